@@ -1,0 +1,232 @@
+//! The office's embedded store: serial numbers and issued certificates, in sled.
+//!
+//! # Where the durability barrier is
+//!
+//! sled 0.34's `flush()` writes its log with `sync_file_range`, which neither flushes the
+//! disk's write cache nor the file's metadata; only sled's background flusher calls `fsync`.
+//! So [`Store::commit`] is `flush()` followed by `fsync` of sled's data file (and, once,
+//! of the directory that holds it): after it returns, everything written before it survives
+//! a power cut. Callers group their writes and commit once per group.
+//!
+//! Serials are reserved durably *before* they are used, so a crash can leave a gap in the
+//! numbers but never hand the same serial out twice.
+
+use std::fs::File;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// sled reported an error (I/O or corruption).
+    #[error("ডেটা-ভান্ডারে ত্রুটি / store error: {0}")]
+    Sled(#[from] sled::Error),
+    /// fsync or another file operation failed.
+    #[error("ডেটা-ভান্ডার ডিস্কে লেখা যায়নি / store I/O error on {path}: {source}")]
+    Io {
+        /// Which file.
+        path: PathBuf,
+        /// What happened.
+        source: std::io::Error,
+    },
+    /// The store belongs to another office.
+    #[error("এই ডেটা-ভান্ডার অফিস {store} এর, রেকর্ড অফিস {record} এর / this store belongs to office {store}, the record to office {record}")]
+    WrongOffice {
+        /// The store's office.
+        store: String,
+        /// The record's office.
+        record: String,
+    },
+    /// A stored value could not be read back.
+    #[error("সংরক্ষিত তথ্য নষ্ট / stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// Serial numbers ran out (u64).
+    #[error("ক্রমিক নম্বর শেষ / serial numbers exhausted")]
+    SerialsExhausted,
+}
+
+/// One issued certificate as the office keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCertificate {
+    /// The serial.
+    pub serial: u64,
+    /// The whole record as JSON, printed-only fields included.
+    pub record: serde_json::Value,
+    /// The signing key's id.
+    pub key_id: String,
+    /// The sealed bytes (tagged COSE_Sign1).
+    #[serde(with = "base64_bytes")]
+    pub sealed: Vec<u8>,
+}
+
+mod base64_bytes {
+    use base64::{engine::general_purpose::STANDARD, Engine as _};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(b))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        STANDARD.decode(s).map_err(serde::de::Error::custom)
+    }
+}
+
+const META: &str = "meta";
+const CERTS: &str = "certs";
+const NEXT_SERIAL: &[u8] = b"next_serial";
+const OFFICE: &[u8] = b"office";
+
+/// The office's store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: sled::Db,
+    meta: sled::Tree,
+    certs: sled::Tree,
+    data_file: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| StoreError::Io { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let db = sled::Config::new().path(dir).open()?;
+        let meta = db.open_tree(META)?;
+        let certs = db.open_tree(CERTS)?;
+        let store = Store { db, meta, certs, data_file: dir.join("db") };
+        store.commit()?;
+        // The directory entry of a newly created data file must be durable too.
+        File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))?;
+        Ok(store)
+    }
+
+    /// The durability barrier: after it returns, every earlier write survives a power cut.
+    pub fn commit(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        File::open(&self.data_file)
+            .and_then(|f| f.sync_all())
+            .map_err(|source| StoreError::Io { path: self.data_file.clone(), source })
+    }
+
+    /// Binds the store to `office` on first use; refuses a record of another office after.
+    pub fn check_office(&self, office: &str) -> Result<(), StoreError> {
+        match self.meta.compare_and_swap(OFFICE, None as Option<&[u8]>, Some(office.as_bytes()))? {
+            Ok(()) => Ok(()),
+            Err(cas) => {
+                let store = String::from_utf8_lossy(cas.current.as_deref().unwrap_or_default()).into_owned();
+                if store == office {
+                    Ok(())
+                } else {
+                    Err(StoreError::WrongOffice { store, record: office.to_owned() })
+                }
+            }
+        }
+    }
+
+    /// The office this store is bound to, if any.
+    pub fn office(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.meta.get(OFFICE)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Reserves `n` consecutive serials and makes the reservation durable before returning.
+    pub fn reserve_serials(&self, n: u64) -> Result<Range<u64>, StoreError> {
+        let mut start = 0;
+        let mut overflow = false;
+        self.meta.fetch_and_update(NEXT_SERIAL, |old| {
+            let next = old.and_then(|b| <[u8; 8]>::try_from(b).ok()).map_or(1, u64::from_be_bytes);
+            start = next;
+            match next.checked_add(n) {
+                Some(end) => Some(end.to_be_bytes().to_vec()),
+                None => {
+                    overflow = true;
+                    Some(next.to_be_bytes().to_vec())
+                }
+            }
+        })?;
+        if overflow {
+            return Err(StoreError::SerialsExhausted);
+        }
+        self.commit()?;
+        Ok(start..start + n)
+    }
+
+    /// The next serial that would be reserved.
+    pub fn next_serial(&self) -> Result<u64, StoreError> {
+        Ok(self.meta.get(NEXT_SERIAL)?.and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok()).map_or(1, u64::from_be_bytes))
+    }
+
+    /// Writes a certificate (durable at the next [`Store::commit`]).
+    pub fn put(&self, cert: &StoredCertificate) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(cert).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.certs.insert(cert.serial.to_be_bytes(), bytes)?;
+        Ok(())
+    }
+
+    /// Reads a certificate by serial.
+    pub fn get(&self, serial: u64) -> Result<Option<StoredCertificate>, StoreError> {
+        self.certs
+            .get(serial.to_be_bytes())?
+            .map(|v| serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
+    /// How many certificates are stored.
+    pub fn len(&self) -> usize {
+        self.certs.len()
+    }
+
+    /// True when no certificate is stored.
+    pub fn is_empty(&self) -> bool {
+        self.certs.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_are_never_reused_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = {
+            let s = Store::open(dir.path()).unwrap();
+            assert_eq!(s.reserve_serials(1).unwrap(), 1..2);
+            s.reserve_serials(10).unwrap()
+        };
+        assert_eq!(a, 2..12);
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.reserve_serials(1).unwrap(), 12..13);
+        assert_eq!(s.next_serial().unwrap(), 13);
+    }
+
+    #[test]
+    fn store_is_bound_to_one_office() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        s.check_office("100524").unwrap();
+        s.check_office("100524").unwrap();
+        assert!(matches!(s.check_office("100525"), Err(StoreError::WrongOffice { .. })));
+        assert_eq!(s.office().unwrap().as_deref(), Some("100524"));
+    }
+
+    #[test]
+    fn certificates_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let c = StoredCertificate { serial: 7, record: serde_json::json!({"a": 1}), key_id: "00".repeat(8), sealed: vec![1, 2, 3] };
+        s.put(&c).unwrap();
+        s.commit().unwrap();
+        drop(s);
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.get(7).unwrap(), Some(c));
+        assert_eq!(s.get(8).unwrap(), None);
+        assert_eq!(s.len(), 1);
+    }
+}

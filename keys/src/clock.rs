@@ -1,0 +1,73 @@
+//! Dates as Sonod uses them: calendar days in Bangladesh, written `YYYY-MM-DD`.
+
+use time::format_description::FormatItem;
+use time::macros::{format_description, offset};
+use time::{Date, OffsetDateTime, UtcOffset};
+
+/// Bangladesh Standard Time, UTC+6 all year (no daylight saving).
+pub const DHAKA_OFFSET: UtcOffset = offset!(+6);
+
+/// `YYYY-MM-DD`, the only date format in Sonod's files.
+const DATE_FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+/// Today's date in Asia/Dhaka.
+///
+/// Validity windows are calendar days as printed on a certificate, so "today" is the date on a
+/// wall calendar in Bangladesh, not in UTC: between 00:00 and 06:00 in Dhaka they differ.
+pub fn today_dhaka() -> Date {
+    OffsetDateTime::now_utc().to_offset(DHAKA_OFFSET).date()
+}
+
+/// Parses a `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Result<Date, time::error::Parse> {
+    Date::parse(s, DATE_FORMAT)
+}
+
+/// Formats a date as `YYYY-MM-DD`.
+pub fn format_date(date: Date) -> String {
+    // Every `Date` without the `large-dates` feature has a four-digit year, which the format
+    // can always write; the fallback only exists so that this cannot panic.
+    date.format(DATE_FORMAT)
+        .unwrap_or_else(|_| format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()))
+}
+
+/// `#[serde(with = "crate::clock::serde_date")]` for `YYYY-MM-DD` strings.
+pub(crate) mod serde_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    pub(crate) fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::format_date(*date))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        super::parse_date(&s).map_err(|e| {
+            serde::de::Error::custom(format_args!("invalid date {s:?} (expected YYYY-MM-DD): {e}"))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn dates_round_trip() {
+        assert_eq!(parse_date("2026-11-28").unwrap(), date!(2026 - 11 - 28));
+        assert_eq!(format_date(date!(2027 - 05 - 07)), "2027-05-07");
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("28/11/2026").is_err());
+        assert!(parse_date("2026-11-28T00:00").is_err());
+    }
+
+    #[test]
+    fn dhaka_is_six_hours_ahead_of_utc() {
+        let late_utc = datetime!(2026-03-25 19:30 UTC);
+        assert_eq!(late_utc.to_offset(DHAKA_OFFSET).date(), date!(2026 - 03 - 26));
+        let today = today_dhaka();
+        let utc = OffsetDateTime::now_utc().date();
+        assert!(today == utc || today == utc.next_day().unwrap());
+    }
+}

@@ -1,0 +1,276 @@
+//! Secret (signing) keys and their PKCS#8 PEM form.
+
+use std::fmt;
+
+use ed25519_dalek::pkcs8::KeypairBytes;
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use pkcs8::der::pem;
+use pkcs8::{
+    EncodePrivateKey, EncryptedPrivateKeyInfo, LineEnding, PrivateKeyInfo, SecretDocument,
+};
+use rand_core::OsRng;
+use zeroize::Zeroizing;
+
+use crate::key_file::KeyFileError;
+use crate::key_id::KeyId;
+use crate::passphrase::Passphrase;
+
+/// PEM label of a plain PKCS#8 private key.
+pub(crate) const PLAIN_LABEL: &str = "PRIVATE KEY";
+/// PEM label of an encrypted PKCS#8 private key.
+pub(crate) const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
+
+/// An Ed25519 signing key: a root key or an office key.
+///
+/// The key bytes are wiped when it is dropped, and `Debug` shows only the key id, so that a key
+/// printed by mistake in a log gives nothing away. There is deliberately no `Clone`.
+pub struct SecretKey {
+    inner: SigningKey,
+}
+
+impl SecretKey {
+    /// A fresh key from the operating system's random number generator.
+    pub fn generate() -> SecretKey {
+        SecretKey {
+            inner: SigningKey::generate(&mut OsRng),
+        }
+    }
+
+    /// Wraps an existing `ed25519-dalek` key.
+    pub fn from_signing_key(inner: SigningKey) -> SecretKey {
+        SecretKey { inner }
+    }
+
+    /// The public half.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.inner.verifying_key()
+    }
+
+    /// The id of the public half.
+    pub fn key_id(&self) -> KeyId {
+        KeyId::of(&self.inner.verifying_key())
+    }
+
+    /// Signs `msg` (pure Ed25519, RFC 8032).
+    pub fn sign(&self, msg: &[u8]) -> Signature {
+        self.inner.sign(msg)
+    }
+
+    /// The `ed25519-dalek` key, for code that signs through other libraries (COSE).
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.inner
+    }
+
+    /// The key as PKCS#8 PEM: `ENCRYPTED PRIVATE KEY` (PBES2, scrypt and AES-256-CBC, which
+    /// OpenSSL reads) under `passphrase`, or a plain `PRIVATE KEY` when it is `None`.
+    ///
+    /// The private key is written as PKCS#8 v1 (no embedded public key), the form that
+    /// `openssl genpkey -algorithm ed25519` writes and every tool reads.
+    pub fn to_pem(&self, passphrase: Option<&Passphrase>) -> Result<Zeroizing<String>, KeyFileError> {
+        let keypair = KeypairBytes {
+            secret_key: self.inner.to_bytes(),
+            public_key: None,
+        };
+        match passphrase {
+            None => keypair.to_pkcs8_pem(LineEnding::LF),
+            Some(p) => keypair.to_pkcs8_encrypted_pem(OsRng, p.expose(), LineEnding::LF),
+        }
+        .map_err(|e| KeyFileError::Encode(e.to_string()))
+    }
+
+    /// Reads a PKCS#8 PEM private key, plain or encrypted (told apart by the PEM label).
+    ///
+    /// An encrypted key needs `passphrase` ([`KeyFileError::PassphraseRequired`] otherwise); a
+    /// plain key ignores it.
+    pub fn from_pem(pem: &str, passphrase: Option<&Passphrase>) -> Result<SecretKey, KeyFileError> {
+        let (label, doc) = SecretDocument::from_pem(pem.trim())
+            .map_err(|e| KeyFileError::Malformed(format!("PEM: {e}")))?;
+        match label {
+            PLAIN_LABEL => from_private_key_info(doc.as_bytes()),
+            ENCRYPTED_LABEL => {
+                let passphrase = passphrase.ok_or(KeyFileError::PassphraseRequired)?;
+                let encrypted = EncryptedPrivateKeyInfo::try_from(doc.as_bytes())
+                    .map_err(|e| KeyFileError::Malformed(format!("PKCS#8: {e}")))?;
+                let plain = match encrypted.decrypt(passphrase.expose()) {
+                    Ok(plain) => plain,
+                    // A wrong passphrase shows up as bad CBC padding or, rarely, as padding that
+                    // happens to be right around bytes that are not DER. (pkcs5 0.7 reports bad
+                    // padding on decryption as `EncryptFailed`; later versions may say
+                    // `DecryptFailed`.)
+                    Err(pkcs8::Error::EncryptedPrivateKey(
+                        pkcs8::pkcs5::Error::DecryptFailed | pkcs8::pkcs5::Error::EncryptFailed,
+                    ))
+                    | Err(pkcs8::Error::Asn1(_)) => return Err(KeyFileError::WrongPassphrase),
+                    Err(e) => {
+                        return Err(KeyFileError::Malformed(format!(
+                            "unsupported key encryption: {e}"
+                        )))
+                    }
+                };
+                match from_private_key_info(plain.as_bytes()) {
+                    Err(KeyFileError::Malformed(_)) => Err(KeyFileError::WrongPassphrase),
+                    other => other,
+                }
+            }
+            other => Err(KeyFileError::WrongPemLabel {
+                expected: "PRIVATE KEY / ENCRYPTED PRIVATE KEY",
+                found: other.to_owned(),
+            }),
+        }
+    }
+}
+
+/// Whether `pem` is an encrypted private key, judged by its label alone.
+pub(crate) fn is_encrypted_pem(pem: &str) -> bool {
+    pem::decode_label(pem.trim().as_bytes()) == Ok(ENCRYPTED_LABEL)
+}
+
+fn from_private_key_info(der: &[u8]) -> Result<SecretKey, KeyFileError> {
+    let info = PrivateKeyInfo::try_from(der)
+        .map_err(|e| KeyFileError::Malformed(format!("PKCS#8: {e}")))?;
+    if info.algorithm.oid != ed25519_dalek::pkcs8::ALGORITHM_OID {
+        return Err(KeyFileError::NotEd25519);
+    }
+    SigningKey::try_from(info)
+        .map(SecretKey::from_signing_key)
+        .map_err(|e| KeyFileError::Malformed(format!("PKCS#8: {e}")))
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretKey")
+            .field("key_id", &self.key_id())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::Verifier;
+
+    /// RFC 8032 section 7.1, TEST 1.
+    fn rfc8032_test1() -> SecretKey {
+        let hex = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+        let mut secret = [0u8; 32];
+        for (i, b) in secret.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+        }
+        SecretKey::from_signing_key(SigningKey::from_bytes(&secret))
+    }
+
+    #[test]
+    fn rfc8032_test1_has_the_pinned_key_id_and_signature() {
+        let key = rfc8032_test1();
+        assert_eq!(key.key_id().to_string(), "21fe31dfa154a261");
+        let sig = key.sign(b"");
+        assert_eq!(
+            hex(&sig.to_bytes()),
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155\
+             5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+        );
+        key.verifying_key().verify(b"", &sig).unwrap();
+    }
+
+    #[test]
+    fn debug_shows_only_the_key_id() {
+        let key = rfc8032_test1();
+        let debug = format!("{key:?}");
+        assert_eq!(debug, "SecretKey { key_id: KeyId(21fe31dfa154a261) }");
+        let secret_hex = hex(&key.signing_key().to_bytes());
+        assert!(!debug.contains(&secret_hex));
+        assert!(!debug.to_lowercase().contains("9d61b19d"));
+    }
+
+    #[test]
+    fn plain_pem_round_trip_is_byte_exact() {
+        let key = rfc8032_test1();
+        let pem = key.to_pem(None).unwrap();
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+        assert!(!is_encrypted_pem(&pem));
+        let back = SecretKey::from_pem(&pem, None).unwrap();
+        assert_eq!(back.signing_key().to_bytes(), key.signing_key().to_bytes());
+        assert_eq!(*back.to_pem(None).unwrap(), *pem);
+        // The same bytes OpenSSL writes for this key (PKCS#8 v1, RFC 8410 section 10.3 layout).
+        assert_eq!(
+            *pem,
+            "-----BEGIN PRIVATE KEY-----\n\
+             MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n\
+             -----END PRIVATE KEY-----\n"
+        );
+    }
+
+    #[test]
+    fn encrypted_pem_round_trip_and_wrong_passphrase() {
+        let key = SecretKey::generate();
+        let pass = Passphrase::new("সঠিক-passphrase".to_owned());
+        let pem = key.to_pem(Some(&pass)).unwrap();
+        assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"));
+        assert!(is_encrypted_pem(&pem));
+
+        let back = SecretKey::from_pem(&pem, Some(&pass)).unwrap();
+        assert_eq!(back.signing_key().to_bytes(), key.signing_key().to_bytes());
+
+        let wrong = Passphrase::new("ভুল".to_owned());
+        assert_eq!(
+            SecretKey::from_pem(&pem, Some(&wrong)).unwrap_err(),
+            KeyFileError::WrongPassphrase
+        );
+        assert_eq!(
+            SecretKey::from_pem(&pem, None).unwrap_err(),
+            KeyFileError::PassphraseRequired
+        );
+    }
+
+    #[test]
+    fn plain_key_ignores_a_passphrase() {
+        let key = rfc8032_test1();
+        let pem = key.to_pem(None).unwrap();
+        let pass = Passphrase::new("unused".to_owned());
+        let back = SecretKey::from_pem(&pem, Some(&pass)).unwrap();
+        assert_eq!(back.key_id(), key.key_id());
+    }
+
+    #[test]
+    fn other_algorithms_are_not_ed25519() {
+        // An X25519 private key (OID 1.3.101.110) in PKCS#8.
+        let x25519 = "-----BEGIN PRIVATE KEY-----\n\
+                      MC4CAQAwBQYDK2VuBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n\
+                      -----END PRIVATE KEY-----\n";
+        assert_eq!(
+            SecretKey::from_pem(x25519, None).unwrap_err(),
+            KeyFileError::NotEd25519
+        );
+    }
+
+    #[test]
+    fn garbage_is_malformed_not_a_panic() {
+        for input in [
+            "",
+            "hello",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+            "-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n",
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        ] {
+            let pass = Passphrase::new("x".to_owned());
+            let err = SecretKey::from_pem(input, Some(&pass)).unwrap_err();
+            assert!(matches!(err, KeyFileError::Malformed(_)), "{input:?}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn a_public_key_is_the_wrong_label() {
+        let pem = crate::key_file::public_key_to_pem(&rfc8032_test1().verifying_key());
+        assert_eq!(
+            SecretKey::from_pem(&pem, None).unwrap_err(),
+            KeyFileError::WrongPemLabel {
+                expected: "PRIVATE KEY / ENCRYPTED PRIVATE KEY",
+                found: "PUBLIC KEY".to_owned()
+            }
+        );
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}

@@ -1,0 +1,1507 @@
+//! The trust list: the national root key's signed statement of which office keys to trust.
+//!
+//! The file is JSON that people read and review before signing. The signature covers the typed
+//! `signed` object re-serialised compactly (`serde_json::to_vec`, fields in their fixed order),
+//! behind the domain separator [`SIGNING_CONTEXT`], so that re-indenting the file, reordering its
+//! fields or escaping its Bangla does not break the signature, while any change in meaning does.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::clock::{serde_date, today_dhaka};
+use crate::key_id::KeyId;
+use crate::secret_key::SecretKey;
+
+/// The `format` string of this version of the trust list.
+pub const FORMAT: &str = "sonod-trust-list/1";
+
+/// Signed bytes start with this, so that a root signature over a trust list can never be
+/// mistaken for a signature over anything else.
+pub const SIGNING_CONTEXT: &[u8] = b"sonod-trust-list-v1\n";
+
+/// Largest trust list accepted (1 MiB): thousands of offices fit with room to spare, and a
+/// verifier that downloads the list cannot be made to parse gigabytes.
+pub const MAX_TRUST_LIST_BYTES: usize = 1024 * 1024;
+
+/// Whether the list may vouch for real certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Real offices and real certificates.
+    Production,
+    /// Development and demonstration keys; verifiers must say so loudly.
+    Development,
+}
+
+impl Environment {
+    /// The name used in the file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Development => "development",
+        }
+    }
+
+    /// The Bangla name, for people.
+    pub fn label_bn(self) -> &'static str {
+        match self {
+            Environment::Production => "প্রকৃত",
+            Environment::Development => "উন্নয়ন",
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an office key stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStatus {
+    /// In use: certificates signed within its window are genuine.
+    Active,
+    /// Replaced by a newer key: certificates it signed within its window stay genuine, but it
+    /// signs no more.
+    Retired,
+    /// Leaked or stolen: nothing it signed can be trusted. Final.
+    Compromised,
+}
+
+impl KeyStatus {
+    /// The name used in the file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "active",
+            KeyStatus::Retired => "retired",
+            KeyStatus::Compromised => "compromised",
+        }
+    }
+
+    /// The Bangla name, for people.
+    pub fn label_bn(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "সক্রিয়",
+            KeyStatus::Retired => "অবসরপ্রাপ্ত",
+            KeyStatus::Compromised => "আপসকৃত",
+        }
+    }
+
+    /// Whether a key may move from `self` to `to`: compromise is final, and a retired key never
+    /// becomes active again (its successor may already be in use).
+    fn may_become(self, to: KeyStatus) -> bool {
+        matches!(
+            (self, to),
+            (KeyStatus::Active, _)
+                | (KeyStatus::Retired, KeyStatus::Retired | KeyStatus::Compromised)
+                | (KeyStatus::Compromised, KeyStatus::Compromised)
+        )
+    }
+}
+
+impl fmt::Display for KeyStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One office key in the trust list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustEntry {
+    /// [`KeyId::of`] the public key.
+    pub key_id: KeyId,
+    /// The office's Ed25519 public key (standard base64 of the 32 raw bytes in the file).
+    #[serde(with = "b64_public_key")]
+    pub public_key: VerifyingKey,
+    /// The office code: 2 to 12 ASCII digits.
+    pub office: String,
+    /// The office's name in Bangla, as printed on its certificates.
+    pub office_name_bn: String,
+    /// The office's name in English.
+    pub office_name_en: String,
+    /// First day the key may sign.
+    #[serde(with = "serde_date")]
+    pub not_before: Date,
+    /// Last day the key may sign.
+    #[serde(with = "serde_date")]
+    pub not_after: Date,
+    /// Active, retired or compromised.
+    pub status: KeyStatus,
+    /// The official verification hosts for this office's QR codes, upper case
+    /// (`VERIFY.SONOD.GOV.BD`, optionally with `:port`).
+    pub verifier_hosts: Vec<String>,
+}
+
+impl TrustEntry {
+    /// A new, active entry for `public_key`, its key id computed. [`TrustListDraft::add_key`]
+    /// validates it.
+    pub fn new(
+        public_key: VerifyingKey,
+        office: impl Into<String>,
+        office_name_bn: impl Into<String>,
+        office_name_en: impl Into<String>,
+        not_before: Date,
+        not_after: Date,
+        verifier_hosts: Vec<String>,
+    ) -> TrustEntry {
+        TrustEntry {
+            key_id: KeyId::of(&public_key),
+            public_key,
+            office: office.into(),
+            office_name_bn: office_name_bn.into(),
+            office_name_en: office_name_en.into(),
+            not_before,
+            not_after,
+            status: KeyStatus::Active,
+            verifier_hosts,
+        }
+    }
+
+    /// Whether `date` lies within the key's window (both ends included). The status is a
+    /// separate question for the caller.
+    pub fn may_sign_on(&self, date: Date) -> bool {
+        self.not_before <= date && date <= self.not_after
+    }
+}
+
+/// Why a trust list was not accepted. [`TrustList::load`] checks in the order of the variants.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustListError {
+    /// The document is larger than [`MAX_TRUST_LIST_BYTES`].
+    #[error("বিশ্বাস-তালিকা অনেক বড় ({size} বাইট, সীমা {limit}) / trust list too large ({size} bytes, limit {limit})")]
+    TooLarge {
+        /// Its size in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Not JSON, or not the shape of a trust list (a missing or unknown field, a bad date, an
+    /// invalid office code or host, ...).
+    #[error("বিশ্বাস-তালিকা ত্রুটিপূর্ণ / malformed trust list: {0}")]
+    Malformed(String),
+    /// A `format` other than [`FORMAT`], perhaps a newer one.
+    #[error("বিশ্বাস-তালিকার এই সংস্করণ সমর্থিত নয়: {0} / unsupported trust list format: {0}")]
+    UnsupportedFormat(String),
+    /// A draft: no root key id or no signature.
+    #[error("বিশ্বাস-তালিকা স্বাক্ষরিত নয় / trust list is not signed")]
+    Unsigned,
+    /// Signed by another root key than the one given.
+    #[error("বিশ্বাস-তালিকা অন্য রুট চাবিতে স্বাক্ষরিত ({found}, প্রত্যাশিত {expected}) / trust list is signed by another root key ({found}, expected {expected})")]
+    WrongRoot {
+        /// The id of the root key the caller trusts.
+        expected: KeyId,
+        /// The id the list names.
+        found: KeyId,
+    },
+    /// The signature does not verify: the list was changed after signing, or forged.
+    #[error("বিশ্বাস-তালিকার স্বাক্ষর মেলেনি / trust list signature does not verify")]
+    BadSignature,
+    /// The list is past its `expires` date: a stale list may hide a compromised key.
+    #[error("বিশ্বাস-তালিকার মেয়াদ {expires} তারিখে শেষ / trust list expired on {expires}")]
+    Expired {
+        /// The list's last valid day.
+        expires: Date,
+    },
+    /// Two entries with the same key id.
+    #[error("একই চাবি দুবার আছে: {0} / duplicate key id {0}")]
+    DuplicateKey(KeyId),
+    /// An entry whose key id is not the id of its public key.
+    #[error("চাবি-আইডি {stated} তার পাবলিক কী-র সাথে মেলে না ({actual}) / key id {stated} does not match its public key ({actual})")]
+    KeyIdMismatch {
+        /// The id written in the entry.
+        stated: KeyId,
+        /// The id of the entry's public key.
+        actual: KeyId,
+    },
+    /// An entry whose `not_after` is before its `not_before`.
+    #[error("চাবি {0}: মেয়াদের শেষ শুরুর আগে / key {0}: not_after is before not_before")]
+    InvalidWindow(KeyId),
+    /// An active entry whose window has ended: the authority must mark it retired.
+    #[error("সক্রিয় চাবি {0} এর মেয়াদ শেষ; অবসরপ্রাপ্ত চিহ্নিত করতে হবে / active key {0} has expired; it must be marked retired")]
+    ExpiredEntry(KeyId),
+    /// The file could not be read.
+    #[error("{}: {message}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What kind of failure.
+        kind: io::ErrorKind,
+        /// The operating system's message.
+        message: String,
+    },
+}
+
+/// Why an edit to a [`TrustListDraft`] was refused or it could not be signed or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustEditError {
+    /// The key is already in the list.
+    #[error("চাবি {0} আগে থেকেই তালিকায় আছে / key {0} is already in the list")]
+    DuplicateKey(KeyId),
+    /// The entry's key id is not the id of its public key.
+    #[error("চাবি-আইডি {stated} তার পাবলিক কী-র সাথে মেলে না ({actual}) / key id {stated} does not match its public key ({actual})")]
+    KeyIdMismatch {
+        /// The id written in the entry.
+        stated: KeyId,
+        /// The id of the entry's public key.
+        actual: KeyId,
+    },
+    /// The office code is not 2 to 12 ASCII digits.
+    #[error("অফিস কোড {0:?} সঠিক নয় (২-১২টি অঙ্ক) / invalid office code {0:?} (2 to 12 digits)")]
+    InvalidOffice(String),
+    /// An office name is empty or has control characters.
+    #[error("অফিসের নাম ({0}) খালি বা অবৈধ / office name ({0}) is empty or invalid")]
+    InvalidName(&'static str),
+    /// A verifier host is not a DNS name with an optional port.
+    #[error("যাচাই-হোস্ট {0:?} সঠিক নয় / invalid verifier host {0:?}")]
+    InvalidHost(String),
+    /// The public key is a small-order point.
+    #[error("চাবি {0} দুর্বল (ছোট ক্রমের) / key {0} is weak (small order)")]
+    WeakKey(KeyId),
+    /// The window ends before it starts.
+    #[error("চাবি {0}: মেয়াদের শেষ শুরুর আগে / key {0}: not_after is before not_before")]
+    InvalidWindow(KeyId),
+    /// No entry has this key id.
+    #[error("চাবি {0} তালিকায় নেই / key {0} is not in the list")]
+    UnknownKey(KeyId),
+    /// The status change is not allowed (compromise is final; retired never becomes active).
+    #[error("চাবি {key_id}: {from} থেকে {to} করা যায় না / key {key_id}: cannot change from {from} to {to}")]
+    StatusChange {
+        /// The key.
+        key_id: KeyId,
+        /// Its status.
+        from: KeyStatus,
+        /// The status asked for.
+        to: KeyStatus,
+    },
+    /// Signing refused: an active entry's window has ended (mark it retired first).
+    #[error("সক্রিয় চাবি {0} এর মেয়াদ শেষ; আগে অবসরপ্রাপ্ত করুন / active key {0} has expired; retire it first")]
+    ExpiredEntry(KeyId),
+    /// Signing refused: the list would already be expired.
+    #[error("তালিকার মেয়াদ ({expires}) আজকের ({today}) আগে / the list expiry {expires} is before today {today}")]
+    ExpiresInPast {
+        /// The list's `expires`.
+        expires: Date,
+        /// Today.
+        today: Date,
+    },
+    /// The sequence number cannot grow any further.
+    #[error("ক্রমিক নম্বর শেষ / sequence number exhausted")]
+    SequenceExhausted,
+    /// The file could not be written.
+    #[error("{}: {message}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What kind of failure.
+        kind: io::ErrorKind,
+        /// The operating system's message.
+        message: String,
+    },
+}
+
+/// The whole document as it is in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    signed: Signed,
+    signature: Option<RootSignature>,
+}
+
+/// The part the root key signs. Field order is part of the format: it fixes the signed bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Signed {
+    format: String,
+    sequence: u64,
+    environment: Environment,
+    #[serde(with = "serde_date")]
+    issued_at: Date,
+    #[serde(with = "serde_date")]
+    expires: Date,
+    root_key_id: Option<KeyId>,
+    keys: Vec<TrustEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RootSignature {
+    key_id: KeyId,
+    #[serde(with = "b64_signature")]
+    ed25519: Signature,
+}
+
+/// The bytes the root key signs.
+fn signing_message(signed: &Signed) -> Vec<u8> {
+    let mut msg = SIGNING_CONTEXT.to_vec();
+    // Only strings, integers, options and sequences, all with infallible `Serialize`
+    // implementations: serialising into a `Vec` cannot fail.
+    serde_json::to_writer(&mut msg, signed).expect("a trust list always serialises");
+    msg
+}
+
+/// Size, JSON, format and shape: everything that can be judged without a key.
+fn decode(json: &[u8]) -> Result<Document, TrustListError> {
+    if json.len() > MAX_TRUST_LIST_BYTES {
+        return Err(TrustListError::TooLarge {
+            size: json.len(),
+            limit: MAX_TRUST_LIST_BYTES,
+        });
+    }
+    let doc: Document = match serde_json::from_slice(json) {
+        Ok(doc) => doc,
+        Err(e) => {
+            // A newer format may well not fit this shape; name the format rather than the
+            // first field it does not know.
+            if let Some(format) = other_format(json) {
+                return Err(TrustListError::UnsupportedFormat(format));
+            }
+            return Err(TrustListError::Malformed(e.to_string()));
+        }
+    };
+    if doc.signed.format != FORMAT {
+        return Err(TrustListError::UnsupportedFormat(doc.signed.format));
+    }
+    for entry in &doc.signed.keys {
+        check_shape(entry).map_err(|e| {
+            TrustListError::Malformed(format!("key {}: {e}", entry.key_id))
+        })?;
+    }
+    Ok(doc)
+}
+
+/// The `signed.format` of a JSON document that has one and it is not ours.
+fn other_format(json: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(json).ok()?;
+    let format = value.get("signed")?.get("format")?.as_str()?;
+    (format != FORMAT).then(|| format.to_owned())
+}
+
+/// Office code, names, hosts and key strength of one entry, as any list must have them.
+fn check_shape(entry: &TrustEntry) -> Result<(), TrustEditError> {
+    check_office(&entry.office)?;
+    check_name(&entry.office_name_bn, "office_name_bn")?;
+    check_name(&entry.office_name_en, "office_name_en")?;
+    for host in &entry.verifier_hosts {
+        normalize_host(host)?;
+    }
+    if entry.public_key.is_weak() {
+        return Err(TrustEditError::WeakKey(entry.key_id));
+    }
+    Ok(())
+}
+
+fn check_office(office: &str) -> Result<(), TrustEditError> {
+    if (2..=12).contains(&office.len()) && office.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(TrustEditError::InvalidOffice(office.to_owned()))
+    }
+}
+
+fn check_name(name: &str, field: &'static str) -> Result<(), TrustEditError> {
+    let ok = !name.trim().is_empty()
+        && name.trim() == name
+        && name.chars().count() <= 200
+        && !name.chars().any(char::is_control);
+    if ok {
+        Ok(())
+    } else {
+        Err(TrustEditError::InvalidName(field))
+    }
+}
+
+/// A verifier host in its stored form (upper case), if it is a DNS name with an optional port.
+fn normalize_host(host: &str) -> Result<String, TrustEditError> {
+    let invalid = || TrustEditError::InvalidHost(host.to_owned());
+    let (name, port) = match host.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host, None),
+    };
+    if let Some(port) = port {
+        let digits_ok = (1..=5).contains(&port.len()) && port.bytes().all(|b| b.is_ascii_digit());
+        if !digits_ok || !matches!(port.parse::<u16>(), Ok(p) if p != 0) {
+            return Err(invalid());
+        }
+    }
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
+        return Err(invalid());
+    }
+    Ok(host.to_ascii_uppercase())
+}
+
+/// A host as compared: upper case, without the default HTTPS port.
+fn host_key(host: &str) -> String {
+    let host = host.trim().to_ascii_uppercase();
+    match host.strip_suffix(":443") {
+        Some(bare) => bare.to_owned(),
+        None => host,
+    }
+}
+
+/// What can be wrong between entries, or with an entry on a given day; shared by loading and
+/// signing, which report it in their own error types.
+enum EntryFault {
+    Duplicate(KeyId),
+    KeyIdMismatch { stated: KeyId, actual: KeyId },
+    InvalidWindow(KeyId),
+    Expired(KeyId),
+}
+
+/// Checks the entries in the documented order, each check over all entries.
+fn check_entries(keys: &[TrustEntry], today: Date) -> Result<(), EntryFault> {
+    let mut seen = HashMap::with_capacity(keys.len());
+    for entry in keys {
+        if seen.insert(entry.key_id, ()).is_some() {
+            return Err(EntryFault::Duplicate(entry.key_id));
+        }
+    }
+    for entry in keys {
+        let actual = KeyId::of(&entry.public_key);
+        if actual != entry.key_id {
+            return Err(EntryFault::KeyIdMismatch {
+                stated: entry.key_id,
+                actual,
+            });
+        }
+    }
+    if let Some(entry) = keys.iter().find(|e| e.not_after < e.not_before) {
+        return Err(EntryFault::InvalidWindow(entry.key_id));
+    }
+    if let Some(entry) = keys
+        .iter()
+        .find(|e| e.status == KeyStatus::Active && e.not_after < today)
+    {
+        return Err(EntryFault::Expired(entry.key_id));
+    }
+    Ok(())
+}
+
+impl From<EntryFault> for TrustListError {
+    fn from(fault: EntryFault) -> TrustListError {
+        match fault {
+            EntryFault::Duplicate(k) => TrustListError::DuplicateKey(k),
+            EntryFault::KeyIdMismatch { stated, actual } => {
+                TrustListError::KeyIdMismatch { stated, actual }
+            }
+            EntryFault::InvalidWindow(k) => TrustListError::InvalidWindow(k),
+            EntryFault::Expired(k) => TrustListError::ExpiredEntry(k),
+        }
+    }
+}
+
+impl From<EntryFault> for TrustEditError {
+    fn from(fault: EntryFault) -> TrustEditError {
+        match fault {
+            EntryFault::Duplicate(k) => TrustEditError::DuplicateKey(k),
+            EntryFault::KeyIdMismatch { stated, actual } => {
+                TrustEditError::KeyIdMismatch { stated, actual }
+            }
+            EntryFault::InvalidWindow(k) => TrustEditError::InvalidWindow(k),
+            EntryFault::Expired(k) => TrustEditError::ExpiredEntry(k),
+        }
+    }
+}
+
+/// A trust list whose signature, dates and entries have been checked: the only way to learn
+/// which office keys to trust.
+#[derive(Debug, Clone)]
+pub struct TrustList {
+    doc: Document,
+    root_key_id: KeyId,
+    index: HashMap<KeyId, usize>,
+}
+
+impl TrustList {
+    /// Parses and verifies a trust list against the `root` key on the day `today` (normally
+    /// [`today_dhaka`]). The checks run in the order of [`TrustListError`]'s variants, so the
+    /// first problem found is the one reported.
+    pub fn load(json: &[u8], root: &VerifyingKey, today: Date) -> Result<TrustList, TrustListError> {
+        let doc = decode(json)?;
+        let (Some(root_key_id), Some(signature)) = (doc.signed.root_key_id, &doc.signature) else {
+            return Err(TrustListError::Unsigned);
+        };
+        let expected = KeyId::of(root);
+        for found in [root_key_id, signature.key_id] {
+            if found != expected {
+                return Err(TrustListError::WrongRoot { expected, found });
+            }
+        }
+        root.verify_strict(&signing_message(&doc.signed), &signature.ed25519)
+            .map_err(|_| TrustListError::BadSignature)?;
+        if doc.signed.expires < today {
+            return Err(TrustListError::Expired {
+                expires: doc.signed.expires,
+            });
+        }
+        check_entries(&doc.signed.keys, today)?;
+        let index = doc
+            .signed
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.key_id, i))
+            .collect();
+        Ok(TrustList {
+            doc,
+            root_key_id,
+            index,
+        })
+    }
+
+    /// Reads the file at `path` and [`load`](TrustList::load)s it.
+    pub fn read(
+        path: impl AsRef<Path>,
+        root: &VerifyingKey,
+        today: Date,
+    ) -> Result<TrustList, TrustListError> {
+        TrustList::load(&read_limited(path.as_ref())?, root, today)
+    }
+
+    /// The entry for `key_id`, whatever its status.
+    pub fn entry(&self, key_id: &KeyId) -> Option<&TrustEntry> {
+        self.index.get(key_id).map(|&i| &self.doc.signed.keys[i])
+    }
+
+    /// All entries, in the order of the file.
+    pub fn entries(&self) -> &[TrustEntry] {
+        &self.doc.signed.keys
+    }
+
+    /// The list's sequence number; a newer list has a larger one.
+    pub fn sequence(&self) -> u64 {
+        self.doc.signed.sequence
+    }
+
+    /// Production or development.
+    pub fn environment(&self) -> Environment {
+        self.doc.signed.environment
+    }
+
+    /// The day it was signed.
+    pub fn issued_at(&self) -> Date {
+        self.doc.signed.issued_at
+    }
+
+    /// Its last valid day.
+    pub fn expires(&self) -> Date {
+        self.doc.signed.expires
+    }
+
+    /// The id of the root key that signed it.
+    pub fn root_key_id(&self) -> KeyId {
+        self.root_key_id
+    }
+
+    /// Whether `host` (as in a QR code's URL, any case, `:443` optional) is a verifier host that
+    /// some office in the list names.
+    pub fn is_official_host(&self, host: &str) -> bool {
+        let wanted = host_key(host);
+        self.entries()
+            .iter()
+            .flat_map(|e| &e.verifier_hosts)
+            .any(|h| host_key(h) == wanted)
+    }
+
+    /// The verifier hosts of `office`, over all its keys, without repeats.
+    pub fn office_hosts(&self, office: &str) -> Vec<&str> {
+        let mut hosts: Vec<&str> = Vec::new();
+        for host in self
+            .entries()
+            .iter()
+            .filter(|e| e.office == office)
+            .flat_map(|e| &e.verifier_hosts)
+        {
+            if !hosts.iter().any(|h| host_key(h) == host_key(host)) {
+                hosts.push(host);
+            }
+        }
+        hosts
+    }
+
+    /// The verified list as pretty JSON, still signed (it verifies again as it is).
+    pub fn to_json_pretty(&self) -> String {
+        to_json_pretty(&self.doc)
+    }
+}
+
+fn to_json_pretty(doc: &Document) -> String {
+    // See `signing_message`: serialising this document cannot fail.
+    serde_json::to_string_pretty(doc).expect("a trust list always serialises")
+}
+
+fn read_limited(path: &Path) -> Result<Vec<u8>, TrustListError> {
+    let io_err = |e: io::Error| TrustListError::Io {
+        path: path.to_owned(),
+        kind: e.kind(),
+        message: e.to_string(),
+    };
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(MAX_TRUST_LIST_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(io_err)?;
+    Ok(bytes)
+}
+
+/// A trust list being edited by the national authority: possibly unsigned, not verified.
+///
+/// Every successful edit removes the signature (and root key id), so a changed list is a draft
+/// until [`sign`](TrustListDraft::sign)ed again.
+#[derive(Debug, Clone)]
+pub struct TrustListDraft {
+    doc: Document,
+}
+
+impl TrustListDraft {
+    /// An empty draft, sequence 0, that will expire on `expires`.
+    pub fn new(expires: Date, environment: Environment) -> TrustListDraft {
+        TrustListDraft {
+            doc: Document {
+                signed: Signed {
+                    format: FORMAT.to_owned(),
+                    sequence: 0,
+                    environment,
+                    issued_at: today_dhaka(),
+                    expires,
+                    root_key_id: None,
+                    keys: Vec::new(),
+                },
+                signature: None,
+            },
+        }
+    }
+
+    /// Parses a list for editing. Size, JSON, format and shape are checked; the signature is not.
+    pub fn parse(json: &[u8]) -> Result<TrustListDraft, TrustListError> {
+        decode(json).map(|doc| TrustListDraft { doc })
+    }
+
+    /// Reads and [`parse`](TrustListDraft::parse)s the file at `path`.
+    pub fn read(path: impl AsRef<Path>) -> Result<TrustListDraft, TrustListError> {
+        TrustListDraft::parse(&read_limited(path.as_ref())?)
+    }
+
+    /// Whether the draft carries a signature (not whether it verifies).
+    pub fn is_signed(&self) -> bool {
+        self.doc.signature.is_some() && self.doc.signed.root_key_id.is_some()
+    }
+
+    /// All entries.
+    pub fn entries(&self) -> &[TrustEntry] {
+        &self.doc.signed.keys
+    }
+
+    /// The entry for `key_id`.
+    pub fn entry(&self, key_id: &KeyId) -> Option<&TrustEntry> {
+        self.doc.signed.keys.iter().find(|e| e.key_id == *key_id)
+    }
+
+    /// The sequence number of the last signing.
+    pub fn sequence(&self) -> u64 {
+        self.doc.signed.sequence
+    }
+
+    /// Production or development.
+    pub fn environment(&self) -> Environment {
+        self.doc.signed.environment
+    }
+
+    /// The day of the last signing (or of creation).
+    pub fn issued_at(&self) -> Date {
+        self.doc.signed.issued_at
+    }
+
+    /// The list's last valid day.
+    pub fn expires(&self) -> Date {
+        self.doc.signed.expires
+    }
+
+    /// Adds an office key. The office code, names, hosts, key id and window are checked; hosts
+    /// are stored upper case, ready for alphanumeric QR codes.
+    pub fn add_key(&mut self, mut entry: TrustEntry) -> Result<KeyId, TrustEditError> {
+        entry.verifier_hosts = entry
+            .verifier_hosts
+            .iter()
+            .map(|h| normalize_host(h.trim()))
+            .collect::<Result<_, _>>()?;
+        check_shape(&entry)?;
+        let actual = KeyId::of(&entry.public_key);
+        if actual != entry.key_id {
+            return Err(TrustEditError::KeyIdMismatch {
+                stated: entry.key_id,
+                actual,
+            });
+        }
+        if self.entry(&entry.key_id).is_some() {
+            return Err(TrustEditError::DuplicateKey(entry.key_id));
+        }
+        if entry.not_after < entry.not_before {
+            return Err(TrustEditError::InvalidWindow(entry.key_id));
+        }
+        let key_id = entry.key_id;
+        self.doc.signed.keys.push(entry);
+        self.unsign();
+        Ok(key_id)
+    }
+
+    /// Changes a key's status. Compromise is final and a retired key never becomes active
+    /// again ([`TrustEditError::StatusChange`]); setting the status it already has changes
+    /// nothing.
+    pub fn set_status(&mut self, key_id: KeyId, status: KeyStatus) -> Result<(), TrustEditError> {
+        let entry = self.entry_mut(key_id)?;
+        if entry.status == status {
+            return Ok(());
+        }
+        if !entry.status.may_become(status) {
+            return Err(TrustEditError::StatusChange {
+                key_id,
+                from: entry.status,
+                to: status,
+            });
+        }
+        entry.status = status;
+        self.unsign();
+        Ok(())
+    }
+
+    /// Replaces `old` with `new_public_key` for the same office (names and hosts copied), valid
+    /// from `not_before` to `not_after`. An active old key becomes retired; a compromised one
+    /// stays compromised. Returns the new key's id.
+    pub fn rotate(
+        &mut self,
+        old: KeyId,
+        new_public_key: VerifyingKey,
+        not_before: Date,
+        not_after: Date,
+    ) -> Result<KeyId, TrustEditError> {
+        let old_entry = self.entry(&old).ok_or(TrustEditError::UnknownKey(old))?;
+        let new_entry = TrustEntry {
+            status: KeyStatus::Active,
+            not_before,
+            not_after,
+            key_id: KeyId::of(&new_public_key),
+            public_key: new_public_key,
+            ..old_entry.clone()
+        };
+        let old_status = old_entry.status;
+        let mut edited = self.clone();
+        let new_id = edited.add_key(new_entry)?;
+        if old_status == KeyStatus::Active {
+            edited.set_status(old, KeyStatus::Retired)?;
+        }
+        *self = edited;
+        Ok(new_id)
+    }
+
+    /// Signs the list with the root key as of today in Dhaka; see
+    /// [`sign_on`](TrustListDraft::sign_on).
+    pub fn sign(&mut self, root: &SecretKey, expires: Option<Date>) -> Result<(), TrustEditError> {
+        self.sign_on(root, expires, today_dhaka())
+    }
+
+    /// Signs the list with the root key on the day `today`: sets `expires` if given, bumps the
+    /// sequence by one and sets `issued_at` and the root key id. Refused if the list would
+    /// already be expired or would not load (duplicate or mismatched key ids, inverted windows,
+    /// an active key past its window). The draft is unchanged when signing is refused.
+    pub fn sign_on(
+        &mut self,
+        root: &SecretKey,
+        expires: Option<Date>,
+        today: Date,
+    ) -> Result<(), TrustEditError> {
+        let mut signed = self.doc.signed.clone();
+        if let Some(expires) = expires {
+            signed.expires = expires;
+        }
+        if signed.expires < today {
+            return Err(TrustEditError::ExpiresInPast {
+                expires: signed.expires,
+                today,
+            });
+        }
+        check_entries(&signed.keys, today)?;
+        signed.sequence = signed
+            .sequence
+            .checked_add(1)
+            .ok_or(TrustEditError::SequenceExhausted)?;
+        signed.issued_at = today;
+        signed.root_key_id = Some(root.key_id());
+        let ed25519 = root.sign(&signing_message(&signed));
+        self.doc = Document {
+            signed,
+            signature: Some(RootSignature {
+                key_id: root.key_id(),
+                ed25519,
+            }),
+        };
+        Ok(())
+    }
+
+    /// The document as pretty JSON (two-space indent, Bangla as UTF-8).
+    pub fn to_json_pretty(&self) -> String {
+        to_json_pretty(&self.doc)
+    }
+
+    /// Writes the document to `path` atomically: a temporary file in the same directory is
+    /// written and synced, then renamed over `path`, so a crash leaves the old or the new list,
+    /// never half of one.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<(), TrustEditError> {
+        let path = path.as_ref();
+        let io_err = |p: &Path, e: io::Error| TrustEditError::Io {
+            path: p.to_owned(),
+            kind: e.kind(),
+            message: e.to_string(),
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = path.file_name().ok_or_else(|| {
+            io_err(path, io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))
+        })?;
+        let tmp = dir.join(format!(
+            ".{}.tmp-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let mut json = self.to_json_pretty();
+        json.push('\n');
+        let written = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o644)
+            .open(&tmp)
+            .and_then(|mut f| {
+                f.write_all(json.as_bytes())?;
+                f.sync_all()
+            })
+            .and_then(|()| std::fs::rename(&tmp, path));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io_err(path, e));
+        }
+        // Make the rename itself durable.
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| io_err(dir, e))
+    }
+
+    fn entry_mut(&mut self, key_id: KeyId) -> Result<&mut TrustEntry, TrustEditError> {
+        self.doc
+            .signed
+            .keys
+            .iter_mut()
+            .find(|e| e.key_id == key_id)
+            .ok_or(TrustEditError::UnknownKey(key_id))
+    }
+
+    fn unsign(&mut self) {
+        self.doc.signature = None;
+        self.doc.signed.root_key_id = None;
+    }
+}
+
+mod b64_public_key {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use ed25519_dalek::VerifyingKey;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(key: &VerifyingKey, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(key.as_bytes()))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<VerifyingKey, D::Error> {
+        use serde::de::Error;
+        let s = String::deserialize(d)?;
+        let bytes = STANDARD
+            .decode(&s)
+            .map_err(|e| D::Error::custom(format_args!("public_key is not base64: {e}")))?;
+        let raw: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| D::Error::custom("public_key must be 32 bytes"))?;
+        VerifyingKey::from_bytes(&raw)
+            .map_err(|_| D::Error::custom("public_key is not an Ed25519 point"))
+    }
+}
+
+mod b64_signature {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use ed25519_dalek::Signature;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(sig: &Signature, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(sig.to_bytes()))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Signature, D::Error> {
+        use serde::de::Error;
+        let s = String::deserialize(d)?;
+        let bytes = STANDARD
+            .decode(&s)
+            .map_err(|e| D::Error::custom(format_args!("ed25519 is not base64: {e}")))?;
+        let raw: [u8; 64] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| D::Error::custom("ed25519 signature must be 64 bytes"))?;
+        Ok(Signature::from_bytes(&raw))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::SigningKey;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 28);
+
+    /// Deterministic keys: tests must not depend on randomness.
+    fn key(seed: u8) -> SecretKey {
+        SecretKey::from_signing_key(SigningKey::from_bytes(&[seed; 32]))
+    }
+
+    fn entry(seed: u8) -> TrustEntry {
+        TrustEntry::new(
+            key(seed).verifying_key(),
+            "100524",
+            "সাভার পৌরসভা",
+            "Savar Paurashava",
+            date!(2026 - 01 - 01),
+            date!(2027 - 12 - 31),
+            vec!["verify.sonod.gov.bd".to_owned()],
+        )
+    }
+
+    fn draft() -> TrustListDraft {
+        let mut d = TrustListDraft::new(date!(2027 - 05 - 27), Environment::Production);
+        d.add_key(entry(2)).unwrap();
+        d
+    }
+
+    fn signed_json() -> String {
+        let mut d = draft();
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        d.to_json_pretty()
+    }
+
+    fn load(json: &[u8]) -> Result<TrustList, TrustListError> {
+        TrustList::load(json, &key(1).verifying_key(), TODAY)
+    }
+
+    /// Signs `signed` as it is, bypassing the draft's checks, to make lists only a faulty or
+    /// malicious signer would make.
+    fn force_sign(mut signed: Signed, root: &SecretKey) -> Vec<u8> {
+        signed.root_key_id = Some(root.key_id());
+        let ed25519 = root.sign(&signing_message(&signed));
+        let doc = Document {
+            signed,
+            signature: Some(RootSignature {
+                key_id: root.key_id(),
+                ed25519,
+            }),
+        };
+        to_json_pretty(&doc).into_bytes()
+    }
+
+    fn edit_json(json: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+        let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+        edit(&mut value);
+        serde_json::to_vec_pretty(&value).unwrap()
+    }
+
+    #[test]
+    fn sign_then_load() {
+        let json = signed_json();
+        let list = load(json.as_bytes()).unwrap();
+        assert_eq!(list.sequence(), 1);
+        assert_eq!(list.environment(), Environment::Production);
+        assert_eq!(list.issued_at(), TODAY);
+        assert_eq!(list.expires(), date!(2027 - 05 - 27));
+        assert_eq!(list.root_key_id(), key(1).key_id());
+        let id = key(2).key_id();
+        let e = list.entry(&id).unwrap();
+        assert_eq!(e.public_key, key(2).verifying_key());
+        assert_eq!(e.office_name_bn, "সাভার পৌরসভা");
+        assert_eq!(e.verifier_hosts, ["VERIFY.SONOD.GOV.BD"]);
+        assert_eq!(list.entries().len(), 1);
+        assert!(list.entry(&key(3).key_id()).is_none());
+        // The verified list re-serialises to exactly what was loaded.
+        assert_eq!(list.to_json_pretty(), json);
+    }
+
+    #[test]
+    fn file_layout_is_the_documented_one() {
+        let json = signed_json();
+        let kid = key(2).key_id();
+        let expected_start = format!(
+            "{{\n  \"signed\": {{\n    \"format\": \"sonod-trust-list/1\",\n    \"sequence\": 1,\n    \
+             \"environment\": \"production\",\n    \"issued_at\": \"2026-11-28\",\n    \
+             \"expires\": \"2027-05-27\",\n    \"root_key_id\": \"{}\",\n    \"keys\": [\n      {{\n        \
+             \"key_id\": \"{kid}\",\n",
+            key(1).key_id()
+        );
+        assert!(json.starts_with(&expected_start), "{json}");
+        assert!(json.contains("\"office_name_bn\": \"সাভার পৌরসভা\""));
+        assert!(json.contains("\"status\": \"active\""));
+        assert!(json.contains("\"signature\": {\n    \"key_id\""));
+    }
+
+    #[test]
+    fn reformatted_file_still_loads() {
+        let json = signed_json();
+        // Compact, keys sorted alphabetically (serde_json's Value map).
+        let compact = serde_json::to_vec(&serde_json::from_str::<serde_json::Value>(&json).unwrap())
+            .unwrap();
+        assert!(load(&compact).is_ok());
+        // CRLF and extra indentation.
+        let crlf = json.replace('\n', "\r\n\t ");
+        assert!(load(crlf.as_bytes()).is_ok());
+        // Bangla escaped as \uXXXX.
+        let escaped: String = json
+            .chars()
+            .map(|c| {
+                if c.is_ascii() {
+                    c.to_string()
+                } else {
+                    format!("\\u{:04x}", u32::from(c))
+                }
+            })
+            .collect();
+        assert!(escaped.contains("\\u09b8"));
+        assert!(load(escaped.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn too_large() {
+        let mut json = signed_json().into_bytes();
+        json.resize(MAX_TRUST_LIST_BYTES + 1, b' ');
+        assert_eq!(
+            load(&json).unwrap_err(),
+            TrustListError::TooLarge {
+                size: MAX_TRUST_LIST_BYTES + 1,
+                limit: MAX_TRUST_LIST_BYTES
+            }
+        );
+    }
+
+    #[test]
+    fn malformed() {
+        let json = signed_json();
+        let cases: Vec<Vec<u8>> = vec![
+            b"not json".to_vec(),
+            b"{}".to_vec(),
+            edit_json(&json, |v| v["signed"]["extra"] = "x".into()),
+            edit_json(&json, |v| v["signed"]["expires"] = "27/05/2027".into()),
+            edit_json(&json, |v| v["signed"]["keys"][0]["status"] = "revoked".into()),
+            edit_json(&json, |v| v["signed"]["keys"][0]["public_key"] = "AAAA".into()),
+            edit_json(&json, |v| v["signed"]["keys"][0]["office"] = "1".into()),
+            edit_json(&json, |v| v["signed"]["keys"][0]["office_name_en"] = "".into()),
+            edit_json(&json, |v| {
+                v["signed"]["keys"][0]["verifier_hosts"][0] = "https://x".into()
+            }),
+        ];
+        for case in cases {
+            let err = load(&case).unwrap_err();
+            assert!(
+                matches!(err, TrustListError::Malformed(_)),
+                "{}: {err:?}",
+                String::from_utf8_lossy(&case)
+            );
+        }
+    }
+
+    #[test]
+    fn unsupported_format_even_with_a_new_shape() {
+        let json = signed_json();
+        let v2 = edit_json(&json, |v| {
+            v["signed"]["format"] = "sonod-trust-list/2".into();
+            v["signed"]["new_field"] = 1.into();
+        });
+        assert_eq!(
+            load(&v2).unwrap_err(),
+            TrustListError::UnsupportedFormat("sonod-trust-list/2".to_owned())
+        );
+        let v2_same_shape = edit_json(&json, |v| v["signed"]["format"] = "x".into());
+        assert_eq!(
+            load(&v2_same_shape).unwrap_err(),
+            TrustListError::UnsupportedFormat("x".to_owned())
+        );
+    }
+
+    #[test]
+    fn unsigned_draft() {
+        let json = draft().to_json_pretty();
+        assert!(json.contains("\"root_key_id\": null"));
+        assert!(json.contains("\"signature\": null"));
+        assert_eq!(load(json.as_bytes()).unwrap_err(), TrustListError::Unsigned);
+        // A signature without a root key id is no better.
+        let half = edit_json(&signed_json(), |v| v["signed"]["root_key_id"] = serde_json::Value::Null);
+        assert_eq!(load(&half).unwrap_err(), TrustListError::Unsigned);
+    }
+
+    #[test]
+    fn wrong_root() {
+        let json = signed_json();
+        assert_eq!(
+            TrustList::load(json.as_bytes(), &key(9).verifying_key(), TODAY).unwrap_err(),
+            TrustListError::WrongRoot {
+                expected: key(9).key_id(),
+                found: key(1).key_id()
+            }
+        );
+    }
+
+    #[test]
+    fn tampering_is_a_bad_signature() {
+        let json = signed_json();
+        let tampered = [
+            edit_json(&json, |v| v["signed"]["keys"][0]["office_name_en"] = "Dhaka".into()),
+            edit_json(&json, |v| v["signed"]["keys"][0]["status"] = "retired".into()),
+            edit_json(&json, |v| v["signed"]["sequence"] = 99.into()),
+            edit_json(&json, |v| v["signed"]["expires"] = "2030-01-01".into()),
+            edit_json(&json, |v| v["signed"]["environment"] = "development".into()),
+            edit_json(&json, |v| {
+                v["signed"]["keys"][0]["verifier_hosts"][0] = "VERIFY.SONOD-GOV.BD".into()
+            }),
+            edit_json(&json, |v| {
+                v["signature"]["ed25519"] = base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    [7u8; 64],
+                )
+                .into()
+            }),
+        ];
+        for t in tampered {
+            assert_eq!(load(&t).unwrap_err(), TrustListError::BadSignature);
+        }
+    }
+
+    #[test]
+    fn expired_list() {
+        let json = signed_json();
+        let after = date!(2027 - 05 - 28);
+        assert_eq!(
+            TrustList::load(json.as_bytes(), &key(1).verifying_key(), after).unwrap_err(),
+            TrustListError::Expired {
+                expires: date!(2027 - 05 - 27)
+            }
+        );
+        // The last day is still valid.
+        assert!(TrustList::load(json.as_bytes(), &key(1).verifying_key(), date!(2027 - 05 - 27)).is_ok());
+    }
+
+    #[test]
+    fn duplicate_key() {
+        let mut signed = draft().doc.signed;
+        signed.keys.push(entry(2));
+        assert_eq!(
+            load(&force_sign(signed, &key(1))).unwrap_err(),
+            TrustListError::DuplicateKey(key(2).key_id())
+        );
+    }
+
+    #[test]
+    fn key_id_mismatch() {
+        let mut signed = draft().doc.signed;
+        let mut wrong = entry(3);
+        wrong.key_id = key(4).key_id();
+        signed.keys.push(wrong);
+        assert_eq!(
+            load(&force_sign(signed, &key(1))).unwrap_err(),
+            TrustListError::KeyIdMismatch {
+                stated: key(4).key_id(),
+                actual: key(3).key_id()
+            }
+        );
+    }
+
+    #[test]
+    fn invalid_window() {
+        let mut signed = draft().doc.signed;
+        let mut inverted = entry(3);
+        inverted.not_before = date!(2027 - 01 - 01);
+        inverted.not_after = date!(2026 - 12 - 31);
+        signed.keys.push(inverted);
+        assert_eq!(
+            load(&force_sign(signed, &key(1))).unwrap_err(),
+            TrustListError::InvalidWindow(key(3).key_id())
+        );
+    }
+
+    #[test]
+    fn expired_active_entry_but_not_retired_one() {
+        let mut d = TrustListDraft::new(date!(2027 - 05 - 27), Environment::Production);
+        let mut short = entry(3);
+        short.not_after = date!(2026 - 12 - 31);
+        d.add_key(short).unwrap();
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        let json = d.to_json_pretty();
+        let next_year = date!(2027 - 01 - 05);
+        assert_eq!(
+            TrustList::load(json.as_bytes(), &key(1).verifying_key(), next_year).unwrap_err(),
+            TrustListError::ExpiredEntry(key(3).key_id())
+        );
+        // The signer is told the same before signing ...
+        assert_eq!(
+            d.clone().sign_on(&key(1), None, next_year).unwrap_err(),
+            TrustEditError::ExpiredEntry(key(3).key_id())
+        );
+        // ... and retiring the key fixes it.
+        d.set_status(key(3).key_id(), KeyStatus::Retired).unwrap();
+        d.sign_on(&key(1), None, next_year).unwrap();
+        let list =
+            TrustList::load(d.to_json_pretty().as_bytes(), &key(1).verifying_key(), next_year)
+                .unwrap();
+        assert_eq!(list.entry(&key(3).key_id()).unwrap().status, KeyStatus::Retired);
+    }
+
+    #[test]
+    fn io_error_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing.json");
+        match TrustList::read(&path, &key(1).verifying_key(), TODAY).unwrap_err() {
+            TrustListError::Io { path: p, kind, .. } => {
+                assert_eq!(p, path);
+                assert_eq!(kind, io::ErrorKind::NotFound);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn add_key_validates() {
+        let mut d = draft();
+        assert_eq!(
+            d.add_key(entry(2)).unwrap_err(),
+            TrustEditError::DuplicateKey(key(2).key_id())
+        );
+        let mut e = entry(3);
+        e.office = "12a".to_owned();
+        assert_eq!(
+            d.add_key(e).unwrap_err(),
+            TrustEditError::InvalidOffice("12a".to_owned())
+        );
+        let mut e = entry(3);
+        e.office = "1234567890123".to_owned();
+        assert!(matches!(d.add_key(e).unwrap_err(), TrustEditError::InvalidOffice(_)));
+        let mut e = entry(3);
+        e.office_name_bn = "  ".to_owned();
+        assert_eq!(
+            d.add_key(e).unwrap_err(),
+            TrustEditError::InvalidName("office_name_bn")
+        );
+        for bad in ["", "a..b", "-a.b", "a.b:0", "a.b:65536", "a.b:x", "a b", "a/b", "ডট.বিডি"] {
+            let mut e = entry(3);
+            e.verifier_hosts = vec![bad.to_owned()];
+            assert_eq!(
+                d.add_key(e).unwrap_err(),
+                TrustEditError::InvalidHost(bad.to_owned()),
+                "{bad}"
+            );
+        }
+        let mut e = entry(3);
+        e.key_id = key(4).key_id();
+        assert_eq!(
+            d.add_key(e).unwrap_err(),
+            TrustEditError::KeyIdMismatch {
+                stated: key(4).key_id(),
+                actual: key(3).key_id()
+            }
+        );
+        let mut e = entry(3);
+        e.not_after = date!(2025 - 12 - 31);
+        assert_eq!(
+            d.add_key(e).unwrap_err(),
+            TrustEditError::InvalidWindow(key(3).key_id())
+        );
+        assert_eq!(d.entries().len(), 1);
+
+        let mut e = entry(3);
+        e.verifier_hosts = vec!["localhost:8080".to_owned(), "Verify.Sonod.Gov.BD".to_owned()];
+        assert_eq!(d.add_key(e).unwrap(), key(3).key_id());
+        assert_eq!(
+            d.entry(&key(3).key_id()).unwrap().verifier_hosts,
+            ["LOCALHOST:8080", "VERIFY.SONOD.GOV.BD"]
+        );
+    }
+
+    #[test]
+    fn status_changes() {
+        let mut d = draft();
+        let k = key(2).key_id();
+        d.set_status(k, KeyStatus::Active).unwrap();
+        d.set_status(k, KeyStatus::Retired).unwrap();
+        assert_eq!(
+            d.set_status(k, KeyStatus::Active).unwrap_err(),
+            TrustEditError::StatusChange {
+                key_id: k,
+                from: KeyStatus::Retired,
+                to: KeyStatus::Active
+            }
+        );
+        d.set_status(k, KeyStatus::Compromised).unwrap();
+        for to in [KeyStatus::Active, KeyStatus::Retired] {
+            assert_eq!(
+                d.set_status(k, to).unwrap_err(),
+                TrustEditError::StatusChange {
+                    key_id: k,
+                    from: KeyStatus::Compromised,
+                    to
+                }
+            );
+        }
+        assert_eq!(
+            d.set_status(key(7).key_id(), KeyStatus::Retired).unwrap_err(),
+            TrustEditError::UnknownKey(key(7).key_id())
+        );
+    }
+
+    #[test]
+    fn rotate_copies_the_office_and_retires_the_old_key() {
+        let mut d = draft();
+        let old = key(2).key_id();
+        let new = d
+            .rotate(old, key(3).verifying_key(), date!(2026 - 11 - 01), date!(2027 - 11 - 01))
+            .unwrap();
+        assert_eq!(new, key(3).key_id());
+        let n = d.entry(&new).unwrap();
+        assert_eq!(n.status, KeyStatus::Active);
+        assert_eq!(n.office, "100524");
+        assert_eq!(n.office_name_en, "Savar Paurashava");
+        assert_eq!(n.verifier_hosts, ["VERIFY.SONOD.GOV.BD"]);
+        assert_eq!((n.not_before, n.not_after), (date!(2026 - 11 - 01), date!(2027 - 11 - 01)));
+        assert_eq!(d.entry(&old).unwrap().status, KeyStatus::Retired);
+
+        // Rotating again onto a key already present changes nothing.
+        let before = d.to_json_pretty();
+        assert_eq!(
+            d.rotate(new, key(2).verifying_key(), TODAY, TODAY).unwrap_err(),
+            TrustEditError::DuplicateKey(old)
+        );
+        assert_eq!(d.to_json_pretty(), before);
+
+        // A compromised key stays compromised when it is replaced.
+        d.set_status(new, KeyStatus::Compromised).unwrap();
+        d.rotate(new, key(4).verifying_key(), TODAY, date!(2027 - 11 - 28)).unwrap();
+        assert_eq!(d.entry(&new).unwrap().status, KeyStatus::Compromised);
+        assert_eq!(
+            d.rotate(key(8).key_id(), key(5).verifying_key(), TODAY, TODAY).unwrap_err(),
+            TrustEditError::UnknownKey(key(8).key_id())
+        );
+    }
+
+    #[test]
+    fn signing_bumps_the_sequence_and_edits_unsign() {
+        let mut d = draft();
+        assert!(!d.is_signed());
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        assert!(d.is_signed());
+        assert_eq!(d.sequence(), 1);
+        d.sign_on(&key(1), Some(date!(2027 - 06 - 30)), date!(2026 - 12 - 01)).unwrap();
+        assert_eq!(d.sequence(), 2);
+        assert_eq!(d.issued_at(), date!(2026 - 12 - 01));
+        assert_eq!(d.expires(), date!(2027 - 06 - 30));
+
+        d.set_status(key(2).key_id(), KeyStatus::Retired).unwrap();
+        assert!(!d.is_signed());
+        assert_eq!(
+            load(d.to_json_pretty().as_bytes()).unwrap_err(),
+            TrustListError::Unsigned
+        );
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        assert_eq!(load(d.to_json_pretty().as_bytes()).unwrap().sequence(), 3);
+    }
+
+    #[test]
+    fn signing_refuses_an_expired_list() {
+        let mut d = draft();
+        assert_eq!(
+            d.sign_on(&key(1), Some(date!(2026 - 11 - 27)), TODAY).unwrap_err(),
+            TrustEditError::ExpiresInPast {
+                expires: date!(2026 - 11 - 27),
+                today: TODAY
+            }
+        );
+        assert_eq!(d.expires(), date!(2027 - 05 - 27));
+        assert_eq!(d.sequence(), 0);
+    }
+
+    #[test]
+    fn write_then_read_is_byte_exact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trust.json");
+        let mut d = draft();
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        d.write(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, format!("{}\n", d.to_json_pretty()));
+        let back = TrustListDraft::read(&path).unwrap();
+        assert_eq!(back.to_json_pretty(), d.to_json_pretty());
+        assert!(TrustList::read(&path, &key(1).verifying_key(), TODAY).is_ok());
+        // Overwriting leaves no temporary file behind.
+        d.write(&path).unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["trust.json"]);
+    }
+
+    #[test]
+    fn official_hosts() {
+        let mut d = draft();
+        let mut other = entry(3);
+        other.office = "200101".to_owned();
+        other.verifier_hosts = vec!["LOCALHOST:8080".to_owned()];
+        d.add_key(other).unwrap();
+        d.rotate(key(2).key_id(), key(4).verifying_key(), TODAY, date!(2027 - 11 - 28))
+            .unwrap();
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        let list = load(d.to_json_pretty().as_bytes()).unwrap();
+        assert!(list.is_official_host("verify.sonod.gov.bd"));
+        assert!(list.is_official_host("VERIFY.SONOD.GOV.BD:443"));
+        assert!(list.is_official_host("localhost:8080"));
+        assert!(!list.is_official_host("localhost"));
+        assert!(!list.is_official_host("verify.sonod.gov.bd.evil.example"));
+        assert!(!list.is_official_host(""));
+        assert_eq!(list.office_hosts("100524"), ["VERIFY.SONOD.GOV.BD"]);
+        assert_eq!(list.office_hosts("200101"), ["LOCALHOST:8080"]);
+        assert!(list.office_hosts("999999").is_empty());
+    }
+
+    #[test]
+    fn may_sign_on_includes_both_ends() {
+        let e = entry(2);
+        assert!(!e.may_sign_on(date!(2025 - 12 - 31)));
+        assert!(e.may_sign_on(date!(2026 - 01 - 01)));
+        assert!(e.may_sign_on(date!(2027 - 12 - 31)));
+        assert!(!e.may_sign_on(date!(2028 - 01 - 01)));
+    }
+
+    #[test]
+    fn messages_are_bangla_first() {
+        assert_eq!(
+            TrustListError::BadSignature.to_string(),
+            "বিশ্বাস-তালিকার স্বাক্ষর মেলেনি / trust list signature does not verify"
+        );
+    }
+}

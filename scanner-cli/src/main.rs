@@ -1,0 +1,189 @@
+//! `sonod-scan`: read Sonod QR codes from images and verify them.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use sonod_keys::{read_public_key, today_dhaka, TrustList};
+use sonod_scan::{decode_image_bytes, decode_image_file, human_report, json_report, DecodeImageError, Limits};
+use sonod_verifier::{Judge, NoFeed};
+use time::Date;
+
+#[derive(Parser)]
+#[command(
+    name = "sonod-scan",
+    version,
+    about = "সনদ যাচাই / Sonod scan: read QR codes from images and verify the certificates",
+    after_help = "প্রস্থান-কোড / exit status: 0 all valid, 1 any not valid, 2 usage or I/O error"
+)]
+struct Cli {
+    /// Images or folders of images; `-` reads one image from standard input.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Only print the text of each QR code found (no verifying; any QR code, not just Sonod's).
+    #[arg(long)]
+    raw: bool,
+    /// One JSON object per line for each QR code (or input without one).
+    #[arg(long)]
+    json: bool,
+    /// The trust list (JSON, signed by the root key).
+    #[arg(long, env = "SONOD_TRUST", required_unless_present = "raw")]
+    trust: Option<PathBuf>,
+    /// The national root public key (SPKI PEM) that signs the trust list.
+    #[arg(long, env = "SONOD_ROOT", required_unless_present = "raw")]
+    root: Option<PathBuf>,
+    /// Judge as of this date (YYYY-MM-DD) instead of today in Dhaka.
+    #[arg(long, value_parser = parse_date)]
+    at: Option<Date>,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s, &fmt).map_err(|e| format!("expected YYYY-MM-DD: {e}"))
+}
+
+/// Worst outcome so far: 0 all valid, 1 something not valid, 2 an I/O error.
+#[derive(Default)]
+struct Outcome(u8);
+
+impl Outcome {
+    fn saw(&mut self, code: u8) {
+        self.0 = self.0.max(code);
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(o) => ExitCode::from(o.0),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("ত্রুটি / error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+fn run(cli: &Cli) -> Result<Outcome> {
+    let judge = if cli.raw {
+        None
+    } else {
+        let (trust, root) = (cli.trust.as_deref().unwrap_or(Path::new("")), cli.root.as_deref().unwrap_or(Path::new("")));
+        let root_key = read_public_key(root).with_context(|| format!("root key {}", root.display()))?;
+        let bytes = read_limited(trust, 1 << 20).with_context(|| format!("trust list {}", trust.display()))?;
+        let list = TrustList::load(&bytes, &root_key, today_dhaka())
+            .with_context(|| format!("trust list {}", trust.display()))?;
+        Some(Judge::new(list))
+    };
+    let today = cli.at.unwrap_or_else(today_dhaka);
+    let limits = Limits::default();
+    let mut out = std::io::stdout().lock();
+    let mut outcome = Outcome::default();
+    for input in expand(&cli.inputs, &mut outcome) {
+        let name = input.display().to_string();
+        let decoded = if input.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .take(limits.max_file_bytes + 1)
+                .read_to_end(&mut buf)
+                .map_err(DecodeImageError::from)
+                .and_then(|_| decode_image_bytes(&buf, &limits))
+        } else {
+            decode_image_file(&input, &limits)
+        };
+        let texts = match decoded {
+            Ok(t) => t,
+            Err(e) => {
+                outcome.saw(2);
+                report_error(&mut out, cli.json, &name, &e.to_string())?;
+                continue;
+            }
+        };
+        if texts.is_empty() {
+            outcome.saw(1);
+            report_error(&mut out, cli.json, &name, "ছবিতে কোনো কিউআর কোড পাওয়া যায়নি / no QR code found in the image")?;
+            continue;
+        }
+        for text in texts {
+            match &judge {
+                None => {
+                    if cli.json {
+                        writeln!(out, "{}", serde_json::json!({"input": name, "text": text}))?;
+                    } else {
+                        writeln!(out, "{text}")?;
+                    }
+                }
+                Some(judge) => {
+                    let verdict = judge.judge(&text, today, &NoFeed);
+                    outcome.saw(u8::from(!verdict.is_valid()));
+                    if cli.json {
+                        writeln!(out, "{}", json_report(&name, &verdict))?;
+                    } else {
+                        write!(out, "{}", human_report(&name, &verdict))?;
+                    }
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(outcome)
+}
+
+fn report_error(out: &mut impl Write, json: bool, name: &str, msg: &str) -> Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::json!({"input": name, "error": msg}))?;
+    } else {
+        writeln!(std::io::stderr(), "{name}: {msg}")?;
+    }
+    Ok(())
+}
+
+/// Files as given; folders expanded to the files in them (recursively, sorted).
+fn expand(inputs: &[PathBuf], outcome: &mut Outcome) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut stack = vec![input.clone()];
+            let mut found = Vec::new();
+            while let Some(dir) = stack.pop() {
+                match std::fs::read_dir(&dir) {
+                    Ok(entries) => {
+                        for e in entries.flatten() {
+                            let p = e.path();
+                            if p.is_dir() {
+                                stack.push(p);
+                            } else if p.file_name().is_some_and(|n| !n.to_string_lossy().starts_with('.')) {
+                                found.push(p);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        outcome.saw(2);
+                        eprintln!("{}: ফোল্ডার পড়া যায়নি / cannot read folder: {e}", dir.display());
+                    }
+                }
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    files
+}
+
+fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
+    let f = std::fs::File::open(path).with_context(|| format!("ফাইল খোলা যায়নি / cannot open {}", path.display()))?;
+    let mut buf = Vec::new();
+    f.take(max + 1).read_to_end(&mut buf)?;
+    anyhow::ensure!(buf.len() as u64 <= max, "{} is larger than {max} bytes", path.display());
+    Ok(buf)
+}

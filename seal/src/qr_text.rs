@@ -1,0 +1,168 @@
+//! The QR text: `HTTPS://<HOST>/V/<BASE32>`, all in the QR alphanumeric set.
+//!
+//! Any phone camera opens the URL on the verification page. Readers never trust the host:
+//! they take the Base32 out of any URL (or accept it bare) and verify it themselves; the
+//! host is reported so that a look-alike site can be warned about.
+
+use std::fmt;
+use std::str::FromStr;
+
+use data_encoding::BASE32_NOPAD;
+
+use crate::error::DecodeError;
+use crate::sealed::MAX_SEALED_BYTES;
+
+/// Longest QR text read: a version 40 QR code in alphanumeric mode holds 4,296 characters.
+pub const MAX_QR_TEXT: usize = 4296;
+
+/// A verifier host as written into QR codes: upper case, in the QR alphanumeric set.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Host(String);
+
+/// Why a host name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("যাচাই-হোস্টের নাম ভুল / invalid verifier host {0:?} (a DNS name, optionally with :port)")]
+pub struct HostError(pub String);
+
+impl FromStr for Host {
+    type Err = HostError;
+    fn from_str(s: &str) -> Result<Host, HostError> {
+        let up = s.trim().to_ascii_uppercase();
+        let (name, port) = match up.rsplit_once(':') {
+            Some((n, p)) => (n, Some(p)),
+            None => (up.as_str(), None),
+        };
+        let label_ok = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0) && !p.starts_with('0'));
+        if name.len() > 253 || !name.split('.').all(label_ok) || !port_ok {
+            return Err(HostError(s.to_owned()));
+        }
+        Ok(Host(up))
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Host {
+    /// The upper-case host, with port if any.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a QR text carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrPayload {
+    /// The URL's host (upper case) when the text was a URL.
+    pub host: Option<String>,
+    /// The sealed bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Writes the QR text for sealed bytes.
+pub fn qr_text(bytes: &[u8], host: Option<&Host>) -> String {
+    let b32 = BASE32_NOPAD.encode(bytes);
+    match host {
+        Some(h) => format!("HTTPS://{}/V/{b32}", h.as_str()),
+        None => b32,
+    }
+}
+
+/// Takes the sealed bytes out of a QR text: a URL whose path ends in `/V/<BASE32>`
+/// (any scheme http/https, any host, any case) or bare Base32.
+pub fn parse_qr_text(text: &str) -> Result<QrPayload, DecodeError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if text.len() > MAX_QR_TEXT {
+        return Err(DecodeError::TooLarge { len: text.len(), max: MAX_QR_TEXT });
+    }
+    let (host, b32) = match text.split_once("://") {
+        Some((scheme, rest)) => {
+            if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+                return Err(DecodeError::NotSonod);
+            }
+            let rest = rest.split(['?', '#']).next().unwrap_or_default();
+            let (host, path) = rest.split_once('/').ok_or(DecodeError::NotSonod)?;
+            let host = host.rsplit('@').next().unwrap_or_default().to_ascii_uppercase();
+            let mut segments = path.trim_end_matches('/').rsplit('/');
+            let (Some(b32), Some(v)) = (segments.next(), segments.next()) else {
+                return Err(DecodeError::NotSonod);
+            };
+            if !v.eq_ignore_ascii_case("v") {
+                return Err(DecodeError::NotSonod);
+            }
+            (Some(host), b32)
+        }
+        None => (None, text),
+    };
+    if b32.is_empty() || !b32.bytes().all(|b| b.is_ascii_alphabetic() || (b'2'..=b'7').contains(&b)) {
+        return Err(DecodeError::NotSonod);
+    }
+    if b32.len() > MAX_SEALED_BYTES * 8 / 5 + 1 {
+        return Err(DecodeError::TooLarge { len: b32.len() * 5 / 8, max: MAX_SEALED_BYTES });
+    }
+    let bytes = BASE32_NOPAD.decode(b32.to_ascii_uppercase().as_bytes()).map_err(|_| DecodeError::Base32)?;
+    Ok(QrPayload { host, bytes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_and_bare_forms() {
+        let host: Host = "verify.sonod.gov.bd".parse().unwrap();
+        let text = qr_text(b"hello", Some(&host));
+        assert_eq!(text, "HTTPS://VERIFY.SONOD.GOV.BD/V/NBSWY3DP");
+        let p = parse_qr_text(&text).unwrap();
+        assert_eq!(p.host.as_deref(), Some("VERIFY.SONOD.GOV.BD"));
+        assert_eq!(p.bytes, b"hello");
+        assert_eq!(parse_qr_text("NBSWY3DP").unwrap(), QrPayload { host: None, bytes: b"hello".to_vec() });
+        assert_eq!(parse_qr_text(" nbswy3dp\n").unwrap().bytes, b"hello");
+    }
+
+    #[test]
+    fn payload_is_taken_from_any_url() {
+        for url in [
+            "https://evil.example/V/NBSWY3DP",
+            "http://localhost:8080/v/NBSWY3DP/",
+            "https://x.example/some/prefix/V/NBSWY3DP?utm=1#frag",
+        ] {
+            assert_eq!(parse_qr_text(url).unwrap().bytes, b"hello", "{url}");
+        }
+        assert_eq!(parse_qr_text("https://evil.example/V/NBSWY3DP").unwrap().host.as_deref(), Some("EVIL.EXAMPLE"));
+    }
+
+    #[test]
+    fn other_texts_are_not_sonod() {
+        for t in ["https://example.com/", "https://example.com/X/NBSWY3DP", "WIFI:S:home;;", "ftp://a/V/NBSWY3DP", "hello world", "NBSWY3D1"] {
+            assert_eq!(parse_qr_text(t), Err(DecodeError::NotSonod), "{t}");
+        }
+        assert_eq!(parse_qr_text(""), Err(DecodeError::Empty));
+        // Bad length and non-zero trailing bits.
+        assert_eq!(parse_qr_text("NBSWY3D"), Err(DecodeError::Base32));
+        assert_eq!(parse_qr_text("MY").unwrap().bytes, b"f");
+        assert_eq!(parse_qr_text("MZ"), Err(DecodeError::Base32));
+        assert!(matches!(parse_qr_text(&"A".repeat(5000)), Err(DecodeError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn hosts_are_validated_and_upper_cased() {
+        assert_eq!("localhost:8080".parse::<Host>().unwrap().as_str(), "LOCALHOST:8080");
+        for bad in ["", "a b", "-a.com", "a..com", "a.com:0", "a.com:99999", "ex_ample.com", "a.com/"] {
+            assert!(bad.parse::<Host>().is_err(), "{bad}");
+        }
+    }
+}
