@@ -27,8 +27,14 @@ pub fn parse_date(s: &str) -> Result<Date, time::error::Parse> {
 pub fn format_date(date: Date) -> String {
     // Every `Date` without the `large-dates` feature has a four-digit year, which the format
     // can always write; the fallback only exists so that this cannot panic.
-    date.format(DATE_FORMAT)
-        .unwrap_or_else(|_| format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()))
+    date.format(DATE_FORMAT).unwrap_or_else(|_| {
+        format!(
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        )
+    })
 }
 
 /// `#[serde(with = "crate::clock::serde_date")]` for `YYYY-MM-DD` strings.
@@ -40,10 +46,14 @@ pub(crate) mod serde_date {
         serializer.serialize_str(&super::format_date(*date))
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Date, D::Error> {
         let s = String::deserialize(deserializer)?;
         super::parse_date(&s).map_err(|e| {
-            serde::de::Error::custom(format_args!("invalid date {s:?} (expected YYYY-MM-DD): {e}"))
+            serde::de::Error::custom(format_args!(
+                "invalid date {s:?} (expected YYYY-MM-DD): {e}"
+            ))
         })
     }
 }
@@ -65,7 +75,10 @@ mod tests {
     #[test]
     fn dhaka_is_six_hours_ahead_of_utc() {
         let late_utc = datetime!(2026-03-25 19:30 UTC);
-        assert_eq!(late_utc.to_offset(DHAKA_OFFSET).date(), date!(2026 - 03 - 26));
+        assert_eq!(
+            late_utc.to_offset(DHAKA_OFFSET).date(),
+            date!(2026 - 03 - 26)
+        );
         let today = today_dhaka();
         let utc = OffsetDateTime::now_utc().date();
         assert!(today == utc || today == utc.next_day().unwrap());

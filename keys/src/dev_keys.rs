@@ -227,8 +227,12 @@ mod tests {
 
         let root = read_secret_key(first.root_key_path(), || panic!("unencrypted")).unwrap();
         assert_eq!(root.key_id(), first.root_key_id);
-        let list = TrustList::read(first.trust_list_path(), &root.verifying_key(), today_dhaka())
-            .unwrap();
+        let list = TrustList::read(
+            first.trust_list_path(),
+            &root.verifying_key(),
+            today_dhaka(),
+        )
+        .unwrap();
         assert_eq!(list.environment(), Environment::Development);
         assert_eq!(list.sequence(), 1);
         let entry = list.entry(&first.office_key_id).unwrap();

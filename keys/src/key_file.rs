@@ -210,8 +210,8 @@ pub fn public_key_to_pem(key: &VerifyingKey) -> String {
 
 /// Parses an SPKI `PUBLIC KEY` PEM holding an Ed25519 key.
 pub fn public_key_from_pem(pem: &str) -> Result<VerifyingKey, KeyFileError> {
-    let (label, doc) = Document::from_pem(pem.trim())
-        .map_err(|e| KeyFileError::Malformed(format!("PEM: {e}")))?;
+    let (label, doc) =
+        Document::from_pem(pem.trim()).map_err(|e| KeyFileError::Malformed(format!("PEM: {e}")))?;
     if label != PUBLIC_LABEL {
         return Err(KeyFileError::WrongPemLabel {
             expected: PUBLIC_LABEL,
@@ -387,12 +387,18 @@ mod tests {
         let x25519 = "-----BEGIN PUBLIC KEY-----\n\
                       MCowBQYDK2VuAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n\
                       -----END PUBLIC KEY-----\n";
-        assert_eq!(public_key_from_pem(x25519).unwrap_err(), KeyFileError::NotEd25519);
+        assert_eq!(
+            public_key_from_pem(x25519).unwrap_err(),
+            KeyFileError::NotEd25519
+        );
         // The identity point: a small-order key.
         let weak = "-----BEGIN PUBLIC KEY-----\n\
                     MCowBQYDK2VwAyEAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\
                     -----END PUBLIC KEY-----\n";
-        assert_eq!(public_key_from_pem(weak).unwrap_err(), KeyFileError::WeakKey);
+        assert_eq!(
+            public_key_from_pem(weak).unwrap_err(),
+            KeyFileError::WeakKey
+        );
         assert!(matches!(
             public_key_from_pem("not a pem").unwrap_err(),
             KeyFileError::Malformed(_)

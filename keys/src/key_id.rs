@@ -58,7 +58,9 @@ impl fmt::Debug for KeyId {
 #[non_exhaustive]
 pub enum ParseKeyIdError {
     /// The string is not 16 characters long.
-    #[error("চাবি-আইডি ১৬ অক্ষরের হতে হবে, পাওয়া গেছে {0} / a key id has 16 hex characters, found {0}")]
+    #[error(
+        "চাবি-আইডি ১৬ অক্ষরের হতে হবে, পাওয়া গেছে {0} / a key id has 16 hex characters, found {0}"
+    )]
     Length(usize),
     /// The string has a character that is not a hex digit.
     #[error("চাবি-আইডিতে শুধু হেক্স অঙ্ক থাকে / a key id has only hex digits (0-9, a-f)")]
@@ -158,7 +160,9 @@ mod tests {
         assert!(KeyId::from_bytes(&[0; 7]).is_none());
         assert!(KeyId::from_bytes(&[0; 9]).is_none());
         assert_eq!(
-            KeyId::from_bytes(&[1, 2, 3, 4, 5, 6, 7, 8]).unwrap().to_string(),
+            KeyId::from_bytes(&[1, 2, 3, 4, 5, 6, 7, 8])
+                .unwrap()
+                .to_string(),
             "0102030405060708"
         );
     }

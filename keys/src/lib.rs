@@ -33,8 +33,8 @@ pub use key_id::{KeyId, ParseKeyIdError};
 pub use passphrase::{Passphrase, PASSPHRASE_ENV};
 pub use secret_key::SecretKey;
 pub use trust_list::{
-    Environment, KeyStatus, TrustEditError, TrustEntry, TrustList, TrustListDraft,
-    TrustListError, FORMAT, MAX_TRUST_LIST_BYTES, SIGNING_CONTEXT,
+    Environment, KeyStatus, TrustEditError, TrustEntry, TrustList, TrustListDraft, TrustListError,
+    FORMAT, MAX_TRUST_LIST_BYTES, SIGNING_CONTEXT,
 };
 
 /// The Ed25519 types this crate speaks in, re-exported so that callers use the same version.

@@ -1,1 +1,491 @@
-fn main() {}
+//! `sonod-keys`: make keys, build and sign the trust list. A thin shell over `sonod_keys`.
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use sonod_keys::{
+    ensure_dev_keys, format_date, parse_date, read_public_key, read_secret_key, today_dhaka,
+    write_public_key, write_secret_key, DevOptions, Environment, KeyFileError, KeyId, KeyStatus,
+    Passphrase, SecretKey, TrustEntry, TrustList, TrustListDraft, TrustListError, DEV_WARNING,
+};
+use time::Date;
+
+/// সনদ চাবি ও বিশ্বাস-তালিকা / Sonod keys and trust list.
+///
+/// Secret keys are written as PKCS#8 PEM (mode 0600, encrypted with a passphrase from
+/// SONOD_KEY_PASSPHRASE or a prompt); public keys as SPKI PEM. Dates are YYYY-MM-DD.
+#[derive(Debug, Parser)]
+#[command(name = "sonod-keys", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Make a new key pair: PREFIX.key.pem (secret) and PREFIX.pub.pem (public); print its key id.
+    Gen {
+        /// Path prefix of the two files.
+        #[arg(long, value_name = "PREFIX")]
+        out: PathBuf,
+        /// Write the secret key unencrypted (for tests and development only).
+        #[arg(long)]
+        no_passphrase: bool,
+    },
+    /// Print the key id of a public or secret key PEM file.
+    Id {
+        /// The key file.
+        file: PathBuf,
+    },
+    /// Build, sign and inspect the trust list.
+    #[command(subcommand)]
+    Trust(TrustCommand),
+    /// Make a development key set (root, office, signed trust list) in DIR, unless one is there.
+    Dev(DevArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum TrustCommand {
+    /// Start a new, empty, unsigned trust list.
+    New {
+        /// The file to create.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The list's last valid day.
+        #[arg(long, value_parser = date_arg, value_name = "DATE")]
+        expires: Date,
+        /// Mark the list as development (not for real certificates).
+        #[arg(long)]
+        development: bool,
+    },
+    /// Add an office key; the list becomes unsigned.
+    Add {
+        /// The trust list file.
+        file: PathBuf,
+        /// The office's public key (SPKI PEM).
+        #[arg(long = "pub", value_name = "PUB.pem")]
+        public_key: PathBuf,
+        /// Office code (2 to 12 digits).
+        #[arg(long)]
+        office: String,
+        /// Office name in Bangla.
+        #[arg(long)]
+        name_bn: String,
+        /// Office name in English.
+        #[arg(long)]
+        name_en: String,
+        /// First day the key may sign.
+        #[arg(long, value_parser = date_arg, value_name = "DATE")]
+        not_before: Date,
+        /// Last day the key may sign.
+        #[arg(long, value_parser = date_arg, value_name = "DATE")]
+        not_after: Date,
+        /// An official verifier host (repeatable), e.g. VERIFY.SONOD.GOV.BD.
+        #[arg(long = "host", value_name = "HOST")]
+        hosts: Vec<String>,
+    },
+    /// Mark a key retired; the list becomes unsigned.
+    Retire {
+        /// The trust list file.
+        file: PathBuf,
+        /// The key id.
+        kid: KeyId,
+    },
+    /// Mark a key compromised (final); the list becomes unsigned.
+    Compromise {
+        /// The trust list file.
+        file: PathBuf,
+        /// The key id.
+        kid: KeyId,
+    },
+    /// Replace an office key with a new one (same office, names, hosts); the old one is retired.
+    Rotate {
+        /// The trust list file.
+        file: PathBuf,
+        /// The key being replaced.
+        #[arg(long, value_name = "KID")]
+        old: KeyId,
+        /// The new public key (SPKI PEM).
+        #[arg(long = "pub", value_name = "NEW.pub.pem")]
+        public_key: PathBuf,
+        /// First day the new key may sign.
+        #[arg(long, value_parser = date_arg, value_name = "DATE")]
+        not_before: Date,
+        /// Last day the new key may sign.
+        #[arg(long, value_parser = date_arg, value_name = "DATE")]
+        not_after: Date,
+    },
+    /// Sign the list with the root key (sequence + 1, issued today).
+    Sign {
+        /// The trust list file.
+        file: PathBuf,
+        /// The root secret key.
+        #[arg(long, value_name = "ROOT.key.pem")]
+        root_key: PathBuf,
+        /// A new last valid day for the list.
+        #[arg(long, value_parser = date_arg, value_name = "DATE")]
+        expires: Option<Date>,
+    },
+    /// Verify the list against the root public key and print it; exit 1 if it does not verify.
+    Show {
+        /// The trust list file.
+        file: PathBuf,
+        /// The root public key.
+        #[arg(long, value_name = "ROOT.pub.pem")]
+        root: PathBuf,
+        /// Print the verified list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+struct DevArgs {
+    /// The directory for the key set (created with mode 0700).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Office code.
+    #[arg(long, default_value = "100524")]
+    office: String,
+    /// Office name in Bangla [default: সাভার পৌরসভা (উন্নয়ন)].
+    #[arg(long)]
+    name_bn: Option<String>,
+    /// Office name in English [default: Savar Paurashava (development)].
+    #[arg(long)]
+    name_en: Option<String>,
+    /// Verifier host (repeatable) [default: LOCALHOST:8080].
+    #[arg(long = "host", value_name = "HOST")]
+    hosts: Vec<String>,
+}
+
+fn date_arg(s: &str) -> Result<Date, String> {
+    parse_date(s).map_err(|e| format!("expected YYYY-MM-DD: {e}"))
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ত্রুটি / error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Gen { out, no_passphrase } => gen(&out, no_passphrase)?,
+        Command::Id { file } => id(&file)?,
+        Command::Trust(cmd) => return trust(cmd),
+        Command::Dev(args) => dev(args)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
+    let mut s = OsString::from(prefix.as_os_str());
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+fn unlock(what: &str) -> impl FnOnce() -> Result<Passphrase, KeyFileError> + '_ {
+    move || Passphrase::from_env_or_prompt(&format!("{what} পাসফ্রেজ / passphrase: "))
+}
+
+fn gen(out: &Path, no_passphrase: bool) -> anyhow::Result<()> {
+    let key_path = with_suffix(out, ".key.pem");
+    let pub_path = with_suffix(out, ".pub.pem");
+    for path in [&key_path, &pub_path] {
+        if path
+            .try_exists()
+            .with_context(|| path.display().to_string())?
+        {
+            return Err(KeyFileError::AlreadyExists { path: path.clone() }.into());
+        }
+    }
+    let passphrase = if no_passphrase {
+        None
+    } else {
+        Some(Passphrase::from_env_or_prompt_twice(
+            "নতুন চাবির পাসফ্রেজ / passphrase for the new key: ",
+        )?)
+    };
+    let key = SecretKey::generate();
+    write_secret_key(&key_path, &key, passphrase.as_ref())?;
+    if let Err(e) = write_public_key(&pub_path, &key.verifying_key()) {
+        // Do not leave half a pair behind.
+        let _ = std::fs::remove_file(&key_path);
+        return Err(e.into());
+    }
+    writeln!(io::stdout(), "{}", key.key_id())?;
+    let protection = if passphrase.is_some() {
+        "পাসফ্রেজে এনক্রিপ্ট করা / encrypted with the passphrase"
+    } else {
+        "এনক্রিপ্ট করা হয়নি / NOT encrypted"
+    };
+    eprintln!(
+        "গোপন চাবি / secret key: {} ({protection}, mode 0600)\n\
+         পাবলিক চাবি / public key: {}\n\
+         গোপন চাবি কাউকে দেবেন না, ব্যাকআপ রাখুন / never share the secret key; keep a backup",
+        key_path.display(),
+        pub_path.display()
+    );
+    Ok(())
+}
+
+fn id(file: &Path) -> anyhow::Result<()> {
+    let key_id = match read_public_key(file) {
+        Ok(public) => KeyId::of(&public),
+        Err(e) if matches!(e.without_path(), KeyFileError::WrongPemLabel { found, .. } if found.contains("PRIVATE KEY")) => {
+            read_secret_key(file, unlock("চাবির / key"))?.key_id()
+        }
+        Err(e) => return Err(e.into()),
+    };
+    writeln!(io::stdout(), "{key_id}")?;
+    Ok(())
+}
+
+/// Reads a trust list for editing, naming the file in errors that do not already.
+fn read_draft(file: &Path) -> anyhow::Result<TrustListDraft> {
+    TrustListDraft::read(file).map_err(|e| match e {
+        e @ TrustListError::Io { .. } => anyhow::Error::new(e),
+        e => anyhow::Error::new(e).context(file.display().to_string()),
+    })
+}
+
+fn unsigned_note(file: &Path) {
+    eprintln!(
+        "{f} এখন অস্বাক্ষরিত খসড়া; `sonod-keys trust sign {f} --root-key ROOT.key.pem` চালান / \
+         {f} is now an unsigned draft; run `sonod-keys trust sign {f} --root-key ROOT.key.pem`",
+        f = file.display()
+    );
+}
+
+fn trust(cmd: TrustCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        TrustCommand::New {
+            out,
+            expires,
+            development,
+        } => {
+            if out
+                .try_exists()
+                .with_context(|| out.display().to_string())?
+            {
+                return Err(KeyFileError::AlreadyExists { path: out }.into());
+            }
+            let environment = if development {
+                Environment::Development
+            } else {
+                Environment::Production
+            };
+            TrustListDraft::new(expires, environment).write(&out)?;
+            eprintln!(
+                "খালি খসড়া তৈরি: {f} ({bn} / {environment}); `sonod-keys trust add` দিয়ে চাবি যোগ করুন / \
+                 created an empty draft {f} ({environment}); add keys with `sonod-keys trust add`",
+                f = out.display(),
+                bn = environment.label_bn(),
+            );
+        }
+        TrustCommand::Add {
+            file,
+            public_key,
+            office,
+            name_bn,
+            name_en,
+            not_before,
+            not_after,
+            hosts,
+        } => {
+            let mut draft = read_draft(&file)?;
+            let public = read_public_key(&public_key)?;
+            let key_id = draft.add_key(TrustEntry::new(
+                public, office, name_bn, name_en, not_before, not_after, hosts,
+            ))?;
+            draft.write(&file)?;
+            writeln!(io::stdout(), "{key_id}")?;
+            unsigned_note(&file);
+        }
+        TrustCommand::Retire { file, kid } => set_status(&file, kid, KeyStatus::Retired)?,
+        TrustCommand::Compromise { file, kid } => set_status(&file, kid, KeyStatus::Compromised)?,
+        TrustCommand::Rotate {
+            file,
+            old,
+            public_key,
+            not_before,
+            not_after,
+        } => {
+            let mut draft = read_draft(&file)?;
+            let public = read_public_key(&public_key)?;
+            let key_id = draft.rotate(old, public, not_before, not_after)?;
+            draft.write(&file)?;
+            writeln!(io::stdout(), "{key_id}")?;
+            eprintln!("{old} → {key_id}");
+            unsigned_note(&file);
+        }
+        TrustCommand::Sign {
+            file,
+            root_key,
+            expires,
+        } => {
+            let mut draft = read_draft(&file)?;
+            let root = read_secret_key(&root_key, unlock("রুট চাবির / root key"))?;
+            draft.sign(&root, expires)?;
+            // What is written must load; check before replacing the file.
+            TrustList::load(
+                draft.to_json_pretty().as_bytes(),
+                &root.verifying_key(),
+                today_dhaka(),
+            )
+            .context("স্বাক্ষরিত তালিকা যাচাই হয়নি / the signed list does not verify")?;
+            draft.write(&file)?;
+            eprintln!(
+                "স্বাক্ষরিত / signed: {f}, ক্রম / sequence {seq}, মেয়াদ / expires {exp}, রুট / root {root}",
+                f = file.display(),
+                seq = draft.sequence(),
+                exp = format_date(draft.expires()),
+                root = root.key_id(),
+            );
+        }
+        TrustCommand::Show { file, root, json } => return show(&file, &root, json),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn set_status(file: &Path, kid: KeyId, status: KeyStatus) -> anyhow::Result<()> {
+    let mut draft = read_draft(file)?;
+    draft.set_status(kid, status)?;
+    draft.write(file)?;
+    eprintln!("চাবি / key {kid}: {} / {status}", status.label_bn());
+    unsigned_note(file);
+    Ok(())
+}
+
+fn show(file: &Path, root: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let root = read_public_key(root)?;
+    let list = match TrustList::read(file, &root, today_dhaka()) {
+        Ok(list) => list,
+        Err(e @ TrustListError::Io { .. }) => return Err(e.into()),
+        Err(e) => {
+            eprintln!("ত্রুটি / error: {}: {e}", file.display());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let mut out = io::stdout().lock();
+    if json {
+        writeln!(out, "{}", list.to_json_pretty())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let env = list.environment();
+    writeln!(out, "বিশ্বাস-তালিকা / trust list: {}", file.display())?;
+    writeln!(
+        out,
+        "  স্বাক্ষর / signature: বৈধ / valid (রুট / root {})",
+        list.root_key_id()
+    )?;
+    writeln!(out, "  ক্রম / sequence: {}", list.sequence())?;
+    writeln!(out, "  পরিবেশ / environment: {} / {env}", env.label_bn())?;
+    writeln!(out, "  প্রকাশ / issued: {}", format_date(list.issued_at()))?;
+    writeln!(out, "  মেয়াদ শেষ / expires: {}", format_date(list.expires()))?;
+    writeln!(out, "  চাবি / keys: {}", list.entries().len())?;
+    for e in list.entries() {
+        writeln!(out)?;
+        writeln!(out, "চাবি / key {}", e.key_id)?;
+        writeln!(
+            out,
+            "  অবস্থা / status: {} / {}",
+            e.status.label_bn(),
+            e.status
+        )?;
+        writeln!(
+            out,
+            "  অফিস / office: {} — {} / {}",
+            e.office, e.office_name_bn, e.office_name_en
+        )?;
+        writeln!(
+            out,
+            "  মেয়াদ / valid: {} .. {}",
+            format_date(e.not_before),
+            format_date(e.not_after)
+        )?;
+        let hosts = if e.verifier_hosts.is_empty() {
+            "-".to_owned()
+        } else {
+            e.verifier_hosts.join(", ")
+        };
+        writeln!(out, "  যাচাই-হোস্ট / verifier hosts: {hosts}")?;
+    }
+    if env == Environment::Development {
+        eprintln!("সতর্কতা / warning: {DEV_WARNING}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn dev(args: DevArgs) -> anyhow::Result<()> {
+    let defaults = DevOptions::default();
+    let options = DevOptions {
+        office: args.office,
+        office_name_bn: args.name_bn.unwrap_or(defaults.office_name_bn),
+        office_name_en: args.name_en.unwrap_or(defaults.office_name_en),
+        verifier_hosts: if args.hosts.is_empty() {
+            defaults.verifier_hosts
+        } else {
+            args.hosts
+        },
+    };
+    let keys = ensure_dev_keys(&args.out, &options)?;
+    eprintln!("সতর্কতা / warning: {DEV_WARNING}");
+    if keys.created {
+        eprintln!(
+            "তৈরি হয়েছে / created in {}: root.key.pem root.pub.pem office.key.pem office.pub.pem trust.json\n\
+             রুট / root {}, অফিস / office {}",
+            keys.dir.display(),
+            keys.root_key_id,
+            keys.office_key_id
+        );
+    } else {
+        eprintln!(
+            "{d} এ উন্নয়ন-চাবি আগে থেকেই আছে; কিছু বদলানো হয়নি / \
+             {d} already holds a development key set; left unchanged",
+            d = keys.dir.display()
+        );
+        let verified = read_public_key(keys.root_pub_path())
+            .map_err(anyhow::Error::new)
+            .and_then(|root| {
+                TrustList::read(keys.trust_list_path(), &root, today_dhaka())
+                    .map_err(anyhow::Error::new)
+            });
+        if let Err(e) = verified {
+            eprintln!(
+                "সতর্কতা / warning: {}: {e:#}; নতুন সেটের জন্য ফোল্ডারটি মুছুন / \
+                 remove the directory to make a new set",
+                keys.trust_list_path().display()
+            );
+        }
+    }
+    writeln!(io::stdout(), "{}", keys.office_key_id)?;
+    Ok(())
+}

@@ -5,15 +5,28 @@ use std::fmt;
 use ed25519_dalek::pkcs8::KeypairBytes;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use pkcs8::der::pem;
+use pkcs8::pkcs5::{self, pbes2, scrypt};
 use pkcs8::{
     EncodePrivateKey, EncryptedPrivateKeyInfo, LineEnding, PrivateKeyInfo, SecretDocument,
 };
-use rand_core::OsRng;
+use rand_core::{OsRng, RngCore};
 use zeroize::Zeroizing;
 
 use crate::key_file::KeyFileError;
 use crate::key_id::KeyId;
 use crate::passphrase::Passphrase;
+
+/// scrypt cost for new encrypted keys: what OpenSSL writes and reads (16 MiB, ~50 ms).
+const SCRYPT_LOG_N: u8 = 14;
+const SCRYPT_R: u32 = 8;
+const SCRYPT_P: u32 = 1;
+
+/// Largest scrypt memory (128·r·N bytes) accepted when reading a key: 256 MiB.
+const MAX_SCRYPT_MEMORY: u128 = 256 * 1024 * 1024;
+/// Largest scrypt work (N·r·p) accepted when reading a key: 2^25.
+const MAX_SCRYPT_WORK: u128 = 1 << 25;
+/// Largest PBKDF2 iteration count accepted when reading a key.
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
 
 /// PEM label of a plain PKCS#8 private key.
 pub(crate) const PLAIN_LABEL: &str = "PRIVATE KEY";
@@ -61,21 +74,41 @@ impl SecretKey {
         &self.inner
     }
 
-    /// The key as PKCS#8 PEM: `ENCRYPTED PRIVATE KEY` (PBES2, scrypt and AES-256-CBC, which
-    /// OpenSSL reads) under `passphrase`, or a plain `PRIVATE KEY` when it is `None`.
+    /// The key as PKCS#8 PEM: `ENCRYPTED PRIVATE KEY` under `passphrase`, or a plain
+    /// `PRIVATE KEY` when it is `None`.
     ///
+    /// Encryption is PBES2 with scrypt (N = 2^14, r = 8, p = 1, a 16-byte random salt) and
+    /// AES-256-CBC: the parameters `openssl pkcs8 -topk8 -scrypt` uses. The `pkcs8` crate's own
+    /// default (N = 2^15) needs 32 MiB, which OpenSSL 3 refuses ("memory limit exceeded").
     /// The private key is written as PKCS#8 v1 (no embedded public key), the form that
     /// `openssl genpkey -algorithm ed25519` writes and every tool reads.
-    pub fn to_pem(&self, passphrase: Option<&Passphrase>) -> Result<Zeroizing<String>, KeyFileError> {
+    pub fn to_pem(
+        &self,
+        passphrase: Option<&Passphrase>,
+    ) -> Result<Zeroizing<String>, KeyFileError> {
+        let encode_err = |e: &dyn fmt::Display| KeyFileError::Encode(e.to_string());
         let keypair = KeypairBytes {
             secret_key: self.inner.to_bytes(),
             public_key: None,
         };
-        match passphrase {
-            None => keypair.to_pkcs8_pem(LineEnding::LF),
-            Some(p) => keypair.to_pkcs8_encrypted_pem(OsRng, p.expose(), LineEnding::LF),
-        }
-        .map_err(|e| KeyFileError::Encode(e.to_string()))
+        let Some(passphrase) = passphrase else {
+            return keypair
+                .to_pkcs8_pem(LineEnding::LF)
+                .map_err(|e| encode_err(&e));
+        };
+        let plain = keypair.to_pkcs8_der().map_err(|e| encode_err(&e))?;
+        let mut salt = [0u8; 16];
+        let mut iv = [0u8; 16];
+        OsRng.fill_bytes(&mut salt);
+        OsRng.fill_bytes(&mut iv);
+        let cost = scrypt::Params::new(SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P, 32)
+            .map_err(|e| encode_err(&e))?;
+        let params =
+            pbes2::Parameters::scrypt_aes256cbc(cost, &salt, &iv).map_err(|e| encode_err(&e))?;
+        PrivateKeyInfo::try_from(plain.as_bytes())
+            .and_then(|info| info.encrypt_with_params(params, passphrase.expose()))
+            .and_then(|encrypted| Ok(encrypted.to_pem(ENCRYPTED_LABEL, LineEnding::LF)?))
+            .map_err(|e| encode_err(&e))
     }
 
     /// Reads a PKCS#8 PEM private key, plain or encrypted (told apart by the PEM label).
@@ -91,6 +124,7 @@ impl SecretKey {
                 let passphrase = passphrase.ok_or(KeyFileError::PassphraseRequired)?;
                 let encrypted = EncryptedPrivateKeyInfo::try_from(doc.as_bytes())
                     .map_err(|e| KeyFileError::Malformed(format!("PKCS#8: {e}")))?;
+                check_cost(&encrypted.encryption_algorithm)?;
                 let plain = match encrypted.decrypt(passphrase.expose()) {
                     Ok(plain) => plain,
                     // A wrong passphrase shows up as bad CBC padding or, rarely, as padding that
@@ -117,6 +151,34 @@ impl SecretKey {
                 found: other.to_owned(),
             }),
         }
+    }
+}
+
+/// Refuses key-derivation parameters so costly that unlocking the key would exhaust memory or
+/// take minutes: a key file must not be able to stall or crash the service that reads it.
+fn check_cost(scheme: &pkcs5::EncryptionScheme<'_>) -> Result<(), KeyFileError> {
+    let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
+        return Ok(()); // PBES1 is refused by `decrypt` anyway.
+    };
+    let affordable = match &params.kdf {
+        pbes2::Kdf::Scrypt(s) => {
+            let (n, r, p) = (
+                u128::from(s.cost_parameter),
+                u128::from(s.block_size),
+                u128::from(s.parallelization),
+            );
+            128 * r * n <= MAX_SCRYPT_MEMORY && n * r * p <= MAX_SCRYPT_WORK
+        }
+        pbes2::Kdf::Pbkdf2(p) => p.iteration_count <= MAX_PBKDF2_ITERATIONS,
+        // Unknown to this version of pkcs5: `decrypt` will refuse it.
+        _ => true,
+    };
+    if affordable {
+        Ok(())
+    } else {
+        Err(KeyFileError::Malformed(
+            "key encryption parameters are unreasonably costly".to_owned(),
+        ))
     }
 }
 
@@ -254,7 +316,10 @@ mod tests {
         ] {
             let pass = Passphrase::new("x".to_owned());
             let err = SecretKey::from_pem(input, Some(&pass)).unwrap_err();
-            assert!(matches!(err, KeyFileError::Malformed(_)), "{input:?}: {err:?}");
+            assert!(
+                matches!(err, KeyFileError::Malformed(_)),
+                "{input:?}: {err:?}"
+            );
         }
     }
 
@@ -268,6 +333,77 @@ mod tests {
                 found: "PUBLIC KEY".to_owned()
             }
         );
+    }
+
+    #[test]
+    fn reads_keys_written_by_openssl() {
+        let pass = Passphrase::new("sonod-test".to_owned());
+        for pem in [
+            include_str!("../testdata/rfc8032-test1.key.pem"),
+            include_str!("../testdata/rfc8032-test1.openssl-pbkdf2.key.pem"),
+            include_str!("../testdata/rfc8032-test1.openssl-scrypt.key.pem"),
+        ] {
+            let key = SecretKey::from_pem(pem, Some(&pass)).unwrap();
+            assert_eq!(key.key_id().to_string(), "21fe31dfa154a261");
+        }
+        let wrong = Passphrase::new("sonod-TEST".to_owned());
+        assert_eq!(
+            SecretKey::from_pem(
+                include_str!("../testdata/rfc8032-test1.openssl-pbkdf2.key.pem"),
+                Some(&wrong)
+            )
+            .unwrap_err(),
+            KeyFileError::WrongPassphrase
+        );
+    }
+
+    #[test]
+    fn encrypted_pem_uses_openssl_compatible_scrypt() {
+        let pem = rfc8032_test1()
+            .to_pem(Some(&Passphrase::new("p".to_owned())))
+            .unwrap();
+        let (_, doc) = SecretDocument::from_pem(&pem).unwrap();
+        let info = EncryptedPrivateKeyInfo::try_from(doc.as_bytes()).unwrap();
+        let pkcs5::EncryptionScheme::Pbes2(params) = info.encryption_algorithm else {
+            panic!("not PBES2");
+        };
+        let pbes2::Kdf::Scrypt(s) = params.kdf else {
+            panic!("not scrypt");
+        };
+        assert_eq!(
+            (s.cost_parameter, s.block_size, s.parallelization),
+            (16384, 8, 1)
+        );
+        assert_eq!(s.salt.len(), 16);
+        assert_eq!(params.encryption.oid(), pbes2::AES_256_CBC_OID);
+    }
+
+    #[test]
+    fn unaffordable_key_derivation_is_refused_before_running_it() {
+        let salt = [0u8; 16];
+        let iv = [0u8; 16];
+        let huge = pbes2::Parameters {
+            kdf: pbes2::ScryptParams {
+                salt: &salt,
+                cost_parameter: 1 << 30,
+                block_size: 8,
+                parallelization: 1,
+                key_length: None,
+            }
+            .into(),
+            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: &iv },
+        };
+        assert!(matches!(
+            check_cost(&pkcs5::EncryptionScheme::Pbes2(huge)),
+            Err(KeyFileError::Malformed(_))
+        ));
+        let ok = pbes2::Parameters::scrypt_aes256cbc(
+            scrypt::Params::new(SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P, 32).unwrap(),
+            &salt,
+            &iv,
+        )
+        .unwrap();
+        assert_eq!(check_cost(&pkcs5::EncryptionScheme::Pbes2(ok)), Ok(()));
     }
 
     fn hex(bytes: &[u8]) -> String {

@@ -103,7 +103,10 @@ impl KeyStatus {
         matches!(
             (self, to),
             (KeyStatus::Active, _)
-                | (KeyStatus::Retired, KeyStatus::Retired | KeyStatus::Compromised)
+                | (
+                    KeyStatus::Retired,
+                    KeyStatus::Retired | KeyStatus::Compromised
+                )
                 | (KeyStatus::Compromised, KeyStatus::Compromised)
         )
     }
@@ -277,7 +280,9 @@ pub enum TrustEditError {
     #[error("চাবি {0} তালিকায় নেই / key {0} is not in the list")]
     UnknownKey(KeyId),
     /// The status change is not allowed (compromise is final; retired never becomes active).
-    #[error("চাবি {key_id}: {from} থেকে {to} করা যায় না / key {key_id}: cannot change from {from} to {to}")]
+    #[error(
+        "চাবি {key_id}: {from} থেকে {to} করা যায় না / key {key_id}: cannot change from {from} to {to}"
+    )]
     StatusChange {
         /// The key.
         key_id: KeyId,
@@ -287,7 +292,9 @@ pub enum TrustEditError {
         to: KeyStatus,
     },
     /// Signing refused: an active entry's window has ended (mark it retired first).
-    #[error("সক্রিয় চাবি {0} এর মেয়াদ শেষ; আগে অবসরপ্রাপ্ত করুন / active key {0} has expired; retire it first")]
+    #[error(
+        "সক্রিয় চাবি {0} এর মেয়াদ শেষ; আগে অবসরপ্রাপ্ত করুন / active key {0} has expired; retire it first"
+    )]
     ExpiredEntry(KeyId),
     /// Signing refused: the list would already be expired.
     #[error("তালিকার মেয়াদ ({expires}) আজকের ({today}) আগে / the list expiry {expires} is before today {today}")]
@@ -375,9 +382,8 @@ fn decode(json: &[u8]) -> Result<Document, TrustListError> {
         return Err(TrustListError::UnsupportedFormat(doc.signed.format));
     }
     for entry in &doc.signed.keys {
-        check_shape(entry).map_err(|e| {
-            TrustListError::Malformed(format!("key {}: {e}", entry.key_id))
-        })?;
+        check_shape(entry)
+            .map_err(|e| TrustListError::Malformed(format!("key {}: {e}", entry.key_id)))?;
     }
     Ok(doc)
 }
@@ -438,7 +444,9 @@ fn normalize_host(host: &str) -> Result<String, TrustEditError> {
     }
     let label_ok = |label: &str| {
         (1..=63).contains(&label.len())
-            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
             && !label.starts_with('-')
             && !label.ends_with('-')
     };
@@ -534,7 +542,11 @@ impl TrustList {
     /// Parses and verifies a trust list against the `root` key on the day `today` (normally
     /// [`today_dhaka`]). The checks run in the order of [`TrustListError`]'s variants, so the
     /// first problem found is the one reported.
-    pub fn load(json: &[u8], root: &VerifyingKey, today: Date) -> Result<TrustList, TrustListError> {
+    pub fn load(
+        json: &[u8],
+        root: &VerifyingKey,
+        today: Date,
+    ) -> Result<TrustList, TrustListError> {
         let doc = decode(json)?;
         let (Some(root_key_id), Some(signature)) = (doc.signed.root_key_id, &doc.signature) else {
             return Err(TrustListError::Unsigned);
@@ -656,7 +668,10 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, TrustListError> {
     };
     let mut bytes = Vec::new();
     File::open(path)
-        .and_then(|f| f.take(MAX_TRUST_LIST_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .and_then(|f| {
+            f.take(MAX_TRUST_LIST_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
         .map_err(io_err)?;
     Ok(bytes)
 }
@@ -875,7 +890,10 @@ impl TrustListDraft {
             _ => Path::new("."),
         };
         let name = path.file_name().ok_or_else(|| {
-            io_err(path, io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))
+            io_err(
+                path,
+                io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
+            )
         })?;
         let tmp = dir.join(format!(
             ".{}.tmp-{}",
@@ -1072,8 +1090,8 @@ mod tests {
     fn reformatted_file_still_loads() {
         let json = signed_json();
         // Compact, keys sorted alphabetically (serde_json's Value map).
-        let compact = serde_json::to_vec(&serde_json::from_str::<serde_json::Value>(&json).unwrap())
-            .unwrap();
+        let compact =
+            serde_json::to_vec(&serde_json::from_str::<serde_json::Value>(&json).unwrap()).unwrap();
         assert!(load(&compact).is_ok());
         // CRLF and extra indentation.
         let crlf = json.replace('\n', "\r\n\t ");
@@ -1114,10 +1132,16 @@ mod tests {
             b"{}".to_vec(),
             edit_json(&json, |v| v["signed"]["extra"] = "x".into()),
             edit_json(&json, |v| v["signed"]["expires"] = "27/05/2027".into()),
-            edit_json(&json, |v| v["signed"]["keys"][0]["status"] = "revoked".into()),
-            edit_json(&json, |v| v["signed"]["keys"][0]["public_key"] = "AAAA".into()),
+            edit_json(&json, |v| {
+                v["signed"]["keys"][0]["status"] = "revoked".into()
+            }),
+            edit_json(&json, |v| {
+                v["signed"]["keys"][0]["public_key"] = "AAAA".into()
+            }),
             edit_json(&json, |v| v["signed"]["keys"][0]["office"] = "1".into()),
-            edit_json(&json, |v| v["signed"]["keys"][0]["office_name_en"] = "".into()),
+            edit_json(&json, |v| {
+                v["signed"]["keys"][0]["office_name_en"] = "".into()
+            }),
             edit_json(&json, |v| {
                 v["signed"]["keys"][0]["verifier_hosts"][0] = "https://x".into()
             }),
@@ -1157,7 +1181,9 @@ mod tests {
         assert!(json.contains("\"signature\": null"));
         assert_eq!(load(json.as_bytes()).unwrap_err(), TrustListError::Unsigned);
         // A signature without a root key id is no better.
-        let half = edit_json(&signed_json(), |v| v["signed"]["root_key_id"] = serde_json::Value::Null);
+        let half = edit_json(&signed_json(), |v| {
+            v["signed"]["root_key_id"] = serde_json::Value::Null
+        });
         assert_eq!(load(&half).unwrap_err(), TrustListError::Unsigned);
     }
 
@@ -1177,8 +1203,12 @@ mod tests {
     fn tampering_is_a_bad_signature() {
         let json = signed_json();
         let tampered = [
-            edit_json(&json, |v| v["signed"]["keys"][0]["office_name_en"] = "Dhaka".into()),
-            edit_json(&json, |v| v["signed"]["keys"][0]["status"] = "retired".into()),
+            edit_json(&json, |v| {
+                v["signed"]["keys"][0]["office_name_en"] = "Dhaka".into()
+            }),
+            edit_json(&json, |v| {
+                v["signed"]["keys"][0]["status"] = "retired".into()
+            }),
             edit_json(&json, |v| v["signed"]["sequence"] = 99.into()),
             edit_json(&json, |v| v["signed"]["expires"] = "2030-01-01".into()),
             edit_json(&json, |v| v["signed"]["environment"] = "development".into()),
@@ -1186,11 +1216,9 @@ mod tests {
                 v["signed"]["keys"][0]["verifier_hosts"][0] = "VERIFY.SONOD-GOV.BD".into()
             }),
             edit_json(&json, |v| {
-                v["signature"]["ed25519"] = base64::Engine::encode(
-                    &base64::engine::general_purpose::STANDARD,
-                    [7u8; 64],
-                )
-                .into()
+                v["signature"]["ed25519"] =
+                    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 64])
+                        .into()
             }),
         ];
         for t in tampered {
@@ -1209,7 +1237,12 @@ mod tests {
             }
         );
         // The last day is still valid.
-        assert!(TrustList::load(json.as_bytes(), &key(1).verifying_key(), date!(2027 - 05 - 27)).is_ok());
+        assert!(TrustList::load(
+            json.as_bytes(),
+            &key(1).verifying_key(),
+            date!(2027 - 05 - 27)
+        )
+        .is_ok());
     }
 
     #[test]
@@ -1271,10 +1304,16 @@ mod tests {
         // ... and retiring the key fixes it.
         d.set_status(key(3).key_id(), KeyStatus::Retired).unwrap();
         d.sign_on(&key(1), None, next_year).unwrap();
-        let list =
-            TrustList::load(d.to_json_pretty().as_bytes(), &key(1).verifying_key(), next_year)
-                .unwrap();
-        assert_eq!(list.entry(&key(3).key_id()).unwrap().status, KeyStatus::Retired);
+        let list = TrustList::load(
+            d.to_json_pretty().as_bytes(),
+            &key(1).verifying_key(),
+            next_year,
+        )
+        .unwrap();
+        assert_eq!(
+            list.entry(&key(3).key_id()).unwrap().status,
+            KeyStatus::Retired
+        );
     }
 
     #[test]
@@ -1305,14 +1344,27 @@ mod tests {
         );
         let mut e = entry(3);
         e.office = "1234567890123".to_owned();
-        assert!(matches!(d.add_key(e).unwrap_err(), TrustEditError::InvalidOffice(_)));
+        assert!(matches!(
+            d.add_key(e).unwrap_err(),
+            TrustEditError::InvalidOffice(_)
+        ));
         let mut e = entry(3);
         e.office_name_bn = "  ".to_owned();
         assert_eq!(
             d.add_key(e).unwrap_err(),
             TrustEditError::InvalidName("office_name_bn")
         );
-        for bad in ["", "a..b", "-a.b", "a.b:0", "a.b:65536", "a.b:x", "a b", "a/b", "ডট.বিডি"] {
+        for bad in [
+            "",
+            "a..b",
+            "-a.b",
+            "a.b:0",
+            "a.b:65536",
+            "a.b:x",
+            "a b",
+            "a/b",
+            "ডট.বিডি",
+        ] {
             let mut e = entry(3);
             e.verifier_hosts = vec![bad.to_owned()];
             assert_eq!(
@@ -1339,7 +1391,10 @@ mod tests {
         assert_eq!(d.entries().len(), 1);
 
         let mut e = entry(3);
-        e.verifier_hosts = vec!["localhost:8080".to_owned(), "Verify.Sonod.Gov.BD".to_owned()];
+        e.verifier_hosts = vec![
+            "localhost:8080".to_owned(),
+            "Verify.Sonod.Gov.BD".to_owned(),
+        ];
         assert_eq!(d.add_key(e).unwrap(), key(3).key_id());
         assert_eq!(
             d.entry(&key(3).key_id()).unwrap().verifier_hosts,
@@ -1373,7 +1428,8 @@ mod tests {
             );
         }
         assert_eq!(
-            d.set_status(key(7).key_id(), KeyStatus::Retired).unwrap_err(),
+            d.set_status(key(7).key_id(), KeyStatus::Retired)
+                .unwrap_err(),
             TrustEditError::UnknownKey(key(7).key_id())
         );
     }
@@ -1383,7 +1439,12 @@ mod tests {
         let mut d = draft();
         let old = key(2).key_id();
         let new = d
-            .rotate(old, key(3).verifying_key(), date!(2026 - 11 - 01), date!(2027 - 11 - 01))
+            .rotate(
+                old,
+                key(3).verifying_key(),
+                date!(2026 - 11 - 01),
+                date!(2027 - 11 - 01),
+            )
             .unwrap();
         assert_eq!(new, key(3).key_id());
         let n = d.entry(&new).unwrap();
@@ -1391,23 +1452,29 @@ mod tests {
         assert_eq!(n.office, "100524");
         assert_eq!(n.office_name_en, "Savar Paurashava");
         assert_eq!(n.verifier_hosts, ["VERIFY.SONOD.GOV.BD"]);
-        assert_eq!((n.not_before, n.not_after), (date!(2026 - 11 - 01), date!(2027 - 11 - 01)));
+        assert_eq!(
+            (n.not_before, n.not_after),
+            (date!(2026 - 11 - 01), date!(2027 - 11 - 01))
+        );
         assert_eq!(d.entry(&old).unwrap().status, KeyStatus::Retired);
 
         // Rotating again onto a key already present changes nothing.
         let before = d.to_json_pretty();
         assert_eq!(
-            d.rotate(new, key(2).verifying_key(), TODAY, TODAY).unwrap_err(),
+            d.rotate(new, key(2).verifying_key(), TODAY, TODAY)
+                .unwrap_err(),
             TrustEditError::DuplicateKey(old)
         );
         assert_eq!(d.to_json_pretty(), before);
 
         // A compromised key stays compromised when it is replaced.
         d.set_status(new, KeyStatus::Compromised).unwrap();
-        d.rotate(new, key(4).verifying_key(), TODAY, date!(2027 - 11 - 28)).unwrap();
+        d.rotate(new, key(4).verifying_key(), TODAY, date!(2027 - 11 - 28))
+            .unwrap();
         assert_eq!(d.entry(&new).unwrap().status, KeyStatus::Compromised);
         assert_eq!(
-            d.rotate(key(8).key_id(), key(5).verifying_key(), TODAY, TODAY).unwrap_err(),
+            d.rotate(key(8).key_id(), key(5).verifying_key(), TODAY, TODAY)
+                .unwrap_err(),
             TrustEditError::UnknownKey(key(8).key_id())
         );
     }
@@ -1419,7 +1486,8 @@ mod tests {
         d.sign_on(&key(1), None, TODAY).unwrap();
         assert!(d.is_signed());
         assert_eq!(d.sequence(), 1);
-        d.sign_on(&key(1), Some(date!(2027 - 06 - 30)), date!(2026 - 12 - 01)).unwrap();
+        d.sign_on(&key(1), Some(date!(2027 - 06 - 30)), date!(2026 - 12 - 01))
+            .unwrap();
         assert_eq!(d.sequence(), 2);
         assert_eq!(d.issued_at(), date!(2026 - 12 - 01));
         assert_eq!(d.expires(), date!(2027 - 06 - 30));
@@ -1438,7 +1506,8 @@ mod tests {
     fn signing_refuses_an_expired_list() {
         let mut d = draft();
         assert_eq!(
-            d.sign_on(&key(1), Some(date!(2026 - 11 - 27)), TODAY).unwrap_err(),
+            d.sign_on(&key(1), Some(date!(2026 - 11 - 27)), TODAY)
+                .unwrap_err(),
             TrustEditError::ExpiresInPast {
                 expires: date!(2026 - 11 - 27),
                 today: TODAY
@@ -1462,7 +1531,10 @@ mod tests {
         assert!(TrustList::read(&path, &key(1).verifying_key(), TODAY).is_ok());
         // Overwriting leaves no temporary file behind.
         d.write(&path).unwrap();
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["trust.json"]);
     }
 
@@ -1473,8 +1545,13 @@ mod tests {
         other.office = "200101".to_owned();
         other.verifier_hosts = vec!["LOCALHOST:8080".to_owned()];
         d.add_key(other).unwrap();
-        d.rotate(key(2).key_id(), key(4).verifying_key(), TODAY, date!(2027 - 11 - 28))
-            .unwrap();
+        d.rotate(
+            key(2).key_id(),
+            key(4).verifying_key(),
+            TODAY,
+            date!(2027 - 11 - 28),
+        )
+        .unwrap();
         d.sign_on(&key(1), None, TODAY).unwrap();
         let list = load(d.to_json_pretty().as_bytes()).unwrap();
         assert!(list.is_official_host("verify.sonod.gov.bd"));

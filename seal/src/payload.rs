@@ -1,7 +1,7 @@
 //! The payload: a CBOR map with small integer keys, the certificate's signed facts.
 //!
 //! ```text
-//! { 0: version (1), 1: office (text), 2: serial (uint), 3: type (uint),
+//! { 0: version (1), 1: office (uint), 2: serial (uint), 3: type (uint),
 //!   4: issued (days since 1970-01-01), ? 5: expires (days), 6: { field id: value } }
 //! ```
 //! Decoding rebuilds the certificate and re-encodes it: input that is not byte for byte the
@@ -62,13 +62,21 @@ fn text_value(s: &str) -> Result<Cbor, SealError> {
     Ok(if text::wants_compact(s) { Cbor::Bytes(text::encode(s)?) } else { Cbor::Text(s.to_owned()) })
 }
 
+/// A digit string: an integer when it has no leading zero (half the bytes), else text.
+fn digits(d: &str) -> Cbor {
+    match d.parse::<u64>() {
+        Ok(n) if !d.starts_with('0') => uint(n),
+        _ => Cbor::Text(d.to_owned()),
+    }
+}
+
 fn value_cbor(v: &Value) -> Result<Cbor, SealError> {
     Ok(match v {
         Value::Text(s) => text_value(s)?,
-        Value::Nid(n) => Cbor::Text(n.as_str().to_owned()),
-        Value::Brn(n) => Cbor::Text(n.as_str().to_owned()),
-        // Stored in the local form 01XXXXXXXXX; the +88 is implied.
-        Value::Mobile(m) => Cbor::Text(m.as_str().trim_start_matches("+88").to_owned()),
+        Value::Nid(n) => digits(n.as_str()),
+        Value::Brn(n) => digits(n.as_str()),
+        // +8801XXXXXXXXX is stored as the integer 1XXXXXXXXX.
+        Value::Mobile(m) => digits(m.as_str().trim_start_matches("+880")),
         Value::Uint(n) => uint(*n),
         Value::Date(d) => days(*d),
         Value::FiscalYear(y) => uint(u64::from(*y)),
@@ -101,7 +109,7 @@ pub(crate) fn encode(cert: &Certificate) -> Result<Vec<u8>, SealError> {
     }
     let mut map = vec![
         (uint(key::VERSION), uint(FORMAT_VERSION)),
-        (uint(key::OFFICE), Cbor::Text(r.office.clone())),
+        (uint(key::OFFICE), digits(&r.office)),
         (uint(key::SERIAL), uint(cert.serial)),
         (uint(key::TYPE), uint(u64::from(r.cert_type.code))),
         (uint(key::ISSUED), days(r.issued)),
@@ -143,10 +151,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Certificate, DecodeError> {
         return Err(DecodeError::UnknownClaim(k.to_string()));
     }
     let take = |k: u64, name: &'static str| claims.get(&k).ok_or(DecodeError::MissingClaim(name));
-    let office = match take(key::OFFICE, "office")? {
-        Cbor::Text(s) => parse_office(s).map_err(|_| DecodeError::BadValue("office"))?,
-        _ => return Err(DecodeError::BadValue("office")),
-    };
+    let office = as_u64(take(key::OFFICE, "office")?)
+        .and_then(|n| parse_office(&n.to_string()).ok())
+        .ok_or(DecodeError::BadValue("office"))?;
     let serial = as_u64(take(key::SERIAL, "serial")?).filter(|s| *s > 0).ok_or(DecodeError::BadValue("serial"))?;
     let code = as_u64(take(key::TYPE, "type")?).ok_or(DecodeError::BadValue("type"))?;
     let cert_type = cert_type_by_code(code).ok_or(DecodeError::UnknownCertType(code))?;
@@ -203,9 +210,11 @@ fn decode_text(field: &'static str, v: &Cbor) -> Result<String, DecodeError> {
     Ok(clean_text(field, &s)?)
 }
 
-fn decode_digits<'a>(field: &'static str, v: &'a Cbor) -> Result<&'a str, DecodeError> {
+/// The digit string [`digits`] wrote; the re-encoding check refuses the other form.
+fn decode_digits(field: &'static str, v: &Cbor) -> Result<String, DecodeError> {
     match v {
-        Cbor::Text(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Ok(s),
+        Cbor::Integer(_) => as_u64(v).map(|n| n.to_string()).ok_or(DecodeError::BadValue(field)),
+        Cbor::Text(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Ok(s.clone()),
         _ => Err(DecodeError::BadValue(field)),
     }
 }
@@ -223,7 +232,10 @@ fn decode_value(field: &'static str, kind: FieldKind, v: &Cbor) -> Result<Value,
         FieldKind::Text => Value::Text(decode_text(field, v)?),
         FieldKind::Nid => Value::Nid(decode_digits(field, v)?.parse::<Nid>().map_err(|_| bad())?),
         FieldKind::Brn => Value::Brn(decode_digits(field, v)?.parse::<Brn>().map_err(|_| bad())?),
-        FieldKind::Mobile => Value::Mobile(decode_digits(field, v)?.parse::<Mobile>().map_err(|_| bad())?),
+        FieldKind::Mobile => {
+            let local = decode_digits(field, v)?;
+            Value::Mobile(format!("0{local}").parse::<Mobile>().map_err(|_| bad())?)
+        }
         FieldKind::Uint => Value::Uint(as_u64(v).ok_or_else(bad)?),
         FieldKind::Date => Value::Date(as_date(v).ok_or_else(bad)?),
         FieldKind::FiscalYear => Value::FiscalYear(
@@ -272,9 +284,22 @@ mod tests {
     #[test]
     fn the_layout_is_as_documented() {
         let bytes = encode(&cert()).unwrap();
-        // map(7), 0: 1, 1: "100524", 2: 42, 3: 1, ...
-        assert_eq!(&bytes[..13], &[0xA7, 0x00, 0x01, 0x01, 0x66, b'1', b'0', b'0', b'5', b'2', b'4', 0x02, 0x18]);
-        assert_eq!(bytes[13], 42);
+        // map(7), 0: 1, 1: 100524, 2: 42, 3: 1, ...
+        assert_eq!(&bytes[..13], &[0xA7, 0x00, 0x01, 0x01, 0x1A, 0x00, 0x01, 0x88, 0xAC, 0x02, 0x18, 42, 0x03]);
+    }
+
+    #[test]
+    fn identity_numbers_are_integers_unless_they_start_with_zero() {
+        assert_eq!(digits("19901234567890123"), uint(19_901_234_567_890_123));
+        assert_eq!(digits("0123456789"), Cbor::Text("0123456789".into()));
+        let mut c = cert();
+        c.record.fields.insert(5, Value::Nid("0123456789".parse().unwrap()));
+        let bytes = encode(&c).unwrap();
+        assert_eq!(decode(&bytes).unwrap(), c);
+        let m = Value::Mobile("01712345678".parse().unwrap());
+        let cbor = value_cbor(&m).unwrap();
+        assert_eq!(cbor, uint(1_712_345_678));
+        assert_eq!(decode_value("mobile", FieldKind::Mobile, &cbor).unwrap(), m);
     }
 
     #[test]

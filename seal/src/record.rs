@@ -35,8 +35,8 @@ pub enum RecordError {
     /// A certificate type that does not exist.
     #[error("অজানা সনদের ধরন / unknown certificate type {0:?}")]
     UnknownType(String),
-    /// The office code is not 2 to 12 digits.
-    #[error("অফিস কোড ২ থেকে ১২ অঙ্কের হতে হবে / office code must be 2 to 12 digits: {0:?}")]
+    /// The office code is not 2 to 12 digits with a non-zero first digit.
+    #[error("অফিস কোড ২ থেকে ১২ অঙ্কের, প্রথম অঙ্ক শূন্য নয় / office code must be 2 to 12 digits, not starting with 0: {0:?}")]
     Office(String),
     /// A date that is not `YYYY-MM-DD` or out of range.
     #[error("তারিখ ভুল ({field}) / invalid date in {field}: {value:?} (YYYY-MM-DD)")]
@@ -350,7 +350,7 @@ fn fiscal_year(start: u16) -> String {
 
 pub(crate) fn parse_office(s: &str) -> Result<String, RecordError> {
     let digits = latin_digits(s).map_err(|_| RecordError::Office(s.to_owned()))?;
-    if !(2..=12).contains(&digits.len()) || s.contains([' ', '-']) {
+    if !(2..=12).contains(&digits.len()) || digits.starts_with('0') || s.contains([' ', '-']) {
         return Err(RecordError::Office(s.to_owned()));
     }
     Ok(digits)
