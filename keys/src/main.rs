@@ -211,8 +211,9 @@ fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn unlock(what: &str) -> impl FnOnce() -> Result<Passphrase, KeyFileError> + '_ {
-    move || Passphrase::from_env_or_prompt(&format!("{what} পাসফ্রেজ / passphrase: "))
+/// The passphrase source for an existing key: the environment, else a prompt with `prompt`.
+fn unlock(prompt: &str) -> impl FnOnce() -> Result<Passphrase, KeyFileError> + '_ {
+    move || Passphrase::from_env_or_prompt(prompt)
 }
 
 fn gen(out: &Path, no_passphrase: bool) -> anyhow::Result<()> {
@@ -260,7 +261,7 @@ fn id(file: &Path) -> anyhow::Result<()> {
     let key_id = match read_public_key(file) {
         Ok(public) => KeyId::of(&public),
         Err(e) if matches!(e.without_path(), KeyFileError::WrongPemLabel { found, .. } if found.contains("PRIVATE KEY")) => {
-            read_secret_key(file, unlock("চাবির / key"))?.key_id()
+            read_secret_key(file, unlock("চাবির পাসফ্রেজ / key passphrase: "))?.key_id()
         }
         Err(e) => return Err(e.into()),
     };
@@ -352,7 +353,8 @@ fn trust(cmd: TrustCommand) -> anyhow::Result<ExitCode> {
             expires,
         } => {
             let mut draft = read_draft(&file)?;
-            let root = read_secret_key(&root_key, unlock("রুট চাবির / root key"))?;
+            let root =
+                read_secret_key(&root_key, unlock("রুট চাবির পাসফ্রেজ / root key passphrase: "))?;
             draft.sign(&root, expires)?;
             // What is written must load; check before replacing the file.
             TrustList::load(
