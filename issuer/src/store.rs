@@ -177,6 +177,29 @@ impl Store {
             .transpose()
     }
 
+    /// Opens another tree of the same database (its writes share the commit barrier).
+    pub(crate) fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        Ok(self.db.open_tree(name)?)
+    }
+
+    /// Every stored certificate, in serial order.
+    pub fn certificates(&self) -> impl Iterator<Item = Result<StoredCertificate, StoreError>> + '_ {
+        self.certs.iter().map(|r| {
+            let (_, v) = r?;
+            serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string()))
+        })
+    }
+
+    /// The highest serial stored.
+    pub fn max_serial(&self) -> Result<u64, StoreError> {
+        Ok(self.certs.last()?.and_then(|(k, _)| <[u8; 8]>::try_from(k.as_ref()).ok()).map_or(0, u64::from_be_bytes))
+    }
+
+    /// The sled database, for whole-database operations (backup).
+    pub(crate) fn db(&self) -> &sled::Db {
+        &self.db
+    }
+
     /// How many certificates are stored.
     pub fn len(&self) -> usize {
         self.certs.len()

@@ -310,11 +310,25 @@ mod tests {
         for t in CERT_TYPES {
             let mut seen = HashSet::new();
             for u in t.fields {
-                assert!(field_by_key(u.key).is_some(), "{}: unknown field {}", t.key, u.key);
+                assert!(
+                    field_by_key(u.key).is_some(),
+                    "{}: unknown field {}",
+                    t.key,
+                    u.key
+                );
                 assert!(seen.insert(u.key), "{}: {} twice", t.key, u.key);
-                assert!(u.signed || !u.required, "{}: required field {} is not signed", t.key, u.key);
+                assert!(
+                    u.signed || !u.required,
+                    "{}: required field {} is not signed",
+                    t.key,
+                    u.key
+                );
             }
-            assert!(t.fields.iter().filter(|u| u.signed).count() >= 3, "{}", t.key);
+            assert!(
+                t.fields.iter().filter(|u| u.signed).count() >= 3,
+                "{}",
+                t.key
+            );
             if t.needs_identity {
                 assert!(t.field_use("nid").is_some_and(|u| u.signed), "{}", t.key);
                 assert!(t.field_use("brn").is_some_and(|u| u.signed), "{}", t.key);

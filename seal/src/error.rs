@@ -79,7 +79,10 @@ pub enum DecodeError {
 impl DecodeError {
     /// True for the errors whose verdict is `unsupported_version` rather than `malformed`.
     pub fn is_unsupported(&self) -> bool {
-        matches!(self, DecodeError::UnsupportedVersion(_) | DecodeError::UnsupportedAlgorithm)
+        matches!(
+            self,
+            DecodeError::UnsupportedVersion(_) | DecodeError::UnsupportedAlgorithm
+        )
     }
 }
 

@@ -15,10 +15,14 @@ pub enum IdentityError {
     #[error("নম্বরে অঙ্ক ছাড়া অন্য অক্ষর আছে / the number contains a character that is not a digit")]
     NotDigits,
     /// An NID must have 10, 13 or 17 digits.
-    #[error("জাতীয় পরিচয়পত্র নম্বর ১০, ১৩ বা ১৭ অঙ্কের হতে হবে / an NID has 10, 13 or 17 digits, not {0}")]
+    #[error(
+        "জাতীয় পরিচয়পত্র নম্বর ১০, ১৩ বা ১৭ অঙ্কের হতে হবে / an NID has 10, 13 or 17 digits, not {0}"
+    )]
     NidLength(usize),
     /// A birth registration number has 17 digits.
-    #[error("জন্ম নিবন্ধন নম্বর ১৭ অঙ্কের হতে হবে / a birth registration number has 17 digits, not {0}")]
+    #[error(
+        "জন্ম নিবন্ধন নম্বর ১৭ অঙ্কের হতে হবে / a birth registration number has 17 digits, not {0}"
+    )]
     BrnLength(usize),
     /// Not a Bangladeshi mobile number (01[3-9] and eight more digits).
     #[error("বাংলাদেশি মোবাইল নম্বর নয় / not a Bangladeshi mobile number (+8801XXXXXXXXX)")]
@@ -135,7 +139,10 @@ mod tests {
         assert!("1234567890123".parse::<Nid>().is_ok());
         assert!("19901234567890123".parse::<Nid>().is_ok());
         assert_eq!("12345".parse::<Nid>(), Err(IdentityError::NidLength(5)));
-        assert_eq!("12345678901".parse::<Nid>(), Err(IdentityError::NidLength(11)));
+        assert_eq!(
+            "12345678901".parse::<Nid>(),
+            Err(IdentityError::NidLength(11))
+        );
         assert_eq!("12345x7890".parse::<Nid>(), Err(IdentityError::NotDigits));
         assert_eq!("".parse::<Nid>(), Err(IdentityError::NotDigits));
     }
@@ -150,13 +157,26 @@ mod tests {
     #[test]
     fn brn_is_17_digits() {
         assert!("20011234567890123".parse::<Brn>().is_ok());
-        assert_eq!("2001123456789012".parse::<Brn>(), Err(IdentityError::BrnLength(16)));
+        assert_eq!(
+            "2001123456789012".parse::<Brn>(),
+            Err(IdentityError::BrnLength(16))
+        );
     }
 
     #[test]
     fn mobile_numbers_normalise() {
-        for input in ["01712345678", "+8801712345678", "8801712345678", "008801712345678", "০১৭১২-৩৪৫৬৭৮"] {
-            assert_eq!(input.parse::<Mobile>().unwrap().as_str(), "+8801712345678", "{input}");
+        for input in [
+            "01712345678",
+            "+8801712345678",
+            "8801712345678",
+            "008801712345678",
+            "০১৭১২-৩৪৫৬৭৮",
+        ] {
+            assert_eq!(
+                input.parse::<Mobile>().unwrap().as_str(),
+                "+8801712345678",
+                "{input}"
+            );
         }
         for bad in ["01212345678", "0171234567", "+441712345678", "017123456789"] {
             assert_eq!(bad.parse::<Mobile>(), Err(IdentityError::Mobile), "{bad}");

@@ -10,7 +10,9 @@
 //! - `sealed`: the COSE_Sign1 envelope, signing and strict opening.
 //! - `qr_text`: the Base32 QR text and the URL around it.
 //! - `error`: one error enum per operation.
+//! - [`feed`]: the office's signed event feed and status list.
 
+pub mod feed;
 pub mod text;
 
 mod cert_type;
@@ -22,12 +24,12 @@ mod record;
 mod sealed;
 
 pub use cert_type::{
-    cert_type_by_code, cert_type_by_key, field_by_id, field_by_key, CertType, Field, FieldKind, FieldUse, CERT_TYPES,
-    FIELDS,
+    cert_type_by_code, cert_type_by_key, field_by_id, field_by_key, CertType, Field, FieldKind,
+    FieldUse, CERT_TYPES, FIELDS,
 };
 pub use error::{DecodeError, SealError, SignatureError};
-pub use identity::{bangla_digits, Brn, IdentityError, Mobile, Nid};
+pub use identity::{bangla_digits, latin_digits, Brn, IdentityError, Mobile, Nid};
 pub use payload::{Certificate, FORMAT_VERSION};
-pub use qr_text::{parse_qr_text, Host, HostError, QrPayload, MAX_QR_TEXT};
+pub use qr_text::{parse_qr_text, qr_text, Host, HostError, QrPayload, MAX_QR_TEXT};
 pub use record::{bangla_date, Person, Record, RecordError, Value, MAX_RECORD_JSON};
 pub use sealed::{hash, open, Opened, Sealed, MAX_SEALED_BYTES};

@@ -15,7 +15,9 @@ use time::Date;
 use crate::cert_type::{cert_type_by_code, field_by_id, FieldKind};
 use crate::error::{DecodeError, SealError};
 use crate::identity::{Brn, Mobile, Nid};
-use crate::record::{clean_text, parse_office, Person, Record, Value, MAX_LIST_ITEMS, MAX_YEAR, MIN_YEAR};
+use crate::record::{
+    clean_text, parse_office, Person, Record, Value, MAX_LIST_ITEMS, MAX_YEAR, MIN_YEAR,
+};
 use crate::text;
 
 /// The format version written into every payload.
@@ -43,7 +45,10 @@ pub struct Certificate {
 impl Certificate {
     /// Pairs a serial with the part of `record` that is signed.
     pub fn new(serial: u64, record: &Record) -> Certificate {
-        Certificate { serial, record: record.signed_part() }
+        Certificate {
+            serial,
+            record: record.signed_part(),
+        }
     }
 }
 
@@ -59,7 +64,11 @@ fn days(d: Date) -> Cbor {
 const EPOCH_JULIAN_DAY: i32 = 2_440_588;
 
 fn text_value(s: &str) -> Result<Cbor, SealError> {
-    Ok(if text::wants_compact(s) { Cbor::Bytes(text::encode(s)?) } else { Cbor::Text(s.to_owned()) })
+    Ok(if text::wants_compact(s) {
+        Cbor::Bytes(text::encode(s)?)
+    } else {
+        Cbor::Text(s.to_owned())
+    })
 }
 
 /// A digit string: an integer when it has no leading zero (half the bytes), else text.
@@ -80,7 +89,9 @@ fn value_cbor(v: &Value) -> Result<Cbor, SealError> {
         Value::Uint(n) => uint(*n),
         Value::Date(d) => days(*d),
         Value::FiscalYear(y) => uint(u64::from(*y)),
-        Value::TextList(l) => Cbor::Array(l.iter().map(|s| text_value(s)).collect::<Result<_, _>>()?),
+        Value::TextList(l) => {
+            Cbor::Array(l.iter().map(|s| text_value(s)).collect::<Result<_, _>>()?)
+        }
         Value::Persons(ps) => Cbor::Array(
             ps.iter()
                 .map(|p| {
@@ -119,7 +130,8 @@ pub(crate) fn encode(cert: &Certificate) -> Result<Vec<u8>, SealError> {
     }
     map.push((uint(key::FIELDS), Cbor::Map(fields)));
     let mut out = Vec::with_capacity(256);
-    ciborium::into_writer(&Cbor::Map(map), &mut out).map_err(|_| SealError::TooLarge(usize::MAX))?;
+    ciborium::into_writer(&Cbor::Map(map), &mut out)
+        .map_err(|_| SealError::TooLarge(usize::MAX))?;
     Ok(out)
 }
 
@@ -142,7 +154,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Certificate, DecodeError> {
             return Err(DecodeError::NonCanonical);
         }
     }
-    let version = claims.get(&key::VERSION).ok_or(DecodeError::MissingClaim("version"))?;
+    let version = claims
+        .get(&key::VERSION)
+        .ok_or(DecodeError::MissingClaim("version"))?;
     let version = as_u64(version).ok_or(DecodeError::BadValue("version"))?;
     if version != FORMAT_VERSION {
         return Err(DecodeError::UnsupportedVersion(version));
@@ -154,7 +168,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Certificate, DecodeError> {
     let office = as_u64(take(key::OFFICE, "office")?)
         .and_then(|n| parse_office(&n.to_string()).ok())
         .ok_or(DecodeError::BadValue("office"))?;
-    let serial = as_u64(take(key::SERIAL, "serial")?).filter(|s| *s > 0).ok_or(DecodeError::BadValue("serial"))?;
+    let serial = as_u64(take(key::SERIAL, "serial")?)
+        .filter(|s| *s > 0)
+        .ok_or(DecodeError::BadValue("serial"))?;
     let code = as_u64(take(key::TYPE, "type")?).ok_or(DecodeError::BadValue("type"))?;
     let cert_type = cert_type_by_code(code).ok_or(DecodeError::UnknownCertType(code))?;
     let issued = as_date(take(key::ISSUED, "issued")?).ok_or(DecodeError::BadValue("issued"))?;
@@ -213,7 +229,9 @@ fn decode_text(field: &'static str, v: &Cbor) -> Result<String, DecodeError> {
 /// The digit string [`digits`] wrote; the re-encoding check refuses the other form.
 fn decode_digits(field: &'static str, v: &Cbor) -> Result<String, DecodeError> {
     match v {
-        Cbor::Integer(_) => as_u64(v).map(|n| n.to_string()).ok_or(DecodeError::BadValue(field)),
+        Cbor::Integer(_) => as_u64(v)
+            .map(|n| n.to_string())
+            .ok_or(DecodeError::BadValue(field)),
         Cbor::Text(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Ok(s.clone()),
         _ => Err(DecodeError::BadValue(field)),
     }
@@ -239,11 +257,17 @@ fn decode_value(field: &'static str, kind: FieldKind, v: &Cbor) -> Result<Value,
         FieldKind::Uint => Value::Uint(as_u64(v).ok_or_else(bad)?),
         FieldKind::Date => Value::Date(as_date(v).ok_or_else(bad)?),
         FieldKind::FiscalYear => Value::FiscalYear(
-            as_u64(v).and_then(|y| u16::try_from(y).ok()).filter(|y| (1971..=2199).contains(y)).ok_or_else(bad)?,
+            as_u64(v)
+                .and_then(|y| u16::try_from(y).ok())
+                .filter(|y| (1971..=2199).contains(y))
+                .ok_or_else(bad)?,
         ),
-        FieldKind::TextList => {
-            Value::TextList(decode_list(field, v)?.iter().map(|t| decode_text(field, t)).collect::<Result<_, _>>()?)
-        }
+        FieldKind::TextList => Value::TextList(
+            decode_list(field, v)?
+                .iter()
+                .map(|t| decode_text(field, t))
+                .collect::<Result<_, _>>()?,
+        ),
         FieldKind::Persons => Value::Persons(
             decode_list(field, v)?
                 .iter()
@@ -253,7 +277,12 @@ fn decode_value(field: &'static str, kind: FieldKind, v: &Cbor) -> Result<Value,
                         relation: decode_text(field, &a[1])?,
                         age: match a.get(2) {
                             None => None,
-                            Some(x) => Some(as_u64(x).and_then(|n| u8::try_from(n).ok()).filter(|n| *n <= 150).ok_or_else(bad)?),
+                            Some(x) => Some(
+                                as_u64(x)
+                                    .and_then(|n| u8::try_from(n).ok())
+                                    .filter(|n| *n <= 150)
+                                    .ok_or_else(bad)?,
+                            ),
                         },
                     }),
                     _ => Err(bad()),
@@ -285,7 +314,10 @@ mod tests {
     fn the_layout_is_as_documented() {
         let bytes = encode(&cert()).unwrap();
         // map(7), 0: 1, 1: 100524, 2: 42, 3: 1, ...
-        assert_eq!(&bytes[..13], &[0xA7, 0x00, 0x01, 0x01, 0x1A, 0x00, 0x01, 0x88, 0xAC, 0x02, 0x18, 42, 0x03]);
+        assert_eq!(
+            &bytes[..13],
+            &[0xA7, 0x00, 0x01, 0x01, 0x1A, 0x00, 0x01, 0x88, 0xAC, 0x02, 0x18, 42, 0x03]
+        );
     }
 
     #[test]
@@ -293,7 +325,9 @@ mod tests {
         assert_eq!(digits("19901234567890123"), uint(19_901_234_567_890_123));
         assert_eq!(digits("0123456789"), Cbor::Text("0123456789".into()));
         let mut c = cert();
-        c.record.fields.insert(5, Value::Nid("0123456789".parse().unwrap()));
+        c.record
+            .fields
+            .insert(5, Value::Nid("0123456789".parse().unwrap()));
         let bytes = encode(&c).unwrap();
         assert_eq!(decode(&bytes).unwrap(), c);
         let m = Value::Mobile("01712345678".parse().unwrap());

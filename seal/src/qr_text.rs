@@ -35,11 +35,13 @@ impl FromStr for Host {
         let label_ok = |l: &str| {
             !l.is_empty()
                 && l.len() <= 63
-                && l.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
                 && !l.starts_with('-')
                 && !l.ends_with('-')
         };
-        let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0) && !p.starts_with('0'));
+        let port_ok =
+            port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0) && !p.starts_with('0'));
         if name.len() > 253 || !name.split('.').all(label_ok) || !port_ok {
             return Err(HostError(s.to_owned()));
         }
@@ -86,7 +88,10 @@ pub fn parse_qr_text(text: &str) -> Result<QrPayload, DecodeError> {
         return Err(DecodeError::Empty);
     }
     if text.len() > MAX_QR_TEXT {
-        return Err(DecodeError::TooLarge { len: text.len(), max: MAX_QR_TEXT });
+        return Err(DecodeError::TooLarge {
+            len: text.len(),
+            max: MAX_QR_TEXT,
+        });
     }
     let (host, b32) = match text.split_once("://") {
         Some((scheme, rest)) => {
@@ -95,7 +100,11 @@ pub fn parse_qr_text(text: &str) -> Result<QrPayload, DecodeError> {
             }
             let rest = rest.split(['?', '#']).next().unwrap_or_default();
             let (host, path) = rest.split_once('/').ok_or(DecodeError::NotSonod)?;
-            let host = host.rsplit('@').next().unwrap_or_default().to_ascii_uppercase();
+            let host = host
+                .rsplit('@')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_uppercase();
             let mut segments = path.trim_end_matches('/').rsplit('/');
             let (Some(b32), Some(v)) = (segments.next(), segments.next()) else {
                 return Err(DecodeError::NotSonod);
@@ -107,13 +116,22 @@ pub fn parse_qr_text(text: &str) -> Result<QrPayload, DecodeError> {
         }
         None => (None, text),
     };
-    if b32.is_empty() || !b32.bytes().all(|b| b.is_ascii_alphabetic() || (b'2'..=b'7').contains(&b)) {
+    if b32.is_empty()
+        || !b32
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || (b'2'..=b'7').contains(&b))
+    {
         return Err(DecodeError::NotSonod);
     }
     if b32.len() > MAX_SEALED_BYTES * 8 / 5 + 1 {
-        return Err(DecodeError::TooLarge { len: b32.len() * 5 / 8, max: MAX_SEALED_BYTES });
+        return Err(DecodeError::TooLarge {
+            len: b32.len() * 5 / 8,
+            max: MAX_SEALED_BYTES,
+        });
     }
-    let bytes = BASE32_NOPAD.decode(b32.to_ascii_uppercase().as_bytes()).map_err(|_| DecodeError::Base32)?;
+    let bytes = BASE32_NOPAD
+        .decode(b32.to_ascii_uppercase().as_bytes())
+        .map_err(|_| DecodeError::Base32)?;
     Ok(QrPayload { host, bytes })
 }
 
@@ -129,7 +147,13 @@ mod tests {
         let p = parse_qr_text(&text).unwrap();
         assert_eq!(p.host.as_deref(), Some("VERIFY.SONOD.GOV.BD"));
         assert_eq!(p.bytes, b"hello");
-        assert_eq!(parse_qr_text("NBSWY3DP").unwrap(), QrPayload { host: None, bytes: b"hello".to_vec() });
+        assert_eq!(
+            parse_qr_text("NBSWY3DP").unwrap(),
+            QrPayload {
+                host: None,
+                bytes: b"hello".to_vec()
+            }
+        );
         assert_eq!(parse_qr_text(" nbswy3dp\n").unwrap().bytes, b"hello");
     }
 
@@ -142,12 +166,25 @@ mod tests {
         ] {
             assert_eq!(parse_qr_text(url).unwrap().bytes, b"hello", "{url}");
         }
-        assert_eq!(parse_qr_text("https://evil.example/V/NBSWY3DP").unwrap().host.as_deref(), Some("EVIL.EXAMPLE"));
+        assert_eq!(
+            parse_qr_text("https://evil.example/V/NBSWY3DP")
+                .unwrap()
+                .host
+                .as_deref(),
+            Some("EVIL.EXAMPLE")
+        );
     }
 
     #[test]
     fn other_texts_are_not_sonod() {
-        for t in ["https://example.com/", "https://example.com/X/NBSWY3DP", "WIFI:S:home;;", "ftp://a/V/NBSWY3DP", "hello world", "NBSWY3D1"] {
+        for t in [
+            "https://example.com/",
+            "https://example.com/X/NBSWY3DP",
+            "WIFI:S:home;;",
+            "ftp://a/V/NBSWY3DP",
+            "hello world",
+            "NBSWY3D1",
+        ] {
             assert_eq!(parse_qr_text(t), Err(DecodeError::NotSonod), "{t}");
         }
         assert_eq!(parse_qr_text(""), Err(DecodeError::Empty));
@@ -155,13 +192,28 @@ mod tests {
         assert_eq!(parse_qr_text("NBSWY3D"), Err(DecodeError::Base32));
         assert_eq!(parse_qr_text("MY").unwrap().bytes, b"f");
         assert_eq!(parse_qr_text("MZ"), Err(DecodeError::Base32));
-        assert!(matches!(parse_qr_text(&"A".repeat(5000)), Err(DecodeError::TooLarge { .. })));
+        assert!(matches!(
+            parse_qr_text(&"A".repeat(5000)),
+            Err(DecodeError::TooLarge { .. })
+        ));
     }
 
     #[test]
     fn hosts_are_validated_and_upper_cased() {
-        assert_eq!("localhost:8080".parse::<Host>().unwrap().as_str(), "LOCALHOST:8080");
-        for bad in ["", "a b", "-a.com", "a..com", "a.com:0", "a.com:99999", "ex_ample.com", "a.com/"] {
+        assert_eq!(
+            "localhost:8080".parse::<Host>().unwrap().as_str(),
+            "LOCALHOST:8080"
+        );
+        for bad in [
+            "",
+            "a b",
+            "-a.com",
+            "a..com",
+            "a.com:0",
+            "a.com:99999",
+            "ex_ample.com",
+            "a.com/",
+        ] {
             assert!(bad.parse::<Host>().is_err(), "{bad}");
         }
     }

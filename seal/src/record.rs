@@ -67,7 +67,9 @@ pub enum RecordError {
     #[error("প্রয়োজনীয় ঘর নেই: {0} / required field missing: {0}")]
     MissingField(&'static str),
     /// Neither an NID nor a birth registration number.
-    #[error("জাতীয় পরিচয়পত্র বা জন্ম নিবন্ধন নম্বর লাগবে / an NID or birth registration number is required")]
+    #[error(
+        "জাতীয় পরিচয়পত্র বা জন্ম নিবন্ধন নম্বর লাগবে / an NID or birth registration number is required"
+    )]
     IdentityRequired,
     /// A field's value is not valid.
     #[error("{field} ঘরের মান ভুল / invalid value for {field}: {reason}")]
@@ -144,7 +146,8 @@ impl Record {
         if s.len() > MAX_RECORD_JSON {
             return Err(RecordError::TooLarge);
         }
-        let raw: RecordJson = serde_json::from_str(s).map_err(|e| RecordError::Json(e.to_string()))?;
+        let raw: RecordJson =
+            serde_json::from_str(s).map_err(|e| RecordError::Json(e.to_string()))?;
         Self::from_raw(raw)
     }
 
@@ -156,11 +159,15 @@ impl Record {
     }
 
     fn from_raw(raw: RecordJson) -> Result<Record, RecordError> {
-        let cert_type =
-            cert_type_by_key(raw.cert_type.trim()).ok_or(RecordError::UnknownType(raw.cert_type))?;
+        let cert_type = cert_type_by_key(raw.cert_type.trim())
+            .ok_or(RecordError::UnknownType(raw.cert_type))?;
         let office = parse_office(&raw.office)?;
         let issued = parse_date("issued", &raw.issued)?;
-        let expires = raw.expires.as_deref().map(|e| parse_date("expires", e)).transpose()?;
+        let expires = raw
+            .expires
+            .as_deref()
+            .map(|e| parse_date("expires", e))
+            .transpose()?;
         let mut fields = BTreeMap::new();
         for (key, json) in &raw.fields {
             if json.is_null() {
@@ -168,7 +175,10 @@ impl Record {
             }
             let field = field_by_key(key).ok_or_else(|| RecordError::UnknownField(key.clone()))?;
             if cert_type.field_use(key).is_none() {
-                return Err(RecordError::FieldNotForType { cert_type: cert_type.key, field: key.clone() });
+                return Err(RecordError::FieldNotForType {
+                    cert_type: cert_type.key,
+                    field: key.clone(),
+                });
             }
             fields.insert(field.id, parse_value(field, json)?);
         }
@@ -190,7 +200,13 @@ impl Record {
         } else if cert_type.needs_expiry {
             return Err(RecordError::ExpiryRequired);
         }
-        let record = Record { cert_type, office, issued, expires, fields };
+        let record = Record {
+            cert_type,
+            office,
+            issued,
+            expires,
+            fields,
+        };
         for u in cert_type.fields.iter().filter(|u| u.required) {
             if record.get(u.key).is_none() {
                 return Err(RecordError::MissingField(u.key));
@@ -241,12 +257,16 @@ impl Record {
             .filter(|(f, _)| self.cert_type.field_use(f.key).is_some_and(|u| u.signed))
             .map(|(f, v)| (f.id, v.clone()))
             .collect();
-        Record { fields, ..self.clone() }
+        Record {
+            fields,
+            ..self.clone()
+        }
     }
 
     /// True when every field is one that is signed.
     pub fn is_signed_part(&self) -> bool {
-        self.fields().all(|(f, _)| self.cert_type.field_use(f.key).is_some_and(|u| u.signed))
+        self.fields()
+            .all(|(f, _)| self.cert_type.field_use(f.key).is_some_and(|u| u.signed))
     }
 
     /// The record as JSON, in the same shape [`Record::from_json`] reads (canonical values).
@@ -341,7 +361,12 @@ impl Value {
 
 /// A date as written on Bangladeshi papers, day first, in Bangla digits: `২৮-১১-২০২৬`.
 pub fn bangla_date(d: Date) -> String {
-    bangla_digits(&format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year()))
+    bangla_digits(&format!(
+        "{:02}-{:02}-{}",
+        d.day(),
+        u8::from(d.month()),
+        d.year()
+    ))
 }
 
 fn fiscal_year(start: u16) -> String {
@@ -361,7 +386,10 @@ pub(crate) const MIN_YEAR: i32 = 1900;
 pub(crate) const MAX_YEAR: i32 = 2199;
 
 fn parse_date(field: &str, s: &str) -> Result<Date, RecordError> {
-    let bad = || RecordError::Date { field: field.to_owned(), value: s.to_owned() };
+    let bad = || RecordError::Date {
+        field: field.to_owned(),
+        value: s.to_owned(),
+    };
     let latin: String = s
         .trim()
         .chars()
@@ -371,7 +399,9 @@ fn parse_date(field: &str, s: &str) -> Result<Date, RecordError> {
         })
         .collect();
     let mut parts = latin.split('-');
-    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(bad());
     };
     if y.len() != 4 || m.len() != 2 || d.len() != 2 {
@@ -393,30 +423,50 @@ pub(crate) fn clean_text(field: &'static str, s: &str) -> Result<String, RecordE
     let nfc = text::normalize(&folded);
     let n = nfc.chars().count();
     if n == 0 {
-        return Err(RecordError::Invalid { field, reason: "empty / খালি".into() });
+        return Err(RecordError::Invalid {
+            field,
+            reason: "empty / খালি".into(),
+        });
     }
     if n > MAX_TEXT_CHARS {
-        return Err(RecordError::Invalid { field, reason: format!("longer than {MAX_TEXT_CHARS} characters") });
+        return Err(RecordError::Invalid {
+            field,
+            reason: format!("longer than {MAX_TEXT_CHARS} characters"),
+        });
     }
     if let Some(c) = nfc.chars().find(|c| c.is_control()) {
-        return Err(RecordError::Invalid { field, reason: format!("control character U+{:04X}", c as u32) });
+        return Err(RecordError::Invalid {
+            field,
+            reason: format!("control character U+{:04X}", c as u32),
+        });
     }
     Ok(nfc)
 }
 
 fn parse_value(field: &'static Field, json: &Json) -> Result<Value, RecordError> {
     let key = field.key;
-    let invalid = |reason: &str| RecordError::Invalid { field: key, reason: reason.to_owned() };
-    let ident = |e: IdentityError| RecordError::Invalid { field: key, reason: e.to_string() };
+    let invalid = |reason: &str| RecordError::Invalid {
+        field: key,
+        reason: reason.to_owned(),
+    };
+    let ident = |e: IdentityError| RecordError::Invalid {
+        field: key,
+        reason: e.to_string(),
+    };
     let string = || json.as_str().ok_or_else(|| invalid("expected a string"));
     Ok(match field.kind {
         FieldKind::Text => Value::Text(clean_text(key, string()?)?),
         FieldKind::Nid => Value::Nid(string()?.parse().map_err(ident)?),
         FieldKind::Brn => Value::Brn(string()?.parse().map_err(ident)?),
         FieldKind::Mobile => Value::Mobile(string()?.parse().map_err(ident)?),
-        FieldKind::Uint => Value::Uint(parse_uint(json).ok_or_else(|| invalid("expected a whole number"))?),
+        FieldKind::Uint => {
+            Value::Uint(parse_uint(json).ok_or_else(|| invalid("expected a whole number"))?)
+        }
         FieldKind::Date => Value::Date(parse_date(key, string()?)?),
-        FieldKind::FiscalYear => Value::FiscalYear(parse_fiscal_year(string()?).ok_or_else(|| invalid("expected a fiscal year like 2026-27"))?),
+        FieldKind::FiscalYear => Value::FiscalYear(
+            parse_fiscal_year(string()?)
+                .ok_or_else(|| invalid("expected a fiscal year like 2026-27"))?,
+        ),
         FieldKind::TextList => {
             let items: Vec<&Json> = match json {
                 Json::Array(a) => a.iter().collect(),
@@ -427,32 +477,58 @@ fn parse_value(field: &'static Field, json: &Json) -> Result<Value, RecordError>
             Value::TextList(
                 items
                     .into_iter()
-                    .map(|j| j.as_str().ok_or_else(|| invalid("expected a list of names")).and_then(|s| clean_text(key, s)))
+                    .map(|j| {
+                        j.as_str()
+                            .ok_or_else(|| invalid("expected a list of names"))
+                            .and_then(|s| clean_text(key, s))
+                    })
                     .collect::<Result<_, _>>()?,
             )
         }
         FieldKind::Persons => {
-            let items = json.as_array().ok_or_else(|| invalid("expected a list of {name, relation, age}"))?;
+            let items = json
+                .as_array()
+                .ok_or_else(|| invalid("expected a list of {name, relation, age}"))?;
             check_list_len(key, items.len())?;
-            Value::Persons(items.iter().map(|j| parse_person(key, j)).collect::<Result<_, _>>()?)
+            Value::Persons(
+                items
+                    .iter()
+                    .map(|j| parse_person(key, j))
+                    .collect::<Result<_, _>>()?,
+            )
         }
     })
 }
 
 fn check_list_len(field: &'static str, n: usize) -> Result<(), RecordError> {
     if n == 0 || n > MAX_LIST_ITEMS {
-        return Err(RecordError::Invalid { field, reason: format!("needs 1 to {MAX_LIST_ITEMS} entries") });
+        return Err(RecordError::Invalid {
+            field,
+            reason: format!("needs 1 to {MAX_LIST_ITEMS} entries"),
+        });
     }
     Ok(())
 }
 
 fn parse_person(field: &'static str, json: &Json) -> Result<Person, RecordError> {
-    let invalid = |reason: &str| RecordError::Invalid { field, reason: reason.to_owned() };
-    let obj = json.as_object().ok_or_else(|| invalid("each entry is {name, relation, age}"))?;
-    if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "name" | "relation" | "age")) {
+    let invalid = |reason: &str| RecordError::Invalid {
+        field,
+        reason: reason.to_owned(),
+    };
+    let obj = json
+        .as_object()
+        .ok_or_else(|| invalid("each entry is {name, relation, age}"))?;
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !matches!(k.as_str(), "name" | "relation" | "age"))
+    {
         return Err(invalid(&format!("unknown key {k:?} in an entry")));
     }
-    let text = |k: &str| obj.get(k).and_then(Json::as_str).ok_or_else(|| invalid(&format!("entry without {k}")));
+    let text = |k: &str| {
+        obj.get(k)
+            .and_then(Json::as_str)
+            .ok_or_else(|| invalid(&format!("entry without {k}")))
+    };
     let age = match obj.get("age") {
         None | Some(Json::Null) => None,
         Some(j) => Some(
@@ -462,13 +538,20 @@ fn parse_person(field: &'static str, json: &Json) -> Result<Person, RecordError>
                 .ok_or_else(|| invalid("age must be 0 to 150"))?,
         ),
     };
-    Ok(Person { name: clean_text(field, text("name")?)?, relation: clean_text(field, text("relation")?)?, age })
+    Ok(Person {
+        name: clean_text(field, text("name")?)?,
+        relation: clean_text(field, text("relation")?)?,
+        age,
+    })
 }
 
 fn parse_uint(json: &Json) -> Option<u64> {
     match json {
         Json::Number(n) => n.as_u64(),
-        Json::String(s) => latin_digits(s).ok().filter(|d| d.len() <= 19).and_then(|d| d.parse().ok()),
+        Json::String(s) => latin_digits(s)
+            .ok()
+            .filter(|d| d.len() <= 19)
+            .and_then(|d| d.parse().ok()),
         _ => None,
     }
 }
@@ -522,25 +605,74 @@ mod tests {
     fn names_are_nfc_and_white_space_is_folded() {
         // "রোকেয়া" typed with the precomposed য় (U+09DF) and extra spaces.
         let r = with(|j| j["fields"]["mother"] = json!("  মোসাম্মৎ   রোকে\u{09DF}া বেগম ")).unwrap();
-        assert_eq!(r.get("mother"), Some(&Value::Text("মোসাম্মৎ রোকে\u{09AF}\u{09BC}া বেগম".into())));
+        assert_eq!(
+            r.get("mother"),
+            Some(&Value::Text("মোসাম্মৎ রোকে\u{09AF}\u{09BC}া বেগম".into()))
+        );
     }
 
     #[test]
     fn refusals_name_the_problem() {
-        assert!(matches!(with(|j| j["type"] = json!("passport")), Err(RecordError::UnknownType(_))));
-        assert!(matches!(with(|j| j["office"] = json!("1")), Err(RecordError::Office(_))));
-        assert!(matches!(with(|j| j["issued"] = json!("2026-02-30")), Err(RecordError::Date { .. })));
-        assert_eq!(with(|j| j["expires"] = json!("2026-01-01")), Err(RecordError::ExpiryBeforeIssue));
-        assert_eq!(with(|j| j["fields"]["color"] = json!("x")), Err(RecordError::UnknownField("color".into())));
-        assert!(matches!(with(|j| j["fields"]["heirs"] = json!([])), Err(RecordError::FieldNotForType { .. })));
-        assert_eq!(with(|j| { j["fields"].as_object_mut().unwrap().remove("father"); }), Err(RecordError::MissingField("father")));
-        assert_eq!(with(|j| { j["fields"].as_object_mut().unwrap().remove("nid"); }), Err(RecordError::IdentityRequired));
-        assert!(matches!(with(|j| j["fields"]["nid"] = json!("123")), Err(RecordError::Invalid { field: "nid", .. })));
-        assert!(matches!(with(|j| j["fields"]["name"] = json!("a\u{0007}b")), Err(RecordError::Invalid { field: "name", .. })));
-        assert!(matches!(with(|j| j["fields"]["name"] = json!("   ")), Err(RecordError::Invalid { field: "name", .. })));
-        assert!(matches!(with(|j| j["fields"]["ward"] = json!(-1)), Err(RecordError::Invalid { field: "ward", .. })));
-        assert!(matches!(with(|j| j["serial"] = json!(1)), Err(RecordError::Json(_))));
-        assert!(matches!(Record::from_json_str("[1,2"), Err(RecordError::Json(_))));
+        assert!(matches!(
+            with(|j| j["type"] = json!("passport")),
+            Err(RecordError::UnknownType(_))
+        ));
+        assert!(matches!(
+            with(|j| j["office"] = json!("1")),
+            Err(RecordError::Office(_))
+        ));
+        assert!(matches!(
+            with(|j| j["issued"] = json!("2026-02-30")),
+            Err(RecordError::Date { .. })
+        ));
+        assert_eq!(
+            with(|j| j["expires"] = json!("2026-01-01")),
+            Err(RecordError::ExpiryBeforeIssue)
+        );
+        assert_eq!(
+            with(|j| j["fields"]["color"] = json!("x")),
+            Err(RecordError::UnknownField("color".into()))
+        );
+        assert!(matches!(
+            with(|j| j["fields"]["heirs"] = json!([])),
+            Err(RecordError::FieldNotForType { .. })
+        ));
+        assert_eq!(
+            with(|j| {
+                j["fields"].as_object_mut().unwrap().remove("father");
+            }),
+            Err(RecordError::MissingField("father"))
+        );
+        assert_eq!(
+            with(|j| {
+                j["fields"].as_object_mut().unwrap().remove("nid");
+            }),
+            Err(RecordError::IdentityRequired)
+        );
+        assert!(matches!(
+            with(|j| j["fields"]["nid"] = json!("123")),
+            Err(RecordError::Invalid { field: "nid", .. })
+        ));
+        assert!(matches!(
+            with(|j| j["fields"]["name"] = json!("a\u{0007}b")),
+            Err(RecordError::Invalid { field: "name", .. })
+        ));
+        assert!(matches!(
+            with(|j| j["fields"]["name"] = json!("   ")),
+            Err(RecordError::Invalid { field: "name", .. })
+        ));
+        assert!(matches!(
+            with(|j| j["fields"]["ward"] = json!(-1)),
+            Err(RecordError::Invalid { field: "ward", .. })
+        ));
+        assert!(matches!(
+            with(|j| j["serial"] = json!(1)),
+            Err(RecordError::Json(_))
+        ));
+        assert!(matches!(
+            Record::from_json_str("[1,2"),
+            Err(RecordError::Json(_))
+        ));
     }
 
     #[test]
@@ -551,10 +683,15 @@ mod tests {
               "heirs": [{"name": "রহিমা খাতুন", "relation": "স্ত্রী", "age": 55}, {"name": "করিম", "relation": "পুত্র"}] }
         }))
         .unwrap();
-        let Some(Value::Persons(ps)) = w.get("heirs") else { panic!("no heirs") };
+        let Some(Value::Persons(ps)) = w.get("heirs") else {
+            panic!("no heirs")
+        };
         assert_eq!(ps.len(), 2);
         assert_eq!(ps[1].age, None);
-        assert_eq!(w.get("heirs").unwrap().display_bn(), "রহিমা খাতুন (স্ত্রী, ৫৫ বছর); করিম (পুত্র)");
+        assert_eq!(
+            w.get("heirs").unwrap().display_bn(),
+            "রহিমা খাতুন (স্ত্রী, ৫৫ বছর); করিম (পুত্র)"
+        );
 
         let t = json!({ "type": "trade_licence", "office": "100524", "issued": "2026-07-01",
             "fields": { "business_name": "মায়ের দোয়া স্টোর", "business_kind": "মুদি", "owners": "আব্দুল করিম", "fiscal_year": "২০২৬-২৭" } });
@@ -564,9 +701,18 @@ mod tests {
         let r = Record::from_json(&t2).unwrap();
         assert_eq!(r.get("fiscal_year"), Some(&Value::FiscalYear(2026)));
         assert_eq!(r.get("fiscal_year").unwrap().display_bn(), "২০২৬-২৭");
-        assert_eq!(r.get("owners"), Some(&Value::TextList(vec!["আব্দুল করিম".into()])));
+        assert_eq!(
+            r.get("owners"),
+            Some(&Value::TextList(vec!["আব্দুল করিম".into()]))
+        );
         t2["fields"]["fiscal_year"] = json!("2026-28");
-        assert!(matches!(Record::from_json(&t2), Err(RecordError::Invalid { field: "fiscal_year", .. })));
+        assert!(matches!(
+            Record::from_json(&t2),
+            Err(RecordError::Invalid {
+                field: "fiscal_year",
+                ..
+            })
+        ));
     }
 
     #[test]

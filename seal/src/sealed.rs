@@ -4,7 +4,9 @@
 //! unprotected header is empty, because nothing unsigned may matter. Opening is strict and
 //! checks in a fixed order; verifying uses `verify_strict`.
 
-use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable};
+use coset::{
+    iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable,
+};
 use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha256};
 use sonod_keys::{KeyId, SecretKey};
@@ -19,7 +21,10 @@ pub const MAX_SEALED_BYTES: usize = 2048;
 const EXTERNAL_AAD: &[u8] = b"";
 
 fn protected_header(kid: &KeyId) -> coset::Header {
-    HeaderBuilder::new().algorithm(iana::Algorithm::EdDSA).key_id(kid.as_bytes().to_vec()).build()
+    HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(kid.as_bytes().to_vec())
+        .build()
 }
 
 /// A sealed certificate: the exact bytes that the QR code carries.
@@ -37,7 +42,9 @@ impl Sealed {
             .payload(payload)
             .create_signature(EXTERNAL_AAD, |tbs| key.sign(tbs).to_bytes().to_vec())
             .build();
-        let bytes = sign1.to_tagged_vec().map_err(|_| SealError::TooLarge(usize::MAX))?;
+        let bytes = sign1
+            .to_tagged_vec()
+            .map_err(|_| SealError::TooLarge(usize::MAX))?;
         if bytes.len() > MAX_SEALED_BYTES {
             return Err(SealError::TooLarge(bytes.len()));
         }
@@ -86,9 +93,13 @@ pub fn open(bytes: &[u8]) -> Result<Opened, DecodeError> {
         return Err(DecodeError::Empty);
     }
     if bytes.len() > MAX_SEALED_BYTES {
-        return Err(DecodeError::TooLarge { len: bytes.len(), max: MAX_SEALED_BYTES });
+        return Err(DecodeError::TooLarge {
+            len: bytes.len(),
+            max: MAX_SEALED_BYTES,
+        });
     }
-    let sign1 = CoseSign1::from_tagged_slice(bytes).map_err(|e| DecodeError::Cose(e.to_string()))?;
+    let sign1 =
+        CoseSign1::from_tagged_slice(bytes).map_err(|e| DecodeError::Cose(e.to_string()))?;
 
     let header = &sign1.protected.header;
     match &header.alg {
@@ -99,7 +110,9 @@ pub fn open(bytes: &[u8]) -> Result<Opened, DecodeError> {
     if !sign1.unprotected.is_empty() {
         return Err(DecodeError::UnexpectedHeader);
     }
-    let expected = protected_header(&key_id).to_vec().map_err(|e| DecodeError::Cose(e.to_string()))?;
+    let expected = protected_header(&key_id)
+        .to_vec()
+        .map_err(|e| DecodeError::Cose(e.to_string()))?;
     if sign1.protected.original_data.as_deref() != Some(expected.as_slice()) {
         // Extra parameters (crit, content type, …) or a non-canonical encoding of the two.
         return Err(if *header == protected_header(&key_id) {
@@ -117,7 +130,13 @@ pub fn open(bytes: &[u8]) -> Result<Opened, DecodeError> {
     }
     let certificate = payload::decode(payload_bytes)?;
     let tbs = sign1.tbs_data(EXTERNAL_AAD);
-    Ok(Opened { key_id, certificate, tbs, signature, hash: hash(bytes) })
+    Ok(Opened {
+        key_id,
+        certificate,
+        tbs,
+        signature,
+        hash: hash(bytes),
+    })
 }
 
 impl Opened {
@@ -138,7 +157,8 @@ impl Opened {
 
     /// Checks the signature with `verify_strict` and hands out the content.
     pub fn verify(&self, key: &VerifyingKey) -> Result<&Certificate, SignatureError> {
-        key.verify_strict(&self.tbs, &self.signature).map_err(|_| SignatureError)?;
+        key.verify_strict(&self.tbs, &self.signature)
+            .map_err(|_| SignatureError)?;
         Ok(&self.certificate)
     }
 }

@@ -192,7 +192,10 @@ mod tests {
     fn control_characters_are_refused() {
         assert_eq!(encode("a\nb"), Err(TextError::ControlCharacter(0x0A)));
         assert_eq!(decode(b"a\x00"), Err(TextError::UnassignedByte(0)));
-        assert_eq!(decode(b"\x1b\xc2\x85"), Err(TextError::ControlCharacter(0x85)));
+        assert_eq!(
+            decode(b"\x1b\xc2\x85"),
+            Err(TextError::ControlCharacter(0x85))
+        );
     }
 
     #[test]

@@ -7,7 +7,12 @@ use sonod_seal::{open, Certificate, Record, Sealed};
 
 fn benchmark() -> Vec<u8> {
     let record = Record::from_json_str(include_str!("data/benchmark-record.json")).expect("record");
-    Sealed::seal(&Certificate::new(123_456, &record), &common::key(common::KEY1)).expect("seal").into_bytes()
+    Sealed::seal(
+        &Certificate::new(123_456, &record),
+        &common::key(common::KEY1),
+    )
+    .expect("seal")
+    .into_bytes()
 }
 
 /// True when `bytes` would be accepted as a certificate signed by the trusted key.
@@ -39,7 +44,10 @@ fn every_single_byte_change_is_rejected() {
     }
     assert_eq!(tried, good.len() * 255);
     // The exhaustive test must reach the signature check, not only the parser.
-    assert!(opened > good.len(), "only {opened} changed payloads got past the parser");
+    assert!(
+        opened > good.len(),
+        "only {opened} changed payloads got past the parser"
+    );
 }
 
 #[test]

@@ -22,7 +22,11 @@ fn vectors() -> Vec<Vector> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(&dir).expect("vectors dir") {
         let path = e.expect("entry").path();
-        let name = path.file_stem().and_then(|s| s.to_str()).expect("name").to_owned();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("name")
+            .to_owned();
         let body = std::fs::read_to_string(&path).expect("read");
         let mut expect = None;
         let mut record = None;
@@ -38,9 +42,18 @@ fn vectors() -> Vec<Vector> {
             }
         }
         let expect = expect.unwrap_or_else(|| panic!("{name}: no expect header"));
-        assert_eq!(name.starts_with("ok_"), expect == "ok", "{name}: file name and header disagree");
+        assert_eq!(
+            name.starts_with("ok_"),
+            expect == "ok",
+            "{name}: file name and header disagree"
+        );
         let text = text.unwrap_or_else(|| panic!("{name}: no payload"));
-        out.push(Vector { name, expect, record, text });
+        out.push(Vector {
+            name,
+            expect,
+            record,
+            text,
+        });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
@@ -51,14 +64,20 @@ fn outcome(text: &str) -> Result<Certificate, String> {
     let trusted = common::key(common::KEY1);
     let variant = |e: &dyn std::fmt::Debug| {
         let d = format!("{e:?}");
-        d.split(['(', ' ', '{']).next().unwrap_or_default().to_owned()
+        d.split(['(', ' ', '{'])
+            .next()
+            .unwrap_or_default()
+            .to_owned()
     };
     let qr = parse_qr_text(text).map_err(|e| variant(&e))?;
     let opened = open(&qr.bytes).map_err(|e| variant(&e))?;
     if opened.key_id() != trusted.key_id() {
         return Err("unknown_key".into());
     }
-    opened.verify(&trusted.verifying_key()).cloned().map_err(|_| "signature".into())
+    opened
+        .verify(&trusted.verifying_key())
+        .cloned()
+        .map_err(|_| "signature".into())
 }
 
 #[test]
@@ -66,11 +85,18 @@ fn every_vector_has_its_stated_outcome() {
     let all = vectors();
     let oks = all.iter().filter(|v| v.expect == "ok").count();
     assert!(oks >= 16, "only {oks} ok vectors");
-    assert!(all.len() - oks >= 30, "only {} fail vectors", all.len() - oks);
+    assert!(
+        all.len() - oks >= 30,
+        "only {} fail vectors",
+        all.len() - oks
+    );
     for v in &all {
         match (v.expect.as_str(), outcome(&v.text)) {
             ("ok", Ok(cert)) => {
-                let want = v.record.as_ref().unwrap_or_else(|| panic!("{}: ok without record", v.name));
+                let want = v
+                    .record
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{}: ok without record", v.name));
                 assert_eq!(cert.serial, want["serial"].as_u64().unwrap(), "{}", v.name);
                 assert_eq!(cert.record.to_json(), want["record"], "{}", v.name);
             }
@@ -90,8 +116,18 @@ fn ok_vectors_reseal_byte_for_byte() {
         let cert = Certificate::new(want["serial"].as_u64().expect("serial"), &record);
         let sealed = Sealed::seal(&cert, &k).expect("seal");
         let given = parse_qr_text(&v.text).expect("qr").bytes;
-        assert_eq!(sealed.as_bytes(), given.as_slice(), "{}: resealing differs", v.name);
+        assert_eq!(
+            sealed.as_bytes(),
+            given.as_slice(),
+            "{}: resealing differs",
+            v.name
+        );
         // And decoding then re-encoding the payload is the identity (checked inside open).
-        assert_eq!(open(&given).expect("open").unverified(), &cert, "{}", v.name);
+        assert_eq!(
+            open(&given).expect("open").unverified(),
+            &cert,
+            "{}",
+            v.name
+        );
     }
 }

@@ -16,7 +16,12 @@ fn python() -> String {
 
 fn pycose(pem: &Path, text: &str) -> std::process::Output {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/verify_pycose.py");
-    let out = Command::new(python()).arg(script).arg(pem).arg(text).output().expect("python3 runs");
+    let out = Command::new(python())
+        .arg(script)
+        .arg(pem)
+        .arg(text)
+        .output()
+        .expect("python3 runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !stderr.contains("ModuleNotFoundError"),
@@ -31,13 +36,18 @@ fn pycose_verifies_a_sealed_certificate_from_the_spki_pem_alone() {
     let key = SecretKey::generate();
     let pem = dir.path().join("office.pub.pem");
     write_public_key(&pem, &key.verifying_key()).expect("pem");
-    let record = Record::from_json_str(include_str!("../../seal/tests/data/benchmark-record.json")).expect("record");
+    let record = Record::from_json_str(include_str!("../../seal/tests/data/benchmark-record.json"))
+        .expect("record");
     let sealed = Sealed::seal(&Certificate::new(4242, &record), &key).expect("seal");
     let host: Host = "verify.sonod.gov.bd".parse().expect("host");
     let text = sealed.to_qr_text(Some(&host));
 
     let out = pycose(&pem, &text);
-    assert!(out.status.success(), "pycose refused: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pycose refused: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(got["verified"], true);
     assert_eq!(got["claims"]["2"], 4242, "serial");

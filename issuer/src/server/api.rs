@@ -1,0 +1,250 @@
+//! The JSON API: issue, read, revoke; the public feed and status list; audit; operations.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use qrcode::EcLevel;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sonod_seal::feed::{FeedPageBody, RevocationReason, StatusListBody, FEED_FORMAT};
+use sonod_seal::Record;
+
+use super::auth::Caller;
+use super::error::AppError;
+use super::AppState;
+use crate::accounts::Permission;
+use crate::ledger::{now, MAX_IDEMPOTENCY_KEY};
+use crate::qr_image::QrImage;
+use crate::store::StoredCertificate;
+
+/// Most events in a feed page.
+pub const MAX_FEED_LIMIT: usize = 5_000;
+/// Longest revocation note.
+pub const MAX_NOTE_CHARS: usize = 500;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/certificates", post(issue))
+        .route("/api/v1/certificates/{serial}", get(certificate))
+        .route("/api/v1/certificates/{serial}/revoke", post(revoke))
+        .route("/api/v1/certificates/{serial}/qr.png", get(qr_png))
+        .route("/api/v1/certificates/{serial}/qr.svg", get(qr_svg))
+        .route("/api/v1/feed", get(feed))
+        .route("/api/v1/status-list", get(status_list))
+        .route("/api/v1/audit", get(audit))
+        .route("/api/v1/admin/reload-key", post(reload_key))
+        .route("/api/v1/admin/backup", get(backup))
+}
+
+fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) -> Result<T, AppError> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ct.starts_with("application/json") {
+        return Err(AppError::BadRequest("Content-Type must be application/json".into()));
+    }
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("JSON পড়া যায়নি / invalid JSON: {e}")))
+}
+
+fn links(serial: u64) -> Value {
+    json!({
+        "self": format!("/api/v1/certificates/{serial}"),
+        "qr_png": format!("/api/v1/certificates/{serial}/qr.png"),
+        "qr_svg": format!("/api/v1/certificates/{serial}/qr.svg"),
+        "print": format!("/certificates/{serial}/print"),
+    })
+}
+
+fn qr_text(state: &AppState, c: &StoredCertificate) -> String {
+    sonod_seal::qr_text(&c.sealed, state.config().verifier_host.as_ref())
+}
+
+async fn issue(State(state): State<AppState>, caller: Caller, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+    let actor = caller.require_token(Permission::Issue)?.clone();
+    let idem = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let k = v.to_str().map_err(|_| AppError::BadRequest("Idempotency-Key must be ASCII".into()))?;
+            if k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY {
+                return Err(AppError::BadRequest(format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters")));
+            }
+            Some(k.to_owned())
+        }
+    };
+    let value: Value = json_body(&headers, &body)?;
+    let record = Record::from_json(&value).map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    if record.office() != state.config().office.code {
+        return Err(AppError::Unprocessable(format!(
+            "এই অফিসের কোড {} / this service issues for office {}, not {}",
+            state.config().office.code,
+            state.config().office.code,
+            record.office()
+        )));
+    }
+    let key = state.key();
+    let ledger = state.ledger();
+    let outcome = ledger.issue(&record, &key, &actor.name, idem.as_deref())?;
+    ledger.issued_durable(&outcome).await?;
+    if outcome.created {
+        state.metrics().issued();
+    }
+    let c = &outcome.certificate;
+    let body = json!({
+        "serial": c.serial,
+        "key_id": c.key_id,
+        "qr_text": qr_text(&state, c),
+        "links": links(c.serial),
+    });
+    let mut resp = (StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/certificates/{}", c.serial))], Json(body)).into_response();
+    if !outcome.created {
+        resp.headers_mut().insert("idempotent-replayed", header::HeaderValue::from_static("true"));
+    }
+    Ok(resp)
+}
+
+fn stored(state: &AppState, serial: u64) -> Result<StoredCertificate, AppError> {
+    state.ledger().store().get(serial)?.ok_or_else(|| AppError::NotFound(format!("এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {serial}")))
+}
+
+async fn certificate(State(state): State<AppState>, caller: Caller, Path(serial): Path<u64>) -> Result<Json<Value>, AppError> {
+    caller.require(Permission::Print)?;
+    let c = stored(&state, serial)?;
+    let revocation = state.ledger().revocation(serial)?;
+    Ok(Json(json!({
+        "serial": c.serial,
+        "key_id": c.key_id,
+        "record": c.record,
+        "qr_text": qr_text(&state, &c),
+        "status": if revocation.is_some() { "revoked" } else { "issued" },
+        "revocation": revocation.map(|r| json!({"at": r.at, "reason": r.reason, "by": r.by})),
+        "links": links(serial),
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeBody {
+    reason: RevocationReason,
+    #[serde(default)]
+    note: String,
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(serial): Path<u64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    let actor = caller.require_token(Permission::Revoke)?.clone();
+    let b: RevokeBody = json_body(&headers, &body)?;
+    if b.note.chars().count() > MAX_NOTE_CHARS || b.note.chars().any(char::is_control) {
+        return Err(AppError::Unprocessable(format!("note: at most {MAX_NOTE_CHARS} characters, no control characters")));
+    }
+    let ledger = state.ledger();
+    let outcome = ledger.revoke(serial, b.reason, b.note.trim(), &actor.name)?;
+    ledger.revoked_durable(&outcome).await?;
+    if outcome.created {
+        state.metrics().revoked();
+    }
+    let r = &outcome.revocation;
+    let (bn, en) = r.reason.labels();
+    Ok(Json(json!({
+        "serial": serial,
+        "status": "revoked",
+        "revoked_at": r.at,
+        "reason": r.reason,
+        "reason_bn": bn,
+        "reason_en": en,
+        "already_revoked": !outcome.created,
+    })))
+}
+
+async fn qr_png(State(state): State<AppState>, caller: Caller, Path(serial): Path<u64>) -> Result<Response, AppError> {
+    caller.require(Permission::Print)?;
+    let c = stored(&state, serial)?;
+    let img = QrImage::new(&qr_text(&state, &c), EcLevel::M).map_err(|e| AppError::Internal(e.to_string()))?;
+    let png = img.png().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, no-store")], png).into_response())
+}
+
+async fn qr_svg(State(state): State<AppState>, caller: Caller, Path(serial): Path<u64>) -> Result<Response, AppError> {
+    caller.require(Permission::Print)?;
+    let c = stored(&state, serial)?;
+    let img = QrImage::new(&qr_text(&state, &c), EcLevel::M).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-store")], img.svg()).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Page {
+    #[serde(default)]
+    after: u64,
+    limit: Option<usize>,
+}
+
+async fn feed(State(state): State<AppState>, Query(p): Query<Page>) -> Result<Response, AppError> {
+    let limit = p.limit.unwrap_or(1000).clamp(1, MAX_FEED_LIMIT);
+    let ledger = state.ledger();
+    let head = ledger.head();
+    let events = ledger.events(p.after, limit)?;
+    let page = FeedPageBody {
+        format: FEED_FORMAT.into(),
+        office: state.config().office.code.clone(),
+        after: p.after,
+        events,
+        head,
+        generated_at: now(),
+    }
+    .sign(&state.key());
+    Ok(([(header::CACHE_CONTROL, "no-cache")], Json(page)).into_response())
+}
+
+async fn status_list(State(state): State<AppState>) -> Result<Response, AppError> {
+    let ledger = state.ledger();
+    // The position first: every revocation up to it is durable and so in the tree.
+    let position = ledger.head();
+    let max_serial = ledger.store().max_serial()?;
+    let list = StatusListBody::new(&state.config().office.code, position, max_serial, ledger.revoked_serials(), now()).sign(&state.key());
+    Ok(([(header::CACHE_CONTROL, "no-cache")], Json(list)).into_response())
+}
+
+async fn audit(State(state): State<AppState>, caller: Caller, Query(p): Query<Page>) -> Result<Json<Value>, AppError> {
+    caller.require(Permission::ReadAudit)?;
+    let limit = p.limit.unwrap_or(100).clamp(1, 1000);
+    let entries = state.ledger().audit_entries(p.after, limit)?;
+    Ok(Json(json!({ "after": p.after, "entries": entries })))
+}
+
+async fn reload_key(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, AppError> {
+    let actor = caller.require_token(Permission::Operate)?.clone();
+    let old = state.key().key_id();
+    let new = state.reload_key().map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    state.ledger().audit(&actor.name, "key.reload", &new.to_string(), &format!("from={old}")).await?;
+    Ok(Json(json!({ "key_id": new.to_string(), "previous_key_id": old.to_string() })))
+}
+
+async fn backup(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
+    let actor = caller.require_token(Permission::Operate)?.clone();
+    let ledger_state = state.clone();
+    // Written to a temporary file under the write lock (a local disk is fast), then streamed
+    // without holding it, so a slow client never holds up issuing.
+    let (file, summary) = tokio::task::spawn_blocking(move || -> Result<_, AppError> {
+        let mut tmp = tempfile::tempfile().map_err(|e| AppError::Internal(e.to_string()))?;
+        let summary = ledger_state.ledger().backup(&mut tmp).map_err(|e| AppError::Internal(e.to_string()))?;
+        use std::io::Seek;
+        tmp.rewind().map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok((tmp, summary))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    state.ledger().audit(&actor.name, "backup", "store", &format!("trees={} entries={}", summary.trees, summary.entries)).await?;
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+    let name = format!("attachment; filename=\"sonod-{}-{}.backup\"", state.config().office.code, now());
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, name)],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
+}

@@ -1,0 +1,85 @@
+//! Who is asking: a bearer token (API) or a session cookie (web pages).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::header;
+
+use super::error::AppError;
+use super::AppState;
+use crate::accounts::{Actor, Permission};
+use crate::ledger::now;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "sonod_session";
+
+/// An authenticated caller. API writes accept only bearer tokens, so a browser's cookie can
+/// never be used for them from another site (no CSRF on the API).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The account.
+    pub actor: Actor,
+    /// True when authenticated by a session cookie.
+    pub by_session: bool,
+}
+
+impl Caller {
+    /// Refuses unless the role allows `p`.
+    pub fn require(&self, p: Permission) -> Result<&Actor, AppError> {
+        if self.actor.role.allows(p) {
+            Ok(&self.actor)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Refuses sessions: for API writes.
+    pub fn require_token(&self, p: Permission) -> Result<&Actor, AppError> {
+        if self.by_session {
+            return Err(AppError::Unauthorized);
+        }
+        self.require(p)
+    }
+}
+
+/// The session id from a Cookie header, if any.
+pub fn session_cookie(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, AppError> {
+        if let Some(h) = parts.headers.get(header::AUTHORIZATION) {
+            let token = h.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(AppError::Unauthorized)?;
+            let actor = state.accounts().authenticate_token(token.trim()).ok_or(AppError::Unauthorized)?;
+            return Ok(Caller { actor, by_session: false });
+        }
+        if let Some(id) = session_cookie(parts) {
+            if let Some(actor) = state.accounts().session(id, now()) {
+                return Ok(Caller { actor, by_session: true });
+            }
+        }
+        Err(AppError::Unauthorized)
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Caller>, AppError> {
+        match <Caller as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(c) => Ok(Some(c)),
+            Err(AppError::Unauthorized) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! One error type for the service, answered as RFC 9457 problem+json.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::accounts::AccountError;
+use crate::ledger::LedgerError;
+use crate::store::StoreError;
+
+/// An error answered to a client. Client errors keep their status and say what is wrong;
+/// internal ones become a plain 500 and are logged once, here.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// 400: the request is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no valid credentials.
+    #[error("প্রবেশাধিকার প্রয়োজন / authentication required")]
+    Unauthorized,
+    /// 403: the account's role does not allow this.
+    #[error("এই কাজের অনুমতি নেই / your role does not allow this")]
+    Forbidden,
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413.
+    #[error("অনুরোধ অনেক বড় / request body too large")]
+    TooLarge,
+    /// 422: valid JSON, invalid content.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// 503: the service cannot accept writes now.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// A problem+json response.
+pub fn problem(status: StatusCode, detail: &str) -> Response {
+    let body = json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let detail = match &self {
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                "অভ্যন্তরীণ ত্রুটি / internal error".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut resp = problem(status, &detail);
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        resp
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::WrongOffice { .. } => AppError::Unprocessable(e.to_string()),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<LedgerError> for AppError {
+    fn from(e: LedgerError) -> AppError {
+        match e {
+            LedgerError::Store(s) => s.into(),
+            LedgerError::NotFound(_) => AppError::NotFound(e.to_string()),
+            LedgerError::IdempotencyMismatch => AppError::Unprocessable(e.to_string()),
+            LedgerError::Seal(_) => AppError::Unprocessable(e.to_string()),
+            LedgerError::Commit(_) => AppError::Unavailable(e.to_string()),
+        }
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> AppError {
+        match e {
+            AccountError::Store(s) => s.into(),
+            AccountError::Hash => AppError::Internal(e.to_string()),
+            AccountError::Exists(_) => AppError::Conflict(e.to_string()),
+            AccountError::NoSuchUser(_) => AppError::NotFound(e.to_string()),
+            other => AppError::Unprocessable(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! `sonod-issuer serve`: the office's HTTP service.
+//!
+//! [`app`] builds the router from an [`AppState`] (the seam tests drive with `oneshot`);
+//! [`run`] serves it on a listener until the shutdown future resolves, then finishes the
+//! requests in flight and the last durability barrier.
+
+mod api;
+mod auth;
+mod error;
+mod ops;
+mod web;
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use sonod_keys::{read_secret_key, Passphrase, SecretKey};
+use sonod_seal::Host;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use auth::{Caller, SESSION_COOKIE};
+pub use error::AppError;
+pub use ops::Metrics;
+
+use crate::accounts::Accounts;
+use crate::ledger::Ledger;
+use crate::store::{Store, StoreError};
+
+/// Largest request body (a record is at most 64 KiB of JSON).
+pub const MAX_BODY: usize = 128 * 1024;
+
+/// The office the service issues for.
+#[derive(Debug, Clone)]
+pub struct OfficeInfo {
+    /// Office code.
+    pub code: String,
+    /// Name in Bangla.
+    pub name_bn: String,
+    /// Name in English.
+    pub name_en: String,
+}
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The office.
+    pub office: OfficeInfo,
+    /// The signing key file (re-read on reload).
+    pub key_path: PathBuf,
+    /// The verifier host written into QR URLs.
+    pub verifier_host: Option<Host>,
+    /// Every request's time limit.
+    pub request_timeout: Duration,
+    /// Development keys: pages carry a specimen band.
+    pub development: bool,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: ServeConfig,
+    ledger: Ledger,
+    accounts: Accounts,
+    key: RwLock<Arc<SecretKey>>,
+    metrics: Metrics,
+}
+
+/// Shared state of the service; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// Why the service could not start or reload.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The key could not be read.
+    #[error("অফিসের চাবি পড়া যায়নি / cannot read the office key: {0}")]
+    Key(String),
+}
+
+/// Reads the office key, its passphrase from `SONOD_KEY_PASSPHRASE` (a service has no prompt).
+pub fn load_key(path: &std::path::Path) -> Result<SecretKey, ServeError> {
+    read_secret_key(path, || Passphrase::from_env_or_prompt("")).map_err(|e| ServeError::Key(e.to_string()))
+}
+
+impl AppState {
+    /// Opens the ledger and accounts of `store` and loads the key.
+    pub fn new(config: ServeConfig, store: Store) -> Result<AppState, ServeError> {
+        let key = load_key(&config.key_path)?;
+        let accounts = Accounts::open(&store)?;
+        let ledger = Ledger::open(store)?;
+        let metrics = Metrics::new();
+        Ok(AppState(Arc::new(Inner { config, ledger, accounts, key: RwLock::new(Arc::new(key)), metrics })))
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServeConfig {
+        &self.0.config
+    }
+
+    /// The ledger.
+    pub fn ledger(&self) -> &Ledger {
+        &self.0.ledger
+    }
+
+    /// The accounts.
+    pub fn accounts(&self) -> &Accounts {
+        &self.0.accounts
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    /// The current signing key.
+    pub fn key(&self) -> Arc<SecretKey> {
+        Arc::clone(&self.0.key.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Re-reads the key file: the office rolls to a new key without downtime. Certificates
+    /// signed before stay valid for as long as the trust list keeps the old key.
+    pub fn reload_key(&self) -> Result<sonod_keys::KeyId, ServeError> {
+        let key = load_key(&self.0.config.key_path)?;
+        let id = key.key_id();
+        *self.0.key.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(key);
+        tracing::info!(key_id = %id, "signing key reloaded");
+        Ok(id)
+    }
+}
+
+/// The service's router.
+pub fn app(state: AppState) -> Router {
+    let timeout = state.config().request_timeout;
+    Router::new()
+        .merge(api::routes())
+        .merge(web::routes())
+        .merge(ops::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::track))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(
+            // Method and route template only: never the path's values, bodies or headers.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let route = req.extensions().get::<MatchedPath>().map_or("-", |p| p.as_str());
+                tracing::info_span!("request", method = %req.method(), route)
+            }),
+        )
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then lets requests in flight finish and makes every
+/// acknowledged write durable before returning.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = app(state.clone());
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
+    state.ledger().committer().shutdown();
+    Ok(())
+}

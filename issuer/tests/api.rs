@@ -1,0 +1,415 @@
+//! The issuer service through its router (`app(state).oneshot`) and once over a real socket.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use sonod_issuer::server::{app, run, AppState, OfficeInfo, ServeConfig};
+use sonod_issuer::{Accounts, Role, Store};
+use sonod_keys::{ensure_dev_keys, read_public_key, today_dhaka, DevOptions, KeyId, VerifyingKey};
+use sonod_seal::feed::{EventKind, FeedPageBody, Signed, StatusListBody};
+use sonod_seal::{open, parse_qr_text};
+use tower::ServiceExt;
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    state: AppState,
+    office_key: VerifyingKey,
+    chairman: String,
+    operator: String,
+    admin: String,
+}
+
+fn config(dir: &std::path::Path) -> ServeConfig {
+    ServeConfig {
+        office: OfficeInfo { code: "100524".into(), name_bn: "সাভার পৌরসভা".into(), name_en: "Savar Paurashava".into() },
+        key_path: dir.join("keys/office.key.pem"),
+        verifier_host: Some("localhost:8080".parse().expect("host")),
+        request_timeout: Duration::from_secs(10),
+        development: true,
+    }
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tmp");
+    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).expect("dev keys");
+    let office_key = read_public_key(dir.path().join("keys/office.pub.pem")).expect("pub");
+    let store = Store::open(&dir.path().join("data")).expect("store");
+    let accounts = Accounts::open(&store).expect("accounts");
+    accounts.add_user("rahim", "মোঃ রহিম", Role::Chairman, None, 0).expect("user");
+    accounts.add_user("karim", "করিম", Role::Operator, Some("operator password"), 0).expect("user");
+    accounts.add_user("admin", "Admin", Role::Admin, None, 0).expect("user");
+    let chairman = accounts.issue_token("rahim", "test", 0).expect("token");
+    let operator = accounts.issue_token("karim", "test", 0).expect("token");
+    let admin = accounts.issue_token("admin", "test", 0).expect("token");
+    let state = AppState::new(config(dir.path()), store).expect("state");
+    Fixture { dir, state, office_key, chairman, operator, admin }
+}
+
+fn record() -> Value {
+    let mut v: Value = serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json")).expect("json");
+    let today = today_dhaka();
+    v["issued"] = json!(today.to_string());
+    v["expires"] = json!(today.replace_year(today.year() + 1).unwrap_or(today).to_string());
+    v
+}
+
+async fn call(router: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let resp = router.clone().oneshot(req).await.expect("response");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
+    (status, headers, body)
+}
+
+fn post(uri: &str, token: Option<&str>, body: &Value) -> Request<Body> {
+    let mut b = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    b.body(Body::from(body.to_string())).expect("request")
+}
+
+fn get(uri: &str, token: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(uri);
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    b.body(Body::empty()).expect("request")
+}
+
+fn json_of(body: &[u8]) -> Value {
+    serde_json::from_slice(body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
+}
+
+async fn issue(f: &Fixture, router: &Router) -> Value {
+    let (status, _, body) = call(router, post("/api/v1/certificates", Some(&f.chairman), &record())).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+    json_of(&body)
+}
+
+async fn feed(router: &Router, after: u64, limit: usize, key: &VerifyingKey) -> Signed<FeedPageBody> {
+    let (status, _, body) = call(router, get(&format!("/api/v1/feed?after={after}&limit={limit}"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = Signed::<FeedPageBody>::parse(&body).expect("page");
+    page.verify(key).expect("page signature");
+    page
+}
+
+#[tokio::test]
+async fn issuing_returns_a_verifiable_certificate_and_publishes_its_hash() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    let issued = issue(&f, &router).await;
+    assert_eq!(issued["serial"], 1);
+    let qr = issued["qr_text"].as_str().expect("qr");
+    assert!(qr.starts_with("HTTPS://LOCALHOST:8080/V/"), "{qr}");
+    let bytes = parse_qr_text(qr).expect("qr").bytes;
+    let opened = open(&bytes).expect("opens");
+    let cert = opened.verify(&f.office_key).expect("verifies");
+    assert_eq!(cert.serial, 1);
+    assert_eq!(issued["links"]["print"], "/certificates/1/print");
+
+    let page = feed(&router, 0, 10, &f.office_key).await;
+    assert_eq!(page.signed.head, 1);
+    assert_eq!(page.signed.office, "100524");
+    match &page.signed.events[..] {
+        [e] => assert_eq!(
+            e.kind,
+            EventKind::Issued { serial: 1, key_id: KeyId::of(&f.office_key), hash: sonod_issuer::hex_hash(&bytes) }
+        ),
+        other => panic!("events: {other:?}"),
+    }
+    let json = serde_json::to_string(&page).expect("json");
+    assert!(!json.contains("করিম") && !json.contains("19901234567890123"), "the feed carries no personal data");
+
+    let (status, _, body) = call(&router, get("/api/v1/certificates/1", Some(&f.operator))).await;
+    assert_eq!(status, StatusCode::OK);
+    let got = json_of(&body);
+    assert_eq!(got["status"], "issued");
+    assert_eq!(got["record"]["fields"]["nid"], "19901234567890123");
+    for (uri, ct) in [("/api/v1/certificates/1/qr.png", "image/png"), ("/api/v1/certificates/1/qr.svg", "image/svg+xml")] {
+        let (status, headers, _) = call(&router, get(uri, Some(&f.operator))).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(headers[header::CONTENT_TYPE], ct);
+    }
+}
+
+#[tokio::test]
+async fn writes_need_a_token_whose_role_allows_them() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    let (status, headers, body) = call(&router, post("/api/v1/certificates", None, &record())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(json_of(&body)["status"], 401);
+    let (status, _, _) = call(&router, post("/api/v1/certificates", Some("sonod_forged"), &record())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = call(&router, post("/api/v1/certificates", Some(&f.operator), &record())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = call(&router, post("/api/v1/certificates", Some(&f.admin), &record())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "admins manage, they do not sign");
+    let (status, _, _) = call(&router, get("/api/v1/certificates/1", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = call(&router, get("/api/v1/audit", Some(&f.operator))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn bad_requests_get_problem_details_and_change_nothing() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    let raw = |body: &'static str, ct: &str| {
+        Request::post("/api/v1/certificates")
+            .header(header::AUTHORIZATION, format!("Bearer {}", f.chairman))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let (status, headers, _) = call(&router, raw("{not json", "application/json")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    let (status, _, _) = call(&router, raw("{}", "text/plain")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mut bad = record();
+    bad["fields"]["nid"] = json!("123");
+    let (status, _, body) = call(&router, post("/api/v1/certificates", Some(&f.chairman), &bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json_of(&body)["detail"].as_str().expect("detail").contains("nid"));
+    let mut other = record();
+    other["office"] = json!("200101");
+    let (status, _, _) = call(&router, post("/api/v1/certificates", Some(&f.chairman), &other)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut huge = record();
+    huge["fields"]["address"] = json!("ক".repeat(200_000));
+    let (status, _, _) = call(&router, post("/api/v1/certificates", Some(&f.chairman), &huge)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Nothing was issued by any of these.
+    assert_eq!(feed(&router, 0, 10, &f.office_key).await.signed.events.len(), 0);
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_returns_the_same_certificate() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    let req = |body: &Value| {
+        let mut r = post("/api/v1/certificates", Some(&f.chairman), body);
+        r.headers_mut().insert("idempotency-key", "order-77".parse().expect("header"));
+        r
+    };
+    let (s1, h1, b1) = call(&router, req(&record())).await;
+    let (s2, h2, b2) = call(&router, req(&record())).await;
+    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED));
+    assert_eq!(json_of(&b1)["serial"], json_of(&b2)["serial"]);
+    assert_eq!(json_of(&b1)["qr_text"], json_of(&b2)["qr_text"]);
+    assert!(h1.get("idempotent-replayed").is_none());
+    assert_eq!(h2["idempotent-replayed"], "true");
+    let mut other = record();
+    other["fields"]["ward"] = json!(6);
+    let (s3, _, _) = call(&router, req(&other)).await;
+    assert_eq!(s3, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(feed(&router, 0, 10, &f.office_key).await.signed.events.len(), 1, "one certificate, one event");
+}
+
+#[tokio::test]
+async fn revocation_is_final_idempotent_and_published() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    for _ in 0..3 {
+        issue(&f, &router).await;
+    }
+    let why = json!({"reason": "fraud", "note": "জাল কাগজ দিয়ে আবেদন"});
+    let (status, _, body) = call(&router, post("/api/v1/certificates/2/revoke", Some(&f.chairman), &why)).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let first = json_of(&body);
+    assert_eq!(first["already_revoked"], false);
+    let (status, _, body) = call(&router, post("/api/v1/certificates/2/revoke", Some(&f.chairman), &json!({"reason": "other"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let again = json_of(&body);
+    assert_eq!(again["already_revoked"], true);
+    assert_eq!(again["reason"], "fraud", "the first revocation stands");
+    assert_eq!(again["revoked_at"], first["revoked_at"]);
+    let (status, _, _) = call(&router, post("/api/v1/certificates/99/revoke", Some(&f.chairman), &why)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = call(&router, post("/api/v1/certificates/1/revoke", Some(&f.chairman), &json!({"reason": "because"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = call(&router, post("/api/v1/certificates/1/revoke", Some(&f.operator), &why)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let page = feed(&router, 0, 100, &f.office_key).await;
+    assert_eq!(page.signed.events.len(), 4);
+    assert_eq!(page.signed.events[3].kind, EventKind::Revoked { serial: 2, reason: sonod_seal::feed::RevocationReason::Fraud });
+    assert!(!serde_json::to_string(&page).expect("json").contains("জাল কাগজ"), "the note stays private");
+
+    let (status, _, body) = call(&router, get("/api/v1/status-list", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = Signed::<StatusListBody>::parse(&body).expect("list");
+    list.verify(&f.office_key).expect("signature");
+    let bits = list.signed.bitstring().expect("bits");
+    assert_eq!(list.signed.max_serial, 3);
+    assert_eq!(list.signed.position, 4);
+    assert!(!sonod_seal::feed::is_revoked(&bits, 1));
+    assert!(sonod_seal::feed::is_revoked(&bits, 2));
+    assert!(!sonod_seal::feed::is_revoked(&bits, 3));
+
+    let (status, _, body) = call(&router, get("/api/v1/audit", Some(&f.chairman))).await;
+    assert_eq!(status, StatusCode::OK);
+    let audit = json_of(&body);
+    let actions: Vec<_> = audit["entries"].as_array().expect("entries").iter().map(|e| (e["actor"].clone(), e["action"].clone())).collect();
+    assert_eq!(actions.iter().filter(|(a, act)| a == "rahim" && act == "issue").count(), 3);
+    assert_eq!(actions.iter().filter(|(_, act)| act == "revoke").count(), 1);
+    // The audit log cannot be edited through the API.
+    for method in ["POST", "PUT", "DELETE"] {
+        let req = Request::builder().method(method).uri("/api/v1/audit").header(header::AUTHORIZATION, format!("Bearer {}", f.chairman)).body(Body::empty()).expect("req");
+        let (status, _, _) = call(&router, req).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_issues_get_unique_serials_and_a_gap_free_feed() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    let mut tasks = Vec::new();
+    for _ in 0..64 {
+        let (router, token) = (router.clone(), f.chairman.clone());
+        tasks.push(tokio::spawn(async move {
+            let (status, _, body) = call(&router, post("/api/v1/certificates", Some(&token), &record())).await;
+            assert_eq!(status, StatusCode::CREATED);
+            json_of(&body)["serial"].as_u64().expect("serial")
+        }));
+    }
+    let mut serials = Vec::new();
+    for t in tasks {
+        serials.push(t.await.expect("task"));
+    }
+    serials.sort_unstable();
+    serials.dedup();
+    assert_eq!(serials.len(), 64);
+    let page = feed(&router, 0, 1000, &f.office_key).await;
+    assert_eq!(page.signed.events.len(), 64);
+    let mut first = feed(&router, 0, 40, &f.office_key).await.signed.events;
+    first.extend(feed(&router, 40, 40, &f.office_key).await.signed.events);
+    assert_eq!(first, page.signed.events, "paging gives the same events");
+}
+
+#[tokio::test]
+async fn officials_log_in_and_print() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    issue(&f, &router).await;
+    let form = |pw: &str| {
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("name=karim&password={pw}")))
+            .expect("req")
+    };
+    let (status, _, _) = call(&router, form("wrong+password")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, headers, _) = call(&router, form("operator+password")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = headers[header::SET_COOKIE].to_str().expect("cookie").to_owned();
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict"] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    let session = cookie.split(';').next().expect("pair").to_owned();
+    let with_cookie = |uri: &str| Request::get(uri).header(header::COOKIE, &session).body(Body::empty()).expect("req");
+    let (status, headers, body) = call(&router, with_cookie("/certificates/1/print")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().expect("ct").starts_with("text/html"));
+    let html = String::from_utf8(body).expect("utf8");
+    assert!(html.contains("মোহাম্মদ আব্দুল করিম") && html.contains("<svg"), "the page shows the name and the QR");
+    // A session cannot be used for API writes (no CSRF through the browser).
+    let req = Request::post("/api/v1/certificates").header(header::COOKIE, &session).header(header::CONTENT_TYPE, "application/json").body(Body::from(record().to_string())).expect("req");
+    let (status, _, _) = call(&router, req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = call(&router, get("/certificates/1/print", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn operations_endpoints() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    issue(&f, &router).await;
+    let (status, _, _) = call(&router, get("/healthz", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = call(&router, get("/readyz", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = call(&router, get("/metrics", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let metrics = String::from_utf8(body).expect("utf8");
+    assert!(metrics.contains("sonod_issuer_certificates_issued_total 1"), "{metrics}");
+    assert!(metrics.contains("route=\"/api/v1/certificates\""), "{metrics}");
+    assert!(!metrics.contains("19901234567890123"));
+    let (status, _, body) = call(&router, get("/api/v1/openapi.json", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc = json_of(&body);
+    for path in ["/api/v1/certificates", "/api/v1/certificates/{serial}/revoke", "/api/v1/feed", "/api/v1/status-list", "/api/v1/admin/backup", "/certificates/{serial}/print"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
+    }
+    let (_, headers, _) = call(&router, get("/healthz", None)).await;
+    assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
+}
+
+#[tokio::test]
+async fn key_rotation_without_downtime_and_backup_while_serving() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    let first = issue(&f, &router).await;
+    // The office rolls to a new key: replace the file, ask the service to reload.
+    let new_key = sonod_keys::SecretKey::generate();
+    let path = f.dir.path().join("keys/office.key.pem");
+    std::fs::remove_file(&path).expect("rm");
+    sonod_keys::write_secret_key(&path, &new_key, None).expect("write");
+    let (status, _, _) = call(&router, post("/api/v1/admin/reload-key", Some(&f.chairman), &json!({}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, body) = call(&router, post("/api/v1/admin/reload-key", Some(&f.admin), &json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(json_of(&body)["key_id"], new_key.key_id().to_string());
+    let second = issue(&f, &router).await;
+    assert_eq!(second["key_id"], new_key.key_id().to_string());
+    assert_ne!(first["key_id"], second["key_id"]);
+
+    let (status, _, body) = call(&router, get("/api/v1/admin/backup", Some(&f.admin))).await;
+    assert_eq!(status, StatusCode::OK);
+    let file = f.dir.path().join("b.backup");
+    std::fs::write(&file, body).expect("write");
+    let restored = f.dir.path().join("restored");
+    sonod_issuer::restore(&file, &restored).expect("restore");
+    let store = Store::open(&restored).expect("store");
+    assert_eq!(store.len(), 2);
+    assert!(store.get(2).expect("get").is_some());
+}
+
+#[tokio::test]
+async fn over_a_real_socket_with_graceful_shutdown() {
+    let f = fixture();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(run(listener, f.state.clone(), async {
+        let _ = rx.await;
+    }));
+    let request = format!(
+        "POST /api/v1/certificates HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        f.chairman,
+        record().to_string().len(),
+        record()
+    );
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    s.write_all(request.as_bytes()).await.expect("write");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).await.expect("read");
+    assert!(resp.starts_with("HTTP/1.1 201"), "{resp}");
+    tx.send(()).expect("shutdown");
+    server.await.expect("join").expect("serve");
+    drop(f.state);
+    // Everything acknowledged is there after the service stopped.
+    let store = Store::open(&f.dir.path().join("data")).expect("reopen");
+    assert_eq!(store.len(), 1);
+}

@@ -1,0 +1,386 @@
+//! The office's public event feed and status list, as signed documents.
+//!
+//! A feed page and a status list are JSON documents `{"signed": {...}, "key_id": ...,
+//! "signature": ...}`. The signature is Ed25519 by an office key over a domain separator and
+//! `serde_json::to_vec` of the typed `signed` part, so a copy from any mirror can be checked
+//! against the trust list, and reformatting the JSON does not break it. Feed events carry no
+//! names or ID numbers: serials, key ids, hashes of the sealed bytes, times, reason codes.
+
+use std::io::{Read, Write};
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use ed25519_dalek::{Signature, VerifyingKey};
+use flate2::read::ZlibDecoder;
+use flate2::write::ZlibEncoder;
+use serde::{Deserialize, Serialize};
+use sonod_keys::{KeyId, SecretKey};
+
+/// Domain separator of feed page signatures.
+pub const FEED_CONTEXT: &[u8] = b"sonod-feed-page-v1\n";
+/// Domain separator of status list signatures.
+pub const STATUS_LIST_CONTEXT: &[u8] = b"sonod-status-list-v1\n";
+/// The format string of feed pages.
+pub const FEED_FORMAT: &str = "sonod-feed/1";
+/// The format string of status lists.
+pub const STATUS_LIST_FORMAT: &str = "sonod-status-list/1";
+/// Most events in one page.
+pub const MAX_PAGE_EVENTS: usize = 10_000;
+/// Largest serial a status list covers (a 16 MiB bitstring).
+pub const MAX_STATUS_SERIAL: u64 = 1 << 27;
+
+/// Why the fixed set of revocation reasons: a clerk reads them, and free text could leak
+/// personal data into a public feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RevocationReason {
+    /// Issued by mistake or with wrong facts.
+    IssuedInError,
+    /// The facts changed (a new certificate replaces it).
+    Superseded,
+    /// Obtained by fraud.
+    Fraud,
+    /// The holder died (for certificates about a living person).
+    HolderDeceased,
+    /// A court or higher authority ordered it.
+    Ordered,
+    /// Anything else (details stay in the office's records).
+    Other,
+}
+
+impl RevocationReason {
+    /// Every reason, for forms and documentation.
+    pub const ALL: [RevocationReason; 6] = [
+        RevocationReason::IssuedInError,
+        RevocationReason::Superseded,
+        RevocationReason::Fraud,
+        RevocationReason::HolderDeceased,
+        RevocationReason::Ordered,
+        RevocationReason::Other,
+    ];
+
+    /// The snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RevocationReason::IssuedInError => "issued_in_error",
+            RevocationReason::Superseded => "superseded",
+            RevocationReason::Fraud => "fraud",
+            RevocationReason::HolderDeceased => "holder_deceased",
+            RevocationReason::Ordered => "ordered",
+            RevocationReason::Other => "other",
+        }
+    }
+
+    /// Bangla and English labels.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            RevocationReason::IssuedInError => ("ভুলবশত প্রদান", "issued in error"),
+            RevocationReason::Superseded => ("নতুন সনদ দ্বারা প্রতিস্থাপিত", "superseded by a new certificate"),
+            RevocationReason::Fraud => ("প্রতারণার মাধ্যমে গৃহীত", "obtained by fraud"),
+            RevocationReason::HolderDeceased => ("সনদধারী মৃত", "holder deceased"),
+            RevocationReason::Ordered => ("কর্তৃপক্ষের আদেশে", "ordered by an authority"),
+            RevocationReason::Other => ("অন্যান্য", "other"),
+        }
+    }
+}
+
+/// What happened, by kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A certificate was issued: its serial, signing key and the SHA-256 of its sealed bytes.
+    Issued {
+        /// Serial.
+        serial: u64,
+        /// Signing key.
+        key_id: KeyId,
+        /// SHA-256 of the sealed bytes, lower-case hex.
+        hash: String,
+    },
+    /// A certificate was re-sealed with another key (same serial), after a key compromise.
+    Resealed {
+        /// Serial.
+        serial: u64,
+        /// The new signing key.
+        key_id: KeyId,
+        /// SHA-256 of the new sealed bytes, lower-case hex.
+        hash: String,
+    },
+    /// A certificate was revoked.
+    Revoked {
+        /// Serial.
+        serial: u64,
+        /// Why.
+        reason: RevocationReason,
+    },
+}
+
+/// One feed event. (Unknown fields cannot be refused next to `flatten`; they are dropped
+/// and so fail the page's signature, which covers the typed re-serialisation.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the feed, from 1, gap-free.
+    pub seq: u64,
+    /// When, Unix seconds.
+    pub at: i64,
+    /// What.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The signed part of a feed page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedPageBody {
+    /// [`FEED_FORMAT`].
+    pub format: String,
+    /// The office code.
+    pub office: String,
+    /// The page holds the events after this position.
+    pub after: u64,
+    /// The events, in order, gap-free from `after + 1`.
+    pub events: Vec<Event>,
+    /// The feed's last durable position when the page was made.
+    pub head: u64,
+    /// When the page was made, Unix seconds.
+    pub generated_at: i64,
+}
+
+/// A signed document: a body, the key that signed it and the signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signed<T> {
+    /// The signed content.
+    pub signed: T,
+    /// The signing office key.
+    pub key_id: KeyId,
+    /// Ed25519 signature, standard Base64.
+    pub signature: String,
+}
+
+/// Why a signed feed document was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FeedError {
+    /// Not JSON of the expected shape.
+    #[error("ফিড পড়া যায়নি / feed document is malformed: {0}")]
+    Malformed(String),
+    /// Another format.
+    #[error("অসমর্থিত ফিড ফরম্যাট / unsupported feed format {0:?}")]
+    UnsupportedFormat(String),
+    /// The signature does not verify with the given key.
+    #[error("ফিডের স্বাক্ষর মেলেনি / feed signature does not verify")]
+    BadSignature,
+    /// Events out of order, with gaps, or outside the page's range.
+    #[error("ফিডের ঘটনাক্রম ভুল / feed events are not in order from the page start")]
+    OutOfOrder,
+    /// The bitstring does not decode or is larger than allowed.
+    #[error("স্ট্যাটাস তালিকা পড়া যায়নি / status bitstring is invalid: {0}")]
+    Bitstring(String),
+}
+
+fn message<T: Serialize>(context: &[u8], body: &T) -> Vec<u8> {
+    let mut msg = context.to_vec();
+    // Serialising a typed struct cannot fail (no maps with non-string keys).
+    msg.extend(serde_json::to_vec(body).unwrap_or_default());
+    msg
+}
+
+fn sign<T: Serialize>(context: &[u8], body: T, key: &SecretKey) -> Signed<T> {
+    let sig = key.sign(&message(context, &body));
+    Signed { signed: body, key_id: key.key_id(), signature: B64.encode(sig.to_bytes()) }
+}
+
+fn check<T: Serialize>(context: &[u8], doc: &Signed<T>, key: &VerifyingKey) -> Result<(), FeedError> {
+    let bytes = B64.decode(&doc.signature).map_err(|_| FeedError::BadSignature)?;
+    let sig = Signature::from_slice(&bytes).map_err(|_| FeedError::BadSignature)?;
+    key.verify_strict(&message(context, &doc.signed), &sig).map_err(|_| FeedError::BadSignature)
+}
+
+impl FeedPageBody {
+    /// Signs the page with the office key.
+    pub fn sign(self, key: &SecretKey) -> Signed<FeedPageBody> {
+        sign(FEED_CONTEXT, self, key)
+    }
+}
+
+impl Signed<FeedPageBody> {
+    /// Parses a page (no signature check yet; the caller picks the key by `key_id`).
+    pub fn parse(json: &[u8]) -> Result<Self, FeedError> {
+        let page: Self = serde_json::from_slice(json).map_err(|e| FeedError::Malformed(e.to_string()))?;
+        if page.signed.format != FEED_FORMAT {
+            return Err(FeedError::UnsupportedFormat(page.signed.format));
+        }
+        Ok(page)
+    }
+
+    /// Checks the signature and that the events run gap-free from `after + 1`.
+    pub fn verify(&self, key: &VerifyingKey) -> Result<(), FeedError> {
+        check(FEED_CONTEXT, self, key)?;
+        let body = &self.signed;
+        let ordered = body.events.iter().enumerate().all(|(i, e)| e.seq == body.after + 1 + i as u64);
+        if !ordered || body.events.last().is_some_and(|e| e.seq > body.head) || body.events.len() > MAX_PAGE_EVENTS {
+            return Err(FeedError::OutOfOrder);
+        }
+        Ok(())
+    }
+}
+
+/// The signed part of a status list: one bit per serial, set when revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusListBody {
+    /// [`STATUS_LIST_FORMAT`].
+    pub format: String,
+    /// The office code.
+    pub office: String,
+    /// The feed position the list reflects.
+    pub position: u64,
+    /// The highest serial issued so far.
+    pub max_serial: u64,
+    /// zlib-compressed bitstring, standard Base64; bit `s` (byte `s / 8`, most significant
+    /// bit first) is set when serial `s` is revoked.
+    pub bits: String,
+    /// When it was made, Unix seconds.
+    pub generated_at: i64,
+}
+
+impl StatusListBody {
+    /// Builds a list from revoked serials.
+    pub fn new(office: &str, position: u64, max_serial: u64, revoked: impl IntoIterator<Item = u64>, now: i64) -> Self {
+        let mut bits = vec![0u8; (max_serial / 8 + 1) as usize];
+        for s in revoked {
+            if s <= max_serial {
+                bits[(s / 8) as usize] |= 0x80 >> (s % 8);
+            }
+        }
+        let mut z = ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        // Writing into a Vec cannot fail.
+        let _ = z.write_all(&bits);
+        let compressed = z.finish().unwrap_or_default();
+        StatusListBody {
+            format: STATUS_LIST_FORMAT.into(),
+            office: office.into(),
+            position,
+            max_serial,
+            bits: B64.encode(compressed),
+            generated_at: now,
+        }
+    }
+
+    /// Signs the list with the office key.
+    pub fn sign(self, key: &SecretKey) -> Signed<StatusListBody> {
+        sign(STATUS_LIST_CONTEXT, self, key)
+    }
+
+    /// The decompressed bitstring, bounded by `max_serial` (no decompression bombs).
+    pub fn bitstring(&self) -> Result<Vec<u8>, FeedError> {
+        if self.max_serial > MAX_STATUS_SERIAL {
+            return Err(FeedError::Bitstring("more serials than a status list may cover".into()));
+        }
+        let want = (self.max_serial / 8 + 1) as usize;
+        let compressed = B64.decode(&self.bits).map_err(|e| FeedError::Bitstring(e.to_string()))?;
+        let mut out = Vec::with_capacity(want);
+        ZlibDecoder::new(compressed.as_slice())
+            .take(want as u64 + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| FeedError::Bitstring(e.to_string()))?;
+        if out.len() != want {
+            return Err(FeedError::Bitstring(format!("{} bytes, expected {want}", out.len())));
+        }
+        Ok(out)
+    }
+}
+
+impl Signed<StatusListBody> {
+    /// Parses a status list (no signature check yet).
+    pub fn parse(json: &[u8]) -> Result<Self, FeedError> {
+        let list: Self = serde_json::from_slice(json).map_err(|e| FeedError::Malformed(e.to_string()))?;
+        if list.signed.format != STATUS_LIST_FORMAT {
+            return Err(FeedError::UnsupportedFormat(list.signed.format));
+        }
+        Ok(list)
+    }
+
+    /// Checks the signature.
+    pub fn verify(&self, key: &VerifyingKey) -> Result<(), FeedError> {
+        check(STATUS_LIST_CONTEXT, self, key)
+    }
+}
+
+/// True when bit `serial` is set in a status bitstring.
+pub fn is_revoked(bits: &[u8], serial: u64) -> bool {
+    usize::try_from(serial / 8)
+        .ok()
+        .and_then(|i| bits.get(i))
+        .is_some_and(|b| b & (0x80 >> (serial % 8)) != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(key: &SecretKey) -> Signed<FeedPageBody> {
+        FeedPageBody {
+            format: FEED_FORMAT.into(),
+            office: "100524".into(),
+            after: 0,
+            events: vec![
+                Event { seq: 1, at: 1_780_000_000, kind: EventKind::Issued { serial: 1, key_id: key.key_id(), hash: "ab".repeat(32) } },
+                Event { seq: 2, at: 1_780_000_100, kind: EventKind::Revoked { serial: 1, reason: RevocationReason::Fraud } },
+            ],
+            head: 2,
+            generated_at: 1_780_000_200,
+        }
+        .sign(key)
+    }
+
+    #[test]
+    fn pages_verify_and_survive_reformatting() {
+        let key = SecretKey::generate();
+        let p = page(&key);
+        let pretty = serde_json::to_vec_pretty(&p).unwrap();
+        let back = Signed::<FeedPageBody>::parse(&pretty).unwrap();
+        assert_eq!(back, p);
+        back.verify(&key.verifying_key()).unwrap();
+        let json = String::from_utf8(pretty).unwrap();
+        assert!(json.contains("\"type\": \"revoked\"") && json.contains("\"reason\": \"fraud\""), "{json}");
+    }
+
+    #[test]
+    fn tampered_or_reordered_pages_are_refused() {
+        let key = SecretKey::generate();
+        let mut p = page(&key);
+        p.signed.events.pop();
+        assert_eq!(p.verify(&key.verifying_key()), Err(FeedError::BadSignature));
+        let p = page(&key);
+        assert_eq!(p.verify(&SecretKey::generate().verifying_key()), Err(FeedError::BadSignature));
+        let mut body = page(&key).signed;
+        body.events.swap(0, 1);
+        assert_eq!(body.sign(&key).verify(&key.verifying_key()), Err(FeedError::OutOfOrder));
+    }
+
+    #[test]
+    fn status_lists_round_trip() {
+        let key = SecretKey::generate();
+        let list = StatusListBody::new("100524", 9, 100_000, [3, 8, 99_999], 0).sign(&key);
+        list.verify(&key.verifying_key()).unwrap();
+        let bits = list.signed.bitstring().unwrap();
+        assert!(is_revoked(&bits, 3) && is_revoked(&bits, 8) && is_revoked(&bits, 99_999));
+        assert!(!is_revoked(&bits, 4) && !is_revoked(&bits, 100_000) && !is_revoked(&bits, u64::MAX));
+        // 100,000 serials with three revoked compress to a few hundred bytes.
+        assert!(list.signed.bits.len() < 200, "{}", list.signed.bits.len());
+    }
+
+    #[test]
+    fn a_bitstring_bomb_is_refused() {
+        let mut body = StatusListBody::new("100524", 0, 7, [], 0);
+        let big = StatusListBody::new("100524", 0, 1 << 20, [], 0);
+        body.bits = big.bits;
+        assert!(matches!(body.bitstring(), Err(FeedError::Bitstring(_))));
+        body.max_serial = u64::MAX;
+        assert!(matches!(body.bitstring(), Err(FeedError::Bitstring(_))));
+    }
+}
