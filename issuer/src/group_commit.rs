@@ -154,6 +154,11 @@ fn run(shared: &Shared, store: &Store, tx: &watch::Sender<Durable>) {
                 s = shared.wake.wait(s).unwrap_or_else(std::sync::PoisonError::into_inner);
             }
             if !s.pending && s.shutdown {
+                drop(s);
+                // Closed: a write after this can never be made durable, so its waiter must
+                // hear so rather than wait forever.
+                let last = *lock(&shared.done);
+                publish(shared, tx, Durable { failed: true, ..last });
                 return;
             }
             let g = s.next_gen;

@@ -7,16 +7,17 @@ use std::path::{Path, PathBuf};
 use qrcode::EcLevel;
 use serde_json::json;
 use sonod_keys::SecretKey;
-use sonod_seal::{Certificate, Host, Record, RecordError, SealError, Sealed};
+use sonod_seal::{Host, Record, RecordError, SealError};
 
+use crate::ledger::{IssueOutcome, Ledger, LedgerError};
 use crate::qr_image::{QrImage, QrImageError};
-use crate::store::{Store, StoreError, StoredCertificate};
+use crate::store::StoreError;
 
 /// Most lines read from one bulk file.
 pub const MAX_BULK_LINES: usize = 1_000_000;
 /// Longest line in a bulk file.
 pub const MAX_BULK_LINE: usize = sonod_seal::MAX_RECORD_JSON;
-/// Serials reserved and certificates committed per group in a bulk run.
+/// Certificates committed per group (one durability barrier) in a bulk run.
 const BULK_GROUP: usize = 512;
 
 /// Why issuing failed.
@@ -32,6 +33,9 @@ pub enum IssueError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The ledger failed.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
     /// The QR image could not be made.
     #[error(transparent)]
     Qr(#[from] QrImageError),
@@ -50,8 +54,10 @@ pub enum IssueError {
 pub struct Issuer<'a> {
     /// The office's signing key.
     pub key: &'a SecretKey,
-    /// The office's store.
-    pub store: &'a Store,
+    /// The office's ledger (store, feed, audit log).
+    pub ledger: &'a Ledger,
+    /// Who is issuing, for the audit log.
+    pub actor: &'a str,
     /// The verifier host written into QR URLs; `None` writes bare Base32.
     pub host: Option<Host>,
     /// QR error correction for the images.
@@ -74,26 +80,25 @@ pub struct Issued {
 }
 
 impl Issuer<'_> {
-    /// Issues one record: reserves a serial, seals, stores and commits, then writes files.
+    /// Issues one record: seals it under a fresh serial, records it with its feed event, waits
+    /// until that is durable, then writes the files.
     pub fn issue(&self, record: &Record, out: &Path) -> Result<Issued, IssueError> {
-        self.store.check_office(record.office())?;
-        let serial = self.store.reserve_serials(1)?.start;
-        let (stored, qr_text) = self.seal(serial, record)?;
-        self.store.put(&stored)?;
-        self.store.commit()?;
-        self.write_files(record.office(), serial, &qr_text, out)
+        self.check_fits(record)?;
+        let outcome = self.ledger.issue(record, self.key, self.actor, None)?;
+        self.ledger.issued_durable_blocking(&outcome)?;
+        self.files_of(&outcome, out)
     }
 
-    fn seal(&self, serial: u64, record: &Record) -> Result<(StoredCertificate, String), IssueError> {
-        let sealed = Sealed::seal(&Certificate::new(serial, record), self.key)?;
-        let qr_text = sealed.to_qr_text(self.host.as_ref());
-        let stored = StoredCertificate {
-            serial,
-            record: record.to_json(),
-            key_id: self.key.key_id().to_string(),
-            sealed: sealed.into_bytes(),
-        };
-        Ok((stored, qr_text))
+    /// See [`check_fits`].
+    pub fn check_fits(&self, record: &Record) -> Result<(), IssueError> {
+        check_fits(record, self.key, self.host.as_ref(), self.ec)
+    }
+
+    fn files_of(&self, o: &IssueOutcome, out: &Path) -> Result<Issued, IssueError> {
+        let c = &o.certificate;
+        let office = c.record["office"].as_str().unwrap_or_default().to_owned();
+        let qr_text = sonod_seal::qr_text(&c.sealed, self.host.as_ref());
+        self.write_files(&office, c.serial, &qr_text, out)
     }
 
     fn write_files(&self, office: &str, serial: u64, qr_text: &str, out: &Path) -> Result<Issued, IssueError> {
@@ -145,7 +150,7 @@ impl Issuer<'_> {
                 continue;
             }
             match Record::from_json_str(&line) {
-                Ok(r) => match self.store.check_office(r.office()) {
+                Ok(r) => match self.ledger.store().check_office(r.office()).map_err(IssueError::from).and_then(|()| self.check_fits(&r)) {
                     Ok(()) => group.push((lineno, r)),
                     Err(e) => summary.failed.push((lineno, e.to_string())),
                 },
@@ -176,26 +181,36 @@ impl Issuer<'_> {
         if group.is_empty() {
             return Ok(());
         }
-        let serials = self.store.reserve_serials(group.len() as u64)?;
         let mut done = Vec::with_capacity(group.len());
-        for ((lineno, record), serial) in group.drain(..).zip(serials) {
-            match self.seal(serial, &record) {
-                Ok((stored, qr)) => {
-                    self.store.put(&stored)?;
-                    done.push((lineno, record, serial, qr));
-                }
-                Err(e) => summary.failed.push((lineno, e.to_string())),
+        for (lineno, record) in group.drain(..) {
+            match self.ledger.issue(&record, self.key, self.actor, None) {
+                Ok(o) => done.push((lineno, o)),
+                Err(LedgerError::Seal(e)) => summary.failed.push((lineno, e.to_string())),
+                Err(e) => return Err(e.into()),
             }
         }
-        self.store.commit()?;
-        for (lineno, record, serial, qr) in done {
-            let issued = self.write_files(record.office(), serial, &qr, out)?;
-            let line = json!({"line": lineno, "serial": serial, "qr_text": issued.qr_text, "qr_version": issued.qr_version});
+        // Tickets name generations in order: the last one's barrier covers the whole group.
+        if let Some((_, last)) = done.last() {
+            self.ledger.issued_durable_blocking(last)?;
+        }
+        for (lineno, o) in done {
+            let issued = self.files_of(&o, out)?;
+            let line = json!({"line": lineno, "serial": issued.serial, "qr_text": issued.qr_text, "qr_version": issued.qr_version});
             writeln!(index, "{line}").map_err(|source| IssueError::Io { path: out.join("index.jsonl"), source })?;
             summary.issued += 1;
         }
         Ok(())
     }
+}
+
+/// Refuses, before a serial is spent, a record that cannot be sealed or whose QR text would
+/// not fit a QR code at `ec`. The largest serial gives the longest payload, so a record that
+/// passes fits whatever serial it gets.
+pub fn check_fits(record: &Record, key: &SecretKey, host: Option<&Host>, ec: EcLevel) -> Result<(), IssueError> {
+    let sealed = sonod_seal::Sealed::seal(&sonod_seal::Certificate::new(u64::MAX, record), key)?;
+    let text = sealed.to_qr_text(host);
+    qrcode::bits::encode_auto(text.as_bytes(), ec).map_err(|e| QrImageError::TooLong(e.to_string()))?;
+    Ok(())
 }
 
 /// The outcome of a bulk run.

@@ -225,6 +225,29 @@ impl Ledger {
         Ok(self.commit.wait(ticket).await?)
     }
 
+    /// Blocking form of [`Ledger::audit`], for the command line.
+    pub fn audit_blocking(&self, actor: &str, action: &str, target: &str, detail: &str) -> Result<(), LedgerError> {
+        let ticket = {
+            let mut s = self.lock();
+            self.put_audit(&mut s, now(), actor, action, target.into(), detail.into())?;
+            self.commit.ticket(0)
+        };
+        Ok(self.commit.wait_blocking(ticket)?)
+    }
+
+    /// Closes the ledger cleanly: hands back the unused rest of the reserved serial block (so a
+    /// clean stop leaves no gap in the numbers; a crash leaves one, never a reuse), and makes
+    /// everything durable.
+    pub fn close(&self) -> Result<(), StoreError> {
+        let s = self.lock();
+        if s.next_serial < s.reserved_end {
+            self.store.release_serials(s.next_serial, s.reserved_end)?;
+        }
+        drop(s);
+        self.commit.shutdown();
+        self.store.commit()
+    }
+
     /// Seals and records a certificate. Durable only once [`Ledger::durable`] returns.
     ///
     /// With an idempotency key, a retry of the same request returns the first certificate;

@@ -2,14 +2,32 @@
 //!
 //! # Layout
 //!
+//! - `accounts`: officials' accounts, roles, API tokens, passwords and sessions.
+//! - `backup`: a consistent copy of the store in one file, and restoring it.
 //! - `store`: serials and issued certificates in sled, with the durability barrier.
 //! - `issue`: sealing records with the office key, one at a time or in bulk.
 //! - `qr_image`: PNG and SVG images of QR text.
+//! - [`server`]: `sonod-issuer serve`, the HTTP service.
+//! - `group_commit`: one flush + fsync for many concurrent writers.
+//! - `ledger`: the one write path: certificates, revocations, the event feed, the audit log.
 
+mod accounts;
+mod backup;
+pub mod bangla_calendar;
+mod group_commit;
 mod issue;
+mod ledger;
+mod print;
 mod qr_image;
+pub mod server;
 mod store;
 
-pub use issue::{BulkSummary, IssueError, Issued, Issuer, MAX_BULK_LINE, MAX_BULK_LINES};
+pub use bangla_calendar::BanglaDate;
+pub use accounts::{AccountError, Accounts, Actor, Permission, Role, User, MIN_PASSWORD_CHARS, SESSION_SECONDS};
+pub use backup::{backup_offline, restore, BackupError, BackupSummary};
+pub use group_commit::{CommitFailed, Durable, GroupCommit, Ticket};
+pub use ledger::{hex_hash, now, AuditEntry, IssueOutcome, Ledger, LedgerError, Revocation, RevokeOutcome, MAX_IDEMPOTENCY_KEY};
+pub use issue::{check_fits, BulkSummary, IssueError, Issued, Issuer, MAX_BULK_LINE, MAX_BULK_LINES};
+pub use print::{render_certificate, PrintContext};
 pub use qr_image::{parse_ec_level, QrImage, QrImageError, PNG_MODULE_PX};
 pub use store::{Store, StoreError, StoredCertificate};

@@ -157,6 +157,13 @@ impl Store {
         Ok(start..start + n)
     }
 
+    /// Hands back the serials `from..end` of the last reservation, if nothing was reserved
+    /// after it (durable at the next commit).
+    pub(crate) fn release_serials(&self, from: u64, end: u64) -> Result<(), StoreError> {
+        let _ = self.meta.compare_and_swap(NEXT_SERIAL, Some(&end.to_be_bytes()[..]), Some(&from.to_be_bytes()[..]))?;
+        Ok(())
+    }
+
     /// The next serial that would be reserved.
     pub fn next_serial(&self) -> Result<u64, StoreError> {
         Ok(self.meta.get(NEXT_SERIAL)?.and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok()).map_or(1, u64::from_be_bytes))

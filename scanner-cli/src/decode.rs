@@ -18,7 +18,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_file_bytes: 32 << 20, max_side: 12_000, max_pixels: 48_000_000 }
+        Limits {
+            max_file_bytes: 32 << 20,
+            max_side: 12_000,
+            max_pixels: 48_000_000,
+        }
     }
 }
 
@@ -40,6 +44,23 @@ pub enum DecodeImageError {
     NotAnImage(String),
 }
 
+/// Images up to this size get a second, upscaled look when nothing is found.
+const SMALL_SIDE: u32 = 1600;
+
+/// Every QR code rqrr reads in a grey image, each text once.
+fn read_codes(luma: image::GrayImage) -> Vec<String> {
+    let mut prepared = rqrr::PreparedImage::prepare(luma);
+    let mut texts = Vec::new();
+    for grid in prepared.detect_grids() {
+        if let Ok((_, text)) = grid.decode() {
+            if !texts.contains(&text) {
+                texts.push(text);
+            }
+        }
+    }
+    texts
+}
+
 /// Decodes every QR code in the image file at `path`; an empty list when none is found.
 pub fn decode_image_file(path: &Path, limits: &Limits) -> Result<Vec<String>, DecodeImageError> {
     let file = std::fs::File::open(path)?;
@@ -48,7 +69,8 @@ pub fn decode_image_file(path: &Path, limits: &Limits) -> Result<Vec<String>, De
         return Err(DecodeImageError::FileTooLarge(limits.max_file_bytes));
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(limits.max_file_bytes + 1).read_to_end(&mut bytes)?;
+    file.take(limits.max_file_bytes + 1)
+        .read_to_end(&mut bytes)?;
     decode_image_bytes(&bytes, limits)
 }
 
@@ -63,7 +85,8 @@ pub fn decode_image_bytes(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, 
     let (w, h) = reader
         .into_dimensions()
         .map_err(|e| DecodeImageError::NotAnImage(e.to_string()))?;
-    if w > limits.max_side || h > limits.max_side || u64::from(w) * u64::from(h) > limits.max_pixels {
+    if w > limits.max_side || h > limits.max_side || u64::from(w) * u64::from(h) > limits.max_pixels
+    {
         return Err(DecodeImageError::ImageTooLarge(w, h));
     }
     reader = ImageReader::new(Cursor::new(bytes))
@@ -74,16 +97,21 @@ pub fn decode_image_bytes(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, 
     il.max_image_height = Some(limits.max_side);
     il.max_alloc = Some(limits.max_pixels.saturating_mul(4));
     reader.limits(il);
-    let img = reader.decode().map_err(|e| DecodeImageError::NotAnImage(e.to_string()))?;
+    let img = reader
+        .decode()
+        .map_err(|e| DecodeImageError::NotAnImage(e.to_string()))?;
     let luma = img.to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(luma);
-    let mut texts = Vec::new();
-    for grid in prepared.detect_grids() {
-        if let Ok((_, text)) = grid.decode() {
-            if !texts.contains(&text) {
-                texts.push(text);
-            }
-        }
+    let mut texts = read_codes(luma.clone());
+    // rqrr misses small codes whose modules are only a few pixels wide (a photo taken from
+    // afar, a downscaled scan): a second look at twice the size finds them.
+    if texts.is_empty() && luma.width().max(luma.height()) <= SMALL_SIDE {
+        let (w, h) = (luma.width() * 2, luma.height() * 2);
+        texts = read_codes(image::imageops::resize(
+            &luma,
+            w,
+            h,
+            image::imageops::FilterType::Triangle,
+        ));
     }
     Ok(texts)
 }

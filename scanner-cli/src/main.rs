@@ -1,5 +1,6 @@
 //! `sonod-scan`: read Sonod QR codes from images and verify them.
 
+use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,7 +8,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 use sonod_keys::{read_public_key, today_dhaka, TrustList};
-use sonod_scan::{decode_image_bytes, decode_image_file, human_report, json_report, DecodeImageError, Limits};
+use sonod_scan::{
+    decode_image_bytes, decode_image_file, human_report, json_report, DecodeImageError, Limits,
+};
 use sonod_verifier::{Judge, NoFeed};
 use time::Date;
 
@@ -69,16 +72,24 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: &Cli) -> Result<Outcome> {
     let judge = if cli.raw {
         None
     } else {
-        let (trust, root) = (cli.trust.as_deref().unwrap_or(Path::new("")), cli.root.as_deref().unwrap_or(Path::new("")));
-        let root_key = read_public_key(root).with_context(|| format!("root key {}", root.display()))?;
-        let bytes = read_limited(trust, 1 << 20).with_context(|| format!("trust list {}", trust.display()))?;
+        let (trust, root) = (
+            cli.trust.as_deref().unwrap_or(Path::new("")),
+            cli.root.as_deref().unwrap_or(Path::new("")),
+        );
+        let root_key =
+            read_public_key(root).with_context(|| format!("root key {}", root.display()))?;
+        let bytes = read_limited(trust, 1 << 20)
+            .with_context(|| format!("trust list {}", trust.display()))?;
         let list = TrustList::load(&bytes, &root_key, today_dhaka())
             .with_context(|| format!("trust list {}", trust.display()))?;
         Some(Judge::new(list))
@@ -87,7 +98,12 @@ fn run(cli: &Cli) -> Result<Outcome> {
     let limits = Limits::default();
     let mut out = std::io::stdout().lock();
     let mut outcome = Outcome::default();
-    for input in expand(&cli.inputs, &mut outcome) {
+    let expanded = expand(&cli.inputs);
+    for (path, msg) in &expanded.errors {
+        outcome.saw(2);
+        report_error(&mut out, cli.json, &path.display().to_string(), msg)?;
+    }
+    for input in expanded.files {
         let name = input.display().to_string();
         let decoded = if input.as_os_str() == "-" {
             let mut buf = Vec::new();
@@ -109,7 +125,12 @@ fn run(cli: &Cli) -> Result<Outcome> {
         };
         if texts.is_empty() {
             outcome.saw(1);
-            report_error(&mut out, cli.json, &name, "ছবিতে কোনো কিউআর কোড পাওয়া যায়নি / no QR code found in the image")?;
+            report_error(
+                &mut out,
+                cli.json,
+                &name,
+                "ছবিতে কোনো কিউআর কোড পাওয়া যায়নি / no QR code found in the image",
+            )?;
             continue;
         }
         for text in texts {
@@ -146,44 +167,76 @@ fn report_error(out: &mut impl Write, json: bool, name: &str, msg: &str) -> Resu
     Ok(())
 }
 
-/// Files as given; folders expanded to the files in them (recursively, sorted).
-fn expand(inputs: &[PathBuf], outcome: &mut Outcome) -> Vec<PathBuf> {
-    let mut files = Vec::new();
+/// What the inputs expand to: files to read, and inputs that could not be expanded.
+#[derive(Default)]
+struct Expanded {
+    files: Vec<PathBuf>,
+    errors: Vec<(PathBuf, String)>,
+}
+
+/// Files as given; folders expanded to the files in them (recursively, sorted). Hidden files
+/// and folders (names starting with `.`) are skipped, every folder is visited once even when
+/// symbolic links lead back to it, and a folder with no file in it is an error: nothing in it
+/// was verified, which must not read as "all valid".
+fn expand(inputs: &[PathBuf]) -> Expanded {
+    let mut out = Expanded::default();
+    let hidden = |p: &Path| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    };
     for input in inputs {
-        if input.is_dir() {
-            let mut stack = vec![input.clone()];
-            let mut found = Vec::new();
-            while let Some(dir) = stack.pop() {
-                match std::fs::read_dir(&dir) {
-                    Ok(entries) => {
-                        for e in entries.flatten() {
-                            let p = e.path();
-                            if p.is_dir() {
-                                stack.push(p);
-                            } else if p.file_name().is_some_and(|n| !n.to_string_lossy().starts_with('.')) {
-                                found.push(p);
-                            }
+        if input.as_os_str() == "-" || !input.is_dir() {
+            out.files.push(input.clone());
+            continue;
+        }
+        let mut stack = vec![input.clone()];
+        let mut visited = HashSet::new();
+        let mut found = Vec::new();
+        while let Some(dir) = stack.pop() {
+            // A symbolic link back to a parent would otherwise be followed for ever.
+            if !visited.insert(std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone())) {
+                continue;
+            }
+            match std::fs::read_dir(&dir) {
+                Ok(entries) => {
+                    for e in entries.flatten() {
+                        let p = e.path();
+                        if hidden(&p) {
+                            continue;
+                        }
+                        if p.is_dir() {
+                            stack.push(p);
+                        } else {
+                            found.push(p);
                         }
                     }
-                    Err(e) => {
-                        outcome.saw(2);
-                        eprintln!("{}: ফোল্ডার পড়া যায়নি / cannot read folder: {e}", dir.display());
-                    }
                 }
+                Err(e) => out
+                    .errors
+                    .push((dir, format!("ফোল্ডার পড়া যায়নি / cannot read folder: {e}"))),
             }
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(input.clone());
         }
+        if found.is_empty() && !out.errors.iter().any(|(p, _)| p.starts_with(input)) {
+            out.errors.push((
+                input.clone(),
+                "ফোল্ডারে কোনো ফাইল নেই / no files in the folder".to_owned(),
+            ));
+        }
+        found.sort();
+        out.files.extend(found);
     }
-    files
+    out
 }
 
 fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
-    let f = std::fs::File::open(path).with_context(|| format!("ফাইল খোলা যায়নি / cannot open {}", path.display()))?;
+    let f = std::fs::File::open(path)
+        .with_context(|| format!("ফাইল খোলা যায়নি / cannot open {}", path.display()))?;
     let mut buf = Vec::new();
     f.take(max + 1).read_to_end(&mut buf)?;
-    anyhow::ensure!(buf.len() as u64 <= max, "{} is larger than {max} bytes", path.display());
+    anyhow::ensure!(
+        buf.len() as u64 <= max,
+        "{} is larger than {max} bytes",
+        path.display()
+    );
     Ok(buf)
 }

@@ -9,12 +9,19 @@ use sonod_verifier::{Verdict, VerdictKind};
 /// The verdict for `input` as lines for a person.
 pub fn human_report(input: &str, v: &Verdict) -> String {
     let (bn, en) = v.kind.headline();
-    let mark = if v.kind == VerdictKind::Valid { "✔" } else { "✘" };
+    let mark = if v.kind == VerdictKind::Valid {
+        "✔"
+    } else {
+        "✘"
+    };
     let mut s = String::new();
     let _ = writeln!(s, "{input}: {mark} {bn} / {en}");
     let _ = writeln!(s, "  কারণ / reason: {} / {}", v.reason_bn, v.reason_en);
     if v.development {
-        let _ = writeln!(s, "  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate");
+        let _ = writeln!(
+            s,
+            "  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate"
+        );
     }
     if v.host_official == Some(false) {
         let _ = writeln!(
@@ -25,7 +32,11 @@ pub fn human_report(input: &str, v: &Verdict) -> String {
         );
     }
     if let Some(o) = &v.office {
-        let _ = writeln!(s, "  অফিস / office: {} / {} ({})", o.name_bn, o.name_en, o.code);
+        let _ = writeln!(
+            s,
+            "  অফিস / office: {} / {} ({})",
+            o.name_bn, o.name_en, o.code
+        );
     }
     if let Some(c) = &v.certificate {
         let r = &c.record;
@@ -38,7 +49,12 @@ pub fn human_report(input: &str, v: &Verdict) -> String {
             bangla_digits(&c.serial.to_string()),
             c.serial
         );
-        let _ = write!(s, "  প্রদান / issued: {} ({})", bangla_date(r.issued()), r.issued());
+        let _ = write!(
+            s,
+            "  প্রদান / issued: {} ({})",
+            bangla_date(r.issued()),
+            r.issued()
+        );
         if let Some(e) = r.expires() {
             let _ = write!(s, " · মেয়াদ / expires: {} ({e})", bangla_date(e));
         }

@@ -76,7 +76,9 @@ impl RevocationReason {
     pub fn labels(self) -> (&'static str, &'static str) {
         match self {
             RevocationReason::IssuedInError => ("ভুলবশত প্রদান", "issued in error"),
-            RevocationReason::Superseded => ("নতুন সনদ দ্বারা প্রতিস্থাপিত", "superseded by a new certificate"),
+            RevocationReason::Superseded => {
+                ("নতুন সনদ দ্বারা প্রতিস্থাপিত", "superseded by a new certificate")
+            }
             RevocationReason::Fraud => ("প্রতারণার মাধ্যমে গৃহীত", "obtained by fraud"),
             RevocationReason::HolderDeceased => ("সনদধারী মৃত", "holder deceased"),
             RevocationReason::Ordered => ("কর্তৃপক্ষের আদেশে", "ordered by an authority"),
@@ -190,13 +192,24 @@ fn message<T: Serialize>(context: &[u8], body: &T) -> Vec<u8> {
 
 fn sign<T: Serialize>(context: &[u8], body: T, key: &SecretKey) -> Signed<T> {
     let sig = key.sign(&message(context, &body));
-    Signed { signed: body, key_id: key.key_id(), signature: B64.encode(sig.to_bytes()) }
+    Signed {
+        signed: body,
+        key_id: key.key_id(),
+        signature: B64.encode(sig.to_bytes()),
+    }
 }
 
-fn check<T: Serialize>(context: &[u8], doc: &Signed<T>, key: &VerifyingKey) -> Result<(), FeedError> {
-    let bytes = B64.decode(&doc.signature).map_err(|_| FeedError::BadSignature)?;
+fn check<T: Serialize>(
+    context: &[u8],
+    doc: &Signed<T>,
+    key: &VerifyingKey,
+) -> Result<(), FeedError> {
+    let bytes = B64
+        .decode(&doc.signature)
+        .map_err(|_| FeedError::BadSignature)?;
     let sig = Signature::from_slice(&bytes).map_err(|_| FeedError::BadSignature)?;
-    key.verify_strict(&message(context, &doc.signed), &sig).map_err(|_| FeedError::BadSignature)
+    key.verify_strict(&message(context, &doc.signed), &sig)
+        .map_err(|_| FeedError::BadSignature)
 }
 
 impl FeedPageBody {
@@ -209,7 +222,8 @@ impl FeedPageBody {
 impl Signed<FeedPageBody> {
     /// Parses a page (no signature check yet; the caller picks the key by `key_id`).
     pub fn parse(json: &[u8]) -> Result<Self, FeedError> {
-        let page: Self = serde_json::from_slice(json).map_err(|e| FeedError::Malformed(e.to_string()))?;
+        let page: Self =
+            serde_json::from_slice(json).map_err(|e| FeedError::Malformed(e.to_string()))?;
         if page.signed.format != FEED_FORMAT {
             return Err(FeedError::UnsupportedFormat(page.signed.format));
         }
@@ -220,8 +234,15 @@ impl Signed<FeedPageBody> {
     pub fn verify(&self, key: &VerifyingKey) -> Result<(), FeedError> {
         check(FEED_CONTEXT, self, key)?;
         let body = &self.signed;
-        let ordered = body.events.iter().enumerate().all(|(i, e)| e.seq == body.after + 1 + i as u64);
-        if !ordered || body.events.last().is_some_and(|e| e.seq > body.head) || body.events.len() > MAX_PAGE_EVENTS {
+        let ordered = body
+            .events
+            .iter()
+            .enumerate()
+            .all(|(i, e)| e.seq == body.after + 1 + i as u64);
+        if !ordered
+            || body.events.last().is_some_and(|e| e.seq > body.head)
+            || body.events.len() > MAX_PAGE_EVENTS
+        {
             return Err(FeedError::OutOfOrder);
         }
         Ok(())
@@ -249,7 +270,13 @@ pub struct StatusListBody {
 
 impl StatusListBody {
     /// Builds a list from revoked serials.
-    pub fn new(office: &str, position: u64, max_serial: u64, revoked: impl IntoIterator<Item = u64>, now: i64) -> Self {
+    pub fn new(
+        office: &str,
+        position: u64,
+        max_serial: u64,
+        revoked: impl IntoIterator<Item = u64>,
+        now: i64,
+    ) -> Self {
         let mut bits = vec![0u8; (max_serial / 8 + 1) as usize];
         for s in revoked {
             if s <= max_serial {
@@ -278,17 +305,24 @@ impl StatusListBody {
     /// The decompressed bitstring, bounded by `max_serial` (no decompression bombs).
     pub fn bitstring(&self) -> Result<Vec<u8>, FeedError> {
         if self.max_serial > MAX_STATUS_SERIAL {
-            return Err(FeedError::Bitstring("more serials than a status list may cover".into()));
+            return Err(FeedError::Bitstring(
+                "more serials than a status list may cover".into(),
+            ));
         }
         let want = (self.max_serial / 8 + 1) as usize;
-        let compressed = B64.decode(&self.bits).map_err(|e| FeedError::Bitstring(e.to_string()))?;
+        let compressed = B64
+            .decode(&self.bits)
+            .map_err(|e| FeedError::Bitstring(e.to_string()))?;
         let mut out = Vec::with_capacity(want);
         ZlibDecoder::new(compressed.as_slice())
             .take(want as u64 + 1)
             .read_to_end(&mut out)
             .map_err(|e| FeedError::Bitstring(e.to_string()))?;
         if out.len() != want {
-            return Err(FeedError::Bitstring(format!("{} bytes, expected {want}", out.len())));
+            return Err(FeedError::Bitstring(format!(
+                "{} bytes, expected {want}",
+                out.len()
+            )));
         }
         Ok(out)
     }
@@ -297,7 +331,8 @@ impl StatusListBody {
 impl Signed<StatusListBody> {
     /// Parses a status list (no signature check yet).
     pub fn parse(json: &[u8]) -> Result<Self, FeedError> {
-        let list: Self = serde_json::from_slice(json).map_err(|e| FeedError::Malformed(e.to_string()))?;
+        let list: Self =
+            serde_json::from_slice(json).map_err(|e| FeedError::Malformed(e.to_string()))?;
         if list.signed.format != STATUS_LIST_FORMAT {
             return Err(FeedError::UnsupportedFormat(list.signed.format));
         }
@@ -328,8 +363,23 @@ mod tests {
             office: "100524".into(),
             after: 0,
             events: vec![
-                Event { seq: 1, at: 1_780_000_000, kind: EventKind::Issued { serial: 1, key_id: key.key_id(), hash: "ab".repeat(32) } },
-                Event { seq: 2, at: 1_780_000_100, kind: EventKind::Revoked { serial: 1, reason: RevocationReason::Fraud } },
+                Event {
+                    seq: 1,
+                    at: 1_780_000_000,
+                    kind: EventKind::Issued {
+                        serial: 1,
+                        key_id: key.key_id(),
+                        hash: "ab".repeat(32),
+                    },
+                },
+                Event {
+                    seq: 2,
+                    at: 1_780_000_100,
+                    kind: EventKind::Revoked {
+                        serial: 1,
+                        reason: RevocationReason::Fraud,
+                    },
+                },
             ],
             head: 2,
             generated_at: 1_780_000_200,
@@ -346,7 +396,10 @@ mod tests {
         assert_eq!(back, p);
         back.verify(&key.verifying_key()).unwrap();
         let json = String::from_utf8(pretty).unwrap();
-        assert!(json.contains("\"type\": \"revoked\"") && json.contains("\"reason\": \"fraud\""), "{json}");
+        assert!(
+            json.contains("\"type\": \"revoked\"") && json.contains("\"reason\": \"fraud\""),
+            "{json}"
+        );
     }
 
     #[test]
@@ -356,10 +409,16 @@ mod tests {
         p.signed.events.pop();
         assert_eq!(p.verify(&key.verifying_key()), Err(FeedError::BadSignature));
         let p = page(&key);
-        assert_eq!(p.verify(&SecretKey::generate().verifying_key()), Err(FeedError::BadSignature));
+        assert_eq!(
+            p.verify(&SecretKey::generate().verifying_key()),
+            Err(FeedError::BadSignature)
+        );
         let mut body = page(&key).signed;
         body.events.swap(0, 1);
-        assert_eq!(body.sign(&key).verify(&key.verifying_key()), Err(FeedError::OutOfOrder));
+        assert_eq!(
+            body.sign(&key).verify(&key.verifying_key()),
+            Err(FeedError::OutOfOrder)
+        );
     }
 
     #[test]
@@ -369,7 +428,9 @@ mod tests {
         list.verify(&key.verifying_key()).unwrap();
         let bits = list.signed.bitstring().unwrap();
         assert!(is_revoked(&bits, 3) && is_revoked(&bits, 8) && is_revoked(&bits, 99_999));
-        assert!(!is_revoked(&bits, 4) && !is_revoked(&bits, 100_000) && !is_revoked(&bits, u64::MAX));
+        assert!(
+            !is_revoked(&bits, 4) && !is_revoked(&bits, 100_000) && !is_revoked(&bits, u64::MAX)
+        );
         // 100,000 serials with three revoked compress to a few hundred bytes.
         assert!(list.signed.bits.len() < 200, "{}", list.signed.bits.len());
     }

@@ -373,7 +373,9 @@ fn fiscal_year(start: u16) -> String {
     format!("{start}-{:02}", (start + 1) % 100)
 }
 
-pub(crate) fn parse_office(s: &str) -> Result<String, RecordError> {
+/// Checks an office code (2–12 digits, Bangla or Latin, not starting with 0) and returns it
+/// in Latin digits.
+pub fn parse_office(s: &str) -> Result<String, RecordError> {
     let digits = latin_digits(s).map_err(|_| RecordError::Office(s.to_owned()))?;
     if !(2..=12).contains(&digits.len()) || digits.starts_with('0') || s.contains([' ', '-']) {
         return Err(RecordError::Office(s.to_owned()));

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use image::{imageops, DynamicImage, ImageFormat};
 use qrcode::EcLevel;
-use sonod_issuer::{Issuer, Store};
+use sonod_issuer::{Issuer, Ledger, Store};
 use sonod_keys::{
     ensure_dev_keys, read_public_key, read_secret_key, today_dhaka, DevOptions, KeyStatus,
     Passphrase, SecretKey, TrustList, TrustListDraft,
@@ -26,7 +26,7 @@ struct Office {
     _dir: tempfile::TempDir,
     keys: PathBuf,
     key: SecretKey,
-    store: Store,
+    ledger: Ledger,
     out: PathBuf,
 }
 
@@ -36,14 +36,15 @@ fn office() -> Office {
     let dev = ensure_dev_keys(&keys, &DevOptions::default()).expect("dev keys");
     let key = read_secret_key(dev.office_key_path(), || Ok(Passphrase::new(String::new())))
         .expect("office key");
-    let store = Store::open(&dir.path().join("data")).expect("store");
+    let ledger =
+        Ledger::open(Store::open(&dir.path().join("data")).expect("store")).expect("ledger");
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).expect("out");
     Office {
         _dir: dir,
         keys,
         key,
-        store,
+        ledger,
         out,
     }
 }
@@ -58,7 +59,8 @@ impl Office {
     fn issuer(&self) -> Issuer<'_> {
         Issuer {
             key: &self.key,
-            store: &self.store,
+            ledger: &self.ledger,
+            actor: "e2e",
             host: Some("localhost:8080".parse().expect("host")),
             ec: EcLevel::M,
             images: true,
@@ -164,14 +166,19 @@ fn every_certificate_type_goes_from_record_to_png_to_a_valid_verdict() {
             "{name}: the signed facts are what the record said"
         );
         // The store kept the whole record and the exact sealed bytes.
-        let stored = o.store.get(issued.serial).expect("store").expect("stored");
+        let stored = o
+            .ledger
+            .store()
+            .get(issued.serial)
+            .expect("store")
+            .expect("stored");
         assert_eq!(stored.record, record.to_json());
         assert_eq!(
             stored.sealed,
             parse_qr_text(&issued.qr_text).expect("qr").bytes
         );
     }
-    assert_eq!(o.store.len(), 14);
+    assert_eq!(o.ledger.store().len(), 14);
 }
 
 #[test]

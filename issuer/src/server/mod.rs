@@ -166,7 +166,9 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = app(state.clone());
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
-    state.ledger().committer().shutdown();
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    state.ledger().close().map_err(std::io::Error::other)?;
     Ok(())
 }

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# The verification service's figures (issue 4), measured in one run on this machine with the
+# load generator (wrk) on the same cores:
+#
+#   - raw verify_strict, µs (and batch verification per signature), same build;
+#   - server CPU per request for distinct valid payloads through POST /api/v1/verify, and its
+#     ratio to raw verify_strict (goal <= 1.3);
+#   - server CPU per payload through /api/v1/verify/batch with batches of 256 (goal <= 0.6);
+#   - a repeated payload's server CPU as a share of a distinct one's (goal <= 0.1);
+#   - p99 latency at half the measured peak rate with 256 connections (goal < 5 ms);
+#   - a replica of REPLICA_ISSUED issued certificates and REPLICA_REVOKED revocations: disk,
+#     resident memory and throughput against an empty replica (goal: no worse than 10% below).
+#
+# Server CPU is utime+stime of the server process from /proc/PID/stat before and after a run,
+# divided by the requests wrk completed. Parameters (environment):
+#   PAYLOADS=50000 DURATION=10 CONNECTIONS=256 REPLICA_ISSUED=10000000 REPLICA_REVOKED=100000
+#   SKIP_SCALE=1 (no replica at scale)  NATIVE=1 (build with -C target-cpu=native)
+#   KEEP=1 (keep the work directory)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PAYLOADS=${PAYLOADS:-50000}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-256}
+REPLICA_ISSUED=${REPLICA_ISSUED:-10000000}
+REPLICA_REVOKED=${REPLICA_REVOKED:-100000}
+SKIP_SCALE=${SKIP_SCALE:-0}
+PORT=${PORT:-18181}
+WORK=$(mktemp -d /tmp/sonod-verifier-bench.XXXXXX)
+TOKEN="bench-$RANDOM-$RANDOM"
+CLK=$(getconf CLK_TCK)
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 2; }
+command -v curl >/dev/null || { echo "curl is needed: apt-get install -y curl" >&2; exit 2; }
+
+TARGET=${CARGO_TARGET_DIR:-target}
+if [ "${NATIVE:-0}" = 1 ]; then
+  export RUSTFLAGS="-C target-cpu=native"
+  TARGET=target/native
+  export CARGO_TARGET_DIR=$TARGET
+fi
+cargo build --quiet --release -p sonod-verifier --bins --examples
+BIN=$TARGET/release/sonod-verifier
+TOOL=$TARGET/release/examples/bench_tool
+
+SERVER=""
+cleanup() {
+  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
+  [ "${KEEP:-0}" = 1 ] && echo "work directory kept: $WORK" || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_server() { # DATA_DIR
+  "$BIN" serve --trust "$WORK/fx/trust.json" --root "$WORK/fx/root.pub.pem" --data "$1" \
+    --listen "127.0.0.1:$PORT" --exempt-token "$TOKEN" --request-timeout 60s \
+    >"$WORK/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 600); do
+    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "the server did not become ready" >&2; cat "$WORK/server.log" >&2; exit 1
+}
+
+stop_server() {
+  kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+rss_kib() { awk '/^VmRSS/{print $2}' "/proc/$SERVER/status"; }
+hwm_kib() { awk '/^VmHWM/{print $2}' "/proc/$SERVER/status"; }
+
+# run_wrk CONNECTIONS SECONDS PAYLOAD_FILE BATCH DELAY_MS -> sets REQS RPS P99 CPU_US (per request)
+run_wrk() {
+  local before after out
+  before=$(cpu_ticks)
+  out=$(PAYLOADS="$3" BATCH="$4" DELAY_MS="$5" TOKEN="$TOKEN" THREADS=2 \
+    wrk -t2 -c"$1" -d"$2"s --timeout 10s -s bench/verifier-verify.lua "http://127.0.0.1:$PORT" 2>&1)
+  after=$(cpu_ticks)
+  local line
+  line=$(grep '^RESULT' <<<"$out") || { echo "$out" >&2; exit 1; }
+  REQS=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+  RPS=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
+  P99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")
+  local bad
+  bad=$(sed -E 's/.*non2xx=([0-9]+) socket_errors=([0-9]+).*/\1 \2/' <<<"$line")
+  [ "$bad" = "0 0" ] || echo "  (non-2xx / socket errors: $bad)" >&2
+  CPU_US=$(awk -v t=$((after - before)) -v clk="$CLK" -v n="$REQS" 'BEGIN{printf "%.2f", t / clk * 1e6 / n}')
+  echo "  $line" >&2
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), RUSTFLAGS=${RUSTFLAGS:-}"
+echo "== fixture: $PAYLOADS distinct sealed certificates"
+"$TOOL" fixture "$WORK/fx" "$PAYLOADS" "127.0.0.1:$PORT"
+echo "== raw signature checks and in-process judging (one core)"
+"$TOOL" raw 2 | tee "$WORK/raw.txt"
+RAW=$(awk '/^raw_verify_strict_us/{print $2}' "$WORK/raw.txt")
+
+echo "== server, empty replica"
+start_server "$WORK/empty"
+run_wrk "$CONNECTIONS" 3 "$WORK/fx/payloads.txt" 0 0 # warm-up
+run_wrk "$CONNECTIONS" "$DURATION" "$WORK/fx/payloads.txt" 0 0
+PEAK=$RPS; DISTINCT_CPU=$CPU_US
+RSS_EMPTY=$(rss_kib)
+run_wrk 8 "$DURATION" "$WORK/fx/payloads.txt" 256 0
+BATCH_CPU=$(awk -v c="$CPU_US" 'BEGIN{printf "%.2f", c / 256}'); BATCH_RPS=$RPS
+run_wrk "$CONNECTIONS" "$DURATION" "$WORK/fx/repeat.txt" 0 0
+REPEAT_CPU=$CPU_US; REPEAT_RPS=$RPS
+HALF=$(awk -v p="$PEAK" 'BEGIN{printf "%d", p / 2}')
+DELAY=$(awk -v c="$CONNECTIONS" -v r="$HALF" 'BEGIN{printf "%d", c * 1000 / r}')
+run_wrk "$CONNECTIONS" "$DURATION" "$WORK/fx/payloads.txt" 0 "$DELAY"
+HALF_RPS=$RPS; HALF_P99=$P99
+stop_server
+
+echo
+echo "RESULTS (one run; wrk and the server share the $(nproc) cores)"
+printf '%-58s %s\n' "raw verify_strict, µs" "$RAW"
+printf '%-58s %s\n' "distinct /api/v1/verify: peak requests/s" "$PEAK"
+printf '%-58s %s µs = %s x raw (goal <= 1.3)\n' "distinct: server CPU per request" "$DISTINCT_CPU" "$(ratio "$DISTINCT_CPU" "$RAW")"
+printf '%-58s %s µs = %s x raw (goal <= 0.6)\n' "batch of 256: server CPU per payload" "$BATCH_CPU" "$(ratio "$BATCH_CPU" "$RAW")"
+printf '%-58s %s/s\n' "batch of 256: payloads per second" "$(awk -v r="$BATCH_RPS" 'BEGIN{printf "%d", r * 256}')"
+printf '%-58s %s µs = %s x distinct (goal <= 0.1); %s requests/s\n' "repeated payload: server CPU per request" "$REPEAT_CPU" "$(ratio "$REPEAT_CPU" "$DISTINCT_CPU")" "$REPEAT_RPS"
+printf '%-58s %s ms at %s requests/s (target %s, %s connections; goal < 5 ms)\n' "p99 latency at half the peak" "$HALF_P99" "$HALF_RPS" "$HALF" "$CONNECTIONS"
+printf '%-58s %s MiB\n' "resident memory, empty replica (after the runs)" "$((RSS_EMPTY / 1024))"
+
+if [ "$SKIP_SCALE" != 1 ]; then
+  echo
+  echo "== replica at scale: $REPLICA_ISSUED issued, $REPLICA_REVOKED revoked"
+  GEN_START=$(date +%s)
+  "$TOOL" replica "$WORK/fx" "$WORK/big" "$REPLICA_ISSUED" "$REPLICA_REVOKED"
+  GEN_S=$(( $(date +%s) - GEN_START ))
+  DISK=$(du -sb "$WORK/big" | cut -f1)
+  START=$(date +%s.%N)
+  start_server "$WORK/big"
+  READY_S=$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
+  RSS_START=$(rss_kib)
+  run_wrk "$CONNECTIONS" 3 "$WORK/fx/payloads.txt" 0 0 # warm-up
+  run_wrk "$CONNECTIONS" "$DURATION" "$WORK/fx/payloads.txt" 0 0
+  BIG_RPS=$RPS; BIG_CPU=$CPU_US
+  RSS_BIG=$(rss_kib); HWM_BIG=$(hwm_kib)
+  curl -fs -XPOST -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \
+    --data "{\"payload\":\"$(head -1 "$WORK/fx/payloads.txt")\"}" "http://127.0.0.1:$PORT/api/v1/verify" \
+    | grep -q '"verdict":"valid"' || echo "  (the first payload is not valid against the big replica!)" >&2
+  stop_server
+  printf '%-58s %s s\n' "replica generation" "$GEN_S"
+  printf '%-58s %s MiB\n' "replica disk" "$((DISK / 1024 / 1024))"
+  printf '%-58s %s s\n' "start until ready" "$READY_S"
+  printf '%-58s %s MiB at start, %s MiB after load (peak %s MiB)\n' "resident memory" "$((RSS_START / 1024))" "$((RSS_BIG / 1024))" "$((HWM_BIG / 1024))"
+  printf '%-58s %s requests/s vs %s empty = %s (goal >= 0.90); CPU %s µs/request\n' "throughput with the replica" "$BIG_RPS" "$PEAK" "$(ratio "$BIG_RPS" "$PEAK")" "$BIG_CPU"
+fi

@@ -1,0 +1,163 @@
+//! `sonod-issuer serve`: configuration from flags and `SONOD_*` variables, then the service.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use sonod_issuer::server::{AppState, OfficeInfo, ServeConfig};
+use sonod_issuer::{Accounts, Role};
+use sonod_keys::{ensure_dev_keys, DevOptions};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one; the address is printed on stdout).
+    #[arg(long, env = "SONOD_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The office's store.
+    #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
+    data: PathBuf,
+    /// The office's signing key (passphrase from SONOD_KEY_PASSPHRASE). Re-read on SIGHUP.
+    #[arg(long, env = "SONOD_KEY", required_unless_present = "dev_keys")]
+    key: Option<PathBuf>,
+    /// Development: make (once) and use development keys in this folder, and a development
+    /// account whose token is written to DIR/dev-token. Never for real certificates.
+    #[arg(long, env = "SONOD_DEV_KEYS", conflicts_with = "key")]
+    dev_keys: Option<PathBuf>,
+    /// The office code.
+    #[arg(long, env = "SONOD_OFFICE", required_unless_present = "dev_keys")]
+    office: Option<String>,
+    /// The office's name in Bangla.
+    #[arg(long, env = "SONOD_OFFICE_NAME_BN")]
+    office_name_bn: Option<String>,
+    /// The office's name in English.
+    #[arg(long, env = "SONOD_OFFICE_NAME_EN")]
+    office_name_en: Option<String>,
+    /// The verifier host written into QR URLs, e.g. verify.sonod.gov.bd.
+    #[arg(long, env = "SONOD_VERIFIER_HOST")]
+    verifier_host: Option<String>,
+    /// Every request's time limit, in seconds.
+    #[arg(long, env = "SONOD_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout: u64,
+    /// Log format: text or json (level from SONOD_LOG, e.g. `info`, `sonod_issuer=debug`).
+    #[arg(long, env = "SONOD_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+}
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SONOD_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub fn run(args: ServeArgs) -> Result<ExitCode> {
+    init_tracing(&args.log_format);
+    let dev = DevOptions::default();
+    let (key_path, development, code, name_bn, name_en, default_host) = match &args.dev_keys {
+        Some(dir) => {
+            let keys = ensure_dev_keys(dir, &dev).with_context(|| format!("development keys in {}", dir.display()))?;
+            eprintln!("{}", sonod_keys::DEV_WARNING);
+            (keys.office_key_path(), true, dev.office.clone(), dev.office_name_bn.clone(), dev.office_name_en.clone(), Some("localhost:8081".to_owned()))
+        }
+        None => {
+            let code = args.office.clone().unwrap_or_default();
+            let key = args.key.clone().unwrap_or_default();
+            (key, false, code.clone(), format!("অফিস {code}"), format!("Office {code}"), None)
+        }
+    };
+    let code = sonod_seal::parse_office(&args.office.clone().unwrap_or(code))?;
+    let verifier_host = match args.verifier_host.clone().or(default_host) {
+        Some(h) => Some(h.parse().with_context(|| format!("--verifier-host {h}"))?),
+        None => {
+            tracing::warn!("no --verifier-host: QR codes will carry the bare payload, which phone cameras do not open as a link");
+            None
+        }
+    };
+    let config = ServeConfig {
+        office: OfficeInfo {
+            code,
+            name_bn: args.office_name_bn.clone().unwrap_or(name_bn),
+            name_en: args.office_name_en.clone().unwrap_or(name_en),
+        },
+        key_path,
+        verifier_host,
+        request_timeout: Duration::from_secs(args.request_timeout.clamp(1, 3600)),
+        development,
+    };
+    let store = crate::open_store(&args.data)?;
+    if let Some(dir) = &args.dev_keys {
+        dev_account(&store, dir)?;
+    }
+    let state = AppState::new(config, store).context("starting the service")?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        println!("sonod-issuer listening on http://{addr}");
+        tracing::info!(%addr, office = %state.config().office.code, "listening");
+        spawn_reload_on_hangup(state.clone());
+        sonod_issuer::server::run(listener, state, shutdown_signal()).await.context("serving")?;
+        tracing::info!("stopped cleanly");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// A development account (chairman) whose token is written next to the development keys.
+fn dev_account(store: &sonod_issuer::Store, dir: &std::path::Path) -> Result<()> {
+    let accounts = Accounts::open(store)?;
+    let token_file = dir.join("dev-token");
+    if accounts.user("dev")?.is_some() && token_file.exists() {
+        return Ok(());
+    }
+    if accounts.user("dev")?.is_none() {
+        accounts.add_user("dev", "Development chairman", Role::Chairman, Some("development-only"), sonod_issuer::now())?;
+    }
+    let token = accounts.issue_token("dev", "development", sonod_issuer::now())?;
+    store.commit()?;
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&token_file)?;
+    writeln!(f, "{token}")?;
+    f.sync_all()?;
+    eprintln!(
+        "উন্নয়ন অ্যাকাউন্ট / development account: `dev` (password development-only), API token in {}",
+        token_file.display()
+    );
+    Ok(())
+}
+
+fn spawn_reload_on_hangup(state: AppState) {
+    tokio::spawn(async move {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
+        while hup.recv().await.is_some() {
+            match state.reload_key() {
+                Ok(id) => {
+                    let _ = state.ledger().audit("signal:SIGHUP", "key.reload", &id.to_string(), "").await;
+                }
+                Err(e) => tracing::error!(error = %e, "key reload failed; keeping the current key"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

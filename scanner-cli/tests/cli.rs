@@ -1,0 +1,738 @@
+//! Golden tests of the `sonod-scan` command: exact output and exit status.
+//!
+//! The fixtures are made in-process: a development trust list (root-signed, environment
+//! `development`, office 100524 with the development names), certificates sealed with
+//! `sonod_seal`, QR PNGs rendered with `qrcode`. The office key's window is fixed
+//! (2026-01-01 to 2099-12-31) rather than "from yesterday" as `sonod-keys dev` makes it, so
+//! that the sample records, issued 2026-11-28, stay inside it whenever the tests run.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value as Json;
+use sonod_keys::{
+    today_dhaka, write_public_key, Environment, SecretKey, TrustEntry, TrustListDraft,
+};
+use sonod_seal::{Certificate, Host, Record, Sealed};
+use tempfile::TempDir;
+use time::macros::date;
+use time::Duration;
+
+const OFFICE_BN: &str = "সাভার পৌরসভা (উন্নয়ন)";
+const OFFICE_EN: &str = "Savar Paurashava (development)";
+
+fn benchmark_json() -> String {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../seal/tests/data/benchmark-record.json");
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// The benchmark record with `edit` applied to its JSON.
+fn record_with(edit: impl FnOnce(&mut Json)) -> Record {
+    let mut j: Json = serde_json::from_str(&benchmark_json()).unwrap();
+    edit(&mut j);
+    Record::from_json(&j).unwrap()
+}
+
+struct Fixture {
+    dir: TempDir,
+    office: SecretKey,
+    trust: PathBuf,
+    root: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let root = SecretKey::generate();
+        let office = SecretKey::generate();
+        let today = today_dhaka();
+        let mut draft = TrustListDraft::new(today + Duration::days(365), Environment::Development);
+        draft
+            .add_key(TrustEntry::new(
+                office.verifying_key(),
+                "100524",
+                OFFICE_BN,
+                OFFICE_EN,
+                date!(2026 - 01 - 01),
+                date!(2099 - 12 - 31),
+                vec![
+                    "LOCALHOST:8080".to_owned(),
+                    "VERIFY.SONOD.GOV.BD".to_owned(),
+                ],
+            ))
+            .unwrap();
+        draft.sign_on(&root, None, today).unwrap();
+        let trust = dir.path().join("trust.json");
+        draft.write(&trust).unwrap();
+        let root_pub = dir.path().join("root.pub.pem");
+        write_public_key(&root_pub, &root.verifying_key()).unwrap();
+        Fixture {
+            dir,
+            office,
+            trust,
+            root: root_pub,
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// QR text of `record` sealed by `key` as `serial`, as a URL on `host` or bare.
+    fn qr_text(&self, key: &SecretKey, serial: u64, record: &Record, host: Option<&str>) -> String {
+        let sealed = Sealed::seal(&Certificate::new(serial, record), key).unwrap();
+        let host: Option<Host> = host.map(|h| h.parse().unwrap());
+        sealed.to_qr_text(host.as_ref())
+    }
+
+    /// The benchmark certificate, serial 7, sealed by the office, URL on the official host.
+    fn valid_text(&self) -> String {
+        self.qr_text(
+            &self.office,
+            7,
+            &record_with(|_| {}),
+            Some("verify.sonod.gov.bd"),
+        )
+    }
+
+    /// A PNG named `name` holding one QR code of `text`.
+    fn png(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        qr_image(text).save(&path).unwrap();
+        path
+    }
+
+    /// `sonod-scan --trust … --root …`, with the environment cleared of Sonod settings.
+    fn scan(&self) -> Command {
+        let mut cmd = bare_scan();
+        cmd.arg("--trust")
+            .arg(&self.trust)
+            .arg("--root")
+            .arg(&self.root);
+        cmd
+    }
+}
+
+fn qr_image(text: &str) -> image::GrayImage {
+    qrcode::QrCode::new(text.as_bytes())
+        .unwrap()
+        .render::<image::Luma<u8>>()
+        .module_dimensions(4, 4)
+        .quiet_zone(true)
+        .build()
+}
+
+fn bare_scan() -> Command {
+    let mut cmd = Command::cargo_bin("sonod-scan").unwrap();
+    cmd.env_remove("SONOD_TRUST").env_remove("SONOD_ROOT");
+    cmd
+}
+
+/// Runs the command: exit code, stdout, stderr. No run may panic.
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "panic: {stderr}"
+    );
+    (status.code().expect("exited normally"), stdout, stderr)
+}
+
+fn json_lines(stdout: &str) -> Vec<Json> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const VALID_BODY: &str = concat!(
+    "  কারণ / reason: স্বাক্ষর সঠিক; নিচের তথ্য কাগজের সাথে মিলিয়ে নিন / the signature holds; compare the facts below with the paper\n",
+    "  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n",
+    "  অফিস / office: সাভার পৌরসভা (উন্নয়ন) / Savar Paurashava (development) (100524)\n",
+    "  সনদ / certificate: নাগরিকত্ব সনদ / Citizenship Certificate · ক্রমিক / serial ৭ (7)\n",
+    "  প্রদান / issued: ২৮-১১-২০২৬ (2026-11-28) · মেয়াদ / expires: ২৭-১১-২০২৭ (2027-11-27)\n",
+    "  নাম / Name: মোহাম্মদ আব্দুল করিম\n",
+    "  পিতার নাম / Father's name: মোহাম্মদ আব্দুর রহমান\n",
+    "  মাতার নাম / Mother's name: মোসাম্মৎ রোকেয়া বেগম\n",
+    "  জাতীয় পরিচয়পত্র নম্বর / NID number: ১৯৯০১২৩৪৫৬৭৮৯০১২৩ (19901234567890123)\n",
+    "  ওয়ার্ড নং / Ward no.: ৫ (5)\n",
+);
+
+#[test]
+fn valid_certificate_golden() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let (code, stdout, stderr) = run(fx.scan().arg("--at").arg("2026-12-01").arg(&png));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        format!(
+            "{}: ✔ সঠিক ও বৈধ / Genuine and valid\n{VALID_BODY}",
+            png.display()
+        )
+    );
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn valid_certificate_json() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&png));
+    assert_eq!(code, 0);
+    let lines = json_lines(&stdout);
+    assert_eq!(lines.len(), 1);
+    let j = &lines[0];
+    assert_eq!(j["verdict"], "valid");
+    assert_eq!(j["valid"], true);
+    assert_eq!(j["input"], png.display().to_string());
+    assert_eq!(j["certificate"]["serial"], 7);
+    assert_eq!(j["certificate"]["type"], "citizenship");
+    assert_eq!(j["office"]["code"], "100524");
+    assert_eq!(j["office"]["name_en"], OFFICE_EN);
+    assert_eq!(j["key_id"], fx.office.key_id().to_string());
+    assert_eq!(j["host"], "VERIFY.SONOD.GOV.BD");
+    assert_eq!(j["host_official"], true);
+    assert_eq!(j["development"], true);
+}
+
+#[test]
+fn bare_payload_is_valid_and_has_no_host() {
+    let fx = Fixture::new();
+    let text = fx.qr_text(&fx.office, 7, &record_with(|_| {}), None);
+    let png = fx.png("bare.png", &text);
+    let (code, stdout, _) = run(fx.scan().args(["--at", "2026-12-01"]).arg(&png));
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        format!(
+            "{}: ✔ সঠিক ও বৈধ / Genuine and valid\n{VALID_BODY}",
+            png.display()
+        )
+    );
+    let (_, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&png));
+    let j = &json_lines(&stdout)[0];
+    assert!(
+        j.get("host").is_none() && j.get("host_official").is_none(),
+        "{j}"
+    );
+}
+
+#[test]
+fn expired_certificate() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let (code, stdout, _) = run(fx.scan().args(["--at", "2028-01-01"]).arg(&png));
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with(&format!(
+            "{}: ✘ মেয়াদোত্তীর্ণ / Expired\n  কারণ / reason: মেয়াদ ২৭-১১-২০২৭ তারিখে শেষ হয়েছে / expired on 2027-11-27\n",
+            png.display()
+        )),
+        "{stdout}"
+    );
+    // The facts are signed, so they are still shown.
+    assert!(
+        stdout.contains("  নাম / Name: মোহাম্মদ আব্দুল করিম\n"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2028-01-01"]).arg(&png));
+    assert_eq!(code, 1);
+    assert_eq!(json_lines(&stdout)[0]["verdict"], "expired");
+}
+
+#[test]
+fn not_yet_valid_certificate() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-11-27"]).arg(&png));
+    assert_eq!(code, 1);
+    assert_eq!(json_lines(&stdout)[0]["verdict"], "not_yet_valid");
+}
+
+#[test]
+fn key_not_in_trust_list_is_untrusted() {
+    let fx = Fixture::new();
+    let stranger = SecretKey::generate();
+    let text = fx.qr_text(
+        &stranger,
+        7,
+        &record_with(|_| {}),
+        Some("verify.sonod.gov.bd"),
+    );
+    let png = fx.png("stranger.png", &text);
+    let (code, stdout, _) = run(fx.scan().args(["--at", "2026-12-01"]).arg(&png));
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        format!(
+            "{}: ✘ অবিশ্বস্ত প্রদানকারী / Untrusted issuer\n  কারণ / reason: স্বাক্ষরের চাবি ({kid}) বিশ্বাস-তালিকায় নেই / the signing key ({kid}) is not in the trust list\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n",
+            png.display(),
+            kid = stranger.key_id()
+        )
+    );
+    let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&png));
+    assert_eq!(code, 1);
+    let j = &json_lines(&stdout)[0];
+    assert_eq!(j["verdict"], "untrusted_issuer");
+    assert!(
+        j.get("certificate").is_none(),
+        "no facts without a trusted signature: {j}"
+    );
+}
+
+#[test]
+fn changed_signature_is_bad_signature() {
+    let fx = Fixture::new();
+    let sealed = Sealed::seal(&Certificate::new(7, &record_with(|_| {})), &fx.office).unwrap();
+    let mut bytes = sealed.into_bytes();
+    let n = bytes.len();
+    bytes[n - 40] ^= 0x01; // inside the 64-byte signature at the end
+    let text = format!("HTTPS://VERIFY.SONOD.GOV.BD/V/{}", base32(&bytes));
+    let png = fx.png("forged.png", &text);
+    let (code, stdout, _) = run(fx.scan().args(["--at", "2026-12-01"]).arg(&png));
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        format!(
+            "{}: ✘ জাল — স্বাক্ষর মেলেনি / Forged — bad signature\n  কারণ / reason: স্বাক্ষর মেলেনি: সনদের তথ্য বদলানো বা জাল / the signature does not match: the content was altered or forged\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n  অফিস / office: সাভার পৌরসভা (উন্নয়ন) / Savar Paurashava (development) (100524)\n",
+            png.display()
+        )
+    );
+    let (_, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&png));
+    let j = &json_lines(&stdout)[0];
+    assert_eq!(j["verdict"], "bad_signature");
+    assert!(j.get("certificate").is_none(), "{j}");
+}
+
+/// RFC 4648 Base32 without padding, as the QR text carries it.
+fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in bytes {
+        acc = (acc << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((acc >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((acc << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+#[test]
+fn base32_helper_matches_the_writer() {
+    let fx = Fixture::new();
+    let sealed = Sealed::seal(&Certificate::new(7, &record_with(|_| {})), &fx.office).unwrap();
+    assert_eq!(base32(sealed.as_bytes()), sealed.to_qr_text(None));
+}
+
+#[test]
+fn other_qr_is_not_sonod() {
+    let fx = Fixture::new();
+    let png = fx.png("example.png", "https://example.com/");
+    let (code, stdout, _) = run(fx.scan().arg(&png));
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        format!(
+            "{}: ✘ পড়া যায়নি / Unreadable\n  কারণ / reason: এটি সনদ-এর কিউআর কোড নয় / this is not a Sonod QR code\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n",
+            png.display()
+        )
+    );
+    let (_, stdout, _) = run(fx.scan().arg("--json").arg(&png));
+    assert_eq!(json_lines(&stdout)[0]["verdict"], "malformed");
+}
+
+#[test]
+fn look_alike_host_is_warned_about() {
+    let fx = Fixture::new();
+    let text = fx.qr_text(&fx.office, 7, &record_with(|_| {}), Some("evil.example"));
+    let png = fx.png("evil.png", &text);
+    let (code, stdout, _) = run(fx.scan().args(["--at", "2026-12-01"]).arg(&png));
+    assert_eq!(code, 0, "the payload is genuine whatever the host");
+    let warning = "  ⚠ কিউআর-এর ঠিকানা EVIL.EXAMPLE সরকারি যাচাই-সাইট নয় — ওই লিংকে ভরসা করবেন না / the QR's host EVIL.EXAMPLE is not an official verifier: do not trust that link\n";
+    assert!(
+        stdout.starts_with(&format!(
+            "{}: ✔ সঠিক ও বৈধ / Genuine and valid\n",
+            png.display()
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains(warning), "{stdout}");
+    let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&png));
+    assert_eq!(code, 0);
+    let j = &json_lines(&stdout)[0];
+    assert_eq!(j["verdict"], "valid");
+    assert_eq!(j["host"], "EVIL.EXAMPLE");
+    assert_eq!(j["host_official"], false);
+}
+
+#[test]
+fn image_without_qr_code() {
+    let fx = Fixture::new();
+    let png = fx.path("white.png");
+    image::GrayImage::from_pixel(200, 200, image::Luma([255]))
+        .save(&png)
+        .unwrap();
+    let (code, stdout, stderr) = run(fx.scan().arg(&png));
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr,
+        format!(
+            "{}: ছবিতে কোনো কিউআর কোড পাওয়া যায়নি / no QR code found in the image\n",
+            png.display()
+        )
+    );
+    let (code, stdout, _) = run(fx.scan().arg("--json").arg(&png));
+    assert_eq!(code, 1);
+    let j = &json_lines(&stdout)[0];
+    assert_eq!(j["input"], png.display().to_string());
+    assert!(
+        j["error"].as_str().unwrap().contains("no QR code found"),
+        "{j}"
+    );
+}
+
+#[test]
+fn text_file_is_not_an_image() {
+    let fx = Fixture::new();
+    let png = fx.path("x.png");
+    std::fs::write(&png, "this is not a picture\n").unwrap();
+    let (code, stdout, stderr) = run(fx.scan().arg(&png));
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with(&format!("{}: ", png.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not a readable image"), "{stderr}");
+}
+
+#[test]
+fn missing_file() {
+    let fx = Fixture::new();
+    let png = fx.path("missing.png");
+    let (code, stdout, stderr) = run(fx.scan().arg(&png));
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with(&format!("{}: ", png.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cannot read the file"), "{stderr}");
+    let (code, stdout, _) = run(fx.scan().arg("--json").arg(&png));
+    assert_eq!(code, 2);
+    assert!(json_lines(&stdout)[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("cannot read the file"));
+}
+
+#[test]
+fn too_wide_image_is_refused_before_decoding() {
+    let fx = Fixture::new();
+    let png = fx.path("wide.png");
+    image::GrayImage::new(13_000, 1).save(&png).unwrap();
+    let (code, _, stderr) = run(fx.scan().arg(&png));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("image too large (13000×1 pixels)"),
+        "{stderr}"
+    );
+}
+
+/// A PNG whose header claims 20000×20000 pixels but that holds no image data: a
+/// decompression bomb's first bytes. It must be refused on the header alone.
+#[test]
+fn huge_png_header_is_refused() {
+    let fx = Fixture::new();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&20_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&20_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit grey, deflate, no filter, no interlace
+    let mut png_bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [
+        (b"IHDR", &ihdr[..]),
+        (
+            b"IDAT",
+            &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01][..],
+        ),
+        (b"IEND", &[][..]),
+    ] {
+        let mut chunk = kind.to_vec();
+        chunk.extend_from_slice(data);
+        png_bytes.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        png_bytes.extend_from_slice(&chunk);
+        png_bytes.extend_from_slice(&crc32(&chunk).to_be_bytes());
+    }
+    let png = fx.path("bomb.png");
+    std::fs::write(&png, &png_bytes).unwrap();
+    let (code, _, stderr) = run(fx.scan().arg(&png));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("image too large (20000×20000 pixels)"),
+        "{stderr}"
+    );
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn worst_outcome_decides_the_exit_status() {
+    let fx = Fixture::new();
+    let valid = fx.png("valid.png", &fx.valid_text());
+    let soon = record_with(|j| j["expires"] = "2026-11-30".into());
+    let expired = fx.png(
+        "expired.png",
+        &fx.qr_text(&fx.office, 8, &soon, Some("verify.sonod.gov.bd")),
+    );
+    let missing = fx.path("missing.png");
+
+    let (code, stdout, stderr) = run(fx
+        .scan()
+        .args(["--at", "2026-12-01"])
+        .arg(&valid)
+        .arg(&missing));
+    assert_eq!(code, 2, "valid + missing file");
+    assert_eq!(
+        stdout,
+        format!(
+            "{}: ✔ সঠিক ও বৈধ / Genuine and valid\n{VALID_BODY}",
+            valid.display()
+        )
+    );
+    assert!(stderr.contains("cannot read the file"), "{stderr}");
+
+    let (code, stdout, _) = run(fx
+        .scan()
+        .args(["--json", "--at", "2026-12-01"])
+        .arg(&valid)
+        .arg(&expired));
+    assert_eq!(code, 1, "valid + expired");
+    let verdicts: Vec<_> = json_lines(&stdout)
+        .iter()
+        .map(|j| j["verdict"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(verdicts, ["valid", "expired"]);
+
+    let (code, _, _) = run(fx
+        .scan()
+        .args(["--at", "2026-12-01"])
+        .arg(&valid)
+        .arg(&valid));
+    assert_eq!(code, 0, "all valid");
+}
+
+#[test]
+fn folder_is_scanned_recursively_in_order() {
+    let fx = Fixture::new();
+    let text = fx.valid_text();
+    let dir = fx.path("inbox");
+    let b = fx.png("inbox/b.png", &text);
+    let a = fx.png("inbox/a.png", &text);
+    let c = fx.png("inbox/sub/c.png", &text);
+    fx.png("inbox/.hidden.png", "https://example.com/");
+    fx.png("inbox/.cache/d.png", "https://example.com/");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("..", dir.join("sub/parent")).unwrap();
+    let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&dir));
+    assert_eq!(code, 0, "{stdout}");
+    let inputs: Vec<_> = json_lines(&stdout)
+        .iter()
+        .map(|j| j["input"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(inputs, [a, b, c].map(|p| p.display().to_string()));
+}
+
+#[test]
+fn empty_folder_is_an_error() {
+    let fx = Fixture::new();
+    let dir = fx.path("empty");
+    std::fs::create_dir(&dir).unwrap();
+    let (code, stdout, stderr) = run(fx.scan().arg(&dir));
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr,
+        format!(
+            "{}: ফোল্ডারে কোনো ফাইল নেই / no files in the folder\n",
+            dir.display()
+        )
+    );
+}
+
+#[test]
+fn raw_prints_any_qr_text_without_a_trust_list() {
+    let fx = Fixture::new();
+    let valid_text = fx.valid_text();
+    let valid = fx.png("valid.png", &valid_text);
+    let other = fx.png("example.png", "https://example.com/");
+    let (code, stdout, stderr) = run(bare_scan().arg("--raw").arg(&valid).arg(&other));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, format!("{valid_text}\nhttps://example.com/\n"));
+    let (code, stdout, _) = run(bare_scan().args(["--raw", "--json"]).arg(&other));
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        format!(
+            "{}\n",
+            serde_json::json!({"input": other.display().to_string(), "text": "https://example.com/"})
+        )
+    );
+}
+
+#[test]
+fn trust_list_is_required_without_raw() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let (code, stdout, stderr) = run(bare_scan().arg(&png));
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("--trust") && stderr.contains("Usage"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(bare_scan().arg("--trust").arg(&fx.trust).arg(&png));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--root"), "{stderr}");
+}
+
+#[test]
+fn trust_list_from_the_environment() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let (code, _, stderr) = run(bare_scan()
+        .env("SONOD_TRUST", &fx.trust)
+        .env("SONOD_ROOT", &fx.root)
+        .args(["--at", "2026-12-01"])
+        .arg(&png));
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn image_from_standard_input() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let bytes = std::fs::read(&png).unwrap();
+    let (code, stdout, stderr) = run(fx
+        .scan()
+        .args(["--at", "2026-12-01", "-"])
+        .write_stdin(bytes));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        format!("-: ✔ সঠিক ও বৈধ / Genuine and valid\n{VALID_BODY}")
+    );
+    let (code, _, stderr) = run(fx.scan().arg("-").write_stdin("not an image"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("-: ") && stderr.contains("not a readable image"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn two_codes_in_one_image() {
+    let fx = Fixture::new();
+    let (one, two) = (qr_image(&fx.valid_text()), qr_image("https://example.com/"));
+    let mut canvas = image::GrayImage::from_pixel(
+        one.width() + two.width(),
+        one.height().max(two.height()),
+        image::Luma([255]),
+    );
+    image::imageops::replace(&mut canvas, &one, 0, 0);
+    image::imageops::replace(&mut canvas, &two, i64::from(one.width()), 0);
+    let png = fx.path("two.png");
+    canvas.save(&png).unwrap();
+    let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&png));
+    assert_eq!(code, 1, "one of them is not Sonod's");
+    let mut verdicts: Vec<_> = json_lines(&stdout)
+        .iter()
+        .map(|j| j["verdict"].as_str().unwrap().to_owned())
+        .collect();
+    verdicts.sort();
+    assert_eq!(verdicts, ["malformed", "valid"]);
+}
+
+#[test]
+fn trust_list_with_a_broken_signature() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let text = std::fs::read_to_string(&fx.trust).unwrap();
+    assert!(text.contains(OFFICE_EN));
+    std::fs::write(
+        &fx.trust,
+        text.replace(OFFICE_EN, "Savar Paurashava (forged)"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(fx.scan().arg(&png));
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr,
+        format!(
+            "ত্রুটি / error: trust list {}: বিশ্বাস-তালিকার স্বাক্ষর মেলেনি / trust list signature does not verify\n",
+            fx.trust.display()
+        )
+    );
+}
+
+#[test]
+fn trust_list_signed_by_another_root() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let other_root = fx.path("other.pub.pem");
+    write_public_key(&other_root, &SecretKey::generate().verifying_key()).unwrap();
+    let (code, _, stderr) = run(bare_scan()
+        .arg("--trust")
+        .arg(&fx.trust)
+        .arg("--root")
+        .arg(&other_root)
+        .arg(&png));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("trust list is signed by another root key"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_date_is_a_usage_error() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let (code, _, stderr) = run(fx.scan().args(["--at", "01/12/2026"]).arg(&png));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("YYYY-MM-DD"), "{stderr}");
+}
