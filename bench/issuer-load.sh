@@ -1,21 +1,20 @@
 #!/usr/bin/env bash
 # Issuance throughput, durable: N certificates through POST /api/v1/certificates with C
-# concurrent clients (wrk, on the same machine), next to the raw Ed25519 signing rate
+# concurrent keep-alive clients (issuer/examples/load.rs, on the same machine), next to the raw Ed25519 signing rate
 # measured in the same run; then the store's size on disk.
 #
 #   bash bench/issuer-load.sh [N=100000] [C=32]
 #
-# Needs wrk (Debian package `wrk`; installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
 C=${2:-32}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
-cargo build --release --quiet -p sonod-keys -p sonod-issuer --example sign_rate
+cargo build --release --quiet -p sonod-keys -p sonod-issuer --bins --example sign_rate --example load
 bin=target/release
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+server=""
+trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
 
 "$bin/sonod-keys" dev --out "$work/keys" >/dev/null 2>&1
 "$bin/sonod-issuer" user add --data "$work/data" --name bench --display-name "Load test" --role chairman >/dev/null
@@ -35,17 +34,11 @@ url=$(grep -o 'http://[0-9.:]*' "$work/serve.out" | head -n 1)
 sign=$("$bin/examples/sign_rate" 3 | sed 's/.*=//')
 echo "raw Ed25519 signing, one core: $sign signatures/s"
 
-out=$(SONOD_RECORD="$work/record.json" SONOD_TOKEN="$token" SONOD_REQUESTS="$N" SONOD_WRK_THREADS=2 \
-      wrk -t2 -c"$C" -d600s --timeout 30s -s bench/issue.lua "$url")
-line=$(grep '^responses=' <<<"$out")
-echo "wrk: $line"
-responses=$(sed 's/.*responses=\([0-9]*\).*/\1/' <<<"$line")
-non201=$(sed 's/.*non_201=\([0-9]*\).*/\1/' <<<"$line")
-seconds=$(sed 's/.*seconds=\([0-9.]*\).*/\1/' <<<"$line")
-rate=$(awk -v n="$responses" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')
+out=$("$bin/examples/load" "$url" "$token" "$work/record.json" "$N" "$C" "$server")
+echo "load: $out"
+rate=$(sed -n 's/.*per_second=\([0-9]*\).*/\1/p' <<<"$out")
 ratio=$(awk -v r="$rate" -v s="$sign" 'BEGIN { printf "%.1f", 100 * r / s }')
-echo "durable issuance: $responses certificates in ${seconds}s with $C clients = $rate/s (${non201} not 201)"
-echo "ratio to raw signing: ${ratio}% (goal: at least 25%)"
+echo "durable issuance: $rate certificates/s with $C clients; ratio to raw signing: ${ratio}% (goal: at least 25%)"
 kill "$server"; wait "$server" 2>/dev/null || true
 count=$("$bin/sonod-issuer" stats --data "$work/data" | sed -n 's/^certificates=//p')
 bytes=$(du -sb "$work/data" | cut -f1)

@@ -6,7 +6,10 @@
 use std::time::{Duration, Instant};
 
 fn main() {
-    let secs: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(2.0);
+    let secs: f64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2.0);
     let key = sonod_keys::SecretKey::generate();
     let msg = [0x5Au8; 200];
     let mut n = 0u64;

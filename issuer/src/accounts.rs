@@ -53,7 +53,12 @@ pub enum Permission {
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Chairman, Role::Councillor, Role::Operator];
+    pub const ALL: [Role; 4] = [
+        Role::Admin,
+        Role::Chairman,
+        Role::Councillor,
+        Role::Operator,
+    ];
 
     /// Whether the role allows `p`.
     pub fn allows(self, p: Permission) -> bool {
@@ -180,7 +185,10 @@ fn hashed(secret: &str) -> [u8; 32] {
 fn random_secret(prefix: &str) -> String {
     let mut b = [0u8; 32];
     OsRng.fill_bytes(&mut b);
-    format!("{prefix}{}", data_encoding::BASE32_NOPAD.encode(&b).to_ascii_lowercase())
+    format!(
+        "{prefix}{}",
+        data_encoding::BASE32_NOPAD.encode(&b).to_ascii_lowercase()
+    )
 }
 
 fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
@@ -192,7 +200,9 @@ fn parse<T: for<'de> Deserialize<'de>>(b: &[u8]) -> Result<T, StoreError> {
 }
 
 fn valid_name(n: &str) -> bool {
-    (3..=32).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    (3..=32).contains(&n.len())
+        && n.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
 /// The accounts of one office. Writes become durable at the ledger's next barrier; callers
@@ -207,17 +217,38 @@ pub struct Accounts {
 impl Accounts {
     /// Opens the account trees of a store.
     pub fn open(store: &Store) -> Result<Accounts, StoreError> {
-        Ok(Accounts { users: store.tree("users")?, tokens: store.tree("tokens")?, sessions: store.tree("sessions")? })
+        Ok(Accounts {
+            users: store.tree("users")?,
+            tokens: store.tree("tokens")?,
+            sessions: store.tree("sessions")?,
+        })
     }
 
     /// Creates an account; with a password it may also log in to the web pages.
-    pub fn add_user(&self, name: &str, display_name: &str, role: Role, password: Option<&str>, now: i64) -> Result<User, AccountError> {
+    pub fn add_user(
+        &self,
+        name: &str,
+        display_name: &str,
+        role: Role,
+        password: Option<&str>,
+        now: i64,
+    ) -> Result<User, AccountError> {
         if !valid_name(name) || display_name.trim().is_empty() || display_name.len() > 200 {
             return Err(AccountError::BadName);
         }
         let password_hash = password.map(hash_password).transpose()?;
-        let user = User { name: name.into(), display_name: display_name.trim().into(), role, password_hash, disabled: false, created_at: now };
-        let r = self.users.compare_and_swap(name.as_bytes(), None as Option<&[u8]>, Some(json(&user)?)).map_err(StoreError::from)?;
+        let user = User {
+            name: name.into(),
+            display_name: display_name.trim().into(),
+            role,
+            password_hash,
+            disabled: false,
+            created_at: now,
+        };
+        let r = self
+            .users
+            .compare_and_swap(name.as_bytes(), None as Option<&[u8]>, Some(json(&user)?))
+            .map_err(StoreError::from)?;
         if r.is_err() {
             return Err(AccountError::Exists(name.into()));
         }
@@ -226,7 +257,10 @@ impl Accounts {
 
     /// An account by name.
     pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
-        self.users.get(name.as_bytes())?.map(|v| parse(&v)).transpose()
+        self.users
+            .get(name.as_bytes())?
+            .map(|v| parse(&v))
+            .transpose()
     }
 
     /// Every account.
@@ -235,9 +269,13 @@ impl Accounts {
     }
 
     fn update(&self, name: &str, f: impl Fn(&mut User)) -> Result<User, AccountError> {
-        let mut user = self.user(name)?.ok_or_else(|| AccountError::NoSuchUser(name.into()))?;
+        let mut user = self
+            .user(name)?
+            .ok_or_else(|| AccountError::NoSuchUser(name.into()))?;
         f(&mut user);
-        self.users.insert(name.as_bytes(), json(&user)?).map_err(StoreError::from)?;
+        self.users
+            .insert(name.as_bytes(), json(&user)?)
+            .map_err(StoreError::from)?;
         Ok(user)
     }
 
@@ -261,14 +299,23 @@ impl Accounts {
             return Err(AccountError::NoSuchUser(name.into()));
         }
         let token = random_secret("sonod_");
-        let info = TokenInfo { user: name.into(), label: label.chars().take(100).collect(), created_at: now };
-        self.tokens.insert(hashed(&token), json(&info)?).map_err(StoreError::from)?;
+        let info = TokenInfo {
+            user: name.into(),
+            label: label.chars().take(100).collect(),
+            created_at: now,
+        };
+        self.tokens
+            .insert(hashed(&token), json(&info)?)
+            .map_err(StoreError::from)?;
         Ok(token)
     }
 
     fn active(&self, name: &str) -> Option<Actor> {
         let user = self.user(name).ok()??;
-        (!user.disabled).then_some(Actor { name: user.name, role: user.role })
+        (!user.disabled).then_some(Actor {
+            name: user.name,
+            role: user.role,
+        })
     }
 
     /// The account a bearer token belongs to.
@@ -285,11 +332,18 @@ impl Accounts {
         let user = self.user(name).ok()??;
         let hash = user.password_hash.as_deref()?;
         let parsed = PasswordHash::new(hash).ok()?;
-        if user.disabled || Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
+        if user.disabled
+            || Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_err()
+        {
             return None;
         }
         let id = random_secret("");
-        let s = Session { user: user.name, expires_at: now + SESSION_SECONDS };
+        let s = Session {
+            user: user.name,
+            expires_at: now + SESSION_SECONDS,
+        };
         self.sessions.insert(hashed(&id), json(&s).ok()?).ok()?;
         Some(id)
     }
@@ -318,7 +372,10 @@ fn hash_password(password: &str) -> Result<String, AccountError> {
         return Err(AccountError::WeakPassword);
     }
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|_| AccountError::Hash)
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| AccountError::Hash)
 }
 
 #[cfg(test)]
@@ -333,35 +390,75 @@ mod tests {
 
     #[test]
     fn roles_allow_what_they_should() {
-        assert!(Role::Chairman.allows(Permission::Issue) && Role::Councillor.allows(Permission::Revoke));
-        assert!(!Role::Operator.allows(Permission::Issue) && !Role::Admin.allows(Permission::Issue));
-        assert!(Role::Admin.allows(Permission::Operate) && !Role::Chairman.allows(Permission::Operate));
+        assert!(
+            Role::Chairman.allows(Permission::Issue) && Role::Councillor.allows(Permission::Revoke)
+        );
+        assert!(
+            !Role::Operator.allows(Permission::Issue) && !Role::Admin.allows(Permission::Issue)
+        );
+        assert!(
+            Role::Admin.allows(Permission::Operate) && !Role::Chairman.allows(Permission::Operate)
+        );
         assert_eq!("mayor".parse::<Role>().unwrap(), Role::Chairman);
-        assert!(matches!("boss".parse::<Role>(), Err(AccountError::UnknownRole(_))));
+        assert!(matches!(
+            "boss".parse::<Role>(),
+            Err(AccountError::UnknownRole(_))
+        ));
     }
 
     #[test]
     fn tokens_are_shown_once_and_stored_hashed() {
         let (_d, a) = accounts();
-        a.add_user("rahim", "মোঃ রহিম", Role::Chairman, None, 0).unwrap();
+        a.add_user("rahim", "মোঃ রহিম", Role::Chairman, None, 0)
+            .unwrap();
         let t = a.issue_token("rahim", "bank", 0).unwrap();
         assert!(t.starts_with("sonod_") && t.len() > 50);
-        assert_eq!(a.authenticate_token(&t), Some(Actor { name: "rahim".into(), role: Role::Chairman }));
+        assert_eq!(
+            a.authenticate_token(&t),
+            Some(Actor {
+                name: "rahim".into(),
+                role: Role::Chairman
+            })
+        );
         assert_eq!(a.authenticate_token("sonod_wrong"), None);
-        assert!(a.tokens.iter().keys().all(|k| k.unwrap().as_ref() != t.as_bytes()));
+        assert!(a
+            .tokens
+            .iter()
+            .keys()
+            .all(|k| k.unwrap().as_ref() != t.as_bytes()));
         a.disable("rahim").unwrap();
         assert_eq!(a.authenticate_token(&t), None);
-        assert!(matches!(a.issue_token("nobody", "x", 0), Err(AccountError::NoSuchUser(_))));
+        assert!(matches!(
+            a.issue_token("nobody", "x", 0),
+            Err(AccountError::NoSuchUser(_))
+        ));
     }
 
     #[test]
     fn passwords_and_sessions() {
         let (_d, a) = accounts();
-        assert!(matches!(a.add_user("karim", "Karim", Role::Operator, Some("short"), 0), Err(AccountError::WeakPassword)));
-        let u = a.add_user("karim", "Karim", Role::Operator, Some("correct horse battery"), 0).unwrap();
+        assert!(matches!(
+            a.add_user("karim", "Karim", Role::Operator, Some("short"), 0),
+            Err(AccountError::WeakPassword)
+        ));
+        let u = a
+            .add_user(
+                "karim",
+                "Karim",
+                Role::Operator,
+                Some("correct horse battery"),
+                0,
+            )
+            .unwrap();
         assert!(u.password_hash.unwrap().starts_with("$argon2id$"));
-        assert!(matches!(a.add_user("karim", "K", Role::Admin, None, 0), Err(AccountError::Exists(_))));
-        assert!(matches!(a.add_user("Bad Name", "K", Role::Admin, None, 0), Err(AccountError::BadName)));
+        assert!(matches!(
+            a.add_user("karim", "K", Role::Admin, None, 0),
+            Err(AccountError::Exists(_))
+        ));
+        assert!(matches!(
+            a.add_user("Bad Name", "K", Role::Admin, None, 0),
+            Err(AccountError::BadName)
+        ));
         assert_eq!(a.login("karim", "wrong password!", 0), None);
         let sid = a.login("karim", "correct horse battery", 100).unwrap();
         assert_eq!(a.session(&sid, 200).unwrap().name, "karim");

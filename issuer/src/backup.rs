@@ -64,7 +64,10 @@ impl<W: Write> Hashing<W> {
 
 /// Writes every tree of `db`. The caller makes it consistent (the ledger's write lock).
 pub(crate) fn write_backup(db: &sled::Db, out: impl Write) -> Result<BackupSummary, BackupError> {
-    let mut w = Hashing { inner: BufWriter::new(out), hash: Sha256::new() };
+    let mut w = Hashing {
+        inner: BufWriter::new(out),
+        hash: Sha256::new(),
+    };
     let mut summary = BackupSummary::default();
     w.put(MAGIC)?;
     for name in db.tree_names() {
@@ -108,7 +111,9 @@ struct Reading<R> {
 impl<R: Read> Reading<R> {
     fn take(&mut self, n: usize) -> Result<Vec<u8>, BackupError> {
         let mut buf = vec![0u8; n];
-        self.inner.read_exact(&mut buf).map_err(|_| BackupError::Invalid("truncated".into()))?;
+        self.inner
+            .read_exact(&mut buf)
+            .map_err(|_| BackupError::Invalid("truncated".into()))?;
         self.hash.update(&buf);
         Ok(buf)
     }
@@ -135,7 +140,10 @@ pub fn restore(file: &Path, data: &Path) -> Result<BackupSummary, BackupError> {
     }
     let summary = {
         let store = Store::open(&staging)?;
-        let mut r = Reading { inner: BufReader::new(std::fs::File::open(file)?), hash: Sha256::new() };
+        let mut r = Reading {
+            inner: BufReader::new(std::fs::File::open(file)?),
+            hash: Sha256::new(),
+        };
         if r.take(MAGIC.len())? != MAGIC {
             return Err(BackupError::Invalid("not a Sonod backup".into()));
         }
@@ -150,7 +158,9 @@ pub fn restore(file: &Path, data: &Path) -> Result<BackupSummary, BackupError> {
                     summary.trees += 1;
                 }
                 b'E' => {
-                    let t = tree.as_ref().ok_or_else(|| BackupError::Invalid("entry before tree".into()))?;
+                    let t = tree
+                        .as_ref()
+                        .ok_or_else(|| BackupError::Invalid("entry before tree".into()))?;
                     let kn = r.len(MAX_KEY)?;
                     let k = r.take(kn)?;
                     let vn = r.len(MAX_VALUE)?;
@@ -163,7 +173,9 @@ pub fn restore(file: &Path, data: &Path) -> Result<BackupSummary, BackupError> {
                     let count = u64::from_be_bytes(c.try_into().unwrap_or_default());
                     let want = r.hash.clone().finalize();
                     let mut got = [0u8; 32];
-                    r.inner.read_exact(&mut got).map_err(|_| BackupError::Invalid("truncated".into()))?;
+                    r.inner
+                        .read_exact(&mut got)
+                        .map_err(|_| BackupError::Invalid("truncated".into()))?;
                     if got[..] != want[..] || count != summary.entries {
                         return Err(BackupError::Invalid("checksum mismatch".into()));
                     }
@@ -209,18 +221,35 @@ mod tests {
         assert_eq!(restore(&file, &restored).unwrap(), sum);
         let s = Store::open(&restored).unwrap();
         assert_eq!(s.next_serial().unwrap(), 6);
-        assert_eq!(s.tree("events").unwrap().get(b"k").unwrap().unwrap().as_ref(), b"v");
+        assert_eq!(
+            s.tree("events")
+                .unwrap()
+                .get(b"k")
+                .unwrap()
+                .unwrap()
+                .as_ref(),
+            b"v"
+        );
         // Never over existing data.
-        assert!(matches!(restore(&file, &restored), Err(BackupError::NotEmpty(_))));
+        assert!(matches!(
+            restore(&file, &restored),
+            Err(BackupError::NotEmpty(_))
+        ));
         // A flipped byte or a cut file is refused, and nothing is left in place.
         let mut bytes = std::fs::read(&file).unwrap();
         let n = bytes.len();
         bytes[n / 2] ^= 1;
         std::fs::write(&file, &bytes).unwrap();
         let target = dir.path().join("bad");
-        assert!(matches!(restore(&file, &target), Err(BackupError::Invalid(_))));
+        assert!(matches!(
+            restore(&file, &target),
+            Err(BackupError::Invalid(_))
+        ));
         assert!(!target.exists());
         std::fs::write(&file, &bytes[..n - 10]).unwrap();
-        assert!(matches!(restore(&file, &target), Err(BackupError::Invalid(_))));
+        assert!(matches!(
+            restore(&file, &target),
+            Err(BackupError::Invalid(_))
+        ));
     }
 }

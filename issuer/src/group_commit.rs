@@ -61,9 +61,17 @@ pub struct CommitFailed;
 impl GroupCommit {
     /// Starts the committer thread for `store`; `seq` is the feed position already durable.
     pub fn start(store: Store, seq: u64) -> GroupCommit {
-        let start = Durable { generation: 0, seq, failed: false };
+        let start = Durable {
+            generation: 0,
+            seq,
+            failed: false,
+        };
         let shared = Arc::new(Shared {
-            state: Mutex::new(State { next_gen: 1, max_seq: seq, ..State::default() }),
+            state: Mutex::new(State {
+                next_gen: 1,
+                max_seq: seq,
+                ..State::default()
+            }),
             wake: Condvar::new(),
             done: Mutex::new(start),
             done_cv: Condvar::new(),
@@ -74,7 +82,11 @@ impl GroupCommit {
             .name("sonod-commit".into())
             .spawn(move || run(&worker, &store, &tx))
             .ok();
-        GroupCommit { shared, durable: rx, thread: Mutex::new(thread) }
+        GroupCommit {
+            shared,
+            durable: rx,
+            thread: Mutex::new(thread),
+        }
     }
 
     /// Claims the next barrier for writes already made; `seq` is the feed position they reach
@@ -90,7 +102,10 @@ impl GroupCommit {
     /// Waits until the ticket's generation is durable.
     pub async fn wait(&self, ticket: Ticket) -> Result<(), CommitFailed> {
         let mut rx = self.durable.clone();
-        let d = rx.wait_for(|d| d.failed || d.generation >= ticket.0).await.map_err(|_| CommitFailed)?;
+        let d = rx
+            .wait_for(|d| d.failed || d.generation >= ticket.0)
+            .await
+            .map_err(|_| CommitFailed)?;
         if d.generation >= ticket.0 {
             Ok(())
         } else {
@@ -108,7 +123,11 @@ impl GroupCommit {
             if d.failed {
                 return Err(CommitFailed);
             }
-            d = self.shared.done_cv.wait(d).unwrap_or_else(std::sync::PoisonError::into_inner);
+            d = self
+                .shared
+                .done_cv
+                .wait(d)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
     }
 
@@ -151,14 +170,24 @@ fn run(shared: &Shared, store: &Store, tx: &watch::Sender<Durable>) {
         let (generation, seq) = {
             let mut s = lock(&shared.state);
             while !s.pending && !s.shutdown {
-                s = shared.wake.wait(s).unwrap_or_else(std::sync::PoisonError::into_inner);
+                s = shared
+                    .wake
+                    .wait(s)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
             if !s.pending && s.shutdown {
                 drop(s);
                 // Closed: a write after this can never be made durable, so its waiter must
                 // hear so rather than wait forever.
                 let last = *lock(&shared.done);
-                publish(shared, tx, Durable { failed: true, ..last });
+                publish(
+                    shared,
+                    tx,
+                    Durable {
+                        failed: true,
+                        ..last
+                    },
+                );
                 return;
             }
             let g = s.next_gen;
@@ -167,11 +196,26 @@ fn run(shared: &Shared, store: &Store, tx: &watch::Sender<Durable>) {
             (g, s.max_seq)
         };
         match store.commit() {
-            Ok(()) => publish(shared, tx, Durable { generation, seq, failed: false }),
+            Ok(()) => publish(
+                shared,
+                tx,
+                Durable {
+                    generation,
+                    seq,
+                    failed: false,
+                },
+            ),
             Err(e) => {
                 report(&e);
                 let last = *lock(&shared.done);
-                publish(shared, tx, Durable { failed: true, ..last });
+                publish(
+                    shared,
+                    tx,
+                    Durable {
+                        failed: true,
+                        ..last
+                    },
+                );
                 return;
             }
         }

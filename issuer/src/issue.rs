@@ -101,15 +101,29 @@ impl Issuer<'_> {
         self.write_files(&office, c.serial, &qr_text, out)
     }
 
-    fn write_files(&self, office: &str, serial: u64, qr_text: &str, out: &Path) -> Result<Issued, IssueError> {
+    fn write_files(
+        &self,
+        office: &str,
+        serial: u64,
+        qr_text: &str,
+        out: &Path,
+    ) -> Result<Issued, IssueError> {
         let base = out.join(format!("{office}-{serial}"));
         let qr = QrImage::new(qr_text, self.ec)?;
-        let mut files = vec![write(&base.with_extension("txt"), format!("{qr_text}\n").as_bytes())?];
+        let mut files = vec![write(
+            &base.with_extension("txt"),
+            format!("{qr_text}\n").as_bytes(),
+        )?];
         if self.images {
             files.push(write(&base.with_extension("png"), &qr.png()?)?);
             files.push(write(&base.with_extension("svg"), qr.svg().as_bytes())?);
         }
-        Ok(Issued { serial, qr_text: qr_text.to_owned(), qr_version: qr.version(), files })
+        Ok(Issued {
+            serial,
+            qr_text: qr_text.to_owned(),
+            qr_version: qr.version(),
+            files,
+        })
     }
 
     /// Issues every line of a JSON Lines file. Bad lines are reported and skipped; good ones
@@ -126,17 +140,25 @@ impl Issuer<'_> {
         let mut group: Vec<(usize, Record)> = Vec::with_capacity(BULK_GROUP);
         let mut read = 0u64;
         let index_path = out.join("index.jsonl");
-        let io = |source| IssueError::Io { path: index_path.clone(), source };
+        let io = |source| IssueError::Io {
+            path: index_path.clone(),
+            source,
+        };
         for (i, line) in LimitedLines::new(input).enumerate() {
             let lineno = i + 1;
             if lineno > MAX_BULK_LINES {
-                summary.failed.push((lineno, format!("more than {MAX_BULK_LINES} lines; the rest is not read")));
+                summary.failed.push((
+                    lineno,
+                    format!("more than {MAX_BULK_LINES} lines; the rest is not read"),
+                ));
                 break;
             }
             let line = match line {
                 Ok(l) => l,
                 Err(LineError::TooLong) => {
-                    summary.failed.push((lineno, format!("line longer than {MAX_BULK_LINE} bytes")));
+                    summary
+                        .failed
+                        .push((lineno, format!("line longer than {MAX_BULK_LINE} bytes")));
                     continue;
                 }
                 Err(LineError::NotUtf8) => {
@@ -150,7 +172,13 @@ impl Issuer<'_> {
                 continue;
             }
             match Record::from_json_str(&line) {
-                Ok(r) => match self.ledger.store().check_office(r.office()).map_err(IssueError::from).and_then(|()| self.check_fits(&r)) {
+                Ok(r) => match self
+                    .ledger
+                    .store()
+                    .check_office(r.office())
+                    .map_err(IssueError::from)
+                    .and_then(|()| self.check_fits(&r))
+                {
                     Ok(()) => group.push((lineno, r)),
                     Err(e) => summary.failed.push((lineno, e.to_string())),
                 },
@@ -196,7 +224,10 @@ impl Issuer<'_> {
         for (lineno, o) in done {
             let issued = self.files_of(&o, out)?;
             let line = json!({"line": lineno, "serial": issued.serial, "qr_text": issued.qr_text, "qr_version": issued.qr_version});
-            writeln!(index, "{line}").map_err(|source| IssueError::Io { path: out.join("index.jsonl"), source })?;
+            writeln!(index, "{line}").map_err(|source| IssueError::Io {
+                path: out.join("index.jsonl"),
+                source,
+            })?;
             summary.issued += 1;
         }
         Ok(())
@@ -206,10 +237,16 @@ impl Issuer<'_> {
 /// Refuses, before a serial is spent, a record that cannot be sealed or whose QR text would
 /// not fit a QR code at `ec`. The largest serial gives the longest payload, so a record that
 /// passes fits whatever serial it gets.
-pub fn check_fits(record: &Record, key: &SecretKey, host: Option<&Host>, ec: EcLevel) -> Result<(), IssueError> {
+pub fn check_fits(
+    record: &Record,
+    key: &SecretKey,
+    host: Option<&Host>,
+    ec: EcLevel,
+) -> Result<(), IssueError> {
     let sealed = sonod_seal::Sealed::seal(&sonod_seal::Certificate::new(u64::MAX, record), key)?;
     let text = sealed.to_qr_text(host);
-    qrcode::bits::encode_auto(text.as_bytes(), ec).map_err(|e| QrImageError::TooLong(e.to_string()))?;
+    qrcode::bits::encode_auto(text.as_bytes(), ec)
+        .map_err(|e| QrImageError::TooLong(e.to_string()))?;
     Ok(())
 }
 
@@ -223,7 +260,10 @@ pub struct BulkSummary {
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<PathBuf, IssueError> {
-    fs::write(path, bytes).map_err(|source| IssueError::Io { path: path.to_owned(), source })?;
+    fs::write(path, bytes).map_err(|source| IssueError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     Ok(path.to_owned())
 }
 

@@ -129,7 +129,10 @@ fn be(n: u64) -> [u8; 8] {
 }
 
 fn last_key(tree: &sled::Tree) -> Result<u64, StoreError> {
-    Ok(tree.last()?.and_then(|(k, _)| <[u8; 8]>::try_from(k.as_ref()).ok()).map_or(0, u64::from_be_bytes))
+    Ok(tree
+        .last()?
+        .and_then(|(k, _)| <[u8; 8]>::try_from(k.as_ref()).ok())
+        .map_or(0, u64::from_be_bytes))
 }
 
 fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
@@ -163,7 +166,12 @@ impl Ledger {
         let next_serial = store.next_serial()?;
         let commit = GroupCommit::start(store.clone(), seq);
         Ok(Ledger {
-            state: Mutex::new(WriteState { next_serial, reserved_end: next_serial, next_seq: seq + 1, next_audit }),
+            state: Mutex::new(WriteState {
+                next_serial,
+                reserved_end: next_serial,
+                next_seq: seq + 1,
+                next_audit,
+            }),
             store,
             events,
             revocations,
@@ -201,14 +209,30 @@ impl Ledger {
 
     fn put_event(&self, s: &mut WriteState, kind: EventKind, at: i64) -> Result<u64, StoreError> {
         let seq = s.next_seq;
-        self.events.insert(be(seq), json(&Event { seq, at, kind })?)?;
+        self.events
+            .insert(be(seq), json(&Event { seq, at, kind })?)?;
         s.next_seq += 1;
         Ok(seq)
     }
 
-    fn put_audit(&self, s: &mut WriteState, at: i64, actor: &str, action: &str, target: String, detail: String) -> Result<(), StoreError> {
+    fn put_audit(
+        &self,
+        s: &mut WriteState,
+        at: i64,
+        actor: &str,
+        action: &str,
+        target: String,
+        detail: String,
+    ) -> Result<(), StoreError> {
         let seq = s.next_audit;
-        let entry = AuditEntry { seq, at, actor: actor.into(), action: action.into(), target, detail };
+        let entry = AuditEntry {
+            seq,
+            at,
+            actor: actor.into(),
+            action: action.into(),
+            target,
+            detail,
+        };
         self.audit.insert(be(seq), json(&entry)?)?;
         s.next_audit += 1;
         Ok(())
@@ -216,7 +240,13 @@ impl Ledger {
 
     /// Records an audit entry for a change made elsewhere (accounts), durable at the next
     /// barrier, which this waits for.
-    pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) -> Result<(), LedgerError> {
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), LedgerError> {
         let ticket = {
             let mut s = self.lock();
             self.put_audit(&mut s, now(), actor, action, target.into(), detail.into())?;
@@ -226,7 +256,13 @@ impl Ledger {
     }
 
     /// Blocking form of [`Ledger::audit`], for the command line.
-    pub fn audit_blocking(&self, actor: &str, action: &str, target: &str, detail: &str) -> Result<(), LedgerError> {
+    pub fn audit_blocking(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), LedgerError> {
         let ticket = {
             let mut s = self.lock();
             self.put_audit(&mut s, now(), actor, action, target.into(), detail.into())?;
@@ -260,10 +296,15 @@ impl Ledger {
         idempotency: Option<&str>,
     ) -> Result<IssueOutcome, LedgerError> {
         self.store.check_office(record.office())?;
-        let request_hash = hex_hash(record.to_json().to_string().as_bytes());
-        let idem_key = idempotency.map(|k| format!("{actor}\u{0}{k}"));
-        if let Some(k) = &idem_key {
-            if let Some(found) = self.replay(k, &request_hash)? {
+        // Only a request with an idempotency key needs its fingerprint.
+        let idem = idempotency.map(|k| {
+            (
+                format!("{actor}\u{0}{k}"),
+                hex_hash(record.to_json().to_string().as_bytes()),
+            )
+        });
+        if let Some((k, request_hash)) = &idem {
+            if let Some(found) = self.replay(k, request_hash)? {
                 return Ok(found);
             }
         }
@@ -277,39 +318,80 @@ impl Ledger {
             sealed: sealed.into_bytes(),
         };
         let mut s = self.lock();
-        if let Some(k) = &idem_key {
+        if let Some((k, request_hash)) = idem {
             // A concurrent retry may have won while this one was signing; its serial stays
             // unused (a gap), never reused.
-            if let Some(found) = self.replay(k, &request_hash)? {
+            if let Some(found) = self.replay(&k, &request_hash)? {
                 return Ok(found);
             }
-            let entry = json(&IdempotencyEntry { serial, request_hash })?;
-            self.idempotency.insert(k.as_bytes(), entry).map_err(StoreError::from)?;
+            let entry = json(&IdempotencyEntry {
+                serial,
+                request_hash,
+            })?;
+            self.idempotency
+                .insert(k.as_bytes(), entry)
+                .map_err(StoreError::from)?;
         }
         let at = now();
         self.store.put(&stored)?;
-        let seq = self.put_event(&mut s, EventKind::Issued { serial, key_id: key.key_id(), hash }, at)?;
-        self.put_audit(&mut s, at, actor, "issue", serial.to_string(), format!("type={} key={}", record.cert_type().key, key.key_id()))?;
+        let seq = self.put_event(
+            &mut s,
+            EventKind::Issued {
+                serial,
+                key_id: key.key_id(),
+                hash,
+            },
+            at,
+        )?;
+        self.put_audit(
+            &mut s,
+            at,
+            actor,
+            "issue",
+            serial.to_string(),
+            format!("type={} key={}", record.cert_type().key, key.key_id()),
+        )?;
         let ticket = self.commit.ticket(seq);
-        Ok(IssueOutcome { certificate: stored, created: true, ticket })
+        Ok(IssueOutcome {
+            certificate: stored,
+            created: true,
+            ticket,
+        })
     }
 
     fn replay(&self, key: &str, request_hash: &str) -> Result<Option<IssueOutcome>, LedgerError> {
-        let Some(v) = self.idempotency.get(key.as_bytes()).map_err(StoreError::from)? else {
+        let Some(v) = self
+            .idempotency
+            .get(key.as_bytes())
+            .map_err(StoreError::from)?
+        else {
             return Ok(None);
         };
         let entry: IdempotencyEntry = parse(&v)?;
         if entry.request_hash != request_hash {
             return Err(LedgerError::IdempotencyMismatch);
         }
-        let certificate = self.store.get(entry.serial)?.ok_or(LedgerError::NotFound(entry.serial))?;
+        let certificate = self
+            .store
+            .get(entry.serial)?
+            .ok_or(LedgerError::NotFound(entry.serial))?;
         // It may still be on its way to the disk: wait for the next barrier too.
         let ticket = self.commit.ticket(0);
-        Ok(Some(IssueOutcome { certificate, created: false, ticket }))
+        Ok(Some(IssueOutcome {
+            certificate,
+            created: false,
+            ticket,
+        }))
     }
 
     /// Revokes a certificate. Revoking twice returns the first revocation.
-    pub fn revoke(&self, serial: u64, reason: RevocationReason, note: &str, actor: &str) -> Result<RevokeOutcome, LedgerError> {
+    pub fn revoke(
+        &self,
+        serial: u64,
+        reason: RevocationReason,
+        note: &str,
+        actor: &str,
+    ) -> Result<RevokeOutcome, LedgerError> {
         let mut s = self.lock();
         if self.store.get(serial)?.is_none() {
             return Err(LedgerError::NotFound(serial));
@@ -317,40 +399,91 @@ impl Ledger {
         if let Some(v) = self.revocations.get(be(serial)).map_err(StoreError::from)? {
             let revocation = parse(&v)?;
             let ticket = self.commit.ticket(0);
-            return Ok(RevokeOutcome { revocation, created: false, ticket });
+            return Ok(RevokeOutcome {
+                revocation,
+                created: false,
+                ticket,
+            });
         }
         let at = now();
-        let revocation = Revocation { serial, at, reason, note: note.into(), by: actor.into() };
-        self.revocations.insert(be(serial), json(&revocation)?).map_err(StoreError::from)?;
+        let revocation = Revocation {
+            serial,
+            at,
+            reason,
+            note: note.into(),
+            by: actor.into(),
+        };
+        self.revocations
+            .insert(be(serial), json(&revocation)?)
+            .map_err(StoreError::from)?;
         let seq = self.put_event(&mut s, EventKind::Revoked { serial, reason }, at)?;
-        self.put_audit(&mut s, at, actor, "revoke", serial.to_string(), format!("reason={}", reason.code()))?;
+        self.put_audit(
+            &mut s,
+            at,
+            actor,
+            "revoke",
+            serial.to_string(),
+            format!("reason={}", reason.code()),
+        )?;
         let ticket = self.commit.ticket(seq);
-        Ok(RevokeOutcome { revocation, created: true, ticket })
+        Ok(RevokeOutcome {
+            revocation,
+            created: true,
+            ticket,
+        })
     }
 
     /// Re-seals every unrevoked certificate signed by `compromised` with `key`, same serials,
     /// and records each in the feed. Returns how many were re-sealed.
-    pub fn reseal(&self, compromised: &KeyId, key: &SecretKey, actor: &str) -> Result<usize, LedgerError> {
+    pub fn reseal(
+        &self,
+        compromised: &KeyId,
+        key: &SecretKey,
+        actor: &str,
+    ) -> Result<usize, LedgerError> {
         let mut count = 0;
         let mut last = None;
         let targets: Vec<StoredCertificate> = self
             .store
             .certificates()
-            .filter(|c| c.as_ref().map_or(true, |c| c.key_id == compromised.to_string()))
+            .filter(|c| {
+                c.as_ref()
+                    .map_or(true, |c| c.key_id == compromised.to_string())
+            })
             .collect::<Result<_, _>>()?;
         for old in targets {
             if self.revocation(old.serial)?.is_some() {
                 continue;
             }
-            let record = Record::from_json(&old.record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let record =
+                Record::from_json(&old.record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let sealed = Sealed::seal(&Certificate::new(old.serial, &record), key)?;
             let hash = hex_hash(sealed.as_bytes());
-            let stored = StoredCertificate { sealed: sealed.into_bytes(), key_id: key.key_id().to_string(), ..old };
+            let stored = StoredCertificate {
+                sealed: sealed.into_bytes(),
+                key_id: key.key_id().to_string(),
+                ..old
+            };
             let mut s = self.lock();
             let at = now();
             self.store.put(&stored)?;
-            let seq = self.put_event(&mut s, EventKind::Resealed { serial: stored.serial, key_id: key.key_id(), hash }, at)?;
-            self.put_audit(&mut s, at, actor, "reseal", stored.serial.to_string(), format!("from={compromised} to={}", key.key_id()))?;
+            let seq = self.put_event(
+                &mut s,
+                EventKind::Resealed {
+                    serial: stored.serial,
+                    key_id: key.key_id(),
+                    hash,
+                },
+                at,
+            )?;
+            self.put_audit(
+                &mut s,
+                at,
+                actor,
+                "reseal",
+                stored.serial.to_string(),
+                format!("from={compromised} to={}", key.key_id()),
+            )?;
             last = Some(self.commit.ticket(seq));
             count += 1;
         }
@@ -362,12 +495,20 @@ impl Ledger {
 
     /// The revocation of `serial`, if any.
     pub fn revocation(&self, serial: u64) -> Result<Option<Revocation>, StoreError> {
-        self.revocations.get(be(serial))?.map(|v| parse(&v)).transpose()
+        self.revocations
+            .get(be(serial))?
+            .map(|v| parse(&v))
+            .transpose()
     }
 
     /// Every revoked serial.
     pub fn revoked_serials(&self) -> impl Iterator<Item = u64> + '_ {
-        self.revocations.iter().keys().filter_map(|k| k.ok()).filter_map(|k| <[u8; 8]>::try_from(k.as_ref()).ok()).map(u64::from_be_bytes)
+        self.revocations
+            .iter()
+            .keys()
+            .filter_map(|k| k.ok())
+            .filter_map(|k| <[u8; 8]>::try_from(k.as_ref()).ok())
+            .map(u64::from_be_bytes)
     }
 
     /// Waits until an issue is durable.
@@ -396,7 +537,9 @@ impl Ledger {
         let mut out = Vec::with_capacity(limit.min(1024));
         for r in self.events.range(be(after.saturating_add(1))..).take(limit) {
             let (k, v) = r?;
-            let seq = <[u8; 8]>::try_from(k.as_ref()).map(u64::from_be_bytes).unwrap_or(u64::MAX);
+            let seq = <[u8; 8]>::try_from(k.as_ref())
+                .map(u64::from_be_bytes)
+                .unwrap_or(u64::MAX);
             if seq > head {
                 break;
             }
@@ -406,7 +549,10 @@ impl Ledger {
     }
 
     /// Writes a consistent backup of the whole store: writes wait while it runs, reads go on.
-    pub fn backup(&self, out: impl std::io::Write) -> Result<crate::backup::BackupSummary, crate::backup::BackupError> {
+    pub fn backup(
+        &self,
+        out: impl std::io::Write,
+    ) -> Result<crate::backup::BackupSummary, crate::backup::BackupError> {
         let _writes = self.lock();
         crate::backup::write_backup(self.store.db(), out)
     }

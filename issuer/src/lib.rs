@@ -22,12 +22,19 @@ mod qr_image;
 pub mod server;
 mod store;
 
-pub use bangla_calendar::BanglaDate;
-pub use accounts::{AccountError, Accounts, Actor, Permission, Role, User, MIN_PASSWORD_CHARS, SESSION_SECONDS};
+pub use accounts::{
+    AccountError, Accounts, Actor, Permission, Role, User, MIN_PASSWORD_CHARS, SESSION_SECONDS,
+};
 pub use backup::{backup_offline, restore, BackupError, BackupSummary};
+pub use bangla_calendar::BanglaDate;
 pub use group_commit::{CommitFailed, Durable, GroupCommit, Ticket};
-pub use ledger::{hex_hash, now, AuditEntry, IssueOutcome, Ledger, LedgerError, Revocation, RevokeOutcome, MAX_IDEMPOTENCY_KEY};
-pub use issue::{check_fits, BulkSummary, IssueError, Issued, Issuer, MAX_BULK_LINE, MAX_BULK_LINES};
+pub use issue::{
+    check_fits, BulkSummary, IssueError, Issued, Issuer, MAX_BULK_LINE, MAX_BULK_LINES,
+};
+pub use ledger::{
+    hex_hash, now, AuditEntry, IssueOutcome, Ledger, LedgerError, Revocation, RevokeOutcome,
+    MAX_IDEMPOTENCY_KEY,
+};
 pub use print::{render_certificate, PrintContext};
 pub use qr_image::{parse_ec_level, QrImage, QrImageError, PNG_MODULE_PX};
 pub use store::{Store, StoreError, StoredCertificate};

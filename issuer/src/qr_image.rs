@@ -23,7 +23,10 @@ pub struct QrImage {
 
 impl std::fmt::Debug for QrImage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QrImage").field("version", &self.version()).field("width", &self.width()).finish()
+        f.debug_struct("QrImage")
+            .field("version", &self.version())
+            .field("width", &self.width())
+            .finish()
     }
 }
 
@@ -61,7 +64,8 @@ impl QrImage {
             .quiet_zone(true)
             .build();
         let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, ImageFormat::Png).map_err(|e| QrImageError::Png(e.to_string()))?;
+        img.write_to(&mut out, ImageFormat::Png)
+            .map_err(|e| QrImageError::Png(e.to_string()))?;
         Ok(out.into_inner())
     }
 

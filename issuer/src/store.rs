@@ -87,6 +87,8 @@ pub struct Store {
     meta: sled::Tree,
     certs: sled::Tree,
     data_file: PathBuf,
+    /// The office once known: checking it is on every issue's path.
+    office_cache: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 impl Store {
@@ -100,10 +102,18 @@ impl Store {
         let db = sled::Config::new().path(dir).open()?;
         let meta = db.open_tree(META)?;
         let certs = db.open_tree(CERTS)?;
-        let store = Store { db, meta, certs, data_file: dir.join("db") };
+        let store = Store {
+            db,
+            meta,
+            certs,
+            data_file: dir.join("db"),
+            office_cache: Default::default(),
+        };
         store.commit()?;
         // The directory entry of a newly created data file must be durable too.
-        File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))?;
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io(dir))?;
         Ok(store)
     }
 
@@ -112,19 +122,47 @@ impl Store {
         self.db.flush()?;
         File::open(&self.data_file)
             .and_then(|f| f.sync_all())
-            .map_err(|source| StoreError::Io { path: self.data_file.clone(), source })
+            .map_err(|source| StoreError::Io {
+                path: self.data_file.clone(),
+                source,
+            })
     }
 
     /// Binds the store to `office` on first use; refuses a record of another office after.
     pub fn check_office(&self, office: &str) -> Result<(), StoreError> {
-        match self.meta.compare_and_swap(OFFICE, None as Option<&[u8]>, Some(office.as_bytes()))? {
+        if let Some(bound) = self.office_cache.get() {
+            return if bound == office {
+                Ok(())
+            } else {
+                Err(StoreError::WrongOffice {
+                    store: bound.clone(),
+                    record: office.to_owned(),
+                })
+            };
+        }
+        let r = self.check_office_stored(office);
+        if r.is_ok() {
+            let _ = self.office_cache.set(office.to_owned());
+        }
+        r
+    }
+
+    fn check_office_stored(&self, office: &str) -> Result<(), StoreError> {
+        match self
+            .meta
+            .compare_and_swap(OFFICE, None as Option<&[u8]>, Some(office.as_bytes()))?
+        {
             Ok(()) => Ok(()),
             Err(cas) => {
-                let store = String::from_utf8_lossy(cas.current.as_deref().unwrap_or_default()).into_owned();
+                let store = String::from_utf8_lossy(cas.current.as_deref().unwrap_or_default())
+                    .into_owned();
                 if store == office {
                     Ok(())
                 } else {
-                    Err(StoreError::WrongOffice { store, record: office.to_owned() })
+                    Err(StoreError::WrongOffice {
+                        store,
+                        record: office.to_owned(),
+                    })
                 }
             }
         }
@@ -132,7 +170,10 @@ impl Store {
 
     /// The office this store is bound to, if any.
     pub fn office(&self) -> Result<Option<String>, StoreError> {
-        Ok(self.meta.get(OFFICE)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+        Ok(self
+            .meta
+            .get(OFFICE)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     /// Reserves `n` consecutive serials and makes the reservation durable before returning.
@@ -140,7 +181,9 @@ impl Store {
         let mut start = 0;
         let mut overflow = false;
         self.meta.fetch_and_update(NEXT_SERIAL, |old| {
-            let next = old.and_then(|b| <[u8; 8]>::try_from(b).ok()).map_or(1, u64::from_be_bytes);
+            let next = old
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map_or(1, u64::from_be_bytes);
             start = next;
             match next.checked_add(n) {
                 Some(end) => Some(end.to_be_bytes().to_vec()),
@@ -160,13 +203,21 @@ impl Store {
     /// Hands back the serials `from..end` of the last reservation, if nothing was reserved
     /// after it (durable at the next commit).
     pub(crate) fn release_serials(&self, from: u64, end: u64) -> Result<(), StoreError> {
-        let _ = self.meta.compare_and_swap(NEXT_SERIAL, Some(&end.to_be_bytes()[..]), Some(&from.to_be_bytes()[..]))?;
+        let _ = self.meta.compare_and_swap(
+            NEXT_SERIAL,
+            Some(&end.to_be_bytes()[..]),
+            Some(&from.to_be_bytes()[..]),
+        )?;
         Ok(())
     }
 
     /// The next serial that would be reserved.
     pub fn next_serial(&self) -> Result<u64, StoreError> {
-        Ok(self.meta.get(NEXT_SERIAL)?.and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok()).map_or(1, u64::from_be_bytes))
+        Ok(self
+            .meta
+            .get(NEXT_SERIAL)?
+            .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+            .map_or(1, u64::from_be_bytes))
     }
 
     /// Writes a certificate (durable at the next [`Store::commit`]).
@@ -199,7 +250,11 @@ impl Store {
 
     /// The highest serial stored.
     pub fn max_serial(&self) -> Result<u64, StoreError> {
-        Ok(self.certs.last()?.and_then(|(k, _)| <[u8; 8]>::try_from(k.as_ref()).ok()).map_or(0, u64::from_be_bytes))
+        Ok(self
+            .certs
+            .last()?
+            .and_then(|(k, _)| <[u8; 8]>::try_from(k.as_ref()).ok())
+            .map_or(0, u64::from_be_bytes))
     }
 
     /// The sled database, for whole-database operations (backup).
@@ -242,7 +297,10 @@ mod tests {
         let s = Store::open(dir.path()).unwrap();
         s.check_office("100524").unwrap();
         s.check_office("100524").unwrap();
-        assert!(matches!(s.check_office("100525"), Err(StoreError::WrongOffice { .. })));
+        assert!(matches!(
+            s.check_office("100525"),
+            Err(StoreError::WrongOffice { .. })
+        ));
         assert_eq!(s.office().unwrap().as_deref(), Some("100524"));
     }
 
@@ -250,7 +308,12 @@ mod tests {
     fn certificates_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
-        let c = StoredCertificate { serial: 7, record: serde_json::json!({"a": 1}), key_id: "00".repeat(8), sealed: vec![1, 2, 3] };
+        let c = StoredCertificate {
+            serial: 7,
+            record: serde_json::json!({"a": 1}),
+            key_id: "00".repeat(8),
+            sealed: vec![1, 2, 3],
+        };
         s.put(&c).unwrap();
         s.commit().unwrap();
         drop(s);

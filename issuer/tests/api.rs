@@ -25,7 +25,11 @@ struct Fixture {
 
 fn config(dir: &std::path::Path) -> ServeConfig {
     ServeConfig {
-        office: OfficeInfo { code: "100524".into(), name_bn: "সাভার পৌরসভা".into(), name_en: "Savar Paurashava".into() },
+        office: OfficeInfo {
+            code: "100524".into(),
+            name_bn: "সাভার পৌরসভা".into(),
+            name_en: "Savar Paurashava".into(),
+        },
         key_path: dir.join("keys/office.key.pem"),
         verifier_host: Some("localhost:8080".parse().expect("host")),
         request_timeout: Duration::from_secs(10),
@@ -39,21 +43,45 @@ fn fixture() -> Fixture {
     let office_key = read_public_key(dir.path().join("keys/office.pub.pem")).expect("pub");
     let store = Store::open(&dir.path().join("data")).expect("store");
     let accounts = Accounts::open(&store).expect("accounts");
-    accounts.add_user("rahim", "মোঃ রহিম", Role::Chairman, None, 0).expect("user");
-    accounts.add_user("karim", "করিম", Role::Operator, Some("operator password"), 0).expect("user");
-    accounts.add_user("admin", "Admin", Role::Admin, None, 0).expect("user");
+    accounts
+        .add_user("rahim", "মোঃ রহিম", Role::Chairman, None, 0)
+        .expect("user");
+    accounts
+        .add_user(
+            "karim",
+            "করিম",
+            Role::Operator,
+            Some("operator password"),
+            0,
+        )
+        .expect("user");
+    accounts
+        .add_user("admin", "Admin", Role::Admin, None, 0)
+        .expect("user");
     let chairman = accounts.issue_token("rahim", "test", 0).expect("token");
     let operator = accounts.issue_token("karim", "test", 0).expect("token");
     let admin = accounts.issue_token("admin", "test", 0).expect("token");
     let state = AppState::new(config(dir.path()), store).expect("state");
-    Fixture { dir, state, office_key, chairman, operator, admin }
+    Fixture {
+        dir,
+        state,
+        office_key,
+        chairman,
+        operator,
+        admin,
+    }
 }
 
 fn record() -> Value {
-    let mut v: Value = serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json")).expect("json");
+    let mut v: Value =
+        serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json"))
+            .expect("json");
     let today = today_dhaka();
     v["issued"] = json!(today.to_string());
-    v["expires"] = json!(today.replace_year(today.year() + 1).unwrap_or(today).to_string());
+    v["expires"] = json!(today
+        .replace_year(today.year() + 1)
+        .unwrap_or(today)
+        .to_string());
     v
 }
 
@@ -61,7 +89,13 @@ async fn call(router: &Router, req: Request<Body>) -> (StatusCode, axum::http::H
     let resp = router.clone().oneshot(req).await.expect("response");
     let status = resp.status();
     let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
     (status, headers, body)
 }
 
@@ -82,17 +116,36 @@ fn get(uri: &str, token: Option<&str>) -> Request<Body> {
 }
 
 fn json_of(body: &[u8]) -> Value {
-    serde_json::from_slice(body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
+    serde_json::from_slice(body)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
 }
 
 async fn issue(f: &Fixture, router: &Router) -> Value {
-    let (status, _, body) = call(router, post("/api/v1/certificates", Some(&f.chairman), &record())).await;
-    assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+    let (status, _, body) = call(
+        router,
+        post("/api/v1/certificates", Some(&f.chairman), &record()),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
     json_of(&body)
 }
 
-async fn feed(router: &Router, after: u64, limit: usize, key: &VerifyingKey) -> Signed<FeedPageBody> {
-    let (status, _, body) = call(router, get(&format!("/api/v1/feed?after={after}&limit={limit}"), None)).await;
+async fn feed(
+    router: &Router,
+    after: u64,
+    limit: usize,
+    key: &VerifyingKey,
+) -> Signed<FeedPageBody> {
+    let (status, _, body) = call(
+        router,
+        get(&format!("/api/v1/feed?after={after}&limit={limit}"), None),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let page = Signed::<FeedPageBody>::parse(&body).expect("page");
     page.verify(key).expect("page signature");
@@ -119,19 +172,29 @@ async fn issuing_returns_a_verifiable_certificate_and_publishes_its_hash() {
     match &page.signed.events[..] {
         [e] => assert_eq!(
             e.kind,
-            EventKind::Issued { serial: 1, key_id: KeyId::of(&f.office_key), hash: sonod_issuer::hex_hash(&bytes) }
+            EventKind::Issued {
+                serial: 1,
+                key_id: KeyId::of(&f.office_key),
+                hash: sonod_issuer::hex_hash(&bytes)
+            }
         ),
         other => panic!("events: {other:?}"),
     }
     let json = serde_json::to_string(&page).expect("json");
-    assert!(!json.contains("করিম") && !json.contains("19901234567890123"), "the feed carries no personal data");
+    assert!(
+        !json.contains("করিম") && !json.contains("19901234567890123"),
+        "the feed carries no personal data"
+    );
 
     let (status, _, body) = call(&router, get("/api/v1/certificates/1", Some(&f.operator))).await;
     assert_eq!(status, StatusCode::OK);
     let got = json_of(&body);
     assert_eq!(got["status"], "issued");
     assert_eq!(got["record"]["fields"]["nid"], "19901234567890123");
-    for (uri, ct) in [("/api/v1/certificates/1/qr.png", "image/png"), ("/api/v1/certificates/1/qr.svg", "image/svg+xml")] {
+    for (uri, ct) in [
+        ("/api/v1/certificates/1/qr.png", "image/png"),
+        ("/api/v1/certificates/1/qr.svg", "image/svg+xml"),
+    ] {
         let (status, headers, _) = call(&router, get(uri, Some(&f.operator))).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
         assert_eq!(headers[header::CONTENT_TYPE], ct);
@@ -142,16 +205,33 @@ async fn issuing_returns_a_verifiable_certificate_and_publishes_its_hash() {
 async fn writes_need_a_token_whose_role_allows_them() {
     let f = fixture();
     let router = app(f.state.clone());
-    let (status, headers, body) = call(&router, post("/api/v1/certificates", None, &record())).await;
+    let (status, headers, body) =
+        call(&router, post("/api/v1/certificates", None, &record())).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
     assert_eq!(json_of(&body)["status"], 401);
-    let (status, _, _) = call(&router, post("/api/v1/certificates", Some("sonod_forged"), &record())).await;
+    let (status, _, _) = call(
+        &router,
+        post("/api/v1/certificates", Some("sonod_forged"), &record()),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _, _) = call(&router, post("/api/v1/certificates", Some(&f.operator), &record())).await;
+    let (status, _, _) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.operator), &record()),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, _) = call(&router, post("/api/v1/certificates", Some(&f.admin), &record())).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "admins manage, they do not sign");
+    let (status, _, _) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.admin), &record()),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "admins manage, they do not sign"
+    );
     let (status, _, _) = call(&router, get("/api/v1/certificates/1", None)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _, _) = call(&router, get("/api/v1/audit", Some(&f.operator))).await;
@@ -176,19 +256,41 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let mut bad = record();
     bad["fields"]["nid"] = json!("123");
-    let (status, _, body) = call(&router, post("/api/v1/certificates", Some(&f.chairman), &bad)).await;
+    let (status, _, body) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.chairman), &bad),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(json_of(&body)["detail"].as_str().expect("detail").contains("nid"));
+    assert!(json_of(&body)["detail"]
+        .as_str()
+        .expect("detail")
+        .contains("nid"));
     let mut other = record();
     other["office"] = json!("200101");
-    let (status, _, _) = call(&router, post("/api/v1/certificates", Some(&f.chairman), &other)).await;
+    let (status, _, _) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.chairman), &other),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let mut huge = record();
     huge["fields"]["address"] = json!("ক".repeat(200_000));
-    let (status, _, _) = call(&router, post("/api/v1/certificates", Some(&f.chairman), &huge)).await;
+    let (status, _, _) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.chairman), &huge),
+    )
+    .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     // Nothing was issued by any of these.
-    assert_eq!(feed(&router, 0, 10, &f.office_key).await.signed.events.len(), 0);
+    assert_eq!(
+        feed(&router, 0, 10, &f.office_key)
+            .await
+            .signed
+            .events
+            .len(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -197,7 +299,8 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_same_certificate() {
     let router = app(f.state.clone());
     let req = |body: &Value| {
         let mut r = post("/api/v1/certificates", Some(&f.chairman), body);
-        r.headers_mut().insert("idempotency-key", "order-77".parse().expect("header"));
+        r.headers_mut()
+            .insert("idempotency-key", "order-77".parse().expect("header"));
         r
     };
     let (s1, h1, b1) = call(&router, req(&record())).await;
@@ -211,7 +314,15 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_same_certificate() {
     other["fields"]["ward"] = json!(6);
     let (s3, _, _) = call(&router, req(&other)).await;
     assert_eq!(s3, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(feed(&router, 0, 10, &f.office_key).await.signed.events.len(), 1, "one certificate, one event");
+    assert_eq!(
+        feed(&router, 0, 10, &f.office_key)
+            .await
+            .signed
+            .events
+            .len(),
+        1,
+        "one certificate, one event"
+    );
 }
 
 #[tokio::test]
@@ -222,27 +333,66 @@ async fn revocation_is_final_idempotent_and_published() {
         issue(&f, &router).await;
     }
     let why = json!({"reason": "fraud", "note": "জাল কাগজ দিয়ে আবেদন"});
-    let (status, _, body) = call(&router, post("/api/v1/certificates/2/revoke", Some(&f.chairman), &why)).await;
+    let (status, _, body) = call(
+        &router,
+        post("/api/v1/certificates/2/revoke", Some(&f.chairman), &why),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
     let first = json_of(&body);
     assert_eq!(first["already_revoked"], false);
-    let (status, _, body) = call(&router, post("/api/v1/certificates/2/revoke", Some(&f.chairman), &json!({"reason": "other"}))).await;
+    let (status, _, body) = call(
+        &router,
+        post(
+            "/api/v1/certificates/2/revoke",
+            Some(&f.chairman),
+            &json!({"reason": "other"}),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let again = json_of(&body);
     assert_eq!(again["already_revoked"], true);
     assert_eq!(again["reason"], "fraud", "the first revocation stands");
     assert_eq!(again["revoked_at"], first["revoked_at"]);
-    let (status, _, _) = call(&router, post("/api/v1/certificates/99/revoke", Some(&f.chairman), &why)).await;
+    let (status, _, _) = call(
+        &router,
+        post("/api/v1/certificates/99/revoke", Some(&f.chairman), &why),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = call(&router, post("/api/v1/certificates/1/revoke", Some(&f.chairman), &json!({"reason": "because"}))).await;
+    let (status, _, _) = call(
+        &router,
+        post(
+            "/api/v1/certificates/1/revoke",
+            Some(&f.chairman),
+            &json!({"reason": "because"}),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _, _) = call(&router, post("/api/v1/certificates/1/revoke", Some(&f.operator), &why)).await;
+    let (status, _, _) = call(
+        &router,
+        post("/api/v1/certificates/1/revoke", Some(&f.operator), &why),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let page = feed(&router, 0, 100, &f.office_key).await;
     assert_eq!(page.signed.events.len(), 4);
-    assert_eq!(page.signed.events[3].kind, EventKind::Revoked { serial: 2, reason: sonod_seal::feed::RevocationReason::Fraud });
-    assert!(!serde_json::to_string(&page).expect("json").contains("জাল কাগজ"), "the note stays private");
+    assert_eq!(
+        page.signed.events[3].kind,
+        EventKind::Revoked {
+            serial: 2,
+            reason: sonod_seal::feed::RevocationReason::Fraud
+        }
+    );
+    assert!(
+        !serde_json::to_string(&page)
+            .expect("json")
+            .contains("জাল কাগজ"),
+        "the note stays private"
+    );
 
     let (status, _, body) = call(&router, get("/api/v1/status-list", None)).await;
     assert_eq!(status, StatusCode::OK);
@@ -258,12 +408,28 @@ async fn revocation_is_final_idempotent_and_published() {
     let (status, _, body) = call(&router, get("/api/v1/audit", Some(&f.chairman))).await;
     assert_eq!(status, StatusCode::OK);
     let audit = json_of(&body);
-    let actions: Vec<_> = audit["entries"].as_array().expect("entries").iter().map(|e| (e["actor"].clone(), e["action"].clone())).collect();
-    assert_eq!(actions.iter().filter(|(a, act)| a == "rahim" && act == "issue").count(), 3);
+    let actions: Vec<_> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| (e["actor"].clone(), e["action"].clone()))
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|(a, act)| a == "rahim" && act == "issue")
+            .count(),
+        3
+    );
     assert_eq!(actions.iter().filter(|(_, act)| act == "revoke").count(), 1);
     // The audit log cannot be edited through the API.
     for method in ["POST", "PUT", "DELETE"] {
-        let req = Request::builder().method(method).uri("/api/v1/audit").header(header::AUTHORIZATION, format!("Bearer {}", f.chairman)).body(Body::empty()).expect("req");
+        let req = Request::builder()
+            .method(method)
+            .uri("/api/v1/audit")
+            .header(header::AUTHORIZATION, format!("Bearer {}", f.chairman))
+            .body(Body::empty())
+            .expect("req");
         let (status, _, _) = call(&router, req).await;
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method}");
     }
@@ -277,7 +443,11 @@ async fn concurrent_issues_get_unique_serials_and_a_gap_free_feed() {
     for _ in 0..64 {
         let (router, token) = (router.clone(), f.chairman.clone());
         tasks.push(tokio::spawn(async move {
-            let (status, _, body) = call(&router, post("/api/v1/certificates", Some(&token), &record())).await;
+            let (status, _, body) = call(
+                &router,
+                post("/api/v1/certificates", Some(&token), &record()),
+            )
+            .await;
             assert_eq!(status, StatusCode::CREATED);
             json_of(&body)["serial"].as_u64().expect("serial")
         }));
@@ -311,19 +481,37 @@ async fn officials_log_in_and_print() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, headers, _) = call(&router, form("operator+password")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let cookie = headers[header::SET_COOKIE].to_str().expect("cookie").to_owned();
+    let cookie = headers[header::SET_COOKIE]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
     for attr in ["HttpOnly", "Secure", "SameSite=Strict"] {
         assert!(cookie.contains(attr), "{cookie}");
     }
     let session = cookie.split(';').next().expect("pair").to_owned();
-    let with_cookie = |uri: &str| Request::get(uri).header(header::COOKIE, &session).body(Body::empty()).expect("req");
+    let with_cookie = |uri: &str| {
+        Request::get(uri)
+            .header(header::COOKIE, &session)
+            .body(Body::empty())
+            .expect("req")
+    };
     let (status, headers, body) = call(&router, with_cookie("/certificates/1/print")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers[header::CONTENT_TYPE].to_str().expect("ct").starts_with("text/html"));
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .expect("ct")
+        .starts_with("text/html"));
     let html = String::from_utf8(body).expect("utf8");
-    assert!(html.contains("মোহাম্মদ আব্দুল করিম") && html.contains("<svg"), "the page shows the name and the QR");
+    assert!(
+        html.contains("মোহাম্মদ আব্দুল করিম") && html.contains("<svg"),
+        "the page shows the name and the QR"
+    );
     // A session cannot be used for API writes (no CSRF through the browser).
-    let req = Request::post("/api/v1/certificates").header(header::COOKIE, &session).header(header::CONTENT_TYPE, "application/json").body(Body::from(record().to_string())).expect("req");
+    let req = Request::post("/api/v1/certificates")
+        .header(header::COOKIE, &session)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(record().to_string()))
+        .expect("req");
     let (status, _, _) = call(&router, req).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _, _) = call(&router, get("/certificates/1/print", None)).await;
@@ -342,13 +530,26 @@ async fn operations_endpoints() {
     let (status, _, body) = call(&router, get("/metrics", None)).await;
     assert_eq!(status, StatusCode::OK);
     let metrics = String::from_utf8(body).expect("utf8");
-    assert!(metrics.contains("sonod_issuer_certificates_issued_total 1"), "{metrics}");
-    assert!(metrics.contains("route=\"/api/v1/certificates\""), "{metrics}");
+    assert!(
+        metrics.contains("sonod_issuer_certificates_issued_total 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("route=\"/api/v1/certificates\""),
+        "{metrics}"
+    );
     assert!(!metrics.contains("19901234567890123"));
     let (status, _, body) = call(&router, get("/api/v1/openapi.json", None)).await;
     assert_eq!(status, StatusCode::OK);
     let doc = json_of(&body);
-    for path in ["/api/v1/certificates", "/api/v1/certificates/{serial}/revoke", "/api/v1/feed", "/api/v1/status-list", "/api/v1/admin/backup", "/certificates/{serial}/print"] {
+    for path in [
+        "/api/v1/certificates",
+        "/api/v1/certificates/{serial}/revoke",
+        "/api/v1/feed",
+        "/api/v1/status-list",
+        "/api/v1/admin/backup",
+        "/certificates/{serial}/print",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
     }
     let (_, headers, _) = call(&router, get("/healthz", None)).await;
@@ -365,9 +566,17 @@ async fn key_rotation_without_downtime_and_backup_while_serving() {
     let path = f.dir.path().join("keys/office.key.pem");
     std::fs::remove_file(&path).expect("rm");
     sonod_keys::write_secret_key(&path, &new_key, None).expect("write");
-    let (status, _, _) = call(&router, post("/api/v1/admin/reload-key", Some(&f.chairman), &json!({}))).await;
+    let (status, _, _) = call(
+        &router,
+        post("/api/v1/admin/reload-key", Some(&f.chairman), &json!({})),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, body) = call(&router, post("/api/v1/admin/reload-key", Some(&f.admin), &json!({}))).await;
+    let (status, _, body) = call(
+        &router,
+        post("/api/v1/admin/reload-key", Some(&f.admin), &json!({})),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
     assert_eq!(json_of(&body)["key_id"], new_key.key_id().to_string());
     let second = issue(&f, &router).await;
@@ -388,7 +597,9 @@ async fn key_rotation_without_downtime_and_backup_while_serving() {
 #[tokio::test]
 async fn over_a_real_socket_with_graceful_shutdown() {
     let f = fixture();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(run(listener, f.state.clone(), async {

@@ -3,10 +3,44 @@
 //! # Layout
 //!
 //! - `verdict`: the verdict kinds in check order, with reasons and JSON.
-//! - `judge`: the checks themselves, against a trust list and an optional feed.
+//! - `judge`: the checks themselves, split at the signature ([`Judge::prepare`],
+//!   [`Prepared::finish`]), against a trust list and an optional feed.
+//! - `batch`: many signatures at once, with `verify_strict`'s answers.
+//! - `cache`: what sealed bytes prove, kept by their hash.
+//! - `trust`: the trust list in use, from a file or URL, reloaded on change.
+//! - `replica`: the issuers' event feeds in sled, answering [`FeedStatus`].
+//! - `sync`: pulling and checking the feeds.
+//! - `image_decode`: QR codes from uploaded photos, within limits.
+//! - [`server`]: the HTTP service (`sonod-verifier serve`).
+//!
+//! Everything from `cache` down needs the `server` feature (on by default); without it the
+//! crate is the judgement alone, for offline readers.
 
+mod batch;
+#[cfg(feature = "server")]
+mod cache;
+#[cfg(feature = "server")]
+mod image_decode;
 mod judge;
+#[cfg(feature = "server")]
+mod replica;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "server")]
+mod sync;
+#[cfg(feature = "server")]
+mod trust;
 mod verdict;
 
-pub use judge::{FeedAnswer, FeedStatus, Judge, NoFeed};
-pub use verdict::{certificate_json, Office, Verdict, VerdictKind};
+pub use batch::{verify_signatures, BATCH_CHUNK};
+pub use judge::{FeedAnswer, FeedStatus, Judge, NoFeed, Prepared, Reading, SignatureCheck};
+pub use verdict::{certificate_json, CertificateJson, Office, Verdict, VerdictJson, VerdictKind};
+
+#[cfg(feature = "server")]
+pub use {
+    cache::ReadingCache,
+    image_decode::{decode_qr_image, ImageError, MAX_FILE_BYTES, MAX_PIXELS, MAX_SIDE},
+    replica::{OfficeFeed, Replica, ReplicaError, ISSUE_GRACE_SECONDS},
+    sync::{backoff, sync_once, FeedSource, SourceStatus, SyncError, MAX_BACKOFF},
+    trust::{TrustHandle, TrustLoadError, TrustSource, TrustState},
+};

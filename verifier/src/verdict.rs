@@ -1,7 +1,7 @@
 //! Verdicts: one per payload, the first that applies, with a reason a clerk understands.
 
 use serde::Serialize;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use sonod_keys::KeyId;
 use sonod_seal::{bangla_date, bangla_digits, Certificate};
 
@@ -123,66 +123,201 @@ impl Verdict {
 
     /// The verdict as JSON, the shape of the verification API and `sonod-scan --json`.
     pub fn to_json(&self) -> Json {
-        let (head_bn, head_en) = self.kind.headline();
-        let mut out = json!({
-            "verdict": self.kind.as_str(),
-            "valid": self.is_valid(),
-            "headline_bn": head_bn,
-            "headline_en": head_en,
-            "reason_bn": self.reason_bn,
-            "reason_en": self.reason_en,
-        });
-        if let Some(o) = &self.office {
-            out["office"] = json!(o);
+        serde_json::to_value(self.json()).unwrap_or(Json::Null)
+    }
+
+    /// The same JSON as [`Verdict::to_json`], as a borrowing [`Serialize`] value: a service
+    /// writes it straight into its answer (with fields of its own beside it, by
+    /// `#[serde(flatten)]`) without building a tree of JSON values first.
+    pub fn json(&self) -> VerdictJson<'_> {
+        let (headline_bn, headline_en) = self.kind.headline();
+        VerdictJson {
+            verdict: self.kind.as_str(),
+            valid: self.is_valid(),
+            headline_bn,
+            headline_en,
+            reason_bn: &self.reason_bn,
+            reason_en: &self.reason_en,
+            office: self.office.as_ref(),
+            key_id: self.key_id.as_ref().map(ToString::to_string),
+            host: self.host.as_deref().map(|h| (h, self.host_official)),
+            development: self.development.then_some(true),
+            certificate: self.certificate.as_ref().map(CertificateJson),
         }
-        if let Some(k) = &self.key_id {
-            out["key_id"] = json!(k.to_string());
+    }
+}
+
+/// A [`Verdict`] as JSON: see [`Verdict::json`].
+#[derive(Debug, Serialize)]
+pub struct VerdictJson<'a> {
+    verdict: &'static str,
+    valid: bool,
+    headline_bn: &'static str,
+    headline_en: &'static str,
+    reason_bn: &'a str,
+    reason_en: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    office: Option<&'a Office>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_id: Option<String>,
+    #[serde(flatten, serialize_with = "host_fields")]
+    host: Option<(&'a str, Option<bool>)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    development: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificate: Option<CertificateJson<'a>>,
+}
+
+/// `"host"` and `"host_official"` when the payload was a URL, nothing otherwise.
+fn host_fields<S: serde::Serializer>(
+    host: &Option<(&str, Option<bool>)>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(None)?;
+    if let Some((h, official)) = host {
+        m.serialize_entry("host", h)?;
+        m.serialize_entry("host_official", official)?;
+    }
+    m.end()
+}
+
+/// The signed facts as JSON: see [`certificate_json`].
+#[derive(Debug, Clone, Copy)]
+pub struct CertificateJson<'a>(&'a Certificate);
+
+impl Serialize for CertificateJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let c = self.0;
+        let r = &c.record;
+        let t = r.cert_type();
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("serial", &c.serial)?;
+        m.serialize_entry("serial_bn", &bangla_digits(&c.serial.to_string()))?;
+        m.serialize_entry("type", t.key)?;
+        m.serialize_entry("type_bn", t.name_bn)?;
+        m.serialize_entry("type_en", t.name_en)?;
+        m.serialize_entry("office", r.office())?;
+        m.serialize_entry("issued", &r.issued().to_string())?;
+        m.serialize_entry("issued_bn", &bangla_date(r.issued()))?;
+        if let Some(e) = r.expires() {
+            m.serialize_entry("expires", &e.to_string())?;
+            m.serialize_entry("expires_bn", &bangla_date(e))?;
         }
-        if let Some(h) = &self.host {
-            out["host"] = json!(h);
-            out["host_official"] = json!(self.host_official);
-        }
-        if self.development {
-            out["development"] = json!(true);
-        }
-        if let Some(c) = &self.certificate {
-            out["certificate"] = certificate_json(c);
-        }
-        out
+        m.serialize_entry("fields", &FieldsJson(c))?;
+        m.end()
+    }
+}
+
+struct FieldsJson<'a>(&'a Certificate);
+
+#[derive(Serialize)]
+struct FieldJson {
+    key: &'static str,
+    label_bn: &'static str,
+    label_en: &'static str,
+    value: Json,
+    value_bn: String,
+    value_en: String,
+}
+
+impl Serialize for FieldsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.record.fields().map(|(f, v)| FieldJson {
+            key: f.key,
+            label_bn: f.label_bn,
+            label_en: f.label_en,
+            value: v.to_json(),
+            value_bn: v.display_bn(),
+            value_en: v.display_en(),
+        }))
     }
 }
 
 /// The signed facts as JSON, with labels and values in both languages.
 pub fn certificate_json(c: &Certificate) -> Json {
-    let r = &c.record;
-    let t = r.cert_type();
-    let fields: Vec<Json> = r
-        .fields()
-        .map(|(f, v)| {
-            json!({
-                "key": f.key,
-                "label_bn": f.label_bn,
-                "label_en": f.label_en,
-                "value": v.to_json(),
-                "value_bn": v.display_bn(),
-                "value_en": v.display_en(),
-            })
-        })
-        .collect();
-    let mut out = json!({
-        "serial": c.serial,
-        "serial_bn": bangla_digits(&c.serial.to_string()),
-        "type": t.key,
-        "type_bn": t.name_bn,
-        "type_en": t.name_en,
-        "office": r.office(),
-        "issued": r.issued().to_string(),
-        "issued_bn": bangla_date(r.issued()),
-        "fields": fields,
-    });
-    if let Some(e) = r.expires() {
-        out["expires"] = json!(e.to_string());
-        out["expires_bn"] = json!(bangla_date(e));
+    serde_json::to_value(CertificateJson(c)).unwrap_or(Json::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The shape `to_json` had when it built the tree by hand; the serializer must match it.
+    fn reference(v: &Verdict) -> Json {
+        let (head_bn, head_en) = v.kind.headline();
+        let mut out = json!({
+            "verdict": v.kind.as_str(), "valid": v.is_valid(),
+            "headline_bn": head_bn, "headline_en": head_en,
+            "reason_bn": v.reason_bn, "reason_en": v.reason_en,
+        });
+        if let Some(o) = &v.office {
+            out["office"] = json!(o);
+        }
+        if let Some(k) = &v.key_id {
+            out["key_id"] = json!(k.to_string());
+        }
+        if let Some(h) = &v.host {
+            out["host"] = json!(h);
+            out["host_official"] = json!(v.host_official);
+        }
+        if v.development {
+            out["development"] = json!(true);
+        }
+        if let Some(c) = &v.certificate {
+            let r = &c.record;
+            let t = r.cert_type();
+            let fields: Vec<Json> = r
+                .fields()
+                .map(|(f, val)| json!({"key": f.key, "label_bn": f.label_bn, "label_en": f.label_en,
+                    "value": val.to_json(), "value_bn": val.display_bn(), "value_en": val.display_en()}))
+                .collect();
+            let mut cj = json!({"serial": c.serial, "serial_bn": bangla_digits(&c.serial.to_string()),
+                "type": t.key, "type_bn": t.name_bn, "type_en": t.name_en, "office": r.office(),
+                "issued": r.issued().to_string(), "issued_bn": bangla_date(r.issued()), "fields": fields});
+            if let Some(e) = r.expires() {
+                cj["expires"] = json!(e.to_string());
+                cj["expires_bn"] = json!(bangla_date(e));
+            }
+            out["certificate"] = cj;
+        }
+        out
     }
-    out
+
+    #[test]
+    fn json_has_the_documented_shape() {
+        let record = sonod_seal::Record::from_json_str(
+            r#"{"type": "warish", "office": "100524", "issued": "2026-11-28", "expires": "2027-01-01",
+                "fields": {"deceased": "আব্দুর রহমান", "death_date": "2026-01-02",
+                "heirs": [{"name": "করিম", "relation": "পুত্র", "age": 40}, {"name": "Rokeya", "relation": "কন্যা"}], "ward": 5}}"#,
+        )
+        .unwrap();
+        let mut v = Verdict::new(VerdictKind::Valid, "ঠিক", "fine");
+        assert_eq!(v.to_json(), reference(&v));
+        v.certificate = Some(Certificate::new(77, &record));
+        v.office = Some(Office {
+            code: "100524".into(),
+            name_bn: "সাভার".into(),
+            name_en: "Savar".into(),
+        });
+        v.host = Some("X.BD".into());
+        v.host_official = Some(false);
+        v.development = true;
+        assert_eq!(v.to_json(), reference(&v));
+        let j = v.to_json();
+        let heirs = j["certificate"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == "heirs")
+            .unwrap();
+        assert_eq!(
+            heirs["value"][0],
+            json!({"name": "করিম", "relation": "পুত্র", "age": 40})
+        );
+        v.host_official = None;
+        assert_eq!(v.to_json(), reference(&v));
+    }
 }

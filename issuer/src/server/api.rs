@@ -39,12 +39,21 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/v1/admin/backup", get(backup))
 }
 
-fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) -> Result<T, AppError> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+fn json_body<T: for<'de> Deserialize<'de>>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<T, AppError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !ct.starts_with("application/json") {
-        return Err(AppError::BadRequest("Content-Type must be application/json".into()));
+        return Err(AppError::BadRequest(
+            "Content-Type must be application/json".into(),
+        ));
     }
-    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("JSON পড়া যায়নি / invalid JSON: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("JSON পড়া যায়নি / invalid JSON: {e}")))
 }
 
 fn links(serial: u64) -> Value {
@@ -60,20 +69,44 @@ fn qr_text(state: &AppState, c: &StoredCertificate) -> String {
     sonod_seal::qr_text(&c.sealed, state.config().verifier_host.as_ref())
 }
 
-async fn issue(State(state): State<AppState>, caller: Caller, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+async fn issue(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let actor = caller.require_token(Permission::Issue)?.clone();
     let idem = match headers.get("idempotency-key") {
         None => None,
         Some(v) => {
-            let k = v.to_str().map_err(|_| AppError::BadRequest("Idempotency-Key must be ASCII".into()))?;
+            let k = v
+                .to_str()
+                .map_err(|_| AppError::BadRequest("Idempotency-Key must be ASCII".into()))?;
             if k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY {
-                return Err(AppError::BadRequest(format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters")));
+                return Err(AppError::BadRequest(format!(
+                    "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters"
+                )));
             }
             Some(k.to_owned())
         }
     };
-    let value: Value = json_body(&headers, &body)?;
-    let record = Record::from_json(&value).map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.starts_with("application/json") {
+        return Err(AppError::BadRequest(
+            "Content-Type must be application/json".into(),
+        ));
+    }
+    // One pass from bytes to a valid record: syntax and shape errors are the client's
+    // malformed request (400), a record that breaks its type's rules is 422.
+    let text =
+        std::str::from_utf8(&body).map_err(|_| AppError::BadRequest("body is not UTF-8".into()))?;
+    let record = Record::from_json_str(text).map_err(|e| match e {
+        sonod_seal::RecordError::Json(_) => AppError::BadRequest(e.to_string()),
+        other => AppError::Unprocessable(other.to_string()),
+    })?;
     if record.office() != state.config().office.code {
         return Err(AppError::Unprocessable(format!(
             "এই অফিসের কোড {} / this service issues for office {}, not {}",
@@ -96,18 +129,37 @@ async fn issue(State(state): State<AppState>, caller: Caller, headers: HeaderMap
         "qr_text": qr_text(&state, c),
         "links": links(c.serial),
     });
-    let mut resp = (StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/certificates/{}", c.serial))], Json(body)).into_response();
+    let mut resp = (
+        StatusCode::CREATED,
+        [(
+            header::LOCATION,
+            format!("/api/v1/certificates/{}", c.serial),
+        )],
+        Json(body),
+    )
+        .into_response();
     if !outcome.created {
-        resp.headers_mut().insert("idempotent-replayed", header::HeaderValue::from_static("true"));
+        resp.headers_mut().insert(
+            "idempotent-replayed",
+            header::HeaderValue::from_static("true"),
+        );
     }
     Ok(resp)
 }
 
 fn stored(state: &AppState, serial: u64) -> Result<StoredCertificate, AppError> {
-    state.ledger().store().get(serial)?.ok_or_else(|| AppError::NotFound(format!("এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {serial}")))
+    state.ledger().store().get(serial)?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {serial}"
+        ))
+    })
 }
 
-async fn certificate(State(state): State<AppState>, caller: Caller, Path(serial): Path<u64>) -> Result<Json<Value>, AppError> {
+async fn certificate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(serial): Path<u64>,
+) -> Result<Json<Value>, AppError> {
     caller.require(Permission::Print)?;
     let c = stored(&state, serial)?;
     let revocation = state.ledger().revocation(serial)?;
@@ -140,7 +192,9 @@ async fn revoke(
     let actor = caller.require_token(Permission::Revoke)?.clone();
     let b: RevokeBody = json_body(&headers, &body)?;
     if b.note.chars().count() > MAX_NOTE_CHARS || b.note.chars().any(char::is_control) {
-        return Err(AppError::Unprocessable(format!("note: at most {MAX_NOTE_CHARS} characters, no control characters")));
+        return Err(AppError::Unprocessable(format!(
+            "note: at most {MAX_NOTE_CHARS} characters, no control characters"
+        )));
     }
     let ledger = state.ledger();
     let outcome = ledger.revoke(serial, b.reason, b.note.trim(), &actor.name)?;
@@ -161,19 +215,43 @@ async fn revoke(
     })))
 }
 
-async fn qr_png(State(state): State<AppState>, caller: Caller, Path(serial): Path<u64>) -> Result<Response, AppError> {
+async fn qr_png(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(serial): Path<u64>,
+) -> Result<Response, AppError> {
     caller.require(Permission::Print)?;
     let c = stored(&state, serial)?;
-    let img = QrImage::new(&qr_text(&state, &c), EcLevel::M).map_err(|e| AppError::Internal(e.to_string()))?;
+    let img = QrImage::new(&qr_text(&state, &c), EcLevel::M)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let png = img.png().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, no-store")], png).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        png,
+    )
+        .into_response())
 }
 
-async fn qr_svg(State(state): State<AppState>, caller: Caller, Path(serial): Path<u64>) -> Result<Response, AppError> {
+async fn qr_svg(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(serial): Path<u64>,
+) -> Result<Response, AppError> {
     caller.require(Permission::Print)?;
     let c = stored(&state, serial)?;
-    let img = QrImage::new(&qr_text(&state, &c), EcLevel::M).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-store")], img.svg()).into_response())
+    let img = QrImage::new(&qr_text(&state, &c), EcLevel::M)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        img.svg(),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -206,23 +284,49 @@ async fn status_list(State(state): State<AppState>) -> Result<Response, AppError
     // The position first: every revocation up to it is durable and so in the tree.
     let position = ledger.head();
     let max_serial = ledger.store().max_serial()?;
-    let list = StatusListBody::new(&state.config().office.code, position, max_serial, ledger.revoked_serials(), now()).sign(&state.key());
+    let list = StatusListBody::new(
+        &state.config().office.code,
+        position,
+        max_serial,
+        ledger.revoked_serials(),
+        now(),
+    )
+    .sign(&state.key());
     Ok(([(header::CACHE_CONTROL, "no-cache")], Json(list)).into_response())
 }
 
-async fn audit(State(state): State<AppState>, caller: Caller, Query(p): Query<Page>) -> Result<Json<Value>, AppError> {
+async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Page>,
+) -> Result<Json<Value>, AppError> {
     caller.require(Permission::ReadAudit)?;
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
     let entries = state.ledger().audit_entries(p.after, limit)?;
     Ok(Json(json!({ "after": p.after, "entries": entries })))
 }
 
-async fn reload_key(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, AppError> {
+async fn reload_key(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, AppError> {
     let actor = caller.require_token(Permission::Operate)?.clone();
     let old = state.key().key_id();
-    let new = state.reload_key().map_err(|e| AppError::Unprocessable(e.to_string()))?;
-    state.ledger().audit(&actor.name, "key.reload", &new.to_string(), &format!("from={old}")).await?;
-    Ok(Json(json!({ "key_id": new.to_string(), "previous_key_id": old.to_string() })))
+    let new = state
+        .reload_key()
+        .map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    state
+        .ledger()
+        .audit(
+            &actor.name,
+            "key.reload",
+            &new.to_string(),
+            &format!("from={old}"),
+        )
+        .await?;
+    Ok(Json(
+        json!({ "key_id": new.to_string(), "previous_key_id": old.to_string() }),
+    ))
 }
 
 async fn backup(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
@@ -232,18 +336,37 @@ async fn backup(State(state): State<AppState>, caller: Caller) -> Result<Respons
     // without holding it, so a slow client never holds up issuing.
     let (file, summary) = tokio::task::spawn_blocking(move || -> Result<_, AppError> {
         let mut tmp = tempfile::tempfile().map_err(|e| AppError::Internal(e.to_string()))?;
-        let summary = ledger_state.ledger().backup(&mut tmp).map_err(|e| AppError::Internal(e.to_string()))?;
+        let summary = ledger_state
+            .ledger()
+            .backup(&mut tmp)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         use std::io::Seek;
-        tmp.rewind().map_err(|e| AppError::Internal(e.to_string()))?;
+        tmp.rewind()
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         Ok((tmp, summary))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
-    state.ledger().audit(&actor.name, "backup", "store", &format!("trees={} entries={}", summary.trees, summary.entries)).await?;
+    state
+        .ledger()
+        .audit(
+            &actor.name,
+            "backup",
+            "store",
+            &format!("trees={} entries={}", summary.trees, summary.entries),
+        )
+        .await?;
     let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
-    let name = format!("attachment; filename=\"sonod-{}-{}.backup\"", state.config().office.code, now());
+    let name = format!(
+        "attachment; filename=\"sonod-{}-{}.backup\"",
+        state.config().office.code,
+        now()
+    );
     Ok((
-        [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, name)],
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
         axum::body::Body::from_stream(stream),
     )
         .into_response())

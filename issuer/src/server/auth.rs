@@ -1,8 +1,8 @@
 //! Who is asking: a bearer token (API) or a session cookie (web pages).
 
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 
 use super::error::AppError;
 use super::AppState;
@@ -59,13 +59,26 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, AppError> {
         if let Some(h) = parts.headers.get(header::AUTHORIZATION) {
-            let token = h.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(AppError::Unauthorized)?;
-            let actor = state.accounts().authenticate_token(token.trim()).ok_or(AppError::Unauthorized)?;
-            return Ok(Caller { actor, by_session: false });
+            let token = h
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or(AppError::Unauthorized)?;
+            let actor = state
+                .accounts()
+                .authenticate_token(token.trim())
+                .ok_or(AppError::Unauthorized)?;
+            return Ok(Caller {
+                actor,
+                by_session: false,
+            });
         }
         if let Some(id) = session_cookie(parts) {
             if let Some(actor) = state.accounts().session(id, now()) {
-                return Ok(Caller { actor, by_session: true });
+                return Ok(Caller {
+                    actor,
+                    by_session: true,
+                });
             }
         }
         Err(AppError::Unauthorized)
@@ -75,7 +88,10 @@ impl FromRequestParts<AppState> for Caller {
 impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Caller>, AppError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Caller>, AppError> {
         match <Caller as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(c) => Ok(Some(c)),
             Err(AppError::Unauthorized) => Ok(None),

@@ -87,7 +87,8 @@ pub enum ServeError {
 
 /// Reads the office key, its passphrase from `SONOD_KEY_PASSPHRASE` (a service has no prompt).
 pub fn load_key(path: &std::path::Path) -> Result<SecretKey, ServeError> {
-    read_secret_key(path, || Passphrase::from_env_or_prompt("")).map_err(|e| ServeError::Key(e.to_string()))
+    read_secret_key(path, || Passphrase::from_env_or_prompt(""))
+        .map_err(|e| ServeError::Key(e.to_string()))
 }
 
 impl AppState {
@@ -97,7 +98,13 @@ impl AppState {
         let accounts = Accounts::open(&store)?;
         let ledger = Ledger::open(store)?;
         let metrics = Metrics::new();
-        Ok(AppState(Arc::new(Inner { config, ledger, accounts, key: RwLock::new(Arc::new(key)), metrics })))
+        Ok(AppState(Arc::new(Inner {
+            config,
+            ledger,
+            accounts,
+            key: RwLock::new(Arc::new(key)),
+            metrics,
+        })))
     }
 
     /// The configuration.
@@ -122,7 +129,13 @@ impl AppState {
 
     /// The current signing key.
     pub fn key(&self) -> Arc<SecretKey> {
-        Arc::clone(&self.0.key.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+        Arc::clone(
+            &self
+                .0
+                .key
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// Re-reads the key file: the office rolls to a new key without downtime. Certificates
@@ -130,7 +143,11 @@ impl AppState {
     pub fn reload_key(&self) -> Result<sonod_keys::KeyId, ServeError> {
         let key = load_key(&self.0.config.key_path)?;
         let id = key.key_id();
-        *self.0.key.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(key);
+        *self
+            .0
+            .key
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(key);
         tracing::info!(key_id = %id, "signing key reloaded");
         Ok(id)
     }
@@ -143,15 +160,30 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(web::routes())
         .merge(ops::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::track,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(
             // Method and route template only: never the path's values, bodies or headers.
             TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                let route = req.extensions().get::<MatchedPath>().map_or("-", |p| p.as_str());
+                let route = req
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("-", |p| p.as_str());
                 tracing::info_span!("request", method = %req.method(), route)
             }),
         )
@@ -166,9 +198,12 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = app(state.clone());
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     state.ledger().close().map_err(std::io::Error::other)?;
     Ok(())
 }

@@ -61,15 +61,53 @@ impl Metrics {
         let requests = Family::<RequestLabels, Counter>::default();
         let durations: Durations = Family::new_with_constructor(duration_histogram);
         let (issued, revoked) = (Counter::default(), Counter::default());
-        let (feed_head, commit_generation, durability_failed) = (Gauge::default(), Gauge::default(), Gauge::default());
-        registry.register("http_requests", "HTTP requests by route and status", requests.clone());
-        registry.register("http_request_duration_seconds", "HTTP request time by route", durations.clone());
-        registry.register("certificates_issued", "Certificates issued since start", issued.clone());
-        registry.register("revocations", "Certificates revoked since start", revoked.clone());
-        registry.register("feed_head", "Last durable position of the event feed", feed_head.clone());
-        registry.register("commit_generation", "Durability barriers completed", commit_generation.clone());
-        registry.register("durability_failed", "1 when the durability barrier failed", durability_failed.clone());
-        Metrics { registry, requests, durations, issued, revoked, feed_head, commit_generation, durability_failed }
+        let (feed_head, commit_generation, durability_failed) =
+            (Gauge::default(), Gauge::default(), Gauge::default());
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request time by route",
+            durations.clone(),
+        );
+        registry.register(
+            "certificates_issued",
+            "Certificates issued since start",
+            issued.clone(),
+        );
+        registry.register(
+            "revocations",
+            "Certificates revoked since start",
+            revoked.clone(),
+        );
+        registry.register(
+            "feed_head",
+            "Last durable position of the event feed",
+            feed_head.clone(),
+        );
+        registry.register(
+            "commit_generation",
+            "Durability barriers completed",
+            commit_generation.clone(),
+        );
+        registry.register(
+            "durability_failed",
+            "1 when the durability barrier failed",
+            durability_failed.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            durations,
+            issued,
+            revoked,
+            feed_head,
+            commit_generation,
+            durability_failed,
+        }
     }
 
     /// Counts an issued certificate.
@@ -94,12 +132,18 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .route("/api/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
+        .route(
+            "/api/v1/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+        )
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
     if state.ledger().committer().durable().failed {
-        return problem(StatusCode::SERVICE_UNAVAILABLE, "the store cannot make writes durable");
+        return problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the store cannot make writes durable",
+        );
     }
     "ready".into_response()
 }
@@ -108,23 +152,44 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let m = state.metrics();
     let d = state.ledger().committer().durable();
     m.feed_head.set(i64::try_from(d.seq).unwrap_or(i64::MAX));
-    m.commit_generation.set(i64::try_from(d.generation).unwrap_or(i64::MAX));
+    m.commit_generation
+        .set(i64::try_from(d.generation).unwrap_or(i64::MAX));
     m.durability_failed.set(i64::from(d.failed));
     let mut out = String::new();
     if encode(&mut out, &m.registry).is_err() {
         return problem(StatusCode::INTERNAL_SERVER_ERROR, "metrics encoding failed");
     }
-    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], out).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        out,
+    )
+        .into_response()
 }
 
 /// Middleware: counts and times every request by route template.
 pub(super) async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = req.method().as_str().to_owned();
     let start = Instant::now();
     let resp = next.run(req).await;
     let m = state.metrics();
-    m.durations.get_or_create(&RouteLabels { route: route.clone() }).observe(start.elapsed().as_secs_f64());
-    m.requests.get_or_create(&RequestLabels { method, route, status: resp.status().as_u16() }).inc();
+    m.durations
+        .get_or_create(&RouteLabels {
+            route: route.clone(),
+        })
+        .observe(start.elapsed().as_secs_f64());
+    m.requests
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status: resp.status().as_u16(),
+        })
+        .inc();
     resp
 }

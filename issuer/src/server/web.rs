@@ -56,7 +56,11 @@ input,button{{font:inherit;padding:.5rem;margin:.25rem 0;width:100%;box-sizing:b
 
 async fn home(State(state): State<AppState>, caller: Option<Caller>) -> Html<String> {
     let office = &state.config().office;
-    let head = format!("<h1>{} — সনদ</h1><p class=muted>{} · Sonod issuer</p>", esc(&office.name_bn), esc(&office.name_en));
+    let head = format!(
+        "<h1>{} — সনদ</h1><p class=muted>{} · Sonod issuer</p>",
+        esc(&office.name_bn),
+        esc(&office.name_en)
+    );
     match caller {
         Some(c) => page(
             "সনদ / Sonod",
@@ -69,12 +73,17 @@ async fn home(State(state): State<AppState>, caller: Option<Caller>) -> Html<Str
                 c.actor.role.label_bn()
             ),
         ),
-        None => page("সনদ / Sonod", &format!(r#"{head}<p><a href="/login">লগ ইন / Log in</a></p>"#)),
+        None => page(
+            "সনদ / Sonod",
+            &format!(r#"{head}<p><a href="/login">লগ ইন / Log in</a></p>"#),
+        ),
     }
 }
 
 fn login_form(error: Option<&str>) -> Html<String> {
-    let err = error.map(|e| format!("<p class=err>{}</p>", esc(e))).unwrap_or_default();
+    let err = error
+        .map(|e| format!("<p class=err>{}</p>", esc(e)))
+        .unwrap_or_default();
     page(
         "লগ ইন / Log in",
         &format!(
@@ -98,17 +107,28 @@ struct LoginForm {
 
 async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
     if f.name.len() > 32 || f.password.len() > 200 {
-        return (StatusCode::UNAUTHORIZED, login_form(Some("নাম বা পাসওয়ার্ড ভুল / wrong account or password"))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            login_form(Some("নাম বা পাসওয়ার্ড ভুল / wrong account or password")),
+        )
+            .into_response();
     }
     let accounts = state.accounts().clone();
     // argon2 is deliberately slow: keep it off the async workers.
-    let result = tokio::task::spawn_blocking(move || accounts.login(&f.name, &f.password, now())).await.ok().flatten();
+    let result = tokio::task::spawn_blocking(move || accounts.login(&f.name, &f.password, now()))
+        .await
+        .ok()
+        .flatten();
     match result {
         Some(id) => {
             let cookie = format!("{SESSION_COOKIE}={id}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}");
             ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
         }
-        None => (StatusCode::UNAUTHORIZED, login_form(Some("নাম বা পাসওয়ার্ড ভুল / wrong account or password"))).into_response(),
+        None => (
+            StatusCode::UNAUTHORIZED,
+            login_form(Some("নাম বা পাসওয়ার্ড ভুল / wrong account or password")),
+        )
+            .into_response(),
     }
 }
 
@@ -129,21 +149,30 @@ struct Find {
 
 async fn find(caller: Caller, Query(f): Query<Find>) -> Result<Redirect, AppError> {
     caller.require(Permission::Print)?;
-    let digits = sonod_seal::latin_digits(&f.serial).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let serial: u64 = digits.parse().map_err(|_| AppError::BadRequest("serial".into()))?;
+    let digits =
+        sonod_seal::latin_digits(&f.serial).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let serial: u64 = digits
+        .parse()
+        .map_err(|_| AppError::BadRequest("serial".into()))?;
     Ok(Redirect::to(&format!("/certificates/{serial}/print")))
 }
 
-async fn print(State(state): State<AppState>, caller: Caller, Path(serial): Path<u64>) -> Result<Response, AppError> {
+async fn print(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(serial): Path<u64>,
+) -> Result<Response, AppError> {
     caller.require(Permission::Print)?;
-    let c = state
-        .ledger()
-        .store()
-        .get(serial)?
-        .ok_or_else(|| AppError::NotFound(format!("এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {serial}")))?;
+    let c = state.ledger().store().get(serial)?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {serial}"
+        ))
+    })?;
     let record = Record::from_json(&c.record).map_err(|e| AppError::Internal(e.to_string()))?;
     let qr_text = sonod_seal::qr_text(&c.sealed, state.config().verifier_host.as_ref());
-    let qr_svg = QrImage::new(&qr_text, EcLevel::M).map_err(|e| AppError::Internal(e.to_string()))?.svg();
+    let qr_svg = QrImage::new(&qr_text, EcLevel::M)
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .svg();
     let office = &state.config().office;
     let html = render_certificate(&PrintContext {
         office_name_bn: &office.name_bn,

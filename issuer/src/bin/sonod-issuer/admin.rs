@@ -72,14 +72,23 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
     let now = sonod_issuer::now();
     let actor = cli_actor();
     match cmd {
-        UserCommand::Add { data, name, display_name, role, password_stdin } => {
+        UserCommand::Add {
+            data,
+            name,
+            display_name,
+            role,
+            password_stdin,
+        } => {
             let password = password_stdin.then(read_password).transpose()?;
             let ledger = open_ledger(&data)?;
             let accounts = Accounts::open(ledger.store())?;
             accounts.add_user(&name, &display_name, role, password.as_deref(), now)?;
             ledger.audit_blocking(&actor, "user.add", &name, &format!("role={role}"))?;
             ledger.close()?;
-            eprintln!("অ্যাকাউন্ট তৈরি হয়েছে / account {name} created ({}, {role})", role.label_bn());
+            eprintln!(
+                "অ্যাকাউন্ট তৈরি হয়েছে / account {name} created ({}, {role})",
+                role.label_bn()
+            );
         }
         UserCommand::Token { data, name, label } => {
             let ledger = open_ledger(&data)?;
@@ -110,7 +119,14 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
             let mut out = std::io::stdout().lock();
             for u in Accounts::open(&store)?.users()? {
                 let state = if u.disabled { "disabled" } else { "active" };
-                writeln!(out, "{}\t{}\t{}\t{state}\t{}", u.name, u.role, u.role.label_bn(), u.display_name)?;
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{state}\t{}",
+                    u.name,
+                    u.role,
+                    u.role.label_bn(),
+                    u.display_name
+                )?;
             }
         }
     }
@@ -151,7 +167,12 @@ pub fn reseal(args: ResealArgs) -> Result<ExitCode> {
 #[derive(Args)]
 pub struct BackupArgs {
     /// A stopped store to back up.
-    #[arg(long, env = "SONOD_DATA", conflicts_with = "url", required_unless_present = "url")]
+    #[arg(
+        long,
+        env = "SONOD_DATA",
+        conflicts_with = "url",
+        required_unless_present = "url"
+    )]
     data: Option<PathBuf>,
     /// A running service's base URL, e.g. http://127.0.0.1:8080 (needs an admin's token).
     #[arg(long)]
@@ -166,20 +187,35 @@ pub struct BackupArgs {
 
 pub fn backup(args: BackupArgs) -> Result<ExitCode> {
     if args.out.exists() {
-        bail!("{} আগে থেকেই আছে / {} exists already", args.out.display(), args.out.display());
+        bail!(
+            "{} আগে থেকেই আছে / {} exists already",
+            args.out.display(),
+            args.out.display()
+        );
     }
     match (&args.data, &args.url) {
         (Some(data), _) => {
             let s = sonod_issuer::backup_offline(data, &args.out)?;
-            eprintln!("ব্যাকআপ / backup: {} trees, {} entries → {}", s.trees, s.entries, args.out.display());
+            eprintln!(
+                "ব্যাকআপ / backup: {} trees, {} entries → {}",
+                s.trees,
+                s.entries,
+                args.out.display()
+            );
         }
         (None, Some(url)) => {
-            let token = args.token.as_deref().context("--token (or SONOD_TOKEN) is needed with --url")?;
-            let resp = ureq::get(&format!("{}/api/v1/admin/backup", url.trim_end_matches('/')))
-                .set("Authorization", &format!("Bearer {token}"))
-                .timeout(std::time::Duration::from_secs(3600))
-                .call()
-                .map_err(|e| anyhow::anyhow!("backup request failed: {e}"))?;
+            let token = args
+                .token
+                .as_deref()
+                .context("--token (or SONOD_TOKEN) is needed with --url")?;
+            let resp = ureq::get(&format!(
+                "{}/api/v1/admin/backup",
+                url.trim_end_matches('/')
+            ))
+            .set("Authorization", &format!("Bearer {token}"))
+            .timeout(std::time::Duration::from_secs(3600))
+            .call()
+            .map_err(|e| anyhow::anyhow!("backup request failed: {e}"))?;
             let tmp = args.out.with_extension("partial");
             let mut f = std::fs::File::create(&tmp)?;
             let n = std::io::copy(&mut resp.into_reader(), &mut f)?;
@@ -204,7 +240,12 @@ pub struct RestoreArgs {
 
 pub fn restore(args: RestoreArgs) -> Result<ExitCode> {
     let s = sonod_issuer::restore(&args.from, &args.data)?;
-    eprintln!("ফেরানো হয়েছে / restored: {} trees, {} entries → {}", s.trees, s.entries, args.data.display());
+    eprintln!(
+        "ফেরানো হয়েছে / restored: {} trees, {} entries → {}",
+        s.trees,
+        s.entries,
+        args.data.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

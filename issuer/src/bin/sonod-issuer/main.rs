@@ -16,6 +16,11 @@ use sonod_seal::{Host, Record};
 mod admin;
 mod serve;
 
+/// A request makes and drops many small allocations across the worker threads; mimalloc
+/// spends less time on them than glibc's malloc (measured with perf under load).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "sonod-issuer",
@@ -91,11 +96,13 @@ struct Common {
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    let host_on_command_line = matches
-        .subcommand()
-        .is_some_and(|(name, m): (&str, &ArgMatches)| {
-            matches!(name, "issue" | "bulk") && m.value_source("verifier_host") == Some(ValueSource::CommandLine)
-        });
+    let host_on_command_line =
+        matches
+            .subcommand()
+            .is_some_and(|(name, m): (&str, &ArgMatches)| {
+                matches!(name, "issue" | "bulk")
+                    && m.value_source("verifier_host") == Some(ValueSource::CommandLine)
+            });
     if let Command::Issue { common, .. } | Command::Bulk { common, .. } = &mut cli.command {
         common.host_on_command_line = host_on_command_line;
     }
@@ -154,7 +161,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ec: common.ec,
                 images: true,
             };
-            let issued = issuer.issue(&record, &common.out).with_context(|| format!("record {}", record_path.display()));
+            let issued = issuer
+                .issue(&record, &common.out)
+                .with_context(|| format!("record {}", record_path.display()));
             ledger.close()?;
             let issued = issued?;
             writeln!(std::io::stdout(), "{}", issued.qr_text).with_context(|| {

@@ -47,8 +47,11 @@ pub struct ServeArgs {
 }
 
 fn init_tracing(format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SONOD_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SONOD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -61,14 +64,29 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let dev = DevOptions::default();
     let (key_path, development, code, name_bn, name_en, default_host) = match &args.dev_keys {
         Some(dir) => {
-            let keys = ensure_dev_keys(dir, &dev).with_context(|| format!("development keys in {}", dir.display()))?;
+            let keys = ensure_dev_keys(dir, &dev)
+                .with_context(|| format!("development keys in {}", dir.display()))?;
             eprintln!("{}", sonod_keys::DEV_WARNING);
-            (keys.office_key_path(), true, dev.office.clone(), dev.office_name_bn.clone(), dev.office_name_en.clone(), Some("localhost:8081".to_owned()))
+            (
+                keys.office_key_path(),
+                true,
+                dev.office.clone(),
+                dev.office_name_bn.clone(),
+                dev.office_name_en.clone(),
+                Some("localhost:8081".to_owned()),
+            )
         }
         None => {
             let code = args.office.clone().unwrap_or_default();
             let key = args.key.clone().unwrap_or_default();
-            (key, false, code.clone(), format!("অফিস {code}"), format!("Office {code}"), None)
+            (
+                key,
+                false,
+                code.clone(),
+                format!("অফিস {code}"),
+                format!("Office {code}"),
+                None,
+            )
         }
     };
     let code = sonod_seal::parse_office(&args.office.clone().unwrap_or(code))?;
@@ -95,14 +113,21 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         dev_account(&store, dir)?;
     }
     let state = AppState::new(config, store).context("starting the service")?;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("tokio runtime")?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
         println!("sonod-issuer listening on http://{addr}");
         tracing::info!(%addr, office = %state.config().office.code, "listening");
         spawn_reload_on_hangup(state.clone());
-        sonod_issuer::server::run(listener, state, shutdown_signal()).await.context("serving")?;
+        sonod_issuer::server::run(listener, state, shutdown_signal())
+            .await
+            .context("serving")?;
         tracing::info!("stopped cleanly");
         Ok(ExitCode::SUCCESS)
     })
@@ -116,13 +141,24 @@ fn dev_account(store: &sonod_issuer::Store, dir: &std::path::Path) -> Result<()>
         return Ok(());
     }
     if accounts.user("dev")?.is_none() {
-        accounts.add_user("dev", "Development chairman", Role::Chairman, Some("development-only"), sonod_issuer::now())?;
+        accounts.add_user(
+            "dev",
+            "Development chairman",
+            Role::Chairman,
+            Some("development-only"),
+            sonod_issuer::now(),
+        )?;
     }
     let token = accounts.issue_token("dev", "development", sonod_issuer::now())?;
     store.commit()?;
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&token_file)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&token_file)?;
     writeln!(f, "{token}")?;
     f.sync_all()?;
     eprintln!(
@@ -134,11 +170,17 @@ fn dev_account(store: &sonod_issuer::Store, dir: &std::path::Path) -> Result<()>
 
 fn spawn_reload_on_hangup(state: AppState) {
     tokio::spawn(async move {
-        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
         while hup.recv().await.is_some() {
             match state.reload_key() {
                 Ok(id) => {
-                    let _ = state.ledger().audit("signal:SIGHUP", "key.reload", &id.to_string(), "").await;
+                    let _ = state
+                        .ledger()
+                        .audit("signal:SIGHUP", "key.reload", &id.to_string(), "")
+                        .await;
                 }
                 Err(e) => tracing::error!(error = %e, "key reload failed; keeping the current key"),
             }

@@ -1,0 +1,492 @@
+//! The verifier's replica of the issuers' event feeds, in sled.
+//!
+//! It holds no names or ID numbers, only what the feeds publish: per office, the hashes of the
+//! sealed bytes of every certificate issued or re-sealed (by serial), the revoked serials with
+//! time and reason, and how far the feed has been read. It can always be rebuilt from the
+//! feeds, so it is not flushed on every write (sled flushes on its own timer).
+//!
+//! Keys in the one tree (office codes are length-prefixed, serials big-endian):
+//!
+//! | key | value |
+//! |---|---|
+//! | `i` len office serial | the 32-byte hashes published for the serial, concatenated |
+//! | `r` len office serial | revocation time (i64 BE, Unix seconds) and reason code |
+//! | `p` office | position, head (u64 BE) and last complete sync (i64 BE, or absent) |
+//! | `s` feed URL | the office code that feed serves |
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::RwLock;
+
+use sonod_seal::feed::{Event, EventKind, RevocationReason};
+use time::{Date, OffsetDateTime, Time};
+
+use crate::judge::{FeedAnswer, FeedStatus};
+
+/// A certificate issued late on its issue date may reach the feed a little after midnight:
+/// `not_issued` needs a complete sync this long after the end of the issue date.
+pub const ISSUE_GRACE_SECONDS: i64 = 10 * 60;
+
+/// Why the replica could not be opened or changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplicaError {
+    /// The store failed.
+    #[error("রেপ্লিকা সংরক্ষণাগারে ত্রুটি / replica store error: {0}")]
+    Store(String),
+    /// The events do not continue the office's feed from where the replica stands.
+    #[error("ফিডের অবস্থান মেলে না (রেপ্লিকা {have}, পাতা {page}) / feed position mismatch (replica at {have}, page after {page})")]
+    Position {
+        /// The replica's position.
+        have: u64,
+        /// The page's start.
+        page: u64,
+    },
+    /// An event's hash is not 64 lower-case hex digits.
+    #[error("ফিডে ভুল হ্যাশ / feed event {0} has an invalid hash")]
+    BadHash(u64),
+}
+
+impl From<sled::Error> for ReplicaError {
+    fn from(e: sled::Error) -> Self {
+        ReplicaError::Store(e.to_string())
+    }
+}
+
+/// How far one office's feed has been read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OfficeFeed {
+    /// The last event applied.
+    pub position: u64,
+    /// The feed's head as last reported by the issuer.
+    pub head: u64,
+    /// When (Unix seconds, the verifier's clock when it asked) the replica last caught up with
+    /// the head: every certificate issued before then is in the replica.
+    pub synced_at: Option<i64>,
+}
+
+impl OfficeFeed {
+    fn encode(&self) -> [u8; 24] {
+        let mut v = [0u8; 24];
+        v[..8].copy_from_slice(&self.position.to_be_bytes());
+        v[8..16].copy_from_slice(&self.head.to_be_bytes());
+        v[16..].copy_from_slice(&self.synced_at.unwrap_or(i64::MIN).to_be_bytes());
+        v
+    }
+
+    fn decode(v: &[u8]) -> Option<OfficeFeed> {
+        let word = |i: usize| v.get(i..i + 8).and_then(|b| <[u8; 8]>::try_from(b).ok());
+        let synced = i64::from_be_bytes(word(16)?);
+        Some(OfficeFeed {
+            position: u64::from_be_bytes(word(0)?),
+            head: u64::from_be_bytes(word(8)?),
+            synced_at: (synced != i64::MIN).then_some(synced),
+        })
+    }
+}
+
+/// The replica. Reads are lock-free in sled; one writer per office (its sync task).
+#[derive(Debug)]
+pub struct Replica {
+    db: sled::Db,
+    offices: RwLock<HashMap<String, OfficeFeed>>,
+    failed: AtomicBool,
+}
+
+fn cert_key(tag: u8, office: &str, serial: u64) -> Vec<u8> {
+    let o = office.as_bytes();
+    let mut k = Vec::with_capacity(2 + o.len() + 8);
+    k.push(tag);
+    k.push(u8::try_from(o.len()).unwrap_or(u8::MAX));
+    k.extend_from_slice(o);
+    k.extend_from_slice(&serial.to_be_bytes());
+    k
+}
+
+fn office_key(office: &str) -> Vec<u8> {
+    let mut k = vec![b'p'];
+    k.extend_from_slice(office.as_bytes());
+    k
+}
+
+fn parse_hash(hex: &str) -> Option<[u8; 32]> {
+    let bytes = data_encoding::HEXLOWER.decode(hex.as_bytes()).ok()?;
+    bytes.try_into().ok()
+}
+
+/// End of `date` in Dhaka, as Unix seconds.
+fn end_of_day_dhaka(date: Date) -> i64 {
+    date.next_day()
+        .map(|d| {
+            d.with_time(Time::MIDNIGHT)
+                .assume_offset(sonod_keys::DHAKA_OFFSET)
+                .unix_timestamp()
+        })
+        .unwrap_or(i64::MAX)
+}
+
+impl Replica {
+    /// Opens (or creates) the replica in `dir`, with sled's page cache at about `cache_bytes`.
+    pub fn open(dir: &Path, cache_bytes: u64) -> Result<Replica, ReplicaError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache_bytes)
+            .open()?;
+        let mut offices = HashMap::new();
+        for item in db.scan_prefix(b"p") {
+            let (k, v) = item?;
+            let office = String::from_utf8_lossy(&k[1..]).into_owned();
+            if let Some(f) = OfficeFeed::decode(&v) {
+                offices.insert(office, f);
+            }
+        }
+        Ok(Replica {
+            db,
+            offices: RwLock::new(offices),
+            failed: AtomicBool::new(false),
+        })
+    }
+
+    /// How far `office`'s feed has been read, if at all.
+    pub fn office(&self, office: &str) -> Option<OfficeFeed> {
+        self.offices
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(office)
+            .copied()
+    }
+
+    /// Every office with a replicated feed.
+    pub fn offices(&self) -> Vec<(String, OfficeFeed)> {
+        let mut all: Vec<_> = self
+            .offices
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
+    /// True once a read or write has failed: the replica's answers cannot be relied on.
+    pub fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    fn note<T>(&self, r: Result<T, sled::Error>) -> Result<T, ReplicaError> {
+        r.map_err(|e| {
+            self.failed.store(true, Ordering::Relaxed);
+            tracing::error!(error = %e, "replica store failed");
+            ReplicaError::from(e)
+        })
+    }
+
+    /// The office a feed URL served before.
+    pub fn source_office(&self, url: &str) -> Option<String> {
+        let mut k = vec![b's'];
+        k.extend_from_slice(url.as_bytes());
+        self.db
+            .get(k)
+            .ok()
+            .flatten()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+    }
+
+    /// Remembers which office a feed URL serves.
+    pub fn set_source_office(&self, url: &str, office: &str) -> Result<(), ReplicaError> {
+        let mut k = vec![b's'];
+        k.extend_from_slice(url.as_bytes());
+        self.note(self.db.insert(k, office.as_bytes()))?;
+        Ok(())
+    }
+
+    /// Applies a verified page's events in order, then the new position and head. The page
+    /// must start where the replica stands.
+    ///
+    /// Not one atomic batch: sled's memory grows far past its cache limit with large batches
+    /// (3 GB per million entries written in batches of 10,000, 0.25 GB with single inserts, on
+    /// the development machine). Every event is idempotent instead (a hash already in the set
+    /// is not added again; the first revocation stays), and the position is written last, so
+    /// a crash part-way through a page is repaired by applying the page again.
+    pub fn apply(
+        &self,
+        office: &str,
+        after: u64,
+        events: &[Event],
+        head: u64,
+    ) -> Result<OfficeFeed, ReplicaError> {
+        let mut feed = self.office(office).unwrap_or_default();
+        if after != feed.position {
+            return Err(ReplicaError::Position {
+                have: feed.position,
+                page: after,
+            });
+        }
+        // Checked before anything is written, so that a bad page changes nothing.
+        let mut hashes = Vec::with_capacity(events.len());
+        for e in events {
+            hashes.push(match &e.kind {
+                EventKind::Issued { hash, .. } | EventKind::Resealed { hash, .. } => {
+                    Some(parse_hash(hash).ok_or(ReplicaError::BadHash(e.seq))?)
+                }
+                _ => None,
+            });
+        }
+        for (e, h) in events.iter().zip(hashes) {
+            match (&e.kind, h) {
+                (
+                    EventKind::Issued { serial, .. } | EventKind::Resealed { serial, .. },
+                    Some(h),
+                ) => {
+                    let key = cert_key(b'i', office, *serial);
+                    let mut value = self
+                        .note(self.db.get(&key))?
+                        .map(|v| v.to_vec())
+                        .unwrap_or_default();
+                    if !value.chunks_exact(32).any(|c| c == h) {
+                        value.extend_from_slice(&h);
+                        self.note(self.db.insert(key, value))?;
+                    }
+                }
+                (EventKind::Revoked { serial, reason }, _) => {
+                    let key = cert_key(b'r', office, *serial);
+                    if !self.note(self.db.contains_key(&key))? {
+                        let mut v = e.at.to_be_bytes().to_vec();
+                        v.extend_from_slice(reason.code().as_bytes());
+                        self.note(self.db.insert(key, v))?;
+                    }
+                }
+                // A newer issuer's event kinds: skipped, but the position moves past them.
+                _ => {}
+            }
+            feed.position = e.seq;
+        }
+        feed.head = head.max(feed.position);
+        self.note(self.db.insert(office_key(office), feed.encode().to_vec()))?;
+        self.offices
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(office.to_owned(), feed);
+        Ok(feed)
+    }
+
+    /// Records that the replica caught up with `office`'s head as of `at` (Unix seconds).
+    pub fn mark_synced(&self, office: &str, at: i64) -> Result<OfficeFeed, ReplicaError> {
+        let mut feed = self.office(office).unwrap_or_default();
+        feed.synced_at = Some(feed.synced_at.map_or(at, |s| s.max(at)));
+        self.note(self.db.insert(office_key(office), feed.encode().to_vec()))?;
+        self.offices
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(office.to_owned(), feed);
+        Ok(feed)
+    }
+
+    /// Writes `count` synthetic issued certificates (serials from `first`) and no events, for
+    /// scale measurements; the position is left alone.
+    pub fn bulk_issued(&self, office: &str, first: u64, count: u64) -> Result<(), ReplicaError> {
+        for (n, serial) in (first..first.saturating_add(count)).enumerate() {
+            let hash = sonod_seal::hash(&serial.to_be_bytes());
+            self.note(
+                self.db
+                    .insert(cert_key(b'i', office, serial), hash.to_vec()),
+            )?;
+            // Flushing now and then keeps sled's dirty pages (and so memory) bounded.
+            if n % 500_000 == 499_999 {
+                self.note(self.db.flush())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `count` synthetic revocations (serials from `first`), for scale measurements.
+    pub fn bulk_revoked(
+        &self,
+        office: &str,
+        first: u64,
+        count: u64,
+        at: i64,
+    ) -> Result<(), ReplicaError> {
+        for serial in first..first.saturating_add(count) {
+            let mut v = at.to_be_bytes().to_vec();
+            v.extend_from_slice(RevocationReason::Other.code().as_bytes());
+            self.note(self.db.insert(cert_key(b'r', office, serial), v))?;
+        }
+        Ok(())
+    }
+
+    /// Flushes to disk (for shutdown and measurements).
+    pub fn flush(&self) -> Result<(), ReplicaError> {
+        self.note(self.db.flush())?;
+        Ok(())
+    }
+
+    /// Bytes on disk as sled counts them.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+
+    fn revocation(&self, office: &str, serial: u64) -> Option<(i64, RevocationReason)> {
+        let v = self
+            .note(self.db.get(cert_key(b'r', office, serial)))
+            .ok()??;
+        let at = i64::from_be_bytes(v.get(..8)?.try_into().ok()?);
+        let code = std::str::from_utf8(v.get(8..)?).ok()?;
+        let reason = RevocationReason::ALL
+            .into_iter()
+            .find(|r| r.code() == code)
+            .unwrap_or(RevocationReason::Other);
+        Some((at, reason))
+    }
+
+    fn has_hash(&self, office: &str, serial: u64, hash: &[u8; 32]) -> bool {
+        match self.note(self.db.get(cert_key(b'i', office, serial))) {
+            Ok(Some(v)) => v.chunks_exact(32).any(|c| c == hash),
+            _ => false,
+        }
+    }
+}
+
+fn revoked_answer(at: i64, reason: RevocationReason) -> FeedAnswer {
+    let date = OffsetDateTime::from_unix_timestamp(at)
+        .map(|t| t.to_offset(sonod_keys::DHAKA_OFFSET).date())
+        .unwrap_or(Date::MIN);
+    let (bn, en) = reason.labels();
+    FeedAnswer::Revoked {
+        date,
+        reason_bn: bn.to_owned(),
+        reason_en: en.to_owned(),
+    }
+}
+
+impl FeedStatus for Replica {
+    /// Issued when the hash is known (revoked if the serial is); not issued only when the
+    /// office's feed caught up after the end of the issue date (plus
+    /// [`ISSUE_GRACE_SECONDS`]); otherwise revoked if the serial is, else unknown.
+    fn lookup(&self, office: &str, serial: u64, issued: Date, hash: &[u8; 32]) -> FeedAnswer {
+        let Some(feed) = self.office(office) else {
+            return FeedAnswer::Unknown;
+        };
+        let revoked = self.revocation(office, serial);
+        if self.has_hash(office, serial, hash) {
+            return match revoked {
+                Some((at, reason)) => revoked_answer(at, reason),
+                None => FeedAnswer::Issued,
+            };
+        }
+        let synced_past = feed
+            .synced_at
+            .is_some_and(|s| s > end_of_day_dhaka(issued).saturating_add(ISSUE_GRACE_SECONDS));
+        match (synced_past, revoked) {
+            (true, _) => FeedAnswer::NotIssued,
+            (false, Some((at, reason))) => revoked_answer(at, reason),
+            (false, None) => FeedAnswer::Unknown,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sonod_keys::SecretKey;
+    use time::macros::date;
+
+    fn issued(seq: u64, serial: u64, hash: [u8; 32], kid: sonod_keys::KeyId) -> Event {
+        Event {
+            seq,
+            at: 1_780_000_000,
+            kind: EventKind::Issued {
+                serial,
+                key_id: kid,
+                hash: data_encoding::HEXLOWER.encode(&hash),
+            },
+        }
+    }
+
+    #[test]
+    fn answers_follow_the_feed() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Replica::open(dir.path(), 1 << 20).unwrap();
+        let kid = SecretKey::generate().key_id();
+        let day = date!(2026 - 11 - 28);
+        assert_eq!(r.lookup("100524", 1, day, &[1; 32]), FeedAnswer::Unknown);
+        r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
+            .unwrap();
+        assert_eq!(r.lookup("100524", 1, day, &[1; 32]), FeedAnswer::Issued);
+        // Not synced past the issue date: an unknown hash is not judged.
+        assert_eq!(r.lookup("100524", 2, day, &[2; 32]), FeedAnswer::Unknown);
+        let end = end_of_day_dhaka(day);
+        r.mark_synced("100524", end + 60).unwrap();
+        assert_eq!(r.lookup("100524", 2, day, &[2; 32]), FeedAnswer::Unknown);
+        r.mark_synced("100524", end + ISSUE_GRACE_SECONDS + 1)
+            .unwrap();
+        assert_eq!(r.lookup("100524", 2, day, &[2; 32]), FeedAnswer::NotIssued);
+        // A later issue date is not covered yet.
+        assert_eq!(
+            r.lookup("100524", 2, date!(2026 - 11 - 29), &[2; 32]),
+            FeedAnswer::Unknown
+        );
+        // Re-sealing adds a hash; revocation covers both.
+        let resealed = Event {
+            seq: 2,
+            at: 1_780_000_100,
+            kind: EventKind::Resealed {
+                serial: 1,
+                key_id: kid,
+                hash: data_encoding::HEXLOWER.encode(&[3; 32]),
+            },
+        };
+        let revoked = Event {
+            seq: 3,
+            at: 1_780_000_200,
+            kind: EventKind::Revoked {
+                serial: 1,
+                reason: RevocationReason::Fraud,
+            },
+        };
+        assert_eq!(
+            r.apply("100524", 0, std::slice::from_ref(&resealed), 3),
+            Err(ReplicaError::Position { have: 1, page: 0 })
+        );
+        r.apply("100524", 1, &[resealed, revoked], 3).unwrap();
+        for h in [[1; 32], [3; 32]] {
+            assert!(matches!(
+                r.lookup("100524", 1, day, &h),
+                FeedAnswer::Revoked { ref reason_en, .. } if reason_en == "obtained by fraud"
+            ));
+        }
+        assert_eq!(r.office("100524").unwrap().position, 3);
+        // Survives a reopen.
+        drop(r);
+        let r = Replica::open(dir.path(), 1 << 20).unwrap();
+        let f = r.office("100524").unwrap();
+        assert_eq!((f.position, f.head), (3, 3));
+        assert!(f.synced_at.is_some());
+        assert_eq!(
+            r.lookup("100524", 1, day, &[1; 32]).clone(),
+            r.lookup("100524", 1, day, &[3; 32])
+        );
+    }
+
+    #[test]
+    fn a_bad_hash_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Replica::open(dir.path(), 1 << 20).unwrap();
+        let kid = SecretKey::generate().key_id();
+        let mut bad = issued(2, 2, [2; 32], kid);
+        if let EventKind::Issued { hash, .. } = &mut bad.kind {
+            *hash = "zz".into();
+        }
+        assert_eq!(
+            r.apply("100524", 0, &[issued(1, 1, [1; 32], kid), bad], 2),
+            Err(ReplicaError::BadHash(2))
+        );
+        assert_eq!(r.office("100524"), None);
+        assert_eq!(
+            r.lookup("100524", 1, date!(2026 - 11 - 28), &[1; 32]),
+            FeedAnswer::Unknown
+        );
+    }
+}

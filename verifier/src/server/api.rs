@@ -1,0 +1,117 @@
+//! The JSON API: single and batch verification, and the trust list in use.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use serde::Deserialize;
+
+use super::error::AppError;
+use super::limit::Client;
+use super::{AppState, MAX_BATCH, MAX_BATCH_BODY, MAX_VERIFY_BODY};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/verify", post(verify))
+        .route(
+            "/api/v1/verify/batch",
+            post(verify_batch).layer(DefaultBodyLimit::max(MAX_BATCH_BODY)),
+        )
+        .route("/api/v1/trust", get(trust))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyRequest {
+    payload: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchRequest {
+    payloads: Vec<String>,
+}
+
+/// Reads a JSON body, with problem+json for every way it can be wrong.
+fn json_body<T: for<'de> Deserialize<'de>>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<T, AppError> {
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(limit)
+        } else {
+            AppError::BadRequest(format!("অনুরোধ পড়া যায়নি / cannot read the request: {r}"))
+        }
+    })?;
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("JSON পড়া যায়নি / invalid JSON: {e}")))
+}
+
+fn json_response(body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let req: VerifyRequest = json_body(&headers, body, MAX_VERIFY_BODY)?;
+    let answer = state.verify(&req.payload)?;
+    Ok(json_response(state.answer_body(&answer)))
+}
+
+async fn verify_batch(
+    State(state): State<AppState>,
+    client: Option<Extension<Client>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let req: BatchRequest = json_body(&headers, body, MAX_BATCH_BODY)?;
+    let n = req.payloads.len();
+    if n > MAX_BATCH {
+        return Err(AppError::Unprocessable(format!(
+            "একবারে সর্বোচ্চ {MAX_BATCH}টি / at most {MAX_BATCH} payloads in one batch (got {n})"
+        )));
+    }
+    // The middleware took one request's worth; a batch costs one per payload.
+    if let (Some(Extension(client)), Some(extra)) = (client, n.checked_sub(1)) {
+        if extra > 0 {
+            state
+                .rate_limit()
+                .take(client, u32::try_from(extra).unwrap_or(u32::MAX))
+                .inspect_err(|_| state.metrics().rate_limited())?;
+        }
+    }
+    // Up to a thousand signature checks: off the async workers.
+    let s = state.clone();
+    let (verdicts, checked_at) = tokio::task::spawn_blocking(move || s.verify_batch(&req.payloads))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(json_response(state.batch_body(&verdicts, checked_at)))
+}
+
+async fn trust(State(state): State<AppState>) -> Result<Response, AppError> {
+    let t = state.trust_state()?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        t.json().to_owned(),
+    )
+        .into_response())
+}

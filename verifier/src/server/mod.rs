@@ -1,0 +1,547 @@
+//! `sonod-verifier serve`: the public verification service.
+//!
+//! [`app`] builds the router from an [`AppState`] (the seam tests drive with `oneshot`);
+//! [`spawn_background`] starts the trust list watcher and one sync task per issuer feed;
+//! [`run`] does both and serves on a listener until the shutdown future resolves, then lets
+//! the requests in flight finish, stops the tasks and flushes the replica.
+
+mod api;
+mod error;
+mod limit;
+mod ops;
+mod pages;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::Router;
+use ed25519_dalek::VerifyingKey;
+use serde::Serialize;
+use sonod_keys::today_dhaka;
+use sonod_seal::parse_qr_text;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinHandle;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::AppError;
+pub use limit::{Client, RateLimit};
+pub use ops::{Metrics, OPENAPI};
+
+use crate::judge::Prepared;
+use crate::replica::{Replica, ReplicaError};
+use crate::sync::{run_feed, FeedSource};
+use crate::trust::{TrustHandle, TrustSource, TrustState};
+use crate::verdict::{Verdict, VerdictJson};
+use crate::verify_signatures;
+
+/// Largest body of `POST /api/v1/verify`.
+pub const MAX_VERIFY_BODY: usize = 16 * 1024;
+/// Most payloads in one batch.
+pub const MAX_BATCH: usize = 1000;
+/// Largest body of `POST /api/v1/verify/batch`: a thousand of the longest QR texts.
+pub const MAX_BATCH_BODY: usize = 5 << 20;
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The replica's directory.
+    pub data_dir: PathBuf,
+    /// Where the trust list comes from.
+    pub trust: TrustSource,
+    /// The national root key that signs the trust list.
+    pub root: VerifyingKey,
+    /// Base URLs of the issuers whose feeds are replicated.
+    pub issuers: Vec<String>,
+    /// How often feeds (and a trust list URL) are pulled.
+    pub sync_interval: Duration,
+    /// A feed not caught up for longer makes the service unready.
+    pub max_staleness: Duration,
+    /// The host this verifier is reached at (for the OpenAPI document and as the page's host
+    /// when a request has none).
+    pub public_host: Option<String>,
+    /// Bearer tokens exempt from rate limiting (banks' integrations).
+    pub exempt_tokens: Vec<String>,
+    /// Requests per minute per client IP; 0 turns limiting off.
+    pub rate_limit_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Every request's time limit.
+    pub request_timeout: Duration,
+    /// Readings kept by hash (0: no cache).
+    pub cache_entries: usize,
+    /// sled's page cache for the replica, in bytes.
+    pub replica_cache_bytes: u64,
+}
+
+impl Config {
+    /// The defaults of `sonod-verifier serve` around the three things it cannot guess.
+    pub fn new(data_dir: PathBuf, trust: TrustSource, root: VerifyingKey) -> Config {
+        Config {
+            data_dir,
+            trust,
+            root,
+            issuers: Vec::new(),
+            sync_interval: Duration::from_secs(5),
+            max_staleness: Duration::from_secs(600),
+            public_host: None,
+            exempt_tokens: Vec::new(),
+            rate_limit_per_minute: 600,
+            trusted_proxies: Vec::new(),
+            request_timeout: Duration::from_secs(10),
+            cache_entries: 16_384,
+            replica_cache_bytes: 256 << 20,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    replica: Arc<Replica>,
+    trust: Arc<TrustHandle>,
+    feeds: Vec<Arc<FeedSource>>,
+    rate_limit: RateLimit,
+    metrics: Metrics,
+    http: reqwest::Client,
+    /// Image decoding is heavy: at most this many at once.
+    scan_slots: Semaphore,
+}
+
+/// Shared state of the service; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The replica could not be opened.
+    #[error(transparent)]
+    Replica(#[from] ReplicaError),
+    /// The HTTP client could not be built.
+    #[error("HTTP ক্লায়েন্ট তৈরি হয়নি / cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
+/// One verdict as the API answers it, with when and on what data it was made.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// When it was checked.
+    pub checked_at: OffsetDateTime,
+}
+
+impl AppState {
+    /// Opens the replica and loads the trust list once. A trust list that cannot be loaded
+    /// does not stop the start: the service runs unready and keeps trying.
+    pub async fn new(config: Config) -> Result<AppState, ServeError> {
+        let replica = Arc::new(Replica::open(&config.data_dir, config.replica_cache_bytes)?);
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("sonod-verifier/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ServeError::Client(e.to_string()))?;
+        let trust = Arc::new(TrustHandle::new(
+            config.trust.clone(),
+            config.root,
+            config.cache_entries,
+        ));
+        let _ = trust.reload(&http, today_dhaka()).await;
+        let feeds = config
+            .issuers
+            .iter()
+            .map(|u| Arc::new(FeedSource::new(u)))
+            .collect();
+        let rate_limit = RateLimit::new(
+            config.rate_limit_per_minute,
+            &config.exempt_tokens,
+            config.trusted_proxies.clone(),
+        );
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(AppState(Arc::new(Inner {
+            config,
+            replica,
+            trust,
+            feeds,
+            rate_limit,
+            metrics: Metrics::new(),
+            http,
+            scan_slots: Semaphore::new(cores),
+        })))
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    /// The feed replica.
+    pub fn replica(&self) -> &Arc<Replica> {
+        &self.0.replica
+    }
+
+    /// The trust list handle.
+    pub fn trust(&self) -> &Arc<TrustHandle> {
+        &self.0.trust
+    }
+
+    /// The configured feeds.
+    pub fn feeds(&self) -> &[Arc<FeedSource>] {
+        &self.0.feeds
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    /// The rate limiter.
+    pub fn rate_limit(&self) -> &RateLimit {
+        &self.0.rate_limit
+    }
+
+    /// The HTTP client used for feeds and the trust list.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.0.http
+    }
+
+    fn trust_state(&self) -> Result<Arc<TrustState>, AppError> {
+        self.0.trust.current().ok_or_else(AppError::no_trust_list)
+    }
+
+    /// Why the service is not ready, if it is not: no trust list, a failed replica, or a feed
+    /// not caught up within the staleness limit.
+    pub fn readiness_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.0.trust.current().is_none() {
+            out.push(format!(
+                "no valid trust list{}",
+                self.0
+                    .trust
+                    .last_error()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
+            ));
+        }
+        if self.0.replica.has_failed() {
+            out.push("the replica store failed".to_owned());
+        }
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let limit = i64::try_from(self.0.config.max_staleness.as_secs()).unwrap_or(i64::MAX);
+        for feed in &self.0.feeds {
+            let st = feed.status();
+            let synced = st
+                .office
+                .as_deref()
+                .or(self.0.replica.source_office(feed.url()).as_deref())
+                .and_then(|o| self.0.replica.office(o))
+                .and_then(|f| f.synced_at);
+            match synced {
+                Some(at) if now.saturating_sub(at) <= limit => {}
+                Some(at) => out.push(format!(
+                    "feed {} is {} s stale (limit {limit} s)",
+                    feed.url(),
+                    now.saturating_sub(at)
+                )),
+                None => out.push(format!("feed {} has never been synced", feed.url())),
+            }
+        }
+        out
+    }
+
+    fn prepare(&self, trust: &TrustState, text: &str, today: Date) -> Prepared {
+        match parse_qr_text(text) {
+            Ok(qr) => {
+                let (reading, hit) = trust.cache().reading(&qr.bytes);
+                self.0.metrics.reading(hit);
+                trust
+                    .judge()
+                    .prepare_reading(qr.host, reading, today, &*self.0.replica)
+            }
+            Err(_) => trust.judge().prepare(text, today, &*self.0.replica),
+        }
+    }
+
+    fn finish(&self, prepared: Prepared, signature_ok: bool) -> Verdict {
+        let v = prepared.finish(signature_ok);
+        self.0.metrics.verdict(v.kind.as_str());
+        v
+    }
+
+    /// Judges one QR text (a URL or bare Base32).
+    pub fn verify(&self, text: &str) -> Result<Answer, AppError> {
+        let trust = self.trust_state()?;
+        let checked_at = OffsetDateTime::now_utc();
+        let prepared = self.prepare(&trust, text, today_dhaka());
+        let ok = prepared.signature_check().is_some_and(|c| {
+            let reading = c.reading();
+            reading.recorded_signature().unwrap_or_else(|| {
+                let ok = c.verify_strict();
+                reading.record_signature(ok);
+                ok
+            })
+        });
+        Ok(Answer {
+            verdict: self.finish(prepared, ok),
+            checked_at,
+        })
+    }
+
+    /// Judges many QR texts, checking their signatures in batches; answers in order.
+    pub fn verify_batch(
+        &self,
+        texts: &[String],
+    ) -> Result<(Vec<Verdict>, OffsetDateTime), AppError> {
+        let trust = self.trust_state()?;
+        let checked_at = OffsetDateTime::now_utc();
+        let today = today_dhaka();
+        let prepared: Vec<Prepared> = texts
+            .iter()
+            .map(|t| self.prepare(&trust, t, today))
+            .collect();
+        let mut oks = vec![false; prepared.len()];
+        {
+            let mut todo = Vec::new();
+            let mut checks = Vec::new();
+            for (i, p) in prepared.iter().enumerate() {
+                if let Some(c) = p.signature_check() {
+                    match c.reading().recorded_signature() {
+                        Some(ok) => oks[i] = ok,
+                        None => {
+                            todo.push(i);
+                            checks.push(c);
+                        }
+                    }
+                }
+            }
+            let results = verify_signatures(&checks);
+            for ((&i, c), ok) in todo.iter().zip(&checks).zip(results) {
+                c.reading().record_signature(ok);
+                oks[i] = ok;
+            }
+        }
+        let verdicts = prepared
+            .into_iter()
+            .zip(oks)
+            .map(|(p, ok)| self.finish(p, ok))
+            .collect();
+        Ok((verdicts, checked_at))
+    }
+
+    /// How fresh the replica is for `office`: when its feed was last caught up and where.
+    pub fn freshness(&self, office: &str, now: OffsetDateTime) -> Freshness {
+        let feed = self.0.replica.office(office);
+        let synced = feed.and_then(|f| f.synced_at);
+        Freshness {
+            office: office.to_owned(),
+            feed_synced_at: synced
+                .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+                .map(rfc3339),
+            feed_age_seconds: synced.map(|s| now.unix_timestamp().saturating_sub(s).max(0)),
+            feed_position: feed.map(|f| f.position),
+        }
+    }
+
+    /// The verdict as the API answers it: [`Verdict::to_json`]'s fields with `checked_at` and
+    /// the freshness of its office's feed, as JSON bytes.
+    pub fn answer_body(&self, answer: &Answer) -> Vec<u8> {
+        let body = AnswerJson {
+            verdict: answer.verdict.json(),
+            checked_at: rfc3339(answer.checked_at),
+            freshness: answer
+                .verdict
+                .office
+                .as_ref()
+                .map(|o| self.freshness(&o.code, answer.checked_at)),
+        };
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+
+    /// The batch answer: results in order, the freshness of every office they name.
+    pub fn batch_body(&self, verdicts: &[Verdict], checked_at: OffsetDateTime) -> Vec<u8> {
+        let mut freshness = BTreeMap::new();
+        for o in verdicts.iter().filter_map(|v| v.office.as_ref()) {
+            if !freshness.contains_key(o.code.as_str()) {
+                freshness.insert(o.code.as_str(), self.freshness(&o.code, checked_at));
+            }
+        }
+        let body = BatchJson {
+            checked_at: rfc3339(checked_at),
+            freshness,
+            results: verdicts.iter().map(Verdict::json).collect(),
+        };
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+}
+
+/// How current the replica of an office's feed is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Freshness {
+    /// The office code.
+    pub office: String,
+    /// When the replica last caught up with the feed (RFC 3339), if ever.
+    pub feed_synced_at: Option<String>,
+    /// Seconds since then.
+    pub feed_age_seconds: Option<i64>,
+    /// The last event replicated.
+    pub feed_position: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct AnswerJson<'a> {
+    #[serde(flatten)]
+    verdict: VerdictJson<'a>,
+    checked_at: String,
+    freshness: Option<Freshness>,
+}
+
+#[derive(Serialize)]
+struct BatchJson<'a> {
+    checked_at: String,
+    freshness: BTreeMap<&'a str, Freshness>,
+    results: Vec<VerdictJson<'a>>,
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Fallback: problem+json 404 for every unknown path.
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// The service's router.
+pub fn app(state: AppState) -> Router {
+    let timeout = state.config().request_timeout;
+    let limited = Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit::middleware,
+        ));
+    Router::new()
+        .merge(limited)
+        .merge(ops::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::track,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_VERIFY_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(
+            // Method and route template only: never the path's values, bodies or headers.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let route = req
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("-", |p| p.as_str());
+                tracing::info_span!("request", method = %req.method(), route)
+            }),
+        )
+        .with_state(state)
+}
+
+/// The background tasks: stop them with [`Background::stop`].
+#[derive(Debug)]
+pub struct Background {
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Background {
+    /// Signals every task to stop and waits for them.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Starts the trust list watcher, one sync task per feed, and the limiter's pruning.
+pub fn spawn_background(state: &AppState) -> Background {
+    let (tx, rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let cfg = state.config();
+    tasks.push(tokio::spawn(Arc::clone(state.trust()).watch(
+        state.http().clone(),
+        cfg.sync_interval,
+        rx.clone(),
+    )));
+    for feed in state.feeds() {
+        tasks.push(tokio::spawn(run_feed(
+            Arc::clone(feed),
+            Arc::clone(state.replica()),
+            Arc::clone(state.trust()),
+            state.http().clone(),
+            cfg.sync_interval,
+            rx.clone(),
+        )));
+    }
+    let s = state.clone();
+    let mut stop = rx;
+    tasks.push(tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(60)) => s.rate_limit().prune(),
+                _ = stop.changed() => return,
+            }
+        }
+    }));
+    Background {
+        shutdown: tx,
+        tasks,
+    }
+}
+
+/// Serves until `shutdown` resolves, then lets requests in flight finish, stops the
+/// background tasks and flushes the replica.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let background = spawn_background(&state);
+    let router = app(state.clone());
+    // Answers are one small write each: no reason to let Nagle's algorithm hold one back.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    background.stop().await;
+    if let Err(e) = state.replica().flush() {
+        tracing::warn!(error = %e, "replica flush at shutdown failed");
+    }
+    served
+}

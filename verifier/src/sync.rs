@@ -1,0 +1,307 @@
+//! Replicating the issuers' event feeds: pull, check, apply, back off.
+//!
+//! Each configured issuer is pulled on its own task: `GET <issuer>/api/v1/feed?after=N&limit=M`
+//! until the page reaches the feed's head. A page is applied only when its signature verifies
+//! with a key that the trust list gives to the page's office and that is not compromised, when
+//! it starts exactly where the replica stands and when the office is the one this feed served
+//! before. Anything else leaves the replica as it was, and the task waits twice as long as the
+//! last time (up to [`MAX_BACKOFF`]) before it tries again.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sonod_keys::KeyStatus;
+use sonod_seal::feed::{FeedPageBody, Signed};
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use crate::replica::{Replica, ReplicaError};
+use crate::trust::TrustHandle;
+
+/// Events asked for in one page (the issuer caps it too).
+pub const PAGE_LIMIT: usize = 5_000;
+/// Largest feed page read.
+pub const MAX_PAGE_BYTES: usize = 16 << 20;
+/// Longest wait between attempts after failures.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// Why a sync round stopped early.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// No trust list is loaded, so no page can be checked.
+    #[error("বিশ্বাস-তালিকা নেই / no trust list loaded")]
+    NoTrustList,
+    /// The request failed or the answer was not a feed page.
+    #[error("ফিড আনা যায়নি / cannot fetch the feed: {0}")]
+    Fetch(String),
+    /// The page does not parse or verify.
+    #[error(transparent)]
+    Page(#[from] sonod_seal::feed::FeedError),
+    /// The page's key is not in the trust list.
+    #[error("ফিডের চাবি {0} বিশ্বাস-তালিকায় নেই / feed page key {0} is not in the trust list")]
+    UnknownKey(sonod_keys::KeyId),
+    /// The page's key belongs to another office, or is compromised.
+    #[error("ফিডের চাবি {key} অফিস {office} এর জন্য গ্রহণযোগ্য নয় / feed page key {key} may not sign for office {office}")]
+    KeyNotValid {
+        /// The key.
+        key: sonod_keys::KeyId,
+        /// The page's office.
+        office: String,
+    },
+    /// The feed served another office before.
+    #[error("এই ফিড আগে অফিস {was} এর ছিল, এখন {now} / this feed served office {was}, now {now}")]
+    OfficeChanged {
+        /// Before.
+        was: String,
+        /// Now.
+        now: String,
+    },
+    /// The page does not start where asked, or the head went backwards, or no progress.
+    #[error("ফিডের অবস্থান অসঙ্গত / inconsistent feed position: {0}")]
+    Position(String),
+    /// The replica refused or failed.
+    #[error(transparent)]
+    Replica(#[from] ReplicaError),
+}
+
+/// What is known about one configured feed, for readiness, metrics and tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceStatus {
+    /// The office it serves, once a page was accepted (or from an earlier run).
+    pub office: Option<String>,
+    /// Failed rounds in a row.
+    pub consecutive_failures: u32,
+    /// Failed rounds since start.
+    pub failures: u64,
+    /// Pages fetched since start.
+    pub pages: u64,
+    /// The last failure, while failing.
+    pub last_error: Option<String>,
+    /// The wait before the next round.
+    pub next_wait: Duration,
+}
+
+/// One issuer whose feed is replicated.
+#[derive(Debug)]
+pub struct FeedSource {
+    url: String,
+    status: Mutex<SourceStatus>,
+}
+
+impl FeedSource {
+    /// An issuer's base URL (`http://127.0.0.1:8080`).
+    pub fn new(url: &str) -> FeedSource {
+        FeedSource {
+            url: url.trim_end_matches('/').to_owned(),
+            status: Mutex::new(SourceStatus::default()),
+        }
+    }
+
+    /// The base URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A copy of the status.
+    pub fn status(&self) -> SourceStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut SourceStatus)) {
+        f(&mut self
+            .status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner));
+    }
+}
+
+/// GETs `url` and reads at most `limit` bytes of a 2xx answer.
+pub(crate) async fn get_limited(
+    client: &reqwest::Client,
+    url: &str,
+    limit: usize,
+) -> Result<Vec<u8>, String> {
+    let mut resp = client.get(url).send().await.map_err(|e| e.to_string())?;
+    if !resp.status().is_success() {
+        return Err(format!("HTTP {}", resp.status()));
+    }
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(format!("answer larger than {limit} bytes"));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > limit {
+            return Err(format!("answer larger than {limit} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn now_unix() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Replicates one feed until caught up with its head: one round.
+pub async fn sync_once(
+    source: &FeedSource,
+    replica: &Replica,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+) -> Result<(), SyncError> {
+    let mut office = source
+        .status()
+        .office
+        .or_else(|| replica.source_office(&source.url));
+    let mut position = office
+        .as_deref()
+        .and_then(|o| replica.office(o))
+        .map_or(0, |f| f.position);
+    loop {
+        let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
+        let asked_at = now_unix();
+        let url = format!(
+            "{}/api/v1/feed?after={position}&limit={PAGE_LIMIT}",
+            source.url
+        );
+        let bytes = get_limited(client, &url, MAX_PAGE_BYTES)
+            .await
+            .map_err(SyncError::Fetch)?;
+        source.update(|s| s.pages += 1);
+        let page = Signed::<FeedPageBody>::parse(&bytes)?;
+        let list = trust_state.judge().trust_list();
+        let entry = list
+            .entry(&page.key_id)
+            .ok_or(SyncError::UnknownKey(page.key_id))?;
+        let body = &page.signed;
+        if entry.office != body.office || entry.status == KeyStatus::Compromised {
+            return Err(SyncError::KeyNotValid {
+                key: page.key_id,
+                office: body.office.clone(),
+            });
+        }
+        page.verify(&entry.public_key)?;
+        match &office {
+            Some(was) if *was != body.office => {
+                return Err(SyncError::OfficeChanged {
+                    was: was.clone(),
+                    now: body.office.clone(),
+                })
+            }
+            Some(_) => {}
+            None => {
+                replica.set_source_office(&source.url, &body.office)?;
+                office = Some(body.office.clone());
+                source.update(|s| s.office = office.clone());
+                let have = replica.office(&body.office).map_or(0, |f| f.position);
+                if have != position {
+                    // The replica already holds this office (another URL for it, or an
+                    // earlier run): continue from there.
+                    position = have;
+                    continue;
+                }
+            }
+        }
+        if body.after != position {
+            return Err(SyncError::Position(format!(
+                "asked for events after {position}, got a page after {}",
+                body.after
+            )));
+        }
+        if body.head < position {
+            return Err(SyncError::Position(format!(
+                "the feed's head {} is behind the replica's position {position}",
+                body.head
+            )));
+        }
+        if body.events.is_empty() && body.head > position {
+            return Err(SyncError::Position(format!(
+                "no events after {position} although the head is {}",
+                body.head
+            )));
+        }
+        let feed = replica.apply(&body.office, body.after, &body.events, body.head)?;
+        position = feed.position;
+        if position >= body.head {
+            replica.mark_synced(&body.office, asked_at)?;
+            return Ok(());
+        }
+    }
+}
+
+/// Runs [`sync_once`] every `interval`, backing off on failure, until `shutdown` turns true.
+pub async fn run_feed(
+    source: Arc<FeedSource>,
+    replica: Arc<Replica>,
+    trust: Arc<TrustHandle>,
+    client: reqwest::Client,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let wait = match sync_once(&source, &replica, &trust, &client).await {
+            Ok(()) => {
+                source.update(|s| {
+                    s.consecutive_failures = 0;
+                    s.last_error = None;
+                    s.next_wait = interval;
+                });
+                interval
+            }
+            Err(e) => {
+                let mut wait = interval;
+                source.update(|s| {
+                    if s.last_error.as_deref() != Some(e.to_string().as_str()) {
+                        tracing::warn!(feed = %source.url, error = %e, "feed sync failed");
+                    }
+                    s.consecutive_failures = s.consecutive_failures.saturating_add(1);
+                    s.failures += 1;
+                    s.last_error = Some(e.to_string());
+                    wait = backoff(interval, s.consecutive_failures);
+                    s.next_wait = wait;
+                });
+                wait
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+    }
+}
+
+/// `interval` doubled per failure in a row, at most [`MAX_BACKOFF`] (or `interval` if longer),
+/// with up to a tenth added at random so that many verifiers do not retry in step.
+pub fn backoff(interval: Duration, failures: u32) -> Duration {
+    let doubled = interval.saturating_mul(1u32 << failures.min(16));
+    let capped = doubled.min(MAX_BACKOFF.max(interval));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    capped.saturating_add(capped.mul_f64(f64::from(nanos % 1000) / 10_000.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let i = Duration::from_secs(5);
+        let b1 = backoff(i, 1);
+        assert!(b1 >= Duration::from_secs(10) && b1 <= Duration::from_secs(11));
+        let b3 = backoff(i, 3);
+        assert!(b3 >= Duration::from_secs(40) && b3 <= Duration::from_secs(44));
+        let big = backoff(i, 30);
+        assert!(big >= MAX_BACKOFF && big <= MAX_BACKOFF.mul_f64(1.1));
+        let long = Duration::from_secs(600);
+        assert!(backoff(long, 5) >= long);
+    }
+}

@@ -1,0 +1,499 @@
+//! The verification API through `app(state).oneshot(...)`, and once over a real socket.
+
+mod common;
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Request, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+use sonod_seal::feed::{Event, EventKind, RevocationReason};
+use sonod_verifier::server::{app, MAX_BATCH};
+
+async fn verdict_of(f: &Fixture, state: &sonod_verifier::server::AppState, payload: &str) -> Value {
+    let _ = f;
+    verify(app(state.clone()), payload).await
+}
+
+fn issued_event(seq: u64, serial: u64, hash: &[u8; 32], f: &Fixture) -> Event {
+    Event {
+        seq,
+        at: now(),
+        kind: EventKind::Issued {
+            serial,
+            key_id: f.office.key_id(),
+            hash: hex(hash),
+        },
+    }
+}
+
+#[tokio::test]
+async fn every_verdict_kind_through_the_api() {
+    let f = Fixture::new();
+    let state = f.state().await;
+
+    let cases: Vec<(String, &str)> = vec![
+        ("hello world".into(), "malformed"),
+        ("HTTPS://VERIFY.SONOD.GOV.BD/V/AAAA".into(), "malformed"),
+        (b32(&f.version_two()), "unsupported_version"),
+        (
+            b32(f.seal(1, &f.record(-10, None), &f.stranger).as_bytes()),
+            "untrusted_issuer",
+        ),
+        (b32(&f.forged(2)), "bad_signature"),
+        (
+            b32(f.seal(3, &f.record(-10, None), &f.compromised).as_bytes()),
+            "key_compromised",
+        ),
+        (
+            b32(f.seal(4, &f.record(-300, Some(-1)), &f.office).as_bytes()),
+            "expired",
+        ),
+        (
+            b32(f.seal(5, &f.record(5, None), &f.office).as_bytes()),
+            "not_yet_valid",
+        ),
+        (f.url(&f.valid(6)), "valid"),
+    ];
+    for (payload, want) in &cases {
+        let v = verdict_of(&f, &state, payload).await;
+        assert_eq!(v["verdict"], *want, "{payload}: {v:#}");
+        assert!(v["reason_bn"].as_str().is_some_and(|s| !s.is_empty()));
+        assert!(v["reason_en"].as_str().is_some_and(|s| !s.is_empty()));
+        assert!(v["checked_at"].as_str().is_some(), "{v:#}");
+        assert!(v.get("freshness").is_some());
+        // Signed facts only once the signature holds with a usable key.
+        let facts = matches!(*want, "expired" | "not_yet_valid" | "valid");
+        assert_eq!(v.get("certificate").is_some(), facts, "{want}: {v:#}");
+    }
+
+    // The feed's verdicts: serial 7 issued then revoked; an unknown hash once the feed is synced
+    // past the issue date.
+    let revoked = f.valid(7);
+    let unknown = f.valid(8);
+    let r = state.replica();
+    r.apply(
+        OFFICE,
+        0,
+        &[
+            issued_event(1, 7, &revoked.hash(), &f),
+            Event {
+                seq: 2,
+                at: now(),
+                kind: EventKind::Revoked {
+                    serial: 7,
+                    reason: RevocationReason::Fraud,
+                },
+            },
+        ],
+        2,
+    )
+    .unwrap();
+    r.mark_synced(OFFICE, now()).unwrap();
+    let v = verdict_of(&f, &state, &f.url(&revoked)).await;
+    assert_eq!(v["verdict"], "revoked", "{v:#}");
+    assert!(v["reason_en"]
+        .as_str()
+        .unwrap()
+        .contains("obtained by fraud"));
+    assert!(v.get("certificate").is_some());
+    let v = verdict_of(&f, &state, &f.url(&unknown)).await;
+    assert_eq!(v["verdict"], "not_issued", "{v:#}");
+    assert!(v.get("certificate").is_none());
+    assert_eq!(v["freshness"]["office"], OFFICE);
+    assert_eq!(v["freshness"]["feed_position"], 2);
+    assert!(v["freshness"]["feed_synced_at"].is_string());
+    // A certificate issued today is not judged by a feed synced only today.
+    let today = b32(f.seal(9, &f.record(0, None), &f.office).as_bytes());
+    assert_eq!(verdict_of(&f, &state, &today).await["verdict"], "valid");
+
+    // The URL's host is reported and checked against the trust list.
+    let v = verdict_of(
+        &f,
+        &state,
+        &format!(
+            "https://verify.s0nod.gov.bd/V/{}",
+            b32(f.valid(10).as_bytes())
+        ),
+    )
+    .await;
+    assert_eq!(v["host_official"], false);
+    let v = verdict_of(&f, &state, &f.url(&f.valid(11))).await;
+    assert_eq!(v["host_official"], true);
+    assert_eq!(v["office"]["code"], OFFICE);
+}
+
+#[tokio::test]
+async fn repeated_payloads_are_read_once_but_revocation_is_always_asked() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let s = f.valid(21);
+    let url = f.url(&s);
+    for _ in 0..3 {
+        assert_eq!(verdict_of(&f, &state, &url).await["verdict"], "valid");
+    }
+    let metrics = String::from_utf8(
+        send(
+            app(state.clone()),
+            Request::get("/metrics").body(Body::empty()).unwrap(),
+        )
+        .await
+        .2,
+    )
+    .unwrap();
+    assert!(
+        metrics.contains("sonod_verifier_reading_cache_hits_total 2"),
+        "{metrics}"
+    );
+    state
+        .replica()
+        .apply(
+            OFFICE,
+            0,
+            &[Event {
+                seq: 1,
+                at: now(),
+                kind: EventKind::Revoked {
+                    serial: 21,
+                    reason: RevocationReason::Superseded,
+                },
+            }],
+            1,
+        )
+        .unwrap();
+    assert_eq!(verdict_of(&f, &state, &url).await["verdict"], "revoked");
+    // A cached bad signature stays bad.
+    let forged = b32(&f.forged(22));
+    for _ in 0..2 {
+        assert_eq!(
+            verdict_of(&f, &state, &forged).await["verdict"],
+            "bad_signature"
+        );
+    }
+}
+
+#[tokio::test]
+async fn batch_of_300_with_bad_ones_answers_in_order() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let mut payloads = Vec::new();
+    let mut want = Vec::new();
+    for i in 0..300u64 {
+        let (p, w) = match i {
+            17 | 150 | 299 => (b32(&f.forged(1000 + i)), "bad_signature"),
+            42 => ("not a QR".to_owned(), "malformed"),
+            77 => (
+                b32(f
+                    .seal(1000 + i, &f.record(-10, None), &f.stranger)
+                    .as_bytes()),
+                "untrusted_issuer",
+            ),
+            200 => (
+                b32(f
+                    .seal(1000 + i, &f.record(-10, None), &f.compromised)
+                    .as_bytes()),
+                "key_compromised",
+            ),
+            201 => (b32(&f.version_two()), "unsupported_version"),
+            _ => (f.url(&f.valid(1000 + i)), "valid"),
+        };
+        payloads.push(p);
+        want.push(w);
+    }
+    // Twice: the second time every reading comes from the cache.
+    for round in 0..2 {
+        let (status, _, body) = send(
+            app(state.clone()),
+            post_json("/api/v1/verify/batch", &json!({ "payloads": payloads })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        let results = v["results"].as_array().unwrap();
+        assert_eq!(results.len(), 300);
+        for (i, (r, w)) in results.iter().zip(&want).enumerate() {
+            assert_eq!(r["verdict"], *w, "round {round}, item {i}");
+            if *w == "valid" {
+                assert_eq!(r["certificate"]["serial"], 1000 + i as u64);
+            }
+        }
+        assert!(v["freshness"][OFFICE].is_object(), "{:#}", v["freshness"]);
+        assert!(v["checked_at"].is_string());
+    }
+    // The same verdicts one by one.
+    for i in [0usize, 17, 42, 77, 200, 201, 299] {
+        assert_eq!(
+            verify(app(state.clone()), &payloads[i]).await["verdict"],
+            want[i]
+        );
+    }
+    // An empty batch is fine.
+    let (status, _, body) = send(
+        app(state.clone()),
+        post_json("/api/v1/verify/batch", &json!({ "payloads": [] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["results"],
+        json!([])
+    );
+}
+
+fn assert_problem(
+    status: StatusCode,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+    want: StatusCode,
+) -> Value {
+    assert_eq!(status, want, "{}", String::from_utf8_lossy(body));
+    assert_eq!(headers["content-type"], "application/problem+json");
+    let v: Value = serde_json::from_slice(body).expect("problem json");
+    assert_eq!(v["status"], want.as_u16());
+    assert!(
+        v["detail"].as_str().is_some_and(|d| d.contains(" / ")),
+        "bilingual detail: {v}"
+    );
+    v
+}
+
+#[tokio::test]
+async fn bad_requests_are_problem_json() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let a = || app(state.clone());
+
+    let raw = |uri: &str, ct: &str, body: Vec<u8>| {
+        Request::post(uri)
+            .header("content-type", ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (s, h, b) = send(
+        a(),
+        raw("/api/v1/verify", "application/json", b"{not json".to_vec()),
+    )
+    .await;
+    assert_problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    let (s, h, b) = send(
+        a(),
+        raw(
+            "/api/v1/verify",
+            "application/json",
+            br#"{"payload": 5}"#.to_vec(),
+        ),
+    )
+    .await;
+    assert_problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    let (s, h, b) = send(
+        a(),
+        raw(
+            "/api/v1/verify",
+            "application/json",
+            br#"{"payload": "X", "extra": 1}"#.to_vec(),
+        ),
+    )
+    .await;
+    assert_problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    let (s, h, b) = send(
+        a(),
+        raw(
+            "/api/v1/verify",
+            "text/plain",
+            br#"{"payload": "X"}"#.to_vec(),
+        ),
+    )
+    .await;
+    assert_problem(s, &h, &b, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let big = json!({ "payload": "A".repeat(20_000) })
+        .to_string()
+        .into_bytes();
+    let (s, h, b) = send(a(), raw("/api/v1/verify", "application/json", big)).await;
+    assert_problem(s, &h, &b, StatusCode::PAYLOAD_TOO_LARGE);
+    let too_many: Vec<String> = (0..=MAX_BATCH).map(|_| "X".to_owned()).collect();
+    let (s, h, b) = send(
+        a(),
+        post_json("/api/v1/verify/batch", &json!({ "payloads": too_many })),
+    )
+    .await;
+    let p = assert_problem(s, &h, &b, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p["detail"].as_str().unwrap().contains("1000"));
+    let huge = json!({ "payloads": ["A".repeat(6 << 20)] })
+        .to_string()
+        .into_bytes();
+    let (s, h, b) = send(a(), raw("/api/v1/verify/batch", "application/json", huge)).await;
+    assert_problem(s, &h, &b, StatusCode::PAYLOAD_TOO_LARGE);
+    let (s, h, b) = send(a(), Request::get("/nowhere").body(Body::empty()).unwrap()).await;
+    assert_problem(s, &h, &b, StatusCode::NOT_FOUND);
+    let (s, h, b) = send(
+        a(),
+        Request::get("/api/v1/verify").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_problem(s, &h, &b, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn without_a_trust_list_the_service_is_unready_and_says_so() {
+    let f = Fixture::new();
+    std::fs::remove_file(f.trust_path()).unwrap();
+    let state = f.state().await;
+    let (s, h, b) = send(
+        app(state.clone()),
+        post_json("/api/v1/verify", &json!({ "payload": f.url(&f.valid(1)) })),
+    )
+    .await;
+    assert_problem(s, &h, &b, StatusCode::SERVICE_UNAVAILABLE);
+    let (s, _, b) = send(
+        app(state.clone()),
+        Request::get("/readyz").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(String::from_utf8_lossy(&b).contains("no valid trust list"));
+    let (s, _, _) = send(
+        app(state.clone()),
+        Request::get("/healthz").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    // A list signed by another root is refused too.
+    let other = Fixture::new();
+    std::fs::copy(other.trust_path(), f.trust_path()).unwrap();
+    assert!(state.trust().reload(state.http(), f.today).await.is_err());
+    assert!(state.trust().current().is_none());
+}
+
+#[tokio::test]
+async fn ops_endpoints() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let (s, _, b) = send(app(state.clone()), get("/readyz")).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let (s, h, b) = send(app(state.clone()), get("/api/v1/openapi.json")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-type"], "application/json");
+    let doc: Value = serde_json::from_slice(&b).unwrap();
+    assert!(doc["paths"]["/api/v1/verify/batch"].is_object());
+    let (s, _, b) = send(app(state.clone()), get("/api/v1/trust")).await;
+    assert_eq!(s, StatusCode::OK);
+    // The list served verifies with the root key as it is.
+    sonod_keys::TrustList::load(&b, &f.root.verifying_key(), f.today).unwrap();
+    verify(app(state.clone()), &f.url(&f.valid(1))).await;
+    let (s, h, b) = send(app(state.clone()), get("/metrics")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/openmetrics-text"));
+    let m = String::from_utf8(b).unwrap();
+    assert!(
+        m.contains(r#"sonod_verifier_verdicts_total{verdict="valid"} 1"#),
+        "{m}"
+    );
+    assert!(m.contains(r#"route="/api/v1/verify""#), "{m}");
+    assert!(m.contains("sonod_verifier_trust_list_loaded 1"), "{m}");
+    assert!(!m.contains("/V/"), "no paths with payloads in metrics");
+    // Every response says no-referrer.
+    let (_, h, _) = send(app(state.clone()), get("/healthz")).await;
+    assert_eq!(h["referrer-policy"], "no-referrer");
+}
+
+#[tokio::test]
+async fn rate_limit_per_client_ip_with_exempt_tokens() {
+    let f = Fixture::new();
+    let mut c = f.config();
+    c.rate_limit_per_minute = 5;
+    c.exempt_tokens = vec!["bank-token-1".into()];
+    let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let payload = json!({ "payload": f.url(&f.valid(1)) });
+    let from =
+        |ip: [u8; 4]| app(state.clone()).layer(MockConnectInfo(SocketAddr::from((ip, 4000))));
+    for i in 0..5 {
+        let (s, _, _) = send(from([192, 0, 2, 1]), post_json("/api/v1/verify", &payload)).await;
+        assert_eq!(s, StatusCode::OK, "request {i}");
+    }
+    let (s, h, b) = send(from([192, 0, 2, 1]), post_json("/api/v1/verify", &payload)).await;
+    assert_problem(s, &h, &b, StatusCode::TOO_MANY_REQUESTS);
+    assert!(h.contains_key("retry-after"));
+    // Another client is not affected.
+    let (s, _, _) = send(from([192, 0, 2, 2]), post_json("/api/v1/verify", &payload)).await;
+    assert_eq!(s, StatusCode::OK);
+    // The exempt token is never limited; a wrong token is.
+    for _ in 0..20 {
+        let mut req = post_json("/api/v1/verify", &payload);
+        req.headers_mut()
+            .insert("authorization", "Bearer bank-token-1".parse().unwrap());
+        let (s, _, _) = send(from([192, 0, 2, 1]), req).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let mut req = post_json("/api/v1/verify", &payload);
+    req.headers_mut()
+        .insert("authorization", "Bearer bank-token-2".parse().unwrap());
+    let (s, _, _) = send(from([192, 0, 2, 1]), req).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    // A batch costs one per payload.
+    let batch = json!({ "payloads": vec![f.url(&f.valid(2)); 6] });
+    let (s, _, _) = send(
+        from([192, 0, 2, 3]),
+        post_json("/api/v1/verify/batch", &batch),
+    )
+    .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let mut req = post_json("/api/v1/verify/batch", &batch);
+    req.headers_mut()
+        .insert("authorization", "Bearer bank-token-1".parse().unwrap());
+    let (s, _, _) = send(from([192, 0, 2, 3]), req).await;
+    assert_eq!(s, StatusCode::OK);
+    // Health checks are never limited.
+    for _ in 0..10 {
+        let (s, _, _) = send(
+            from([192, 0, 2, 1]),
+            Request::get("/healthz").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn over_a_real_socket() {
+    let f = Fixture::new();
+    let mut c = f.config();
+    c.rate_limit_per_minute = 2;
+    let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(sonod_verifier::server::run(listener, state, async {
+        let _ = rx.await;
+    }));
+    let client = reqwest::Client::new();
+    let url = format!("http://{addr}/api/v1/verify");
+    let body = json!({ "payload": f.url(&f.valid(1)) });
+    let v: Value = client
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["verdict"], "valid");
+    // The peer address reaches the limiter through the real connection.
+    let _ = client.post(&url).json(&body).send().await.unwrap();
+    let third = client.post(&url).json(&body).send().await.unwrap();
+    assert_eq!(third.status(), 429);
+    let page = client
+        .get(format!("http://{addr}/V/{}", b32(f.valid(2).as_bytes())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 429, "pages share the client's allowance");
+    tx.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

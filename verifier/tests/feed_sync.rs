@@ -1,0 +1,258 @@
+//! Replicating a fake issuer's feed over HTTP, and reloading the trust list file.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use sonod_keys::KeyStatus;
+use sonod_verifier::server::{app, spawn_background};
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn replicates_the_feed_and_answers_from_it() {
+    let f = Fixture::new();
+    let issuer = FakeIssuer::new(copy(&f.office));
+    let mut certs = Vec::new();
+    for serial in 1..=5 {
+        let s = f.valid(serial);
+        issuer.issue(serial, &s);
+        certs.push(s);
+    }
+    let url = issuer.start().await;
+    let mut c = f.config();
+    c.issuers = vec![url.clone()];
+    c.sync_interval = Duration::from_millis(200);
+    let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let bg = spawn_background(&state);
+
+    let r = state.replica().clone();
+    assert!(
+        eventually(Duration::from_secs(10), || r
+            .office(OFFICE)
+            .is_some_and(|o| o.position == 5 && o.synced_at.is_some()))
+        .await,
+        "replicated: {:?} {:?}",
+        r.office(OFFICE),
+        state.feeds()[0].status()
+    );
+    // Five events at two a page: three pages at least.
+    assert!(state.feeds()[0].status().pages >= 3);
+    assert_eq!(state.feeds()[0].status().office.as_deref(), Some(OFFICE));
+    for s in &certs {
+        assert_eq!(
+            verify(app(state.clone()), &f.url(s)).await["verdict"],
+            "valid"
+        );
+    }
+    // Signed by the office's own key but never published: a forgery with a stolen key.
+    let v = verify(app(state.clone()), &f.url(&f.valid(99))).await;
+    assert_eq!(v["verdict"], "not_issued", "{v:#}");
+    assert_eq!(v["freshness"]["feed_position"], 5);
+
+    // A revocation shows within a sync interval or two.
+    issuer.revoke(3);
+    let a = app(state.clone());
+    let url3 = f.url(&certs[2]);
+    let mut revoked = false;
+    for _ in 0..40 {
+        if verify(a.clone(), &url3).await["verdict"] == "revoked" {
+            revoked = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(revoked, "revocation not replicated");
+    assert_eq!(
+        verify(app(state.clone()), &f.url(&certs[1])).await["verdict"],
+        "valid"
+    );
+
+    let (s, _, b) = send(app(state.clone()), get("/readyz")).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let (_, _, b) = send(app(state.clone()), get("/metrics")).await;
+    let m = String::from_utf8(b).unwrap();
+    assert!(
+        m.contains(&format!(
+            "sonod_verifier_feed_lag_seconds{{office=\"{OFFICE}\"}}"
+        )),
+        "{m}"
+    );
+    assert!(
+        m.contains(&format!(
+            "sonod_verifier_feed_position{{office=\"{OFFICE}\"}} 6"
+        )),
+        "{m}"
+    );
+    bg.stop().await;
+}
+
+#[tokio::test]
+async fn a_page_signed_by_another_key_is_refused_with_backoff() {
+    let f = Fixture::new();
+    let issuer = FakeIssuer::new(copy(&f.office));
+    let first = f.valid(1);
+    issuer.issue(1, &first);
+    let url = issuer.start().await;
+    let mut c = f.config();
+    c.issuers = vec![url];
+    c.sync_interval = Duration::from_millis(50);
+    c.max_staleness = Duration::from_secs(600);
+    let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let bg = spawn_background(&state);
+    let r = state.replica().clone();
+    assert!(
+        eventually(Duration::from_secs(10), || r
+            .office(OFFICE)
+            .is_some_and(|o| o.position == 1))
+        .await
+    );
+
+    // The issuer now signs with a key the trust list does not give it, then a compromised one.
+    for wrong in [copy(&f.stranger), copy(&f.compromised)] {
+        *issuer.key.lock().unwrap() = wrong;
+        issuer.revoke(1);
+        let before = issuer.requests();
+        let status = || state.feeds()[0].status();
+        assert!(
+            eventually(Duration::from_secs(5), || status().consecutive_failures
+                >= 2)
+            .await,
+            "{:?}",
+            status()
+        );
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let st = status();
+        let made = issuer.requests() - before;
+        // Without backoff a 50 ms interval makes ~30 requests in this time; with it, a few.
+        assert!(made <= 7, "{made} requests while failing: {st:?}");
+        assert!(st.next_wait >= Duration::from_millis(200), "{st:?}");
+        assert!(
+            st.last_error.as_deref().is_some_and(|e| e.contains("key")),
+            "{st:?}"
+        );
+        // The replica is as it was.
+        assert_eq!(r.office(OFFICE).unwrap().position, 1);
+        assert_eq!(
+            verify(app(state.clone()), &f.url(&first)).await["verdict"],
+            "valid"
+        );
+        // Put the issuer's feed back as it was for the next round.
+        issuer.events.lock().unwrap().pop();
+    }
+    // Back to the right key: the revocation comes through after the backoff.
+    *issuer.key.lock().unwrap() = copy(&f.office);
+    issuer.revoke(1);
+    assert!(
+        eventually(Duration::from_secs(15), || r
+            .office(OFFICE)
+            .is_some_and(|o| o.position == 2))
+        .await,
+        "{:?}",
+        state.feeds()[0].status()
+    );
+    assert_eq!(
+        verify(app(state.clone()), &f.url(&first)).await["verdict"],
+        "revoked"
+    );
+    assert_eq!(state.feeds()[0].status().consecutive_failures, 0);
+    bg.stop().await;
+}
+
+#[tokio::test]
+async fn a_feed_never_synced_makes_the_service_unready() {
+    let f = Fixture::new();
+    let issuer = FakeIssuer::new(copy(&f.stranger));
+    issuer.issue(1, &f.valid(1));
+    let url = issuer.start().await;
+    let mut c = f.config();
+    c.issuers = vec![url];
+    c.sync_interval = Duration::from_millis(100);
+    let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let bg = spawn_background(&state);
+    assert!(
+        eventually(Duration::from_secs(5), || state.feeds()[0]
+            .status()
+            .failures
+            >= 1)
+        .await
+    );
+    let (s, _, b) = send(app(state.clone()), get("/readyz")).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(String::from_utf8_lossy(&b).contains("never been synced"));
+    // Without a feed the judgement rests on the signature alone.
+    assert_eq!(
+        verify(app(state.clone()), &f.url(&f.valid(2))).await["verdict"],
+        "valid"
+    );
+    let (_, _, b) = send(app(state.clone()), get("/metrics")).await;
+    assert!(String::from_utf8_lossy(&b).contains("sonod_verifier_feeds_unsynced 1"));
+    bg.stop().await;
+}
+
+#[tokio::test]
+async fn the_trust_list_file_is_reloaded_without_restart() {
+    let mut f = Fixture::new();
+    let state = f.state().await;
+    let bg = spawn_background(&state);
+    let url = f.url(&f.valid(1));
+    assert_eq!(verify(app(state.clone()), &url).await["verdict"], "valid");
+    let first = f.draft.clone();
+
+    // The authority marks the office key compromised.
+    let office = f.office.key_id();
+    f.update_trust(|d| d.set_status(office, KeyStatus::Compromised).unwrap());
+    let trust = state.trust().clone();
+    assert!(
+        eventually(Duration::from_secs(10), || trust
+            .current()
+            .is_some_and(|t| t.judge().trust_list().sequence() == 2))
+        .await,
+        "{:?}",
+        trust.last_error()
+    );
+    assert_eq!(
+        verify(app(state.clone()), &url).await["verdict"],
+        "key_compromised"
+    );
+
+    // An older list (from before the compromise) is refused: no rollback.
+    first.write(f.trust_path()).unwrap();
+    assert!(
+        eventually(Duration::from_secs(10), || trust
+            .last_error()
+            .is_some_and(|e| e.contains("older")))
+        .await
+    );
+    assert_eq!(
+        verify(app(state.clone()), &url).await["verdict"],
+        "key_compromised"
+    );
+    // So is a tampered one; the current list stays.
+    let text = std::fs::read_to_string(f.trust_path())
+        .unwrap()
+        .replace("compromised", "active");
+    std::fs::write(f.trust_path(), text).unwrap();
+    assert!(
+        eventually(Duration::from_secs(10), || trust
+            .last_error()
+            .is_some_and(|e| e.contains("signature")))
+        .await
+    );
+    assert_eq!(
+        verify(app(state.clone()), &url).await["verdict"],
+        "key_compromised"
+    );
+    let (s, _, _) = send(app(state.clone()), get("/readyz")).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "a bad update does not take a loaded list away"
+    );
+    bg.stop().await;
+}

@@ -1,0 +1,273 @@
+//! The result and scan pages, through `oneshot`: content, headers, escaping, uploads, logs.
+
+mod common;
+
+use std::io::Write;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use sonod_keys::Environment;
+use sonod_seal::Record;
+use sonod_verifier::server::app;
+
+fn page_request(path: &str, host: &str) -> Request<Body> {
+    Request::get(path)
+        .header("host", host)
+        .body(Body::empty())
+        .unwrap()
+}
+
+async fn page(
+    state: &sonod_verifier::server::AppState,
+    path: &str,
+    host: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let (s, h, b) = send(app(state.clone()), page_request(path, host)).await;
+    (s, h, String::from_utf8(b).unwrap())
+}
+
+#[tokio::test]
+async fn a_valid_certificate_page() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let path = format!("/V/{}", b32(f.valid(123_456).as_bytes()));
+    let (s, h, html) = page(&state, &path, "verify.sonod.gov.bd").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert_eq!(
+        h["content-security-policy"],
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    );
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["cache-control"], "no-store");
+    for text in [
+        "সঠিক ও বৈধ",
+        "Genuine and valid",
+        "মোহাম্মদ আব্দুল করিম",
+        "১২৩৪৫৬",
+        "123456",
+        "নাগরিকত্ব সনদ",
+        "সাভার পৌরসভা",
+        "Savar Paurashava",
+        "যাচাইয়ের সময়",
+        "Checked at",
+        "class=\"state ok\"",
+    ] {
+        assert!(html.contains(text), "missing {text}");
+    }
+    assert!(
+        !html.contains("সতর্কতা"),
+        "no host warning on the official host"
+    );
+    assert!(!html.contains("<script"), "no JavaScript");
+    assert!(
+        !html.contains("DEVELOPMENT"),
+        "no development banner in production"
+    );
+
+    // The lower-case path works too.
+    let (s, _, _) = page(
+        &state,
+        &path.replacen("/V/", "/v/", 1),
+        "verify.sonod.gov.bd",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forged_pages_are_red_and_show_no_facts() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let (s, _, html) = page(
+        &state,
+        &format!("/V/{}", b32(&f.forged(5))),
+        "verify.sonod.gov.bd",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("class=\"state bad\""));
+    assert!(html.contains("জাল — স্বাক্ষর মেলেনি") && html.contains("Forged — bad signature"));
+    assert!(
+        !html.contains("মোহাম্মদ আব্দুল করিম"),
+        "facts of a forgery are not shown"
+    );
+    let (_, _, html) = page(&state, "/V/NOTBASE32!", "verify.sonod.gov.bd").await;
+    assert!(html.contains("পড়া যায়নি") && html.contains("class=\"state bad\""));
+}
+
+#[tokio::test]
+async fn a_look_alike_host_is_warned_about() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let path = format!("/V/{}", b32(f.valid(1).as_bytes()));
+    let (_, _, html) = page(&state, &path, "verify.s0nod.gov.bd").await;
+    assert!(
+        html.contains("সতর্কতা") && html.contains("VERIFY.S0NOD.GOV.BD"),
+        "{html}"
+    );
+    assert!(html.contains("not an official verification address"));
+    // A host that is not even a host name is shown escaped.
+    let (_, _, html) = page(&state, &path, "a\"<b>").await;
+    assert!(html.contains("A&quot;&lt;B&gt;") && !html.contains("<B>"));
+}
+
+#[tokio::test]
+async fn development_lists_are_marked() {
+    let f = Fixture::with_environment(Environment::Development);
+    let state = f.state().await;
+    let (_, _, html) = page(
+        &state,
+        &format!("/V/{}", b32(f.valid(1).as_bytes())),
+        "localhost:8081",
+    )
+    .await;
+    assert!(html.contains("DEVELOPMENT KEYS") && html.contains("উন্নয়ন চাবি"));
+    let (_, _, html) = page(&state, "/scan", "localhost:8081").await;
+    assert!(html.contains("DEVELOPMENT KEYS"));
+}
+
+#[tokio::test]
+async fn signed_text_is_escaped() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let mut j = f.record(-1, None).to_json();
+    j["fields"]["name"] = "Karim <script>alert(1)</script> & \"Sons\"".into();
+    let record = Record::from_json(&j).unwrap();
+    let sealed = f.seal(9, &record, &f.office);
+    let (_, _, html) = page(
+        &state,
+        &format!("/V/{}", b32(sealed.as_bytes())),
+        "verify.sonod.gov.bd",
+    )
+    .await;
+    assert!(html.contains("Karim &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Sons&quot;"));
+    assert!(!html.contains("<script"));
+}
+
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Request<Body> {
+    let boundary = "XsonodBoundaryX";
+    let mut body = Vec::new();
+    for (name, filename, data) in parts {
+        let _ = write!(
+            body,
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""
+        );
+        if let Some(fname) = filename {
+            let _ = write!(body, "; filename=\"{fname}\"\r\nContent-Type: image/png");
+        }
+        let _ = write!(body, "\r\n\r\n");
+        body.extend_from_slice(data);
+        let _ = write!(body, "\r\n");
+    }
+    let _ = write!(body, "--{boundary}--\r\n");
+    Request::post("/scan")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("host", "verify.sonod.gov.bd")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn qr_png(text: &str) -> Vec<u8> {
+    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let img = code
+        .render::<image::Luma<u8>>()
+        .min_dimensions(400, 400)
+        .build();
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+#[tokio::test]
+async fn the_scan_page_reads_photos_and_text() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let (s, h, html) = page(&state, "/scan", "verify.sonod.gov.bd").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.contains_key("content-security-policy"));
+    assert!(html.contains(r#"accept="image/*" capture="environment""#));
+    assert!(html.contains(r#"enctype="multipart/form-data""#));
+
+    let url = f.url(&f.valid(77));
+    let (s, _, b) = send(
+        app(state.clone()),
+        multipart(&[("photo", Some("qr.png"), &qr_png(&url))]),
+    )
+    .await;
+    let html = String::from_utf8(b).unwrap();
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("সঠিক ও বৈধ") && html.contains("৭৭"));
+
+    // A QR code pointing to a look-alike host is judged, and warned about.
+    let evil = url.replace("VERIFY.SONOD.GOV.BD", "VERIFY.SONOD-GOV.BD");
+    let (_, _, b) = send(
+        app(state.clone()),
+        multipart(&[("file", Some("qr.png"), &qr_png(&evil))]),
+    )
+    .await;
+    let html = String::from_utf8(b).unwrap();
+    assert!(
+        html.contains("সঠিক ও বৈধ")
+            && html.contains("VERIFY.SONOD-GOV.BD")
+            && html.contains("সতর্কতা")
+    );
+
+    // Pasted text.
+    let forged = b32(&f.forged(78));
+    let (s, _, b) = send(
+        app(state.clone()),
+        multipart(&[("photo", Some(""), b""), ("text", None, forged.as_bytes())]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(String::from_utf8(b)
+        .unwrap()
+        .contains("Forged — bad signature"));
+
+    // No QR code in the picture; not a picture; nothing at all.
+    let blank = {
+        let img = image::GrayImage::from_pixel(200, 200, image::Luma([255]));
+        let mut out = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    };
+    let (s, _, b) = send(
+        app(state.clone()),
+        multipart(&[("photo", Some("x.png"), &blank)]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8(b)
+        .unwrap()
+        .contains("No QR code was found"));
+    let (s, _, _) = send(
+        app(state.clone()),
+        multipart(&[("photo", Some("x.png"), b"this is not an image at all")]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _, _) = send(app(state.clone()), multipart(&[])).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Too many pixels: refused before decoding.
+    let huge = {
+        let img = image::GrayImage::from_pixel(4100, 10, image::Luma([255]));
+        let mut out = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    };
+    let (s, _, b) = send(
+        app(state.clone()),
+        multipart(&[("photo", Some("x.png"), &huge)]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(String::from_utf8(b).unwrap().contains("4100"));
+}
