@@ -21,7 +21,7 @@ sed -e "s/\"issued\": *\"[0-9-]*\"/\"issued\": \"$today\"/" \
 
 echo "== সনদ প্রদান / issuing =="
 qr=$("$bin/sonod-issuer" issue --key "$dev/keys/office.key.pem" --data "$dev/issuer-data" \
-      --record "$record" --out "$dev/out" --verifier-host localhost:8080)
+      --record "$record" --out "$dev/out" --verifier-host localhost:8081)
 png=$(ls -t "$dev"/out/100524-*.png | head -n 1)
 
 echo

@@ -159,10 +159,12 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Announces a barrier: to async waiters, readers of [`GroupCommit::durable`], then blocking
+/// waiters — in that order, so that whoever is woken already sees the new position.
 fn publish(shared: &Shared, tx: &watch::Sender<Durable>, d: Durable) {
+    tx.send_replace(d);
     *lock(&shared.done) = d;
     shared.done_cv.notify_all();
-    tx.send_replace(d);
 }
 
 fn run(shared: &Shared, store: &Store, tx: &watch::Sender<Durable>) {

@@ -49,7 +49,7 @@ pub struct DevOptions {
     pub office_name_bn: String,
     /// English name; default `Savar Paurashava (development)`.
     pub office_name_en: String,
-    /// Verifier hosts; default `LOCALHOST:8080`.
+    /// Verifier hosts; default `LOCALHOST:8081` (the development verifier) and `LOCALHOST:8080`.
     pub verifier_hosts: Vec<String>,
 }
 
@@ -59,7 +59,7 @@ impl Default for DevOptions {
             office: "100524".to_owned(),
             office_name_bn: "সাভার পৌরসভা (উন্নয়ন)".to_owned(),
             office_name_en: "Savar Paurashava (development)".to_owned(),
-            verifier_hosts: vec!["LOCALHOST:8080".to_owned()],
+            verifier_hosts: vec!["LOCALHOST:8081".to_owned(), "LOCALHOST:8080".to_owned()],
         }
     }
 }

@@ -157,7 +157,7 @@ struct DevArgs {
     /// Office name in English [default: Savar Paurashava (development)].
     #[arg(long)]
     name_en: Option<String>,
-    /// Verifier host (repeatable) [default: LOCALHOST:8080].
+    /// Verifier host (repeatable) [default: LOCALHOST:8081 and LOCALHOST:8080].
     #[arg(long = "host", value_name = "HOST")]
     hosts: Vec<String>,
 }

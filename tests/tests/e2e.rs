@@ -357,3 +357,61 @@ fn a_compromised_key_invalidates_everything_it_signed() {
     assert_eq!(v.kind, VerdictKind::KeyCompromised);
     assert!(v.certificate.is_none());
 }
+
+#[test]
+fn reseal_moves_every_unrevoked_certificate_to_the_new_key_under_the_same_serial() {
+    let o = office();
+    let record = dated_today(include_str!("../../seal/tests/data/benchmark-record.json"));
+    let serials: Vec<u64> = (0..3)
+        .map(|_| o.issuer().issue(&record, &o.out).expect("issue").serial)
+        .collect();
+    let revoked = o
+        .ledger
+        .revoke(
+            serials[1],
+            sonod_seal::feed::RevocationReason::Fraud,
+            "",
+            "e2e",
+        )
+        .expect("revoke");
+    o.ledger.store().commit().expect("commit");
+    assert!(revoked.created);
+
+    let new_key = SecretKey::generate();
+    let n = o
+        .ledger
+        .reseal(&o.key.key_id(), &new_key, "e2e")
+        .expect("reseal");
+    assert_eq!(n, 2, "the revoked certificate stays as it was");
+    for s in &serials {
+        let c = o.ledger.store().get(*s).expect("get").expect("stored");
+        let opened = sonod_seal::open(&c.sealed).expect("open");
+        assert_eq!(opened.unverified().serial, *s, "same serial");
+        if *s == serials[1] {
+            assert_eq!(opened.key_id(), o.key.key_id());
+        } else {
+            assert_eq!(opened.key_id(), new_key.key_id());
+            opened
+                .verify(&new_key.verifying_key())
+                .expect("verifies with the new key");
+        }
+    }
+    let events = o.ledger.events(0, 100).expect("events");
+    let resealed: Vec<_> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            sonod_seal::feed::EventKind::Resealed {
+                serial,
+                key_id,
+                hash,
+            } => Some((*serial, *key_id, hash.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resealed.len(), 2);
+    for (serial, key_id, hash) in resealed {
+        assert_eq!(key_id, new_key.key_id());
+        let c = o.ledger.store().get(serial).expect("get").expect("stored");
+        assert_eq!(hash, sonod_issuer::hex_hash(&c.sealed));
+    }
+}
