@@ -84,6 +84,19 @@ struct IdempotencyEntry {
     request_hash: String,
 }
 
+/// What a ledger write changes besides the feed and the audit log.
+enum Change {
+    Certificate {
+        serial: u64,
+        bytes: Vec<u8>,
+        idempotency: Option<(Vec<u8>, Vec<u8>)>,
+    },
+    Revocation {
+        serial: u64,
+        bytes: Vec<u8>,
+    },
+}
+
 #[derive(Debug)]
 struct WriteState {
     next_serial: u64,
@@ -207,14 +220,6 @@ impl Ledger {
         Ok(serial)
     }
 
-    fn put_event(&self, s: &mut WriteState, kind: EventKind, at: i64) -> Result<u64, StoreError> {
-        let seq = s.next_seq;
-        self.events
-            .insert(be(seq), json(&Event { seq, at, kind })?)?;
-        s.next_seq += 1;
-        Ok(seq)
-    }
-
     fn put_audit(
         &self,
         s: &mut WriteState,
@@ -236,6 +241,76 @@ impl Ledger {
         self.audit.insert(be(seq), json(&entry)?)?;
         s.next_audit += 1;
         Ok(())
+    }
+
+    /// Writes a change and its feed event and audit entry in one sled transaction, so that a
+    /// crash can never keep one without the others (a certificate without its `issued` event
+    /// would be judged `not_issued`). Returns the event's feed position.
+    fn write_change(
+        &self,
+        s: &mut WriteState,
+        change: Change,
+        kind: EventKind,
+        audit: (&str, &str, String, String),
+    ) -> Result<u64, StoreError> {
+        use sled::Transactional;
+        let at = now();
+        let seq = s.next_seq;
+        let event = json(&Event { seq, at, kind })?;
+        let (actor, action, target, detail) = audit;
+        let entry = json(&AuditEntry {
+            seq: s.next_audit,
+            at,
+            actor: actor.into(),
+            action: action.into(),
+            target,
+            detail,
+        })?;
+        let audit_key = be(s.next_audit);
+        let certs = self.store.certs_tree();
+        type TxError = sled::transaction::ConflictableTransactionError<()>;
+        // Only the trees the change touches take part: a transaction's cost grows with them.
+        let result = match &change {
+            Change::Certificate {
+                serial,
+                bytes,
+                idempotency: None,
+            } => (certs, &self.events, &self.audit).transaction(|(c, e, a)| {
+                c.insert(&be(*serial), bytes.as_slice())?;
+                e.insert(&be(seq), event.as_slice())?;
+                a.insert(&audit_key, entry.as_slice())?;
+                Ok::<(), TxError>(())
+            }),
+            Change::Certificate {
+                serial,
+                bytes,
+                idempotency: Some((k, v)),
+            } => {
+                (certs, &self.idempotency, &self.events, &self.audit).transaction(|(c, i, e, a)| {
+                    c.insert(&be(*serial), bytes.as_slice())?;
+                    i.insert(k.as_slice(), v.as_slice())?;
+                    e.insert(&be(seq), event.as_slice())?;
+                    a.insert(&audit_key, entry.as_slice())?;
+                    Ok::<(), TxError>(())
+                })
+            }
+            Change::Revocation { serial, bytes } => (&self.revocations, &self.events, &self.audit)
+                .transaction(|(r, e, a)| {
+                    r.insert(&be(*serial), bytes.as_slice())?;
+                    e.insert(&be(seq), event.as_slice())?;
+                    a.insert(&audit_key, entry.as_slice())?;
+                    Ok::<(), TxError>(())
+                }),
+        };
+        result.map_err(|e| match e {
+            sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+            sled::transaction::TransactionError::Abort(()) => {
+                StoreError::Corrupt("transaction aborted".into())
+            }
+        })?;
+        s.next_seq += 1;
+        s.next_audit += 1;
+        Ok(seq)
     }
 
     /// Records an audit entry for a change made elsewhere (accounts), durable at the next
@@ -317,39 +392,39 @@ impl Ledger {
             key_id: key.key_id().to_string(),
             sealed: sealed.into_bytes(),
         };
+        let detail = format!("type={} key={}", record.cert_type().key, key.key_id());
+        let bytes = json(&stored)?;
         let mut s = self.lock();
-        if let Some((k, request_hash)) = idem {
-            // A concurrent retry may have won while this one was signing; its serial stays
-            // unused (a gap), never reused.
-            if let Some(found) = self.replay(&k, &request_hash)? {
-                return Ok(found);
+        let idempotency = match idem {
+            Some((k, request_hash)) => {
+                // A concurrent retry may have won while this one was signing; its serial stays
+                // unused (a gap), never reused.
+                if let Some(found) = self.replay(&k, &request_hash)? {
+                    return Ok(found);
+                }
+                Some((
+                    k.into_bytes(),
+                    json(&IdempotencyEntry {
+                        serial,
+                        request_hash,
+                    })?,
+                ))
             }
-            let entry = json(&IdempotencyEntry {
-                serial,
-                request_hash,
-            })?;
-            self.idempotency
-                .insert(k.as_bytes(), entry)
-                .map_err(StoreError::from)?;
-        }
-        let at = now();
-        self.store.put(&stored)?;
-        let seq = self.put_event(
+            None => None,
+        };
+        let seq = self.write_change(
             &mut s,
+            Change::Certificate {
+                serial,
+                bytes,
+                idempotency,
+            },
             EventKind::Issued {
                 serial,
                 key_id: key.key_id(),
                 hash,
             },
-            at,
-        )?;
-        self.put_audit(
-            &mut s,
-            at,
-            actor,
-            "issue",
-            serial.to_string(),
-            format!("type={} key={}", record.cert_type().key, key.key_id()),
+            (actor, "issue", serial.to_string(), detail),
         )?;
         let ticket = self.commit.ticket(seq);
         Ok(IssueOutcome {
@@ -413,17 +488,19 @@ impl Ledger {
             note: note.into(),
             by: actor.into(),
         };
-        self.revocations
-            .insert(be(serial), json(&revocation)?)
-            .map_err(StoreError::from)?;
-        let seq = self.put_event(&mut s, EventKind::Revoked { serial, reason }, at)?;
-        self.put_audit(
+        let seq = self.write_change(
             &mut s,
-            at,
-            actor,
-            "revoke",
-            serial.to_string(),
-            format!("reason={}", reason.code()),
+            Change::Revocation {
+                serial,
+                bytes: json(&revocation)?,
+            },
+            EventKind::Revoked { serial, reason },
+            (
+                actor,
+                "revoke",
+                serial.to_string(),
+                format!("reason={}", reason.code()),
+            ),
         )?;
         let ticket = self.commit.ticket(seq);
         Ok(RevokeOutcome {
@@ -465,24 +542,25 @@ impl Ledger {
                 ..old
             };
             let mut s = self.lock();
-            let at = now();
-            self.store.put(&stored)?;
-            let seq = self.put_event(
+            let bytes = json(&stored)?;
+            let seq = self.write_change(
                 &mut s,
+                Change::Certificate {
+                    serial: stored.serial,
+                    bytes,
+                    idempotency: None,
+                },
                 EventKind::Resealed {
                     serial: stored.serial,
                     key_id: key.key_id(),
                     hash,
                 },
-                at,
-            )?;
-            self.put_audit(
-                &mut s,
-                at,
-                actor,
-                "reseal",
-                stored.serial.to_string(),
-                format!("from={compromised} to={}", key.key_id()),
+                (
+                    actor,
+                    "reseal",
+                    stored.serial.to_string(),
+                    format!("from={compromised} to={}", key.key_id()),
+                ),
             )?;
             last = Some(self.commit.ticket(seq));
             count += 1;

@@ -235,6 +235,11 @@ impl Store {
             .transpose()
     }
 
+    /// The certificates tree, for writes that must be atomic with others (the ledger).
+    pub(crate) fn certs_tree(&self) -> &sled::Tree {
+        &self.certs
+    }
+
     /// Opens another tree of the same database (its writes share the commit barrier).
     pub(crate) fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
         Ok(self.db.open_tree(name)?)
