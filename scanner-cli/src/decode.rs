@@ -102,10 +102,15 @@ pub fn decode_image_bytes(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, 
         .map_err(|e| DecodeImageError::NotAnImage(e.to_string()))?;
     let luma = img.to_luma8();
     let mut texts = read_codes(luma.clone());
-    // rqrr misses small codes whose modules are only a few pixels wide (a photo taken from
-    // afar, a downscaled scan): a second look at twice the size finds them.
-    if texts.is_empty() && luma.width().max(luma.height()) <= SMALL_SIDE {
-        let (w, h) = (luma.width() * 2, luma.height() * 2);
+    // rqrr misses some codes whose modules are only a few pixels wide (a photo taken from
+    // afar, a downscaled or 100-dpi scan), and which it misses depends on the exact module
+    // grid: second and third looks at 1.5 and 2 times the size find them. (Larger factors
+    // make rqrr slow on whole pages.)
+    for factor in [3u32, 4] {
+        if !texts.is_empty() || luma.width().max(luma.height()) > SMALL_SIDE {
+            break;
+        }
+        let (w, h) = (luma.width() * factor / 2, luma.height() * factor / 2);
         texts = read_codes(image::imageops::resize(
             &luma,
             w,
