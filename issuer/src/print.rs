@@ -175,7 +175,7 @@ pub fn render_certificate(ctx: &PrintContext<'_>) -> String {
 }
 
 /// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {

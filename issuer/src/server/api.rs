@@ -39,10 +39,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/v1/admin/backup", get(backup))
 }
 
-fn json_body<T: for<'de> Deserialize<'de>>(
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<T, AppError> {
+fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -52,6 +49,14 @@ fn json_body<T: for<'de> Deserialize<'de>>(
             "Content-Type must be application/json".into(),
         ));
     }
+    Ok(())
+}
+
+fn json_body<T: for<'de> Deserialize<'de>>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<T, AppError> {
+    require_json(headers)?;
     serde_json::from_slice(body)
         .map_err(|e| AppError::BadRequest(format!("JSON পড়া যায়নি / invalid JSON: {e}")))
 }
@@ -65,7 +70,7 @@ fn links(serial: u64) -> Value {
     })
 }
 
-fn qr_text(state: &AppState, c: &StoredCertificate) -> String {
+pub(super) fn qr_text(state: &AppState, c: &StoredCertificate) -> String {
     sonod_seal::qr_text(&c.sealed, state.config().verifier_host.as_ref())
 }
 
@@ -90,15 +95,7 @@ async fn issue(
             Some(k.to_owned())
         }
     };
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct.starts_with("application/json") {
-        return Err(AppError::BadRequest(
-            "Content-Type must be application/json".into(),
-        ));
-    }
+    require_json(&headers)?;
     // One pass from bytes to a valid record: syntax and shape errors are the client's
     // malformed request (400), a record that breaks its type's rules is 422.
     let text =
@@ -215,24 +212,21 @@ async fn revoke(
     })))
 }
 
+/// The certificate's QR code, as every page and image of it shows it.
+pub(super) fn qr_image(state: &AppState, c: &StoredCertificate) -> Result<QrImage, AppError> {
+    QrImage::new(&qr_text(state, c), EcLevel::M).map_err(|e| AppError::Internal(e.to_string()))
+}
+
 async fn qr_png(
     State(state): State<AppState>,
     caller: Caller,
     Path(serial): Path<u64>,
 ) -> Result<Response, AppError> {
     caller.require(Permission::Print)?;
-    let c = stored(&state, serial)?;
-    let img = QrImage::new(&qr_text(&state, &c), EcLevel::M)
+    let png = qr_image(&state, &stored(&state, serial)?)?
+        .png()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let png = img.png().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "image/png"),
-            (header::CACHE_CONTROL, "private, no-store"),
-        ],
-        png,
-    )
-        .into_response())
+    Ok(image_response("image/png", png))
 }
 
 async fn qr_svg(
@@ -241,17 +235,19 @@ async fn qr_svg(
     Path(serial): Path<u64>,
 ) -> Result<Response, AppError> {
     caller.require(Permission::Print)?;
-    let c = stored(&state, serial)?;
-    let img = QrImage::new(&qr_text(&state, &c), EcLevel::M)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
+    let svg = qr_image(&state, &stored(&state, serial)?)?.svg();
+    Ok(image_response("image/svg+xml", svg))
+}
+
+fn image_response(content_type: &'static str, body: impl IntoResponse) -> Response {
+    (
         [
-            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "private, no-store"),
         ],
-        img.svg(),
+        body,
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Deserialize)]

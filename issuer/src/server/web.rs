@@ -5,7 +5,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use qrcode::EcLevel;
 use serde::Deserialize;
 use sonod_seal::Record;
 
@@ -14,8 +13,7 @@ use super::error::AppError;
 use super::AppState;
 use crate::accounts::{Permission, SESSION_SECONDS};
 use crate::ledger::now;
-use crate::print::{render_certificate, PrintContext};
-use crate::qr_image::QrImage;
+use crate::print::{esc, render_certificate, PrintContext};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -24,22 +22,6 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/logout", axum::routing::post(logout))
         .route("/print", get(find))
         .route("/certificates/{serial}/print", get(print))
-}
-
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn page(title: &str, body: &str) -> Html<String> {
@@ -169,10 +151,8 @@ async fn print(
         ))
     })?;
     let record = Record::from_json(&c.record).map_err(|e| AppError::Internal(e.to_string()))?;
-    let qr_text = sonod_seal::qr_text(&c.sealed, state.config().verifier_host.as_ref());
-    let qr_svg = QrImage::new(&qr_text, EcLevel::M)
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .svg();
+    let qr_text = super::api::qr_text(&state, &c);
+    let qr_svg = super::api::qr_image(&state, &c)?.svg();
     let office = &state.config().office;
     let html = render_certificate(&PrintContext {
         office_name_bn: &office.name_bn,
