@@ -1,17 +1,22 @@
 //! `sonod-scan`: read Sonod QR codes from images and verify them.
 
-use std::collections::HashSet;
-use std::io::{Read, Write};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 use sonod_keys::{read_public_key, today_dhaka, TrustList};
 use sonod_scan::{
-    decode_image_bytes, decode_image_file, human_report, json_report, DecodeImageError, Limits,
+    decode_image_bytes, decode_image_file, human_report, json_report, kiosk_line, DecodeImageError,
+    Frames, Limits, ReadError,
 };
-use sonod_verifier::{Judge, NoFeed};
+use sonod_verifier::{FeedStatus, Judge, NoFeed};
 use time::Date;
 
 #[derive(Parser)]
@@ -19,18 +24,34 @@ use time::Date;
     name = "sonod-scan",
     version,
     about = "সনদ যাচাই / Sonod scan: read QR codes from images and verify the certificates",
-    after_help = "প্রস্থান-কোড / exit status: 0 all valid, 1 any not valid, 2 usage or I/O error"
+    after_help = "\
+উদাহরণ / examples:
+  sonod-scan photo.jpg scans/                 ছবি ও ফোল্ডার / photos and folders
+  ffmpeg -i /dev/video0 -f image2pipe -vcodec mjpeg - | sonod-scan --kiosk -
+  sonod-scan --watch /srv/scanner/inbox       স্ক্যানারের ফোল্ডার / a scanner's drop folder
+
+প্রস্থান-কোড / exit status: 0 all valid, 1 any not valid (or no QR code), 2 usage or I/O error"
 )]
 struct Cli {
-    /// Images or folders of images; `-` reads one image from standard input.
-    #[arg(required = true)]
+    /// Images, PDFs or folders of them; `-` reads images back to back from standard input
+    /// (JPEG, PNG or BMP frames, as `ffmpeg -f image2pipe` writes them; or any one image).
+    #[arg(required_unless_present = "watch")]
     inputs: Vec<PathBuf>,
+    /// Keep watching this folder and scan each new file put into it (a scanner's drop folder).
+    #[arg(long, value_name = "DIR")]
+    watch: Option<PathBuf>,
     /// Only print the text of each QR code found (no verifying; any QR code, not just Sonod's).
     #[arg(long)]
     raw: bool,
     /// One JSON object per line for each QR code (or input without one).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "kiosk")]
     json: bool,
+    /// One big line per verdict, in colour on a terminal, for a kiosk screen.
+    #[arg(long)]
+    kiosk: bool,
+    /// Ring the terminal bell for each verdict: once when valid, three times when not.
+    #[arg(long)]
+    bell: bool,
     /// The trust list (JSON, signed by the root key).
     #[arg(long, env = "SONOD_TRUST", required_unless_present = "raw")]
     trust: Option<PathBuf>,
@@ -40,6 +61,16 @@ struct Cli {
     /// Judge as of this date (YYYY-MM-DD) instead of today in Dhaka.
     #[arg(long, value_parser = parse_date)]
     at: Option<Date>,
+    /// Longest time for one image, in milliseconds; then "no QR code found in time".
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    budget_ms: u64,
+    /// Images decoded at once (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
+    /// In a stream or a watched folder, the same certificate seen again within this many
+    /// seconds of its last sighting is not reported again.
+    #[arg(long, default_value_t = 5)]
+    repeat_after: u64,
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -48,7 +79,7 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 /// Worst outcome so far: 0 all valid, 1 something not valid, 2 an I/O error.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 struct Outcome(u8);
 
 impl Outcome {
@@ -78,7 +109,14 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn run(cli: &Cli) -> Result<Outcome> {
+/// What judges a QR text: the trust list, the date, and what is known of the offices' feeds.
+struct Checker {
+    judge: Option<Judge>,
+    feed: Box<dyn FeedStatus + Send + Sync>,
+    today: Date,
+}
+
+fn checker(cli: &Cli) -> Result<Checker> {
     let judge = if cli.raw {
         None
     } else {
@@ -94,77 +132,370 @@ fn run(cli: &Cli) -> Result<Outcome> {
             .with_context(|| format!("trust list {}", trust.display()))?;
         Some(Judge::new(list))
     };
-    let today = cli.at.unwrap_or_else(today_dhaka);
-    let limits = Limits::default();
-    let mut out = std::io::stdout().lock();
-    let mut outcome = Outcome::default();
-    let expanded = expand(&cli.inputs);
-    for (path, msg) in &expanded.errors {
-        outcome.saw(2);
-        report_error(&mut out, cli.json, &path.display().to_string(), msg)?;
-    }
-    for input in expanded.files {
-        let name = input.display().to_string();
-        let decoded = if input.as_os_str() == "-" {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .take(limits.max_file_bytes + 1)
-                .read_to_end(&mut buf)
-                .map_err(DecodeImageError::from)
-                .and_then(|_| decode_image_bytes(&buf, &limits))
-        } else {
-            decode_image_file(&input, &limits)
-        };
-        let texts = match decoded {
+    Ok(Checker {
+        judge,
+        feed: Box::new(NoFeed),
+        today: cli.at.unwrap_or_else(today_dhaka),
+    })
+}
+
+/// Where verdicts go, in the chosen form; remembers the worst outcome and, for streams and
+/// watched folders, which certificates were just reported.
+struct Printer<'a> {
+    cli: &'a Cli,
+    checker: &'a Checker,
+    out: std::io::StdoutLock<'static>,
+    colour: bool,
+    outcome: Outcome,
+    recent: HashMap<String, Instant>,
+    bar: Option<ProgressBar>,
+}
+
+/// What reading one input gave.
+type Read_ = Result<Vec<String>, DecodeImageError>;
+
+impl Printer<'_> {
+    /// Reports one input. With `dedupe`, a text reported within `--repeat-after` seconds of
+    /// its last sighting is skipped, and an input without a QR code is silent (a camera frame
+    /// with nothing in front of it).
+    fn report(&mut self, name: &str, read: Read_, dedupe: bool) -> Result<()> {
+        let texts = match read {
             Ok(t) => t,
+            Err(DecodeImageError::Read(ReadError::TimedOut(_))) if dedupe => return Ok(()),
+            Err(e @ DecodeImageError::Read(ReadError::TimedOut(_))) => {
+                self.outcome.saw(1);
+                return self.error(name, &e.to_string());
+            }
             Err(e) => {
-                outcome.saw(2);
-                report_error(&mut out, cli.json, &name, &e.to_string())?;
-                continue;
+                self.outcome.saw(2);
+                return self.error(name, &e.to_string());
             }
         };
         if texts.is_empty() {
-            outcome.saw(1);
-            report_error(
-                &mut out,
-                cli.json,
-                &name,
+            if dedupe {
+                return Ok(());
+            }
+            self.outcome.saw(1);
+            return self.error(
+                name,
                 "ছবিতে কোনো কিউআর কোড পাওয়া যায়নি / no QR code found in the image",
-            )?;
-            continue;
+            );
         }
         for text in texts {
-            match &judge {
-                None => {
-                    if cli.json {
-                        writeln!(out, "{}", serde_json::json!({"input": name, "text": text}))?;
-                    } else {
-                        writeln!(out, "{text}")?;
-                    }
+            if dedupe {
+                let window = Duration::from_secs(self.cli.repeat_after);
+                let now = Instant::now();
+                let last = self.recent.insert(text.clone(), now);
+                // Forget what has not been seen for a while, so the map stays small.
+                if self.recent.len() > 256 {
+                    self.recent.retain(|_, t| now.duration_since(*t) <= window);
                 }
-                Some(judge) => {
-                    let verdict = judge.judge(&text, today, &NoFeed);
-                    outcome.saw(u8::from(!verdict.is_valid()));
-                    if cli.json {
-                        writeln!(out, "{}", json_report(&name, &verdict))?;
-                    } else {
-                        write!(out, "{}", human_report(&name, &verdict))?;
-                    }
+                if last.is_some_and(|t| now.duration_since(t) <= window) {
+                    continue;
                 }
             }
+            self.verdict(name, &text)?;
+        }
+        Ok(())
+    }
+
+    fn verdict(&mut self, name: &str, text: &str) -> Result<()> {
+        let line = match &self.checker.judge {
+            None => {
+                if self.cli.json {
+                    format!("{}\n", serde_json::json!({"input": name, "text": text}))
+                } else {
+                    format!("{text}\n")
+                }
+            }
+            Some(judge) => {
+                let verdict = judge.judge(text, self.checker.today, self.checker.feed.as_ref());
+                let valid = verdict.is_valid();
+                self.outcome.saw(u8::from(!valid));
+                let mut line = if self.cli.json {
+                    format!("{}\n", json_report(name, &verdict))
+                } else if self.cli.kiosk {
+                    format!("{}\n", kiosk_line(&verdict, self.colour))
+                } else {
+                    human_report(name, &verdict)
+                };
+                if self.cli.bell {
+                    line.push_str(if valid { "\x07" } else { "\x07\x07\x07" });
+                }
+                line
+            }
+        };
+        self.write(&line)
+    }
+
+    fn error(&mut self, name: &str, msg: &str) -> Result<()> {
+        if self.cli.json {
+            let line = format!("{}\n", serde_json::json!({"input": name, "error": msg}));
+            self.write(&line)
+        } else if self.cli.kiosk {
+            let line = format!("{name}: {msg}\n");
+            self.write(&line)
+        } else {
+            let line = format!("{name}: {msg}");
+            match &self.bar {
+                Some(bar) => bar.suspend(|| eprintln!("{line}")),
+                None => eprintln!("{line}"),
+            }
+            Ok(())
         }
     }
-    out.flush()?;
-    Ok(outcome)
+
+    fn write(&mut self, s: &str) -> Result<()> {
+        let out = &mut self.out;
+        let result = match &self.bar {
+            Some(bar) => bar.suspend(|| out.write_all(s.as_bytes()).and_then(|()| out.flush())),
+            None => out.write_all(s.as_bytes()).and_then(|()| out.flush()),
+        };
+        Ok(result?)
+    }
 }
 
-fn report_error(out: &mut impl Write, json: bool, name: &str, msg: &str) -> Result<()> {
-    if json {
-        writeln!(out, "{}", serde_json::json!({"input": name, "error": msg}))?;
-    } else {
-        writeln!(std::io::stderr(), "{name}: {msg}")?;
+fn run(cli: &Cli) -> Result<Outcome> {
+    let checker = checker(cli)?;
+    let limits = Limits {
+        budget: Duration::from_millis(cli.budget_ms),
+        ..Limits::default()
+    };
+    let jobs = cli.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(2, |n| n.get()),
+        usize::from,
+    );
+    let mut printer = Printer {
+        cli,
+        checker: &checker,
+        out: std::io::stdout().lock(),
+        colour: cli.kiosk
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none(),
+        outcome: Outcome::default(),
+        recent: HashMap::new(),
+        bar: None,
+    };
+    let expanded = expand(&cli.inputs);
+    for (path, msg) in &expanded.errors {
+        printer.outcome.saw(2);
+        printer.error(&path.display().to_string(), msg)?;
+    }
+    // Files in the order given, with standard input where `-` stands.
+    let mut batch = Vec::new();
+    for input in expanded.files {
+        if input.as_os_str() == "-" {
+            scan_files(std::mem::take(&mut batch), &limits, jobs, &mut printer)?;
+            scan_stdin(&limits, jobs, &mut printer)?;
+        } else {
+            batch.push(input);
+        }
+    }
+    scan_files(batch, &limits, jobs, &mut printer)?;
+    if let Some(dir) = &cli.watch {
+        watch(dir, &limits, &mut printer)?;
+    }
+    Ok(printer.outcome)
+}
+
+/// Scans files on `jobs` threads, reporting in the order given, with a progress bar on a
+/// terminal for more than a few files.
+fn scan_files(
+    files: Vec<PathBuf>,
+    limits: &Limits,
+    jobs: usize,
+    printer: &mut Printer,
+) -> Result<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    if files.len() > 3 && std::io::stderr().is_terminal() && !printer.cli.kiosk {
+        let bar = ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} ছবি / images · {eta} বাকি / left")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        printer.bar = Some(bar);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(|i| format!("scan-{i}"))
+        .build()
+        .context("cannot start worker threads")?;
+    let (tx, rx) = mpsc::channel::<(usize, Read_)>();
+    let result = std::thread::scope(|s| {
+        s.spawn(|| {
+            pool.install(|| {
+                files
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, path)| {
+                        let _ = tx.send((i, decode_image_file(path, limits)));
+                    });
+            });
+        });
+        // Results arrive in any order; they are reported in the order given.
+        let mut pending = BTreeMap::new();
+        let mut next = 0;
+        for (i, read) in rx {
+            pending.insert(i, read);
+            while let Some(read) = pending.remove(&next) {
+                printer.report(&files[next].display().to_string(), read, false)?;
+                if let Some(bar) = &printer.bar {
+                    bar.inc(1);
+                }
+                next += 1;
+            }
+        }
+        anyhow::Ok(())
+    });
+    if let Some(bar) = printer.bar.take() {
+        bar.finish_and_clear();
+    }
+    result
+}
+
+/// Standard input: a stream of JPEG, PNG or BMP frames back to back, decoded on `jobs`
+/// threads and reported in order, each certificate once while it stays in view; or, when the
+/// input starts with any other format, one image.
+fn scan_stdin(limits: &Limits, jobs: usize, printer: &mut Printer) -> Result<()> {
+    let mut input = BufReader::with_capacity(1 << 16, std::io::stdin());
+    let head = input.fill_buf().context("standard input")?;
+    let streamable =
+        head.starts_with(&[0xFF, 0xD8]) || head.starts_with(b"\x89PNG") || head.starts_with(b"BM");
+    if !streamable {
+        let mut buf = Vec::new();
+        let read = input
+            .take(limits.max_file_bytes + 1)
+            .read_to_end(&mut buf)
+            .map_err(DecodeImageError::from)
+            .and_then(|_| decode_image_bytes(&buf, limits));
+        return printer.report("-", read, false);
+    }
+    let (frame_tx, frame_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(jobs * 2);
+    let frame_rx = Mutex::new(frame_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Read_)>();
+    let mut frames_seen = 0usize;
+    let mut codes_seen = false;
+    std::thread::scope(|s| {
+        let splitter = s.spawn(move || {
+            let mut frames = Frames::new(input, limits.max_file_bytes);
+            let mut n = 0;
+            loop {
+                match frames.next_frame() {
+                    Ok(Some(frame)) => {
+                        if frame_tx.send((n, frame)).is_err() {
+                            return Ok(n);
+                        }
+                        n += 1;
+                    }
+                    Ok(None) => return Ok(n),
+                    Err(e) => return Err((n, e)),
+                }
+            }
+        });
+        for _ in 0..jobs {
+            let done_tx = done_tx.clone();
+            let frame_rx = &frame_rx;
+            s.spawn(move || loop {
+                let next = frame_rx
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .recv();
+                let Ok((n, frame)) = next else { return };
+                if done_tx
+                    .send((n, decode_image_bytes(&frame, limits)))
+                    .is_err()
+                {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        let mut pending = BTreeMap::new();
+        let mut next = 0;
+        for (n, read) in done_rx {
+            pending.insert(n, read);
+            while let Some(read) = pending.remove(&next) {
+                codes_seen |= read.as_ref().is_ok_and(|t| !t.is_empty());
+                printer.report("-", read, true)?;
+                next += 1;
+            }
+        }
+        frames_seen = next;
+        match splitter.join() {
+            Ok(Ok(_)) => {}
+            Ok(Err((n, e))) => {
+                printer.outcome.saw(2);
+                printer.error(&format!("- (frame {})", n + 1), &e.to_string())?;
+            }
+            Err(_) => anyhow::bail!("the stream reader failed"),
+        }
+        anyhow::Ok(())
+    })?;
+    if frames_seen > 0 && !codes_seen {
+        printer.outcome.saw(1);
+        printer.error(
+            "-",
+            "কোনো ছবিতে কিউআর কোড পাওয়া যায়নি / no QR code found in any image",
+        )?;
     }
     Ok(())
+}
+
+/// Watches `dir` for files put into it and scans each once it is complete (closed after
+/// writing, or moved in whole). Runs until interrupted.
+fn watch(dir: &Path, limits: &Limits, printer: &mut Printer) -> Result<()> {
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    use notify::{EventKind, RecursiveMode, Watcher};
+
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(tx).context("cannot watch folders here")?;
+    watcher
+        .watch(dir, RecursiveMode::NonRecursive)
+        .with_context(|| format!("ফোল্ডার দেখা যাচ্ছে না / cannot watch {}", dir.display()))?;
+    eprintln!(
+        "{} ফোল্ডারে নতুন ফাইলের অপেক্ষা / watching {} for new files (Ctrl-C to stop)",
+        dir.display(),
+        dir.display()
+    );
+    for event in rx {
+        let event = match event {
+            Ok(e) => e,
+            Err(e) => {
+                printer.error(&dir.display().to_string(), &format!("watch error: {e}"))?;
+                continue;
+            }
+        };
+        let complete = matches!(
+            event.kind,
+            EventKind::Access(AccessKind::Close(AccessMode::Write))
+                | EventKind::Modify(ModifyKind::Name(RenameMode::To))
+        );
+        if !complete {
+            continue;
+        }
+        for path in event.paths {
+            if is_partial(&path) || !path.is_file() {
+                continue;
+            }
+            let read = decode_image_file(&path, limits);
+            printer.report(&path.display().to_string(), read, true)?;
+        }
+    }
+    Ok(())
+}
+
+/// Names that scanners and copy tools use while a file is still being written.
+fn is_partial(path: &Path) -> bool {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
+        return true;
+    };
+    name.starts_with('.')
+        || name.starts_with('~')
+        || [".part", ".tmp", ".crdownload", ".partial", ".swp"]
+            .iter()
+            .any(|s| name.ends_with(s))
 }
 
 /// What the inputs expand to: files to read, and inputs that could not be expanded.

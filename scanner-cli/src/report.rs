@@ -77,3 +77,42 @@ pub fn json_report(input: &str, v: &Verdict) -> Json {
     j["input"] = json!(input);
     j
 }
+
+/// The verdict as one big line for a kiosk screen: the state first, then what to compare with
+/// the paper (type, serial, the first signed field). With `colour`,
+/// white on green for valid and white on red for anything else (ANSI).
+pub fn kiosk_line(v: &Verdict, colour: bool) -> String {
+    let (bn, en) = v.kind.headline();
+    let valid = v.kind == VerdictKind::Valid;
+    let mut s = if valid {
+        format!(" ✔ {bn} / {en} ")
+    } else {
+        format!(" ✘ {bn} / {en} ")
+    };
+    if let Some(c) = &v.certificate {
+        let r = &c.record;
+        let _ = write!(
+            s,
+            "· {} · ক্রমিক {} ",
+            r.cert_type().name_bn,
+            bangla_digits(&c.serial.to_string())
+        );
+        if let Some((f, val)) = r.fields().next() {
+            let _ = write!(s, "· {}: {} ", f.label_bn, val.display_bn());
+        }
+    } else {
+        let _ = write!(s, "· {} ", v.reason_bn);
+    }
+    if v.development {
+        s.push_str("· ⚠ উন্নয়ন-চাবি / development keys ");
+    }
+    if v.host_official == Some(false) {
+        s.push_str("· ⚠ ভুয়া ঠিকানা / look-alike link ");
+    }
+    if colour {
+        let code = if valid { "1;97;42" } else { "1;97;41" };
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s
+    }
+}

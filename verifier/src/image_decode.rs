@@ -4,9 +4,6 @@
 //! the dimensions in the header are checked, and the decoder itself is limited, so that a small
 //! file that claims or inflates to a huge image (a decompression bomb) is refused cheaply.
 
-use std::io::Cursor;
-
-use image::{ImageReader, Limits};
 
 /// Largest upload, in bytes.
 pub const MAX_FILE_BYTES: usize = 8 << 20;
@@ -31,9 +28,16 @@ pub enum ImageError {
     /// Not an image format that can be read.
     #[error("ছবিটি পড়া যায়নি / the image could not be read: {0}")]
     NotAnImage(String),
+    /// No code was found within the time budget.
+    #[error("নির্ধারিত সময়ে কোনো কিউআর কোড পাওয়া যায়নি। কোডটি বড় ও স্পষ্ট করে আবার ছবি তুলুন। / No QR code was found in time. Photograph the code again, larger and sharper.")]
+    TimedOut,
 }
 
-/// Decodes every QR code in an image file held in memory; their texts, without repeats.
+/// Longest time spent looking for a code in one upload.
+pub const BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Every QR code text in an uploaded image, within the limits above and [`BUDGET`]; the
+/// search itself is `sonod-qr`'s (several detectors and image preparations, cheapest first).
 pub fn decode_qr_image(bytes: &[u8]) -> Result<Vec<String>, ImageError> {
     if bytes.is_empty() {
         return Err(ImageError::Empty);
@@ -41,40 +45,25 @@ pub fn decode_qr_image(bytes: &[u8]) -> Result<Vec<String>, ImageError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ImageError::FileTooLarge);
     }
-    let reader = || {
-        ImageReader::new(Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|e| ImageError::NotAnImage(e.to_string()))
+    let limits = sonod_qr::Limits {
+        max_file_bytes: MAX_FILE_BYTES as u64,
+        max_side: MAX_SIDE,
+        max_pixels: MAX_PIXELS,
+        budget: BUDGET,
     };
-    let (w, h) = reader()?
-        .into_dimensions()
-        .map_err(|e| ImageError::NotAnImage(e.to_string()))?;
-    if w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
-        return Err(ImageError::TooManyPixels(w, h));
-    }
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_PIXELS * 4 + (16 << 20));
-    let mut decoder = reader()?;
-    decoder.limits(limits);
-    let img = decoder
-        .decode()
-        .map_err(|e| ImageError::NotAnImage(e.to_string()))?;
-    let mut prepared = rqrr::PreparedImage::prepare(img.to_luma8());
-    let mut texts: Vec<String> = Vec::new();
-    for grid in prepared.detect_grids() {
-        if let Ok((_, text)) = grid.decode() {
-            if !texts.contains(&text) {
-                texts.push(text);
-            }
-        }
-    }
-    Ok(texts)
+    sonod_qr::read_codes(bytes, &limits).map_err(|e| match e {
+        sonod_qr::ReadError::Empty => ImageError::Empty,
+        sonod_qr::ReadError::FileTooLarge(_) => ImageError::FileTooLarge,
+        sonod_qr::ReadError::ImageTooLarge(w, h) => ImageError::TooManyPixels(w, h),
+        sonod_qr::ReadError::TimedOut(_) => ImageError::TimedOut,
+        other => ImageError::NotAnImage(other.to_string()),
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
     use super::*;
 
     fn png(w: u32, h: u32) -> Vec<u8> {

@@ -1,0 +1,179 @@
+//! Reading QR codes from what people actually hold up to a camera or put on a scanner: phone
+//! photographs, scans of folded paper, camera frames, and the first page of a PDF.
+//!
+//! Two promises, whatever the input:
+//!
+//! - **Bounded input.** File size, width, height and pixel count are checked before anything
+//!   is decompressed ([`Limits`]), so a small file cannot unpack into gigabytes.
+//! - **Bounded time.** Every image gets a time budget. The search runs as a series of looks,
+//!   cheapest first, with the deadline checked between them, and the whole search runs on a
+//!   worker thread that the caller stops waiting for at the deadline: an image that would keep
+//!   a decoder busy for minutes is answered with [`ReadError::TimedOut`] ("no QR code found in
+//!   time") instead. A look that overruns is left to finish on its own; while one is still
+//!   running, later images skip the decoder that can overrun (see [`find_codes`]).
+//!
+//! What is found here is only text: a misread can never turn into a genuine certificate,
+//! because every payload is still verified against its signature by the caller.
+//!
+//! The looks, in order (each only while time remains and nothing has been found yet):
+//! 1. ZXing's reader (the `rxing` port), several codes per image, on the image at a working
+//!    size — it finds most codes in a few milliseconds;
+//! 2. the same at full resolution, and with the single-code reader, which tolerates more;
+//! 3. after contrast normalisation (uneven light, faded prints, glare) and after a light blur
+//!    (sensor noise, JPEG blocks, halftone from a printer);
+//! 4. rqrr, a second, independent detector, on a reduced copy;
+//! 5. enlarged copies, for codes whose modules are only a few pixels wide;
+//! 6. a local-mean (adaptive) threshold, for shadows across the code.
+//!
+//! Inverted (light-on-dark) codes are read by the single-code look, which retries on the
+//! inverted image; rotation and perspective are handled by both detectors' finder-pattern
+//! geometry.
+
+mod load;
+mod search;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+pub use image::GrayImage;
+pub use load::{load_luma, Format};
+pub use search::{find_codes, Found};
+
+/// Input and time limits, checked before and while decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest width or height, in pixels (a PDF page is rendered within it).
+    pub max_side: u32,
+    /// Most pixels.
+    pub max_pixels: u64,
+    /// Longest time for one image, from the bytes to the answer.
+    pub budget: Duration,
+}
+
+impl Default for Limits {
+    /// 32 MiB a file, 12,000 pixels a side, 48 megapixels, 2 seconds an image.
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: 32 << 20,
+            max_side: 12_000,
+            max_pixels: 48_000_000,
+            budget: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Why an image could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// Larger than the file size limit.
+    #[error("ফাইল অনেক বড় (সর্বোচ্চ {0} বাইট) / file larger than {0} bytes")]
+    FileTooLarge(u64),
+    /// Wider or taller than allowed, or too many pixels.
+    #[error("ছবি অনেক বড় ({0}×{1}) / image too large ({0}×{1} pixels)")]
+    ImageTooLarge(u32, u32),
+    /// Empty input.
+    #[error("ফাইলটি খালি / the file is empty")]
+    Empty,
+    /// Not an image in a supported format, or a damaged one.
+    #[error("ছবি পড়া যায়নি (PNG, JPEG, WebP, BMP, TIFF, GIF, PDF) / not a readable image: {0}")]
+    NotAnImage(String),
+    /// A PDF that could not be rendered.
+    #[error("পিডিএফ পড়া যায়নি / cannot read the PDF: {0}")]
+    Pdf(String),
+    /// The budget ran out before any QR code was found.
+    #[error("নির্ধারিত {} মিলিসেকেন্ডে কোনো কিউআর কোড পাওয়া যায়নি / no QR code found in time ({} ms)", .0.as_millis(), .0.as_millis())]
+    TimedOut(Duration),
+}
+
+/// Searches still running after their caller stopped waiting for them.
+static OVERRUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// Where a worker leaves its answer.
+enum Slot {
+    Waiting,
+    Done(Result<Found, ReadError>),
+    Abandoned,
+}
+
+/// Every QR code text in an image file held in memory (PNG, JPEG, WebP, BMP, TIFF, GIF, or the
+/// first page of a PDF), each once, within `limits` — also within its time budget.
+///
+/// An empty list means the whole search ran and found nothing; [`ReadError::TimedOut`] means
+/// the budget ran out first. Codes found before the deadline are returned even if the search
+/// was cut short.
+pub fn read_codes(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ReadError> {
+    read_codes_shared(Arc::from(bytes), limits)
+}
+
+/// [`read_codes`] for bytes already shared (no copy is made for the worker thread).
+pub fn read_codes_shared(bytes: Arc<[u8]>, limits: &Limits) -> Result<Vec<String>, ReadError> {
+    let deadline = Instant::now() + limits.budget;
+    let limits = *limits;
+    let shared = Arc::new((Mutex::new(Slot::Waiting), Condvar::new()));
+    let worker = Arc::clone(&shared);
+    let spawned = std::thread::Builder::new()
+        .name("qr-read".into())
+        .spawn(move || {
+            // A decoder bug must not take the caller down: a panic is a failed read.
+            let result = std::panic::catch_unwind(|| {
+                load_luma(&bytes, &limits).map(|luma| {
+                    let slow_ok = OVERRUNNING.load(Ordering::Relaxed) == 0;
+                    find_codes(&luma, deadline, slow_ok)
+                })
+            })
+            .unwrap_or_else(|_| Err(ReadError::NotAnImage("the decoder failed".into())));
+            let (lock, ready) = &*worker;
+            let mut slot = lock.lock().unwrap_or_else(PoisonError::into_inner);
+            if matches!(*slot, Slot::Abandoned) {
+                OVERRUNNING.fetch_sub(1, Ordering::Relaxed);
+            }
+            *slot = Slot::Done(result);
+            ready.notify_one();
+        });
+    if let Err(e) = spawned {
+        return Err(ReadError::NotAnImage(format!("cannot start a worker: {e}")));
+    }
+    // A little grace past the deadline: the last look started before it may end just after.
+    let until = deadline + (limits.budget / 10).max(Duration::from_millis(20));
+    let (lock, ready) = &*shared;
+    let mut slot = lock.lock().unwrap_or_else(PoisonError::into_inner);
+    loop {
+        match std::mem::replace(&mut *slot, Slot::Waiting) {
+            Slot::Done(Ok(found)) => return found.into_result(limits.budget),
+            Slot::Done(Err(e)) => return Err(e),
+            Slot::Waiting | Slot::Abandoned => {}
+        }
+        let now = Instant::now();
+        if now >= until {
+            *slot = Slot::Abandoned;
+            OVERRUNNING.fetch_add(1, Ordering::Relaxed);
+            return Err(ReadError::TimedOut(limits.budget));
+        }
+        slot = ready
+            .wait_timeout(slot, until - now)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+    }
+}
+
+/// How many searches are still running after their callers stopped waiting (for metrics).
+pub fn overrunning() -> usize {
+    OVERRUNNING.load(Ordering::Relaxed)
+}
+
+impl Found {
+    fn into_result(self, budget: Duration) -> Result<Vec<String>, ReadError> {
+        if self.texts.is_empty() && self.timed_out {
+            Err(ReadError::TimedOut(budget))
+        } else {
+            Ok(self.texts)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

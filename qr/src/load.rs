@@ -1,0 +1,142 @@
+//! Image bytes to grey pixels, bounded before anything is decompressed.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageReader, Limits as ImageLimits};
+
+use crate::{Limits, ReadError};
+
+/// What kind of file the bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A PDF document; its first page is rendered.
+    Pdf,
+    /// A raster image in a format the `image` crate reads.
+    Raster,
+}
+
+impl Format {
+    /// Sniffs the format from the first bytes.
+    pub fn sniff(bytes: &[u8]) -> Format {
+        // A PDF may have up to 1 KiB of junk before its header (ISO 32000-1, 7.5.2).
+        let head = &bytes[..bytes.len().min(1024)];
+        if head.windows(5).any(|w| w == b"%PDF-") {
+            Format::Pdf
+        } else {
+            Format::Raster
+        }
+    }
+}
+
+/// The image in `bytes` as grey pixels, upright (EXIF orientation applied), within `limits`.
+pub fn load_luma(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ReadError::FileTooLarge(limits.max_file_bytes));
+    }
+    match Format::sniff(bytes) {
+        Format::Pdf => pdf_first_page(bytes, limits),
+        Format::Raster => raster(bytes, limits),
+    }
+}
+
+fn check_size(w: u32, h: u32, limits: &Limits) -> Result<(), ReadError> {
+    if w == 0 || h == 0 {
+        return Err(ReadError::NotAnImage("the image has no pixels".into()));
+    }
+    if w > limits.max_side || h > limits.max_side || u64::from(w) * u64::from(h) > limits.max_pixels
+    {
+        return Err(ReadError::ImageTooLarge(w, h));
+    }
+    Ok(())
+}
+
+fn raster(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
+    let bad = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => ReadError::ImageTooLarge(0, 0),
+        e => ReadError::NotAnImage(e.to_string()),
+    };
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ReadError::NotAnImage(e.to_string()))?;
+    if reader.format().is_none() {
+        return Err(ReadError::NotAnImage("unknown format".into()));
+    }
+    let mut decoder = reader.into_decoder().map_err(bad)?;
+    let (w, h) = decoder.dimensions();
+    check_size(w, h, limits)?;
+    let mut il = ImageLimits::default();
+    il.max_image_width = Some(limits.max_side);
+    il.max_image_height = Some(limits.max_side);
+    // RGBA at 16 bits a channel is the largest a supported decoder produces, plus headroom
+    // for the decoder's own buffers.
+    il.max_alloc = Some(limits.max_pixels.saturating_mul(8) + (16 << 20));
+    decoder.set_limits(il).map_err(bad)?;
+    // A phone stores a portrait photo as landscape pixels plus an EXIF note to turn it.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(bad)?;
+    img.apply_orientation(orientation);
+    Ok(img.into_luma8())
+}
+
+/// Points per inch in PDF user space.
+const PDF_POINTS_PER_INCH: f32 = 72.0;
+/// Rendering resolution for a PDF page: enough for a QR code printed 30 mm wide.
+const PDF_DPI: f32 = 200.0;
+
+/// The first page of a PDF, rendered in grey at [`PDF_DPI`] (less if the page would exceed the
+/// limits).
+fn pdf_first_page(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
+    use hayro::hayro_interpret::InterpreterSettings;
+    use hayro::hayro_syntax::Pdf;
+    use hayro::vello_cpu::color::palette::css::WHITE;
+    use hayro::{render, PixmapSettings, RenderCache, RenderSettings};
+
+    let pdf = Pdf::new(bytes.to_vec()).map_err(|e| ReadError::Pdf(format!("{e:?}")))?;
+    let pages = pdf.pages();
+    let page = pages
+        .first()
+        .ok_or_else(|| ReadError::Pdf("the document has no pages".into()))?;
+    let (pw, ph) = page.render_dimensions();
+    if !(pw.is_finite() && ph.is_finite() && pw >= 1.0 && ph >= 1.0) {
+        return Err(ReadError::Pdf("the page has no size".into()));
+    }
+    // The render target is at most u16::MAX a side; keep well inside the limits too.
+    let max_side = limits.max_side.min(8_000) as f32;
+    let mut scale = PDF_DPI / PDF_POINTS_PER_INCH;
+    scale = scale.min(max_side / pw).min(max_side / ph);
+    let pixels = f64::from(pw * scale) * f64::from(ph * scale);
+    let max_pixels = limits.max_pixels.min(40_000_000) as f64;
+    if pixels > max_pixels {
+        scale *= (max_pixels / pixels).sqrt() as f32;
+    }
+    let (w, h) = ((pw * scale) as u32, (ph * scale) as u32);
+    check_size(w, h, limits)?;
+    let cache = RenderCache::new();
+    let pixmap = render(
+        page,
+        &cache,
+        &InterpreterSettings::default(),
+        &RenderSettings::default(),
+        &PixmapSettings {
+            x_scale: scale,
+            y_scale: scale,
+            bg_color: WHITE,
+        },
+    );
+    let (w, h) = (u32::from(pixmap.width()), u32::from(pixmap.height()));
+    // On an opaque white background premultiplied and straight RGBA are the same.
+    let rgba = pixmap.data_as_u8_slice();
+    let grey: Vec<u8> = rgba
+        .chunks_exact(4)
+        .map(|p| {
+            let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
+            ((r * 77 + g * 150 + b * 29 + 128) >> 8) as u8
+        })
+        .collect();
+    GrayImage::from_raw(w, h, grey).ok_or_else(|| ReadError::Pdf("rendering failed".into()))
+}

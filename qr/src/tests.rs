@@ -1,0 +1,207 @@
+use std::time::{Duration, Instant};
+
+use image::{GrayImage, Luma};
+
+use super::*;
+
+fn code_image(text: &str, module: u32) -> GrayImage {
+    let code = qrcode::QrCode::new(text.as_bytes()).expect("encodes");
+    code.render::<Luma<u8>>()
+        .module_dimensions(module, module)
+        .build()
+}
+
+fn png(img: &GrayImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("png");
+    out
+}
+
+#[test]
+fn reads_a_clean_code() {
+    let img = code_image("HTTPS://VERIFY.EXAMPLE.BD/V/ABC", 6);
+    let found = find_codes(&img, Instant::now() + Duration::from_secs(5), true);
+    assert_eq!(
+        found.texts,
+        vec!["HTTPS://VERIFY.EXAMPLE.BD/V/ABC".to_owned()]
+    );
+    assert!(!found.timed_out);
+}
+
+#[test]
+fn reads_an_inverted_code() {
+    let mut img = code_image("INVERTED", 6);
+    image::imageops::invert(&mut img);
+    let texts = read_codes(&png(&img), &Limits::default()).expect("reads");
+    assert_eq!(texts, vec!["INVERTED".to_owned()]);
+}
+
+#[test]
+fn reads_two_codes_in_one_image() {
+    let a = code_image("FIRST CODE", 5);
+    let b = code_image("SECOND CODE", 5);
+    let mut canvas = GrayImage::from_pixel(
+        a.width() + b.width() + 60,
+        a.height().max(b.height()) + 40,
+        Luma([255]),
+    );
+    image::imageops::replace(&mut canvas, &a, 20, 20);
+    image::imageops::replace(&mut canvas, &b, i64::from(a.width()) + 40, 20);
+    let mut texts = read_codes(&png(&canvas), &Limits::default()).expect("reads");
+    texts.sort();
+    assert_eq!(
+        texts,
+        vec!["FIRST CODE".to_owned(), "SECOND CODE".to_owned()]
+    );
+}
+
+#[test]
+fn an_empty_image_has_no_codes() {
+    let img = GrayImage::from_pixel(400, 300, Luma([200]));
+    assert_eq!(read_codes(&png(&img), &Limits::default()), Ok(vec![]));
+}
+
+#[test]
+fn bounded_input() {
+    assert_eq!(read_codes(b"", &Limits::default()), Err(ReadError::Empty));
+    let img = GrayImage::from_pixel(300, 200, Luma([255]));
+    let small = Limits {
+        max_side: 250,
+        ..Limits::default()
+    };
+    assert_eq!(
+        read_codes(&png(&img), &small),
+        Err(ReadError::ImageTooLarge(300, 200))
+    );
+    let few = Limits {
+        max_pixels: 1000,
+        ..Limits::default()
+    };
+    assert_eq!(
+        read_codes(&png(&img), &few),
+        Err(ReadError::ImageTooLarge(300, 200))
+    );
+    let tiny_file = Limits {
+        max_file_bytes: 10,
+        ..Limits::default()
+    };
+    assert_eq!(
+        read_codes(&png(&img), &tiny_file),
+        Err(ReadError::FileTooLarge(10))
+    );
+    assert!(matches!(
+        read_codes(b"not an image at all", &Limits::default()),
+        Err(ReadError::NotAnImage(_))
+    ));
+    assert!(matches!(
+        read_codes(b"%PDF-1.7 broken", &Limits::default()),
+        Err(ReadError::Pdf(_))
+    ));
+}
+
+#[test]
+fn a_png_bomb_is_refused_before_decoding() {
+    // A PNG header claiming 60,000 × 60,000 pixels: refused from the header alone.
+    let img = GrayImage::from_pixel(1, 1, Luma([255]));
+    let mut bytes = png(&img);
+    bytes[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+    bytes[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+    assert!(matches!(
+        read_codes(&bytes, &Limits::default()),
+        Err(ReadError::ImageTooLarge(..) | ReadError::NotAnImage(_))
+    ));
+}
+
+#[test]
+fn the_budget_is_kept() {
+    // Noise at 3,000 × 3,000 keeps every look busy; a 50 ms budget must still be answered
+    // about then, not after the whole search.
+    let mut state = 0x2545_f491_u32;
+    let img = GrayImage::from_fn(3000, 3000, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        Luma([(state & 0xff) as u8])
+    });
+    let bytes = png(&img);
+    let limits = Limits {
+        budget: Duration::from_millis(50),
+        ..Limits::default()
+    };
+    let start = Instant::now();
+    let result = read_codes(&bytes, &limits);
+    let took = start.elapsed();
+    assert!(
+        matches!(result, Err(ReadError::TimedOut(_)) | Ok(_)),
+        "{result:?}"
+    );
+    // The PNG decode of 9 MP happens inside the budget too; allow the grace period and a
+    // loaded machine, but nothing near the full search.
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+}
+
+#[test]
+fn a_pdf_page_is_rendered() {
+    // A one-page A4 PDF with a QR code drawn as vector squares, 40 mm wide, as a browser
+    // prints the certificate page.
+    let code = qrcode::QrCode::new(b"HTTPS://VERIFY.EXAMPLE.BD/V/PDFPAGE").expect("encodes");
+    let n = code.width();
+    let module = 113.0 / n as f64; // 40 mm in points
+    let mut content = String::from("0 0 0 rg\n");
+    for (i, c) in code.to_colors().iter().enumerate() {
+        if *c == qrcode::Color::Dark {
+            let (x, y) = ((i % n) as f64, (i / n) as f64);
+            content.push_str(&format!(
+                "{:.3} {:.3} {:.3} {:.3} re\n",
+                400.0 + x * module,
+                700.0 - (y + 1.0) * module,
+                module,
+                module
+            ));
+        }
+    }
+    content.push_str("f\n");
+    let pdf = minimal_pdf(&content);
+    let limits = Limits {
+        budget: Duration::from_secs(30),
+        ..Limits::default()
+    };
+    assert_eq!(
+        read_codes(&pdf, &limits),
+        Ok(vec!["HTTPS://VERIFY.EXAMPLE.BD/V/PDFPAGE".to_owned()])
+    );
+}
+
+fn minimal_pdf(content: &str) -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_owned(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
