@@ -4,11 +4,13 @@
 # side by side (overall, per distortion, per module size), the time per picture on one core
 # (median, p99, max; all and the 2-megapixel ones), and frames per second on a 720p video.
 #
-#   bash bench/scanner-photos.sh             # full set (~460 pictures), 10–15 minutes
-#   SMALL=1 bash bench/scanner-photos.sh     # a quick set (~70 pictures), 2–3 minutes
+#   bash bench/scanner-photos.sh             # full set (384 pictures): set ~8 min, bench ~10 min (idle 2 cores)
+#   SMALL=1 bash bench/scanner-photos.sh     # a quick set (65 pictures), a few minutes
 #
 # Environment: SET=DIR (the set; built when it has no manifest.jsonl, or with REBUILD=1),
-# REPEAT=N (timed runs a picture, the fastest counts; default 3), VIDEO_SECONDS (default 15).
+# REPEAT=N (timed runs a picture, the fastest counts; default 1), VIDEO_SECONDS (default 10),
+# FRAME_STEP=k (decode every k-th video frame only; default 1), FPS_ONLY=1 (only the video part,
+# on the results of an earlier run).
 # Results: $SET/results/ (per-decoder JSON lines, summary.md, sonod-failures.jsonl, fps.txt).
 # Installs what it lacks: Debian imagemagick zbar-tools libzbar0 ffmpeg poppler-utils chromium
 # fonts-noto-core; PyPI packages of scanner-photos/requirements.txt into target/bench-venv.
@@ -24,10 +26,11 @@ if [ "$small" = 1 ]; then
     video_seconds=${VIDEO_SECONDS:-5}
 else
     set_dir=${SET:-$here/scanner-photos/set}
-    video_seconds=${VIDEO_SECONDS:-15}
+    video_seconds=${VIDEO_SECONDS:-10}
 fi
-repeat=${REPEAT:-3}
-# The core for the other decoders while sonod-scan runs on core 0 (0 on a one-core machine).
+repeat=${REPEAT:-1}
+frame_step=${FRAME_STEP:-1}
+# The second chain of runs goes to core 1 (0 on a one-core machine).
 second_core=$(($(nproc) > 1 ? 1 : 0))
 started=$EPOCHREALTIME
 
@@ -44,28 +47,37 @@ list=$res/files.txt
 "$PY" -c 'import json,sys; [print(sys.argv[1] + "/" + json.loads(l)["file"]) for l in open(sys.argv[1] + "/manifest.jsonl") if l.strip()]' \
     "$set_dir" >"$list"
 n=$(wc -l <"$list")
-echo "== $n pictures in $set_dir; sonod-scan on core 0, zxing-cpp and zbar on core $second_core; fastest of $repeat runs a picture ==" >&2
+echo "== $n pictures in $set_dir; one core a decoder run, fastest of $repeat runs a picture ==" >&2
 
 elapsed() { "$PY" -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$EPOCHREALTIME"; }
 
-# sonod-scan on core 0 and the Python decoders on core 1 at the same time (each timed by its
-# own thread's clock; one core each).
+if [ "${FPS_ONLY:-0}" != 1 ]; then
+# Two chains of single-threaded runs, one pinned to each core: half of the pictures through
+# sonod-scan, then zbar (pyzbar) on core 0; the other half through sonod-scan, then zxing-cpp
+# and zbarimg on core 1. Every time is per picture and measured by the decoding thread itself.
+awk 'NR % 2 == 1' "$list" >"$res/files-a.txt"
+awk 'NR % 2 == 0' "$list" >"$res/files-b.txt"
 t=$EPOCHREALTIME
-taskset -c 0 "$decode_bench" --repeat "$repeat" - <"$list" >"$res/sonod.jsonl" &
-sonod_pid=$!
-for dec in zxing zbar; do
-    for mode in bytes pixels; do
-        t1=$EPOCHREALTIME
-        taskset -c "$second_core" "$PY" "$here/scanner-photos/bench.py" run "$dec" --mode "$mode" --repeat "$repeat" - \
-            <"$list" >"$res/$dec-$mode.jsonl"
-        echo "$dec ($mode): $(elapsed "$t1") s" >&2
-    done
-done
-wait "$sonod_pid"
-echo "sonod-scan: $(elapsed "$t") s" >&2
-t=$EPOCHREALTIME
-"$PY" "$here/scanner-photos/bench.py" zbarimg - <"$list" >"$res/zbarimg.jsonl"
-echo "zbarimg: $(elapsed "$t") s" >&2
+pyrun() { # pyrun CORE DECODER MODE
+    taskset -c "$1" "$PY" "$here/scanner-photos/bench.py" run "$2" --mode "$3" --repeat "$repeat" - \
+        <"$list" >"$res/$2-$3.jsonl"
+}
+(
+    taskset -c 0 "$decode_bench" --repeat "$repeat" - <"$res/files-a.txt" >"$res/sonod-a.jsonl"
+    pyrun 0 zbar bytes
+    pyrun 0 zbar pixels
+) &
+chain_a=$!
+(
+    taskset -c "$second_core" "$decode_bench" --repeat "$repeat" - <"$res/files-b.txt" >"$res/sonod-b.jsonl"
+    pyrun "$second_core" zxing bytes
+    pyrun "$second_core" zxing pixels
+    "$PY" "$here/scanner-photos/bench.py" zbarimg - <"$list" >"$res/zbarimg.jsonl"
+) &
+chain_b=$!
+wait "$chain_a" "$chain_b"
+cat "$res/sonod-a.jsonl" "$res/sonod-b.jsonl" >"$res/sonod.jsonl"
+echo "decoders: $(elapsed "$t") s" >&2
 
 # The verdicts: every 8th Sonod picture sonod-scan decoded must verify as valid with the
 # development trust list and root.
@@ -98,13 +110,14 @@ fi
 echo
 echo "$verdict_line" | tee -a "$res/summary.md"
 
+fi
+
 # ---------------------------------------------------------------- 720p stream
 fps=$res/fps.txt
 : >"$fps"
 say() { echo "$*" | tee -a "$fps"; }
 video=$res/video-720p.mp4
 src=$set_dir/work/stream-src.png
-frames=$((video_seconds * 30))
 echo >&2
 echo "== 720p video: $video_seconds s at 30 frames/s, a certificate moving and turning in frame ==" >&2
 # A 2000×1400 photo of a certificate, its QR code near the middle; a 1280×720 window moves over
@@ -115,43 +128,49 @@ ffmpeg -loglevel error -y -loop 1 -framerate 30 -i "$src" -t "$video_seconds" -v
 rm -rf "$res/frames"
 mkdir -p "$res/frames"
 ffmpeg -loglevel error -i "$video" -q:v 3 "$res/frames/%05d.jpg"
-ls "$res"/frames/*.jpg >"$res/frames.txt"
+all_frames=$(find "$res/frames" -name '*.jpg' | wc -l)
+# FRAME_STEP=k decodes every k-th frame only (frames per second stay frames / time).
+find "$res/frames" -name '*.jpg' | sort | awk -v k="$frame_step" '(NR - 1) % k == 0' >"$res/frames.txt"
 got_frames=$(wc -l <"$res/frames.txt")
 
-# The decoder alone on the frames: one core, then two processes on two cores (wall time).
-taskset -c 0 "$decode_bench" - <"$res/frames.txt" >"$res/frames-sonod.jsonl"
+# The decoder alone on the frames (JPEG bytes in memory): two processes, one a core, half of
+# the frames each; wall time for the two-core rate, each frame's time for the one-core rate.
 awk 'NR % 2 == 1' "$res/frames.txt" >"$res/frames-a.txt"
 awk 'NR % 2 == 0' "$res/frames.txt" >"$res/frames-b.txt"
 t=$EPOCHREALTIME
-taskset -c 0 "$decode_bench" - <"$res/frames-a.txt" >/dev/null &
+taskset -c 0 "$decode_bench" - <"$res/frames-a.txt" >"$res/frames-sonod-a.jsonl" &
 pa=$!
-taskset -c 1 "$decode_bench" - <"$res/frames-b.txt" >/dev/null &
+taskset -c "$second_core" "$decode_bench" - <"$res/frames-b.txt" >"$res/frames-sonod-b.jsonl" &
 pb=$!
 wait "$pa" "$pb"
 two_core=$(elapsed "$t")
-taskset -c 0 "$PY" "$here/scanner-photos/bench.py" run zxing - <"$res/frames.txt" >"$res/frames-zxing.jsonl"
-taskset -c 0 "$PY" "$here/scanner-photos/bench.py" run zbar - <"$res/frames.txt" >"$res/frames-zbar.jsonl"
-"$PY" - "$res" "$got_frames" "$two_core" <<'PYEOF' | tee -a "$fps"
+cat "$res/frames-sonod-a.jsonl" "$res/frames-sonod-b.jsonl" >"$res/frames-sonod.jsonl"
+taskset -c 0 "$PY" "$here/scanner-photos/bench.py" run zxing - <"$res/frames.txt" >"$res/frames-zxing.jsonl" &
+pa=$!
+taskset -c "$second_core" "$PY" "$here/scanner-photos/bench.py" run zbar - <"$res/frames.txt" >"$res/frames-zbar.jsonl"
+wait "$pa"
+"$PY" - "$res" "$got_frames" "$two_core" "$all_frames" <<'PYEOF' | tee -a "$fps"
 import json, statistics, sys
-res, n, two = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-print(f"{n} frames of 1280×720 (JPEG, decoded in memory); fps = frames / summed decode time")
+res, n, two, total = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+print(f"{n} of {total} frames of 1280×720 (JPEG q3 from the x264 video, decoded from memory); "
+      "one-core rate = frames / summed CPU time a frame")
 for name, f in (("sonod-scan", "frames-sonod"), ("zxing-cpp", "frames-zxing"), ("zbar (pyzbar)", "frames-zbar")):
     rows = [json.loads(l) for l in open(f"{res}/{f}.jsonl")]
-    us = [r["us"] for r in rows]
+    cpu = [r.get("cpu_us") or r["us"] for r in rows]
     found = sum(bool(r["texts"]) for r in rows)
-    print(f"  {name:14} one core: median {statistics.median(us) / 1000:.1f} ms, max {max(us) / 1000:.1f} ms, "
-          f"{1e6 * len(us) / sum(us):.1f} frames/s; a code found in {found}/{len(us)} frames")
-print(f"  sonod-scan     two cores (two processes, wall time): {n / two:.1f} frames/s")
+    print(f"  {name:14} one core: median {statistics.median(cpu) / 1000:.1f} ms, max {max(cpu) / 1000:.1f} ms, "
+          f"{1e6 * len(cpu) / sum(cpu):.1f} frames/s; a code found in {found}/{len(cpu)} frames")
+print(f"  sonod-scan     two cores (two processes, wall time on this machine): {n / two:.1f} frames/s")
 PYEOF
 
 # The pipeline itself, once sonod-scan reads a stream of images from standard input. Probe:
-# two different certificates' JPEGs, one after the other; stream mode prints both.
-mapfile -t probe < <("$PY" - "$set_dir" <<'PYEOF'
+# two different certificates' JPEGs, one after the other; stream mode prints both texts.
+"$PY" - "$set_dir" >"$res/stream-probe.txt" <<'PYEOF'
 import json, sys
 d = sys.argv[1]
 seen = {}
-for l in open(f"{d}/results/sonod.jsonl"):
-    j = json.loads(l)
+for line in open(f"{d}/results/sonod.jsonl"):
+    j = json.loads(line)
     if j["file"].endswith(".jpg") and len(j["texts"]) == 1 and j["texts"][0] not in seen:
         seen[j["texts"][0]] = j["file"]
     if len(seen) == 2:
@@ -160,7 +179,7 @@ for t, f in seen.items():
     print(f)
     print(t)
 PYEOF
-)
+mapfile -t probe <"$res/stream-probe.txt"
 stream=0
 if [ ${#probe[@]} -eq 4 ]; then
     out=$(cat "${probe[0]}" "${probe[2]}" | "$BIN/sonod-scan" --raw - 2>/dev/null || true)
@@ -176,14 +195,14 @@ if [ "$stream" = 1 ]; then
                 --root "$set_dir/keys/root.pub.pem" - >"$res/stream-$codec.jsonl" || true
         wall=$(elapsed "$t")
         lines=$(wc -l <"$res/stream-$codec.jsonl")
-        say "  pipeline ffmpeg -vcodec $codec | sonod-scan --json - on cores 0,1: $got_frames frames in $wall s = $("$PY" -c "print(f'{$got_frames / $wall:.1f}')") frames/s ($lines JSON lines)"
+        say "  pipeline ffmpeg -vcodec $codec | sonod-scan --json - on cores 0,1: $all_frames frames in $wall s = $("$PY" -c "print(f'{$all_frames / $wall:.1f}')") frames/s ($lines JSON lines)"
     done
 else
     say "  pipeline ffmpeg | sonod-scan -: stream mode not available (sonod-scan - reads one image from standard input); not timed"
 fi
 t=$EPOCHREALTIME
 ffmpeg -loglevel error -i "$video" -f image2pipe -vcodec mjpeg - | wc -c >/dev/null
-say "  ffmpeg alone (decode + MJPEG encode of $frames frames): $(elapsed "$t") s"
+say "  ffmpeg alone (decode + MJPEG encode of $all_frames frames): $(elapsed "$t") s"
 cat "$fps" >>"$res/summary.md"
 echo
 echo "total $(elapsed "$started") s; results in $res (summary.md)"
