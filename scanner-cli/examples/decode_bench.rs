@@ -1,4 +1,8 @@
-//! Times `sonod_scan::decode_image_bytes` per image, for bench/scanner-photos.sh.
+//! Times the QR search of `sonod-scan` per image, for bench/scanner-photos.sh.
+//!
+//! The search runs on this thread (`sonod_qr::load_luma` then `sonod_qr::find_codes` with
+//! the default budget: the same work `sonod_scan::decode_image_bytes` does on its worker
+//! thread), so that its CPU time can be read.
 //!
 //! ```text
 //! cargo run --release -p sonod-scan --example decode_bench -- [--repeat N] FILE... | -
@@ -6,7 +10,7 @@
 //!
 //! Reads every file into memory first (file names as arguments, or one per line on standard
 //! input with `-`), then decodes each one N times (default 1) and prints one JSON line per
-//! file: `{"file", "texts", "us", "cpu_us", "runs_us", "load_us", "error"}`, where `us` is the fastest
+//! file: `{"file", "texts", "us", "cpu_us", "runs_us", "load_us", "found_by", "timed_out", "error"}`, where `us` is the fastest
 //! run in microseconds (image decoding and QR reading, no file I/O) and `load_us` the fastest
 //! image decoding and grey conversion alone (`image::load_from_memory(..).to_luma8()`, timed
 //! separately: the part of `us` that is not QR work). Run it under `taskset -c 0` for one-core
@@ -16,7 +20,14 @@
 use std::io::BufRead;
 use std::time::Instant;
 
-use sonod_scan::{decode_image_bytes, Limits};
+use sonod_scan::Limits;
+
+/// One search, as `decode_image_bytes` does it, on this thread.
+fn search(bytes: &[u8], limits: &Limits) -> Result<sonod_qr::Found, sonod_qr::ReadError> {
+    let deadline = Instant::now() + limits.budget;
+    let luma = sonod_qr::load_luma(bytes, limits)?;
+    Ok(sonod_qr::find_codes(&luma, deadline, true))
+}
 
 /// This thread's CPU time in nanoseconds (Linux), or 0 where that cannot be read.
 fn thread_cpu_ns() -> u64 {
@@ -58,7 +69,7 @@ fn main() -> anyhow::Result<()> {
     // One untimed decode first, so that the first file does not pay for page faults and
     // lazy initialisation.
     if let Some((_, bytes)) = files.first() {
-        let _ = decode_image_bytes(bytes, &limits);
+        let _ = search(bytes, &limits);
     }
     let mut out = std::io::stdout().lock();
     for (name, bytes) in &files {
@@ -68,7 +79,7 @@ fn main() -> anyhow::Result<()> {
         for _ in 0..repeat {
             let c = thread_cpu_ns();
             let t = Instant::now();
-            let r = decode_image_bytes(bytes, &limits);
+            let r = search(bytes, &limits);
             runs.push(t.elapsed().as_micros() as u64);
             cpu.push(thread_cpu_ns().saturating_sub(c) / 1000);
             result = Some(r);
@@ -81,14 +92,16 @@ fn main() -> anyhow::Result<()> {
             load.push(t.elapsed().as_micros() as u64);
             drop(luma);
         }
-        let (texts, error) = match result {
-            Some(Ok(t)) => (t, None),
-            Some(Err(e)) => (Vec::new(), Some(e.to_string())),
-            None => (Vec::new(), None),
+        let (found, error) = match result {
+            Some(Ok(f)) => (f, None),
+            Some(Err(e)) => (sonod_qr::Found::default(), Some(e.to_string())),
+            None => (sonod_qr::Found::default(), None),
         };
         let line = serde_json::json!({
             "file": name,
-            "texts": texts,
+            "texts": found.texts,
+            "found_by": found.found_by,
+            "timed_out": found.timed_out,
             "us": runs.get(fastest).copied().unwrap_or(0),
             "cpu_us": cpu.get(fastest).copied().unwrap_or(0),
             "runs_us": runs,
