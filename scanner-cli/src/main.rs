@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::Parser;
-use sonod_keys::{read_public_key, today_dhaka, TrustList};
+use clap::{Parser, Subcommand};
+use sonod_keys::today_dhaka;
 use sonod_scan::{
-    decode_image_bytes, decode_image_file, human_report, json_report, DecodeImageError, Limits,
+    checked_human, checked_json, decode_image_bytes, decode_image_file, Checker, CheckerArgs,
+    DecodeImageError, Limits,
 };
-use sonod_verifier::{Judge, NoFeed};
 use time::Date;
 
 #[derive(Parser)]
@@ -19,9 +19,13 @@ use time::Date;
     name = "sonod-scan",
     version,
     about = "সনদ যাচাই / Sonod scan: read QR codes from images and verify the certificates",
-    after_help = "প্রস্থান-কোড / exit status: 0 all valid, 1 any not valid, 2 usage or I/O error"
+    after_help = "প্রস্থান-কোড / exit status: 0 all valid, 1 any not valid, 2 usage or I/O error",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
 )]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Images or folders of images; `-` reads one image from standard input.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
@@ -31,15 +35,111 @@ struct Cli {
     /// One JSON object per line for each QR code (or input without one).
     #[arg(long)]
     json: bool,
-    /// The trust list (JSON, signed by the root key).
-    #[arg(long, env = "SONOD_TRUST", required_unless_present = "raw")]
+    /// The trust list (JSON, signed by the root key): judge without a snapshot (signature,
+    /// trust list and dates only).
+    #[arg(long, env = "SONOD_TRUST", requires = "root")]
     trust: Option<PathBuf>,
-    /// The national root public key (SPKI PEM) that signs the trust list.
-    #[arg(long, env = "SONOD_ROOT", required_unless_present = "raw")]
+    /// The national root public key (SPKI PEM) that signs the trust list (with a snapshot:
+    /// instead of the one saved at sync).
+    #[arg(long, env = "SONOD_ROOT")]
     root: Option<PathBuf>,
+    /// The offline snapshot made by `sonod-scan sync` [default: $XDG_DATA_HOME/sonod-scan or
+    /// ~/.local/share/sonod-scan].
+    #[arg(long, env = "SONOD_SCAN_STORE")]
+    store: Option<PathBuf>,
+    /// Warn when the snapshot is older than this (e.g. 7d, 36h).
+    #[arg(long, value_parser = sonod_scan::parse_duration, default_value = "7d")]
+    max_age: std::time::Duration,
+    /// Verify online with this verifier (its base URL) instead of offline (it wins over
+    /// --trust and --store).
+    #[arg(long, env = "SONOD_SCAN_VERIFIER", conflicts_with = "at")]
+    verifier: Option<String>,
+    /// Seconds to wait for the verifier (connecting, reading).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: u64,
     /// Judge as of this date (YYYY-MM-DD) instead of today in Dhaka.
     #[arg(long, value_parser = parse_date)]
     at: Option<Date>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fetch the trust list and every office's status list and feed into the offline snapshot.
+    Sync(SyncArgs),
+}
+
+#[derive(clap::Args)]
+struct SyncArgs {
+    /// A verifier's or an issuer's base URL (e.g. https://verify.sonod.gov.bd).
+    #[arg(long, env = "SONOD_SYNC_FROM")]
+    from: String,
+    /// The snapshot's directory [default: $XDG_DATA_HOME/sonod-scan or ~/.local/share/sonod-scan].
+    #[arg(long, env = "SONOD_SCAN_STORE")]
+    store: Option<PathBuf>,
+    /// The national root public key (SPKI PEM) that must have signed the trust list.
+    #[arg(long, env = "SONOD_ROOT")]
+    root: PathBuf,
+    /// The trust list from this file or URL instead of the verifier's (needed for an issuer).
+    #[arg(long, env = "SONOD_TRUST")]
+    trust: Option<String>,
+    /// Only this office (repeatable; default: every office the verifier has).
+    #[arg(long = "office")]
+    offices: Vec<String>,
+    /// Seconds to wait for each connection and read.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: u64,
+    /// No progress lines.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print what the sync did as one JSON object on standard output.
+    #[arg(long)]
+    json: bool,
+}
+
+fn run_sync(a: &SyncArgs) -> Result<Outcome> {
+    let root = sonod_keys::read_public_key(&a.root)
+        .with_context(|| format!("root key {}", a.root.display()))?;
+    let opts = sonod_scan::SyncOptions {
+        from: a.from.clone(),
+        store: a.store.clone().unwrap_or_else(sonod_scan::default_store),
+        root_pem: sonod_keys::public_key_to_pem(&root),
+        root,
+        trust: a.trust.clone(),
+        offices: a.offices.clone(),
+        timeout: std::time::Duration::from_secs(a.timeout),
+        today: today_dhaka(),
+    };
+    let mut progress = |line: &str| {
+        if !a.quiet {
+            eprintln!("{line}");
+        }
+    };
+    let s = sonod_scan::sync(&opts, &mut progress)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "store": opts.store.display().to_string(),
+                "source_kind": s.source_kind,
+                "offices": s.offices,
+                "pages": s.pages,
+                "events": s.events,
+                "bytes_fetched": s.bytes_fetched,
+                "snapshot_bytes": s.snapshot_bytes,
+                "warnings": s.warnings,
+            })
+        );
+    }
+    eprintln!(
+        "সম্পন্ন / done: {} অফিস / offices, {} পাতা / pages, {} নতুন ঘটনা / new events, {} বাইট আনা / bytes fetched; তথ্যভান্ডার / snapshot {} ({} বাইট / bytes)",
+        s.offices,
+        s.pages,
+        s.events,
+        s.bytes_fetched,
+        opts.store.display(),
+        s.snapshot_bytes
+    );
+    Ok(Outcome::default())
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -79,20 +179,24 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: &Cli) -> Result<Outcome> {
+    if let Some(Command::Sync(a)) = &cli.command {
+        return run_sync(a);
+    }
     let judge = if cli.raw {
         None
     } else {
-        let (trust, root) = (
-            cli.trust.as_deref().unwrap_or(Path::new("")),
-            cli.root.as_deref().unwrap_or(Path::new("")),
-        );
-        let root_key =
-            read_public_key(root).with_context(|| format!("root key {}", root.display()))?;
-        let bytes = read_limited(trust, 1 << 20)
-            .with_context(|| format!("trust list {}", trust.display()))?;
-        let list = TrustList::load(&bytes, &root_key, today_dhaka())
-            .with_context(|| format!("trust list {}", trust.display()))?;
-        Some(Judge::new(list))
+        let checker = Checker::from_args(&CheckerArgs {
+            trust: cli.trust.clone(),
+            root: cli.root.clone(),
+            store: cli.store.clone(),
+            max_age: Some(cli.max_age),
+            verifier: cli.verifier.clone(),
+            timeout: Some(std::time::Duration::from_secs(cli.timeout)),
+        })?;
+        if let Some(notice) = checker.notice() {
+            eprintln!("{notice}");
+        }
+        Some(checker)
     };
     let today = cli.at.unwrap_or_else(today_dhaka);
     let limits = Limits::default();
@@ -142,13 +246,20 @@ fn run(cli: &Cli) -> Result<Outcome> {
                         writeln!(out, "{text}")?;
                     }
                 }
-                Some(judge) => {
-                    let verdict = judge.judge(&text, today, &NoFeed);
-                    outcome.saw(u8::from(!verdict.is_valid()));
+                Some(checker) => {
+                    let checked = match checker.check(&text, today) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            outcome.saw(2);
+                            report_error(&mut out, cli.json, &name, &format!("{e:#}"))?;
+                            continue;
+                        }
+                    };
+                    outcome.saw(u8::from(!checked.verdict.is_valid()));
                     if cli.json {
-                        writeln!(out, "{}", json_report(&name, &verdict))?;
+                        writeln!(out, "{}", checked_json(&name, &checked))?;
                     } else {
-                        write!(out, "{}", human_report(&name, &verdict))?;
+                        write!(out, "{}", checked_human(&name, &checked))?;
                     }
                 }
             }
@@ -226,17 +337,4 @@ fn expand(inputs: &[PathBuf]) -> Expanded {
         out.files.extend(found);
     }
     out
-}
-
-fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
-    let f = std::fs::File::open(path)
-        .with_context(|| format!("ফাইল খোলা যায়নি / cannot open {}", path.display()))?;
-    let mut buf = Vec::new();
-    f.take(max + 1).read_to_end(&mut buf)?;
-    anyhow::ensure!(
-        buf.len() as u64 <= max,
-        "{} is larger than {max} bytes",
-        path.display()
-    );
-    Ok(buf)
 }
