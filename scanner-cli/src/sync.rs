@@ -887,7 +887,9 @@ fn sync_office(
             "অফিস {office}: অবস্থান / position {position} / {}",
             target.unwrap_or(body.head)
         ));
-        if position >= body.head {
+        // An issuer's page says its head; a mirror's pages were fetched while the feed grew,
+        // so a page's head says nothing about the end: the listing's position does.
+        if !is_verifier && position >= body.head {
             break;
         }
         if applied == 0 {

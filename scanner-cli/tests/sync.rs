@@ -655,6 +655,7 @@ fn figures_for_many_certificates() {
     let t = Instant::now();
     let s = w.sync(&w.verifier_url);
     let from_verifier = t.elapsed();
+    assert_eq!(s["events"], n + n.div_ceil(100), "{s}");
     let t = Instant::now();
     let again = w.sync(&w.verifier_url);
     let idle = t.elapsed();
@@ -679,6 +680,7 @@ fn figures_for_many_certificates() {
     let from_issuer = t.elapsed();
     assert_eq!(code, 0, "{stderr}");
     let si: Json = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(si["events"], n + n.div_ceil(100) + 1, "{si}");
     println!(
         "{n} certificates ({} revoked): issued in {issued:?}, replicated in {replicated:?}, \
          verifier mirror {} pages; sync from verifier {from_verifier:?}: {} pages, {} bytes \

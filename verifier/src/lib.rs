@@ -46,7 +46,7 @@ pub use verdict::{certificate_json, CertificateJson, Office, Verdict, VerdictJso
 pub use {
     cache::ReadingCache,
     image_decode::{decode_qr_image, ImageError, MAX_FILE_BYTES, MAX_PIXELS, MAX_SIDE},
-    mirror::{MirrorPage, COMPACT_PAGES},
+    mirror::{MirrorPage, COMPACT_PAGES, SMALL_PAGE},
     replica::{OfficeFeed, Replica, ReplicaError},
     sync::{backoff, sync_once, FeedSource, SourceStatus, SyncError, MAX_BACKOFF},
     trust::{TrustHandle, TrustLoadError, TrustSource, TrustState},

@@ -11,9 +11,10 @@
 //!
 //! Pages tile the feed: the page at `after` holds events `after + 1 ..= after + count`, and the
 //! next page starts where it ends. A sync that keeps up with a slowly growing feed fetches many
-//! small pages; once [`COMPACT_PAGES`] of them trail the last large one, the sync fetches one
-//! page covering them all and replaces them (see `sync`), so a mirror of N events holds about
-//! N / 5,000 pages plus a few.
+//! small pages (fewer than [`SMALL_PAGE`] events); once [`COMPACT_PAGES`] of them, or
+//! [`SMALL_PAGE`] events in them, trail the last large one, the sync fetches one page covering
+//! exactly those events and replaces them (see `sync`), so a mirror of N events holds at most
+//! about N / 2,500 pages plus 16.
 
 use sled::IVec;
 
@@ -21,6 +22,8 @@ use crate::replica::{Replica, ReplicaError};
 
 /// Small pages at the end of a mirrored feed before they are replaced by one.
 pub const COMPACT_PAGES: usize = 16;
+/// A page with fewer events is small: it may be replaced by a larger one.
+pub const SMALL_PAGE: u64 = 2_500;
 
 /// One stored page.
 #[derive(Debug, Clone)]
@@ -121,15 +124,16 @@ impl Replica {
     }
 
     /// The small pages at the end of `office`'s stored feed: `(after, count)` of the longest
-    /// run of last pages holding at most `max_events` together, in order.
-    pub fn mirror_tail(&self, office: &str, max_events: u64) -> Vec<(u64, u64)> {
+    /// run of last pages each holding fewer than `small` events and at most `max_events`
+    /// together, in order.
+    pub fn mirror_tail(&self, office: &str, small: u64, max_events: u64) -> Vec<(u64, u64)> {
         let mut tail = Vec::new();
         let mut total = 0u64;
         for item in self.mirror.scan_prefix(key(b'f', office)).rev() {
             let Ok((k, v)) = item else { break };
             let Some(p) = decode_page(&k, &v) else { break };
             total = total.saturating_add(p.count);
-            if total > max_events {
+            if p.count >= small || total > max_events {
                 break;
             }
             tail.push((p.after, p.count));
@@ -215,8 +219,13 @@ mod tests {
         assert_eq!(at(5), Some((4, b"c".to_vec())));
         assert_eq!(at(6), Some((4, b"c".to_vec())), "the end: the last page");
         assert_eq!(at(7), None);
-        assert_eq!(r.mirror_tail("100524", 3), vec![(3, 1), (4, 2)]);
-        assert_eq!(r.mirror_tail("100524", 100), vec![(0, 3), (3, 1), (4, 2)]);
+        assert_eq!(r.mirror_tail("100524", 100, 3), vec![(3, 1), (4, 2)]);
+        assert_eq!(
+            r.mirror_tail("100524", 100, 100),
+            vec![(0, 3), (3, 1), (4, 2)]
+        );
+        assert_eq!(r.mirror_tail("100524", 3, 100), vec![(3, 1), (4, 2)]);
+        assert_eq!(r.mirror_tail("100524", 2, 100), vec![]);
         r.replace_tail("100524", 3, 3, b"bc").unwrap();
         assert_eq!(r.mirror_pages("100524"), 2);
         assert_eq!(at(5), Some((3, b"bc".to_vec())));

@@ -15,7 +15,7 @@ use sonod_seal::feed::{FeedPageBody, Signed, StatusListBody};
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
-use crate::mirror::COMPACT_PAGES;
+use crate::mirror::{COMPACT_PAGES, SMALL_PAGE};
 use crate::replica::{Replica, ReplicaError};
 use crate::trust::TrustHandle;
 
@@ -323,7 +323,8 @@ async fn mirror_backfill(
 }
 
 /// Replaces the small pages at the end of the mirror by one, once there are
-/// [`COMPACT_PAGES`] of them. A failure only leaves them as they are.
+/// [`COMPACT_PAGES`] of them or [`SMALL_PAGE`] events in them. A failure only leaves them as
+/// they are.
 async fn mirror_compact(
     source: &FeedSource,
     replica: &Replica,
@@ -332,12 +333,15 @@ async fn mirror_compact(
     office: &str,
     position: u64,
 ) {
-    let tail = replica.mirror_tail(office, PAGE_LIMIT as u64);
-    let (Some(&(after, _)), true) = (tail.first(), tail.len() >= COMPACT_PAGES) else {
+    let tail = replica.mirror_tail(office, SMALL_PAGE, PAGE_LIMIT as u64);
+    let total: u64 = tail.iter().map(|(_, n)| n).sum();
+    let Some(&(after, _)) = tail.first() else {
         return;
     };
-    let total: u64 = tail.iter().map(|(_, n)| n).sum();
-    if after + total != position {
+    if tail.len() < 2
+        || (tail.len() < COMPACT_PAGES && total < SMALL_PAGE)
+        || after + total != position
+    {
         return;
     }
     match exact_page(source, trust, client, office, after, total).await {
