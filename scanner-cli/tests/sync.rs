@@ -371,6 +371,20 @@ fn sync_from_a_verifier_then_scan_offline() {
     // Nothing new: no events, the snapshot stays usable.
     let idle = w.sync(&w.verifier_url);
     assert_eq!(idle["events"], 0);
+    // A fresh store reads every mirrored page, though each of them ended at the issuer's head
+    // when the verifier fetched it.
+    let mut fresh = bare();
+    fresh
+        .args(["sync", "--json", "--from", &w.verifier_url])
+        .arg("--store")
+        .arg(w.path("fresh"))
+        .arg("--root")
+        .arg(w.root());
+    let (code, stdout, stderr) = run(&mut fresh);
+    assert_eq!(code, 0, "{stderr}");
+    let all: Json = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(all["events"], 6, "{all}");
+    assert!(all["pages"].as_u64().unwrap() >= 2, "{all}");
 
     // Online: the verifier's verdicts, in the same report.
     let (code, stdout, stderr) = run(bare()
