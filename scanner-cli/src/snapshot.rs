@@ -473,7 +473,8 @@ pub struct SnapshotAge {
     /// When the last sync finished.
     pub synced_at: i64,
     /// What the snapshot knows is complete as of (the office's own signed clock, never later
-    /// than `synced_at`); for an office not in the snapshot, `synced_at`.
+    /// than `synced_at`); for an office not in the snapshot or never seen complete,
+    /// `synced_at`.
     pub as_of: i64,
     /// Seconds from `as_of` to now.
     pub age_seconds: i64,
@@ -582,9 +583,11 @@ impl Snapshot {
     pub fn age(&self, office: Option<&str>, now: i64, max_age_seconds: i64) -> SnapshotAge {
         let synced_at = self.manifest.synced_at;
         let covered = office.and_then(|o| self.offices.get(o));
+        // An office whose feed was never seen complete (no signed time) is as old as the sync;
+        // it just never yields not_issued.
         let as_of = covered
-            .map(|o| o.state.covered_at.unwrap_or(i64::MIN).min(synced_at))
-            .unwrap_or(synced_at)
+            .and_then(|o| o.state.covered_at)
+            .map_or(synced_at, |c| c.min(synced_at))
             .max(0);
         let age_seconds = now.saturating_sub(as_of).max(0);
         SnapshotAge {
