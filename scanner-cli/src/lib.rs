@@ -9,8 +9,10 @@
 //! - `sync`: `sonod-scan sync`, filling the snapshot from a verifier or an issuer.
 //! - `online`: `--verifier URL`, verdicts from a verifier's API.
 //! - `check`: which of the three a run uses ([`Checker`]), and what each adds to a report.
+//! - `cli`: the flags for them ([`SourceArgs`]) and the `sync` subcommand ([`SyncArgs`]).
 
 mod check;
+mod cli;
 mod decode;
 mod online;
 mod report;
@@ -21,6 +23,7 @@ pub use check::{
     checked_human, checked_json, parse_duration, Checked, Checker, CheckerArgs, Source,
     DEFAULT_MAX_AGE,
 };
+pub use cli::{run_sync, SourceArgs, SyncArgs};
 pub use online::{verdict_from_json, OnlineAnswer, OnlineVerifier};
 pub use snapshot::{
     default_store, read_manifest, FileRef, Manifest, OfficeState, SegmentRef, Snapshot,

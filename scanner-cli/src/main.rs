@@ -5,12 +5,12 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use sonod_keys::today_dhaka;
 use sonod_scan::{
-    checked_human, checked_json, decode_image_bytes, decode_image_file, Checker, CheckerArgs,
-    DecodeImageError, Limits,
+    checked_human, checked_json, decode_image_bytes, decode_image_file, Checker, DecodeImageError,
+    Limits,
 };
 use time::Date;
 
@@ -43,20 +43,9 @@ struct Cli {
     /// instead of the one saved at sync).
     #[arg(long, env = "SONOD_ROOT")]
     root: Option<PathBuf>,
-    /// The offline snapshot made by `sonod-scan sync` [default: $XDG_DATA_HOME/sonod-scan or
-    /// ~/.local/share/sonod-scan].
-    #[arg(long, env = "SONOD_SCAN_STORE")]
-    store: Option<PathBuf>,
-    /// Warn when the snapshot is older than this (e.g. 7d, 36h).
-    #[arg(long, value_parser = sonod_scan::parse_duration, default_value = "7d")]
-    max_age: std::time::Duration,
-    /// Verify online with this verifier (its base URL) instead of offline (it wins over
-    /// --trust and --store).
-    #[arg(long, env = "SONOD_SCAN_VERIFIER", conflicts_with = "at")]
-    verifier: Option<String>,
-    /// Seconds to wait for the verifier (connecting, reading).
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
-    timeout: u64,
+    /// --store, --max-age, --verifier, --timeout: the snapshot or a verifier.
+    #[command(flatten)]
+    source: sonod_scan::SourceArgs,
     /// Judge as of this date (YYYY-MM-DD) instead of today in Dhaka.
     #[arg(long, value_parser = parse_date)]
     at: Option<Date>,
@@ -65,81 +54,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Fetch the trust list and every office's status list and feed into the offline snapshot.
-    Sync(SyncArgs),
-}
-
-#[derive(clap::Args)]
-struct SyncArgs {
-    /// A verifier's or an issuer's base URL (e.g. https://verify.sonod.gov.bd).
-    #[arg(long, env = "SONOD_SYNC_FROM")]
-    from: String,
-    /// The snapshot's directory [default: $XDG_DATA_HOME/sonod-scan or ~/.local/share/sonod-scan].
-    #[arg(long, env = "SONOD_SCAN_STORE")]
-    store: Option<PathBuf>,
-    /// The national root public key (SPKI PEM) that must have signed the trust list.
-    #[arg(long, env = "SONOD_ROOT")]
-    root: PathBuf,
-    /// The trust list from this file or URL instead of the verifier's (needed for an issuer).
-    #[arg(long, env = "SONOD_TRUST")]
-    trust: Option<String>,
-    /// Only this office (repeatable; default: every office the verifier has).
-    #[arg(long = "office")]
-    offices: Vec<String>,
-    /// Seconds to wait for each connection and read.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
-    timeout: u64,
-    /// No progress lines.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Print what the sync did as one JSON object on standard output.
-    #[arg(long)]
-    json: bool,
-}
-
-fn run_sync(a: &SyncArgs) -> Result<Outcome> {
-    let root = sonod_keys::read_public_key(&a.root)
-        .with_context(|| format!("root key {}", a.root.display()))?;
-    let opts = sonod_scan::SyncOptions {
-        from: a.from.clone(),
-        store: a.store.clone().unwrap_or_else(sonod_scan::default_store),
-        root_pem: sonod_keys::public_key_to_pem(&root),
-        root,
-        trust: a.trust.clone(),
-        offices: a.offices.clone(),
-        timeout: std::time::Duration::from_secs(a.timeout),
-        today: today_dhaka(),
-    };
-    let mut progress = |line: &str| {
-        if !a.quiet {
-            eprintln!("{line}");
-        }
-    };
-    let s = sonod_scan::sync(&opts, &mut progress)?;
-    if a.json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "store": opts.store.display().to_string(),
-                "source_kind": s.source_kind,
-                "offices": s.offices,
-                "pages": s.pages,
-                "events": s.events,
-                "bytes_fetched": s.bytes_fetched,
-                "snapshot_bytes": s.snapshot_bytes,
-                "warnings": s.warnings,
-            })
-        );
-    }
-    eprintln!(
-        "সম্পন্ন / done: {} অফিস / offices, {} পাতা / pages, {} নতুন ঘটনা / new events, {} বাইট আনা / bytes fetched; তথ্যভান্ডার / snapshot {} ({} বাইট / bytes)",
-        s.offices,
-        s.pages,
-        s.events,
-        s.bytes_fetched,
-        opts.store.display(),
-        s.snapshot_bytes
-    );
-    Ok(Outcome::default())
+    Sync(sonod_scan::SyncArgs),
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -180,19 +95,14 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: &Cli) -> Result<Outcome> {
     if let Some(Command::Sync(a)) = &cli.command {
-        return run_sync(a);
+        sonod_scan::run_sync(a)?;
+        return Ok(Outcome::default());
     }
     let judge = if cli.raw {
         None
     } else {
-        let checker = Checker::from_args(&CheckerArgs {
-            trust: cli.trust.clone(),
-            root: cli.root.clone(),
-            store: cli.store.clone(),
-            max_age: Some(cli.max_age),
-            verifier: cli.verifier.clone(),
-            timeout: Some(std::time::Duration::from_secs(cli.timeout)),
-        })?;
+        let checker =
+            Checker::from_args(&cli.source.checker_args(cli.trust.clone(), cli.root.clone()))?;
         if let Some(notice) = checker.notice() {
             eprintln!("{notice}");
         }
