@@ -8,15 +8,14 @@ use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use sonod_keys::{read_public_key, today_dhaka, TrustList};
+use sonod_keys::today_dhaka;
 use sonod_scan::{
-    decode_image_bytes, decode_image_file, human_report, json_report, kiosk_line, DecodeImageError,
-    Frames, Limits, ReadError,
+    checked_human, checked_json, decode_image_bytes, decode_image_file, kiosk_line, Checker,
+    DecodeImageError, Frames, Limits, ReadError,
 };
-use sonod_verifier::{FeedStatus, Judge, NoFeed};
 use time::Date;
 
 #[derive(Parser)]
@@ -30,9 +29,13 @@ use time::Date;
   ffmpeg -i /dev/video0 -f image2pipe -vcodec mjpeg - | sonod-scan --kiosk -
   sonod-scan --watch /srv/scanner/inbox       স্ক্যানারের ফোল্ডার / a scanner's drop folder
 
-প্রস্থান-কোড / exit status: 0 all valid, 1 any not valid (or no QR code), 2 usage or I/O error"
+প্রস্থান-কোড / exit status: 0 all valid, 1 any not valid (or no QR code), 2 usage or I/O error",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
 )]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Images, PDFs or folders of them; `-` reads images back to back from standard input
     /// (JPEG, PNG or BMP frames, as `ffmpeg -f image2pipe` writes them; or any one image).
     #[arg(required_unless_present = "watch")]
@@ -52,12 +55,17 @@ struct Cli {
     /// Ring the terminal bell for each verdict: once when valid, three times when not.
     #[arg(long)]
     bell: bool,
-    /// The trust list (JSON, signed by the root key).
-    #[arg(long, env = "SONOD_TRUST", required_unless_present = "raw")]
+    /// The trust list (JSON, signed by the root key): judge without a snapshot (signature,
+    /// trust list and dates only).
+    #[arg(long, env = "SONOD_TRUST", requires = "root")]
     trust: Option<PathBuf>,
-    /// The national root public key (SPKI PEM) that signs the trust list.
-    #[arg(long, env = "SONOD_ROOT", required_unless_present = "raw")]
+    /// The national root public key (SPKI PEM) that signs the trust list (with a snapshot:
+    /// instead of the one saved at sync).
+    #[arg(long, env = "SONOD_ROOT")]
     root: Option<PathBuf>,
+    /// --store, --max-age, --verifier, --timeout: the snapshot or a verifier.
+    #[command(flatten)]
+    source: sonod_scan::SourceArgs,
     /// Judge as of this date (YYYY-MM-DD) instead of today in Dhaka.
     #[arg(long, value_parser = parse_date)]
     at: Option<Date>,
@@ -71,6 +79,12 @@ struct Cli {
     /// seconds of its last sighting is not reported again.
     #[arg(long, default_value_t = 5)]
     repeat_after: u64,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fetch the trust list and every office's status list and feed into the offline snapshot.
+    Sync(sonod_scan::SyncArgs),
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -109,41 +123,13 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// What judges a QR text: the trust list, the date, and what is known of the offices' feeds.
-struct Checker {
-    judge: Option<Judge>,
-    feed: Box<dyn FeedStatus + Send + Sync>,
-    today: Date,
-}
-
-fn checker(cli: &Cli) -> Result<Checker> {
-    let judge = if cli.raw {
-        None
-    } else {
-        let (trust, root) = (
-            cli.trust.as_deref().unwrap_or(Path::new("")),
-            cli.root.as_deref().unwrap_or(Path::new("")),
-        );
-        let root_key =
-            read_public_key(root).with_context(|| format!("root key {}", root.display()))?;
-        let bytes = read_limited(trust, 1 << 20)
-            .with_context(|| format!("trust list {}", trust.display()))?;
-        let list = TrustList::load(&bytes, &root_key, today_dhaka())
-            .with_context(|| format!("trust list {}", trust.display()))?;
-        Some(Judge::new(list))
-    };
-    Ok(Checker {
-        judge,
-        feed: Box::new(NoFeed),
-        today: cli.at.unwrap_or_else(today_dhaka),
-    })
-}
-
 /// Where verdicts go, in the chosen form; remembers the worst outcome and, for streams and
 /// watched folders, which certificates were just reported.
 struct Printer<'a> {
     cli: &'a Cli,
-    checker: &'a Checker,
+    /// `None` with `--raw`.
+    checker: Option<&'a Checker>,
+    today: Date,
     out: std::io::StdoutLock<'static>,
     colour: bool,
     outcome: Outcome,
@@ -200,7 +186,7 @@ impl Printer<'_> {
     }
 
     fn verdict(&mut self, name: &str, text: &str) -> Result<()> {
-        let line = match &self.checker.judge {
+        let line = match self.checker {
             None => {
                 if self.cli.json {
                     format!("{}\n", serde_json::json!({"input": name, "text": text}))
@@ -208,16 +194,22 @@ impl Printer<'_> {
                     format!("{text}\n")
                 }
             }
-            Some(judge) => {
-                let verdict = judge.judge(text, self.checker.today, self.checker.feed.as_ref());
-                let valid = verdict.is_valid();
+            Some(checker) => {
+                let checked = match checker.check(text, self.today) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.outcome.saw(2);
+                        return self.error(name, &format!("{e:#}"));
+                    }
+                };
+                let valid = checked.verdict.is_valid();
                 self.outcome.saw(u8::from(!valid));
                 let mut line = if self.cli.json {
-                    format!("{}\n", json_report(name, &verdict))
+                    format!("{}\n", checked_json(name, &checked))
                 } else if self.cli.kiosk {
-                    format!("{}\n", kiosk_line(&verdict, self.colour))
+                    format!("{}\n", kiosk_line(&checked.verdict, self.colour))
                 } else {
-                    human_report(name, &verdict)
+                    checked_human(name, &checked)
                 };
                 if self.cli.bell {
                     line.push_str(if valid { "\x07" } else { "\x07\x07\x07" });
@@ -256,7 +248,20 @@ impl Printer<'_> {
 }
 
 fn run(cli: &Cli) -> Result<Outcome> {
-    let checker = checker(cli)?;
+    if let Some(Command::Sync(a)) = &cli.command {
+        sonod_scan::run_sync(a)?;
+        return Ok(Outcome::default());
+    }
+    let checker = if cli.raw {
+        None
+    } else {
+        let checker =
+            Checker::from_args(&cli.source.checker_args(cli.trust.clone(), cli.root.clone()))?;
+        if let Some(notice) = checker.notice() {
+            eprintln!("{notice}");
+        }
+        Some(checker)
+    };
     let limits = Limits {
         budget: Duration::from_millis(cli.budget_ms),
         ..Limits::default()
@@ -267,7 +272,8 @@ fn run(cli: &Cli) -> Result<Outcome> {
     );
     let mut printer = Printer {
         cli,
-        checker: &checker,
+        checker: checker.as_ref(),
+        today: cli.at.unwrap_or_else(today_dhaka),
         out: std::io::stdout().lock(),
         colour: cli.kiosk
             && std::io::stdout().is_terminal()
@@ -557,17 +563,4 @@ fn expand(inputs: &[PathBuf]) -> Expanded {
         out.files.extend(found);
     }
     out
-}
-
-fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
-    let f = std::fs::File::open(path)
-        .with_context(|| format!("ফাইল খোলা যায়নি / cannot open {}", path.display()))?;
-    let mut buf = Vec::new();
-    f.take(max + 1).read_to_end(&mut buf)?;
-    anyhow::ensure!(
-        buf.len() as u64 <= max,
-        "{} is larger than {max} bytes",
-        path.display()
-    );
-    Ok(buf)
 }

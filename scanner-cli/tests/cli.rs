@@ -129,7 +129,11 @@ fn qr_image(text: &str) -> image::GrayImage {
 
 fn bare_scan() -> Command {
     let mut cmd = Command::cargo_bin("sonod-scan").unwrap();
-    cmd.env_remove("SONOD_TRUST").env_remove("SONOD_ROOT");
+    cmd.env_remove("SONOD_TRUST")
+        .env_remove("SONOD_ROOT")
+        .env_remove("SONOD_SCAN_STORE")
+        .env_remove("SONOD_SCAN_VERIFIER")
+        .env("XDG_DATA_HOME", "/nonexistent/sonod-scan-test");
     cmd
 }
 
@@ -614,19 +618,22 @@ fn raw_prints_any_qr_text_without_a_trust_list() {
 }
 
 #[test]
-fn trust_list_is_required_without_raw() {
+fn without_a_trust_list_the_snapshot_is_needed() {
     let fx = Fixture::new();
     let png = fx.png("valid.png", &fx.valid_text());
     let (code, stdout, stderr) = run(bare_scan().arg(&png));
     assert_eq!(code, 2);
     assert_eq!(stdout, "");
-    assert!(
-        stderr.contains("--trust") && stderr.contains("Usage"),
-        "{stderr}"
+    assert_eq!(
+        stderr,
+        "ত্রুটি / error: /nonexistent/sonod-scan-test/sonod-scan এ কোনো তথ্যভান্ডার নেই; আগে `sonod-scan sync --from URL` চালান, অথবা --trust ও --root দিন / no snapshot in /nonexistent/sonod-scan-test/sonod-scan: run `sonod-scan sync --from URL` first, or give --trust and --root\n"
     );
     let (code, _, stderr) = run(bare_scan().arg("--trust").arg(&fx.trust).arg(&png));
     assert_eq!(code, 2);
-    assert!(stderr.contains("--root"), "{stderr}");
+    assert!(
+        stderr.contains("--root") && stderr.contains("Usage"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -4,7 +4,6 @@
 //! the dimensions in the header are checked, and the decoder itself is limited, so that a small
 //! file that claims or inflates to a huge image (a decompression bomb) is refused cheaply.
 
-
 /// Largest upload, in bytes.
 pub const MAX_FILE_BYTES: usize = 8 << 20;
 /// Largest width or height, in pixels.

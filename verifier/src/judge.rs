@@ -13,9 +13,24 @@ use std::sync::{Arc, OnceLock};
 use ed25519_dalek::{Signature, VerifyingKey};
 use sonod_keys::{KeyId, KeyStatus, TrustList};
 use sonod_seal::{open, parse_qr_text, DecodeError, Opened};
-use time::Date;
+use time::{Date, Time};
 
 use crate::verdict::{Office, Verdict, VerdictKind};
+
+/// A certificate issued late on its issue date may reach the feed a little after midnight:
+/// `not_issued` needs a complete sync this long after the end of the issue date.
+pub const ISSUE_GRACE_SECONDS: i64 = 10 * 60;
+
+/// End of `date` in Dhaka, as Unix seconds.
+pub fn end_of_day_dhaka(date: Date) -> i64 {
+    date.next_day()
+        .map(|d| {
+            d.with_time(Time::MIDNIGHT)
+                .assume_offset(sonod_keys::DHAKA_OFFSET)
+                .unix_timestamp()
+        })
+        .unwrap_or(i64::MAX)
+}
 
 /// What an office's event feed says about one certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]

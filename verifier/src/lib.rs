@@ -9,7 +9,8 @@
 //! - `cache`: what sealed bytes prove, kept by their hash.
 //! - `trust`: the trust list in use, from a file or URL, reloaded on change.
 //! - `replica`: the issuers' event feeds in sled, answering [`FeedStatus`].
-//! - `sync`: pulling and checking the feeds.
+//! - `mirror`: the office-signed pages and status lists kept verbatim for scanners.
+//! - `sync`: pulling and checking the feeds and status lists.
 //! - `image_decode`: QR codes from uploaded photos, within limits.
 //! - [`server`]: the HTTP service (`sonod-verifier serve`).
 //!
@@ -23,6 +24,8 @@ mod cache;
 mod image_decode;
 mod judge;
 #[cfg(feature = "server")]
+mod mirror;
+#[cfg(feature = "server")]
 mod replica;
 #[cfg(feature = "server")]
 pub mod server;
@@ -33,14 +36,18 @@ mod trust;
 mod verdict;
 
 pub use batch::{verify_signatures, BATCH_CHUNK};
-pub use judge::{FeedAnswer, FeedStatus, Judge, NoFeed, Prepared, Reading, SignatureCheck};
+pub use judge::{
+    end_of_day_dhaka, FeedAnswer, FeedStatus, Judge, NoFeed, Prepared, Reading, SignatureCheck,
+    ISSUE_GRACE_SECONDS,
+};
 pub use verdict::{certificate_json, CertificateJson, Office, Verdict, VerdictJson, VerdictKind};
 
 #[cfg(feature = "server")]
 pub use {
     cache::ReadingCache,
     image_decode::{decode_qr_image, ImageError, MAX_FILE_BYTES, MAX_PIXELS, MAX_SIDE},
-    replica::{OfficeFeed, Replica, ReplicaError, ISSUE_GRACE_SECONDS},
+    mirror::{MirrorPage, COMPACT_PAGES, SMALL_PAGE},
+    replica::{OfficeFeed, Replica, ReplicaError},
     sync::{backoff, sync_once, FeedSource, SourceStatus, SyncError, MAX_BACKOFF},
     trust::{TrustHandle, TrustLoadError, TrustSource, TrustState},
 };

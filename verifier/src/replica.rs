@@ -20,13 +20,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
-use time::{Date, OffsetDateTime, Time};
+use time::{Date, OffsetDateTime};
 
-use crate::judge::{FeedAnswer, FeedStatus};
-
-/// A certificate issued late on its issue date may reach the feed a little after midnight:
-/// `not_issued` needs a complete sync this long after the end of the issue date.
-pub const ISSUE_GRACE_SECONDS: i64 = 10 * 60;
+use crate::judge::ISSUE_GRACE_SECONDS;
+use crate::judge::{end_of_day_dhaka, FeedAnswer, FeedStatus};
 
 /// Why the replica could not be opened or changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,6 +87,8 @@ impl OfficeFeed {
 #[derive(Debug)]
 pub struct Replica {
     db: sled::Db,
+    /// The office-signed feed pages and status lists, verbatim (see `mirror`).
+    pub(crate) mirror: sled::Tree,
     offices: RwLock<HashMap<String, OfficeFeed>>,
     failed: AtomicBool,
 }
@@ -115,17 +114,6 @@ fn parse_hash(hex: &str) -> Option<[u8; 32]> {
     bytes.try_into().ok()
 }
 
-/// End of `date` in Dhaka, as Unix seconds.
-fn end_of_day_dhaka(date: Date) -> i64 {
-    date.next_day()
-        .map(|d| {
-            d.with_time(Time::MIDNIGHT)
-                .assume_offset(sonod_keys::DHAKA_OFFSET)
-                .unix_timestamp()
-        })
-        .unwrap_or(i64::MAX)
-}
-
 impl Replica {
     /// Opens (or creates) the replica in `dir`, with sled's page cache at about `cache_bytes`.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Replica, ReplicaError> {
@@ -133,6 +121,7 @@ impl Replica {
             .path(dir)
             .cache_capacity(cache_bytes)
             .open()?;
+        let mirror = db.open_tree("mirror")?;
         let mut offices = HashMap::new();
         for item in db.scan_prefix(b"p") {
             let (k, v) = item?;
@@ -143,6 +132,7 @@ impl Replica {
         }
         Ok(Replica {
             db,
+            mirror,
             offices: RwLock::new(offices),
             failed: AtomicBool::new(false),
         })
@@ -175,7 +165,7 @@ impl Replica {
         self.failed.load(Ordering::Relaxed)
     }
 
-    fn note<T>(&self, r: Result<T, sled::Error>) -> Result<T, ReplicaError> {
+    pub(crate) fn note<T>(&self, r: Result<T, sled::Error>) -> Result<T, ReplicaError> {
         r.map_err(|e| {
             self.failed.store(true, Ordering::Relaxed);
             tracing::error!(error = %e, "replica store failed");

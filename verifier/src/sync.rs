@@ -11,10 +11,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sonod_keys::KeyStatus;
-use sonod_seal::feed::{FeedPageBody, Signed};
+use sonod_seal::feed::{FeedPageBody, Signed, StatusListBody};
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
+use crate::mirror::{COMPACT_PAGES, SMALL_PAGE};
 use crate::replica::{Replica, ReplicaError};
 use crate::trust::TrustHandle;
 
@@ -22,6 +23,11 @@ use crate::trust::TrustHandle;
 pub const PAGE_LIMIT: usize = 5_000;
 /// Largest feed page read.
 pub const MAX_PAGE_BYTES: usize = 16 << 20;
+/// Largest status list read (a 2^27-serial bitstring, compressed, in Base64, and some).
+pub const MAX_STATUS_LIST_BYTES: usize = 24 << 20;
+/// How far a status list may be ahead of the feed head seen just before (events written
+/// between the two requests).
+const MAX_STATUS_AHEAD: u64 = 1 << 20;
 /// Longest wait between attempts after failures.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
@@ -161,6 +167,9 @@ pub async fn sync_once(
         .as_deref()
         .and_then(|o| replica.office(o))
         .map_or(0, |f| f.position);
+    let mut backfill = office
+        .as_deref()
+        .is_some_and(|o| replica.mirror_end(o) < position);
     loop {
         let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
         let asked_at = now_unix();
@@ -173,18 +182,8 @@ pub async fn sync_once(
             .map_err(SyncError::Fetch)?;
         source.update(|s| s.pages += 1);
         let page = Signed::<FeedPageBody>::parse(&bytes)?;
-        let list = trust_state.judge().trust_list();
-        let entry = list
-            .entry(&page.key_id)
-            .ok_or(SyncError::UnknownKey(page.key_id))?;
+        check_page(trust_state.judge().trust_list(), &page)?;
         let body = &page.signed;
-        if entry.office != body.office || entry.status == KeyStatus::Compromised {
-            return Err(SyncError::KeyNotValid {
-                key: page.key_id,
-                office: body.office.clone(),
-            });
-        }
-        page.verify(&entry.public_key)?;
         match &office {
             Some(was) if *was != body.office => {
                 return Err(SyncError::OfficeChanged {
@@ -202,6 +201,7 @@ pub async fn sync_once(
                     // The replica already holds this office (another URL for it, or an
                     // earlier run): continue from there.
                     position = have;
+                    backfill = replica.mirror_end(&body.office) < position;
                     continue;
                 }
             }
@@ -224,13 +224,176 @@ pub async fn sync_once(
                 body.head
             )));
         }
-        let feed = replica.apply(&body.office, body.after, &body.events, body.head)?;
+        if backfill {
+            // Pages a replica read before it kept them (or lost in a crash): fetched again
+            // for the mirror only, once.
+            mirror_backfill(source, replica, trust, client, &body.office, position).await?;
+            backfill = false;
+        }
+        let count = body.events.len() as u64;
+        // Kept before it is applied, so that the mirror never ends before the replica.
+        if count > 0 {
+            replica.put_page(&body.office, body.after, count, &bytes)?;
+        }
+        let feed = match replica.apply(&body.office, body.after, &body.events, body.head) {
+            Ok(feed) => feed,
+            Err(e) => {
+                if count > 0 {
+                    let _ = replica.remove_page(&body.office, body.after);
+                }
+                return Err(e.into());
+            }
+        };
         position = feed.position;
         if position >= body.head {
             replica.mark_synced(&body.office, asked_at)?;
+            mirror_compact(source, replica, trust, client, &body.office, position).await;
+            fetch_status_list(source, replica, trust, client, &body.office, position).await?;
             return Ok(());
         }
     }
+}
+
+/// Checks a page's key against the trust list (the page's office's, not compromised) and its
+/// signature and order.
+fn check_page(list: &sonod_keys::TrustList, page: &Signed<FeedPageBody>) -> Result<(), SyncError> {
+    let entry = list
+        .entry(&page.key_id)
+        .ok_or(SyncError::UnknownKey(page.key_id))?;
+    if entry.office != page.signed.office || entry.status == KeyStatus::Compromised {
+        return Err(SyncError::KeyNotValid {
+            key: page.key_id,
+            office: page.signed.office.clone(),
+        });
+    }
+    page.verify(&entry.public_key)?;
+    Ok(())
+}
+
+/// Fetches and checks the page of `office`'s feed holding exactly the `count` events after
+/// `after`; `None` when the issuer answers with another range (a smaller page limit).
+async fn exact_page(
+    source: &FeedSource,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+    office: &str,
+    after: u64,
+    count: u64,
+) -> Result<Option<(Vec<u8>, u64)>, SyncError> {
+    let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
+    let url = format!("{}/api/v1/feed?after={after}&limit={count}", source.url);
+    let bytes = get_limited(client, &url, MAX_PAGE_BYTES)
+        .await
+        .map_err(SyncError::Fetch)?;
+    source.update(|s| s.pages += 1);
+    let page = Signed::<FeedPageBody>::parse(&bytes)?;
+    check_page(trust_state.judge().trust_list(), &page)?;
+    let body = &page.signed;
+    if body.office != office {
+        return Err(SyncError::OfficeChanged {
+            was: office.to_owned(),
+            now: body.office.clone(),
+        });
+    }
+    let n = body.events.len() as u64;
+    Ok((body.after == after && n > 0 && n <= count).then_some((bytes, n)))
+}
+
+/// Fills the mirror up to the replica's `position` when it ends before it.
+async fn mirror_backfill(
+    source: &FeedSource,
+    replica: &Replica,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+    office: &str,
+    position: u64,
+) -> Result<(), SyncError> {
+    let mut end = replica.mirror_end(office);
+    while end < position {
+        let want = (position - end).min(PAGE_LIMIT as u64);
+        let (bytes, n) = exact_page(source, trust, client, office, end, want)
+            .await?
+            .ok_or_else(|| {
+                SyncError::Position(format!("the feed has no events after {end} for the mirror"))
+            })?;
+        replica.put_page(office, end, n, &bytes)?;
+        end += n;
+    }
+    Ok(())
+}
+
+/// Replaces the small pages at the end of the mirror by one, once there are
+/// [`COMPACT_PAGES`] of them or [`SMALL_PAGE`] events in them. A failure only leaves them as
+/// they are.
+async fn mirror_compact(
+    source: &FeedSource,
+    replica: &Replica,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+    office: &str,
+    position: u64,
+) {
+    let tail = replica.mirror_tail(office, SMALL_PAGE, PAGE_LIMIT as u64);
+    let total: u64 = tail.iter().map(|(_, n)| n).sum();
+    let Some(&(after, _)) = tail.first() else {
+        return;
+    };
+    if tail.len() < 2
+        || (tail.len() < COMPACT_PAGES && total < SMALL_PAGE)
+        || after + total != position
+    {
+        return;
+    }
+    match exact_page(source, trust, client, office, after, total).await {
+        Ok(Some((bytes, n))) if n == total => {
+            if let Err(e) = replica.replace_tail(office, after, n, &bytes) {
+                tracing::warn!(office, error = %e, "mirror compaction failed");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(office, error = %e, "mirror compaction failed"),
+    }
+}
+
+/// Fetches, checks and keeps the office's signed status list.
+async fn fetch_status_list(
+    source: &FeedSource,
+    replica: &Replica,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+    office: &str,
+    position: u64,
+) -> Result<(), SyncError> {
+    let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
+    let url = format!("{}/api/v1/status-list", source.url);
+    let bytes = get_limited(client, &url, MAX_STATUS_LIST_BYTES)
+        .await
+        .map_err(SyncError::Fetch)?;
+    let list = Signed::<StatusListBody>::parse(&bytes)?;
+    let entry = trust_state
+        .judge()
+        .trust_list()
+        .entry(&list.key_id)
+        .ok_or(SyncError::UnknownKey(list.key_id))?;
+    if entry.office != list.signed.office
+        || list.signed.office != office
+        || entry.status == KeyStatus::Compromised
+    {
+        return Err(SyncError::KeyNotValid {
+            key: list.key_id,
+            office: list.signed.office.clone(),
+        });
+    }
+    list.verify(&entry.public_key)?;
+    list.signed.bitstring()?;
+    if list.signed.position > position.saturating_add(MAX_STATUS_AHEAD) {
+        return Err(SyncError::Position(format!(
+            "the status list is at {} but the feed's head was {position}",
+            list.signed.position
+        )));
+    }
+    replica.put_status_list(office, list.signed.position, &bytes)?;
+    Ok(())
 }
 
 /// Runs [`sync_once`] every `interval`, backing off on failure, until `shutdown` turns true.

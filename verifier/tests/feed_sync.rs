@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
 use sonod_keys::KeyStatus;
+use sonod_seal::feed::{is_revoked, FeedPageBody, Signed, StatusListBody};
 use sonod_verifier::server::{app, spawn_background};
 
 fn get(uri: &str) -> Request<Body> {
@@ -254,5 +255,179 @@ async fn the_trust_list_file_is_reloaded_without_restart() {
         StatusCode::OK,
         "a bad update does not take a loaded list away"
     );
+    bg.stop().await;
+}
+
+#[tokio::test]
+async fn the_mirror_serves_the_office_signed_pages_and_status_list() {
+    let f = Fixture::new();
+    let issuer = FakeIssuer::new(copy(&f.office));
+    for serial in 1..=5 {
+        issuer.issue(serial, &f.valid(serial));
+    }
+    issuer.revoke(2);
+    let url = issuer.start().await;
+    let mut c = f.config();
+    c.issuers = vec![url];
+    c.sync_interval = Duration::from_millis(100);
+    let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let bg = spawn_background(&state);
+    let r = state.replica().clone();
+    assert!(
+        eventually(Duration::from_secs(10), || r
+            .status_list(OFFICE)
+            .is_some_and(|(p, _)| p == 6))
+        .await,
+        "{:?}",
+        state.feeds()[0].status()
+    );
+    let (s, h, b) = send(app(state.clone()), get("/api/v1/offices")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-type"], "application/json");
+    let listing: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(listing["format"], "sonod-mirror/1");
+    let o = &listing["offices"][0];
+    assert_eq!(o["office"], OFFICE);
+    assert_eq!(o["position"], 6);
+    assert_eq!(o["status_list_position"], 6);
+    assert!(o["synced_at"].is_string());
+    // Six events at two a page.
+    assert_eq!(o["pages"], 3, "{listing}");
+
+    // The pages tile the feed and verify with the office key as they are.
+    let mut pos = 0;
+    while pos < 6 {
+        let (s, _, b) = send(
+            app(state.clone()),
+            get(&format!("/api/v1/offices/{OFFICE}/feed?after={pos}")),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "after {pos}");
+        let page = Signed::<FeedPageBody>::parse(&b).unwrap();
+        page.verify(&f.office.verifying_key()).unwrap();
+        assert!(page.signed.after <= pos);
+        pos = page.signed.events.last().unwrap().seq;
+    }
+    assert_eq!(pos, 6);
+    // The end of the feed: the last page again; past it, nothing.
+    let (s, _, _) = send(
+        app(state.clone()),
+        get(&format!("/api/v1/offices/{OFFICE}/feed?after=6")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    for (uri, status) in [
+        (
+            format!("/api/v1/offices/{OFFICE}/feed?after=7"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/api/v1/offices/200101/feed".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+        ("/api/v1/offices/x/feed".to_owned(), StatusCode::NOT_FOUND),
+        (
+            format!("/api/v1/offices/{OFFICE}/feed?after=x"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/offices/200101/status-list".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let (s, h, _) = send(app(state.clone()), get(&uri)).await;
+        assert_eq!(s, status, "{uri}");
+        assert_eq!(h["content-type"], "application/problem+json", "{uri}");
+    }
+    let (s, _, b) = send(
+        app(state.clone()),
+        get(&format!("/api/v1/offices/{OFFICE}/status-list")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let list = Signed::<StatusListBody>::parse(&b).unwrap();
+    list.verify(&f.office.verifying_key()).unwrap();
+    let bits = list.signed.bitstring().unwrap();
+    assert!(is_revoked(&bits, 2) && !is_revoked(&bits, 3));
+
+    let (_, _, b) = send(app(state.clone()), get("/api/v1/openapi.json")).await;
+    let doc: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    for p in [
+        "/api/v1/offices",
+        "/api/v1/offices/{office}/feed",
+        "/api/v1/offices/{office}/status-list",
+    ] {
+        assert!(doc["paths"][p]["get"].is_object(), "{p} documented");
+    }
+    bg.stop().await;
+}
+
+#[tokio::test]
+async fn many_small_pages_are_replaced_by_one() {
+    let f = Fixture::new();
+    let issuer = FakeIssuer::new(copy(&f.office));
+    *issuer.page_cap.lock().unwrap() = 1;
+    for serial in 1..=20 {
+        issuer.issue(serial, &f.valid(serial));
+    }
+    let url = issuer.start().await;
+    let mut c = f.config();
+    c.issuers = vec![url];
+    c.sync_interval = Duration::from_millis(100);
+    let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let bg = spawn_background(&state);
+    let r = state.replica().clone();
+    assert!(
+        eventually(Duration::from_secs(10), || r
+            .office(OFFICE)
+            .is_some_and(|o| o.position == 20))
+        .await
+    );
+    // The issuer only serves one event a page: nothing to compact with.
+    assert_eq!(r.mirror_pages(OFFICE), 20);
+    *issuer.page_cap.lock().unwrap() = 1000;
+    assert!(
+        eventually(Duration::from_secs(10), || r.mirror_pages(OFFICE) == 1).await,
+        "{} pages",
+        r.mirror_pages(OFFICE)
+    );
+    let page = r.page_from(OFFICE, 7).unwrap();
+    assert_eq!((page.after, page.count), (0, 20));
+    let page = Signed::<FeedPageBody>::parse(&page.bytes).unwrap();
+    page.verify(&f.office.verifying_key()).unwrap();
+    assert_eq!(page.signed.events.len(), 20);
+    bg.stop().await;
+}
+
+#[tokio::test]
+async fn a_replica_from_before_the_mirror_is_filled_in() {
+    let f = Fixture::new();
+    let issuer = FakeIssuer::new(copy(&f.office));
+    let mut events = Vec::new();
+    for serial in 1..=5 {
+        let s = f.valid(serial);
+        issuer.issue(serial, &s);
+    }
+    events.extend(issuer.events.lock().unwrap().iter().cloned());
+    let url = issuer.start().await;
+    let mut c = f.config();
+    c.issuers = vec![url.clone()];
+    c.sync_interval = Duration::from_millis(100);
+    {
+        // A replica that applied the events without keeping pages (as before the mirror).
+        let r = sonod_verifier::Replica::open(&c.data_dir, 1 << 20).unwrap();
+        r.set_source_office(&url, OFFICE).unwrap();
+        r.apply(OFFICE, 0, &events, 5).unwrap();
+        r.flush().unwrap();
+    }
+    let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let bg = spawn_background(&state);
+    let r = state.replica().clone();
+    assert!(
+        eventually(Duration::from_secs(10), || r.mirror_end(OFFICE) == 5).await,
+        "{:?}",
+        state.feeds()[0].status()
+    );
+    assert_eq!(r.office(OFFICE).unwrap().position, 5);
     bg.stop().await;
 }

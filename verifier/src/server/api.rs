@@ -2,12 +2,13 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::error::AppError;
 use super::limit::Client;
@@ -21,6 +22,12 @@ pub(super) fn routes() -> Router<AppState> {
             post(verify_batch).layer(DefaultBodyLimit::max(MAX_BATCH_BODY)),
         )
         .route("/api/v1/trust", get(trust))
+        .route("/api/v1/offices", get(offices))
+        .route("/api/v1/offices/{office}/feed", get(office_feed))
+        .route(
+            "/api/v1/offices/{office}/status-list",
+            get(office_status_list),
+        )
 }
 
 #[derive(Deserialize)]
@@ -112,6 +119,108 @@ async fn trust(State(state): State<AppState>) -> Result<Response, AppError> {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         t.json().to_owned(),
+    )
+        .into_response())
+}
+
+#[derive(Serialize)]
+struct OfficeJson {
+    office: String,
+    position: u64,
+    head: u64,
+    synced_at: Option<String>,
+    pages: usize,
+    status_list_position: Option<u64>,
+}
+
+/// The offices whose feeds this verifier replicates and mirrors.
+async fn offices(State(state): State<AppState>) -> Response {
+    let replica = state.replica();
+    let list: Vec<OfficeJson> = replica
+        .offices()
+        .into_iter()
+        .map(|(office, f)| OfficeJson {
+            position: f.position,
+            head: f.head,
+            synced_at: f
+                .synced_at
+                .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+                .map(super::rfc3339),
+            pages: replica.mirror_pages(&office),
+            status_list_position: replica.status_list(&office).map(|(p, _)| p),
+            office,
+        })
+        .collect();
+    let body = serde_json::to_vec(&serde_json::json!({
+        "format": "sonod-mirror/1",
+        "offices": list,
+    }))
+    .unwrap_or_default();
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// An office code as the trust list writes them: 2 to 12 digits.
+fn office_code(office: &str) -> Result<&str, AppError> {
+    if (2..=12).contains(&office.len()) && office.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(office)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[derive(Deserialize)]
+struct After {
+    #[serde(default)]
+    after: u64,
+}
+
+/// The stored page holding the events after `after`, as the office signed it.
+async fn office_feed(
+    State(state): State<AppState>,
+    Path(office): Path<String>,
+    after: Result<Query<After>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, AppError> {
+    let office = office_code(&office)?;
+    let Query(After { after }) = after.map_err(|e| {
+        AppError::BadRequest(format!("after সংখ্যা হতে হবে / after must be a number: {e}"))
+    })?;
+    let page = state
+        .replica()
+        .page_from(office, after)
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        page.bytes.to_vec(),
+    )
+        .into_response())
+}
+
+/// The office's last status list, as the office signed it.
+async fn office_status_list(
+    State(state): State<AppState>,
+    Path(office): Path<String>,
+) -> Result<Response, AppError> {
+    let office = office_code(&office)?;
+    let (_, bytes) = state
+        .replica()
+        .status_list(office)
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        bytes.to_vec(),
     )
         .into_response())
 }

@@ -21,7 +21,9 @@ use serde_json::Value;
 use sonod_keys::{
     today_dhaka, write_public_key, Environment, KeyStatus, SecretKey, TrustEntry, TrustListDraft,
 };
-use sonod_seal::feed::{Event, EventKind, FeedPageBody, RevocationReason, FEED_FORMAT};
+use sonod_seal::feed::{
+    Event, EventKind, FeedPageBody, RevocationReason, StatusListBody, FEED_FORMAT,
+};
 use sonod_seal::{Certificate, Host, Record, Sealed};
 use sonod_verifier::server::{AppState, Config};
 use sonod_verifier::TrustSource;
@@ -257,6 +259,8 @@ pub struct FakeIssuer {
     pub key: Arc<Mutex<SecretKey>>,
     pub office: String,
     pub requests: Arc<Mutex<u64>>,
+    /// Most events in one page (2 unless a test changes it).
+    pub page_cap: Arc<Mutex<usize>>,
 }
 
 #[derive(Deserialize)]
@@ -270,7 +274,7 @@ async fn feed(State(f): State<FakeIssuer>, Query(p): Query<Page>) -> Response {
     *f.requests.lock().unwrap() += 1;
     let events = f.events.lock().unwrap().clone();
     let head = events.len() as u64;
-    let limit = p.limit.unwrap_or(1000).min(2);
+    let limit = p.limit.unwrap_or(1000).min(*f.page_cap.lock().unwrap());
     let page: Vec<Event> = events
         .into_iter()
         .filter(|e| e.seq > p.after)
@@ -289,6 +293,24 @@ async fn feed(State(f): State<FakeIssuer>, Query(p): Query<Page>) -> Response {
     Json(body).into_response()
 }
 
+async fn status_list(State(f): State<FakeIssuer>) -> Response {
+    let events = f.events.lock().unwrap().clone();
+    let mut max_serial = 0;
+    let mut revoked = Vec::new();
+    for e in &events {
+        match &e.kind {
+            EventKind::Issued { serial, .. } | EventKind::Resealed { serial, .. } => {
+                max_serial = max_serial.max(*serial)
+            }
+            EventKind::Revoked { serial, .. } => revoked.push(*serial),
+            _ => {}
+        }
+    }
+    let key = f.key.lock().unwrap();
+    Json(StatusListBody::new(&f.office, events.len() as u64, max_serial, revoked, now()).sign(&key))
+        .into_response()
+}
+
 impl FakeIssuer {
     pub fn new(key: SecretKey) -> FakeIssuer {
         FakeIssuer {
@@ -296,6 +318,7 @@ impl FakeIssuer {
             key: Arc::new(Mutex::new(key)),
             office: OFFICE.to_owned(),
             requests: Arc::default(),
+            page_cap: Arc::new(Mutex::new(2)),
         }
     }
 
@@ -304,6 +327,7 @@ impl FakeIssuer {
     pub async fn start(&self) -> String {
         let app = Router::new()
             .route("/api/v1/feed", get(feed))
+            .route("/api/v1/status-list", get(status_list))
             .with_state(self.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -1,0 +1,336 @@
+//! Where verdicts come from: a trust list file (signature only), the offline snapshot, or a
+//! verifier online; and what each adds to the report (the snapshot's age, the verifier).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{json, Value as Json};
+use sonod_keys::{read_public_key, today_dhaka, TrustList, DHAKA_OFFSET};
+use sonod_seal::bangla_digits;
+use sonod_verifier::{Judge, NoFeed, Verdict};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+use crate::online::OnlineVerifier;
+use crate::report::{human_report, json_report};
+use crate::snapshot::{Snapshot, SnapshotAge};
+
+/// How the verdicts are reached.
+#[derive(Debug)]
+pub enum Checker {
+    /// A trust list file and root key: signature, trust list and dates only.
+    TrustFile(Judge),
+    /// The offline snapshot from `sonod-scan sync`.
+    Snapshot {
+        /// The judge over the snapshot's trust list.
+        judge: Judge,
+        /// The snapshot (the [`sonod_verifier::FeedStatus`]).
+        snapshot: Box<Snapshot>,
+        /// Older than this (seconds) is warned about.
+        max_age: i64,
+    },
+    /// A verifier's API.
+    Online(OnlineVerifier),
+}
+
+/// What the command line asks for.
+#[derive(Debug, Clone, Default)]
+pub struct CheckerArgs {
+    /// `--trust`.
+    pub trust: Option<PathBuf>,
+    /// `--root`.
+    pub root: Option<PathBuf>,
+    /// `--store`.
+    pub store: Option<PathBuf>,
+    /// `--max-age`.
+    pub max_age: Option<Duration>,
+    /// `--verifier`.
+    pub verifier: Option<String>,
+    /// `--timeout`.
+    pub timeout: Option<Duration>,
+}
+
+/// One verdict and where it came from.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// What the source adds.
+    pub source: Source,
+}
+
+/// What the verdict's source adds to the report.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// Nothing (a trust list file).
+    TrustFile,
+    /// The snapshot's age for this verdict.
+    Snapshot(SnapshotAge, i64),
+    /// The verifier that judged it.
+    Online {
+        /// Its base URL.
+        url: String,
+        /// When it checked.
+        checked_at: Option<String>,
+        /// Its replica's freshness for the office.
+        freshness: Option<Json>,
+    },
+}
+
+/// The default `--max-age`: a week.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
+
+fn read_limited(path: &Path, max: u64) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("ফাইল খোলা যায়নি / cannot open {}: {e}", path.display()))?;
+    let mut buf = Vec::new();
+    f.take(max + 1).read_to_end(&mut buf)?;
+    anyhow::ensure!(
+        buf.len() as u64 <= max,
+        "{} is larger than {max} bytes",
+        path.display()
+    );
+    Ok(buf)
+}
+
+impl Checker {
+    /// Builds the checker the arguments ask for: `--verifier` online, `--trust` with `--root`
+    /// from files, otherwise the snapshot in `--store` (or the default store).
+    pub fn from_args(a: &CheckerArgs) -> anyhow::Result<Checker> {
+        use anyhow::Context as _;
+        if let Some(url) = &a.verifier {
+            let timeout = a.timeout.unwrap_or(Duration::from_secs(30));
+            return Ok(Checker::Online(OnlineVerifier::new(url, timeout)?));
+        }
+        let root = match &a.root {
+            Some(p) => {
+                Some(read_public_key(p).with_context(|| format!("root key {}", p.display()))?)
+            }
+            None => None,
+        };
+        if let Some(trust) = &a.trust {
+            let root = root.ok_or_else(|| anyhow::anyhow!("--trust needs --root"))?;
+            let bytes = read_limited(trust, 1 << 20)
+                .with_context(|| format!("trust list {}", trust.display()))?;
+            let list = TrustList::load(&bytes, &root, today_dhaka())
+                .with_context(|| format!("trust list {}", trust.display()))?;
+            return Ok(Checker::TrustFile(Judge::new(list)));
+        }
+        let dir = a
+            .store
+            .clone()
+            .unwrap_or_else(crate::snapshot::default_store);
+        let snapshot = Snapshot::load(&dir, root.as_ref(), today_dhaka())?;
+        let max_age = a.max_age.unwrap_or(DEFAULT_MAX_AGE).as_secs();
+        Ok(Checker::Snapshot {
+            judge: Judge::new(snapshot.trust_list().clone()),
+            snapshot: Box::new(snapshot),
+            max_age: i64::try_from(max_age).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// A line for standard error before any verdict (a stale snapshot), if any.
+    pub fn notice(&self) -> Option<String> {
+        match self {
+            Checker::Snapshot {
+                snapshot, max_age, ..
+            } => {
+                let age = snapshot.age(None, now(), *max_age);
+                age.stale
+                    .then(|| stale_line(&age, *max_age).trim().to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    /// Judges one QR text as of `today`.
+    pub fn check(&self, text: &str, today: Date) -> anyhow::Result<Checked> {
+        match self {
+            Checker::TrustFile(judge) => Ok(Checked {
+                verdict: judge.judge(text, today, &NoFeed),
+                source: Source::TrustFile,
+            }),
+            Checker::Snapshot {
+                judge,
+                snapshot,
+                max_age,
+            } => {
+                let verdict = judge.judge(text, today, &**snapshot);
+                if let Some(damage) = snapshot.take_damage() {
+                    return Err(crate::snapshot::SnapshotError::Damaged(damage).into());
+                }
+                let office = verdict.office.as_ref().map(|o| o.code.as_str());
+                let age = snapshot.age(office, now(), *max_age);
+                Ok(Checked {
+                    verdict,
+                    source: Source::Snapshot(age, *max_age),
+                })
+            }
+            Checker::Online(v) => {
+                let a = v.verify(text)?;
+                Ok(Checked {
+                    verdict: a.verdict,
+                    source: Source::Online {
+                        url: v.url().to_owned(),
+                        checked_at: a.checked_at,
+                        freshness: a.freshness,
+                    },
+                })
+            }
+        }
+    }
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn rfc3339(t: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn dhaka_time(t: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(t)
+        .map(|t| t.to_offset(DHAKA_OFFSET))
+        .ok()
+        .map(|t| {
+            format!(
+                "{} {:02}:{:02}",
+                sonod_seal::bangla_date(t.date()),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .map(|s| bangla_digits(&s))
+        .unwrap_or_default()
+}
+
+/// `3 দিন 4 ঘণ্টা` and `3 d 4 h`.
+fn duration_text(secs: i64) -> (String, String) {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    let (bn, en) = if d > 0 {
+        (format!("{d} দিন {h} ঘণ্টা"), format!("{d} d {h} h"))
+    } else if h > 0 {
+        (format!("{h} ঘণ্টা {m} মিনিট"), format!("{h} h {m} min"))
+    } else {
+        (format!("{m} মিনিট"), format!("{m} min"))
+    };
+    (bangla_digits(&bn), en)
+}
+
+fn stale_line(age: &SnapshotAge, max_age: i64) -> String {
+    let (abn, aen) = duration_text(age.age_seconds);
+    let (mbn, men) = duration_text(max_age);
+    format!(
+        "  ⚠ তথ্যভান্ডার {abn} পুরোনো (সীমা {mbn}): সাম্প্রতিক বাতিল ধরা না-ও পড়তে পারে — `sonod-scan sync` চালান / the snapshot is {aen} old (limit {men}): recent revocations may be missing — run `sonod-scan sync`\n"
+    )
+}
+
+/// The verdict for `input` as lines for a person, with what its source adds.
+pub fn checked_human(input: &str, c: &Checked) -> String {
+    let mut s = human_report(input, &c.verdict);
+    match &c.source {
+        Source::TrustFile => {}
+        Source::Snapshot(age, max_age) => {
+            let (bn, en) = duration_text(age.age_seconds);
+            s.push_str(&format!(
+                "  তথ্যভান্ডার / snapshot: {} পর্যন্ত, {bn} আগের / as of {}, {en} old\n",
+                dhaka_time(age.as_of),
+                rfc3339(age.as_of)
+            ));
+            if !age.office_covered && c.verdict.office.is_some() {
+                s.push_str("  ⚠ এই অফিস তথ্যভান্ডারে নেই: বাতিল বা প্রদান যাচাই হয়নি / this office is not in the snapshot: revocation and issuance not checked\n");
+            }
+            if age.stale {
+                s.push_str(&stale_line(age, *max_age));
+            }
+        }
+        Source::Online { url, freshness, .. } => {
+            s.push_str(&format!("  যাচাইকারী / verifier: {url}"));
+            if let Some(secs) = freshness
+                .as_ref()
+                .and_then(|f| f["feed_age_seconds"].as_i64())
+            {
+                let (bn, en) = duration_text(secs);
+                s.push_str(&format!(" · ফিড {bn} আগের / feed {en} old"));
+            }
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// The verdict for `input` as one JSON object, with what its source adds.
+pub fn checked_json(input: &str, c: &Checked) -> Json {
+    let mut j = json_report(input, &c.verdict);
+    match &c.source {
+        Source::TrustFile => {}
+        Source::Snapshot(age, max_age) => {
+            j["snapshot"] = json!({
+                "synced_at": rfc3339(age.synced_at),
+                "as_of": rfc3339(age.as_of),
+                "age_seconds": age.age_seconds,
+                "max_age_seconds": max_age,
+                "stale": age.stale,
+                "office_covered": age.office_covered,
+            });
+        }
+        Source::Online {
+            url,
+            checked_at,
+            freshness,
+        } => {
+            j["verifier"] = json!({
+                "url": url,
+                "checked_at": checked_at,
+                "freshness": freshness,
+            });
+        }
+    }
+    j
+}
+
+/// Parses `--max-age`: seconds, or a number with `s`, `m`, `h` or `d`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
+        _ => (s, 's'),
+    };
+    let n: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number with s, m, h or d (e.g. 7d): {s:?}"))?;
+    let mult = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(format!("expected a unit s, m, h or d (e.g. 7d): {s:?}")),
+    };
+    n.checked_mul(mult)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("too long: {s:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_print() {
+        assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(604_800));
+        assert_eq!(parse_duration("36h").unwrap(), Duration::from_secs(129_600));
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert!(parse_duration("7w").is_err() && parse_duration("d").is_err());
+        assert_eq!(
+            duration_text(2 * 86_400 + 3 * 3600),
+            ("২ দিন ৩ ঘণ্টা".to_owned(), "2 d 3 h".to_owned())
+        );
+        assert_eq!(duration_text(125).1, "2 min");
+    }
+}

@@ -1,0 +1,1010 @@
+//! `sonod-scan sync`: fetch the trust list and each office's status list and feed from a
+//! verifier's mirror or an issuer, check every signature, and replace the snapshot at once.
+//!
+//! Nothing is written over the snapshot in use: new files get new names (from their
+//! contents), then `manifest.json` is replaced in one rename. A sync that fails anywhere
+//! leaves the old manifest, so the old snapshot, in place.
+
+use std::collections::{BTreeMap, BinaryHeap};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use sonod_keys::{KeyStatus, TrustList, VerifyingKey};
+use sonod_seal::feed::{EventKind, FeedPageBody, RevocationReason, Signed, StatusListBody};
+use time::{Date, OffsetDateTime};
+
+use crate::snapshot::{
+    check_status_list, encode_revoked, parse_revoked, read_checked, read_manifest, segment_iter,
+    sha256_hex, write_segment, FileRef, Manifest, OfficeState, Segment, SegmentRef, SnapshotError,
+    MANIFEST, PREFIX, ROOT_FILE, SNAPSHOT_FORMAT,
+};
+
+/// Largest trust list read.
+pub const MAX_TRUST_BYTES: u64 = sonod_keys::MAX_TRUST_LIST_BYTES as u64;
+/// Largest feed page read (5,000 events are about 1 MB).
+pub const MAX_PAGE_BYTES: u64 = 16 << 20;
+/// Largest status list read.
+pub const MAX_STATUS_BYTES: u64 = 24 << 20;
+/// Largest office listing read.
+pub const MAX_LISTING_BYTES: u64 = 4 << 20;
+/// Events asked for in one page from an issuer.
+pub const PAGE_LIMIT: u64 = 5_000;
+/// Longest total wait for a rate-limited source, in seconds.
+const MAX_RATE_WAIT: u64 = 300;
+/// Issued-hash files per office before they are merged into one.
+pub const MAX_SEGMENTS: usize = 8;
+
+/// Why a sync failed. The old snapshot stays in place.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// Not an http(s) URL.
+    #[error("ঠিকানাটি সঠিক নয় (http:// বা https:// দিয়ে শুরু হতে হবে): {0} / not a valid URL (must start with http:// or https://): {0}")]
+    BadUrl(String),
+    /// The server could not be reached or did not answer in time.
+    #[error("{url} এ সংযোগ হয়নি / cannot reach {url}: {message}")]
+    Connect {
+        /// The URL asked.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The server took too long.
+    #[error("{url} সময়মতো উত্তর দেয়নি / {url} timed out: {message}")]
+    Timeout {
+        /// The URL asked.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The server answered with an error status.
+    #[error("{url} উত্তর দিয়েছে HTTP {status} / {url} answered HTTP {status}{detail}")]
+    Status {
+        /// The URL asked.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The problem's detail, if any, with a leading ": ".
+        detail: String,
+    },
+    /// The answer is larger than allowed.
+    #[error(
+        "{url} এর উত্তর {limit} বাইটের চেয়ে বড় / the answer from {url} is larger than {limit} bytes"
+    )]
+    TooLarge {
+        /// The URL asked.
+        url: String,
+        /// The limit.
+        limit: u64,
+    },
+    /// Neither a verifier's mirror nor an issuer.
+    #[error("{0} সনদ যাচাইকারী বা প্রদানকারী নয় / {0} is neither a Sonod verifier nor an issuer")]
+    NotSonod(String),
+    /// An issuer does not publish the trust list.
+    #[error("প্রদানকারী বিশ্বাস-তালিকা দেয় না; --trust FILE বা URL দিন / an issuer does not publish the trust list: give --trust FILE or URL")]
+    TrustNeeded,
+    /// The trust list was refused.
+    #[error("বিশ্বাস-তালিকা / trust list {0}: {1}")]
+    Trust(String, sonod_keys::TrustListError),
+    /// The trust list is older than the one in the snapshot.
+    #[error("বিশ্বাস-তালিকা পুরোনো (ক্রম {got}, তথ্যভান্ডারে {have}) / the trust list is older than the snapshot's (sequence {got}, have {have})")]
+    TrustRollback {
+        /// The snapshot's sequence.
+        have: u64,
+        /// The fetched one.
+        got: u64,
+    },
+    /// A feed page or status list was refused.
+    #[error("অফিস {office}: {message}")]
+    Feed {
+        /// The office.
+        office: String,
+        /// Why (bilingual).
+        message: String,
+    },
+    /// The store could not be written.
+    #[error("তথ্যভান্ডারে লেখা যায়নি / cannot write the store {}: {}", .0.display(), .1)]
+    Store(PathBuf, std::io::Error),
+    /// Reading the old snapshot failed in a way a fresh sync cannot repair.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+}
+
+/// What a sync is asked to do.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// The verifier's or issuer's base URL.
+    pub from: String,
+    /// The store directory.
+    pub store: PathBuf,
+    /// The national root key.
+    pub root: VerifyingKey,
+    /// The root key as PEM, saved in the store.
+    pub root_pem: String,
+    /// Where the trust list comes from instead of the verifier: a file or an http(s) URL.
+    pub trust: Option<String>,
+    /// Only these offices (all the mirror has when empty).
+    pub offices: Vec<String>,
+    /// Connect and read timeout.
+    pub timeout: Duration,
+    /// Today in Dhaka (the trust list must be valid).
+    pub today: Date,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncSummary {
+    /// `verifier` or `issuer`.
+    pub source_kind: String,
+    /// Offices in the snapshot now.
+    pub offices: usize,
+    /// Feed pages fetched.
+    pub pages: u64,
+    /// New feed events applied.
+    pub events: u64,
+    /// Bytes of responses read.
+    pub bytes_fetched: u64,
+    /// Bytes of the snapshot's files now.
+    pub snapshot_bytes: u64,
+    /// Warnings shown (bilingual).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Listing {
+    format: String,
+    offices: Vec<ListedOffice>,
+}
+
+#[derive(Deserialize)]
+struct ListedOffice {
+    office: String,
+    position: u64,
+}
+
+enum Source {
+    Verifier(Vec<ListedOffice>),
+    Issuer(Vec<u8>),
+}
+
+struct Client {
+    agent: ureq::Agent,
+    base: String,
+    fetched: u64,
+}
+
+pub(crate) fn classify(url: &str, e: ureq::Error) -> SyncError {
+    match e {
+        ureq::Error::Status(status, resp) => {
+            let mut body = Vec::new();
+            let _ = resp.into_reader().take(64 * 1024).read_to_end(&mut body);
+            let detail = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["detail"].as_str().map(|d| format!(": {d}")))
+                .unwrap_or_default();
+            SyncError::Status {
+                url: url.to_owned(),
+                status,
+                detail,
+            }
+        }
+        ureq::Error::Transport(t) => {
+            use std::error::Error as _;
+            let source = t.source();
+            let timed_out = source
+                .and_then(|s| s.downcast_ref::<std::io::Error>())
+                .is_some_and(|e| {
+                    matches!(
+                        e.kind(),
+                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                    )
+                });
+            // The kind, message and cause, without the URL (said already).
+            let mut message = t.kind().to_string();
+            for part in [
+                t.message().map(str::to_owned),
+                source.map(|s| s.to_string()),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                message.push_str(": ");
+                message.push_str(&part);
+            }
+            match t.kind() {
+                ureq::ErrorKind::InvalidUrl | ureq::ErrorKind::UnknownScheme => {
+                    SyncError::BadUrl(url.to_owned())
+                }
+                _ if timed_out => SyncError::Timeout {
+                    url: url.to_owned(),
+                    message,
+                },
+                _ => SyncError::Connect {
+                    url: url.to_owned(),
+                    message,
+                },
+            }
+        }
+    }
+}
+
+/// Checks a base URL: http or https, a host, no query or fragment; trailing `/` dropped.
+pub fn base_url(url: &str) -> Result<String, SyncError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"))
+        .ok_or_else(|| SyncError::BadUrl(url.to_owned()))?;
+    if rest.is_empty()
+        || rest.starts_with('/')
+        || rest.contains(['?', '#', ' ', '\\'])
+        || rest.chars().any(char::is_control)
+    {
+        return Err(SyncError::BadUrl(url.to_owned()));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A blocking client with connect and read timeouts.
+pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout_connect(timeout.min(Duration::from_secs(30)))
+        .timeout_read(timeout)
+        .timeout_write(timeout)
+        .redirects(3)
+        .user_agent(concat!("sonod-scan/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// Reads at most `limit` bytes of a response.
+pub(crate) fn read_body(url: &str, resp: ureq::Response, limit: u64) -> Result<Vec<u8>, SyncError> {
+    if resp
+        .header("content-length")
+        .and_then(|n| n.parse::<u64>().ok())
+        .is_some_and(|n| n > limit)
+    {
+        return Err(SyncError::TooLarge {
+            url: url.to_owned(),
+            limit,
+        });
+    }
+    let mut body = Vec::new();
+    resp.into_reader()
+        .take(limit + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::TimedOut
+                || e.kind() == std::io::ErrorKind::WouldBlock
+            {
+                SyncError::Timeout {
+                    url: url.to_owned(),
+                    message: e.to_string(),
+                }
+            } else {
+                SyncError::Connect {
+                    url: url.to_owned(),
+                    message: e.to_string(),
+                }
+            }
+        })?;
+    if body.len() as u64 > limit {
+        return Err(SyncError::TooLarge {
+            url: url.to_owned(),
+            limit,
+        });
+    }
+    Ok(body)
+}
+
+impl Client {
+    fn get(&mut self, path: &str, limit: u64) -> Result<Vec<u8>, SyncError> {
+        let url = format!("{}{path}", self.base);
+        let mut waited = 0u64;
+        let resp = loop {
+            match self.agent.get(&url).call() {
+                // A verifier limits requests per client: wait as it asks, a few minutes at most.
+                Err(ureq::Error::Status(429, resp)) if waited < MAX_RATE_WAIT => {
+                    let secs = resp
+                        .header("retry-after")
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .unwrap_or(5)
+                        .clamp(1, 60);
+                    waited += secs;
+                    std::thread::sleep(Duration::from_secs(secs));
+                }
+                other => break other.map_err(|e| classify(&url, e))?,
+            }
+        };
+        let body = read_body(&url, resp, limit)?;
+        self.fetched += body.len() as u64;
+        Ok(body)
+    }
+
+    /// `Ok(None)` on 404.
+    fn get_optional(&mut self, path: &str, limit: u64) -> Result<Option<Vec<u8>>, SyncError> {
+        match self.get(path, limit) {
+            Ok(b) => Ok(Some(b)),
+            Err(SyncError::Status { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn detect(&mut self) -> Result<Source, SyncError> {
+        if let Some(body) = self.get_optional("/api/v1/offices", MAX_LISTING_BYTES)? {
+            return match serde_json::from_slice::<Listing>(&body) {
+                Ok(l) if l.format == "sonod-mirror/1" => Ok(Source::Verifier(l.offices)),
+                _ => Err(SyncError::NotSonod(self.base.clone())),
+            };
+        }
+        match self.get_optional("/api/v1/status-list", MAX_STATUS_BYTES)? {
+            Some(body) if Signed::<StatusListBody>::parse(&body).is_ok() => {
+                Ok(Source::Issuer(body))
+            }
+            _ => Err(SyncError::NotSonod(self.base.clone())),
+        }
+    }
+}
+
+fn feed_err(office: &str, message: impl Into<String>) -> SyncError {
+    SyncError::Feed {
+        office: office.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), SyncError> {
+    let store = |e| SyncError::Store(dir.join(name), e);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let mut f = File::create(&tmp).map_err(store)?;
+    f.write_all(bytes).map_err(store)?;
+    f.sync_all().map_err(store)?;
+    drop(f);
+    std::fs::rename(&tmp, dir.join(name)).map_err(store)
+}
+
+/// Writes `bytes` as `<prefix>-<sha>.<ext>` unless it is there already.
+fn write_content(dir: &Path, prefix: &str, ext: &str, bytes: &[u8]) -> Result<FileRef, SyncError> {
+    let sha = sha256_hex(bytes);
+    let name = format!("{prefix}-{}.{ext}", &sha[..32]);
+    let r = FileRef {
+        file: name.clone(),
+        bytes: bytes.len() as u64,
+        sha256: sha,
+    };
+    if read_checked(dir, &r).is_err() {
+        write_atomic(dir, &name, bytes)?;
+    }
+    Ok(r)
+}
+
+fn sync_dir(dir: &Path) {
+    // Makes the renames durable; not possible on every platform, and then not needed.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// What the old snapshot holds for an office, if it checks out.
+struct OldOffice {
+    state: OfficeState,
+    segments: Vec<Segment>,
+    revoked: BTreeMap<u64, (i64, u8)>,
+    status_position: Option<u64>,
+}
+
+fn old_office(
+    dir: &Path,
+    trust: &TrustList,
+    code: &str,
+    state: &OfficeState,
+) -> Result<OldOffice, SnapshotError> {
+    let segments = state
+        .issued
+        .iter()
+        .map(|s| Segment::open(dir, s))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Every block checked: a sync builds on these files, so damage found now is repaired now
+    // (by fetching the office's feed afresh), not carried on.
+    for seg in &segments {
+        for b in 0..seg.blocks() {
+            seg.block(b)?;
+        }
+    }
+    let revoked = match &state.revoked {
+        Some(r) => parse_revoked(&read_checked(dir, r)?)
+            .ok_or_else(|| SnapshotError::Damaged(r.file.clone()))?,
+        None => BTreeMap::new(),
+    };
+    let status_position = match &state.status_list {
+        Some(r) => {
+            let bytes = read_checked(dir, r)?;
+            // A status list the new trust list no longer accepts is simply replaced.
+            check_status_list(trust, code, &bytes)
+                .ok()
+                .map(|(l, _)| l.signed.position)
+        }
+        None => None,
+    };
+    Ok(OldOffice {
+        state: state.clone(),
+        segments,
+        revoked,
+        status_position,
+    })
+}
+
+fn trust_source(
+    opts: &SyncOptions,
+    client: &mut Client,
+    is_verifier: bool,
+) -> Result<(String, Vec<u8>), SyncError> {
+    match &opts.trust {
+        Some(t) if t.starts_with("http://") || t.starts_with("https://") => {
+            let url = base_url(t)?;
+            let resp = client
+                .agent
+                .get(&url)
+                .call()
+                .map_err(|e| classify(&url, e))?;
+            let body = read_body(&url, resp, MAX_TRUST_BYTES)?;
+            client.fetched += body.len() as u64;
+            Ok((url, body))
+        }
+        Some(path) => {
+            let f = File::open(path).map_err(|e| {
+                SyncError::Trust(
+                    path.clone(),
+                    sonod_keys::TrustListError::Io {
+                        path: PathBuf::from(path),
+                        kind: e.kind(),
+                        message: e.to_string(),
+                    },
+                )
+            })?;
+            let mut buf = Vec::new();
+            f.take(MAX_TRUST_BYTES + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| SyncError::Store(PathBuf::from(path), e))?;
+            Ok((path.clone(), buf))
+        }
+        None if is_verifier => {
+            let body = client.get("/api/v1/trust", MAX_TRUST_BYTES)?;
+            Ok((format!("{}/api/v1/trust", client.base), body))
+        }
+        None => Err(SyncError::TrustNeeded),
+    }
+}
+
+/// Checks a page's key (a key of `office` in the trust list, not compromised), signature and
+/// order.
+fn check_page(
+    trust: &TrustList,
+    office: &str,
+    page: &Signed<FeedPageBody>,
+) -> Result<(), SyncError> {
+    let entry = trust.entry(&page.key_id).ok_or_else(|| {
+        feed_err(
+            office,
+            format!(
+                "ফিডের চাবি {} বিশ্বাস-তালিকায় নেই / feed page key {} is not in the trust list",
+                page.key_id, page.key_id
+            ),
+        )
+    })?;
+    if entry.office != office
+        || page.signed.office != office
+        || entry.status == KeyStatus::Compromised
+    {
+        return Err(feed_err(
+            office,
+            format!(
+                "ফিডের চাবি {} এই অফিসের জন্য গ্রহণযোগ্য নয় / feed page key {} may not sign for this office (page of office {})",
+                page.key_id, page.key_id, page.signed.office
+            ),
+        ));
+    }
+    page.verify(&entry.public_key)
+        .map_err(|e| feed_err(office, e.to_string()))
+}
+
+fn hash_prefix(hex: &str) -> Option<[u8; PREFIX]> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut p = [0u8; PREFIX];
+    for (i, b) in p.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    hex.bytes()
+        .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        .then_some(p)
+}
+
+/// A sorted run of hash prefixes.
+type Run<'a> = Box<dyn Iterator<Item = Result<[u8; PREFIX], SnapshotError>> + 'a>;
+
+/// Merges sorted runs into one sorted run without repeats.
+fn merge_sorted(
+    runs: Vec<Run<'_>>,
+) -> impl Iterator<Item = Result<[u8; PREFIX], SnapshotError>> + '_ {
+    let mut runs = runs;
+    let mut heap = BinaryHeap::new();
+    let mut failed = None;
+    for (i, r) in runs.iter_mut().enumerate() {
+        match r.next() {
+            Some(Ok(p)) => heap.push(std::cmp::Reverse((p, i))),
+            Some(Err(e)) => failed = Some(e),
+            None => {}
+        }
+    }
+    let mut last: Option<[u8; PREFIX]> = None;
+    std::iter::from_fn(move || loop {
+        if let Some(e) = failed.take() {
+            return Some(Err(e));
+        }
+        let std::cmp::Reverse((p, i)) = heap.pop()?;
+        match runs[i].next() {
+            Some(Ok(n)) => heap.push(std::cmp::Reverse((n, i))),
+            Some(Err(e)) => failed = Some(e),
+            None => {}
+        }
+        if last != Some(p) {
+            last = Some(p);
+            return Some(Ok(p));
+        }
+    })
+}
+
+/// Syncs the store from `opts.from`; `progress` gets one bilingual line at a time.
+pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSummary, SyncError> {
+    let base = base_url(&opts.from)?;
+    let dir = &opts.store;
+    std::fs::create_dir_all(dir).map_err(|e| SyncError::Store(dir.clone(), e))?;
+    let mut client = Client {
+        agent: agent(opts.timeout),
+        base: base.clone(),
+        fetched: 0,
+    };
+    progress(&format!("সংযোগ / connecting: {base}"));
+    let source = client.detect()?;
+    let is_verifier = matches!(source, Source::Verifier(_));
+    let kind = if is_verifier { "verifier" } else { "issuer" };
+    let mut summary = SyncSummary {
+        source_kind: kind.to_owned(),
+        ..SyncSummary::default()
+    };
+    progress(&format!(
+        "উৎস / source: {}",
+        if is_verifier {
+            "যাচাইকারী / verifier"
+        } else {
+            "প্রদানকারী / issuer"
+        }
+    ));
+    let (trust_from, trust_bytes) = trust_source(opts, &mut client, is_verifier)?;
+    let trust = TrustList::load(&trust_bytes, &opts.root, opts.today)
+        .map_err(|e| SyncError::Trust(trust_from.clone(), e))?;
+    progress(&format!(
+        "বিশ্বাস-তালিকা যাচাই হয়েছে (ক্রম {}) / trust list verified (sequence {})",
+        trust.sequence(),
+        trust.sequence()
+    ));
+
+    // The old snapshot: what it has, where it can be trusted. A damaged one is synced afresh.
+    let old = match read_manifest(dir) {
+        Ok(m) => m,
+        Err(e) => {
+            let w = format!(
+                "পুরোনো তথ্যভান্ডার বাদ, নতুন করে আনা হচ্ছে / old snapshot ignored, syncing afresh: {e}"
+            );
+            progress(&w);
+            summary.warnings.push(w);
+            None
+        }
+    };
+    if let Some(m) = &old {
+        if let Ok(bytes) = read_checked(dir, &m.trust_list) {
+            if let Ok(prev) = TrustList::load(&bytes, &opts.root, opts.today) {
+                if prev.sequence() > trust.sequence() {
+                    return Err(SyncError::TrustRollback {
+                        have: prev.sequence(),
+                        got: trust.sequence(),
+                    });
+                }
+            }
+        }
+    }
+    let same_source = old.as_ref().is_some_and(|m| m.source == base);
+
+    let trusted_office = |o: &str| trust.entries().iter().any(|e| e.office == o);
+    // Each office with the mirror's position (none for an issuer: its feed says its head).
+    type Targets = Vec<(String, Option<u64>)>;
+    let (targets, issuer_status): (Targets, Option<Vec<u8>>) = match source {
+        Source::Verifier(list) => (
+            list.into_iter()
+                .map(|l| (l.office, Some(l.position)))
+                .collect(),
+            None,
+        ),
+        Source::Issuer(bytes) => {
+            let list = Signed::<StatusListBody>::parse(&bytes)
+                .map_err(|e| SyncError::NotSonod(format!("{base}: {e}")))?;
+            (vec![(list.signed.office.clone(), None)], Some(bytes))
+        }
+    };
+    let mut offices = BTreeMap::new();
+    for (office, target) in targets {
+        if !opts.offices.is_empty() && !opts.offices.contains(&office) {
+            continue;
+        }
+        if !trusted_office(&office) {
+            let w = format!(
+                "অফিস {office} বিশ্বাস-তালিকায় নেই, বাদ / office {office} is not in the trust list, skipped"
+            );
+            progress(&w);
+            summary.warnings.push(w);
+            continue;
+        }
+        let prev =
+            old.as_ref()
+                .and_then(|m| m.offices.get(&office))
+                .and_then(|s| match old_office(dir, &trust, &office, s) {
+                    Ok(o) => Some(o),
+                    Err(e) => {
+                        let w = format!(
+                            "অফিস {office}: পুরোনো তথ্য বাদ / office {office}: old data ignored: {e}"
+                        );
+                        progress(&w);
+                        summary.warnings.push(w);
+                        None
+                    }
+                });
+        let state = sync_office(
+            &mut client,
+            dir,
+            &trust,
+            &office,
+            target,
+            issuer_status.as_deref(),
+            prev,
+            &mut summary,
+            &mut *progress,
+        )?;
+        offices.insert(office, state);
+    }
+    // Offices kept from an earlier sync of the same source that it no longer lists, or that
+    // were not asked for this time: kept as they were (their age shows).
+    if let Some(m) = &old {
+        for (code, state) in &m.offices {
+            let keep = !offices.contains_key(code)
+                && (same_source || !opts.offices.is_empty())
+                && trusted_office(code)
+                && old_office(dir, &trust, code, state).is_ok();
+            if keep {
+                offices.insert(code.clone(), state.clone());
+            }
+        }
+    }
+    if opts.offices.iter().any(|o| !offices.contains_key(o)) {
+        return Err(SyncError::Feed {
+            office: opts
+                .offices
+                .iter()
+                .filter(|o| !offices.contains_key(*o))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            message: "উৎসে এই অফিস নেই / the source does not have this office".into(),
+        });
+    }
+
+    let trust_ref = write_content(dir, "trust", "json", &trust_bytes)?;
+    write_atomic(dir, ROOT_FILE, opts.root_pem.as_bytes())?;
+    let manifest = Manifest {
+        format: SNAPSHOT_FORMAT.to_owned(),
+        source: base,
+        source_kind: kind.to_owned(),
+        synced_at: OffsetDateTime::now_utc().unix_timestamp(),
+        trust_list: trust_ref,
+        offices,
+    };
+    sync_dir(dir);
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| SyncError::Store(dir.join(MANIFEST), std::io::Error::other(e)))?;
+    write_atomic(dir, MANIFEST, &json)?;
+    sync_dir(dir);
+    summary.snapshot_bytes = collect_garbage(dir, &manifest) + json.len() as u64;
+    summary.offices = manifest.offices.len();
+    summary.bytes_fetched = client.fetched;
+    Ok(summary)
+}
+
+/// Removes files of earlier snapshots and temporary files; returns the bytes of the files in
+/// use.
+fn collect_garbage(dir: &Path, m: &Manifest) -> u64 {
+    let mut keep = vec![
+        m.trust_list.file.clone(),
+        ROOT_FILE.to_owned(),
+        MANIFEST.to_owned(),
+    ];
+    for o in m.offices.values() {
+        keep.extend(o.status_list.iter().map(|f| f.file.clone()));
+        keep.extend(o.revoked.iter().map(|f| f.file.clone()));
+        keep.extend(o.issued.iter().map(|s| s.file.file.clone()));
+    }
+    let mut used = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = name.ends_with(".tmp")
+            || ["trust-", "status-", "revoked-", "issued-"]
+                .iter()
+                .any(|p| name.starts_with(p));
+        if keep.contains(&name) {
+            used += e.metadata().map_or(0, |m| m.len());
+        } else if ours && name != MANIFEST {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    used
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sync_office(
+    client: &mut Client,
+    dir: &Path,
+    trust: &TrustList,
+    office: &str,
+    target: Option<u64>,
+    issuer_status: Option<&[u8]>,
+    prev: Option<OldOffice>,
+    summary: &mut SyncSummary,
+    progress: &mut dyn FnMut(&str),
+) -> Result<OfficeState, SyncError> {
+    let is_verifier = target.is_some();
+    let (mut state, segments, mut revoked, old_status_position) = match prev {
+        Some(p) => (p.state, p.segments, p.revoked, p.status_position),
+        None => (OfficeState::default(), Vec::new(), BTreeMap::new(), None),
+    };
+    let mut revoked_changed = false;
+
+    // The status list first: a feed read afterwards reaches at least its position.
+    let status_bytes = match issuer_status {
+        Some(b) => Some(b.to_vec()),
+        None => client.get_optional(
+            &format!("/api/v1/offices/{office}/status-list"),
+            MAX_STATUS_BYTES,
+        )?,
+    };
+    let mut status_position = None;
+    match status_bytes {
+        Some(bytes) => {
+            let (status, _) =
+                check_status_list(trust, office, &bytes).map_err(|e| feed_err(office, e))?;
+            if old_status_position.is_none_or(|p| status.signed.position >= p) {
+                state.status_list = Some(write_content(
+                    dir,
+                    &format!("status-{office}"),
+                    "json",
+                    &bytes,
+                )?);
+                status_position = Some((status.signed.position, status.signed.generated_at));
+            } else {
+                let w = format!(
+                    "অফিস {office}: উৎসের স্ট্যাটাস-তালিকা পুরোনো, আগেরটি রাখা হলো / office {office}: the source's status list is older, the earlier one is kept"
+                );
+                progress(&w);
+                summary.warnings.push(w);
+            }
+        }
+        None => {
+            let w = format!(
+                "অফিস {office}: উৎসে স্ট্যাটাস-তালিকা নেই / office {office}: the source has no status list yet"
+            );
+            progress(&w);
+            summary.warnings.push(w);
+        }
+    }
+
+    let mut position = state.position;
+    if target.is_some_and(|t| t < position) {
+        let w = format!(
+            "অফিস {office}: উৎস তথ্যভান্ডারের পেছনে ({} < {position}), ফিড আগের মতো / office {office}: the source is behind the snapshot ({} < {position}); feed kept as it was",
+            target.unwrap_or(0),
+            target.unwrap_or(0)
+        );
+        progress(&w);
+        summary.warnings.push(w);
+    }
+    let mut new_hashes: Vec<[u8; PREFIX]> = Vec::new();
+    loop {
+        if target.is_some_and(|t| position >= t) {
+            break;
+        }
+        let path = if is_verifier {
+            format!("/api/v1/offices/{office}/feed?after={position}")
+        } else {
+            format!("/api/v1/feed?after={position}&limit={PAGE_LIMIT}")
+        };
+        let bytes = client.get(&path, MAX_PAGE_BYTES)?;
+        summary.pages += 1;
+        let page =
+            Signed::<FeedPageBody>::parse(&bytes).map_err(|e| feed_err(office, e.to_string()))?;
+        check_page(trust, office, &page)?;
+        let body = &page.signed;
+        let end = body.after + body.events.len() as u64;
+        if body.after > position || end < position {
+            return Err(feed_err(
+                office,
+                format!(
+                    "ফিডের অবস্থান অসঙ্গত / inconsistent feed position: asked for events after {position}, got {}..{end}",
+                    body.after
+                ),
+            ));
+        }
+        let mut applied = 0u64;
+        let from = position;
+        for e in body.events.iter().filter(|e| e.seq > from) {
+            match &e.kind {
+                EventKind::Issued { hash, .. } | EventKind::Resealed { hash, .. } => {
+                    new_hashes.push(hash_prefix(hash).ok_or_else(|| {
+                        feed_err(
+                            office,
+                            format!("ফিডে ভুল হ্যাশ / feed event {} has an invalid hash", e.seq),
+                        )
+                    })?);
+                }
+                // The first revocation stays.
+                EventKind::Revoked { serial, reason } if !revoked.contains_key(serial) => {
+                    let code = RevocationReason::ALL
+                        .iter()
+                        .position(|r| r == reason)
+                        .and_then(|i| u8::try_from(i).ok())
+                        .unwrap_or(u8::MAX);
+                    revoked.insert(*serial, (e.at, code));
+                    revoked_changed = true;
+                }
+                // A newer issuer's event kinds: skipped, the position moves past them.
+                _ => {}
+            }
+            applied += 1;
+            position = e.seq;
+        }
+        summary.events += applied;
+        if position == body.head {
+            state.covered_at = Some(
+                state
+                    .covered_at
+                    .map_or(body.generated_at, |c| c.max(body.generated_at)),
+            );
+        }
+        progress(&format!(
+            "অফিস {office}: অবস্থান / position {position} / {}",
+            target.unwrap_or(body.head)
+        ));
+        // An issuer's page says its head; a mirror's pages were fetched while the feed grew,
+        // so a page's head says nothing about the end: the listing's position does.
+        if !is_verifier && position >= body.head {
+            break;
+        }
+        if applied == 0 {
+            return Err(feed_err(
+                office,
+                format!(
+                    "ফিড এগোচ্ছে না / the feed makes no progress after {position} (head {})",
+                    body.head
+                ),
+            ));
+        }
+    }
+    state.position = position;
+    if let Some((_, made)) = status_position.filter(|(at, _)| *at <= position) {
+        state.covered_at = Some(state.covered_at.map_or(made, |c| c.max(made)));
+    }
+
+    // The issued set: the old files, a new one for what is new, merged when there are many.
+    let mut issued: Vec<SegmentRef> = state.issued.clone();
+    let store_err = |e| SyncError::Store(dir.to_owned(), e);
+    if !new_hashes.is_empty() {
+        new_hashes.sort_unstable();
+        new_hashes.dedup();
+        issued.push(
+            write_segment(dir, &format!("issued-{office}"), new_hashes.iter().copied())
+                .map_err(store_err)?,
+        );
+    }
+    if issued.len() > MAX_SEGMENTS {
+        let mut opened = segments;
+        if let Some(last) = issued.last().filter(|_| !new_hashes.is_empty()) {
+            opened.push(Segment::open(dir, last)?);
+        }
+        let runs: Vec<Run<'_>> = opened
+            .iter()
+            .map(|s| Box::new(segment_iter(s)) as Run<'_>)
+            .collect();
+        let mut failure = None;
+        let merged = write_segment(
+            dir,
+            &format!("issued-{office}"),
+            merge_sorted(runs).map_while(|r| match r {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    failure = Some(e);
+                    None
+                }
+            }),
+        )
+        .map_err(store_err)?;
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        issued = vec![merged];
+    }
+    state.issued = issued;
+    if revoked_changed || (state.revoked.is_none() && !revoked.is_empty()) {
+        state.revoked = Some(write_content(
+            dir,
+            &format!("revoked-{office}"),
+            "bin",
+            &encode_revoked(&revoked),
+        )?);
+    }
+    state.revoked_count = revoked.len() as u64;
+    Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert_eq!(
+            base_url("http://127.0.0.1:8081/").unwrap(),
+            "http://127.0.0.1:8081"
+        );
+        assert_eq!(
+            base_url(" https://verify.sonod.gov.bd ").unwrap(),
+            "https://verify.sonod.gov.bd"
+        );
+        for bad in [
+            "ftp://x",
+            "verify.sonod.gov.bd",
+            "http://",
+            "http:///x",
+            "http://a?b",
+            "http://a b",
+        ] {
+            assert!(matches!(base_url(bad), Err(SyncError::BadUrl(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hash_prefixes_need_64_lower_hex_digits() {
+        let h = "ab".repeat(32);
+        assert_eq!(hash_prefix(&h), Some([0xab; PREFIX]));
+        assert_eq!(hash_prefix(&"AB".repeat(32)), None);
+        assert_eq!(hash_prefix("abcd"), None);
+        assert_eq!(hash_prefix(&"zz".repeat(32)), None);
+    }
+
+    #[test]
+    fn merging_keeps_order_and_drops_repeats() {
+        let runs: Vec<Run<'static>> = vec![
+            Box::new([[1u8; PREFIX], [3; PREFIX]].into_iter().map(Ok)),
+            Box::new(
+                [[2u8; PREFIX], [3; PREFIX], [4; PREFIX]]
+                    .into_iter()
+                    .map(Ok),
+            ),
+            Box::new(std::iter::empty()),
+        ];
+        let out: Vec<u8> = merge_sorted(runs).map(|r| r.unwrap()[0]).collect();
+        assert_eq!(out, vec![1, 2, 3, 4]);
+    }
+}
