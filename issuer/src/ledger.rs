@@ -747,3 +747,80 @@ impl Ledger {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(name: &str) -> Record {
+        let mut v: serde_json::Value =
+            serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json"))
+                .unwrap();
+        let today = sonod_keys::today_dhaka();
+        v["issued"] = serde_json::json!(today.to_string());
+        v["expires"] = serde_json::json!(today
+            .replace_year(today.year() + 1)
+            .unwrap_or(today)
+            .to_string());
+        v["fields"]["name"] = serde_json::json!(name);
+        Record::from_json(&v).unwrap()
+    }
+
+    #[test]
+    fn queued_writes_are_seen_by_the_writes_after_them_and_become_durable_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(Store::open(dir.path()).unwrap()).unwrap();
+        let key = SecretKey::generate();
+        let (a, b) = (record("আব্দুর রহিম"), record("আব্দুল করিম"));
+        // Nothing waited for in between: each write after the first may find it still queued.
+        let first = ledger.issue(&a, &key, "clerk", Some("k1")).unwrap();
+        let retry = ledger.issue(&a, &key, "clerk", Some("k1")).unwrap();
+        assert!(first.created && !retry.created);
+        assert_eq!(retry.certificate, first.certificate);
+        assert!(matches!(
+            ledger.issue(&b, &key, "clerk", Some("k1")),
+            Err(LedgerError::IdempotencyMismatch)
+        ));
+        // The same key of another account is another request.
+        let other = ledger.issue(&a, &key, "chair", Some("k1")).unwrap();
+        assert!(other.created);
+        ledger.issued_durable_blocking(&other).unwrap();
+        let serial = first.certificate.serial;
+        let r1 = ledger
+            .revoke(serial, RevocationReason::IssuedInError, "", "clerk")
+            .unwrap();
+        let r2 = ledger
+            .revoke(serial, RevocationReason::Fraud, "", "clerk")
+            .unwrap();
+        assert!(r1.created && !r2.created);
+        assert_eq!(r2.revocation, r1.revocation);
+        assert!(ledger.revocation(serial).unwrap().is_some());
+        ledger.commit.wait_blocking(r2.ticket).unwrap();
+
+        let events = ledger.events(0, 100).unwrap();
+        assert_eq!(events.len(), 3, "{events:?}");
+        assert!(events
+            .iter()
+            .enumerate()
+            .all(|(i, e)| e.seq == i as u64 + 1));
+        assert!(matches!(events[2].kind, EventKind::Revoked { serial: s, .. } if s == serial));
+        assert_eq!(ledger.revoked_serials().collect::<Vec<_>>(), [serial]);
+        let audit = ledger.audit_entries(0, 100).unwrap();
+        assert_eq!(audit.len(), 3);
+        assert_eq!(ledger.store().len(), 2);
+        ledger.close().unwrap();
+        drop(ledger);
+
+        // After a reopen, the retry still finds the first certificate.
+        let ledger = Ledger::open(Store::open(dir.path()).unwrap()).unwrap();
+        assert_eq!(ledger.head(), 3);
+        let again = ledger.issue(&a, &key, "clerk", Some("k1")).unwrap();
+        assert!(!again.created);
+        assert_eq!(again.certificate.serial, serial);
+        assert!(matches!(
+            ledger.issue(&b, &key, "clerk", Some("k1")),
+            Err(LedgerError::IdempotencyMismatch)
+        ));
+        ledger.close().unwrap();
+    }
+}
