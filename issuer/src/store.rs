@@ -125,7 +125,7 @@ impl Store {
             move |source| StoreError::Io { path, source }
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
-        let db = sled::Config::new().path(dir).open()?;
+        let db = open_db(dir)?;
         for name in db.tree_names() {
             if OLD_TREES.iter().any(|old| old.as_bytes() == name.as_ref())
                 && !db.open_tree(&name)?.is_empty()
@@ -311,6 +311,29 @@ impl Store {
     }
 }
 
+/// How long [`Store::open`] waits for sled's lock on its data file.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Opens sled in `dir`. sled locks its data file and fails at once when the lock is held; but
+/// a store closed a moment ago — by this process, or by one that is exiting — can still hold it
+/// for a while from sled's I/O threads, which keep the file open until their last write
+/// returns (sled's own tests wait for the lock for this reason). So a held lock is retried for
+/// a few seconds before it is reported: another process really has the store open.
+fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+    let start = std::time::Instant::now();
+    loop {
+        match sled::Config::new().path(dir).open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && start.elapsed() < LOCK_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            r => return Ok(r?),
+        }
+    }
+}
+
 /// Key prefix of a certificate in the ledger tree.
 pub(crate) const CERT: u8 = b'c';
 /// Key prefix of a feed event.
@@ -438,5 +461,17 @@ mod tests {
             Store::open(dir.path()),
             Err(StoreError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn a_store_open_elsewhere_is_refused_once_the_wait_is_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let _open = Store::open(dir.path()).unwrap();
+        match Store::open(dir.path()) {
+            Err(StoreError::Sled(sled::Error::Io(e))) => {
+                assert!(e.to_string().contains("could not acquire lock"), "{e}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
