@@ -211,7 +211,8 @@ mod tests {
         {
             let s = Store::open(&data).unwrap();
             s.reserve_serials(5).unwrap();
-            s.tree("events").unwrap().insert(b"k", b"v").unwrap();
+            s.ledger_tree().insert(b"k", b"v").unwrap();
+            s.tree("users").unwrap().insert(b"u", b"w").unwrap();
             s.commit().unwrap();
         }
         let file = dir.path().join("b.sonod");
@@ -221,14 +222,15 @@ mod tests {
         assert_eq!(restore(&file, &restored).unwrap(), sum);
         let s = Store::open(&restored).unwrap();
         assert_eq!(s.next_serial().unwrap(), 6);
+        assert_eq!(s.ledger_tree().get(b"k").unwrap().unwrap().as_ref(), b"v");
         assert_eq!(
-            s.tree("events")
+            s.tree("users")
                 .unwrap()
-                .get(b"k")
+                .get(b"u")
                 .unwrap()
                 .unwrap()
                 .as_ref(),
-            b"v"
+            b"w"
         );
         // Never over existing data.
         assert!(matches!(

@@ -1,10 +1,13 @@
-//! Group commit: many writers, one `flush` + `fsync` for all of them.
+//! Group commit: many writers, one batch, one `flush` + `fsync` for all of them.
 //!
-//! A writer makes its changes, then takes a *ticket* and waits until the generation its
-//! ticket names is durable. One thread runs the barrier in a loop: it closes the current
-//! generation, flushes and fsyncs, and announces the generation done. Every write made before
-//! a ticket was taken is in the flush of that ticket's generation, so a fsync costs one
-//! barrier per group, not per request — the lever on durable throughput.
+//! A writer queues its changes (the ledger keeps the queue), then takes a *ticket* and waits
+//! until the generation its ticket names is durable. One thread runs the barrier in a loop: it
+//! closes the current generation, has the queued changes applied (the `apply` hook: the
+//! ledger writes them as one atomic sled batch), flushes and fsyncs, and announces the
+//! generation done. Every change queued before a ticket was taken is in the batch and the
+//! flush of that ticket's generation, so both the batch (whose cost in sled is mostly per
+//! batch, not per key) and the fsync are paid once per group, not per request — the lever on
+//! durable throughput.
 //!
 //! Each async waiter is woken once, by its own channel, when its generation is done: a
 //! broadcast would wake every writer of the next generation too, only to put it back to
@@ -34,6 +37,10 @@ pub struct Durable {
 pub struct Ticket(u64);
 
 type Waiter = (u64, oneshot::Sender<Result<(), CommitFailed>>);
+
+/// Writes the changes queued so far into the store, atomically; called by the committer
+/// before each barrier and once more when it stops.
+pub type Apply = Box<dyn FnMut() -> Result<(), StoreError> + Send>;
 
 #[derive(Debug, Default)]
 struct State {
@@ -70,8 +77,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl GroupCommit {
-    /// Starts the committer thread for `store`; `seq` is the feed position already durable.
-    pub fn start(store: Store, seq: u64) -> GroupCommit {
+    /// Starts the committer thread for `store`; `seq` is the feed position already durable;
+    /// `apply` writes the queued changes before each barrier.
+    pub fn start(store: Store, seq: u64, mut apply: Apply) -> GroupCommit {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 next_gen: 1,
@@ -89,7 +97,7 @@ impl GroupCommit {
         let worker = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("sonod-commit".into())
-            .spawn(move || run(&worker, &store))
+            .spawn(move || run(&worker, &store, &mut apply))
             .ok();
         GroupCommit {
             shared,
@@ -97,8 +105,8 @@ impl GroupCommit {
         }
     }
 
-    /// Claims the next barrier for writes already made; `seq` is the feed position they reach
-    /// (0 when they add no event). Call while the writes' ordering lock is still held.
+    /// Claims the next barrier for changes already queued; `seq` is the feed position they
+    /// reach (0 when they add no event). Call while the writes' ordering lock is still held.
     pub fn ticket(&self, seq: u64) -> Ticket {
         let mut s = lock(&self.shared.state);
         s.pending = true;
@@ -195,7 +203,7 @@ fn publish(shared: &Shared, d: Durable) {
     }
 }
 
-fn run(shared: &Shared, store: &Store) {
+fn run(shared: &Shared, store: &Store, apply: &mut Apply) {
     loop {
         let (generation, seq) = {
             let mut s = lock(&shared.state);
@@ -204,6 +212,11 @@ fn run(shared: &Shared, store: &Store) {
             }
             if !s.pending && s.shutdown {
                 drop(s);
+                // Changes queued without a ticket (none should be) are written; the caller's
+                // final commit makes them durable.
+                if let Err(e) = apply() {
+                    report(&e);
+                }
                 let last = *lock(&shared.done);
                 publish(
                     shared,
@@ -219,7 +232,7 @@ fn run(shared: &Shared, store: &Store) {
             s.pending = false;
             (g, s.max_seq)
         };
-        match store.commit() {
+        match apply().and_then(|()| store.commit()) {
             Ok(()) => publish(
                 shared,
                 Durable {
@@ -256,7 +269,7 @@ mod tests {
     async fn waiters_are_released_in_generation_order_and_after_shutdown_refused() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let c = GroupCommit::start(store, 0);
+        let c = GroupCommit::start(store, 0, Box::new(|| Ok(())));
         let mut tickets = Vec::new();
         for seq in 1..=50 {
             tickets.push(c.ticket(seq));

@@ -10,6 +10,30 @@
 //!
 //! Serials are reserved durably *before* they are used, so a crash can leave a gap in the
 //! numbers but never hand the same serial out twice.
+//!
+//! # Layout
+//!
+//! Two sled trees. `meta` holds the office and the next serial. `ledger` holds everything the
+//! ledger writes, one key space told apart by a one-byte prefix followed by big-endian numbers
+//! (so each kind iterates in order):
+//!
+//! | key                       | value                          |
+//! |---------------------------|--------------------------------|
+//! | `c` + serial (u64 BE)     | [`StoredCertificate`] (JSON)   |
+//! | `e` + feed position       | feed `Event` (JSON)            |
+//! | `a` + audit position      | `AuditEntry` (JSON)            |
+//! | `r` + serial              | `Revocation` (JSON)            |
+//! | `i` + actor NUL key       | idempotency entry (JSON)       |
+//!
+//! One tree so that a certificate, its event, its audit entry and its idempotency record can
+//! be written with one [`sled::Batch`] through `Tree::apply_batch`, which sled 0.34 makes
+//! atomic across a crash: it reserves a batch marker in the log before the writes
+//! (`PageCache::pin_log`) and seals it with the log position after the last one
+//! (`RecoveryGuard::seal_batch`); recovery stops *before* a batch whose sealed position is
+//! beyond the durable tip of the log, so it recovers all of a batch or none of it, whatever a
+//! concurrent flush happened to write. It also holds sled's global write lock while it
+//! applies, so no reader sees half of a batch. (A multi-tree transaction gives the same
+//! guarantee by the same marker, with more work per write.)
 
 use std::fs::File;
 use std::ops::Range;
@@ -76,7 +100,9 @@ mod base64_bytes {
 }
 
 const META: &str = "meta";
-const CERTS: &str = "certs";
+const LEDGER: &str = "ledger";
+/// Trees of the layout before the single `ledger` tree; a store that has them is refused.
+const OLD_TREES: [&str; 5] = ["certs", "events", "audit", "revocations", "idempotency"];
 const NEXT_SERIAL: &[u8] = b"next_serial";
 const OFFICE: &[u8] = b"office";
 
@@ -85,7 +111,7 @@ const OFFICE: &[u8] = b"office";
 pub struct Store {
     db: sled::Db,
     meta: sled::Tree,
-    certs: sled::Tree,
+    ledger: sled::Tree,
     data_file: PathBuf,
     /// The office once known: checking it is on every issue's path.
     office_cache: std::sync::Arc<std::sync::OnceLock<String>>,
@@ -99,13 +125,24 @@ impl Store {
             move |source| StoreError::Io { path, source }
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
-        let db = sled::Config::new().path(dir).open()?;
+        let db = open_db(dir)?;
+        for name in db.tree_names() {
+            if OLD_TREES.iter().any(|old| old.as_bytes() == name.as_ref())
+                && !db.open_tree(&name)?.is_empty()
+            {
+                return Err(StoreError::Corrupt(format!(
+                    "tree {:?} of an older layout (one tree per kind); this version keeps \
+                     everything in the `{LEDGER}` tree",
+                    String::from_utf8_lossy(&name)
+                )));
+            }
+        }
         let meta = db.open_tree(META)?;
-        let certs = db.open_tree(CERTS)?;
+        let ledger = db.open_tree(LEDGER)?;
         let store = Store {
             db,
             meta,
-            certs,
+            ledger,
             data_file: dir.join("db"),
             office_cache: Default::default(),
         };
@@ -223,21 +260,21 @@ impl Store {
     /// Writes a certificate (durable at the next [`Store::commit`]).
     pub fn put(&self, cert: &StoredCertificate) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(cert).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.certs.insert(cert.serial.to_be_bytes(), bytes)?;
+        self.ledger.insert(key(CERT, cert.serial), bytes)?;
         Ok(())
     }
 
     /// Reads a certificate by serial.
     pub fn get(&self, serial: u64) -> Result<Option<StoredCertificate>, StoreError> {
-        self.certs
-            .get(serial.to_be_bytes())?
+        self.ledger
+            .get(key(CERT, serial))?
             .map(|v| serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string())))
             .transpose()
     }
 
-    /// The certificates tree, for writes that must be atomic with others (the ledger).
-    pub(crate) fn certs_tree(&self) -> &sled::Tree {
-        &self.certs
+    /// The ledger tree, for the ledger's writes and reads (see the layout above).
+    pub(crate) fn ledger_tree(&self) -> &sled::Tree {
+        &self.ledger
     }
 
     /// Opens another tree of the same database (its writes share the commit barrier).
@@ -247,7 +284,7 @@ impl Store {
 
     /// Every stored certificate, in serial order.
     pub fn certificates(&self) -> impl Iterator<Item = Result<StoredCertificate, StoreError>> + '_ {
-        self.certs.iter().map(|r| {
+        self.ledger.scan_prefix([CERT]).map(|r| {
             let (_, v) = r?;
             serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string()))
         })
@@ -255,11 +292,7 @@ impl Store {
 
     /// The highest serial stored.
     pub fn max_serial(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .certs
-            .last()?
-            .and_then(|(k, _)| <[u8; 8]>::try_from(k.as_ref()).ok())
-            .map_or(0, u64::from_be_bytes))
+        last_number(&self.ledger, CERT)
     }
 
     /// The sled database, for whole-database operations (backup).
@@ -267,15 +300,73 @@ impl Store {
         &self.db
     }
 
-    /// How many certificates are stored.
+    /// How many certificates are stored (counts them: O(n)).
     pub fn len(&self) -> usize {
-        self.certs.len()
+        self.ledger.scan_prefix([CERT]).count()
     }
 
     /// True when no certificate is stored.
     pub fn is_empty(&self) -> bool {
-        self.certs.is_empty()
+        self.ledger.scan_prefix([CERT]).next().is_none()
     }
+}
+
+/// How long [`Store::open`] waits for sled's lock on its data file.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Opens sled in `dir`. sled locks its data file and fails at once when the lock is held; but
+/// a store closed a moment ago — by this process, or by one that is exiting — can still hold it
+/// for a while from sled's I/O threads, which keep the file open until their last write
+/// returns (sled's own tests wait for the lock for this reason). So a held lock is retried for
+/// a few seconds before it is reported: another process really has the store open.
+fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+    let start = std::time::Instant::now();
+    loop {
+        match sled::Config::new().path(dir).open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && start.elapsed() < LOCK_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            r => return Ok(r?),
+        }
+    }
+}
+
+/// Key prefix of a certificate in the ledger tree.
+pub(crate) const CERT: u8 = b'c';
+/// Key prefix of a feed event.
+pub(crate) const EVENT: u8 = b'e';
+/// Key prefix of an audit entry.
+pub(crate) const AUDIT: u8 = b'a';
+/// Key prefix of a revocation.
+pub(crate) const REVOCATION: u8 = b'r';
+/// Key prefix of an idempotency record.
+pub(crate) const IDEMPOTENCY: u8 = b'i';
+
+/// The ledger-tree key of number `n` of kind `prefix`.
+pub(crate) fn key(prefix: u8, n: u64) -> [u8; 9] {
+    let mut k = [prefix; 9];
+    k[1..].copy_from_slice(&n.to_be_bytes());
+    k
+}
+
+/// The number in a ledger-tree key of kind `prefix`, if it is one.
+pub(crate) fn number_of(prefix: u8, k: &[u8]) -> Option<u64> {
+    match k {
+        [p, n @ ..] if *p == prefix => <[u8; 8]>::try_from(n).ok().map(u64::from_be_bytes),
+        _ => None,
+    }
+}
+
+/// The highest number of kind `prefix` in `tree` (0 when there is none).
+pub(crate) fn last_number(tree: &sled::Tree, prefix: u8) -> Result<u64, StoreError> {
+    Ok(match tree.scan_prefix([prefix]).next_back().transpose()? {
+        Some((k, _)) => number_of(prefix, &k)
+            .ok_or_else(|| StoreError::Corrupt(format!("a ledger key of {} bytes", k.len())))?,
+        None => 0,
+    })
 }
 
 #[cfg(test)]
@@ -326,5 +417,61 @@ mod tests {
         assert_eq!(s.get(7).unwrap(), Some(c));
         assert_eq!(s.get(8).unwrap(), None);
         assert_eq!(s.len(), 1);
+    }
+
+    #[test]
+    fn certificates_are_read_apart_from_the_other_kinds_of_the_ledger_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.max_serial().unwrap(), 0);
+        assert!(s.is_empty());
+        let t = s.ledger_tree();
+        // Kinds sorting before and after certificates, with larger numbers.
+        t.insert(key(AUDIT, 99), b"{}".as_slice()).unwrap();
+        t.insert(key(EVENT, 98), b"{}".as_slice()).unwrap();
+        t.insert(key(REVOCATION, 97), b"{}".as_slice()).unwrap();
+        for serial in [3, 5] {
+            s.put(&StoredCertificate {
+                serial,
+                record: serde_json::json!({}),
+                key_id: String::new(),
+                sealed: vec![],
+            })
+            .unwrap();
+        }
+        assert_eq!(s.max_serial().unwrap(), 5);
+        assert_eq!(s.len(), 2);
+        let serials: Vec<u64> = s.certificates().map(|c| c.unwrap().serial).collect();
+        assert_eq!(serials, [3, 5]);
+        assert_eq!(last_number(t, EVENT).unwrap(), 98);
+        assert_eq!(last_number(t, IDEMPOTENCY).unwrap(), 0);
+        assert_eq!(number_of(EVENT, &key(EVENT, 7)), Some(7));
+        assert_eq!(number_of(CERT, &key(EVENT, 7)), None);
+    }
+
+    #[test]
+    fn a_store_of_the_older_layout_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let db = sled::Config::new().path(dir.path()).open().unwrap();
+            db.open_tree("events").unwrap().insert(b"k", b"v").unwrap();
+            db.flush().unwrap();
+        }
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn a_store_open_elsewhere_is_refused_once_the_wait_is_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let _open = Store::open(dir.path()).unwrap();
+        match Store::open(dir.path()) {
+            Err(StoreError::Sled(sled::Error::Io(e))) => {
+                assert!(e.to_string().contains("could not acquire lock"), "{e}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
