@@ -15,15 +15,11 @@
 //! What is found here is only text: a misread can never turn into a genuine certificate,
 //! because every payload is still verified against its signature by the caller.
 //!
-//! The looks, in order (each only while time remains and nothing has been found yet):
-//! 1. ZXing's reader (the `rxing` port), several codes per image, on the image at a working
-//!    size — it finds most codes in a few milliseconds;
-//! 2. the same at full resolution, and with the single-code reader, which tolerates more;
-//! 3. after contrast normalisation (uneven light, faded prints, glare) and after a light blur
-//!    (sensor noise, JPEG blocks, halftone from a printer);
-//! 4. rqrr, a second, independent detector, on a reduced copy;
-//! 5. enlarged copies, for codes whose modules are only a few pixels wide;
-//! 6. a local-mean (adaptive) threshold, for shadows across the code.
+//! The looks, in order (each only while time remains and nothing has been found yet): ZXing's
+//! detector (the `rxing` port, several codes per image) on the image as it is, then
+//! unsharp-masked against blur and JPEG softness, then rqrr — a second, independent detector —
+//! on a reduced sharpened copy, then ZXing on 1.5× enlarged copies for codes whose modules are
+//! only two or three pixels wide. Why these and in this order: `search::LOOKS`.
 //!
 //! Inverted (light-on-dark) codes are read by the single-code look, which retries on the
 //! inverted image; rotation and perspective are handled by both detectors' finder-pattern
@@ -38,7 +34,7 @@ use std::time::{Duration, Instant};
 
 pub use image::GrayImage;
 pub use load::{load_luma, Format};
-pub use search::{find_codes, Found};
+pub use search::{find_codes, look_names, try_look, Found};
 
 /// Input and time limits, checked before and while decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
