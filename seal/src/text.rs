@@ -10,7 +10,7 @@
 //! byte of its own, and the decoder refuses such an escape, a control character, and text
 //! that is not in Unicode Normalization Form C.
 
-use unicode_normalization::{is_nfc, UnicodeNormalization};
+use unicode_normalization::UnicodeNormalization;
 
 /// The escape byte: one UTF-8 encoded character follows.
 const ESCAPE: u8 = 0x1B;
@@ -49,6 +49,11 @@ pub enum TextError {
 /// Returns `text` in Unicode Normalization Form C, the form that is signed.
 pub fn normalize(text: &str) -> String {
     text.nfc().collect()
+}
+
+/// True when `text` is in Normalization Form C: [`normalize`] would leave it as it is.
+pub fn is_nfc(text: &str) -> bool {
+    unicode_normalization::is_nfc(text)
 }
 
 /// True when `c` is in the Bengali block, the characters that make a text worth encoding.
