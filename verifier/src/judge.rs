@@ -8,6 +8,7 @@
 //! check many signatures at once ([`crate::verify_signatures`]) and remember what a given
 //! sealed byte string proves ([`Reading`]) without ever remembering what the feed said.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -15,6 +16,7 @@ use sonod_keys::{KeyId, KeyStatus, TrustList};
 use sonod_seal::{open, open_with_hash, parse_qr_text, DecodeError, Opened};
 use time::Date;
 
+use crate::signature::SignatureKey;
 use crate::verdict::{Office, Verdict, VerdictKind};
 
 /// What an office's event feed says about one certificate.
@@ -106,12 +108,17 @@ impl Reading {
 #[derive(Debug, Clone, Copy)]
 pub struct SignatureCheck<'a> {
     reading: &'a Reading,
-    key: &'a VerifyingKey,
+    key: &'a SignatureKey,
 }
 
 impl<'a> SignatureCheck<'a> {
     /// The office key from the trust list.
     pub fn key(&self) -> &'a VerifyingKey {
+        self.key.key()
+    }
+
+    /// The office key, ready for checks.
+    pub fn signature_key(&self) -> &'a SignatureKey {
         self.key
     }
 
@@ -135,7 +142,7 @@ impl<'a> SignatureCheck<'a> {
         self.reading
             .opened
             .as_ref()
-            .is_ok_and(|o| o.verify(self.key).is_ok())
+            .is_ok_and(|o| self.key.verify_strict(o.signed_message(), o.signature()))
     }
 }
 
@@ -153,7 +160,7 @@ enum Stage {
 #[derive(Debug)]
 struct Pending {
     reading: Arc<Reading>,
-    key: VerifyingKey,
+    key: SignatureKey,
     compromised: bool,
     base: Verdict,
     feed: FeedAnswer,
@@ -293,12 +300,19 @@ impl Pending {
 #[derive(Debug)]
 pub struct Judge {
     trust: TrustList,
+    /// The list's keys, each decoded for checks once.
+    keys: HashMap<KeyId, SignatureKey>,
 }
 
 impl Judge {
     /// A judge for a loaded (root-verified) trust list.
     pub fn new(trust: TrustList) -> Judge {
-        Judge { trust }
+        let keys = trust
+            .entries()
+            .iter()
+            .map(|e| (e.key_id, SignatureKey::new(e.public_key)))
+            .collect();
+        Judge { trust, keys }
     }
 
     /// The trust list in use.
@@ -394,7 +408,11 @@ impl Judge {
         let r = &claimed.record;
         let feed = feed.lookup(r.office(), claimed.serial, r.issued(), &opened.hash());
         Prepared(Stage::Pending(Box::new(Pending {
-            key: entry.public_key,
+            key: self
+                .keys
+                .get(&kid)
+                .copied()
+                .unwrap_or_else(|| SignatureKey::new(entry.public_key)),
             compromised: entry.status == KeyStatus::Compromised,
             base: base(VerdictKind::BadSignature, String::new(), String::new()),
             reading,
