@@ -102,7 +102,7 @@ const SIG_HEAD: [u8; 2] = [0x58, 0x40];
 /// accepts (coset's parse, the header checks and the re-encoding comparison), which are the
 /// encodings of one `COSE_Sign1` each. A unit test compares both paths on every vector and on
 /// mutations of them.
-fn canonical_parts(bytes: &[u8]) -> Option<(KeyId, &[u8], &[u8], &[u8; 64])> {
+fn canonical_parts(bytes: &[u8]) -> Option<CanonicalParts<'_>> {
     let rest = bytes.strip_prefix(&HEAD)?;
     let (kid, rest) = rest.split_at_checked(KeyId::LEN)?;
     let rest = rest.strip_prefix(&[0xA0])?;
@@ -126,12 +126,21 @@ fn canonical_parts(bytes: &[u8]) -> Option<(KeyId, &[u8], &[u8], &[u8; 64])> {
     if payload.len() != len {
         return None;
     }
-    Some((
-        KeyId::from_bytes(kid)?,
+    Some(CanonicalParts {
+        key_id: KeyId::from_bytes(kid)?,
         payload_bstr,
         payload,
-        sig.try_into().ok()?,
-    ))
+        signature: sig.try_into().ok()?,
+    })
+}
+
+/// What [`canonical_parts`] finds.
+struct CanonicalParts<'a> {
+    key_id: KeyId,
+    /// The payload's byte string, header included (as the signed message holds it).
+    payload_bstr: &'a [u8],
+    payload: &'a [u8],
+    signature: &'a [u8; 64],
 }
 
 /// The COSE `Sig_structure` `["Signature1", protected, h'', payload]` for the canonical
@@ -163,15 +172,15 @@ pub fn open_with_hash(bytes: &[u8], hash: [u8; 32]) -> Result<Opened, DecodeErro
             max: MAX_SEALED_BYTES,
         });
     }
-    let Some((key_id, payload_bstr, payload_bytes, signature)) = canonical_parts(bytes) else {
+    let Some(parts) = canonical_parts(bytes) else {
         return open_general(bytes, hash);
     };
-    let certificate = payload::decode(payload_bytes)?;
+    let certificate = payload::decode(parts.payload)?;
     Ok(Opened {
-        key_id,
+        key_id: parts.key_id,
         certificate,
-        tbs: sig_structure(&bytes[3..16], payload_bstr),
-        signature: Signature::from_bytes(signature),
+        tbs: sig_structure(&bytes[3..16], parts.payload_bstr),
+        signature: Signature::from_bytes(parts.signature),
         hash,
     })
 }
