@@ -2,7 +2,11 @@
 --   PAYLOADS   file with one QR text a line (required)
 --   BATCH      0 for /api/v1/verify, or the batch size for /api/v1/verify/batch
 --   TOKEN      an exempt bearer token (so that the rate limiter is not what is measured)
---   DELAY_MS   per-connection pause between requests (a fixed rate: connections * 1000 / DELAY_MS)
+--   DELAY_MS   mean per-connection pause between requests (a rate of connections * 1000 / DELAY_MS);
+--              each pause is drawn from an exponential distribution, so that arrivals are spread
+--              like independent clients' (a fixed pause keeps every connection in step: all of
+--              them fire together, and the latency measured is that of draining a burst of
+--              CONNECTIONS requests, not of the rate)
 local payloads = {}
 for line in io.lines(os.getenv("PAYLOADS")) do
   payloads[#payloads + 1] = line
@@ -27,6 +31,7 @@ function init(args)
   -- the same time, and a walk longer than the server's cache never hits it.
   next_index = id
   step = tonumber(os.getenv("THREADS") or "2")
+  math.randomseed(os.time() * 1000 + id)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   if token and token ~= "" then
@@ -53,7 +58,8 @@ end
 
 if delay_ms > 0 then
   function delay()
-    return delay_ms
+    -- Exponential with mean delay_ms (1 - random() is in (0, 1]).
+    return math.floor(-delay_ms * math.log(1 - math.random()) + 0.5)
   end
 end
 

@@ -32,4 +32,4 @@ pub use identity::{bangla_digits, latin_digits, Brn, IdentityError, Mobile, Nid}
 pub use payload::{Certificate, FORMAT_VERSION};
 pub use qr_text::{parse_qr_text, qr_text, Host, HostError, QrPayload, MAX_QR_TEXT};
 pub use record::{bangla_date, parse_office, Person, Record, RecordError, Value, MAX_RECORD_JSON};
-pub use sealed::{hash, open, Opened, Sealed, MAX_SEALED_BYTES};
+pub use sealed::{hash, open, open_with_hash, Opened, Sealed, MAX_SEALED_BYTES};

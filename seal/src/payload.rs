@@ -16,7 +16,7 @@ use crate::cert_type::{cert_type_by_code, field_by_id, FieldKind};
 use crate::error::{DecodeError, SealError};
 use crate::identity::{Brn, Mobile, Nid};
 use crate::record::{
-    clean_text, parse_office, Person, Record, Value, MAX_LIST_ITEMS, MAX_YEAR, MIN_YEAR,
+    clean_text_owned, parse_office, Person, Record, Value, MAX_LIST_ITEMS, MAX_YEAR, MIN_YEAR,
 };
 use crate::text;
 
@@ -218,12 +218,13 @@ fn as_date(v: &Cbor) -> Option<Date> {
 }
 
 fn decode_text(field: &'static str, v: &Cbor) -> Result<String, DecodeError> {
-    let s = match v {
-        Cbor::Text(s) => s.clone(),
-        Cbor::Bytes(b) => text::decode(b)?,
+    // Compact text is refused unless it decodes to NFC: no need to look again.
+    let (s, known_nfc) = match v {
+        Cbor::Text(s) => (s.clone(), false),
+        Cbor::Bytes(b) => (text::decode(b)?, true),
         _ => return Err(DecodeError::BadValue(field)),
     };
-    Ok(clean_text(field, &s)?)
+    Ok(clean_text_owned(field, s, known_nfc)?)
 }
 
 /// The digit string [`digits`] wrote; the re-encoding check refuses the other form.

@@ -42,7 +42,7 @@ impl ReadingCache {
         }
         // Parsed outside the lock: two threads may both parse the same new bytes, which is
         // cheaper than making every request wait on one parse.
-        let reading = Arc::new(Reading::new(bytes));
+        let reading = Arc::new(Reading::with_hash(bytes, key));
         inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

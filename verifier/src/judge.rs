@@ -8,13 +8,15 @@
 //! check many signatures at once ([`crate::verify_signatures`]) and remember what a given
 //! sealed byte string proves ([`Reading`]) without ever remembering what the feed said.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use sonod_keys::{KeyId, KeyStatus, TrustList};
-use sonod_seal::{open, parse_qr_text, DecodeError, Opened};
+use sonod_seal::{open, open_with_hash, parse_qr_text, DecodeError, Opened};
 use time::{Date, Time};
 
+use crate::signature::SignatureKey;
 use crate::verdict::{Office, Verdict, VerdictKind};
 
 /// A certificate issued late on its issue date may reach the feed a little after midnight:
@@ -77,7 +79,6 @@ impl FeedStatus for NoFeed {
 #[derive(Debug)]
 pub struct Reading {
     opened: Result<Opened, DecodeError>,
-    parts: Option<(Vec<u8>, Signature)>,
     signature_ok: OnceLock<bool>,
 }
 
@@ -85,14 +86,18 @@ impl Reading {
     /// Opens `bytes` (format, envelope, payload, canonical form). Never fails: a refusal is
     /// kept as the reading's outcome.
     pub fn new(bytes: &[u8]) -> Reading {
-        let opened = open(bytes);
-        let parts = match &opened {
-            Ok(_) => signed_parts(bytes),
-            Err(_) => None,
-        };
+        Reading::from_opened(open(bytes))
+    }
+
+    /// [`Reading::new`] for a caller that has already hashed the bytes (`hash` must be their
+    /// SHA-256).
+    pub fn with_hash(bytes: &[u8], hash: [u8; 32]) -> Reading {
+        Reading::from_opened(open_with_hash(bytes, hash))
+    }
+
+    fn from_opened(opened: Result<Opened, DecodeError>) -> Reading {
         Reading {
             opened,
-            parts,
             signature_ok: OnceLock::new(),
         }
     }
@@ -114,60 +119,21 @@ impl Reading {
     }
 }
 
-/// The COSE `Sig_structure` and the signature, cut out of sealed bytes that [`open`] accepted.
-///
-/// `open` has already required the exact canonical layout of FORMAT.md section 3:
-/// `D2 84 4D <13-byte protected header> A0 <payload bstr> 58 40 <64-byte signature>`, so the
-/// signed message `["Signature1", protected, h'', payload]` is
-/// `84 6A "Signature1" 4D <protected> 40 <payload bstr>`. Every assumption is checked again;
-/// if one does not hold the batch path is not used and the single check (which uses the
-/// message `open` built itself) decides. A unit test compares with coset's `tbs_data`.
-fn signed_parts(bytes: &[u8]) -> Option<(Vec<u8>, Signature)> {
-    const HEAD: [u8; 3] = [0xD2, 0x84, 0x4D];
-    if bytes.len() < 3 + 13 + 1 + 1 + 66 || bytes[..3] != HEAD || bytes[16] != 0xA0 {
-        return None;
-    }
-    let protected = &bytes[3..16];
-    let (sig_head, signature) = bytes[bytes.len() - 66..].split_at(2);
-    if sig_head != [0x58, 0x40] {
-        return None;
-    }
-    let payload_bstr = &bytes[17..bytes.len() - 66];
-    // The payload byte string's header must say exactly its length.
-    let (&first, rest) = payload_bstr.split_first()?;
-    let (len, body) = match first {
-        0x40..=0x57 => (usize::from(first - 0x40), rest),
-        0x58 => (usize::from(*rest.first()?), rest.get(1..)?),
-        0x59 => (
-            usize::from(u16::from_be_bytes([*rest.first()?, *rest.get(1)?])),
-            rest.get(2..)?,
-        ),
-        _ => return None,
-    };
-    if body.len() != len {
-        return None;
-    }
-    let mut message = Vec::with_capacity(14 + 14 + 1 + payload_bstr.len());
-    message.extend_from_slice(&[0x84, 0x6A]);
-    message.extend_from_slice(b"Signature1");
-    message.push(0x4D);
-    message.extend_from_slice(protected);
-    message.push(0x40);
-    message.extend_from_slice(payload_bstr);
-    let signature = Signature::from_slice(signature).ok()?;
-    Some((message, signature))
-}
-
 /// The signature check a [`Prepared`] verdict waits for.
 #[derive(Debug, Clone, Copy)]
 pub struct SignatureCheck<'a> {
     reading: &'a Reading,
-    key: &'a VerifyingKey,
+    key: &'a SignatureKey,
 }
 
 impl<'a> SignatureCheck<'a> {
     /// The office key from the trust list.
     pub fn key(&self) -> &'a VerifyingKey {
+        self.key.key()
+    }
+
+    /// The office key, ready for checks.
+    pub fn signature_key(&self) -> &'a SignatureKey {
         self.key
     }
 
@@ -177,9 +143,13 @@ impl<'a> SignatureCheck<'a> {
     }
 
     /// The signed message (the COSE `Sig_structure`) and the signature, for batch checks.
-    /// `None` when the bytes could not be laid out (the single check still works).
+    /// `None` when the bytes were not opened (no check is pending for them then).
     pub fn parts(&self) -> Option<(&'a [u8], &'a Signature)> {
-        self.reading.parts.as_ref().map(|(m, s)| (m.as_slice(), s))
+        self.reading
+            .opened
+            .as_ref()
+            .ok()
+            .map(|o| (o.signed_message(), o.signature()))
     }
 
     /// `verify_strict` of this one signature.
@@ -187,7 +157,7 @@ impl<'a> SignatureCheck<'a> {
         self.reading
             .opened
             .as_ref()
-            .is_ok_and(|o| o.verify(self.key).is_ok())
+            .is_ok_and(|o| self.key.verify_strict(o.signed_message(), o.signature()))
     }
 }
 
@@ -205,7 +175,7 @@ enum Stage {
 #[derive(Debug)]
 struct Pending {
     reading: Arc<Reading>,
-    key: VerifyingKey,
+    key: SignatureKey,
     compromised: bool,
     base: Verdict,
     feed: FeedAnswer,
@@ -345,12 +315,19 @@ impl Pending {
 #[derive(Debug)]
 pub struct Judge {
     trust: TrustList,
+    /// The list's keys, each decoded for checks once.
+    keys: HashMap<KeyId, SignatureKey>,
 }
 
 impl Judge {
     /// A judge for a loaded (root-verified) trust list.
     pub fn new(trust: TrustList) -> Judge {
-        Judge { trust }
+        let keys = trust
+            .entries()
+            .iter()
+            .map(|e| (e.key_id, SignatureKey::new(e.public_key)))
+            .collect();
+        Judge { trust, keys }
     }
 
     /// The trust list in use.
@@ -446,7 +423,11 @@ impl Judge {
         let r = &claimed.record;
         let feed = feed.lookup(r.office(), claimed.serial, r.issued(), &opened.hash());
         Prepared(Stage::Pending(Box::new(Pending {
-            key: entry.public_key,
+            key: self
+                .keys
+                .get(&kid)
+                .copied()
+                .unwrap_or_else(|| SignatureKey::new(entry.public_key)),
             compromised: entry.status == KeyStatus::Compromised,
             base: base(VerdictKind::BadSignature, String::new(), String::new()),
             reading,
@@ -480,62 +461,5 @@ fn decode_failure(e: &DecodeError) -> Verdict {
             format!("সনদ পড়া যায়নি: কোডটি ক্ষতিগ্রস্ত বা বদলানো ({other})"),
             format!("the certificate could not be read: the code is damaged or altered ({other})"),
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use coset::{CoseSign1, TaggedCborSerializable as _};
-
-    fn vectors() -> Vec<Vec<u8>> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../seal/tests/vectors");
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if !name.starts_with("ok_") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let qr = text
-                .lines()
-                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-                .find_map(|l| parse_qr_text(l.trim()).ok());
-            if let Some(qr) = qr {
-                out.push(qr.bytes);
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn signed_parts_match_coset() {
-        let all = vectors();
-        assert!(!all.is_empty(), "no ok_ vectors found");
-        for bytes in all {
-            let reading = Reading::new(&bytes);
-            assert!(reading.opened().is_ok());
-            let (message, signature) = reading.parts.as_ref().expect("parts");
-            let sign1 = CoseSign1::from_tagged_slice(&bytes).unwrap();
-            assert_eq!(message, &sign1.tbs_data(b""));
-            assert_eq!(signature.to_bytes().as_slice(), sign1.signature.as_slice());
-        }
-    }
-
-    #[test]
-    fn signed_parts_refuse_other_layouts() {
-        assert!(signed_parts(b"").is_none());
-        assert!(signed_parts(&[0u8; 100]).is_none());
-        for bytes in vectors() {
-            // A payload length that disagrees with the bytes.
-            let mut b = bytes.clone();
-            b[17] ^= 0x01;
-            assert!(signed_parts(&b).is_none());
-            let mut b = bytes.clone();
-            let n = b.len();
-            b[n - 65] = 0x41;
-            assert!(signed_parts(&b).is_none());
-        }
     }
 }

@@ -6,6 +6,7 @@
 //! - `judge`: the checks themselves, split at the signature ([`Judge::prepare`],
 //!   [`Prepared::finish`]), against a trust list and an optional feed.
 //! - `batch`: many signatures at once, with `verify_strict`'s answers.
+//! - `signature`: the arithmetic, ed25519-dalek 2 or (feature `dalek3`) 3.
 //! - `cache`: what sealed bytes prove, kept by their hash.
 //! - `trust`: the trust list in use, from a file or URL, reloaded on change.
 //! - `replica`: the issuers' event feeds in sled, answering [`FeedStatus`].
@@ -29,6 +30,7 @@ mod mirror;
 mod replica;
 #[cfg(feature = "server")]
 pub mod server;
+mod signature;
 #[cfg(feature = "server")]
 mod sync;
 #[cfg(feature = "server")]
@@ -40,6 +42,7 @@ pub use judge::{
     end_of_day_dhaka, FeedAnswer, FeedStatus, Judge, NoFeed, Prepared, Reading, SignatureCheck,
     ISSUE_GRACE_SECONDS,
 };
+pub use signature::{verify_batch as batch_equation, SignatureKey, SIGNATURE_BACKEND};
 pub use verdict::{certificate_json, CertificateJson, Office, Verdict, VerdictJson, VerdictKind};
 
 #[cfg(feature = "server")]

@@ -2,8 +2,11 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use std::borrow::Cow;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -32,8 +35,10 @@ pub(super) fn routes() -> Router<AppState> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct VerifyRequest {
-    payload: String,
+struct VerifyRequest<'a> {
+    /// Borrowed from the body when it has no escapes (a QR text never needs one).
+    #[serde(borrow)]
+    payload: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
@@ -42,28 +47,43 @@ struct BatchRequest {
     payloads: Vec<String>,
 }
 
+/// Whether the request says its body is JSON (`Content-Type: application/json`, parameters
+/// allowed), read without copying the headers.
+struct JsonContentType(bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for JsonContentType {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ct = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let essence = ct.split(';').next().unwrap_or("").trim();
+        Ok(JsonContentType(
+            essence.eq_ignore_ascii_case("application/json"),
+        ))
+    }
+}
+
 /// Reads a JSON body, with problem+json for every way it can be wrong.
-fn json_body<T: for<'de> Deserialize<'de>>(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+fn json_body<'a, T: Deserialize<'a>>(
+    json: JsonContentType,
+    body: &'a Result<Bytes, BytesRejection>,
     limit: usize,
 ) -> Result<T, AppError> {
-    let body = body.map_err(|r| {
+    let body = body.as_ref().map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge(limit)
         } else {
             AppError::BadRequest(format!("অনুরোধ পড়া যায়নি / cannot read the request: {r}"))
         }
     })?;
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = ct.split(';').next().unwrap_or("").trim();
-    if !essence.eq_ignore_ascii_case("application/json") {
+    if !json.0 {
         return Err(AppError::UnsupportedMediaType);
     }
-    serde_json::from_slice(&body)
+    serde_json::from_slice(body)
         .map_err(|e| AppError::BadRequest(format!("JSON পড়া যায়নি / invalid JSON: {e}")))
 }
 
@@ -73,10 +93,10 @@ fn json_response(body: Vec<u8>) -> Response {
 
 async fn verify(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    json: JsonContentType,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let req: VerifyRequest = json_body(&headers, body, MAX_VERIFY_BODY)?;
+    let req: VerifyRequest = json_body(json, &body, MAX_VERIFY_BODY)?;
     let answer = state.verify(&req.payload)?;
     Ok(json_response(state.answer_body(&answer)))
 }
@@ -84,10 +104,10 @@ async fn verify(
 async fn verify_batch(
     State(state): State<AppState>,
     client: Option<Extension<Client>>,
-    headers: HeaderMap,
+    json: JsonContentType,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let req: BatchRequest = json_body(&headers, body, MAX_BATCH_BODY)?;
+    let req: BatchRequest = json_body(json, &body, MAX_BATCH_BODY)?;
     let n = req.payloads.len();
     if n > MAX_BATCH {
         return Err(AppError::Unprocessable(format!(

@@ -455,13 +455,15 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         .layer(
-            // Method and route template only: never the path's values, bodies or headers.
+            // Method and route template only: never the path's values, bodies or headers. At
+            // debug level, like the layer's own request and response events: a span per request
+            // costs allocations under load, and failures (5xx) are still logged at error level.
             TraceLayer::new_for_http().make_span_with(|req: &Request| {
                 let route = req
                     .extensions()
                     .get::<MatchedPath>()
                     .map_or("-", |p| p.as_str());
-                tracing::info_span!("request", method = %req.method(), route)
+                tracing::debug_span!("request", method = %req.method(), route)
             }),
         )
         .with_state(state)

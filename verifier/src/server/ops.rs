@@ -23,21 +23,23 @@ use super::AppState;
 /// The OpenAPI 3.1 document of this service.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
+// Labels are `&'static str`: a request costs no label allocations. Route templates are a
+// finite set fixed by the router, interned once each (see `route_label`).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    method: String,
-    route: String,
+    method: &'static str,
+    route: &'static str,
     status: u16,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    route: String,
+    route: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct VerdictLabels {
-    verdict: String,
+    verdict: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -51,6 +53,8 @@ type Durations = Family<RouteLabels, Histogram, fn() -> Histogram>;
 /// codes only: never payloads, serials or anything about a person.
 #[derive(Debug)]
 pub struct Metrics {
+    /// Route templates seen so far, interned: the router's templates, a fixed set.
+    routes: std::sync::RwLock<Vec<&'static str>>,
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     durations: Durations,
@@ -77,6 +81,7 @@ impl Metrics {
     pub fn new() -> Metrics {
         let mut r = Registry::with_prefix("sonod_verifier");
         let m = Metrics {
+            routes: std::sync::RwLock::new(Vec::new()),
             requests: Family::default(),
             durations: Family::new_with_constructor(duration_histogram),
             verdicts: Family::default(),
@@ -163,11 +168,9 @@ impl Metrics {
     }
 
     /// Counts a verdict.
-    pub fn verdict(&self, kind: &str) {
+    pub fn verdict(&self, kind: &'static str) {
         self.verdicts
-            .get_or_create(&VerdictLabels {
-                verdict: kind.to_owned(),
-            })
+            .get_or_create(&VerdictLabels { verdict: kind })
             .inc();
     }
 
@@ -273,21 +276,61 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+impl Metrics {
+    /// The interned label for a route template (the router's own templates only, so the set is
+    /// small and fixed: each is leaked once).
+    fn route_label(&self, template: &str) -> &'static str {
+        let find = |all: &[&'static str]| all.iter().copied().find(|r| *r == template);
+        if let Some(r) = find(
+            &self
+                .routes
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        ) {
+            return r;
+        }
+        let mut all = self
+            .routes
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(r) = find(&all) {
+            return r;
+        }
+        let r: &'static str = Box::leak(template.to_owned().into_boxed_str());
+        all.push(r);
+        r
+    }
+}
+
+/// The method as a label: the standard ones by name, anything else as "other".
+fn method_label(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
 /// Middleware: counts and times every request by route template (never the path itself).
 pub(super) async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let m = state.metrics();
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map_or("unmatched", |p| p.as_str())
-        .to_owned();
-    let method = req.method().as_str().to_owned();
+        .map_or("unmatched", |p| m.route_label(p.as_str()));
+    let method = method_label(req.method());
     let start = Instant::now();
     let resp = next.run(req).await;
-    let m = state.metrics();
     m.durations
-        .get_or_create(&RouteLabels {
-            route: route.clone(),
-        })
+        .get_or_create(&RouteLabels { route })
         .observe(start.elapsed().as_secs_f64());
     m.requests
         .get_or_create(&RequestLabels {
