@@ -743,3 +743,235 @@ fn bad_date_is_a_usage_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("YYYY-MM-DD"), "{stderr}");
 }
+
+fn encoded(img: &image::GrayImage, format: image::ImageFormat) -> Vec<u8> {
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), format)
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_stream_of_frames_reports_each_certificate_once() {
+    let fx = Fixture::new();
+    let valid = qr_image(&fx.valid_text());
+    let blank = image::GrayImage::from_pixel(200, 150, image::Luma([230]));
+    let other = qr_image("https://example.com/");
+    // A camera's frames: the certificate, still there, nothing in view, the certificate
+    // again (as JPEG and BMP, as ffmpeg writes them), then another code.
+    let stream = [
+        encoded(&valid, image::ImageFormat::Png),
+        encoded(&valid, image::ImageFormat::Png),
+        encoded(&blank, image::ImageFormat::Png),
+        encoded(&valid, image::ImageFormat::Jpeg),
+        encoded(&valid, image::ImageFormat::Bmp),
+        encoded(&other, image::ImageFormat::Png),
+    ]
+    .concat();
+    let (code, stdout, stderr) = run(fx
+        .scan()
+        .args(["--json", "--at", "2026-12-01", "-"])
+        .write_stdin(stream));
+    let lines = json_lines(&stdout);
+    let verdicts: Vec<&str> = lines
+        .iter()
+        .map(|j| j["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["valid", "malformed"], "{stdout}{stderr}");
+    assert_eq!(code, 1, "the foreign code is not valid");
+
+    // Frames with no code at all: said once at the end, not per frame.
+    let nothing = [
+        encoded(&blank, image::ImageFormat::Png),
+        encoded(&blank, image::ImageFormat::Jpeg),
+    ]
+    .concat();
+    let (code, stdout, stderr) = run(fx.scan().arg("-").write_stdin(nothing));
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        ["-: কোনো ছবিতে কিউআর কোড পাওয়া যায়নি / no QR code found in any image"]
+    );
+
+    // A stream cut off inside a frame: what came before is reported, then a clear error.
+    let mut cut = encoded(&valid, image::ImageFormat::Png);
+    let second = encoded(&valid, image::ImageFormat::Png);
+    cut.extend_from_slice(&second[..second.len() / 2]);
+    let (code, stdout, stderr) = run(fx
+        .scan()
+        .args(["--json", "--at", "2026-12-01", "-"])
+        .write_stdin(cut));
+    assert_eq!(code, 2, "{stderr}");
+    let lines = json_lines(&stdout);
+    assert_eq!(lines[0]["verdict"], "valid");
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("the stream ended inside a frame"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn kiosk_line_and_bell() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let (code, stdout, _) = run(fx
+        .scan()
+        .args(["--kiosk", "--bell", "--at", "2026-12-01"])
+        .arg(&png));
+    assert_eq!(code, 0);
+    let line = stdout.trim_end_matches('\x07');
+    assert_eq!(line.lines().count(), 1, "{stdout:?}");
+    assert!(
+        line.starts_with(" ✔ সঠিক ও বৈধ / Genuine and valid · "),
+        "{line}"
+    );
+    assert!(line.contains("ক্রমিক ৭"), "{line}");
+    assert!(!line.contains('\x1b'), "no colour when not on a terminal");
+    assert!(stdout.ends_with("\n\x07"), "one bell for valid: {stdout:?}");
+
+    let forged = fx.png("other.png", "https://example.com/");
+    let (code, stdout, _) = run(fx.scan().args(["--kiosk", "--bell"]).arg(&forged));
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with(" ✘ "), "{stdout}");
+    assert!(
+        stdout.ends_with("\x07\x07\x07"),
+        "three bells otherwise: {stdout:?}"
+    );
+}
+
+#[test]
+fn first_page_of_a_pdf() {
+    let fx = Fixture::new();
+    let text = fx.valid_text();
+    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let n = code.width();
+    let module = 113.0 / n as f64; // a 40 mm code, drawn as vector squares
+    let mut content = String::from("0 0 0 rg\n");
+    for (i, c) in code.to_colors().iter().enumerate() {
+        if *c == qrcode::Color::Dark {
+            let (x, y) = ((i % n) as f64, (i / n) as f64);
+            content.push_str(&format!(
+                "{:.3} {:.3} {:.3} {:.3} re\n",
+                400.0 + x * module,
+                700.0 - (y + 1.0) * module,
+                module,
+                module
+            ));
+        }
+    }
+    content.push_str("f\n");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_owned(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
+    for off in offsets {
+        pdf.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    let path = fx.path("certificate.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let (code, stdout, stderr) = run(fx
+        .scan()
+        .args(["--json", "--at", "2026-12-01", "--budget-ms", "30000"])
+        .arg(&path));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(json_lines(&stdout)[0]["verdict"], "valid");
+}
+
+#[test]
+fn the_time_budget_is_an_answer_not_a_hang() {
+    let fx = Fixture::new();
+    let mut state = 0x9e37_79b9_u32;
+    let noise = image::GrayImage::from_fn(2500, 2500, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        image::Luma([(state & 0xff) as u8])
+    });
+    let path = fx.path("noise.png");
+    noise.save(&path).unwrap();
+    let start = std::time::Instant::now();
+    let (code, stdout, stderr) = run(fx.scan().args(["--budget-ms", "10"]).arg(&path));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("no QR code found in time (10 ms)"),
+        "{stderr}"
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn a_watched_folder_is_scanned_as_files_arrive() {
+    use std::io::BufRead;
+    let fx = Fixture::new();
+    let inbox = fx.path("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sonod-scan"))
+        .env_remove("SONOD_TRUST")
+        .env_remove("SONOD_ROOT")
+        .arg("--trust")
+        .arg(&fx.trust)
+        .arg("--root")
+        .arg(&fx.root)
+        .args(["--json", "--at", "2026-12-01", "--watch"])
+        .arg(&inbox)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    // Wait until it says it is watching, then drop files the way scanners do: written under
+    // a temporary name and renamed, and written in place.
+    let mut err = std::io::BufReader::new(stderr);
+    let mut said = String::new();
+    err.read_line(&mut said).unwrap();
+    assert!(said.contains("watching"), "{said}");
+    let text = fx.valid_text();
+    qr_image(&text).save(fx.path("scan1.png")).unwrap();
+    std::fs::rename(fx.path("scan1.png"), inbox.join("scan1.png")).unwrap();
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a verdict");
+    qr_image("https://example.com/")
+        .save(inbox.join("scan2.png"))
+        .unwrap();
+    let second = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a verdict");
+    let _ = child.kill();
+    let _ = child.wait();
+    let first: Json = serde_json::from_str(&first).unwrap();
+    let second: Json = serde_json::from_str(&second).unwrap();
+    assert_eq!(first["verdict"], "valid");
+    assert!(first["input"].as_str().unwrap().ends_with("scan1.png"));
+    assert_eq!(second["verdict"], "malformed");
+}
