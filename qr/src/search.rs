@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use image::imageops::{self, FilterType};
 use image::GrayImage;
@@ -57,6 +57,10 @@ struct Look {
     /// Longest side of the image the look works on (the image is only ever reduced to it,
     /// except for enlarged looks).
     side: Side,
+    /// Rough cost, in microseconds per megapixel of the original image on one core (from
+    /// `examples/looks.rs` on the photo set): a look that cannot finish in the time left is
+    /// not started, so the budget is kept without leaving work running past it.
+    us_per_mp: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -72,12 +76,13 @@ enum Side {
 /// The largest side a scaled look makes.
 const MAX_SCALED_SIDE: u32 = 3000;
 
-const fn look(name: &'static str, reader: Reader_, prep: Prep, side: Side) -> Look {
+const fn look(name: &'static str, reader: Reader_, prep: Prep, side: Side, us_per_mp: u64) -> Look {
     Look {
         name,
         reader,
         prep,
         side,
+        us_per_mp,
     }
 }
 
@@ -101,33 +106,50 @@ const LOOKS: &[Look] = &[
         Reader_::ZxingMulti,
         Prep::Plain,
         Side::Scale(10),
+        3_000,
     ),
     look(
         "zxing-multi-unsharp",
         Reader_::ZxingMulti,
         Prep::Sharpened(20),
         Side::Scale(10),
+        11_000,
     ),
     look(
         "zxing-unsharp-1",
         Reader_::Zxing,
         Prep::Sharpened(10),
         Side::Scale(10),
+        11_000,
     ),
     look(
         "rqrr-unsharp",
         Reader_::Rqrr,
         Prep::Sharpened(20),
         Side::AtMost(RQRR_SIDE),
+        12_000,
     ),
     look(
         "zxing-unsharp-x1.5",
         Reader_::Zxing,
         Prep::Sharpened(20),
         Side::Scale(15),
+        150_000,
     ),
-    look("zxing-x1.5", Reader_::Zxing, Prep::Plain, Side::Scale(15)),
-    look("rqrr-x1.5", Reader_::Rqrr, Prep::Plain, Side::Enlarged(15)),
+    look(
+        "zxing-x1.5",
+        Reader_::Zxing,
+        Prep::Plain,
+        Side::Scale(15),
+        150_000,
+    ),
+    look(
+        "rqrr-x1.5",
+        Reader_::Rqrr,
+        Prep::Plain,
+        Side::Enlarged(15),
+        60_000,
+    ),
 ];
 
 /// Every QR code in `luma`, searching until one is found, the looks run out, or `deadline`
@@ -143,10 +165,18 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
     // Prepared images are reused between looks at the same scale.
     let mut scaled: Vec<(u32, GrayImage)> = Vec::new();
     let mut tried: HashSet<(usize, u32, &str)> = HashSet::new();
+    let megapixels = (f64::from(w) * f64::from(h) / 1e6).max(0.05);
     for look in LOOKS {
-        if Instant::now() >= deadline {
+        let now = Instant::now();
+        if now >= deadline {
             found.timed_out = true;
             break;
+        }
+        let cost = Duration::from_micros((look.us_per_mp as f64 * megapixels) as u64);
+        if now + cost > deadline {
+            // Not enough time left for this look: the search is cut short here.
+            found.timed_out = true;
+            continue;
         }
         if matches!(look.reader, Reader_::Rqrr) && !slow_ok {
             continue;
