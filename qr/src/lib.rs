@@ -47,16 +47,21 @@ pub struct Limits {
     pub max_pixels: u64,
     /// Longest time for one image, from the bytes to the answer.
     pub budget: Duration,
+    /// Whether PDFs are read. The PDF renderer does not bound what a compressed stream inside
+    /// the document expands to, so a service taking files from anyone turns this off; a
+    /// scanner reading an office's own scans leaves it on.
+    pub pdf: bool,
 }
 
 impl Default for Limits {
-    /// 32 MiB a file, 12,000 pixels a side, 48 megapixels, 2 seconds an image.
+    /// 32 MiB a file, 12,000 pixels a side, 48 megapixels, 2 seconds an image, PDFs read.
     fn default() -> Limits {
         Limits {
             max_file_bytes: 32 << 20,
             max_side: 12_000,
             max_pixels: 48_000_000,
             budget: Duration::from_secs(2),
+            pdf: true,
         }
     }
 }

@@ -37,7 +37,10 @@ pub fn load_luma(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> 
         return Err(ReadError::FileTooLarge(limits.max_file_bytes));
     }
     match Format::sniff(bytes) {
-        Format::Pdf => pdf_first_page(bytes, limits),
+        Format::Pdf if limits.pdf => pdf_first_page(bytes, limits),
+        Format::Pdf => Err(ReadError::NotAnImage(
+            "PDF is not accepted here, send a photo (JPEG or PNG)".into(),
+        )),
         Format::Raster => raster(bytes, limits),
     }
 }

@@ -98,6 +98,14 @@ fn bounded_input() {
         read_codes(b"%PDF-1.7 broken", &Limits::default()),
         Err(ReadError::Pdf(_))
     ));
+    let no_pdf = Limits {
+        pdf: false,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        read_codes(b"%PDF-1.7 broken", &no_pdf),
+        Err(ReadError::NotAnImage(_))
+    ));
 }
 
 #[test]

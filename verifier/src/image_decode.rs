@@ -49,6 +49,8 @@ pub fn decode_qr_image(bytes: &[u8]) -> Result<Vec<String>, ImageError> {
         max_side: MAX_SIDE,
         max_pixels: MAX_PIXELS,
         budget: BUDGET,
+        // Uploads come from anyone: no PDFs, whose streams the renderer does not bound.
+        pdf: false,
     };
     sonod_qr::read_codes(bytes, &limits).map_err(|e| match e {
         sonod_qr::ReadError::Empty => ImageError::Empty,
