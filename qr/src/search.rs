@@ -152,6 +152,31 @@ const LOOKS: &[Look] = &[
     ),
 ];
 
+impl Look {
+    /// The longest side this look works at for an image whose longest side is `full_side`;
+    /// `None` when the look does not apply to an image that size.
+    fn side_for(&self, full_side: u32) -> Option<u32> {
+        match self.side {
+            Side::AtMost(s) => Some(full_side.min(s)),
+            Side::Enlarged(tenths) if full_side <= SMALL_SIDE => Some(full_side * tenths / 10),
+            Side::Enlarged(_) => None,
+            Side::Scale(tenths) => {
+                Some((full_side * tenths / 10).min(MAX_SCALED_SIDE.max(full_side)))
+            }
+        }
+    }
+
+    /// The codes this look's reader finds in `base` (already at the look's scale).
+    fn read(&self, base: &GrayImage) -> Vec<String> {
+        let prepared = prepare(base, self.prep);
+        match self.reader {
+            Reader_::ZxingMulti => zxing_multi(&prepared),
+            Reader_::Zxing => zxing_single(&prepared),
+            Reader_::Rqrr => rqrr_read(&prepared),
+        }
+    }
+}
+
 /// Every QR code in `luma`, searching until one is found, the looks run out, or `deadline`
 /// passes. `slow_ok` false skips the looks whose running time cannot be bounded (rqrr's).
 pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
@@ -164,7 +189,6 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
     let full_side = w.max(h);
     // Prepared images are reused between looks at the same scale.
     let mut scaled: Vec<(u32, GrayImage)> = Vec::new();
-    let mut tried: HashSet<(usize, u32, &str)> = HashSet::new();
     let megapixels = (f64::from(w) * f64::from(h) / 1e6).max(0.05);
     for look in LOOKS {
         let now = Instant::now();
@@ -181,21 +205,9 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
         if matches!(look.reader, Reader_::Rqrr) && !slow_ok {
             continue;
         }
-        let side = match look.side {
-            Side::AtMost(s) => full_side.min(s),
-            Side::Enlarged(tenths) => {
-                if full_side > SMALL_SIDE {
-                    continue;
-                }
-                full_side * tenths / 10
-            }
-            Side::Scale(tenths) => (full_side * tenths / 10).min(MAX_SCALED_SIDE.max(full_side)),
-        };
-        // The same reader on the same pixels twice learns nothing.
-        let key = (look.reader as usize, side, look.name);
-        if !tried.insert(key) {
+        let Some(side) = look.side_for(full_side) else {
             continue;
-        }
+        };
         if side != full_side && !scaled.iter().any(|(s, _)| *s == side) {
             scaled.push((side, resize_to(luma, side)));
         }
@@ -207,13 +219,7 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                 None => continue,
             }
         };
-        let prepared = prepare(base, look.prep);
-        let texts = match look.reader {
-            Reader_::ZxingMulti => zxing_multi(&prepared),
-            Reader_::Zxing => zxing_single(&prepared),
-            Reader_::Rqrr => rqrr_read(&prepared),
-        };
-        for t in texts {
+        for t in look.read(base) {
             if seen.insert(t.clone()) {
                 found.texts.push(t);
             }
@@ -311,21 +317,10 @@ pub fn look_names() -> Vec<&'static str> {
 pub fn try_look(luma: &GrayImage, name: &str) -> Option<Vec<String>> {
     let look = LOOKS.iter().find(|l| l.name == name)?;
     let full_side = luma.width().max(luma.height());
-    let side = match look.side {
-        Side::AtMost(s) => full_side.min(s),
-        Side::Enlarged(tenths) if full_side <= SMALL_SIDE => full_side * tenths / 10,
-        Side::Enlarged(_) => return None,
-        Side::Scale(tenths) => (full_side * tenths / 10).min(MAX_SCALED_SIDE.max(full_side)),
-    };
-    let base = if side == full_side {
-        std::borrow::Cow::Borrowed(luma)
+    let side = look.side_for(full_side)?;
+    if side == full_side {
+        Some(look.read(luma))
     } else {
-        std::borrow::Cow::Owned(resize_to(luma, side))
-    };
-    let prepared = prepare(&base, look.prep);
-    Some(match look.reader {
-        Reader_::ZxingMulti => zxing_multi(&prepared),
-        Reader_::Zxing => zxing_single(&prepared),
-        Reader_::Rqrr => rqrr_read(&prepared),
-    })
+        Some(look.read(&resize_to(luma, side)))
+    }
 }
