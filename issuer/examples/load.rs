@@ -4,7 +4,8 @@
 //! `cargo run --release -p sonod-issuer --example load -- URL TOKEN RECORD.json N C [SERVER_PID]`
 //!
 //! Prints `certificates=… seconds=… per_second=… p50_ms=… p99_ms=… non_201=…` and, with a
-//! server PID, `server_cpu_us_per_request=…` from /proc (utime + stime).
+//! server PID, `server_cpu_us_per_request=…` from /proc (utime + stime); and its own CPU per
+//! request, `client_cpu_us_per_request=…`.
 
 use std::time::{Duration, Instant};
 
@@ -35,6 +36,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (n, c): (usize, usize) = (n.parse()?, c.parse()?);
     let pid = rest.first().cloned();
     let ticks_before = pid.as_deref().and_then(cpu_ticks);
+    let own_before = cpu_ticks("self");
     let start = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..c {
@@ -84,6 +86,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(0.50),
         pct(0.99)
     );
+    if let (Some(before), Some(after)) = (own_before, cpu_ticks("self")) {
+        // The load generator's own CPU: it shares the machine with the server.
+        let us = (after - before) as f64 * 10_000.0 / all.len().max(1) as f64;
+        println!("client_cpu_us_per_request={us:.1}");
+    }
     if let (Some(pid), Some(before)) = (pid, ticks_before) {
         if let Some(after) = cpu_ticks(&pid) {
             // Linux reports these in clock ticks of 1/100 s.

@@ -48,6 +48,9 @@ struct State {
     pending: bool,
     max_seq: u64,
     shutdown: bool,
+    /// The committer is asleep on `wake` (so a ticket must wake it; otherwise it will see
+    /// `pending` when it next looks, and the futex call is saved).
+    idle: bool,
     /// Async waiters with the generation each waits for.
     waiters: Vec<Waiter>,
 }
@@ -111,7 +114,9 @@ impl GroupCommit {
         let mut s = lock(&self.shared.state);
         s.pending = true;
         s.max_seq = s.max_seq.max(seq);
-        self.shared.wake.notify_one();
+        if s.idle {
+            self.shared.wake.notify_one();
+        }
         Ticket(s.next_gen)
     }
 
@@ -208,7 +213,9 @@ fn run(shared: &Shared, store: &Store, apply: &mut Apply) {
         let (generation, seq) = {
             let mut s = lock(&shared.state);
             while !s.pending && !s.shutdown {
+                s.idle = true;
                 s = shared.wake.wait(s).unwrap_or_else(PoisonError::into_inner);
+                s.idle = false;
             }
             if !s.pending && s.shutdown {
                 drop(s);
