@@ -5,8 +5,11 @@
 //! high-entropy, so a fast hash is enough); passwords are stored as argon2id PHC strings;
 //! session ids are random and stored hashed, with an expiry.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -205,6 +208,27 @@ fn valid_name(n: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
+/// How long a token's account is remembered without looking at the store again.
+const TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
+/// At most this many tokens are remembered (the cache is emptied when full).
+const TOKEN_CACHE_MAX: usize = 1024;
+
+/// Tokens authenticated lately, by hash: every API request carries a token, and reading sled on
+/// the request path stalls the runtime thread while the committer applies a batch (sled's
+/// batches hold a process-wide write lock that every read waits for). Emptied whenever an
+/// account changes through this [`Accounts`] (or a clone), so a disabled account's tokens stop
+/// at once; entries also expire after [`TOKEN_CACHE_TTL`]. Only successes are kept, so
+/// guessing tokens cannot fill it.
+#[derive(Default)]
+struct TokenCache(HashMap<[u8; 32], (Actor, Instant)>);
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Token hashes stay out of debug output.
+        write!(f, "TokenCache({} tokens)", self.0.len())
+    }
+}
+
 /// The accounts of one office. Writes become durable at the ledger's next barrier; callers
 /// record an audit entry through the ledger, which waits for it.
 #[derive(Debug, Clone)]
@@ -212,6 +236,7 @@ pub struct Accounts {
     users: sled::Tree,
     tokens: sled::Tree,
     sessions: sled::Tree,
+    token_cache: Arc<Mutex<TokenCache>>,
 }
 
 impl Accounts {
@@ -221,6 +246,7 @@ impl Accounts {
             users: store.tree("users")?,
             tokens: store.tree("tokens")?,
             sessions: store.tree("sessions")?,
+            token_cache: Arc::default(),
         })
     }
 
@@ -276,7 +302,19 @@ impl Accounts {
         self.users
             .insert(name.as_bytes(), json(&user)?)
             .map_err(StoreError::from)?;
+        self.forget_tokens();
         Ok(user)
+    }
+
+    fn token_cache(&self) -> std::sync::MutexGuard<'_, TokenCache> {
+        self.token_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Empties the token cache: an account changed.
+    fn forget_tokens(&self) {
+        self.token_cache().0.clear();
     }
 
     /// Sets a new password.
@@ -323,8 +361,20 @@ impl Accounts {
         if token.len() > 200 {
             return None;
         }
-        let info: TokenInfo = parse(&self.tokens.get(hashed(token)).ok()??).ok()?;
-        self.active(&info.user)
+        let hash = hashed(token);
+        if let Some((actor, at)) = self.token_cache().0.get(&hash) {
+            if at.elapsed() < TOKEN_CACHE_TTL {
+                return Some(actor.clone());
+            }
+        }
+        let info: TokenInfo = parse(&self.tokens.get(hash).ok()??).ok()?;
+        let actor = self.active(&info.user)?;
+        let mut cache = self.token_cache();
+        if cache.0.len() >= TOKEN_CACHE_MAX {
+            cache.0.clear();
+        }
+        cache.0.insert(hash, (actor.clone(), Instant::now()));
+        Some(actor)
     }
 
     /// Checks a password and opens a session; returns the session id for the cookie.
@@ -426,7 +476,10 @@ mod tests {
             .iter()
             .keys()
             .all(|k| k.unwrap().as_ref() != t.as_bytes()));
-        a.disable("rahim").unwrap();
+        // Authenticated twice (the second from the cache), then disabled through a clone (as
+        // the server's handlers hold them): the token stops at once.
+        assert!(a.authenticate_token(&t).is_some());
+        a.clone().disable("rahim").unwrap();
         assert_eq!(a.authenticate_token(&t), None);
         assert!(matches!(
             a.issue_token("nobody", "x", 0),
