@@ -213,7 +213,7 @@ fn qr_modules(svg: &str) -> Option<u32> {
         .parse()
         .ok()?;
     let module = left / 4;
-    (module > 0 && left % 4 == 0 && width % module == 0).then_some(width / module)
+    (module > 0 && left.is_multiple_of(4) && width.is_multiple_of(module)).then_some(width / module)
 }
 
 /// Printed size of one QR module, in tenths of a millimetre. 0.5 mm is the least a phone

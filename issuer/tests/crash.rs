@@ -163,7 +163,7 @@ fn acknowledged_writes_survive_sigkill() {
                         .insert(serial, v["qr_text"].as_str().expect("qr").to_owned());
                     assert!(prev.is_none(), "serial {serial} acknowledged twice");
                     n += 1;
-                    if (n + w) % 5 == 0 {
+                    if (n + w).is_multiple_of(5) {
                         let path = format!("/api/v1/certificates/{serial}/revoke");
                         if let Ok((200, _)) = http(
                             addr,

@@ -330,7 +330,7 @@ pub(crate) fn write_segment(
     let mut first = [0u8; PREFIX];
     let mut count = 0u64;
     for p in sorted {
-        if count % BLOCK_ENTRIES as u64 == 0 {
+        if count.is_multiple_of(BLOCK_ENTRIES as u64) {
             if count > 0 {
                 index.extend_from_slice(&first);
                 index.extend_from_slice(&std::mem::take(&mut block).finalize());
@@ -396,7 +396,7 @@ pub(crate) fn segment_iter(
 
 /// Parses a revocation file (records sorted by serial).
 pub(crate) fn parse_revoked(bytes: &[u8]) -> Option<BTreeMap<u64, (i64, u8)>> {
-    if bytes.len() % REVOKED_RECORD != 0 {
+    if !bytes.len().is_multiple_of(REVOKED_RECORD) {
         return None;
     }
     let mut out = BTreeMap::new();

@@ -23,6 +23,9 @@ use crate::snapshot::{
 };
 
 /// Largest trust list read.
+/// Held by a running sync in the snapshot folder.
+const LOCK_FILE: &str = ".sync.lock";
+
 pub const MAX_TRUST_BYTES: u64 = sonod_keys::MAX_TRUST_LIST_BYTES as u64;
 /// Largest feed page read (5,000 events are about 1 MB).
 pub const MAX_PAGE_BYTES: u64 = 16 << 20;
@@ -41,6 +44,9 @@ pub const MAX_SEGMENTS: usize = 8;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SyncError {
+    /// Another sync is writing the same snapshot folder.
+    #[error("এই তথ্যভান্ডারে আরেকটি সিঙ্ক চলছে, সেটি শেষ হলে আবার চেষ্টা করুন / another sync is running in {0}; try again when it has finished")]
+    Busy(PathBuf),
     /// Not an http(s) URL.
     #[error("ঠিকানাটি সঠিক নয় (http:// বা https:// দিয়ে শুরু হতে হবে): {0} / not a valid URL (must start with http:// or https://): {0}")]
     BadUrl(String),
@@ -563,6 +569,22 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
     let base = base_url(&opts.from)?;
     let dir = &opts.store;
     std::fs::create_dir_all(dir).map_err(|e| SyncError::Store(dir.clone(), e))?;
+    // One sync at a time per folder: a second would share the temporary file names, and its
+    // clean-up would remove the files the first one's new manifest names. Readers need no
+    // lock (the manifest is replaced in one rename). The OS drops the lock if this process
+    // dies, so a crashed sync never blocks the next one.
+    let lock_path = dir.join(LOCK_FILE);
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| SyncError::Store(lock_path.clone(), e))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => return Err(SyncError::Busy(dir.clone())),
+        Err(std::fs::TryLockError::Error(e)) => return Err(SyncError::Store(lock_path, e)),
+    }
     let mut client = Client {
         agent: agent(opts.timeout),
         base: base.clone(),
@@ -961,6 +983,30 @@ fn sync_office(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_sync_of_the_same_folder_is_refused_until_the_first_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = SyncOptions {
+            // Nothing listens on port 9: past the lock, the sync fails to connect.
+            from: "http://127.0.0.1:9".into(),
+            store: dir.path().to_path_buf(),
+            root: sonod_keys::SecretKey::generate().verifying_key(),
+            root_pem: String::new(),
+            trust: None,
+            offices: Vec::new(),
+            timeout: Duration::from_millis(500),
+            today: time::OffsetDateTime::now_utc().date(),
+        };
+        let held = File::create(dir.path().join(LOCK_FILE)).unwrap();
+        held.lock().unwrap();
+        let busy = sync(&opts, &mut |_| {}).unwrap_err();
+        assert!(matches!(busy, SyncError::Busy(_)), "{busy}");
+        assert!(busy.to_string().contains("another sync is running"));
+        drop(held);
+        let after = sync(&opts, &mut |_| {}).unwrap_err();
+        assert!(matches!(after, SyncError::Connect { .. }), "{after}");
+    }
 
     #[test]
     fn base_urls_are_checked() {
