@@ -57,6 +57,88 @@ fn reads_two_codes_in_one_image() {
 }
 
 #[test]
+fn a_jpeg_is_read_straight_to_grey_and_turned_upright() {
+    // A grey and a colour JPEG of a code, and the colour one stored on its side with an EXIF
+    // note (orientation 8: turn 90° anticlockwise to view) as phones do.
+    let code = code_image("HTTPS://VERIFY.EXAMPLE.BD/V/JPEG", 8);
+    let grey_jpeg = jpeg(&image::DynamicImage::ImageLuma8(code.clone()));
+    let texts = read_codes(&grey_jpeg, &Limits::default()).expect("reads");
+    assert_eq!(texts, vec!["HTTPS://VERIFY.EXAMPLE.BD/V/JPEG".to_owned()]);
+
+    let mut wide = GrayImage::from_pixel(code.width() + 200, code.height(), Luma([255]));
+    image::imageops::replace(&mut wide, &code, 0, 0);
+    let stored = image::imageops::rotate90(&wide); // what the sensor wrote
+    let colour = image::DynamicImage::ImageLuma8(stored).to_rgb8();
+    let bytes = with_exif_orientation(&jpeg(&image::DynamicImage::ImageRgb8(colour)), 8);
+    let luma = load_luma(&bytes, &Limits::default()).expect("decodes");
+    assert_eq!(luma.dimensions(), wide.dimensions(), "turned upright");
+    // The code is at the left once upright: dark finder pattern near (0,0) + quiet zone.
+    let q = 4 * 8 + 4;
+    assert!(
+        luma.get_pixel(q, q).0[0] < 100,
+        "upright, not mirrored or turned"
+    );
+    assert!(luma.get_pixel(wide.width() - 20, q).0[0] > 200);
+    let texts = read_codes(&bytes, &Limits::default()).expect("reads");
+    assert_eq!(texts, vec!["HTTPS://VERIFY.EXAMPLE.BD/V/JPEG".to_owned()]);
+    // Size limits are checked from the header, before decoding.
+    let small = Limits {
+        max_pixels: 1000,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        read_codes(&bytes, &small),
+        Err(ReadError::ImageTooLarge(..))
+    ));
+    let narrow = Limits {
+        max_side: 100,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        read_codes(&bytes, &narrow),
+        Err(ReadError::ImageTooLarge(..))
+    ));
+    // A damaged JPEG is an error, not a panic.
+    let cut = &bytes[..bytes.len() / 3];
+    let _ = read_codes(cut, &Limits::default());
+    let mut garbled = bytes.clone();
+    for b in garbled.iter_mut().skip(400).step_by(7) {
+        *b ^= 0x5a;
+    }
+    let _ = read_codes(&garbled, &Limits::default());
+}
+
+fn jpeg(img: &image::DynamicImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut out),
+        image::ImageFormat::Jpeg,
+    )
+    .expect("jpeg");
+    out
+}
+
+/// `jpeg` with an APP1 EXIF segment holding only an orientation tag, right after SOI.
+fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec(); // big-endian, IFD at 8
+    tiff.extend_from_slice(&1u16.to_be_bytes()); // one entry
+    tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+    tiff.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+    tiff.extend_from_slice(&1u32.to_be_bytes()); // count
+    tiff.extend_from_slice(&orientation.to_be_bytes());
+    tiff.extend_from_slice(&[0, 0]);
+    tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xff, 0xe1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+#[test]
 fn an_empty_image_has_no_codes() {
     let img = GrayImage::from_pixel(400, 300, Luma([200]));
     assert_eq!(read_codes(&png(&img), &Limits::default()), Ok(vec![]));
