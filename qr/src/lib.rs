@@ -26,6 +26,7 @@
 //! geometry.
 
 mod load;
+mod pixels;
 mod search;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use image::imageops::{self, FilterType};
+use image::imageops;
 use image::GrayImage;
 use rxing::common::HybridBinarizer;
 use rxing::multi::qrcode::QRCodeMultiReader;
@@ -243,7 +243,7 @@ fn resize_to(img: &GrayImage, side: u32) -> GrayImage {
         // Area averaging: fast, and it keeps thin modules.
         imageops::thumbnail(img, nw, nh)
     } else {
-        imageops::resize(img, nw, nh, FilterType::Triangle)
+        crate::pixels::resize_bilinear(img, nw, nh)
     }
 }
 
@@ -251,7 +251,7 @@ fn prepare(img: &GrayImage, prep: Prep) -> Cow<'_, GrayImage> {
     match prep {
         Prep::Plain => Cow::Borrowed(img),
         Prep::Sharpened(tenths) => {
-            Cow::Owned(imageops::unsharpen(img, f32::from(tenths) / 10.0, 8))
+            Cow::Owned(crate::pixels::unsharpen(img, f32::from(tenths) / 10.0, 8))
         }
     }
 }
