@@ -45,10 +45,11 @@ fn main() {
             };
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             println!(
-                "{{\"file\":{:?},\"look\":{:?},\"found\":{},\"ms\":{:.2}}}",
+                "{{\"file\":{:?},\"look\":{:?},\"found\":{},\"texts\":{:?},\"ms\":{:.2}}}",
                 f,
                 name,
                 texts.len(),
+                texts,
                 ms
             );
         }

@@ -56,6 +56,58 @@ fn reads_two_codes_in_one_image() {
     );
 }
 
+fn two_codes(a: &GrayImage, b: &GrayImage) -> GrayImage {
+    let mut canvas = GrayImage::from_pixel(
+        a.width() + b.width() + 60,
+        a.height().max(b.height()) + 40,
+        Luma([255]),
+    );
+    image::imageops::replace(&mut canvas, a, 20, 20);
+    image::imageops::replace(&mut canvas, b, i64::from(a.width()) + 40, 20);
+    canvas
+}
+
+#[test]
+fn one_look_reads_two_codes_and_a_lone_code_ends_the_search() {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let canvas = two_codes(&code_image("LEFT", 4), &code_image("RIGHT", 4));
+    let found = find_codes(&canvas, deadline, true);
+    let mut texts = found.texts.clone();
+    texts.sort();
+    assert_eq!(texts, vec!["LEFT".to_owned(), "RIGHT".to_owned()]);
+    assert_eq!(found.looks_run, 1, "{found:?}");
+    let lone = find_codes(&code_image("ALONE", 4), deadline, true);
+    assert_eq!(lone.texts, vec!["ALONE".to_owned()]);
+    assert_eq!(lone.looks_run, 1, "{lone:?}");
+}
+
+#[test]
+fn an_unread_second_code_keeps_the_search_going() {
+    // The second code keeps its finder patterns but its data is smeared grey: the first look
+    // reads the first code, sees three finder patterns it could not read, and the search goes
+    // on through the later looks (which cannot read it either) before answering.
+    let module = 4;
+    let second = code_image("UNREADABLE SECOND CODE", module);
+    let mut damaged = second.clone();
+    let quiet = 4 * module; // the renderer's quiet zone
+    let finder = 8 * module; // a finder pattern and its separator
+    let (w, h) = damaged.dimensions();
+    for y in quiet..h - quiet {
+        for x in quiet..w - quiet {
+            let in_finder = (y < quiet + finder && (x < quiet + finder || x >= w - quiet - finder))
+                || (x < quiet + finder && y >= h - quiet - finder);
+            if !in_finder {
+                damaged.put_pixel(x, y, Luma([128]));
+            }
+        }
+    }
+    let canvas = two_codes(&code_image("READABLE FIRST CODE", module), &damaged);
+    let found = find_codes(&canvas, Instant::now() + Duration::from_secs(10), true);
+    assert_eq!(found.texts, vec!["READABLE FIRST CODE".to_owned()]);
+    assert!(found.looks_run > 1, "{found:?}");
+    assert_eq!(found.found_by, Some("zxing"));
+}
+
 #[test]
 fn a_jpeg_is_read_straight_to_grey_and_turned_upright() {
     // A grey and a colour JPEG of a code, and the colour one stored on its side with an EXIF
