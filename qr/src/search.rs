@@ -288,10 +288,16 @@ fn bitmap(img: &GrayImage) -> Option<BinaryBitmap<HybridBinarizer<Luma8Source<'_
 /// whether a candidate triple of finder patterns was left that lies wholly outside the codes
 /// read (a pattern seen twice a little apart, or an alignment pattern, does not count).
 fn zxing_read(img: &GrayImage) -> Seen {
-    let Some(bitmap) = bitmap(img) else {
-        return Seen::default();
+    let fast = crate::pixels::binarize(img);
+    let fallback = match fast {
+        Some(_) => None,
+        None => bitmap(img),
     };
-    let matrix = bitmap.get_black_matrix();
+    let matrix = match (&fast, &fallback) {
+        (Some(m), _) => m,
+        (None, Some(b)) => b.get_black_matrix(),
+        (None, None) => return Seen::default(),
+    };
     let mut patterns = FindFinderPatterns(matrix, true, 0);
     let mut used = Vec::new();
     let mut unread = Vec::new();
