@@ -226,6 +226,7 @@ pub(crate) fn binarize(img: &GrayImage) -> Option<BitMatrix> {
     let mut matrix = BitMatrix::new(w as u32, h as u32).ok()?;
     let mut bits = BitArray::with_size(w);
     let mut merged = vec![0u8; w];
+    let mut flags = vec![0u8; w];
     let word = usize::BITS as usize;
     for y in 0..h {
         let regular = y / BLOCK;
@@ -242,10 +243,19 @@ pub(crate) fn binarize(img: &GrayImage) -> Option<BitMatrix> {
             &thresholds[(sub_h - 1) * w..sub_h * w]
         };
         let row = &lum[y * w..(y + 1) * w];
-        for (i, (p, t)) in row.chunks(word).zip(t.chunks(word)).enumerate() {
+        // One byte a pixel (1 black, 0 white), then eight bytes to eight bits at a time.
+        for ((f, &p), &t) in flags.iter_mut().zip(row).zip(t) {
+            *f = u8::from(p <= t);
+        }
+        for (i, chunk) in flags.chunks(word).enumerate() {
             let mut packed = 0usize;
-            for (j, (&p, &t)) in p.iter().zip(t).enumerate() {
-                packed |= usize::from(p <= t) << j;
+            for (k, eight) in chunk.chunks(8).enumerate() {
+                let mut b = [0u8; 8];
+                b[..eight.len()].copy_from_slice(eight);
+                // Byte j's low bit lands in bit 56 + j; only one bit of each product term
+                // reaches the top byte, so nothing carries.
+                let v = u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+                packed |= (v as usize) << (8 * k);
             }
             bits.setBulk(i * word, packed);
         }
