@@ -58,9 +58,10 @@ struct Look {
     prep: Prep,
     /// Longest side of the image the look works on.
     side: Side,
-    /// Rough cost, in microseconds per megapixel of the original image on one core (from
-    /// `examples/looks.rs` on the photo set): a look that cannot finish in the time left is
-    /// not started, so the budget is kept without leaving work running past it.
+    /// Rough cost, in microseconds per megapixel of the original image on one core (about the
+    /// 90th percentile of the CPU times `examples/looks.rs` measured on the photo set): a look
+    /// that cannot finish in the time left is not started, so the budget is kept without
+    /// leaving work running past it.
     us_per_mp: u64,
 }
 
@@ -90,29 +91,32 @@ const fn look(name: &'static str, reader: Reader_, prep: Prep, side: Side, us_pe
 ///
 /// | look | reads alone | adds | median ms (2 MP, one core) |
 /// |---|---|---|---|
-/// | ZXing (zxing-cpp's detector), as is | 304 | 304 | 6.0 |
-/// | ZXing, unsharp-masked (σ 2) | 327 | 24 | 9.9 |
+/// | ZXing (zxing-cpp's detector), as is | 304 | 304 | 3.1 |
+/// | ZXing, unsharp-masked (σ 2) | 327 | 24 | 7.0 |
 /// | rqrr, unsharp-masked, reduced to 900 px | 81 | 2 | 19 |
-/// | ZXing, unsharp-masked, enlarged 1.5× | 332 | 5 | 28 |
-/// | ZXing, unsharp-masked, enlarged 2× | 333 | 2 | 40 |
-/// | ZXing, inverted | — | 0 | 7.2 |
+/// | ZXing, unsharp-masked, enlarged 1.5× | 332 | 5 | 22 |
+/// | ZXing, unsharp-masked, enlarged 2× | 333 | 2 | 30 |
+/// | ZXing, inverted | — | 0 | 3.7 |
 ///
 /// ("reads": of the 384, counting the 8 pictures without a code as read when nothing is found;
-/// from `examples/looks.rs`, so the times include each look's own scaling and sharpening.)
+/// from `examples/looks.rs`, CPU time, so the times include each look's own scaling and
+/// sharpening.)
 /// The last look is for light-on-dark codes, which the set does not have. The Java ZXing
 /// detector (`rxing::qrcode::QRCodeReader` and its multi reader), which the looks used before,
 /// read 238 as is and added nothing to the looks above; neither did unsharp σ 1, 3 or 4,
-/// reduced copies (400–800 px) for ZXing, nor rqrr at 450–1,200 px or enlarged. Contrast
-/// stretching, a light blur, an adaptive threshold and nearest-neighbour enlarging were
-/// measured before and added nothing either.
+/// ZXing on plain enlarged copies, at 1.25×, on reduced copies (0.75×, 400–800 px) or with
+/// ZXing's global-histogram binarizer (plain, sharpened, enlarged), nor rqrr at 450–1,200 px
+/// or enlarged. Unsharp σ 3 at 1.5× read one picture more, for another 50 ms on every picture
+/// without a code, and was left out. Contrast stretching, a light blur, an adaptive threshold
+/// and nearest-neighbour enlarging were measured before and added nothing either.
 const LOOKS: &[Look] = &[
-    look("zxing", Reader_::Zxing, Prep::Plain, Side::Scale(10), 4_500),
+    look("zxing", Reader_::Zxing, Prep::Plain, Side::Scale(10), 2_500),
     look(
         "zxing-unsharp",
         Reader_::Zxing,
         Prep::Sharpened(20),
         Side::Scale(10),
-        7_500,
+        5_000,
     ),
     look(
         "rqrr-unsharp",
@@ -126,21 +130,21 @@ const LOOKS: &[Look] = &[
         Reader_::Zxing,
         Prep::Sharpened(20),
         Side::Scale(15),
-        16_500,
+        13_000,
     ),
     look(
         "zxing-unsharp-x2",
         Reader_::Zxing,
         Prep::Sharpened(20),
         Side::Scale(20),
-        24_000,
+        17_500,
     ),
     look(
         "zxing-inverted",
         Reader_::Zxing,
         Prep::Inverted,
         Side::Scale(10),
-        5_000,
+        2_500,
     ),
 ];
 
