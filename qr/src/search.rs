@@ -182,11 +182,11 @@ impl Look {
     }
 }
 
-/// Every QR code in `luma`. The looks run in turn until one finds a code and its detector saw
-/// no other candidate it could not read (two certificates side by side are read in one look;
-/// a second code the look could not read sends the search on to the next looks), the looks run
-/// out, or `deadline` passes. `slow_ok` false skips the looks whose running time cannot be
-/// bounded (rqrr's).
+/// Every QR code in `luma`. The looks run in turn until one finds a code (two certificates side
+/// by side are read in one look; when the look saw finder patterns outside the codes it read,
+/// one more ZXing look runs for a second code), the looks run out, or `deadline` passes; a look
+/// that would not finish before it is not started. `slow_ok` false skips the looks whose
+/// running time cannot be bounded (rqrr's).
 pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
     let mut found = Found::default();
     let mut seen = HashSet::new();
