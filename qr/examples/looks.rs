@@ -4,10 +4,18 @@
 //! cargo run --release -p sonod-qr --example looks -- [--only NAME,...] FILE... > looks.jsonl
 //! ```
 //!
-//! One JSON line per file and look: `{"file", "look", "texts", "ms"}` (each look on its own,
-//! whatever the others found).
+//! One JSON line per file and look: `{"file", "look", "found", "texts", "ms", "cpu_ms"}` (each
+//! look on its own, whatever the others found; `ms` wall time, `cpu_ms` the thread's CPU time,
+//! which on a shared machine leaves out the waits for a core).
 
 use std::time::Instant;
+
+/// This thread's CPU time in milliseconds.
+fn thread_cpu_ms() -> f64 {
+    use rustix::time::{clock_gettime, ClockId};
+    let t = clock_gettime(ClockId::ThreadCPUTime);
+    t.tv_sec as f64 * 1000.0 + t.tv_nsec as f64 / 1e6
+}
 
 fn main() {
     let mut only: Option<Vec<String>> = None;
@@ -40,16 +48,20 @@ fn main() {
                 continue;
             }
             let t = Instant::now();
+            let c = thread_cpu_ms();
             let Some(texts) = sonod_qr::try_look(&luma, name) else {
                 continue;
             };
+            let cpu_ms = thread_cpu_ms() - c;
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             println!(
-                "{{\"file\":{:?},\"look\":{:?},\"found\":{},\"ms\":{:.2}}}",
+                "{{\"file\":{:?},\"look\":{:?},\"found\":{},\"texts\":{:?},\"ms\":{:.2},\"cpu_ms\":{:.2}}}",
                 f,
                 name,
                 texts.len(),
-                ms
+                texts,
+                ms,
+                cpu_ms
             );
         }
     }

@@ -15,17 +15,19 @@
 //! What is found here is only text: a misread can never turn into a genuine certificate,
 //! because every payload is still verified against its signature by the caller.
 //!
-//! The looks, in order (each only while time remains and nothing has been found yet): ZXing's
-//! detector (the `rxing` port, several codes per image) on the image as it is, then
+//! The looks, in order (each only while time remains): the ZXing detector as zxing-cpp has it
+//! (the `rxing` port's `cpp_port`, several codes per image) on the image as it is, then
 //! unsharp-masked against blur and JPEG softness, then rqrr — a second, independent detector —
-//! on a reduced sharpened copy, then ZXing on 1.5× enlarged copies for codes whose modules are
-//! only two or three pixels wide. Why these and in this order: `search::LOOKS`.
+//! on a reduced sharpened copy, then ZXing on sharpened copies enlarged 1.5× and 2× for codes
+//! whose modules are only two or three pixels wide, and last on the inverted image
+//! (light-on-dark codes). The search stops at the first look that reads a code, unless that
+//! look saw finder patterns it could not read (a second code, perhaps): then one more look
+//! runs. Why these and in this order: `search::LOOKS`.
 //!
-//! Inverted (light-on-dark) codes are read by the single-code look, which retries on the
-//! inverted image; rotation and perspective are handled by both detectors' finder-pattern
-//! geometry.
+//! Rotation and perspective are handled by both detectors' finder-pattern geometry.
 
 mod load;
+mod pixels;
 mod search;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

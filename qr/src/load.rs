@@ -57,6 +57,11 @@ fn check_size(w: u32, h: u32, limits: &Limits) -> Result<(), ReadError> {
 }
 
 fn raster(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
+    if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        if let Some(grey) = jpeg_luma(bytes, limits)? {
+            return Ok(grey);
+        }
+    }
     let bad = |e: image::ImageError| match e {
         image::ImageError::Limits(_) => ReadError::ImageTooLarge(0, 0),
         e => ReadError::NotAnImage(e.to_string()),
@@ -84,6 +89,53 @@ fn raster(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
     let mut img = DynamicImage::from_decoder(decoder).map_err(bad)?;
     img.apply_orientation(orientation);
     Ok(img.into_luma8())
+}
+
+/// A baseline or progressive JPEG in YCbCr or grey, decoded straight to its luma channel
+/// (`image` would decode all three channels, convert them to RGB and back to grey: twice the
+/// work). `None` for a JPEG this path does not take (CMYK, YCCK), which `image` then decodes.
+fn jpeg_luma(bytes: &[u8], limits: &Limits) -> Result<Option<GrayImage>, ReadError> {
+    use image::metadata::Orientation;
+    use zune_core::bytestream::ZCursor;
+    use zune_core::colorspace::ColorSpace;
+    use zune_core::options::DecoderOptions;
+
+    let bad = |e: zune_jpeg::errors::DecodeErrors| ReadError::NotAnImage(format!("JPEG: {e}"));
+    // The headers allocate nothing for pixels; the size limits are checked on them below,
+    // before decoding (a JPEG is at most 65,535 pixels a side).
+    let options = DecoderOptions::default()
+        .set_strict_mode(false)
+        .set_max_width(usize::from(u16::MAX))
+        .set_max_height(usize::from(u16::MAX))
+        .jpeg_set_out_colorspace(ColorSpace::Luma);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder.decode_headers().map_err(bad)?;
+    let Some((w, h)) = decoder.dimensions() else {
+        return Err(ReadError::NotAnImage("JPEG without a frame header".into()));
+    };
+    let (w, h) = (
+        u32::try_from(w).unwrap_or(u32::MAX),
+        u32::try_from(h).unwrap_or(u32::MAX),
+    );
+    check_size(w, h, limits)?;
+    if !matches!(
+        decoder.input_colorspace(),
+        Some(ColorSpace::YCbCr | ColorSpace::Luma)
+    ) {
+        return Ok(None);
+    }
+    // A phone stores a portrait photo as landscape pixels plus an EXIF note to turn it.
+    let orientation = decoder
+        .exif()
+        .and_then(|exif| Orientation::from_exif_chunk(exif))
+        .unwrap_or(Orientation::NoTransforms);
+    let pixels = decoder.decode().map_err(bad)?;
+    let Some(grey) = GrayImage::from_raw(w, h, pixels) else {
+        return Err(ReadError::NotAnImage("JPEG: short pixel data".into()));
+    };
+    let mut img = DynamicImage::ImageLuma8(grey);
+    img.apply_orientation(orientation);
+    Ok(Some(img.into_luma8()))
 }
 
 /// Points per inch in PDF user space.

@@ -1,17 +1,18 @@
 //! The search for QR codes in grey pixels: a series of looks, cheapest first, each only while
-//! the deadline allows and nothing has been found yet.
+//! the deadline allows, until a look finds a code and leaves no sign of another.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use image::imageops::{self, FilterType};
+use image::imageops;
 use image::GrayImage;
+use rxing::common::DetectorRXingResult;
 use rxing::common::HybridBinarizer;
-use rxing::multi::qrcode::QRCodeMultiReader;
-use rxing::multi::MultipleBarcodeReader;
-use rxing::qrcode::QRCodeReader;
-use rxing::{BarcodeFormat, BinaryBitmap, DecodeHints, Luma8Source, Reader};
+use rxing::qrcode::cpp_port::decoder::Decode;
+use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
+use rxing::{BarcodeFormat, BinaryBitmap, Luma8Source, RXingResult};
 
 /// What the search found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,55 +21,54 @@ pub struct Found {
     pub texts: Vec<String>,
     /// The deadline came before the search was complete.
     pub timed_out: bool,
-    /// The look that found the codes (for measurements), when one did.
+    /// The look that found the first codes (for measurements), when one did.
     pub found_by: Option<&'static str>,
+    /// How many looks ran (for measurements).
+    pub looks_run: u32,
 }
 
 /// The largest side rqrr is given. Its grid search copies the whole image for every
 /// candidate group of finder patterns, so its time grows with pixels times candidates.
 const RQRR_SIDE: u32 = 900;
-/// Images up to this side also get enlarged looks (modules a few pixels wide).
-const SMALL_SIDE: u32 = 900;
 
 /// Which decoder a look uses.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Reader_ {
-    /// ZXing's multi-code detector.
-    ZxingMulti,
-    /// ZXing's single-code detector, more tolerant of damage.
+    /// The ZXing detector as zxing-cpp has it (rxing's `cpp_port`): finder patterns found by
+    /// their concentric rings, every plausible triple of them sampled, several codes an image.
     Zxing,
-    /// rqrr (quirc's algorithm): a different detector, good on clean images.
+    /// rqrr (quirc's algorithm): a different detector, good on clean images and large codes.
     Rqrr,
 }
 
 /// How the pixels are prepared for a look.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Prep {
     /// As they are (at the look's scale).
     Plain,
     /// Unsharp-masked with this sigma in tenths of a pixel, against blur.
     Sharpened(u8),
+    /// Light and dark swapped: light modules on a dark ground (a photo of a screen).
+    Inverted,
 }
 
 struct Look {
     name: &'static str,
     reader: Reader_,
     prep: Prep,
-    /// Longest side of the image the look works on (the image is only ever reduced to it,
-    /// except for enlarged looks).
+    /// Longest side of the image the look works on.
     side: Side,
-    /// Rough cost, in microseconds per megapixel of the original image on one core (from
-    /// `examples/looks.rs` on the photo set): a look that cannot finish in the time left is
-    /// not started, so the budget is kept without leaving work running past it.
+    /// Rough cost, in microseconds per megapixel of the original image on one core (about the
+    /// 90th percentile of the CPU times `examples/looks.rs` measured on the photo set): a look
+    /// that cannot finish in the time left is not started, so the budget is kept without
+    /// leaving work running past it.
     us_per_mp: u64,
 }
 
 #[derive(Clone, Copy)]
 enum Side {
-    /// At most this many pixels.
+    /// At most this many pixels (the image is only ever reduced to it).
     AtMost(u32),
-    /// The image enlarged by this factor in tenths (only for small images).
-    Enlarged(u32),
     /// The image scaled by this factor in tenths (never past [`MAX_SCALED_SIDE`]).
     Scale(u32),
 }
@@ -91,94 +91,102 @@ const fn look(name: &'static str, reader: Reader_, prep: Prep, side: Side, us_pe
 ///
 /// | look | reads alone | adds | median ms (2 MP, one core) |
 /// |---|---|---|---|
-/// | ZXing, several codes, as is | 233 | 233 | 6.5 |
-/// | ZXing, several codes, unsharp-masked (σ 2) | 253 | 20 | 22 |
-/// | ZXing, unsharp-masked (σ 1) | 249 | few | 22 |
-/// | rqrr, unsharp-masked, reduced to 900 px | 73 | few | 23 |
-/// | ZXing, unsharp-masked, enlarged 1.5× | 251 | 28 | 300 |
-/// | ZXing, enlarged 1.5× | 231 | 9 | 300 |
+/// | ZXing (zxing-cpp's detector), as is | 304 | 304 | 3.1 |
+/// | ZXing, unsharp-masked (σ 2) | 327 | 24 | 7.0 |
+/// | rqrr, unsharp-masked, reduced to 900 px | 81 | 2 | 19 |
+/// | ZXing, unsharp-masked, enlarged 1.5× | 332 | 5 | 22 |
+/// | ZXing, unsharp-masked, enlarged 2× | 333 | 2 | 30 |
+/// | ZXing, inverted | — | 0 | 3.7 |
 ///
-/// Contrast stretching, a light blur, an adaptive threshold and nearest-neighbour enlarging
-/// were measured too and added nothing the looks above miss.
+/// ("reads": of the 384, counting the 8 pictures without a code as read when nothing is found;
+/// from `examples/looks.rs`, CPU time, so the times include each look's own scaling and
+/// sharpening.)
+/// The last look is for light-on-dark codes, which the set does not have. The Java ZXing
+/// detector (`rxing::qrcode::QRCodeReader` and its multi reader), which the looks used before,
+/// read 238 as is and added nothing to the looks above; neither did unsharp σ 1, 3 or 4,
+/// ZXing on plain enlarged copies, at 1.25×, on reduced copies (0.75×, 400–800 px) or with
+/// ZXing's global-histogram binarizer (plain, sharpened, enlarged), nor rqrr at 450–1,200 px
+/// or enlarged. Unsharp σ 3 at 1.5× read one picture more, for another 50 ms on every picture
+/// without a code, and was left out. Contrast stretching, a light blur, an adaptive threshold
+/// and nearest-neighbour enlarging were measured before and added nothing either.
 const LOOKS: &[Look] = &[
+    look("zxing", Reader_::Zxing, Prep::Plain, Side::Scale(10), 2_500),
     look(
-        "zxing-multi",
-        Reader_::ZxingMulti,
-        Prep::Plain,
-        Side::Scale(10),
-        3_000,
-    ),
-    look(
-        "zxing-multi-unsharp",
-        Reader_::ZxingMulti,
+        "zxing-unsharp",
+        Reader_::Zxing,
         Prep::Sharpened(20),
         Side::Scale(10),
-        11_000,
-    ),
-    look(
-        "zxing-unsharp-1",
-        Reader_::Zxing,
-        Prep::Sharpened(10),
-        Side::Scale(10),
-        11_000,
+        5_000,
     ),
     look(
         "rqrr-unsharp",
         Reader_::Rqrr,
         Prep::Sharpened(20),
         Side::AtMost(RQRR_SIDE),
-        12_000,
+        16_000,
     ),
     look(
         "zxing-unsharp-x1.5",
         Reader_::Zxing,
         Prep::Sharpened(20),
         Side::Scale(15),
-        150_000,
+        13_000,
     ),
     look(
-        "zxing-x1.5",
+        "zxing-unsharp-x2",
         Reader_::Zxing,
-        Prep::Plain,
-        Side::Scale(15),
-        150_000,
+        Prep::Sharpened(20),
+        Side::Scale(20),
+        17_500,
     ),
     look(
-        "rqrr-x1.5",
-        Reader_::Rqrr,
-        Prep::Plain,
-        Side::Enlarged(15),
-        60_000,
+        "zxing-inverted",
+        Reader_::Zxing,
+        Prep::Inverted,
+        Side::Scale(10),
+        2_500,
     ),
 ];
 
+/// What one look saw.
+#[derive(Default)]
+struct Seen {
+    texts: Vec<String>,
+    /// Finder patterns were left that no code read explains: another code may be there.
+    more: bool,
+}
+
 impl Look {
-    /// The longest side this look works at for an image whose longest side is `full_side`;
-    /// `None` when the look does not apply to an image that size.
-    fn side_for(&self, full_side: u32) -> Option<u32> {
+    /// The longest side this look works at for an image whose longest side is `full_side`.
+    fn side_for(&self, full_side: u32) -> u32 {
         match self.side {
-            Side::AtMost(s) => Some(full_side.min(s)),
-            Side::Enlarged(tenths) if full_side <= SMALL_SIDE => Some(full_side * tenths / 10),
-            Side::Enlarged(_) => None,
-            Side::Scale(tenths) => {
-                Some((full_side * tenths / 10).min(MAX_SCALED_SIDE.max(full_side)))
-            }
+            Side::AtMost(s) => full_side.min(s),
+            Side::Scale(tenths) => (full_side * tenths / 10).min(MAX_SCALED_SIDE.max(full_side)),
         }
     }
 
-    /// The codes this look's reader finds in `base` (already at the look's scale).
-    fn read(&self, base: &GrayImage) -> Vec<String> {
-        let prepared = prepare(base, self.prep);
-        match self.reader {
-            Reader_::ZxingMulti => zxing_multi(&prepared),
-            Reader_::Zxing => zxing_single(&prepared),
-            Reader_::Rqrr => rqrr_read(&prepared),
-        }
+    /// The codes this look's reader finds in `base` (already at the look's scale). A decoder
+    /// that panics finds nothing; the search goes on with the next look.
+    fn read(&self, base: &GrayImage) -> Seen {
+        catch_unwind(AssertUnwindSafe(|| {
+            let prepared = prepare(base, self.prep);
+            match self.reader {
+                Reader_::Zxing => zxing_read(&prepared),
+                Reader_::Rqrr => Seen {
+                    texts: rqrr_read(&prepared),
+                    more: false,
+                },
+            }
+        }))
+        .unwrap_or_default()
     }
 }
 
-/// Every QR code in `luma`, searching until one is found, the looks run out, or `deadline`
-/// passes. `slow_ok` false skips the looks whose running time cannot be bounded (rqrr's).
+/// Every QR code in `luma`. The looks run in turn until one finds a code (two certificates side
+/// by side are read in one look; when the look saw finder patterns outside the codes it read,
+/// one more ZXing look runs for a second code), the looks run out, or `deadline` passes; a look
+/// that would not finish before it is not started. `slow_ok` false skips the looks whose
+/// running time cannot be bounded (rqrr's).
 pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
     let mut found = Found::default();
     let mut seen = HashSet::new();
@@ -187,8 +195,9 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
         return found;
     }
     let full_side = w.max(h);
-    // Prepared images are reused between looks at the same scale.
+    // Scaled images are reused between looks at the same scale.
     let mut scaled: Vec<(u32, GrayImage)> = Vec::new();
+    let mut ran = Vec::new();
     let megapixels = (f64::from(w) * f64::from(h) / 1e6).max(0.05);
     for look in LOOKS {
         let now = Instant::now();
@@ -202,12 +211,16 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
             found.timed_out = true;
             continue;
         }
-        if matches!(look.reader, Reader_::Rqrr) && !slow_ok {
+        if matches!(look.reader, Reader_::Rqrr) && (!slow_ok || !found.texts.is_empty()) {
+            // rqrr is no use for a second code the ZXing detector saw but could not read.
             continue;
         }
-        let Some(side) = look.side_for(full_side) else {
+        let side = look.side_for(full_side);
+        // An enlarged look on an image already at the largest scaled side is a look done.
+        if ran.contains(&(side, look.reader, look.prep)) {
             continue;
-        };
+        }
+        ran.push((side, look.reader, look.prep));
         if side != full_side && !scaled.iter().any(|(s, _)| *s == side) {
             scaled.push((side, resize_to(luma, side)));
         }
@@ -219,14 +232,23 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                 None => continue,
             }
         };
-        for t in look.read(base) {
+        found.looks_run += 1;
+        let result = look.read(base);
+        for t in result.texts {
             if seen.insert(t.clone()) {
                 found.texts.push(t);
             }
         }
         if !found.texts.is_empty() {
+            // After a find, one more look when the detector saw finder patterns it could not
+            // read: certificate pages hold shapes that pass for finder patterns often enough
+            // (one photo in eight on the set) that a longer search would cost more than the
+            // codes it could find.
+            if !result.more || found.found_by.is_some() {
+                found.found_by.get_or_insert(look.name);
+                break;
+            }
             found.found_by = Some(look.name);
-            break;
         }
     }
     found
@@ -243,7 +265,7 @@ fn resize_to(img: &GrayImage, side: u32) -> GrayImage {
         // Area averaging: fast, and it keeps thin modules.
         imageops::thumbnail(img, nw, nh)
     } else {
-        imageops::resize(img, nw, nh, FilterType::Triangle)
+        crate::pixels::resize_bilinear(img, nw, nh)
     }
 }
 
@@ -251,16 +273,13 @@ fn prepare(img: &GrayImage, prep: Prep) -> Cow<'_, GrayImage> {
     match prep {
         Prep::Plain => Cow::Borrowed(img),
         Prep::Sharpened(tenths) => {
-            Cow::Owned(imageops::unsharpen(img, f32::from(tenths) / 10.0, 8))
+            Cow::Owned(crate::pixels::unsharpen(img, f32::from(tenths) / 10.0, 8))
         }
-    }
-}
-
-fn hints(try_harder: bool) -> DecodeHints {
-    DecodeHints {
-        PossibleFormats: Some(HashSet::from([BarcodeFormat::QR_CODE])),
-        TryHarder: Some(try_harder),
-        ..DecodeHints::default()
+        Prep::Inverted => {
+            let mut inverted = img.clone();
+            imageops::invert(&mut inverted);
+            Cow::Owned(inverted)
+        }
     }
 }
 
@@ -269,31 +288,69 @@ fn bitmap(img: &GrayImage) -> Option<BinaryBitmap<HybridBinarizer<Luma8Source<'_
     Some(BinaryBitmap::new(HybridBinarizer::new(source)))
 }
 
-fn zxing_multi(img: &GrayImage) -> Vec<String> {
-    let Some(mut bitmap) = bitmap(img) else {
-        return Vec::new();
+/// What `rxing::qrcode::cpp_port::QrReader` does for several codes (QR only), and in addition
+/// whether a candidate triple of finder patterns was left that lies wholly outside the codes
+/// read (a pattern seen twice a little apart, or an alignment pattern, does not count).
+fn zxing_read(img: &GrayImage) -> Seen {
+    let fast = crate::pixels::binarize(img);
+    let fallback = match fast {
+        Some(_) => None,
+        None => bitmap(img),
     };
-    QRCodeMultiReader::new()
-        .decode_multiple_with_hints(&mut bitmap, &hints(true))
-        .map(|rs| rs.into_iter().map(|r| r.getText().to_owned()).collect())
-        .unwrap_or_default()
+    let matrix = match (&fast, &fallback) {
+        (Some(m), _) => m,
+        (None, Some(b)) => b.get_black_matrix(),
+        (None, None) => return Seen::default(),
+    };
+    let mut patterns = FindFinderPatterns(matrix, true, 0);
+    let mut used = Vec::new();
+    let mut unread = Vec::new();
+    let mut texts = Vec::new();
+    // Each code read, as the box around its corners, a little enlarged.
+    let mut areas: Vec<[f32; 4]> = Vec::new();
+    for set in GenerateFinderPatternSets(&mut patterns) {
+        let [bl, tl, tr] = [set.bl, set.tl, set.tr];
+        if used.contains(&bl) || used.contains(&tl) || used.contains(&tr) {
+            continue;
+        }
+        let read = SampleQR(matrix, &set).ok().and_then(|detected| {
+            let decoded = Decode(detected.getBits()).ok()?;
+            decoded.isValid().then(|| {
+                let points = detected.getPoints();
+                let text =
+                    RXingResult::with_decoder_result(decoded, points, BarcodeFormat::QR_CODE)
+                        .getText()
+                        .to_owned();
+                (text, area(points))
+            })
+        });
+        match read {
+            Some((text, area)) => {
+                used.extend([bl, tl, tr]);
+                areas.extend(area);
+                texts.push(text);
+            }
+            None => unread.push([bl.p, tl.p, tr.p]),
+        }
+    }
+    let inside = |p: &rxing::Point| {
+        areas
+            .iter()
+            .any(|a| p.x >= a[0] && p.y >= a[1] && p.x <= a[2] && p.y <= a[3])
+    };
+    let more = unread.iter().any(|set| !set.iter().any(inside));
+    Seen { texts, more }
 }
 
-fn zxing_single(img: &GrayImage) -> Vec<String> {
-    let Some(mut bitmap) = bitmap(img) else {
-        return Vec::new();
-    };
-    let hints = hints(true);
-    let mut reader = QRCodeReader::new();
-    if let Ok(r) = reader.decode_with_hints(&mut bitmap, &hints) {
-        return vec![r.getText().to_owned()];
+/// The box around `points`, enlarged by a tenth of its size on each side.
+fn area(points: &[rxing::Point]) -> Option<[f32; 4]> {
+    let first = points.first()?;
+    let mut a = [first.x, first.y, first.x, first.y];
+    for p in points {
+        a = [a[0].min(p.x), a[1].min(p.y), a[2].max(p.x), a[3].max(p.y)];
     }
-    // Light modules on a dark ground: a code printed inverted, or a photo of a screen.
-    bitmap.invert();
-    reader
-        .decode_with_hints(&mut bitmap, &hints)
-        .map(|r| vec![r.getText().to_owned()])
-        .unwrap_or_default()
+    let (mx, my) = ((a[2] - a[0]) / 10.0, (a[3] - a[1]) / 10.0);
+    Some([a[0] - mx, a[1] - my, a[2] + mx, a[3] + my])
 }
 
 fn rqrr_read(img: &GrayImage) -> Vec<String> {
@@ -317,10 +374,11 @@ pub fn look_names() -> Vec<&'static str> {
 pub fn try_look(luma: &GrayImage, name: &str) -> Option<Vec<String>> {
     let look = LOOKS.iter().find(|l| l.name == name)?;
     let full_side = luma.width().max(luma.height());
-    let side = look.side_for(full_side)?;
-    if side == full_side {
-        Some(look.read(luma))
+    let side = look.side_for(full_side);
+    let seen = if side == full_side {
+        look.read(luma)
     } else {
-        Some(look.read(&resize_to(luma, side)))
-    }
+        look.read(&resize_to(luma, side))
+    };
+    Some(seen.texts)
 }

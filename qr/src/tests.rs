@@ -56,6 +56,140 @@ fn reads_two_codes_in_one_image() {
     );
 }
 
+fn two_codes(a: &GrayImage, b: &GrayImage) -> GrayImage {
+    let mut canvas = GrayImage::from_pixel(
+        a.width() + b.width() + 60,
+        a.height().max(b.height()) + 40,
+        Luma([255]),
+    );
+    image::imageops::replace(&mut canvas, a, 20, 20);
+    image::imageops::replace(&mut canvas, b, i64::from(a.width()) + 40, 20);
+    canvas
+}
+
+#[test]
+fn one_look_reads_two_codes_and_a_lone_code_ends_the_search() {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let canvas = two_codes(&code_image("LEFT", 4), &code_image("RIGHT", 4));
+    let found = find_codes(&canvas, deadline, true);
+    let mut texts = found.texts.clone();
+    texts.sort();
+    assert_eq!(texts, vec!["LEFT".to_owned(), "RIGHT".to_owned()]);
+    assert_eq!(found.looks_run, 1, "{found:?}");
+    let lone = find_codes(&code_image("ALONE", 4), deadline, true);
+    assert_eq!(lone.texts, vec!["ALONE".to_owned()]);
+    assert_eq!(lone.looks_run, 1, "{lone:?}");
+}
+
+#[test]
+fn an_unread_second_code_keeps_the_search_going() {
+    // The second code keeps its finder patterns but its data is smeared grey: the first look
+    // reads the first code, sees three finder patterns it could not read, and the search goes
+    // on through the later looks (which cannot read it either) before answering.
+    let module = 4;
+    let second = code_image("UNREADABLE SECOND CODE", module);
+    let mut damaged = second.clone();
+    let quiet = 4 * module; // the renderer's quiet zone
+    let finder = 8 * module; // a finder pattern and its separator
+    let (w, h) = damaged.dimensions();
+    for y in quiet..h - quiet {
+        for x in quiet..w - quiet {
+            let in_finder = (y < quiet + finder && (x < quiet + finder || x >= w - quiet - finder))
+                || (x < quiet + finder && y >= h - quiet - finder);
+            if !in_finder {
+                damaged.put_pixel(x, y, Luma([128]));
+            }
+        }
+    }
+    let canvas = two_codes(&code_image("READABLE FIRST CODE", module), &damaged);
+    let found = find_codes(&canvas, Instant::now() + Duration::from_secs(10), true);
+    assert_eq!(found.texts, vec!["READABLE FIRST CODE".to_owned()]);
+    assert!(found.looks_run > 1, "{found:?}");
+    assert_eq!(found.found_by, Some("zxing"));
+}
+
+#[test]
+fn a_jpeg_is_read_straight_to_grey_and_turned_upright() {
+    // A grey and a colour JPEG of a code, and the colour one stored on its side with an EXIF
+    // note (orientation 8: turn 90° anticlockwise to view) as phones do.
+    let code = code_image("HTTPS://VERIFY.EXAMPLE.BD/V/JPEG", 8);
+    let grey_jpeg = jpeg(&image::DynamicImage::ImageLuma8(code.clone()));
+    let texts = read_codes(&grey_jpeg, &Limits::default()).expect("reads");
+    assert_eq!(texts, vec!["HTTPS://VERIFY.EXAMPLE.BD/V/JPEG".to_owned()]);
+
+    let mut wide = GrayImage::from_pixel(code.width() + 200, code.height(), Luma([255]));
+    image::imageops::replace(&mut wide, &code, 0, 0);
+    let stored = image::imageops::rotate90(&wide); // what the sensor wrote
+    let colour = image::DynamicImage::ImageLuma8(stored).to_rgb8();
+    let bytes = with_exif_orientation(&jpeg(&image::DynamicImage::ImageRgb8(colour)), 8);
+    let luma = load_luma(&bytes, &Limits::default()).expect("decodes");
+    assert_eq!(luma.dimensions(), wide.dimensions(), "turned upright");
+    // The code is at the left once upright: dark finder pattern near (0,0) + quiet zone.
+    let q = 4 * 8 + 4;
+    assert!(
+        luma.get_pixel(q, q).0[0] < 100,
+        "upright, not mirrored or turned"
+    );
+    assert!(luma.get_pixel(wide.width() - 20, q).0[0] > 200);
+    let texts = read_codes(&bytes, &Limits::default()).expect("reads");
+    assert_eq!(texts, vec!["HTTPS://VERIFY.EXAMPLE.BD/V/JPEG".to_owned()]);
+    // Size limits are checked from the header, before decoding.
+    let small = Limits {
+        max_pixels: 1000,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        read_codes(&bytes, &small),
+        Err(ReadError::ImageTooLarge(..))
+    ));
+    let narrow = Limits {
+        max_side: 100,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        read_codes(&bytes, &narrow),
+        Err(ReadError::ImageTooLarge(..))
+    ));
+    // A damaged JPEG is an error, not a panic.
+    let cut = &bytes[..bytes.len() / 3];
+    let _ = read_codes(cut, &Limits::default());
+    let mut garbled = bytes.clone();
+    for b in garbled.iter_mut().skip(400).step_by(7) {
+        *b ^= 0x5a;
+    }
+    let _ = read_codes(&garbled, &Limits::default());
+}
+
+fn jpeg(img: &image::DynamicImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut out),
+        image::ImageFormat::Jpeg,
+    )
+    .expect("jpeg");
+    out
+}
+
+/// `jpeg` with an APP1 EXIF segment holding only an orientation tag, right after SOI.
+fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec(); // big-endian, IFD at 8
+    tiff.extend_from_slice(&1u16.to_be_bytes()); // one entry
+    tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+    tiff.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+    tiff.extend_from_slice(&1u32.to_be_bytes()); // count
+    tiff.extend_from_slice(&orientation.to_be_bytes());
+    tiff.extend_from_slice(&[0, 0]);
+    tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xff, 0xe1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
 #[test]
 fn an_empty_image_has_no_codes() {
     let img = GrayImage::from_pixel(400, 300, Luma([200]));
