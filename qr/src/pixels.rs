@@ -65,7 +65,7 @@ fn gaussian_kernel(sigma: f32) -> Vec<u16> {
         0.8
     };
     let mut size = ((((sigma - 0.8) / 0.3) + 1.0) * 2.0 + 1.0).max(3.0) as usize;
-    if size % 2 == 0 {
+    if size.is_multiple_of(2) {
         size += 1;
     }
     let size = size.min(63);
