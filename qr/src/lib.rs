@@ -21,8 +21,9 @@
 //! on a reduced sharpened copy, then ZXing on sharpened copies enlarged 1.5× and 2× for codes
 //! whose modules are only two or three pixels wide, and last on the inverted image
 //! (light-on-dark codes). The search stops at the first look that reads a code, unless that
-//! look saw finder patterns it could not read (a second code, perhaps): then one more look
-//! runs. Why these and in this order: `search::LOOKS`.
+//! look saw finder patterns it could not read (a second code, perhaps): then the next ZXing
+//! look runs once more, on the places where those patterns are (or on the whole image when
+//! they are many or large). Why these and in this order: `search::LOOKS`.
 //!
 //! Rotation and perspective are handled by both detectors' finder-pattern geometry.
 

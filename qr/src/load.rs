@@ -96,7 +96,6 @@ fn raster(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
 /// work). `None` for a JPEG this path does not take (CMYK, YCCK), which `image` then decodes.
 fn jpeg_luma(bytes: &[u8], limits: &Limits) -> Result<Option<GrayImage>, ReadError> {
     use image::metadata::Orientation;
-    use zune_core::bytestream::ZCursor;
     use zune_core::colorspace::ColorSpace;
     use zune_core::options::DecoderOptions;
 
@@ -108,7 +107,8 @@ fn jpeg_luma(bytes: &[u8], limits: &Limits) -> Result<Option<GrayImage>, ReadErr
         .set_max_width(usize::from(u16::MAX))
         .set_max_height(usize::from(u16::MAX))
         .jpeg_set_out_colorspace(ColorSpace::Luma);
-    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    let mut decoder =
+        zune_jpeg::JpegDecoder::new_with_options(std::io::Cursor::new(bytes), options);
     decoder.decode_headers().map_err(bad)?;
     let Some((w, h)) = decoder.dimensions() else {
         return Err(ReadError::NotAnImage("JPEG without a frame header".into()));

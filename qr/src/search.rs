@@ -73,6 +73,9 @@ enum Side {
     Scale(u32),
 }
 
+/// At most this many places are looked at again after a find (more, and the whole image is).
+const MAX_REGIONS: usize = 4;
+
 /// The largest side a scaled look makes.
 const MAX_SCALED_SIDE: u32 = 3000;
 
@@ -152,8 +155,10 @@ const LOOKS: &[Look] = &[
 #[derive(Default)]
 struct Seen {
     texts: Vec<String>,
-    /// Finder patterns were left that no code read explains: another code may be there.
-    more: bool,
+    /// Where finder patterns were left that no code read explains, so that another code may
+    /// be there: for each such triple, the box around its three centres and the fourth corner
+    /// they imply, in the look's pixels.
+    unread: Vec<[f32; 4]>,
 }
 
 impl Look {
@@ -174,7 +179,7 @@ impl Look {
                 Reader_::Zxing => zxing_read(&prepared),
                 Reader_::Rqrr => Seen {
                     texts: rqrr_read(&prepared),
-                    more: false,
+                    unread: Vec::new(),
                 },
             }
         }))
@@ -184,9 +189,9 @@ impl Look {
 
 /// Every QR code in `luma`. The looks run in turn until one finds a code (two certificates side
 /// by side are read in one look; when the look saw finder patterns outside the codes it read,
-/// one more ZXing look runs for a second code), the looks run out, or `deadline` passes; a look
-/// that would not finish before it is not started. `slow_ok` false skips the looks whose
-/// running time cannot be bounded (rqrr's).
+/// the next ZXing look runs once more for a second code, where those patterns are), the looks
+/// run out, or `deadline` passes; a look that would not finish before it is not started.
+/// `slow_ok` false skips the looks whose running time cannot be bounded (rqrr's).
 pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
     let mut found = Found::default();
     let mut seen = HashSet::new();
@@ -199,7 +204,7 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
     let mut scaled: Vec<(u32, GrayImage)> = Vec::new();
     let mut ran = Vec::new();
     let megapixels = (f64::from(w) * f64::from(h) / 1e6).max(0.05);
-    for look in LOOKS {
+    for (i, look) in LOOKS.iter().enumerate() {
         let now = Instant::now();
         if now >= deadline {
             found.timed_out = true;
@@ -211,8 +216,7 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
             found.timed_out = true;
             continue;
         }
-        if matches!(look.reader, Reader_::Rqrr) && (!slow_ok || !found.texts.is_empty()) {
-            // rqrr is no use for a second code the ZXing detector saw but could not read.
+        if matches!(look.reader, Reader_::Rqrr) && !slow_ok {
             continue;
         }
         let side = look.side_for(full_side);
@@ -239,17 +243,76 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                 found.texts.push(t);
             }
         }
-        if !found.texts.is_empty() {
-            // After a find, one more look when the detector saw finder patterns it could not
-            // read: certificate pages hold shapes that pass for finder patterns often enough
-            // (one photo in eight on the set) that a longer search would cost more than the
-            // codes it could find.
-            if !result.more || found.found_by.is_some() {
-                found.found_by.get_or_insert(look.name);
-                break;
-            }
-            found.found_by = Some(look.name);
+        if found.texts.is_empty() {
+            continue;
         }
+        found.found_by = Some(look.name);
+        // After a find, one more look when the detector saw finder patterns it could not read
+        // (a second certificate, perhaps): only where it saw them, when those places are few
+        // and small; else over the whole image. Certificate pages hold shapes that pass for
+        // finder patterns often enough (one photo in eight on the set) that a longer search
+        // would cost more than the codes it could find.
+        if result.unread.is_empty() {
+            break;
+        }
+        let Some(next) = LOOKS[i + 1..]
+            .iter()
+            .find(|l| matches!(l.reader, Reader_::Zxing))
+        else {
+            break;
+        };
+        let next_side = next.side_for(full_side);
+        match regions(luma, side, &result.unread) {
+            Some(regions) => {
+                for r in regions {
+                    let crop = imageops::crop_imm(luma, r[0], r[1], r[2] - r[0], r[3] - r[1]);
+                    let crop = crop.to_image();
+                    let (cw, ch) = crop.dimensions();
+                    let crop_mp = f64::from(cw) * f64::from(ch) / 1e6;
+                    let cost = Duration::from_micros((next.us_per_mp as f64 * crop_mp) as u64);
+                    if Instant::now() + cost > deadline {
+                        found.timed_out = true;
+                        break;
+                    }
+                    // At the next look's scale, as it would see this part of the image.
+                    let crop_side = (u64::from(cw.max(ch)) * u64::from(next_side)
+                        / u64::from(full_side))
+                    .max(1) as u32;
+                    let crop = if crop_side == cw.max(ch) {
+                        crop
+                    } else {
+                        resize_to(&crop, crop_side)
+                    };
+                    for t in next.read(&crop).texts {
+                        if seen.insert(t.clone()) {
+                            found.texts.push(t);
+                        }
+                    }
+                }
+                found.looks_run += 1;
+            }
+            None => {
+                let cost = Duration::from_micros((next.us_per_mp as f64 * megapixels) as u64);
+                if Instant::now() + cost > deadline {
+                    found.timed_out = true;
+                    break;
+                }
+                let scaled_next;
+                let base = if next_side == full_side {
+                    luma
+                } else {
+                    scaled_next = resize_to(luma, next_side);
+                    &scaled_next
+                };
+                found.looks_run += 1;
+                for t in next.read(base).texts {
+                    if seen.insert(t.clone()) {
+                        found.texts.push(t);
+                    }
+                }
+            }
+        }
+        break;
     }
     found
 }
@@ -338,19 +401,66 @@ fn zxing_read(img: &GrayImage) -> Seen {
             .iter()
             .any(|a| p.x >= a[0] && p.y >= a[1] && p.x <= a[2] && p.y <= a[3])
     };
-    let more = unread.iter().any(|set| !set.iter().any(inside));
-    Seen { texts, more }
+    let unread = unread
+        .iter()
+        .filter(|set| !set.iter().any(inside))
+        .filter_map(|[bl, tl, tr]| {
+            // A square code's fourth corner lies opposite its top-left pattern.
+            let fourth = rxing::Point::new(tr.x + bl.x - tl.x, tr.y + bl.y - tl.y);
+            area_exact(&[*bl, *tl, *tr, fourth])
+        })
+        .collect();
+    Seen { texts, unread }
+}
+
+/// Where to look again for the codes behind unread finder patterns (`unread`, in pixels of an
+/// image whose longest side is `from_side`): the boxes in the pixels of `luma`, widened to take
+/// in the code around the patterns' centres and its quiet zone. `None` when the boxes are too
+/// many or too large for a partial look to be worth it (then the whole image is looked at).
+fn regions(luma: &GrayImage, from_side: u32, unread: &[[f32; 4]]) -> Option<Vec<[u32; 4]>> {
+    let (w, h) = luma.dimensions();
+    if unread.len() > MAX_REGIONS {
+        return None;
+    }
+    let f = w.max(h) as f32 / from_side.max(1) as f32;
+    let mut out = Vec::new();
+    let mut pixels = 0u64;
+    for b in unread {
+        let [x0, y0, x1, y1] = b.map(|v| v * f);
+        // The centres are 3.5 modules in from the code's edges, and the code spans at least
+        // 14 modules between them: 3.5 more modules and a 4-module quiet zone is at most 0.54
+        // of that span.
+        let margin = 0.6 * (x1 - x0).max(y1 - y0) + 8.0;
+        let clamp = |v: f32, max: u32| v.clamp(0.0, max as f32) as u32;
+        let r = [
+            clamp(x0 - margin, w),
+            clamp(y0 - margin, h),
+            clamp(x1 + margin, w),
+            clamp(y1 + margin, h),
+        ];
+        if r[2] > r[0] && r[3] > r[1] {
+            pixels += u64::from(r[2] - r[0]) * u64::from(r[3] - r[1]);
+            out.push(r);
+        }
+    }
+    (pixels * 2 <= u64::from(w) * u64::from(h)).then_some(out)
 }
 
 /// The box around `points`, enlarged by a tenth of its size on each side.
 fn area(points: &[rxing::Point]) -> Option<[f32; 4]> {
+    let a = area_exact(points)?;
+    let (mx, my) = ((a[2] - a[0]) / 10.0, (a[3] - a[1]) / 10.0);
+    Some([a[0] - mx, a[1] - my, a[2] + mx, a[3] + my])
+}
+
+/// The box around `points`.
+fn area_exact(points: &[rxing::Point]) -> Option<[f32; 4]> {
     let first = points.first()?;
     let mut a = [first.x, first.y, first.x, first.y];
     for p in points {
         a = [a[0].min(p.x), a[1].min(p.y), a[2].max(p.x), a[3].max(p.y)];
     }
-    let (mx, my) = ((a[2] - a[0]) / 10.0, (a[3] - a[1]) / 10.0);
-    Some([a[0] - mx, a[1] - my, a[2] + mx, a[3] + my])
+    Some(a)
 }
 
 fn rqrr_read(img: &GrayImage) -> Vec<String> {
@@ -381,4 +491,30 @@ pub fn try_look(luma: &GrayImage, name: &str) -> Option<Vec<String>> {
         look.read(&resize_to(luma, side))
     };
     Some(seen.texts)
+}
+
+#[cfg(test)]
+mod region_tests {
+    use super::*;
+
+    #[test]
+    fn unread_patterns_are_looked_at_again_where_they_are() {
+        let luma = GrayImage::new(1600, 1200);
+        // A triple's box as a look at 800 px (half scale) saw it: 100 px of centres there is
+        // 200 px here, widened by 0.6 of that and 8 px on each side.
+        let half = regions(&luma, 800, &[[100.0, 100.0, 200.0, 200.0]]).unwrap();
+        assert_eq!(half, vec![[72, 72, 528, 528]]);
+        // At the image's edge the box is cut to the image.
+        let edge = regions_at(&luma, [1500.0, 1100.0, 1590.0, 1190.0]);
+        assert_eq!(edge, vec![[1438, 1038, 1600, 1200]]);
+        // Places that would cover half the image or more: the whole image is looked at.
+        assert_eq!(regions(&luma, 1600, &[[0.0, 0.0, 1000.0, 1000.0]]), None);
+        // So it is with more than a few of them.
+        let many = vec![[10.0, 10.0, 20.0, 20.0]; MAX_REGIONS + 1];
+        assert_eq!(regions(&luma, 1600, &many), None);
+    }
+
+    fn regions_at(luma: &GrayImage, b: [f32; 4]) -> Vec<[u32; 4]> {
+        regions(luma, luma.width().max(luma.height()), &[b]).unwrap()
+    }
 }

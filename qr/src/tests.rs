@@ -84,8 +84,8 @@ fn one_look_reads_two_codes_and_a_lone_code_ends_the_search() {
 #[test]
 fn an_unread_second_code_keeps_the_search_going() {
     // The second code keeps its finder patterns but its data is smeared grey: the first look
-    // reads the first code, sees three finder patterns it could not read, and the search goes
-    // on through the later looks (which cannot read it either) before answering.
+    // reads the first code, sees three finder patterns it could not read, and the next ZXing
+    // look runs where they are (it cannot read it either) before the search answers.
     let module = 4;
     let second = code_image("UNREADABLE SECOND CODE", module);
     let mut damaged = second.clone();
