@@ -2,7 +2,6 @@
 //! the deadline allows, until a look finds a code and leaves no sign of another.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
@@ -25,6 +24,17 @@ pub struct Found {
     pub found_by: Option<&'static str>,
     /// How many looks ran (for measurements).
     pub looks_run: u32,
+}
+
+impl Found {
+    /// Adds the texts not found before, in order.
+    fn add(&mut self, texts: Vec<String>) {
+        for t in texts {
+            if !self.texts.contains(&t) {
+                self.texts.push(t);
+            }
+        }
+    }
 }
 
 /// The largest side rqrr is given. Its grid search copies the whole image for every
@@ -194,7 +204,6 @@ impl Look {
 /// `slow_ok` false skips the looks whose running time cannot be bounded (rqrr's).
 pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
     let mut found = Found::default();
-    let mut seen = HashSet::new();
     let (w, h) = luma.dimensions();
     if w == 0 || h == 0 {
         return found;
@@ -238,11 +247,7 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
         };
         found.looks_run += 1;
         let result = look.read(base);
-        for t in result.texts {
-            if seen.insert(t.clone()) {
-                found.texts.push(t);
-            }
-        }
+        found.add(result.texts);
         if found.texts.is_empty() {
             continue;
         }
@@ -283,11 +288,7 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                     } else {
                         resize_to(&crop, crop_side)
                     };
-                    for t in next.read(&crop).texts {
-                        if seen.insert(t.clone()) {
-                            found.texts.push(t);
-                        }
-                    }
+                    found.add(next.read(&crop).texts);
                 }
                 found.looks_run += 1;
             }
@@ -305,11 +306,7 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                     &scaled_next
                 };
                 found.looks_run += 1;
-                for t in next.read(base).texts {
-                    if seen.insert(t.clone()) {
-                        found.texts.push(t);
-                    }
-                }
+                found.add(next.read(base).texts);
             }
         }
         break;
