@@ -80,7 +80,10 @@ expect() { # expect VERDICT: poll until the verifier says it (feed sync interval
     exit 1
 }
 expect valid
-curl -fsS "http://127.0.0.1:8081/V/${qr##*/}" | grep -q 'সঠিক' || { echo "the /V/ page does not say সঠিক" >&2; exit 1; }
+# The page is read whole first: `curl | grep -q` fails under pipefail whenever grep stops
+# reading at its match before curl has written the rest (curl: (23) Failed writing body).
+page=$(curl -fsS "http://127.0.0.1:8081/V/${qr##*/}")
+grep -q 'সঠিক' <<<"$page" || { echo "the /V/ page does not say সঠিক" >&2; exit 1; }
 curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     --data '{"reason": "issued_in_error"}' "http://127.0.0.1:8080/api/v1/certificates/$serial/revoke" >/dev/null
 expect revoked
