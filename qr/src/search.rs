@@ -269,16 +269,18 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
         let next_side = next.side_for(full_side);
         match regions(luma, side, &result.unread) {
             Some(regions) => {
-                for r in regions {
-                    let crop = imageops::crop_imm(luma, r[0], r[1], r[2] - r[0], r[3] - r[1]);
-                    let crop = crop.to_image();
-                    let (cw, ch) = crop.dimensions();
+                if !regions.is_empty() {
+                    found.looks_run += 1;
+                }
+                for [x0, y0, x1, y1] in regions {
+                    let (cw, ch) = (x1 - x0, y1 - y0);
                     let crop_mp = f64::from(cw) * f64::from(ch) / 1e6;
                     let cost = Duration::from_micros((next.us_per_mp as f64 * crop_mp) as u64);
                     if Instant::now() + cost > deadline {
                         found.timed_out = true;
                         break;
                     }
+                    let crop = imageops::crop_imm(luma, x0, y0, cw, ch).to_image();
                     // At the next look's scale, as it would see this part of the image.
                     let crop_side = (u64::from(cw.max(ch)) * u64::from(next_side)
                         / u64::from(full_side))
@@ -290,7 +292,6 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                     };
                     found.add(next.read(&crop).texts);
                 }
-                found.looks_run += 1;
             }
             None => {
                 let cost = Duration::from_micros((next.us_per_mp as f64 * megapixels) as u64);
