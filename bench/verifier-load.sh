@@ -8,6 +8,9 @@
 #   - server CPU per payload through /api/v1/verify/batch with batches of 256 (goal <= 0.6);
 #   - a repeated payload's server CPU as a share of a distinct one's (goal <= 0.1);
 #   - p99 latency at half the measured peak rate with 256 connections (goal < 5 ms);
+#   - the HTTP floor in the same run: a bare axum server (bench_tool floor) that reads the same
+#     JSON request and answers a small JSON, with one verify_strict and with none: what any
+#     HTTP service costs here before it does anything of its own;
 #   - a replica of REPLICA_ISSUED issued certificates and REPLICA_REVOKED revocations: disk,
 #     resident memory and throughput against an empty replica (goal: no worse than 10% below).
 #
@@ -70,6 +73,18 @@ start_server() { # DATA_DIR
   echo "the server did not become ready" >&2; cat "$WORK/server.log" >&2; exit 1
 }
 
+start_floor() { # verify|echo
+  "$TOOL" floor "127.0.0.1:$PORT" "$1" >"$WORK/floor.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do
+    curl -fs -XPOST --data '{"payload":"x"}' "http://127.0.0.1:$PORT/api/v1/verify" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "the floor server did not start" >&2; cat "$WORK/floor.log" >&2; exit 1
+}
+
+metric() { curl -fs "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+
 stop_server() {
   kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 }
@@ -110,8 +125,11 @@ BACKEND=$(awk '/^signature_backend/{print $2}' "$WORK/raw.txt" | tr _ ' ')
 echo "== server, empty replica"
 start_server "$WORK/empty"
 run_wrk "$CONNECTIONS" 3 "$WORK/fx/payloads.txt" 0 0 # warm-up
+ROUNDS0=$(metric sonod_verifier_signature_rounds_total); CHECKS0=$(metric sonod_verifier_signature_round_checks_total)
 run_wrk "$CONNECTIONS" "$DURATION" "$WORK/fx/payloads.txt" 0 0
 PEAK=$RPS; DISTINCT_CPU=$CPU_US
+ROUND_AVG=$(awk -v r0="$ROUNDS0" -v c0="$CHECKS0" -v r1="$(metric sonod_verifier_signature_rounds_total)" \
+  -v c1="$(metric sonod_verifier_signature_round_checks_total)" 'BEGIN{printf "%.1f", (c1 - c0) / (r1 - r0)}')
 RSS_EMPTY=$(rss_kib)
 run_wrk 8 "$DURATION" "$WORK/fx/payloads.txt" 256 0
 BATCH_CPU=$(awk -v c="$CPU_US" 'BEGIN{printf "%.2f", c / 256}'); BATCH_RPS=$RPS
@@ -123,17 +141,32 @@ run_wrk "$CONNECTIONS" "$DURATION" "$WORK/fx/payloads.txt" 0 "$DELAY"
 HALF_RPS=$RPS; HALF_P99=$P99
 stop_server
 
+echo "== the HTTP floor: bare axum, the same requests"
+start_floor verify
+run_wrk "$CONNECTIONS" 2 "$WORK/fx/payloads.txt" 0 0 # warm-up
+run_wrk "$CONNECTIONS" "$DURATION" "$WORK/fx/payloads.txt" 0 0
+FLOOR_CPU=$CPU_US; FLOOR_RPS=$RPS
+stop_server
+start_floor echo
+run_wrk "$CONNECTIONS" 2 "$WORK/fx/repeat.txt" 0 0 # warm-up
+run_wrk "$CONNECTIONS" "$DURATION" "$WORK/fx/repeat.txt" 0 0
+ECHO_CPU=$CPU_US; ECHO_RPS=$RPS
+stop_server
+
 echo
 echo "RESULTS (one run; wrk and the server share the $(nproc) cores)"
 printf '%-58s %s\n' "signatures checked with" "$BACKEND"
 printf '%-58s %s\n' "raw verify_strict, µs" "$RAW"
 printf '%-58s %s\n' "distinct /api/v1/verify: peak requests/s" "$PEAK"
 printf '%-58s %s µs = %s x raw (goal <= 1.3)\n' "distinct: server CPU per request" "$DISTINCT_CPU" "$(ratio "$DISTINCT_CPU" "$RAW")"
+printf '%-58s %s\n' "distinct: signatures per round at the desk" "$ROUND_AVG"
 printf '%-58s %s µs = %s x raw (goal <= 0.6)\n' "batch of 256: server CPU per payload" "$BATCH_CPU" "$(ratio "$BATCH_CPU" "$RAW")"
 printf '%-58s %s/s\n' "batch of 256: payloads per second" "$(awk -v r="$BATCH_RPS" 'BEGIN{printf "%d", r * 256}')"
 printf '%-58s %s µs = %s x distinct (goal <= 0.1); %s requests/s\n' "repeated payload: server CPU per request" "$REPEAT_CPU" "$(ratio "$REPEAT_CPU" "$DISTINCT_CPU")" "$REPEAT_RPS"
 printf '%-58s %s ms at %s requests/s (target %s, %s connections; goal < 5 ms)\n' "p99 latency at half the peak" "$HALF_P99" "$HALF_RPS" "$HALF" "$CONNECTIONS"
 printf '%-58s %s MiB\n' "resident memory, empty replica (after the runs)" "$((RSS_EMPTY / 1024))"
+printf '%-58s %s µs = %s x raw; %s requests/s\n' "floor: bare axum + JSON + one verify_strict, CPU/request" "$FLOOR_CPU" "$(ratio "$FLOOR_CPU" "$RAW")" "$FLOOR_RPS"
+printf '%-58s %s µs = %s x distinct; %s requests/s\n' "floor: bare axum + JSON, no verification, CPU/request" "$ECHO_CPU" "$(ratio "$ECHO_CPU" "$DISTINCT_CPU")" "$ECHO_RPS"
 
 if [ "$SKIP_SCALE" != 1 ]; then
   echo

@@ -6,6 +6,10 @@
 //! bench_tool replica DIR DATA ISSUED REVOKED
 //!                                        a replica in DATA with the payloads of DIR plus
 //!                                        synthetic certificates up to ISSUED, REVOKED revoked
+//! bench_tool floor ADDR verify|echo      the HTTP floor: a bare axum server on ADDR whose
+//!                                        POST /api/v1/verify reads the same JSON request and
+//!                                        answers a small JSON, after one verify_strict of a
+//!                                        fixed 300-byte message (verify) or none (echo)
 //! ```
 
 use std::io::{BufRead, BufWriter, Write};
@@ -279,6 +283,54 @@ fn replica(dir: &Path, data: &Path, issued: u64, revoked: u64) -> Result<()> {
     Ok(())
 }
 
+/// The service's allocator, so that the floor is measured under the same one.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// What a service cannot go below on this machine: tokio's multi-threaded runtime (as the
+/// service runs), axum, hyper, the JSON request parsed, a small JSON answer, and (`verify`) one
+/// `verify_strict`. The load script measures its CPU per request like the service's.
+fn floor(addr: &str, verify: bool) -> Result<()> {
+    use axum::body::Bytes;
+    use axum::http::header;
+    use ed25519_dalek::Signer;
+
+    #[derive(serde::Deserialize)]
+    struct Req<'a> {
+        #[serde(borrow)]
+        payload: std::borrow::Cow<'a, str>,
+    }
+    let key = SecretKey::generate();
+    let message = vec![0x5a_u8; 300];
+    let signature = key.signing_key().sign(&message);
+    let vk = key.verifying_key();
+    let handler = move |body: Bytes| {
+        let message = message.clone();
+        async move {
+            let (status, len, ok) = match serde_json::from_slice::<Req>(&body) {
+                Ok(r) => {
+                    let ok = !verify || vk.verify_strict(&message, &signature).is_ok();
+                    (axum::http::StatusCode::OK, r.payload.len(), ok)
+                }
+                Err(_) => (axum::http::StatusCode::BAD_REQUEST, 0, false),
+            };
+            let body = serde_json::to_vec(&serde_json::json!({"valid": ok, "length": len}))
+                .unwrap_or_default();
+            (status, [(header::CONTENT_TYPE, "application/json")], body)
+        }
+    };
+    let app = axum::Router::new().route("/api/v1/verify", axum::routing::post(handler));
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, app).await?;
+        Ok(())
+    })
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| args.get(i).map(String::as_str);
@@ -297,12 +349,16 @@ fn main() -> Result<()> {
             ),
             _ => bail!("replica DIR DATA ISSUED REVOKED"),
         },
+        Some("floor") => match (arg(1), arg(2)) {
+            (Some(addr), Some(mode @ ("verify" | "echo"))) => floor(addr, mode == "verify"),
+            _ => bail!("floor ADDR verify|echo"),
+        },
         _ => {
             eprintln!(
                 "{}",
                 include_str!("bench_tool.rs")
                     .lines()
-                    .take(9)
+                    .take(13)
                     .collect::<Vec<_>>()
                     .join("\n")
             );

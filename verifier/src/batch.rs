@@ -9,7 +9,8 @@
 //! a single `verify_strict` instead when:
 //!
 //! - the key is weak (`VerifyingKey::is_weak`, a small-order point) or not torsion-free (a
-//!   key the authority should never have listed; checked once per key and call);
+//!   key the authority should never have listed; [`crate::SignatureKey::batchable`], learnt once per
+//!   key when the trust list is loaded);
 //! - `R`'s encoding is not canonical (its y coordinate is not below p), so `verify_strict`'s
 //!   byte comparison with the recomputed `R` fails;
 //! - `R`'s y coordinate is that of one of the eight small-order points.
@@ -21,11 +22,10 @@
 //! batch's random coefficient for it is a multiple of `T`'s order. Telling would cost a
 //! scalar multiplication per signature, as much as the single check the batch saves.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use curve25519_dalek::constants::EIGHT_TORSION;
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::Signature;
 
 use crate::judge::SignatureCheck;
 use crate::signature::verify_batch;
@@ -40,13 +40,11 @@ pub const BATCH_CHUNK: usize = 256;
 pub fn verify_signatures(checks: &[SignatureCheck<'_>]) -> Vec<bool> {
     let mut out = vec![false; checks.len()];
     let mut batchable = Vec::with_capacity(checks.len());
-    let mut key_ok: HashMap<[u8; 32], bool> = HashMap::new();
     for (i, c) in checks.iter().enumerate() {
-        let key_fine = *key_ok
-            .entry(c.key().to_bytes())
-            .or_insert_with(|| key_is_batchable(c.key()));
         match c.parts() {
-            Some((_, sig)) if key_fine && r_is_batchable(sig) => batchable.push(i),
+            Some((_, sig)) if c.signature_key().batchable() && r_is_batchable(sig) => {
+                batchable.push(i)
+            }
             _ => out[i] = c.verify_strict(),
         }
     }
@@ -88,10 +86,6 @@ fn check_chunk(checks: &[SignatureCheck<'_>], indices: &[usize], out: &mut [bool
             out[i] = checks[i].verify_strict();
         }
     }
-}
-
-fn key_is_batchable(key: &VerifyingKey) -> bool {
-    !key.is_weak() && key.to_edwards().is_torsion_free()
 }
 
 /// The y coordinates (sign bit cleared) of the eight small-order points.

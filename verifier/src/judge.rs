@@ -122,11 +122,21 @@ impl Reading {
 /// The signature check a [`Prepared`] verdict waits for.
 #[derive(Debug, Clone, Copy)]
 pub struct SignatureCheck<'a> {
-    reading: &'a Reading,
+    reading: &'a Arc<Reading>,
     key: &'a SignatureKey,
 }
 
 impl<'a> SignatureCheck<'a> {
+    /// The check of `reading`'s signature with `key` (the trust list's key for its kid).
+    pub fn new(reading: &'a Arc<Reading>, key: &'a SignatureKey) -> SignatureCheck<'a> {
+        SignatureCheck { reading, key }
+    }
+
+    /// The reading, shared (to check it later or elsewhere, as [`SignatureCheck::new`] takes).
+    pub fn shared_reading(&self) -> Arc<Reading> {
+        Arc::clone(self.reading)
+    }
+
     /// The office key from the trust list.
     pub fn key(&self) -> &'a VerifyingKey {
         self.key.key()

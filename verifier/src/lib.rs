@@ -8,6 +8,7 @@
 //! - `batch`: many signatures at once, with `verify_strict`'s answers.
 //! - `signature`: the arithmetic, ed25519-dalek 2 or (feature `dalek3`) 3.
 //! - `cache`: what sealed bytes prove, kept by their hash.
+//! - `desk`: concurrent requests' signature checks, made together.
 //! - `trust`: the trust list in use, from a file or URL, reloaded on change.
 //! - `replica`: the issuers' event feeds in sled, answering [`FeedStatus`].
 //! - `mirror`: the office-signed pages and status lists kept verbatim for scanners.
@@ -21,6 +22,8 @@
 mod batch;
 #[cfg(feature = "server")]
 mod cache;
+#[cfg(feature = "server")]
+mod desk;
 #[cfg(feature = "server")]
 mod image_decode;
 mod judge;
@@ -48,6 +51,7 @@ pub use verdict::{certificate_json, CertificateJson, Office, Verdict, VerdictJso
 #[cfg(feature = "server")]
 pub use {
     cache::ReadingCache,
+    desk::{SignatureDesk, QUIET_ROUNDS},
     image_decode::{decode_qr_image, ImageError, MAX_FILE_BYTES, MAX_PIXELS, MAX_SIDE},
     mirror::{MirrorPage, COMPACT_PAGES, SMALL_PAGE},
     replica::{OfficeFeed, Replica, ReplicaError},

@@ -91,6 +91,11 @@ struct Serve {
     /// Payload readings kept by hash for re-scans (0: none).
     #[arg(long, env = "SONOD_CACHE_ENTRIES", default_value_t = 16_384)]
     cache_entries: usize,
+    /// Most signatures of concurrent requests checked together in one batch equation
+    /// (1: every signature alone).
+    #[arg(long, env = "SONOD_SIGNATURE_ROUND", default_value_t = 64,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    signature_round: u16,
 }
 
 /// `500ms`, `5s`, `10m`, `1h`, or plain seconds.
@@ -169,6 +174,7 @@ fn config(s: &Serve) -> Result<Config> {
     c.trusted_proxies = s.trusted_proxies.clone();
     c.request_timeout = s.request_timeout;
     c.cache_entries = s.cache_entries;
+    c.signature_round = usize::from(s.signature_round);
     Ok(c)
 }
 

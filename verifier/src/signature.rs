@@ -31,14 +31,18 @@ pub const SIGNATURE_BACKEND: &str = if cfg!(feature = "dalek3") {
 #[derive(Debug, Clone, Copy)]
 pub struct SignatureKey {
     key: VerifyingKey,
+    /// Whether signatures by this key may go into a batch equation (see `crate::batch`).
+    batchable: bool,
     #[cfg(feature = "dalek3")]
     v3: Option<ed25519_dalek3::VerifyingKey>,
 }
 
 impl SignatureKey {
-    /// Prepares `key` for checks.
+    /// Prepares `key` for checks (a scalar multiplication, to learn whether it is
+    /// torsion-free: do it once per key, not per check).
     pub fn new(key: VerifyingKey) -> SignatureKey {
         SignatureKey {
+            batchable: !key.is_weak() && key.to_edwards().is_torsion_free(),
             #[cfg(feature = "dalek3")]
             v3: ed25519_dalek3::VerifyingKey::from_bytes(key.as_bytes()).ok(),
             key,
@@ -48,6 +52,12 @@ impl SignatureKey {
     /// The key.
     pub fn key(&self) -> &VerifyingKey {
         &self.key
+    }
+
+    /// Whether its signatures may be checked in a batch equation: not a small-order point and
+    /// torsion-free (a key the authority should never have listed otherwise).
+    pub fn batchable(&self) -> bool {
+        self.batchable
     }
 
     /// `verify_strict` of `signature` on `message`.

@@ -242,6 +242,54 @@ async fn batch_of_300_with_bad_ones_answers_in_order() {
     );
 }
 
+/// Single requests sent at once have their signatures checked together at the desk; each
+/// still gets its own verdict, forged ones among them included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_single_requests_share_signature_rounds() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let mut tasks = Vec::new();
+    for i in 0..200u64 {
+        let (p, w) = match i % 25 {
+            3 => (b32(&f.forged(2000 + i)), "bad_signature"),
+            11 => (
+                b32(f
+                    .seal(2000 + i, &f.record(-10, None), &f.compromised)
+                    .as_bytes()),
+                "key_compromised",
+            ),
+            _ => (f.url(&f.valid(2000 + i)), "valid"),
+        };
+        let app = app(state.clone());
+        tasks.push(tokio::spawn(async move {
+            let v = verify(app, &p).await;
+            (v, w, i)
+        }));
+    }
+    for t in tasks {
+        let (v, w, i) = t.await.unwrap();
+        assert_eq!(v["verdict"], w, "request {i}");
+        if w == "valid" {
+            assert_eq!(v["certificate"]["serial"], 2000 + i);
+        }
+    }
+    let (_, _, metrics) = send(
+        app(state.clone()),
+        Request::get("/metrics").body(Body::empty()).unwrap(),
+    )
+    .await;
+    let metrics = String::from_utf8(metrics).unwrap();
+    let counter = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+    };
+    // Every signature was checked exactly once, and rounds were counted.
+    assert_eq!(counter("sonod_verifier_signature_round_checks_total "), 200);
+    assert!(counter("sonod_verifier_signature_rounds_total ") >= 1);
+}
+
 fn assert_problem(
     status: StatusCode,
     headers: &axum::http::HeaderMap,

@@ -97,7 +97,7 @@ async fn verify(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let req: VerifyRequest = json_body(json, &body, MAX_VERIFY_BODY)?;
-    let answer = state.verify(&req.payload)?;
+    let answer = state.verify(&req.payload).await?;
     Ok(json_response(state.answer_body(&answer)))
 }
 

@@ -41,7 +41,7 @@ use crate::replica::{Replica, ReplicaError};
 use crate::sync::{run_feed, FeedSource};
 use crate::trust::{TrustHandle, TrustSource, TrustState};
 use crate::verdict::{Verdict, VerdictJson};
-use crate::verify_signatures;
+use crate::{verify_signatures, SignatureDesk};
 
 /// Largest body of `POST /api/v1/verify`.
 pub const MAX_VERIFY_BODY: usize = 16 * 1024;
@@ -80,6 +80,9 @@ pub struct Config {
     pub cache_entries: usize,
     /// sled's page cache for the replica, in bytes.
     pub replica_cache_bytes: u64,
+    /// Most signatures of concurrent single requests checked together (see
+    /// [`crate::SignatureDesk`]; 1: each alone).
+    pub signature_round: usize,
 }
 
 impl Config {
@@ -99,6 +102,7 @@ impl Config {
             request_timeout: Duration::from_secs(10),
             cache_entries: 16_384,
             replica_cache_bytes: 256 << 20,
+            signature_round: 64,
         }
     }
 }
@@ -111,6 +115,7 @@ struct Inner {
     feeds: Vec<Arc<FeedSource>>,
     rate_limit: RateLimit,
     metrics: Metrics,
+    desk: SignatureDesk,
     http: reqwest::Client,
     /// Image decoding is heavy: at most this many at once.
     scan_slots: Semaphore,
@@ -169,13 +174,17 @@ impl AppState {
             config.trusted_proxies.clone(),
         );
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let desk = SignatureDesk::new(config.signature_round);
+        let mut metrics = Metrics::new();
+        metrics.register_desk(&desk);
         Ok(AppState(Arc::new(Inner {
             config,
             replica,
             trust,
             feeds,
             rate_limit,
-            metrics: Metrics::new(),
+            metrics,
+            desk,
             http,
             scan_slots: Semaphore::new(cores),
         })))
@@ -279,19 +288,16 @@ impl AppState {
         v
     }
 
-    /// Judges one QR text (a URL or bare Base32).
-    pub fn verify(&self, text: &str) -> Result<Answer, AppError> {
+    /// Judges one QR text (a URL or bare Base32). Its signature check is made at the
+    /// [`SignatureDesk`], together with those of concurrent requests.
+    pub async fn verify(&self, text: &str) -> Result<Answer, AppError> {
         let trust = self.trust_state()?;
         let checked_at = OffsetDateTime::now_utc();
         let prepared = self.prepare(&trust, text, today_dhaka());
-        let ok = prepared.signature_check().is_some_and(|c| {
-            let reading = c.reading();
-            reading.recorded_signature().unwrap_or_else(|| {
-                let ok = c.verify_strict();
-                reading.record_signature(ok);
-                ok
-            })
-        });
+        let ok = match prepared.signature_check() {
+            Some(c) => self.0.desk.check(c).await,
+            None => false,
+        };
         Ok(Answer {
             verdict: self.finish(prepared, ok),
             checked_at,

@@ -167,6 +167,20 @@ impl Metrics {
         Metrics { registry: r, ..m }
     }
 
+    /// Adds the signature desk's counters.
+    pub fn register_desk(&mut self, desk: &crate::SignatureDesk) {
+        self.registry.register(
+            "signature_rounds",
+            "Rounds of signature checks (concurrent requests' checks made together)",
+            desk.rounds().clone(),
+        );
+        self.registry.register(
+            "signature_round_checks",
+            "Signatures checked in those rounds",
+            desk.signatures().clone(),
+        );
+    }
+
     /// Counts a verdict.
     pub fn verdict(&self, kind: &'static str) {
         self.verdicts

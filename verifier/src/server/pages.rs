@@ -403,7 +403,7 @@ async fn result(
     headers: HeaderMap,
 ) -> Response {
     let dev = development(&state);
-    match state.verify(&payload) {
+    match state.verify(&payload).await {
         Ok(answer) => {
             let host = request_host(&state, &headers);
             result_page(&state, &[answer], host.as_ref())
@@ -557,7 +557,7 @@ async fn scan_upload(State(state): State<AppState>, multipart: Multipart) -> Res
     };
     let mut answers = Vec::new();
     for t in texts.iter().take(MAX_CODES_PER_PHOTO) {
-        match state.verify(t) {
+        match state.verify(t).await {
             Ok(a) => answers.push(a),
             Err(e) => return error_page(dev, e.status(), &e),
         }
