@@ -12,12 +12,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use ed25519_dalek::{Signature, VerifyingKey};
+use serde_json::value::RawValue;
 use sonod_keys::{KeyId, KeyStatus, TrustList};
 use sonod_seal::{open, open_with_hash, parse_qr_text, DecodeError, Opened};
 use time::{Date, Time};
 
 use crate::signature::SignatureKey;
-use crate::verdict::{Office, Verdict, VerdictKind};
+use crate::verdict::{CertificateJson, Office, Verdict, VerdictKind};
 
 /// A certificate issued late on its issue date may reach the feed a little after midnight:
 /// `not_issued` needs a complete sync this long after the end of the issue date.
@@ -80,6 +81,8 @@ impl FeedStatus for NoFeed {
 pub struct Reading {
     opened: Result<Opened, DecodeError>,
     signature_ok: OnceLock<bool>,
+    /// The signed facts as a verdict's JSON shows them, written once.
+    facts_json: OnceLock<Option<Box<RawValue>>>,
 }
 
 impl Reading {
@@ -99,12 +102,26 @@ impl Reading {
         Reading {
             opened,
             signature_ok: OnceLock::new(),
+            facts_json: OnceLock::new(),
         }
     }
 
     /// The opened envelope, or why it could not be opened.
     pub fn opened(&self) -> Result<&Opened, &DecodeError> {
         self.opened.as_ref()
+    }
+
+    /// The certificate's facts as JSON, as [`Verdict::json`] shows them, written on the first
+    /// call and kept (a re-scan's answer then only copies them). The facts are the payload's,
+    /// whether or not the signature holds: show them only in a verdict that does
+    /// ([`Verdict::json_with_facts`] does that). `None` when the bytes did not open.
+    pub fn certificate_json(&self) -> Option<&RawValue> {
+        self.facts_json
+            .get_or_init(|| {
+                let o = self.opened.as_ref().ok()?;
+                serde_json::value::to_raw_value(&CertificateJson(o.unverified())).ok()
+            })
+            .as_deref()
     }
 
     /// The signature outcome recorded by [`Reading::record_signature`], if any.

@@ -1,6 +1,7 @@
 //! Verdicts: one per payload, the first that applies, with a reason a clerk understands.
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use sonod_keys::KeyId;
 use sonod_seal::{bangla_date, bangla_digits, Certificate};
@@ -130,6 +131,13 @@ impl Verdict {
     /// writes it straight into its answer (with fields of its own beside it, by
     /// `#[serde(flatten)]`) without building a tree of JSON values first.
     pub fn json(&self) -> VerdictJson<'_> {
+        self.json_with_facts(None)
+    }
+
+    /// [`Verdict::json`], with the signed facts taken as already written (`facts`, from
+    /// [`crate::Reading::certificate_json`] of the reading this verdict was made from) when the
+    /// verdict shows them, instead of writing them again.
+    pub fn json_with_facts<'a>(&'a self, facts: Option<&'a RawValue>) -> VerdictJson<'a> {
         let (headline_bn, headline_en) = self.kind.headline();
         VerdictJson {
             verdict: self.kind.as_str(),
@@ -142,9 +150,20 @@ impl Verdict {
             key_id: self.key_id.as_ref().map(ToString::to_string),
             host: self.host.as_deref().map(|h| (h, self.host_official)),
             development: self.development.then_some(true),
-            certificate: self.certificate.as_ref().map(CertificateJson),
+            certificate: self.certificate.as_ref().map(|c| match facts {
+                Some(raw) => Facts::Written(raw),
+                None => Facts::Fresh(CertificateJson(c)),
+            }),
         }
     }
+}
+
+/// The signed facts in a verdict's JSON: written now, or as written before.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Facts<'a> {
+    Fresh(CertificateJson<'a>),
+    Written(&'a RawValue),
 }
 
 /// A [`Verdict`] as JSON: see [`Verdict::json`].
@@ -165,7 +184,7 @@ pub struct VerdictJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     development: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    certificate: Option<CertificateJson<'a>>,
+    certificate: Option<Facts<'a>>,
 }
 
 /// `"host"` and `"host_official"` when the payload was a URL, nothing otherwise.
@@ -184,7 +203,7 @@ fn host_fields<S: serde::Serializer>(
 
 /// The signed facts as JSON: see [`certificate_json`].
 #[derive(Debug, Clone, Copy)]
-pub struct CertificateJson<'a>(&'a Certificate);
+pub struct CertificateJson<'a>(pub(crate) &'a Certificate);
 
 impl Serialize for CertificateJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -319,5 +338,34 @@ mod tests {
         );
         v.host_official = None;
         assert_eq!(v.to_json(), reference(&v));
+    }
+
+    /// The facts as a reading keeps them written are the facts as the verdict writes them.
+    #[test]
+    fn facts_written_once_are_the_same() {
+        let record = sonod_seal::Record::from_json_str(
+            r#"{"type": "warish", "office": "100524", "issued": "2026-11-28",
+                "fields": {"deceased": "আব্দুর রহমান", "death_date": "2026-01-02",
+                "heirs": [{"name": "করিম \"বাবু\"", "relation": "পুত্র", "age": 40}], "ward": 5}}"#,
+        )
+        .unwrap();
+        let key = sonod_keys::SecretKey::generate();
+        let sealed = sonod_seal::Sealed::seal(&Certificate::new(9, &record), &key).unwrap();
+        let reading = crate::Reading::new(sealed.as_bytes());
+        let mut v = Verdict::new(VerdictKind::Valid, "ঠিক", "fine");
+        let facts = reading.certificate_json();
+        assert!(facts.is_some());
+        // No facts in a verdict without them, whatever is passed.
+        assert_eq!(
+            serde_json::to_value(v.json_with_facts(facts)).unwrap(),
+            v.to_json()
+        );
+        v.certificate = Some(reading.opened().unwrap().unverified().clone());
+        let fresh = serde_json::to_string(&v.json()).unwrap();
+        let kept = serde_json::to_string(&v.json_with_facts(facts)).unwrap();
+        assert_eq!(fresh, kept);
+        assert!(kept.contains(r#"করিম \"বাবু\""#), "{kept}");
+        // Bytes that do not open have no facts.
+        assert!(crate::Reading::new(b"junk").certificate_json().is_none());
     }
 }

@@ -36,7 +36,7 @@ pub use error::AppError;
 pub use limit::{Client, RateLimit};
 pub use ops::{Metrics, OPENAPI};
 
-use crate::judge::Prepared;
+use crate::judge::{Prepared, Reading};
 use crate::replica::{Replica, ReplicaError};
 use crate::sync::{run_feed, FeedSource};
 use crate::trust::{TrustHandle, TrustSource, TrustState};
@@ -144,6 +144,16 @@ pub struct Answer {
     pub verdict: Verdict,
     /// When it was checked.
     pub checked_at: OffsetDateTime,
+    /// The reading it was made from (its facts' JSON is kept there), when the bytes were read.
+    reading: Option<Arc<Reading>>,
+}
+
+impl Answer {
+    /// The verdict's JSON, with the facts as its reading keeps them written.
+    pub fn json(&self) -> VerdictJson<'_> {
+        self.verdict
+            .json_with_facts(self.reading.as_deref().and_then(Reading::certificate_json))
+    }
 }
 
 impl AppState {
@@ -294,13 +304,14 @@ impl AppState {
         let trust = self.trust_state()?;
         let checked_at = OffsetDateTime::now_utc();
         let prepared = self.prepare(&trust, text, today_dhaka());
-        let ok = match prepared.signature_check() {
-            Some(c) => self.0.desk.check(c).await,
-            None => false,
+        let (ok, reading) = match prepared.signature_check() {
+            Some(c) => (self.0.desk.check(c).await, Some(c.shared_reading())),
+            None => (false, None),
         };
         Ok(Answer {
             verdict: self.finish(prepared, ok),
             checked_at,
+            reading,
         })
     }
 
@@ -308,7 +319,7 @@ impl AppState {
     pub fn verify_batch(
         &self,
         texts: &[String],
-    ) -> Result<(Vec<Verdict>, OffsetDateTime), AppError> {
+    ) -> Result<(Vec<Answer>, OffsetDateTime), AppError> {
         let trust = self.trust_state()?;
         let checked_at = OffsetDateTime::now_utc();
         let today = today_dhaka();
@@ -337,12 +348,19 @@ impl AppState {
                 oks[i] = ok;
             }
         }
-        let verdicts = prepared
+        let answers = prepared
             .into_iter()
             .zip(oks)
-            .map(|(p, ok)| self.finish(p, ok))
+            .map(|(p, ok)| {
+                let reading = p.signature_check().map(|c| c.shared_reading());
+                Answer {
+                    verdict: self.finish(p, ok),
+                    checked_at,
+                    reading,
+                }
+            })
             .collect();
-        Ok((verdicts, checked_at))
+        Ok((answers, checked_at))
     }
 
     /// How fresh the replica is for `office`: when its feed was last caught up and where.
@@ -363,7 +381,7 @@ impl AppState {
     /// the freshness of its office's feed, as JSON bytes.
     pub fn answer_body(&self, answer: &Answer) -> Vec<u8> {
         let body = AnswerJson {
-            verdict: answer.verdict.json(),
+            verdict: answer.json(),
             checked_at: rfc3339(answer.checked_at),
             freshness: answer
                 .verdict
@@ -375,9 +393,9 @@ impl AppState {
     }
 
     /// The batch answer: results in order, the freshness of every office they name.
-    pub fn batch_body(&self, verdicts: &[Verdict], checked_at: OffsetDateTime) -> Vec<u8> {
+    pub fn batch_body(&self, answers: &[Answer], checked_at: OffsetDateTime) -> Vec<u8> {
         let mut freshness = BTreeMap::new();
-        for o in verdicts.iter().filter_map(|v| v.office.as_ref()) {
+        for o in answers.iter().filter_map(|a| a.verdict.office.as_ref()) {
             if !freshness.contains_key(o.code.as_str()) {
                 freshness.insert(o.code.as_str(), self.freshness(&o.code, checked_at));
             }
@@ -385,7 +403,7 @@ impl AppState {
         let body = BatchJson {
             checked_at: rfc3339(checked_at),
             freshness,
-            results: verdicts.iter().map(Verdict::json).collect(),
+            results: answers.iter().map(Answer::json).collect(),
         };
         serde_json::to_vec(&body).unwrap_or_default()
     }
