@@ -98,7 +98,12 @@ pub fn parse_qr_text(text: &str) -> Result<QrPayload, DecodeError> {
             if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
                 return Err(DecodeError::NotSonod);
             }
-            let rest = rest.split(['?', '#']).next().unwrap_or_default();
+            // Up to a query or fragment ('?' and '#' are ASCII: the cut is at a char boundary).
+            let end = rest
+                .bytes()
+                .position(|b| b == b'?' || b == b'#')
+                .unwrap_or(rest.len());
+            let rest = &rest[..end];
             let (host, path) = rest.split_once('/').ok_or(DecodeError::NotSonod)?;
             let host = host
                 .rsplit('@')
@@ -129,8 +134,14 @@ pub fn parse_qr_text(text: &str) -> Result<QrPayload, DecodeError> {
             max: MAX_SEALED_BYTES,
         });
     }
+    // QR codes carry upper case (alphanumeric mode); a copy only for text that was lowered.
+    let upper = if b32.bytes().any(|b| b.is_ascii_lowercase()) {
+        std::borrow::Cow::Owned(b32.to_ascii_uppercase())
+    } else {
+        std::borrow::Cow::Borrowed(b32)
+    };
     let bytes = BASE32_NOPAD
-        .decode(b32.to_ascii_uppercase().as_bytes())
+        .decode(upper.as_bytes())
         .map_err(|_| DecodeError::Base32)?;
     Ok(QrPayload { host, bytes })
 }
@@ -155,6 +166,11 @@ mod tests {
             }
         );
         assert_eq!(parse_qr_text(" nbswy3dp\n").unwrap().bytes, b"hello");
+        assert_eq!(parse_qr_text("NbSwY3dP").unwrap().bytes, b"hello");
+        assert_eq!(
+            parse_qr_text("https://h/V/nbSWY3DP#x?y").unwrap().bytes,
+            b"hello"
+        );
     }
 
     #[test]
