@@ -44,6 +44,7 @@ pub const QUIET_ROUNDS: u32 = 64;
 pub struct SignatureDesk {
     state: Mutex<Desk>,
     max_round: usize,
+    max_holders: usize,
     /// Rounds left to check one by one (after a failed signature).
     quiet: AtomicU32,
     rounds: Counter,
@@ -52,8 +53,8 @@ pub struct SignatureDesk {
 
 #[derive(Debug, Default)]
 struct Desk {
-    /// A checker is at work (or has been handed the desk and is about to be).
-    busy: bool,
+    /// Checkers at work (or handed the desk and about to be).
+    holders: usize,
     queue: VecDeque<Waiting>,
 }
 
@@ -74,11 +75,13 @@ enum Turn {
 }
 
 impl SignatureDesk {
-    /// A desk whose rounds check at most `max_round` signatures (1: every check alone).
-    pub fn new(max_round: usize) -> SignatureDesk {
+    /// A desk where at most `max_holders` checkers work at once, each round checking at most
+    /// `max_round` signatures (1: every check alone).
+    pub fn new(max_round: usize, max_holders: usize) -> SignatureDesk {
         SignatureDesk {
             state: Mutex::new(Desk::default()),
             max_round: max_round.max(1),
+            max_holders: max_holders.max(1),
             quiet: AtomicU32::new(0),
             rounds: Counter::default(),
             signatures: Counter::default(),
@@ -114,7 +117,7 @@ impl SignatureDesk {
         let key = *check.signature_key();
         let ticket = {
             let mut desk = self.lock();
-            if desk.busy {
+            if desk.holders >= self.max_holders {
                 let (tell, told) = oneshot::channel();
                 desk.queue.push_back(Waiting {
                     reading: check.shared_reading(),
@@ -126,7 +129,7 @@ impl SignatureDesk {
                     told: Some(told),
                 })
             } else {
-                desk.busy = true;
+                desk.holders += 1;
                 None
             }
         };
@@ -205,7 +208,7 @@ impl SignatureDesk {
             }
             // That request went away; its receiver is gone.
         }
-        desk.busy = false;
+        desk.holders -= 1;
     }
 }
 
@@ -305,7 +308,7 @@ mod tests {
                 (reading(&key, i + 1, forged), !forged)
             })
             .collect();
-        let desk = Arc::new(SignatureDesk::new(64));
+        let desk = Arc::new(SignatureDesk::new(64, 1));
         let rt = runtime();
         let answers = rt.block_on(async {
             let tasks: Vec<_> = readings
@@ -327,7 +330,7 @@ mod tests {
             assert_eq!(SignatureCheck::new(r, &skey).verify_strict(), *genuine);
         }
         let d = desk.lock();
-        assert!(!d.busy && d.queue.is_empty());
+        assert!(d.holders == 0 && d.queue.is_empty());
     }
 
     /// Requests queued behind a held desk are checked in rounds of at most `max_round`.
@@ -335,12 +338,12 @@ mod tests {
     fn queued_requests_are_checked_in_rounds() {
         let key = SecretKey::generate();
         let skey = SignatureKey::new(key.verifying_key());
-        let desk = Arc::new(SignatureDesk::new(64));
+        let desk = Arc::new(SignatureDesk::new(64, 1));
         let readings: Vec<Arc<Reading>> =
             (0..200u64).map(|i| reading(&key, i + 1, false)).collect();
         let rt = runtime();
         rt.block_on(async {
-            desk.lock().busy = true;
+            desk.lock().holders = 1;
             let tasks: Vec<_> = readings
                 .iter()
                 .map(|r| {
@@ -361,7 +364,7 @@ mod tests {
         assert!(readings
             .iter()
             .all(|r| r.recorded_signature() == Some(true)));
-        assert!(!desk.lock().busy);
+        assert_eq!(desk.lock().holders, 0);
     }
 
     /// A lone request is checked at once; a recorded outcome is not checked again.
@@ -369,7 +372,7 @@ mod tests {
     fn alone_and_recorded() {
         let key = SecretKey::generate();
         let skey = SignatureKey::new(key.verifying_key());
-        let desk = SignatureDesk::new(64);
+        let desk = SignatureDesk::new(64, 1);
         let rt = runtime();
         let good = reading(&key, 1, false);
         let bad = reading(&key, 2, true);
@@ -381,7 +384,7 @@ mod tests {
         // A failed signature makes the next rounds single checks.
         assert_eq!(desk.quiet.load(Ordering::Relaxed), QUIET_ROUNDS);
         // Recorded outcomes are answered without the desk, even while it is held.
-        desk.lock().busy = true;
+        desk.lock().holders = 1;
         rt.block_on(async {
             let r = tokio::time::timeout(
                 Duration::from_secs(5),
@@ -391,20 +394,52 @@ mod tests {
         });
     }
 
+    /// With room for two checkers, a request checks beside one already at work; with room
+    /// for one, it queues behind it.
+    #[test]
+    fn checkers_at_once() {
+        let key = SecretKey::generate();
+        let skey = SignatureKey::new(key.verifying_key());
+        let rt = runtime();
+        let good = reading(&key, 1, false);
+        let two = SignatureDesk::new(64, 2);
+        two.lock().holders = 1;
+        rt.block_on(async {
+            let r = tokio::time::timeout(
+                Duration::from_secs(5),
+                two.check(SignatureCheck::new(&good, &skey)),
+            );
+            assert!(r.await.expect("checked beside the other"));
+        });
+        assert_eq!(two.lock().holders, 1);
+        let one = SignatureDesk::new(64, 1);
+        one.lock().holders = 1;
+        let other = reading(&key, 2, false);
+        rt.block_on(async {
+            let r = tokio::time::timeout(
+                Duration::from_millis(200),
+                one.check(SignatureCheck::new(&other, &skey)),
+            );
+            assert!(r.await.is_err(), "queued behind the holder");
+        });
+        // The timed-out request left its place.
+        assert!(one.lock().queue.is_empty() || one.lock().queue[0].tell.is_closed());
+    }
+
     /// A request cancelled while it waits leaves no trace; one cancelled just after being
     /// handed the desk passes it on, so the requests behind it are still answered.
     #[test]
     fn cancelled_waiters_pass_the_desk_on() {
         let key = SecretKey::generate();
         let skey = SignatureKey::new(key.verifying_key());
-        let desk = Arc::new(SignatureDesk::new(64));
+        let desk = Arc::new(SignatureDesk::new(64, 1));
         let rt = runtime();
         let first = reading(&key, 1, false);
         let second = reading(&key, 2, false);
         let third = reading(&key, 3, false);
         rt.block_on(async {
             // Someone holds the desk.
-            desk.lock().busy = true;
+            desk.lock().holders = 1;
             // The first waiter queues, then is cancelled while waiting.
             let waiter = {
                 let (desk, r) = (Arc::clone(&desk), Arc::clone(&first));
@@ -426,10 +461,10 @@ mod tests {
                 .await
                 .expect("answered")
                 .expect("task"));
-            assert!(!desk.lock().busy);
+            assert_eq!(desk.lock().holders, 0);
 
             // Handed the desk and cancelled before it ran: the ticket's drop hands it on.
-            desk.lock().busy = true;
+            desk.lock().holders = 1;
             let (tell, told) = oneshot::channel();
             desk.lock().queue.push_back(Waiting {
                 reading: Arc::clone(&third),
@@ -441,9 +476,13 @@ mod tests {
                 told: Some(told),
             };
             desk.hand_on(); // sends Check to the ticket
-            assert!(desk.lock().busy);
+            assert_eq!(desk.lock().holders, 1);
             drop(ticket);
-            assert!(!desk.lock().busy, "the dropped ticket passed the desk on");
+            assert_eq!(
+                desk.lock().holders,
+                0,
+                "the dropped ticket passed the desk on"
+            );
         });
     }
 }

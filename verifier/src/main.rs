@@ -96,6 +96,9 @@ struct Serve {
     #[arg(long, env = "SONOD_SIGNATURE_ROUND", default_value_t = 64,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     signature_round: u16,
+    /// Most signature rounds made at once (default: half the cores, at least one).
+    #[arg(long, env = "SONOD_SIGNATURE_CHECKERS")]
+    signature_checkers: Option<u16>,
 }
 
 /// `500ms`, `5s`, `10m`, `1h`, or plain seconds.
@@ -175,6 +178,10 @@ fn config(s: &Serve) -> Result<Config> {
     c.request_timeout = s.request_timeout;
     c.cache_entries = s.cache_entries;
     c.signature_round = usize::from(s.signature_round);
+    c.signature_checkers = s.signature_checkers.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+        usize::from,
+    );
     Ok(c)
 }
 

@@ -83,6 +83,8 @@ pub struct Config {
     /// Most signatures of concurrent single requests checked together (see
     /// [`crate::SignatureDesk`]; 1: each alone).
     pub signature_round: usize,
+    /// Most signature rounds at once.
+    pub signature_checkers: usize,
 }
 
 impl Config {
@@ -103,6 +105,7 @@ impl Config {
             cache_entries: 16_384,
             replica_cache_bytes: 256 << 20,
             signature_round: 64,
+            signature_checkers: 1,
         }
     }
 }
@@ -184,7 +187,7 @@ impl AppState {
             config.trusted_proxies.clone(),
         );
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let desk = SignatureDesk::new(config.signature_round);
+        let desk = SignatureDesk::new(config.signature_round, config.signature_checkers);
         let mut metrics = Metrics::new();
         metrics.register_desk(&desk);
         Ok(AppState(Arc::new(Inner {
