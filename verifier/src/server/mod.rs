@@ -321,14 +321,14 @@ impl AppState {
     /// Judges many QR texts, checking their signatures in batches; answers in order.
     pub fn verify_batch(
         &self,
-        texts: &[String],
+        texts: &[impl AsRef<str>],
     ) -> Result<(Vec<Answer>, OffsetDateTime), AppError> {
         let trust = self.trust_state()?;
         let checked_at = OffsetDateTime::now_utc();
         let today = today_dhaka();
         let prepared: Vec<Prepared> = texts
             .iter()
-            .map(|t| self.prepare(&trust, t, today))
+            .map(|t| self.prepare(&trust, t.as_ref(), today))
             .collect();
         let mut oks = vec![false; prepared.len()];
         {
