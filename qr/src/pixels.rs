@@ -226,8 +226,9 @@ pub(crate) fn binarize(img: &GrayImage) -> Option<BitMatrix> {
     let mut matrix = BitMatrix::new(w as u32, h as u32).ok()?;
     let mut bits = BitArray::with_size(w);
     let mut merged = vec![0u8; w];
-    let mut flags = vec![0u8; w];
     let word = usize::BITS as usize;
+    // Whole words of flags: the ones past the row's end stay 0 (white).
+    let mut flags = vec![0u8; w.next_multiple_of(word)];
     for y in 0..h {
         let regular = y / BLOCK;
         let t: &[u8] = if regular * BLOCK <= max_y && y >= max_y && regular != sub_h - 1 {
@@ -247,11 +248,10 @@ pub(crate) fn binarize(img: &GrayImage) -> Option<BitMatrix> {
         for ((f, &p), &t) in flags.iter_mut().zip(row).zip(t) {
             *f = u8::from(p <= t);
         }
-        for (i, chunk) in flags.chunks(word).enumerate() {
+        for (i, chunk) in flags.chunks_exact(word).enumerate() {
             let mut packed = 0usize;
-            for (k, eight) in chunk.chunks(8).enumerate() {
-                let mut b = [0u8; 8];
-                b[..eight.len()].copy_from_slice(eight);
+            for (k, eight) in chunk.chunks_exact(8).enumerate() {
+                let b: [u8; 8] = eight.try_into().unwrap_or_default();
                 // Byte j's low bit lands in bit 56 + j; only one bit of each product term
                 // reaches the top byte, so nothing carries.
                 let v = u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56;
