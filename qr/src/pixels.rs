@@ -205,17 +205,20 @@ pub(crate) fn binarize(img: &GrayImage) -> Option<BitMatrix> {
     // the image's edge) overlaps the one before, a pixel is black if either block says so:
     // the larger threshold.
     let mut thresholds = vec![0u8; sub_h * w];
+    // The sums of the five block rows around a block row, a column at a time.
+    let mut columns = vec![0u32; sub_w];
     for by in 0..sub_h {
         let top = by.clamp(2, sub_h - 3);
+        columns.fill(0);
+        for z in top - 2..=top + 2 {
+            for (c, &b) in columns.iter_mut().zip(&black[z * sub_w..(z + 1) * sub_w]) {
+                *c += b;
+            }
+        }
         let row = &mut thresholds[by * w..(by + 1) * w];
         for bx in 0..sub_w {
             let left = bx.clamp(2, sub_w - 3);
-            let mut sum = 0;
-            for z in top - 2..=top + 2 {
-                sum += black[z * sub_w + left - 2..=z * sub_w + left + 2]
-                    .iter()
-                    .sum::<u32>();
-            }
+            let sum: u32 = columns[left - 2..=left + 2].iter().sum();
             let t = (sum / 25).min(255) as u8;
             let x0 = (bx * BLOCK).min(max_x);
             for v in &mut row[x0..x0 + BLOCK] {
