@@ -147,6 +147,49 @@ const MIN_BINARIZED_SIDE: usize = BLOCK * 5;
 /// A block whose grey levels span no more than this is taken as all light (or all dark).
 const MIN_DYNAMIC_RANGE: u8 = 24;
 
+/// For each pixel column of `rows` (`BLOCK` rows of `w` pixels): the sum, the least and the
+/// greatest of its values. A strip of columns at a time, so that its running values stay in
+/// registers while the rows go by.
+fn column_stats(rows: &[u8], w: usize, sums: &mut [u16], mins: &mut [u8], maxs: &mut [u8]) {
+    const STRIP: usize = 32;
+    let strips = w / STRIP;
+    for k in 0..strips {
+        let x = k * STRIP;
+        let mut s = [0u16; STRIP];
+        let mut lo = [u8::MAX; STRIP];
+        let mut hi = [0u8; STRIP];
+        for row in rows.chunks_exact(w) {
+            let Some(px) = row.get(x..x + STRIP) else {
+                continue;
+            };
+            for (j, &p) in px.iter().enumerate() {
+                s[j] += u16::from(p);
+                lo[j] = lo[j].min(p);
+                hi[j] = hi[j].max(p);
+            }
+        }
+        sums[x..x + STRIP].copy_from_slice(&s);
+        mins[x..x + STRIP].copy_from_slice(&lo);
+        maxs[x..x + STRIP].copy_from_slice(&hi);
+    }
+    let rest = strips * STRIP;
+    sums[rest..].fill(0);
+    mins[rest..].fill(u8::MAX);
+    maxs[rest..].fill(0);
+    for row in rows.chunks_exact(w) {
+        for (((s, lo), hi), &p) in sums[rest..]
+            .iter_mut()
+            .zip(&mut mins[rest..])
+            .zip(&mut maxs[rest..])
+            .zip(&row[rest..])
+        {
+            *s += u16::from(p);
+            *lo = (*lo).min(p);
+            *hi = (*hi).max(p);
+        }
+    }
+}
+
 /// Black and white pixels as `rxing::common::HybridBinarizer` makes them (the same bits), for
 /// images of at least 40 pixels a side; `None` for smaller ones. Each 8×8 block's black point
 /// is its mean (or, in a flat block, half its minimum or its neighbours' black point); a pixel is
@@ -169,16 +212,13 @@ pub(crate) fn binarize(img: &GrayImage) -> Option<BitMatrix> {
     let mut maxs = vec![0u8; w];
     for by in 0..sub_h {
         let y0 = (by * BLOCK).min(max_y);
-        sums.fill(0);
-        mins.fill(u8::MAX);
-        maxs.fill(0);
-        for row in lum[y0 * w..(y0 + BLOCK) * w].chunks_exact(w) {
-            for (((s, lo), hi), &p) in sums.iter_mut().zip(&mut mins).zip(&mut maxs).zip(row) {
-                *s += u16::from(p);
-                *lo = (*lo).min(p);
-                *hi = (*hi).max(p);
-            }
-        }
+        column_stats(
+            &lum[y0 * w..(y0 + BLOCK) * w],
+            w,
+            &mut sums,
+            &mut mins,
+            &mut maxs,
+        );
         for bx in 0..sub_w {
             let x0 = (bx * BLOCK).min(max_x);
             let cols = x0..x0 + BLOCK;
