@@ -27,6 +27,7 @@
 //!
 //! Rotation and perspective are handled by both detectors' finder-pattern geometry.
 
+mod finder;
 mod load;
 mod pixels;
 mod search;

@@ -10,7 +10,7 @@ use image::GrayImage;
 use rxing::common::DetectorRXingResult;
 use rxing::common::HybridBinarizer;
 use rxing::qrcode::cpp_port::decoder::Decode;
-use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
+use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
 use rxing::{BarcodeFormat, BinaryBitmap, Luma8Source, RXingResult};
 
 /// What the search found.
@@ -363,7 +363,7 @@ fn zxing_read(img: &GrayImage) -> Seen {
         (None, Some(b)) => b.get_black_matrix(),
         (None, None) => return Seen::default(),
     };
-    let mut patterns = FindFinderPatterns(matrix, true, 0);
+    let mut patterns = crate::finder::find_finder_patterns(matrix);
     let mut used = Vec::new();
     let mut unread = Vec::new();
     let mut texts = Vec::new();
