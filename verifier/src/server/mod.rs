@@ -147,7 +147,9 @@ pub struct Answer {
     pub verdict: Verdict,
     /// When it was checked.
     pub checked_at: OffsetDateTime,
-    /// The reading it was made from (its facts' JSON is kept there), when the bytes were read.
+    /// The reading it was made from, when it came from the cache: a re-scan, whose answer
+    /// takes the facts as the reading keeps them written (written on the second sighting, so
+    /// that a stream of distinct payloads does not pay for keeping them).
     reading: Option<Arc<Reading>>,
 }
 
@@ -282,16 +284,19 @@ impl AppState {
         out
     }
 
-    fn prepare(&self, trust: &TrustState, text: &str, today: Date) -> Prepared {
+    /// The verdict up to the signature, and whether the reading came from the cache (a
+    /// re-scan: its answer then takes the facts as the reading keeps them written).
+    fn prepare(&self, trust: &TrustState, text: &str, today: Date) -> (Prepared, bool) {
         match parse_qr_text(text) {
             Ok(qr) => {
                 let (reading, hit) = trust.cache().reading(&qr.bytes);
                 self.0.metrics.reading(hit);
-                trust
+                let p = trust
                     .judge()
-                    .prepare_reading(qr.host, reading, today, &*self.0.replica)
+                    .prepare_reading(qr.host, reading, today, &*self.0.replica);
+                (p, hit)
             }
-            Err(_) => trust.judge().prepare(text, today, &*self.0.replica),
+            Err(_) => (trust.judge().prepare(text, today, &*self.0.replica), false),
         }
     }
 
@@ -306,9 +311,9 @@ impl AppState {
     pub async fn verify(&self, text: &str) -> Result<Answer, AppError> {
         let trust = self.trust_state()?;
         let checked_at = OffsetDateTime::now_utc();
-        let prepared = self.prepare(&trust, text, today_dhaka());
+        let (prepared, hit) = self.prepare(&trust, text, today_dhaka());
         let (ok, reading) = match prepared.signature_check() {
-            Some(c) => (self.0.desk.check(c).await, Some(c.shared_reading())),
+            Some(c) => (self.0.desk.check(c).await, hit.then(|| c.shared_reading())),
             None => (false, None),
         };
         Ok(Answer {
@@ -326,10 +331,10 @@ impl AppState {
         let trust = self.trust_state()?;
         let checked_at = OffsetDateTime::now_utc();
         let today = today_dhaka();
-        let prepared: Vec<Prepared> = texts
+        let (prepared, hits): (Vec<Prepared>, Vec<bool>) = texts
             .iter()
             .map(|t| self.prepare(&trust, t.as_ref(), today))
-            .collect();
+            .unzip();
         let mut oks = vec![false; prepared.len()];
         {
             let mut todo = Vec::new();
@@ -354,8 +359,12 @@ impl AppState {
         let answers = prepared
             .into_iter()
             .zip(oks)
-            .map(|(p, ok)| {
-                let reading = p.signature_check().map(|c| c.shared_reading());
+            .zip(hits)
+            .map(|((p, ok), hit)| {
+                let reading = p
+                    .signature_check()
+                    .filter(|_| hit)
+                    .map(|c| c.shared_reading());
                 Answer {
                     verdict: self.finish(p, ok),
                     checked_at,
