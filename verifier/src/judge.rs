@@ -264,7 +264,7 @@ impl Pending {
             v
         };
         let cert = match (signature_ok, reading.opened.as_ref()) {
-            (true, Ok(o)) => o.unverified().clone(),
+            (true, Ok(o)) => o.unverified(),
             _ => {
                 return with(
                     VerdictKind::BadSignature,
