@@ -288,30 +288,58 @@ impl Record {
     }
 }
 
+/// The value as record JSON (what [`Value::to_json`] builds), written straight to a serializer.
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        match self {
+            Value::Text(t) => s.serialize_str(t),
+            Value::Nid(n) => s.serialize_str(n.as_str()),
+            Value::Brn(n) => s.serialize_str(n.as_str()),
+            Value::Mobile(n) => s.serialize_str(n.as_str()),
+            Value::Uint(n) => s.serialize_u64(*n),
+            Value::Date(d) => s.collect_str(d),
+            Value::Persons(ps) => {
+                let mut seq = s.serialize_seq(Some(ps.len()))?;
+                for p in ps {
+                    seq.serialize_element(&PersonJson(p))?;
+                }
+                seq.end()
+            }
+            Value::TextList(l) => {
+                let mut seq = s.serialize_seq(Some(l.len()))?;
+                for t in l {
+                    seq.serialize_element(t)?;
+                }
+                seq.end()
+            }
+            Value::FiscalYear(y) => s.serialize_str(&fiscal_year(*y)),
+        }
+    }
+}
+
+/// A person as record JSON: `age` when known, `name`, `relation`.
+struct PersonJson<'a>(&'a Person);
+
+impl serde::Serialize for PersonJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let p = self.0;
+        // Keys in the order `to_json`'s map writes them (sorted), so both give the same bytes.
+        let mut m = s.serialize_map(None)?;
+        if let Some(a) = p.age {
+            m.serialize_entry("age", &a)?;
+        }
+        m.serialize_entry("name", &p.name)?;
+        m.serialize_entry("relation", &p.relation)?;
+        m.end()
+    }
+}
+
 impl Value {
     /// The value as record JSON.
     pub fn to_json(&self) -> Json {
-        match self {
-            Value::Text(s) => json!(s),
-            Value::Nid(n) => json!(n.as_str()),
-            Value::Brn(n) => json!(n.as_str()),
-            Value::Mobile(n) => json!(n.as_str()),
-            Value::Uint(n) => json!(n),
-            Value::Date(d) => json!(d.to_string()),
-            Value::Persons(ps) => Json::Array(
-                ps.iter()
-                    .map(|p| {
-                        let mut o = json!({"name": p.name, "relation": p.relation});
-                        if let Some(a) = p.age {
-                            o["age"] = json!(a);
-                        }
-                        o
-                    })
-                    .collect(),
-            ),
-            Value::TextList(l) => json!(l),
-            Value::FiscalYear(y) => json!(fiscal_year(*y)),
-        }
+        serde_json::to_value(self).unwrap_or(Json::Null)
     }
 
     /// The value as a person reads it in Bangla (Bangla digits).
@@ -655,6 +683,54 @@ mod tests {
         let mut j: Json = serde_json::from_str(FIXTURE).unwrap();
         patch(&mut j);
         Record::from_json(&j)
+    }
+
+    /// Every kind of value as record JSON, pinned to literals.
+    #[test]
+    fn values_as_json() {
+        let date = Date::from_calendar_date(2026, Month::January, 2).unwrap();
+        let cases = [
+            (Value::Text("করিম \"বাবু\"".into()), json!("করিম \"বাবু\"")),
+            (
+                Value::Nid("19901234567890123".parse().unwrap()),
+                json!("19901234567890123"),
+            ),
+            (
+                Value::Mobile("01712345678".parse().unwrap()),
+                json!("+8801712345678"),
+            ),
+            (Value::Uint(5), json!(5)),
+            (Value::Date(date), json!("2026-01-02")),
+            (
+                Value::Persons(vec![
+                    Person {
+                        name: "করিম".into(),
+                        relation: "পুত্র".into(),
+                        age: Some(40),
+                    },
+                    Person {
+                        name: "Rokeya".into(),
+                        relation: "কন্যা".into(),
+                        age: None,
+                    },
+                ]),
+                json!([{"name": "করিম", "relation": "পুত্র", "age": 40},
+                       {"name": "Rokeya", "relation": "কন্যা"}]),
+            ),
+            (
+                Value::TextList(vec!["a".into(), "b".into()]),
+                json!(["a", "b"]),
+            ),
+            (Value::FiscalYear(2026), json!("2026-27")),
+        ];
+        for (v, want) in cases {
+            assert_eq!(v.to_json(), want, "{v:?}");
+            assert_eq!(
+                serde_json::to_string(&v).unwrap(),
+                want.to_string(),
+                "{v:?}"
+            );
+        }
     }
 
     #[test]

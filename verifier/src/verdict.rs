@@ -232,11 +232,11 @@ impl Serialize for CertificateJson<'_> {
 struct FieldsJson<'a>(&'a Certificate);
 
 #[derive(Serialize)]
-struct FieldJson {
+struct FieldJson<'a> {
     key: &'static str,
     label_bn: &'static str,
     label_en: &'static str,
-    value: Json,
+    value: &'a sonod_seal::Value,
     value_bn: String,
     value_en: String,
 }
@@ -247,7 +247,7 @@ impl Serialize for FieldsJson<'_> {
             key: f.key,
             label_bn: f.label_bn,
             label_en: f.label_en,
-            value: v.to_json(),
+            value: v,
             value_bn: v.display_bn(),
             value_en: v.display_en(),
         }))
