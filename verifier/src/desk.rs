@@ -288,6 +288,20 @@ mod tests {
         r
     }
 
+    /// The desk's answer for `r`, or `None` when it does not come within `limit`.
+    fn check_within(
+        rt: &tokio::runtime::Runtime,
+        desk: &SignatureDesk,
+        r: &Arc<Reading>,
+        key: &SignatureKey,
+        limit: Duration,
+    ) -> Option<bool> {
+        rt.block_on(async {
+            tokio::time::timeout(limit, desk.check(SignatureCheck::new(r, key))).await
+        })
+        .ok()
+    }
+
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -385,13 +399,8 @@ mod tests {
         assert_eq!(desk.quiet.load(Ordering::Relaxed), QUIET_ROUNDS);
         // Recorded outcomes are answered without the desk, even while it is held.
         desk.lock().holders = 1;
-        rt.block_on(async {
-            let r = tokio::time::timeout(
-                Duration::from_secs(5),
-                desk.check(SignatureCheck::new(&good, &skey)),
-            );
-            assert!(r.await.expect("not queued"));
-        });
+        let five = Duration::from_secs(5);
+        assert_eq!(check_within(&rt, &desk, &good, &skey, five), Some(true));
     }
 
     /// With room for two checkers, a request checks beside one already at work; with room
@@ -404,24 +413,18 @@ mod tests {
         let good = reading(&key, 1, false);
         let two = SignatureDesk::new(64, 2);
         two.lock().holders = 1;
-        rt.block_on(async {
-            let r = tokio::time::timeout(
-                Duration::from_secs(5),
-                two.check(SignatureCheck::new(&good, &skey)),
-            );
-            assert!(r.await.expect("checked beside the other"));
-        });
+        let five = Duration::from_secs(5);
+        assert_eq!(check_within(&rt, &two, &good, &skey, five), Some(true));
         assert_eq!(two.lock().holders, 1);
         let one = SignatureDesk::new(64, 1);
         one.lock().holders = 1;
         let other = reading(&key, 2, false);
-        rt.block_on(async {
-            let r = tokio::time::timeout(
-                Duration::from_millis(200),
-                one.check(SignatureCheck::new(&other, &skey)),
-            );
-            assert!(r.await.is_err(), "queued behind the holder");
-        });
+        let brief = Duration::from_millis(200);
+        assert_eq!(
+            check_within(&rt, &one, &other, &skey, brief),
+            None,
+            "queued"
+        );
         // The timed-out request left its place.
         assert!(one.lock().queue.is_empty() || one.lock().queue[0].tell.is_closed());
     }
