@@ -20,8 +20,9 @@
 //!   stream of forged payloads cannot make every honest request pay twice, after a round in
 //!   which a signature failed the next [`QUIET_ROUNDS`] rounds are single checks only.
 //!
-//! A request that is cancelled while it waits (the client went away, the timeout fired) gives
-//! up its place, or passes the desk on if it had just been handed it. A checker that panics
+//! A request that is cancelled while it waits (the client went away, the timeout fired) is
+//! never handed the desk (its signature may still be checked in a round, and the outcome kept
+//! with its reading), and passes the desk on if it had just been handed it. A checker that panics
 //! passes the desk on too (from a drop guard); the requests whose checks were in its round are
 //! told so and check their own signatures.
 
@@ -226,8 +227,8 @@ impl Drop for Holder<'_> {
     }
 }
 
-/// A place in the queue. Dropped while waiting (the request was cancelled), it leaves the
-/// queue, and passes the desk on if it had just been handed it.
+/// A place in the queue. Dropped while waiting (the request was cancelled), it can no longer be
+/// handed the desk, and passes the desk on if it had just been handed it.
 struct Ticket<'a> {
     desk: &'a SignatureDesk,
     told: Option<oneshot::Receiver<Turn>>,
