@@ -35,7 +35,7 @@ pub enum ImageError {
 /// Longest time spent looking for a code in one upload.
 pub const BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Every QR code text in an uploaded image, within the limits above and [`BUDGET`]; the
+/// Every QR code text in an uploaded image, within the limits above and a 2 s budget; the
 /// search itself is `sonod-qr`'s (several detectors and image preparations, cheapest first).
 pub fn decode_qr_image(bytes: &[u8]) -> Result<Vec<String>, ImageError> {
     if bytes.is_empty() {
