@@ -99,11 +99,6 @@ impl SignatureDesk {
         &self.signatures
     }
 
-    /// Most signatures in one round.
-    pub fn max_round(&self) -> usize {
-        self.max_round
-    }
-
     fn lock(&self) -> MutexGuard<'_, Desk> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -136,12 +131,11 @@ impl SignatureDesk {
         };
         if let Some(mut ticket) = ticket {
             match ticket.wait().await {
+                // The checker records before it tells; checking again is only a safety net.
                 Some(Turn::Checked) => {
-                    if let Some(ok) = reading.recorded_signature() {
-                        return ok;
-                    }
-                    // Not recorded: cannot happen (the checker records before it tells).
-                    return check.verify_strict();
+                    return reading
+                        .recorded_signature()
+                        .unwrap_or_else(|| check.verify_strict())
                 }
                 Some(Turn::Check) => {}
                 // The checker of our round panicked: check alone, without the desk.

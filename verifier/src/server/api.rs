@@ -111,7 +111,6 @@ async fn verify_batch(
 ) -> Result<Response, AppError> {
     // Reading the body, up to a thousand signature checks and writing the answer: off the
     // async workers. The payloads are read in place from the body there.
-    let s = state;
     let body = tokio::task::spawn_blocking(move || {
         let req: BatchRequest = json_body(json, &body, MAX_BATCH_BODY)?;
         let n = req.payloads.len();
@@ -123,13 +122,14 @@ async fn verify_batch(
         // The middleware took one request's worth; a batch costs one per payload.
         if let (Some(Extension(client)), Some(extra)) = (client, n.checked_sub(1)) {
             if extra > 0 {
-                s.rate_limit()
+                state
+                    .rate_limit()
                     .take(client, u32::try_from(extra).unwrap_or(u32::MAX))
-                    .inspect_err(|_| s.metrics().rate_limited())?;
+                    .inspect_err(|_| state.metrics().rate_limited())?;
             }
         }
-        let (answers, checked_at) = s.verify_batch(&req.payloads)?;
-        Ok(s.batch_body(&answers, checked_at))
+        let (answers, checked_at) = state.verify_batch(&req.payloads)?;
+        Ok(state.batch_body(&answers, checked_at))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
