@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use ciborium::value::Value as Cbor;
+use ciborium_ll::Header;
 use time::Date;
 
 use crate::cert_type::{cert_type_by_code, field_by_id, FieldKind};
@@ -52,58 +52,86 @@ impl Certificate {
     }
 }
 
-fn uint(n: u64) -> Cbor {
-    Cbor::Integer(n.into())
-}
-
-fn days(d: Date) -> Cbor {
-    Cbor::Integer(i64::from(d.to_julian_day() - EPOCH_JULIAN_DAY).into())
-}
-
 /// Julian day number of 1970-01-01.
 const EPOCH_JULIAN_DAY: i32 = 2_440_588;
 
-fn text_value(s: &str) -> Result<Cbor, SealError> {
-    Ok(if text::wants_compact(s) {
-        Cbor::Bytes(text::encode(s)?)
-    } else {
-        Cbor::Text(s.to_owned())
-    })
-}
+/// Nesting deeper than a payload has (claims → fields → persons → a person) is refused
+/// before it is read.
+const MAX_DEPTH: usize = 4;
 
-/// A digit string: an integer when it has no leading zero (half the bytes), else text.
-fn digits(d: &str) -> Cbor {
-    match d.parse::<u64>() {
-        Ok(n) if !d.starts_with('0') => uint(n),
-        _ => Cbor::Text(d.to_owned()),
+/// The payload's writer: CBOR headers through `ciborium_ll`, straight into the output (no
+/// value tree in between: sealing and the re-encoding check run on every certificate).
+struct Writer<'a>(ciborium_ll::Encoder<&'a mut Vec<u8>>);
+
+impl Writer<'_> {
+    // Writing into a `Vec` cannot fail; the errors are only the writer's type.
+    fn header(&mut self, h: Header) {
+        let _ = self.0.push(h);
     }
-}
 
-fn value_cbor(v: &Value) -> Result<Cbor, SealError> {
-    Ok(match v {
-        Value::Text(s) => text_value(s)?,
-        Value::Nid(n) => digits(n.as_str()),
-        Value::Brn(n) => digits(n.as_str()),
-        // +8801XXXXXXXXX is stored as the integer 1XXXXXXXXX.
-        Value::Mobile(m) => digits(m.as_str().trim_start_matches("+880")),
-        Value::Uint(n) => uint(*n),
-        Value::Date(d) => days(*d),
-        Value::FiscalYear(y) => uint(u64::from(*y)),
-        Value::TextList(l) => {
-            Cbor::Array(l.iter().map(|s| text_value(s)).collect::<Result<_, _>>()?)
+    fn uint(&mut self, n: u64) {
+        self.header(Header::Positive(n));
+    }
+
+    fn days(&mut self, d: Date) {
+        let n = i64::from(d.to_julian_day() - EPOCH_JULIAN_DAY);
+        self.header(match u64::try_from(n) {
+            Ok(n) => Header::Positive(n),
+            // CBOR's negative integer -1 - m carries m = !n.
+            Err(_) => Header::Negative(!n as u64),
+        });
+    }
+
+    /// Text with a Bengali letter in compact form (bytes), other text as a CBOR text string.
+    fn text(&mut self, s: &str) -> Result<(), SealError> {
+        if text::wants_compact(s) {
+            let _ = self.0.bytes(&text::encode(s)?, None);
+        } else {
+            let _ = self.0.text(s, None);
         }
-        Value::Persons(ps) => Cbor::Array(
-            ps.iter()
-                .map(|p| {
-                    let mut a = vec![text_value(&p.name)?, text_value(&p.relation)?];
+        Ok(())
+    }
+
+    /// A digit string: an integer when it has no leading zero (half the bytes), else text.
+    fn digits(&mut self, d: &str) {
+        match d.parse::<u64>() {
+            Ok(n) if !d.starts_with('0') => self.uint(n),
+            _ => {
+                let _ = self.0.text(d, None);
+            }
+        }
+    }
+
+    fn value(&mut self, v: &Value) -> Result<(), SealError> {
+        match v {
+            Value::Text(s) => self.text(s)?,
+            Value::Nid(n) => self.digits(n.as_str()),
+            Value::Brn(n) => self.digits(n.as_str()),
+            // +8801XXXXXXXXX is stored as the integer 1XXXXXXXXX.
+            Value::Mobile(m) => self.digits(m.as_str().trim_start_matches("+880")),
+            Value::Uint(n) => self.uint(*n),
+            Value::Date(d) => self.days(*d),
+            Value::FiscalYear(y) => self.uint(u64::from(*y)),
+            Value::TextList(l) => {
+                self.header(Header::Array(Some(l.len())));
+                for s in l {
+                    self.text(s)?;
+                }
+            }
+            Value::Persons(ps) => {
+                self.header(Header::Array(Some(ps.len())));
+                for p in ps {
+                    self.header(Header::Array(Some(2 + usize::from(p.age.is_some()))));
+                    self.text(&p.name)?;
+                    self.text(&p.relation)?;
                     if let Some(age) = p.age {
-                        a.push(uint(u64::from(age)));
+                        self.uint(u64::from(age));
                     }
-                    Ok(Cbor::Array(a))
-                })
-                .collect::<Result<_, SealError>>()?,
-        ),
-    })
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Encodes a certificate's payload.
@@ -112,39 +140,138 @@ pub(crate) fn encode(cert: &Certificate) -> Result<Vec<u8>, SealError> {
         return Err(SealError::ZeroSerial);
     }
     let r = &cert.record;
-    let mut fields = Vec::new();
-    for (f, v) in r.fields() {
-        if r.cert_type.field_use(f.key).is_some_and(|u| u.signed) {
-            fields.push((uint(u64::from(f.id)), value_cbor(v)?));
-        }
-    }
-    let mut map = vec![
-        (uint(key::VERSION), uint(FORMAT_VERSION)),
-        (uint(key::OFFICE), digits(&r.office)),
-        (uint(key::SERIAL), uint(cert.serial)),
-        (uint(key::TYPE), uint(u64::from(r.cert_type.code))),
-        (uint(key::ISSUED), days(r.issued)),
-    ];
-    if let Some(e) = r.expires {
-        map.push((uint(key::EXPIRES), days(e)));
-    }
-    map.push((uint(key::FIELDS), Cbor::Map(fields)));
+    let fields: Vec<_> = r
+        .fields()
+        .filter(|(f, _)| r.cert_type.field_use(f.key).is_some_and(|u| u.signed))
+        .collect();
     let mut out = Vec::with_capacity(256);
-    ciborium::into_writer(&Cbor::Map(map), &mut out)
-        .map_err(|_| SealError::TooLarge(usize::MAX))?;
+    let mut w = Writer(ciborium_ll::Encoder::from(&mut out));
+    w.header(Header::Map(Some(6 + usize::from(r.expires.is_some()))));
+    w.uint(key::VERSION);
+    w.uint(FORMAT_VERSION);
+    w.uint(key::OFFICE);
+    w.digits(&r.office);
+    w.uint(key::SERIAL);
+    w.uint(cert.serial);
+    w.uint(key::TYPE);
+    w.uint(u64::from(r.cert_type.code));
+    w.uint(key::ISSUED);
+    w.days(r.issued);
+    if let Some(e) = r.expires {
+        w.uint(key::EXPIRES);
+        w.days(e);
+    }
+    w.uint(key::FIELDS);
+    w.header(Header::Map(Some(fields.len())));
+    for (f, v) in fields {
+        w.uint(u64::from(f.id));
+        w.value(v)?;
+    }
     Ok(out)
+}
+
+/// A CBOR data item of a payload, borrowing its text and bytes from the input.
+#[derive(Debug, Clone, PartialEq)]
+enum Item<'a> {
+    Uint(u64),
+    /// A negative integer -1 - m, holding m.
+    Negative(u64),
+    Text(&'a str),
+    Bytes(&'a [u8]),
+    Array(Vec<Item<'a>>),
+    Map(Vec<(Item<'a>, Item<'a>)>),
+    /// A float or a simple value (false, true, null, …): never in a payload.
+    Other,
+}
+
+/// Reads CBOR items from a payload: headers through `ciborium_ll`, contents borrowed.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn header(&mut self) -> Result<Header, DecodeError> {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        let mut d = ciborium_ll::Decoder::from(rest);
+        let h = d.pull().map_err(|e| {
+            DecodeError::Cbor(match e {
+                ciborium_ll::Error::Io(_) => "the payload ends inside a CBOR item".into(),
+                ciborium_ll::Error::Syntax(at) => {
+                    format!("malformed CBOR at byte {}", self.pos + at)
+                }
+            })
+        })?;
+        self.pos += d.offset();
+        Ok(h)
+    }
+
+    fn take(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
+        let end = self
+            .pos
+            .checked_add(len)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or_else(|| DecodeError::Cbor("the payload ends inside a CBOR item".into()))?;
+        let s = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    /// Room for `n` items: each takes at least a byte, so what is left bounds it.
+    fn room(&self, n: usize) -> usize {
+        n.min(self.bytes.len().saturating_sub(self.pos))
+    }
+
+    fn item(&mut self, depth: usize) -> Result<Item<'a>, DecodeError> {
+        Ok(match self.header()? {
+            Header::Positive(n) => Item::Uint(n),
+            Header::Negative(n) => Item::Negative(n),
+            Header::Bytes(Some(len)) => Item::Bytes(self.take(len)?),
+            Header::Text(Some(len)) => Item::Text(
+                std::str::from_utf8(self.take(len)?)
+                    .map_err(|_| DecodeError::Cbor("a CBOR text string is not UTF-8".into()))?,
+            ),
+            Header::Array(Some(_)) | Header::Map(Some(_)) if depth >= MAX_DEPTH => {
+                return Err(DecodeError::Cbor("CBOR nested too deeply".into()));
+            }
+            Header::Array(Some(n)) => {
+                let mut items = Vec::with_capacity(self.room(n));
+                for _ in 0..n {
+                    items.push(self.item(depth + 1)?);
+                }
+                Item::Array(items)
+            }
+            Header::Map(Some(n)) => {
+                let mut entries = Vec::with_capacity(self.room(n));
+                for _ in 0..n {
+                    let k = self.item(depth + 1)?;
+                    entries.push((k, self.item(depth + 1)?));
+                }
+                Item::Map(entries)
+            }
+            Header::Float(_) | Header::Simple(_) => Item::Other,
+            // Indefinite lengths are a second encoding of what Sonod writes with definite ones.
+            Header::Bytes(None)
+            | Header::Text(None)
+            | Header::Array(None)
+            | Header::Map(None)
+            | Header::Break => return Err(DecodeError::NonCanonical),
+            Header::Tag(_) => {
+                return Err(DecodeError::Cbor("a CBOR tag inside the payload".into()))
+            }
+        })
+    }
 }
 
 /// Decodes and validates a payload. The version is checked first, so a future format is
 /// reported as such rather than as malformed.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Certificate, DecodeError> {
-    let mut reader = bytes;
-    let value: Cbor = ciborium::de::from_reader_with_recursion_limit(&mut reader, 8)
-        .map_err(|e| DecodeError::Cbor(e.to_string()))?;
-    if !reader.is_empty() {
+    let mut reader = Reader { bytes, pos: 0 };
+    let value = reader.item(0)?;
+    if reader.pos != bytes.len() {
         return Err(DecodeError::Cbor("trailing bytes after the payload".into()));
     }
-    let Cbor::Map(entries) = value else {
+    let Item::Map(entries) = value else {
         return Err(DecodeError::Cbor("payload is not a map".into()));
     };
     let mut claims = BTreeMap::new();
@@ -178,7 +305,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Certificate, DecodeError> {
         .get(&key::EXPIRES)
         .map(|v| as_date(v).ok_or(DecodeError::BadValue("expires")))
         .transpose()?;
-    let Cbor::Map(raw_fields) = take(key::FIELDS, "fields")? else {
+    let Item::Map(raw_fields) = take(key::FIELDS, "fields")? else {
         return Err(DecodeError::BadValue("fields"));
     };
     let mut fields = BTreeMap::new();
@@ -203,49 +330,56 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Certificate, DecodeError> {
     Ok(cert)
 }
 
-fn as_u64(v: &Cbor) -> Option<u64> {
+fn as_u64(v: &Item<'_>) -> Option<u64> {
     match v {
-        Cbor::Integer(i) => u64::try_from(*i).ok(),
+        Item::Uint(n) => Some(*n),
         _ => None,
     }
 }
 
-fn as_date(v: &Cbor) -> Option<Date> {
-    let Cbor::Integer(i) = v else { return None };
-    let d = i32::try_from(i128::from(*i)).ok()?;
+fn as_date(v: &Item<'_>) -> Option<Date> {
+    let d = match *v {
+        Item::Uint(n) => i32::try_from(n).ok()?,
+        // -1 - m, for m up to i32::MAX.
+        Item::Negative(m) => -1 - i32::try_from(m).ok()?,
+        _ => return None,
+    };
     let date = Date::from_julian_day(EPOCH_JULIAN_DAY.checked_add(d)?).ok()?;
     (MIN_YEAR..=MAX_YEAR).contains(&date.year()).then_some(date)
 }
 
-fn decode_text(field: &'static str, v: &Cbor) -> Result<String, DecodeError> {
+fn decode_text(field: &'static str, v: &Item<'_>) -> Result<String, DecodeError> {
     // Compact text is refused unless it decodes to NFC: no need to look again.
     let (s, known_nfc) = match v {
-        Cbor::Text(s) => (s.clone(), false),
-        Cbor::Bytes(b) => (text::decode(b)?, true),
+        Item::Text(s) => ((*s).to_owned(), false),
+        Item::Bytes(b) => (text::decode(b)?, true),
         _ => return Err(DecodeError::BadValue(field)),
     };
     Ok(clean_text_owned(field, s, known_nfc)?)
 }
 
-/// The digit string [`digits`] wrote; the re-encoding check refuses the other form.
-fn decode_digits(field: &'static str, v: &Cbor) -> Result<String, DecodeError> {
+/// The digit string [`Writer::digits`] wrote; the re-encoding check refuses the other form.
+fn decode_digits(field: &'static str, v: &Item<'_>) -> Result<String, DecodeError> {
     match v {
-        Cbor::Integer(_) => as_u64(v)
-            .map(|n| n.to_string())
-            .ok_or(DecodeError::BadValue(field)),
-        Cbor::Text(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Ok(s.clone()),
+        Item::Uint(n) => Ok(n.to_string()),
+        Item::Text(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok((*s).to_owned())
+        }
         _ => Err(DecodeError::BadValue(field)),
     }
 }
 
-fn decode_list<'a>(field: &'static str, v: &'a Cbor) -> Result<&'a [Cbor], DecodeError> {
+fn decode_list<'v, 'a>(
+    field: &'static str,
+    v: &'v Item<'a>,
+) -> Result<&'v [Item<'a>], DecodeError> {
     match v {
-        Cbor::Array(a) if !a.is_empty() && a.len() <= MAX_LIST_ITEMS => Ok(a),
+        Item::Array(a) if !a.is_empty() && a.len() <= MAX_LIST_ITEMS => Ok(a),
         _ => Err(DecodeError::BadValue(field)),
     }
 }
 
-fn decode_value(field: &'static str, kind: FieldKind, v: &Cbor) -> Result<Value, DecodeError> {
+fn decode_value(field: &'static str, kind: FieldKind, v: &Item<'_>) -> Result<Value, DecodeError> {
     let bad = || DecodeError::BadValue(field);
     Ok(match kind {
         FieldKind::Text => Value::Text(decode_text(field, v)?),
@@ -273,7 +407,7 @@ fn decode_value(field: &'static str, kind: FieldKind, v: &Cbor) -> Result<Value,
             decode_list(field, v)?
                 .iter()
                 .map(|p| match p {
-                    Cbor::Array(a) if a.len() == 2 || a.len() == 3 => Ok(Person {
+                    Item::Array(a) if a.len() == 2 || a.len() == 3 => Ok(Person {
                         name: decode_text(field, &a[0])?,
                         relation: decode_text(field, &a[1])?,
                         age: match a.get(2) {
@@ -321,20 +455,143 @@ mod tests {
         );
     }
 
+    /// CBOR of one value, as the payload writes it.
+    fn written(v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        Writer(ciborium_ll::Encoder::from(&mut out))
+            .value(v)
+            .unwrap();
+        out
+    }
+
+    fn read(bytes: &[u8]) -> Item<'_> {
+        let mut r = Reader { bytes, pos: 0 };
+        let item = r.item(0).unwrap();
+        assert_eq!(r.pos, bytes.len());
+        item
+    }
+
     #[test]
     fn identity_numbers_are_integers_unless_they_start_with_zero() {
-        assert_eq!(digits("19901234567890123"), uint(19_901_234_567_890_123));
-        assert_eq!(digits("0123456789"), Cbor::Text("0123456789".into()));
+        let nid = |s: &str| Value::Nid(s.parse().unwrap());
+        // 0x1B: an 8-byte unsigned integer follows.
+        let mut int = vec![0x1B];
+        int.extend_from_slice(&19_901_234_567_890_123u64.to_be_bytes());
+        assert_eq!(written(&nid("19901234567890123")), int);
+        assert_eq!(written(&nid("0123456789")), b"\x6A0123456789");
         let mut c = cert();
-        c.record
-            .fields
-            .insert(5, Value::Nid("0123456789".parse().unwrap()));
+        c.record.fields.insert(5, nid("0123456789"));
         let bytes = encode(&c).unwrap();
         assert_eq!(decode(&bytes).unwrap(), c);
         let m = Value::Mobile("01712345678".parse().unwrap());
-        let cbor = value_cbor(&m).unwrap();
-        assert_eq!(cbor, uint(1_712_345_678));
-        assert_eq!(decode_value("mobile", FieldKind::Mobile, &cbor).unwrap(), m);
+        let bytes = written(&m);
+        assert_eq!(read(&bytes), Item::Uint(1_712_345_678));
+        assert_eq!(
+            decode_value("mobile", FieldKind::Mobile, &read(&bytes)).unwrap(),
+            m
+        );
+    }
+
+    /// The writer gives exactly the bytes of ciborium's own serializer (the encoding of every
+    /// certificate sealed before it), and the reader reads them back.
+    #[test]
+    fn the_writer_matches_ciborium_and_the_reader_reads_it() {
+        use ciborium::value::Value as Cbor;
+        let cbor = |v: &Cbor| {
+            let mut out = Vec::new();
+            ciborium::into_writer(v, &mut out).unwrap();
+            out
+        };
+        let date = |s: &str| {
+            Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap()
+        };
+        let cases = [
+            (Value::Uint(0), Cbor::Integer(0.into())),
+            (Value::Uint(23), Cbor::Integer(23.into())),
+            (Value::Uint(24), Cbor::Integer(24.into())),
+            (Value::Uint(65_536), Cbor::Integer(65_536.into())),
+            (Value::Uint(u64::MAX), Cbor::Integer(u64::MAX.into())),
+            (Value::Date(date("1970-01-01")), Cbor::Integer(0.into())),
+            (Value::Date(date("1969-12-31")), Cbor::Integer((-1).into())),
+            (
+                Value::Date(date("1950-06-15")),
+                Cbor::Integer((-7140).into()),
+            ),
+            (
+                Value::Date(date("2026-11-28")),
+                Cbor::Integer(20_785.into()),
+            ),
+            (Value::Text("Karim".into()), Cbor::Text("Karim".into())),
+            (
+                Value::Text("করিম".into()),
+                Cbor::Bytes(text::encode("করিম").unwrap()),
+            ),
+            (
+                Value::Persons(vec![
+                    Person {
+                        name: "রহিম".into(),
+                        relation: "son".into(),
+                        age: Some(30),
+                    },
+                    Person {
+                        name: "Rina".into(),
+                        relation: "কন্যা".into(),
+                        age: None,
+                    },
+                ]),
+                Cbor::Array(vec![
+                    Cbor::Array(vec![
+                        Cbor::Bytes(text::encode("রহিম").unwrap()),
+                        Cbor::Text("son".into()),
+                        Cbor::Integer(30.into()),
+                    ]),
+                    Cbor::Array(vec![
+                        Cbor::Text("Rina".into()),
+                        Cbor::Bytes(text::encode("কন্যা").unwrap()),
+                    ]),
+                ]),
+            ),
+        ];
+        for (value, expected) in cases {
+            let bytes = written(&value);
+            assert_eq!(bytes, cbor(&expected), "{value:?}");
+            read(&bytes);
+        }
+        assert_eq!(
+            read(&written(&Value::Date(date("1950-06-15")))),
+            Item::Negative(7139)
+        );
+        assert_eq!(
+            as_date(&read(&written(&Value::Date(date("1950-06-15"))))),
+            Some(date("1950-06-15"))
+        );
+    }
+
+    #[test]
+    fn malformed_cbor_is_refused_without_a_panic() {
+        let bytes = encode(&cert()).unwrap();
+        for cut in 0..bytes.len() {
+            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        // A text string that is not UTF-8, an indefinite-length map, a tag, a float.
+        assert!(matches!(
+            decode(&[0xA1, 0x00, 0x62, 0xFF, 0xFE]),
+            Err(DecodeError::Cbor(_))
+        ));
+        assert_eq!(
+            decode(&[0xBF, 0x00, 0x01, 0xFF]),
+            Err(DecodeError::NonCanonical)
+        );
+        assert!(matches!(decode(&[0xC1, 0x00]), Err(DecodeError::Cbor(_))));
+        assert!(matches!(
+            decode(&[0xA1, 0x00, 0xF9, 0x3C, 0x00]),
+            Err(DecodeError::BadValue(_))
+        ));
+        // A map that claims more entries than there are bytes.
+        assert!(matches!(
+            decode(&[0xBB, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]),
+            Err(DecodeError::Cbor(_))
+        ));
     }
 
     #[test]
