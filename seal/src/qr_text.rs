@@ -80,6 +80,19 @@ pub fn qr_text(bytes: &[u8], host: Option<&Host>) -> String {
     }
 }
 
+/// Base32 without padding, reading lower case as upper: QR codes carry upper case
+/// (alphanumeric mode), but a URL may have been lowered on its way.
+fn base32_any_case() -> &'static data_encoding::Encoding {
+    static ENCODING: std::sync::OnceLock<data_encoding::Encoding> = std::sync::OnceLock::new();
+    ENCODING.get_or_init(|| {
+        let mut spec = BASE32_NOPAD.specification();
+        spec.translate.from = "abcdefghijklmnopqrstuvwxyz".into();
+        spec.translate.to = "ABCDEFGHIJKLMNOPQRSTUVWXYZ".into();
+        // The specification is BASE32_NOPAD's own plus a translation: always valid.
+        spec.encoding().unwrap_or_else(|_| BASE32_NOPAD.clone())
+    })
+}
+
 /// Takes the sealed bytes out of a QR text: a URL whose path ends in `/V/<BASE32>`
 /// (any scheme http/https, any host, any case) or bare Base32.
 pub fn parse_qr_text(text: &str) -> Result<QrPayload, DecodeError> {
@@ -121,34 +134,54 @@ pub fn parse_qr_text(text: &str) -> Result<QrPayload, DecodeError> {
         }
         None => (None, text),
     };
-    if b32.is_empty()
-        || !b32
-            .bytes()
-            .all(|b| b.is_ascii_alphabetic() || (b'2'..=b'7').contains(&b))
-    {
-        return Err(DecodeError::NotSonod);
-    }
+    // The decoder checks every character in its one pass; only a failure looks again, to
+    // tell text that is not Base32 at all (not Sonod's) from Base32 that cannot be a seal.
+    let all_base32 = || {
+        !b32.is_empty()
+            && b32
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || (b'2'..=b'7').contains(&b))
+    };
     if b32.len() > MAX_SEALED_BYTES * 8 / 5 + 1 {
-        return Err(DecodeError::TooLarge {
-            len: b32.len() * 5 / 8,
-            max: MAX_SEALED_BYTES,
+        return Err(if all_base32() {
+            DecodeError::TooLarge {
+                len: b32.len() * 5 / 8,
+                max: MAX_SEALED_BYTES,
+            }
+        } else {
+            DecodeError::NotSonod
         });
     }
-    // QR codes carry upper case (alphanumeric mode); a copy only for text that was lowered.
-    let upper = if b32.bytes().any(|b| b.is_ascii_lowercase()) {
-        std::borrow::Cow::Owned(b32.to_ascii_uppercase())
-    } else {
-        std::borrow::Cow::Borrowed(b32)
-    };
-    let bytes = BASE32_NOPAD
-        .decode(upper.as_bytes())
-        .map_err(|_| DecodeError::Base32)?;
+    let bytes = base32_any_case().decode(b32.as_bytes()).map_err(|_| {
+        if all_base32() {
+            DecodeError::Base32
+        } else {
+            DecodeError::NotSonod
+        }
+    })?;
+    if bytes.is_empty() {
+        return Err(DecodeError::NotSonod);
+    }
     Ok(QrPayload { host, bytes })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failures_say_whether_the_text_was_base32() {
+        assert_eq!(parse_qr_text("A"), Err(DecodeError::Base32));
+        assert_eq!(parse_qr_text("a"), Err(DecodeError::Base32));
+        assert_eq!(parse_qr_text("NBSW!3DP"), Err(DecodeError::NotSonod));
+        assert_eq!(parse_qr_text("NBSW13DP"), Err(DecodeError::NotSonod));
+        assert_eq!(parse_qr_text("https://h/V/"), Err(DecodeError::NotSonod));
+        assert_eq!(parse_qr_text("  "), Err(DecodeError::Empty));
+        let long = "A".repeat(MAX_SEALED_BYTES * 2);
+        assert!(matches!(parse_qr_text(&long), Err(DecodeError::TooLarge { .. })));
+        let long_junk = "!".repeat(MAX_SEALED_BYTES * 2);
+        assert_eq!(parse_qr_text(&long_junk), Err(DecodeError::NotSonod));
+    }
 
     #[test]
     fn url_and_bare_forms() {
