@@ -127,8 +127,8 @@ pub fn verdict_from_json(j: &Json, text: &str) -> Result<Verdict, String> {
     };
     Ok(Verdict {
         kind,
-        reason_bn: s("reason_bn").unwrap_or_default(),
-        reason_en: s("reason_en").unwrap_or_default(),
+        reason_bn: s("reason_bn").unwrap_or_default().into(),
+        reason_en: s("reason_en").unwrap_or_default().into(),
         certificate,
         office,
         key_id,

@@ -178,7 +178,10 @@ mod tests {
         assert_eq!(parse_qr_text("https://h/V/"), Err(DecodeError::NotSonod));
         assert_eq!(parse_qr_text("  "), Err(DecodeError::Empty));
         let long = "A".repeat(MAX_SEALED_BYTES * 2);
-        assert!(matches!(parse_qr_text(&long), Err(DecodeError::TooLarge { .. })));
+        assert!(matches!(
+            parse_qr_text(&long),
+            Err(DecodeError::TooLarge { .. })
+        ));
         let long_junk = "!".repeat(MAX_SEALED_BYTES * 2);
         assert_eq!(parse_qr_text(&long_junk), Err(DecodeError::NotSonod));
     }

@@ -4,6 +4,7 @@
 //! one the type accepts and holds a valid value, required fields are there, texts are NFC
 //! with their white space folded. The same record always seals to the same bytes.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -343,7 +344,7 @@ impl Value {
     }
 
     /// The value as a person reads it in Bangla (Bangla digits).
-    pub fn display_bn(&self) -> String {
+    pub fn display_bn(&self) -> Cow<'_, str> {
         match self {
             Value::Persons(ps) => {
                 let mut s = String::new();
@@ -357,17 +358,19 @@ impl Value {
                     }
                     s.push(')');
                 }
-                s
+                Cow::Owned(s)
             }
-            Value::Date(d) => bangla_date(*d),
-            other => bangla_digits(&other.display_en()),
+            Value::Date(d) => Cow::Owned(bangla_date(*d)),
+            // Most texts (names) hold no digit: nothing to copy.
+            Value::Text(s) if !s.bytes().any(|b| b.is_ascii_digit()) => Cow::Borrowed(s),
+            other => Cow::Owned(bangla_digits(&other.display_en())),
         }
     }
 
     /// The value as a person reads it in English.
-    pub fn display_en(&self) -> String {
-        match self {
-            Value::Text(s) => s.clone(),
+    pub fn display_en(&self) -> Cow<'_, str> {
+        Cow::Owned(match self {
+            Value::Text(s) => return Cow::Borrowed(s),
             Value::Nid(n) => n.to_string(),
             Value::Brn(n) => n.to_string(),
             Value::Mobile(n) => n.to_string(),
@@ -383,7 +386,7 @@ impl Value {
                 .join("; "),
             Value::TextList(l) => l.join(", "),
             Value::FiscalYear(y) => fiscal_year(*y),
-        }
+        })
     }
 }
 

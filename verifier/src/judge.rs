@@ -8,6 +8,7 @@
 //! check many signatures at once ([`crate::verify_signatures`]) and remember what a given
 //! sealed byte string proves ([`Reading`]) without ever remembering what the feed said.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -256,7 +257,7 @@ impl Pending {
             today,
             ..
         } = self;
-        let with = |kind, bn: String, en: String| {
+        let with = |kind, bn: Cow<'static, str>, en: Cow<'static, str>| {
             let mut v = base.clone();
             v.kind = kind;
             v.reason_bn = bn;
@@ -280,7 +281,7 @@ impl Pending {
                 "the office's signing key was compromised; every certificate it signed is invalid — ask the office for a re-sealed copy".into(),
             );
         }
-        let signed = |kind, bn: String, en: String| {
+        let signed = |kind, bn: Cow<'static, str>, en: Cow<'static, str>| {
             let mut v = with(kind, bn, en);
             v.certificate = Some(cert.clone());
             v
@@ -305,8 +306,9 @@ impl Pending {
                     format!(
                         "অফিস এই সনদ {} তারিখে বাতিল করেছে: {reason_bn}",
                         sonod_seal::bangla_date(date)
-                    ),
-                    format!("the office revoked this certificate on {date}: {reason_en}"),
+                    )
+                    .into(),
+                    format!("the office revoked this certificate on {date}: {reason_en}").into(),
                 );
             }
             FeedAnswer::Issued | FeedAnswer::Unknown => {}
@@ -315,8 +317,8 @@ impl Pending {
             if today > exp {
                 return signed(
                     VerdictKind::Expired,
-                    format!("মেয়াদ {} তারিখে শেষ হয়েছে", sonod_seal::bangla_date(exp)),
-                    format!("expired on {exp}"),
+                    format!("মেয়াদ {} তারিখে শেষ হয়েছে", sonod_seal::bangla_date(exp)).into(),
+                    format!("expired on {exp}").into(),
                 );
             }
         }
@@ -326,8 +328,9 @@ impl Pending {
                 format!(
                     "প্রদানের তারিখ {} এখনো আসেনি",
                     sonod_seal::bangla_date(r.issued())
-                ),
-                format!("its issue date {} is in the future", r.issued()),
+                )
+                .into(),
+                format!("its issue date {} is in the future", r.issued()).into(),
             );
         }
         signed(

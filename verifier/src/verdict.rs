@@ -1,5 +1,7 @@
 //! Verdicts: one per payload, the first that applies, with a reason a clerk understands.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::Value as Json;
@@ -84,9 +86,9 @@ pub struct Verdict {
     /// What was decided.
     pub kind: VerdictKind,
     /// Why, in Bangla.
-    pub reason_bn: String,
+    pub reason_bn: Cow<'static, str>,
     /// Why, in English.
-    pub reason_en: String,
+    pub reason_en: Cow<'static, str>,
     /// The signed facts: present only when the signature holds with a trusted, uncompromised key.
     pub certificate: Option<Certificate>,
     /// The issuing office, when the key is in the trust list.
@@ -103,7 +105,11 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    pub(crate) fn new(kind: VerdictKind, bn: impl Into<String>, en: impl Into<String>) -> Verdict {
+    pub(crate) fn new(
+        kind: VerdictKind,
+        bn: impl Into<Cow<'static, str>>,
+        en: impl Into<Cow<'static, str>>,
+    ) -> Verdict {
         Verdict {
             kind,
             reason_bn: bn.into(),
@@ -237,8 +243,8 @@ struct FieldJson<'a> {
     label_bn: &'static str,
     label_en: &'static str,
     value: &'a sonod_seal::Value,
-    value_bn: String,
-    value_en: String,
+    value_bn: Cow<'a, str>,
+    value_en: Cow<'a, str>,
 }
 
 impl Serialize for FieldsJson<'_> {
