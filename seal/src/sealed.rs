@@ -4,6 +4,8 @@
 //! unprotected header is empty, because nothing unsigned may matter. Opening is strict and
 //! checks in a fixed order; verifying uses `verify_strict`.
 
+use std::sync::Arc;
+
 use coset::{
     iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable,
 };
@@ -81,7 +83,7 @@ pub fn hash(bytes: &[u8]) -> [u8; 32] {
 #[derive(Debug, Clone)]
 pub struct Opened {
     key_id: KeyId,
-    certificate: Certificate,
+    certificate: Arc<Certificate>,
     tbs: Vec<u8>,
     signature: Signature,
     hash: [u8; 32],
@@ -175,7 +177,7 @@ pub fn open_with_hash(bytes: &[u8], hash: [u8; 32]) -> Result<Opened, DecodeErro
     let Some(parts) = canonical_parts(bytes) else {
         return open_general(bytes, hash);
     };
-    let certificate = payload::decode(parts.payload)?;
+    let certificate = Arc::new(payload::decode(parts.payload)?);
     Ok(Opened {
         key_id: parts.key_id,
         certificate,
@@ -218,7 +220,7 @@ fn open_general(bytes: &[u8], hash: [u8; 32]) -> Result<Opened, DecodeError> {
     if sign1.clone().to_tagged_vec().ok().as_deref() != Some(bytes) {
         return Err(DecodeError::NonCanonical);
     }
-    let certificate = payload::decode(payload_bytes)?;
+    let certificate = Arc::new(payload::decode(payload_bytes)?);
     let tbs = sign1.tbs_data(EXTERNAL_AAD);
     Ok(Opened {
         key_id,
@@ -238,6 +240,12 @@ impl Opened {
     /// The content, **not yet verified**: for routing (which office) and nothing else.
     pub fn unverified(&self) -> &Certificate {
         &self.certificate
+    }
+
+    /// [`Opened::unverified`], shared: for a verdict that shows the facts once the signature
+    /// has held, without copying them.
+    pub fn unverified_shared(&self) -> Arc<Certificate> {
+        Arc::clone(&self.certificate)
     }
 
     /// SHA-256 of the sealed bytes.
@@ -287,7 +295,7 @@ mod tests {
         r.map(|o| {
             (
                 o.key_id,
-                o.certificate,
+                Arc::unwrap_or_clone(o.certificate),
                 o.tbs,
                 o.signature.to_bytes(),
                 o.hash,

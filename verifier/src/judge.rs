@@ -233,8 +233,8 @@ impl Prepared {
     /// The office the verdict is about, when the key is in the trust list.
     pub fn office(&self) -> Option<&Office> {
         match &self.0 {
-            Stage::Decided(v) => v.office.as_ref(),
-            Stage::Pending(p) => p.base.office.as_ref(),
+            Stage::Decided(v) => v.office.as_deref(),
+            Stage::Pending(p) => p.base.office.as_deref(),
         }
     }
 
@@ -264,8 +264,8 @@ impl Pending {
             v.reason_en = en;
             v
         };
-        let cert = match (signature_ok, reading.opened.as_ref()) {
-            (true, Ok(o)) => o.unverified(),
+        let opened = match (signature_ok, reading.opened.as_ref()) {
+            (true, Ok(o)) => o,
             _ => {
                 return with(
                     VerdictKind::BadSignature,
@@ -283,10 +283,10 @@ impl Pending {
         }
         let signed = |kind, bn: Cow<'static, str>, en: Cow<'static, str>| {
             let mut v = with(kind, bn, en);
-            v.certificate = Some(cert.clone());
+            v.certificate = Some(opened.unverified_shared());
             v
         };
-        let r = &cert.record;
+        let r = &opened.unverified().record;
         match feed {
             // The facts are signed but the office disowns them: they are not shown.
             FeedAnswer::NotIssued => {
@@ -347,6 +347,8 @@ pub struct Judge {
     trust: TrustList,
     /// The list's keys, each decoded for checks once.
     keys: HashMap<KeyId, SignatureKey>,
+    /// The office of each key, as verdicts name it (shared, not copied into each).
+    offices: HashMap<KeyId, Arc<Office>>,
 }
 
 impl Judge {
@@ -357,7 +359,23 @@ impl Judge {
             .iter()
             .map(|e| (e.key_id, SignatureKey::new(e.public_key)))
             .collect();
-        Judge { trust, keys }
+        let offices = trust
+            .entries()
+            .iter()
+            .map(|e| {
+                let office = Office {
+                    code: e.office.clone(),
+                    name_bn: e.office_name_bn.clone(),
+                    name_en: e.office_name_en.clone(),
+                };
+                (e.key_id, Arc::new(office))
+            })
+            .collect();
+        Judge {
+            trust,
+            keys,
+            offices,
+        }
     }
 
     /// The trust list in use.
@@ -419,11 +437,7 @@ impl Judge {
         let base = |kind, bn: String, en: String| {
             let mut v = Verdict::new(kind, bn, en);
             v.key_id = Some(kid);
-            v.office = Some(Office {
-                code: entry.office.clone(),
-                name_bn: entry.office_name_bn.clone(),
-                name_en: entry.office_name_en.clone(),
-            });
+            v.office = self.offices.get(&kid).cloned();
             with_host(v)
         };
         if claimed.record.office() != entry.office {

@@ -1,6 +1,7 @@
 //! Verdicts: one per payload, the first that applies, with a reason a clerk understands.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -90,9 +91,9 @@ pub struct Verdict {
     /// Why, in English.
     pub reason_en: Cow<'static, str>,
     /// The signed facts: present only when the signature holds with a trusted, uncompromised key.
-    pub certificate: Option<Certificate>,
+    pub certificate: Option<Arc<Certificate>>,
     /// The issuing office, when the key is in the trust list.
-    pub office: Option<Office>,
+    pub office: Option<Arc<Office>>,
     /// The key id from the protected header, when it could be read.
     pub key_id: Option<KeyId>,
     /// The QR URL's host, when the QR text was a URL.
@@ -152,7 +153,7 @@ impl Verdict {
             headline_en,
             reason_bn: &self.reason_bn,
             reason_en: &self.reason_en,
-            office: self.office.as_ref(),
+            office: self.office.as_deref(),
             key_id: self.key_id.as_ref().map(ToString::to_string),
             host: self.host.as_deref().map(|h| (h, self.host_official)),
             development: self.development.then_some(true),
@@ -279,7 +280,7 @@ mod tests {
             "reason_bn": v.reason_bn, "reason_en": v.reason_en,
         });
         if let Some(o) = &v.office {
-            out["office"] = json!(o);
+            out["office"] = json!(**o);
         }
         if let Some(k) = &v.key_id {
             out["key_id"] = json!(k.to_string());
@@ -321,12 +322,12 @@ mod tests {
         .unwrap();
         let mut v = Verdict::new(VerdictKind::Valid, "ঠিক", "fine");
         assert_eq!(v.to_json(), reference(&v));
-        v.certificate = Some(Certificate::new(77, &record));
-        v.office = Some(Office {
+        v.certificate = Some(Arc::new(Certificate::new(77, &record)));
+        v.office = Some(Arc::new(Office {
             code: "100524".into(),
             name_bn: "সাভার".into(),
             name_en: "Savar".into(),
-        });
+        }));
         v.host = Some("X.BD".into());
         v.host_official = Some(false);
         v.development = true;
@@ -366,7 +367,7 @@ mod tests {
             serde_json::to_value(v.json_with_facts(facts)).unwrap(),
             v.to_json()
         );
-        v.certificate = Some(reading.opened().unwrap().unverified().clone());
+        v.certificate = Some(reading.opened().unwrap().unverified_shared());
         let fresh = serde_json::to_string(&v.json()).unwrap();
         let kept = serde_json::to_string(&v.json_with_facts(facts)).unwrap();
         assert_eq!(fresh, kept);
