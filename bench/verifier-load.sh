@@ -175,6 +175,15 @@ if [ "$SKIP_SCALE" != 1 ]; then
   "$TOOL" replica "$WORK/fx" "$WORK/big" "$REPLICA_ISSUED" "$REPLICA_REVOKED"
   GEN_S=$(( $(date +%s) - GEN_START ))
   DISK=$(du -sb "$WORK/big" | cut -f1)
+  # The generator leaves gigabytes of dirty pages: written back during the measurement, they
+  # took the kernel's CPU from the server (0.84 instead of 0.93). Write them now.
+  sync
+  # The empty replica again, next to the big one, so that the two are compared within minutes.
+  start_server "$WORK/empty2"
+  run_wrk "$CONNECTIONS" 3 "$WORK/fx/payloads.txt" 0 0 # warm-up
+  run_wrk "$CONNECTIONS" "$DURATION" "$WORK/fx/payloads.txt" 0 0
+  EMPTY2_RPS=$RPS; EMPTY2_CPU=$CPU_US
+  stop_server
   START=$(date +%s.%N)
   start_server "$WORK/big"
   READY_S=$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
@@ -191,5 +200,5 @@ if [ "$SKIP_SCALE" != 1 ]; then
   printf '%-58s %s MiB\n' "replica disk" "$((DISK / 1024 / 1024))"
   printf '%-58s %s s\n' "start until ready" "$READY_S"
   printf '%-58s %s MiB at start, %s MiB after load (peak %s MiB)\n' "resident memory" "$((RSS_START / 1024))" "$((RSS_BIG / 1024))" "$((HWM_BIG / 1024))"
-  printf '%-58s %s requests/s vs %s empty = %s (goal >= 0.90); CPU %s µs/request\n' "throughput with the replica" "$BIG_RPS" "$PEAK" "$(ratio "$BIG_RPS" "$PEAK")" "$BIG_CPU"
+  printf '%-58s %s requests/s vs %s empty just before = %s (goal >= 0.90); CPU %s µs/request vs %s\n' "throughput with the replica" "$BIG_RPS" "$EMPTY2_RPS" "$(ratio "$BIG_RPS" "$EMPTY2_RPS")" "$BIG_CPU" "$EMPTY2_CPU"
 fi
