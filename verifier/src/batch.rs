@@ -1,7 +1,7 @@
 //! Checking many signatures at once, with exactly the answers of `verify_strict`.
 //!
 //! The batch equation ([`crate::batch_equation`]: ed25519-dalek 2.2's, with the terms of one
-//! key added up; ed25519-dalek 3's `verify_batch` in the `dalek3` build) checks one random
+//! key added up) checks one random
 //! linear combination of the signatures' equations. It is cofactorless (like
 //! `verify_strict`), refuses a non-canonical `S` (`Scalar::from_canonical_bytes`) and fails on
 //! an `R` that does not decode. What it does **not** do, and `verify_strict` does, is refuse

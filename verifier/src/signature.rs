@@ -10,9 +10,9 @@
 //! versions' `verify_strict` make the same checks (cofactorless, canonical `S`, small-order
 //! keys and `R`s refused).
 //!
-//! The batch equation is this module's own in the default build ([`batch_equation`]: the one
-//! ed25519-dalek 2.2 checks, with the terms of one key added up, on curve25519-dalek's
-//! multiscalar multiplication), and ed25519-dalek 3's `verify_batch` with `dalek3`.
+//! The batch equation is this module's own ([`batch_equation`]: the one ed25519-dalek 2.2
+//! checks, with the terms of one key added up, on curve25519-dalek's multiscalar
+//! multiplication; on curve25519-dalek 5 with `dalek3`).
 
 use ed25519_dalek::{Signature, VerifyingKey};
 
@@ -80,101 +80,119 @@ impl SignatureKey {
 pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[SignatureKey]) -> bool {
     #[cfg(feature = "dalek3")]
     {
-        let v3_keys: Option<Vec<ed25519_dalek3::VerifyingKey>> =
-            keys.iter().map(|k| k.v3).collect();
-        if let Some(v3_keys) = v3_keys {
-            let sigs: Vec<ed25519_dalek3::Signature> = signatures
-                .iter()
-                .map(|s| ed25519_dalek3::Signature::from_bytes(&s.to_bytes()))
-                .collect();
-            return ed25519_dalek3::verify_batch(messages, &sigs, &v3_keys).is_ok();
+        if keys.iter().all(|k| k.v3.is_some()) {
+            return batch_equation_v3(messages, signatures, keys);
         }
     }
     batch_equation(messages, signatures, keys)
 }
 
-/// The batch equation, cofactorless as in `ed25519_dalek::verify_batch` 2.2, with one term
-/// per *key* rather than per signature.
-///
-/// Each signature `(R, S)` by key `A` on message `M` holds when `[S]B = R + [k]A`, with
-/// `k = SHA-512(R ‖ A ‖ M) mod ℓ` (RFC 8032). With a random 128-bit `zᵢ` for each, the batch
-/// checks `Σ zᵢRᵢ + Σ_A (Σ_{i by A} zᵢkᵢ) A − (Σ zᵢSᵢ) B = 0`: if every signature holds the
-/// sum is the identity, and if one does not it is the identity only with probability
-/// 2⁻¹²⁸, as the `zᵢ` are unknown to whoever made the signatures. ed25519-dalek writes a term
-/// `(zᵢkᵢ) Aᵢ` for every signature, 2n + 1 points in the multiscalar multiplication; a batch
-/// here is almost always signed by one office key, so adding up the coefficients of the same
-/// key (as ed25519-zebra does) leaves n + 2 points and about 45 % less work. The `zᵢ` come
-/// from the operating system's generator (`OsRng`), not from the signatures, so they cannot
-/// be chosen against.
-///
-/// `S` must be canonical (below ℓ) and `R` must decode, as in ed25519-dalek; everything else
-/// `verify_strict` refuses is kept out of batches by the caller ([`crate::verify_signatures`]).
-pub(crate) fn batch_equation(
-    messages: &[&[u8]],
-    signatures: &[Signature],
-    keys: &[SignatureKey],
-) -> bool {
-    use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-    use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
-    use curve25519_dalek::scalar::Scalar;
-    use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
-    use rand_core::{OsRng, RngCore};
-    use sha2::{Digest, Sha512};
+/// Writes the batch equation for one version of curve25519-dalek (`$curve`), `$point` giving
+/// a key's point in that version.
+macro_rules! batch_equation {
+    ($(#[$doc:meta])* $name:ident, $curve:ident, $point:expr) => {
+        $(#[$doc])*
+        pub(crate) fn $name(
+            messages: &[&[u8]],
+            signatures: &[Signature],
+            keys: &[SignatureKey],
+        ) -> bool {
+            use $curve::constants::ED25519_BASEPOINT_POINT;
+            use $curve::edwards::{CompressedEdwardsY, EdwardsPoint};
+            use $curve::scalar::Scalar;
+            use $curve::traits::{IsIdentity, VartimeMultiscalarMul};
+            use rand_core::{OsRng, RngCore};
+            use sha2::{Digest, Sha512};
 
-    let n = signatures.len();
-    if messages.len() != n || keys.len() != n {
-        return false;
-    }
-    let mut random = vec![0u8; 16 * n];
-    if OsRng.try_fill_bytes(&mut random).is_err() {
-        // No batch without unpredictable coefficients: the caller checks one by one.
-        return false;
-    }
-    // R terms first, then B, then one term per key.
-    let mut scalars: Vec<Scalar> = Vec::with_capacity(n + 2);
-    let mut points: Vec<EdwardsPoint> = Vec::with_capacity(n + 2);
-    let mut key_terms: Vec<(&SignatureKey, Scalar)> = Vec::new();
-    let mut b_coefficient = Scalar::ZERO;
-    for (((message, signature), key), z) in messages
-        .iter()
-        .zip(signatures)
-        .zip(keys)
-        .zip(random.chunks_exact(16))
-    {
-        let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(*signature.s_bytes()))
-        else {
-            return false;
-        };
-        let Some(r) = CompressedEdwardsY(*signature.r_bytes()).decompress() else {
-            return false;
-        };
-        let mut hash = Sha512::new();
-        hash.update(signature.r_bytes());
-        hash.update(key.key.as_bytes());
-        hash.update(message);
-        let k = Scalar::from_bytes_mod_order_wide(&hash.finalize().into());
-        let mut z_bytes = [0u8; 32];
-        z_bytes[..16].copy_from_slice(z);
-        let z = Scalar::from_bytes_mod_order(z_bytes);
-        b_coefficient += z * s;
-        scalars.push(z);
-        points.push(r);
-        match key_terms
-            .iter_mut()
-            .find(|(k, _)| k.key.as_bytes() == key.key.as_bytes())
-        {
-            Some((_, c)) => *c += z * k,
-            None => key_terms.push((key, z * k)),
+            let n = signatures.len();
+            if messages.len() != n || keys.len() != n {
+                return false;
+            }
+            let mut random = vec![0u8; 16 * n];
+            if OsRng.try_fill_bytes(&mut random).is_err() {
+                // No batch without unpredictable coefficients: the caller checks one by one.
+                return false;
+            }
+            // R terms first, then B, then one term per key.
+            let mut scalars: Vec<Scalar> = Vec::with_capacity(n + 2);
+            let mut points: Vec<EdwardsPoint> = Vec::with_capacity(n + 2);
+            let mut key_terms: Vec<(&SignatureKey, Scalar)> = Vec::new();
+            let mut b_coefficient = Scalar::ZERO;
+            for (((message, signature), key), z) in messages
+                .iter()
+                .zip(signatures)
+                .zip(keys)
+                .zip(random.chunks_exact(16))
+            {
+                let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(*signature.s_bytes()))
+                else {
+                    return false;
+                };
+                let Some(r) = CompressedEdwardsY(*signature.r_bytes()).decompress() else {
+                    return false;
+                };
+                let mut hash = Sha512::new();
+                hash.update(signature.r_bytes());
+                hash.update(key.key.as_bytes());
+                hash.update(message);
+                let k = Scalar::from_bytes_mod_order_wide(&hash.finalize().into());
+                let mut z_bytes = [0u8; 32];
+                z_bytes[..16].copy_from_slice(z);
+                let z = Scalar::from_bytes_mod_order(z_bytes);
+                b_coefficient += z * s;
+                scalars.push(z);
+                points.push(r);
+                match key_terms
+                    .iter_mut()
+                    .find(|(k, _)| k.key.as_bytes() == key.key.as_bytes())
+                {
+                    Some((_, c)) => *c += z * k,
+                    None => key_terms.push((key, z * k)),
+                }
+            }
+            scalars.push(-b_coefficient);
+            points.push(ED25519_BASEPOINT_POINT);
+            for (key, c) in key_terms {
+                let Some(point) = ($point)(key) else {
+                    return false;
+                };
+                scalars.push(c);
+                points.push(point);
+            }
+            EdwardsPoint::vartime_multiscalar_mul(scalars, points).is_identity()
         }
-    }
-    scalars.push(-b_coefficient);
-    points.push(ED25519_BASEPOINT_POINT);
-    for (key, c) in key_terms {
-        scalars.push(c);
-        points.push(key.key.to_edwards());
-    }
-    EdwardsPoint::vartime_multiscalar_mul(scalars, points).is_identity()
+    };
 }
+
+batch_equation!(
+    /// The batch equation, cofactorless as in `ed25519_dalek::verify_batch` 2.2, with one term
+    /// per *key* rather than per signature.
+    ///
+    /// Each signature `(R, S)` by key `A` on message `M` holds when `[S]B = R + [k]A`, with
+    /// `k = SHA-512(R ‖ A ‖ M) mod ℓ` (RFC 8032). With a random 128-bit `zᵢ` for each, the batch
+    /// checks `Σ zᵢRᵢ + Σ_A (Σ_{i by A} zᵢkᵢ) A − (Σ zᵢSᵢ) B = 0`: if every signature holds the
+    /// sum is the identity, and if one does not it is the identity only with probability
+    /// 2⁻¹²⁸, as the `zᵢ` are unknown to whoever made the signatures. ed25519-dalek writes a term
+    /// `(zᵢkᵢ) Aᵢ` for every signature, 2n + 1 points in the multiscalar multiplication; a batch
+    /// here is almost always signed by one office key, so adding up the coefficients of the same
+    /// key (as ed25519-zebra does) leaves n + 2 points and about 45 % less work. The `zᵢ` come
+    /// from the operating system's generator (`OsRng`), not from the signatures, so they cannot
+    /// be chosen against.
+    ///
+    /// `S` must be canonical (below ℓ) and `R` must decode, as in ed25519-dalek; everything else
+    /// `verify_strict` refuses is kept out of batches by the caller ([`crate::verify_signatures`]).
+    batch_equation,
+    curve25519_dalek,
+    |k: &SignatureKey| Some(k.key.to_edwards())
+);
+
+#[cfg(feature = "dalek3")]
+batch_equation!(
+    /// [`batch_equation`] on curve25519-dalek 5, for the `dalek3` build.
+    batch_equation_v3,
+    curve25519_dalek5,
+    |k: &SignatureKey| k.v3.map(|v| v.to_edwards())
+);
 
 #[cfg(test)]
 mod tests {
@@ -250,7 +268,7 @@ mod tests {
             cases.push((messages.clone(), s, keys.clone()));
             for (c, (m, s, k)) in cases.iter().enumerate() {
                 let refs: Vec<&[u8]> = m.iter().map(Vec::as_slice).collect();
-                assert!(!batch_equation(&refs, s, k), "signature {i}, case {c}");
+                assert!(!verify_batch(&refs, s, k), "signature {i}, case {c}");
                 let plain: Vec<VerifyingKey> = k.iter().map(|k| k.key).collect();
                 assert!(ed25519_dalek::verify_batch(&refs, s, &plain).is_err());
                 assert!(!k[i].verify_strict(refs[i], &s[i]));
@@ -262,10 +280,10 @@ mod tests {
         let mut bytes = s[5].to_bytes();
         bytes[63] |= 0x80;
         s[5] = Signature::from_bytes(&bytes);
-        assert!(!batch_equation(&refs, &s, &keys));
+        assert!(!verify_batch(&refs, &s, &keys));
         assert!(ed25519_dalek::verify_batch(&refs, &s, &plain).is_err());
         // Lengths that do not agree.
-        assert!(!batch_equation(&refs[..3], &sigs[..4], &keys[..4]));
+        assert!(!verify_batch(&refs[..3], &sigs[..4], &keys[..4]));
     }
 
     #[test]
