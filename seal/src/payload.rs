@@ -61,12 +61,12 @@ const MAX_DEPTH: usize = 4;
 
 /// The payload's writer: CBOR headers through `ciborium_ll`, straight into the output (no
 /// value tree in between: sealing and the re-encoding check run on every certificate).
-struct Writer<'a>(ciborium_ll::Encoder<&'a mut Vec<u8>>);
+struct Writer<'a>(&'a mut Vec<u8>);
 
 impl Writer<'_> {
     // Writing into a `Vec` cannot fail; the errors are only the writer's type.
     fn header(&mut self, h: Header) {
-        let _ = self.0.push(h);
+        let _ = ciborium_ll::Encoder::from(&mut *self.0).push(h);
     }
 
     fn uint(&mut self, n: u64) {
@@ -85,9 +85,11 @@ impl Writer<'_> {
     /// Text with a Bengali letter in compact form (bytes), other text as a CBOR text string.
     fn text(&mut self, s: &str) -> Result<(), SealError> {
         if text::wants_compact(s) {
-            let _ = self.0.bytes(&text::encode(s)?, None);
+            self.header(Header::Bytes(Some(text::encoded_len(s))));
+            text::encode_into(s, self.0)?;
         } else {
-            let _ = self.0.text(s, None);
+            self.header(Header::Text(Some(s.len())));
+            self.0.extend_from_slice(s.as_bytes());
         }
         Ok(())
     }
@@ -97,7 +99,8 @@ impl Writer<'_> {
         match d.parse::<u64>() {
             Ok(n) if !d.starts_with('0') => self.uint(n),
             _ => {
-                let _ = self.0.text(d, None);
+                self.header(Header::Text(Some(d.len())));
+                self.0.extend_from_slice(d.as_bytes());
             }
         }
     }
@@ -140,12 +143,13 @@ pub(crate) fn encode(cert: &Certificate) -> Result<Vec<u8>, SealError> {
         return Err(SealError::ZeroSerial);
     }
     let r = &cert.record;
-    let fields: Vec<_> = r
-        .fields()
-        .filter(|(f, _)| r.cert_type.field_use(f.key).is_some_and(|u| u.signed))
-        .collect();
+    let mut fields = Vec::with_capacity(r.fields.len());
+    fields.extend(
+        r.fields()
+            .filter(|(f, _)| r.cert_type.field_use(f.key).is_some_and(|u| u.signed)),
+    );
     let mut out = Vec::with_capacity(256);
-    let mut w = Writer(ciborium_ll::Encoder::from(&mut out));
+    let mut w = Writer(&mut out);
     w.header(Header::Map(Some(6 + usize::from(r.expires.is_some()))));
     w.uint(key::VERSION);
     w.uint(FORMAT_VERSION);
@@ -458,9 +462,7 @@ mod tests {
     /// CBOR of one value, as the payload writes it.
     fn written(v: &Value) -> Vec<u8> {
         let mut out = Vec::new();
-        Writer(ciborium_ll::Encoder::from(&mut out))
-            .value(v)
-            .unwrap();
+        Writer(&mut out).value(v).unwrap();
         out
     }
 

@@ -162,7 +162,23 @@ pub fn wants_compact(text: &str) -> bool {
 
 /// Encodes NFC text. The caller normalises first; see [`normalize`].
 pub fn encode(text: &str) -> Result<Vec<u8>, TextError> {
-    let mut out = Vec::with_capacity(text.len());
+    let mut out = Vec::with_capacity(encoded_len(text));
+    encode_into(text, &mut out)?;
+    Ok(out)
+}
+
+/// The length of [`encode`]'s output for `text`.
+pub fn encoded_len(text: &str) -> usize {
+    text.chars()
+        .map(|c| match single_byte(c) {
+            Some(_) => 1,
+            None => 1 + c.len_utf8(),
+        })
+        .sum()
+}
+
+/// [`encode`], appending to `out` (on an error, part of the text may have been appended).
+pub fn encode_into(text: &str, out: &mut Vec<u8>) -> Result<(), TextError> {
     for c in text.chars() {
         if c.is_control() {
             return Err(TextError::ControlCharacter(c as u32));
@@ -175,7 +191,7 @@ pub fn encode(text: &str) -> Result<Vec<u8>, TextError> {
             out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Decodes SCT bytes into the NFC text they encode.

@@ -229,6 +229,23 @@ async fn batch_of_300_with_bad_ones_answers_in_order() {
             want[i]
         );
     }
+    // JSON may escape any character ('/' as "\/", letters as "\u0041"): such payloads are
+    // read as well as the ones borrowed straight from the body.
+    let escaped = format!(
+        "{{\"payloads\": [\"{}\", \"{}\"]}}",
+        payloads[0].replace('/', "\\/"),
+        payloads[1].replacen('H', "\\u0048", 1)
+    );
+    let request = axum::http::Request::post("/api/v1/verify/batch")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(escaped))
+        .unwrap();
+    let (status, _, body) = send(app(state.clone()), request).await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["results"][0]["verdict"], "valid");
+    assert_eq!(v["results"][1]["verdict"], "valid");
+    assert_eq!(v["results"][1]["certificate"]["serial"], 1001);
     // An empty batch is fine.
     let (status, _, body) = send(
         app(state.clone()),

@@ -44,9 +44,21 @@ struct VerifyRequest<'a> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BatchRequest<'a> {
-    /// Borrowed from the body, like [`VerifyRequest`]'s.
+    /// Borrowed from the body, like [`VerifyRequest`]'s (through [`Payload`]: serde borrows a
+    /// `Cow` only when the attribute is on it, not on a `Vec` of them).
     #[serde(borrow)]
-    payloads: Vec<Cow<'a, str>>,
+    payloads: Vec<Payload<'a>>,
+}
+
+/// One payload of a batch, borrowed from the body when it has no escapes.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Payload<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl AsRef<str> for Payload<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Whether the request says its body is JSON (`Content-Type: application/json`, parameters
