@@ -17,23 +17,25 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-wait_for() {
+wait_for() { # URL PID LOG: the service answers, or its log says why not
     for _ in $(seq 150); do
         curl -fsS "$1" >/dev/null 2>&1 && return 0
+        kill -0 "$2" 2>/dev/null || break
         sleep 0.2
     done
-    echo "ত্রুটি / error: $1 did not come up" >&2
+    echo "ত্রুটি / error: $1 did not come up; the end of $3:" >&2
+    tail -n 3 "$3" >&2
     exit 1
 }
 
 SONOD_LOG=${SONOD_LOG:-warn} "$bin/sonod-issuer" serve --dev-keys "$dev/keys" --data "$dev/issuer-data" \
     --listen 127.0.0.1:8080 >"$dev/issuer.out" 2>"$dev/issuer.log" &
 pids+=($!)
-wait_for http://127.0.0.1:8080/healthz
+wait_for http://127.0.0.1:8080/healthz "$!" "$dev/issuer.log"
 SONOD_LOG=${SONOD_LOG:-warn} "$bin/sonod-verifier" serve --dev-keys "$dev/keys" --data "$dev/verifier-data" \
     --issuer http://127.0.0.1:8080 --sync-interval 2s --listen 127.0.0.1:8081 >"$dev/verifier.out" 2>"$dev/verifier.log" &
 pids+=($!)
-wait_for http://127.0.0.1:8081/healthz
+wait_for http://127.0.0.1:8081/healthz "$!" "$dev/verifier.log"
 token=$(cat "$dev/keys/dev-token")
 
 today=$(date -u -d '+6 hours' +%F)
