@@ -1,12 +1,12 @@
 //! Checking many signatures at once, with exactly the answers of `verify_strict`.
 //!
 //! The batch equation ([`crate::batch_equation`]: ed25519-dalek 2.2's, with the terms of one
-//! key added up) checks one random
-//! linear combination of the signatures' equations. It is cofactorless (like
-//! `verify_strict`), refuses a non-canonical `S` (`Scalar::from_canonical_bytes`) and fails on
-//! an `R` that does not decode. What it does **not** do, and `verify_strict` does, is refuse
-//! small-order keys and `R`s and compare `R`'s exact encoding. So before a signature goes into a batch we look at it, and send it to
-//! a single `verify_strict` instead when:
+//! key added up) checks one random linear combination of the signatures' equations. It is
+//! cofactorless (like `verify_strict`), refuses a non-canonical `S`
+//! (`Scalar::from_canonical_bytes`) and fails on an `R` that does not decode. What it does
+//! **not** do, and `verify_strict` does, is refuse small-order keys and `R`s and compare `R`'s
+//! exact encoding. So before a signature goes into a batch we look at it, and send it to a
+//! single `verify_strict` instead when:
 //!
 //! - the key is weak (`VerifyingKey::is_weak`, a small-order point) or not torsion-free (a
 //!   key the authority should never have listed; [`crate::SignatureKey::batchable`], learnt once per

@@ -401,11 +401,7 @@ impl AppState {
                 .as_ref()
                 .map(|o| self.freshness(&o.code, answer.checked_at)),
         };
-        let mut out = Vec::with_capacity(ANSWER_SIZE);
-        match serde_json::to_writer(&mut out, &body) {
-            Ok(()) => out,
-            Err(_) => Vec::new(),
-        }
+        json_bytes(&body, ANSWER_SIZE)
     }
 
     /// The batch answer: results in order, the freshness of every office they name.
@@ -421,18 +417,23 @@ impl AppState {
             freshness,
             results: answers.iter().map(Answer::json).collect(),
         };
-        // Room for what an answer with its facts takes (about 2.2 KB): growing the buffer by
-        // doubling to half a megabyte copied it over and over.
-        let mut out = Vec::with_capacity(ANSWER_SIZE * answers.len() + 512);
-        match serde_json::to_writer(&mut out, &body) {
-            Ok(()) => out,
-            Err(_) => Vec::new(),
-        }
+        json_bytes(&body, ANSWER_SIZE * answers.len() + 512)
     }
 }
 
 /// About the size of one answer with the certificate's facts, in bytes.
 const ANSWER_SIZE: usize = 2560;
+
+/// `body` as JSON, written into a buffer with room for `capacity` bytes: growing one by
+/// doubling up to the half megabyte of a batch's answer copied it over and over.
+fn json_bytes<T: Serialize>(body: &T, capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity);
+    match serde_json::to_writer(&mut out, body) {
+        Ok(()) => out,
+        // Only a serializer's own error (none of these types has one): an empty answer.
+        Err(_) => Vec::new(),
+    }
+}
 
 /// How current the replica of an office's feed is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
