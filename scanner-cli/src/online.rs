@@ -10,25 +10,12 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 use sonod_keys::KeyId;
-use sonod_verifier::{Office, Verdict, VerdictKind};
+use sonod_verifier::{Office, Unchecked, Verdict, VerdictKind};
 
 use crate::sync::{agent, base_url, read_body, SyncError};
 
 /// Largest answer read.
 pub const MAX_ANSWER_BYTES: u64 = 1 << 20;
-
-const KINDS: [VerdictKind; 10] = [
-    VerdictKind::Malformed,
-    VerdictKind::UnsupportedVersion,
-    VerdictKind::UntrustedIssuer,
-    VerdictKind::BadSignature,
-    VerdictKind::KeyCompromised,
-    VerdictKind::NotIssued,
-    VerdictKind::Revoked,
-    VerdictKind::Expired,
-    VerdictKind::NotYetValid,
-    VerdictKind::Valid,
-];
 
 /// A verifier to ask.
 #[derive(Debug)]
@@ -94,10 +81,19 @@ impl OnlineVerifier {
 /// Rebuilds a verdict from the verification API's JSON for the payload `text`.
 pub fn verdict_from_json(j: &Json, text: &str) -> Result<Verdict, String> {
     let name = j["verdict"].as_str().ok_or("no verdict")?;
-    let kind = KINDS
-        .into_iter()
-        .find(|k| k.as_str() == name)
-        .ok_or_else(|| format!("unknown verdict {name:?}"))?;
+    let kind = VerdictKind::from_name(name).ok_or_else(|| format!("unknown verdict {name:?}"))?;
+    let unchecked = match j.get("unchecked") {
+        Some(u) if u.is_object() => Some(
+            u["code"]
+                .as_str()
+                .and_then(|c| Unchecked::from_code(c, u["as_of"].as_i64()))
+                .ok_or("unknown unchecked code")?,
+        ),
+        _ => None,
+    };
+    if (kind == VerdictKind::Unconfirmed) != unchecked.is_some() {
+        return Err("an unconfirmed verdict must say what was not checked".into());
+    }
     let s = |k: &str| j[k].as_str().map(str::to_owned);
     let office = match j.get("office") {
         Some(o) if o.is_object() => Some(Office {
@@ -135,5 +131,6 @@ pub fn verdict_from_json(j: &Json, text: &str) -> Result<Verdict, String> {
         host: s("host"),
         host_official: j["host_official"].as_bool(),
         development: j["development"].as_bool().unwrap_or(false),
+        unchecked,
     })
 }

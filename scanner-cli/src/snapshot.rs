@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sonod_keys::{KeyStatus, TrustList, VerifyingKey, DHAKA_OFFSET};
 use sonod_seal::feed::{is_revoked, RevocationReason, Signed, StatusListBody};
-use sonod_verifier::{end_of_day_dhaka, FeedAnswer, FeedStatus, ISSUE_GRACE_SECONDS};
+use sonod_verifier::{too_old_to_be_missing, FeedAnswer, FeedStatus, Unchecked};
 use time::{Date, OffsetDateTime};
 
 /// The manifest's file name.
@@ -635,9 +635,16 @@ impl FeedStatus for Snapshot {
     /// serial is); not issued only when the set is complete past the end of the issue date
     /// (plus [`ISSUE_GRACE_SECONDS`]); otherwise revoked if the serial is, else unknown. A
     /// damaged file makes the answer unknown and is reported by [`Snapshot::take_damage`].
-    fn lookup(&self, office: &str, serial: u64, issued: Date, hash: &[u8; 32]) -> FeedAnswer {
+    fn lookup(
+        &self,
+        office: &str,
+        serial: u64,
+        issued: Date,
+        hash: &[u8; 32],
+        seen_at_ms: i64,
+    ) -> FeedAnswer {
         let Some(o) = self.offices.get(office) else {
-            return FeedAnswer::Unknown;
+            return FeedAnswer::Unknown(Unchecked::NoFeed);
         };
         let mut prefix = [0u8; PREFIX];
         prefix.copy_from_slice(&hash[..PREFIX]);
@@ -654,7 +661,7 @@ impl FeedStatus for Snapshot {
                         .damage
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e.to_string());
-                    return FeedAnswer::Unknown;
+                    return FeedAnswer::Unknown(Unchecked::NoFeed);
                 }
             }
         }
@@ -662,14 +669,17 @@ impl FeedStatus for Snapshot {
         if found {
             return revoked.unwrap_or(FeedAnswer::Issued);
         }
-        let covered_past = o
-            .state
-            .covered_at
-            .is_some_and(|c| c > end_of_day_dhaka(issued).saturating_add(ISSUE_GRACE_SECONDS));
-        match (covered_past, revoked) {
+        let covered = o.state.covered_at;
+        let covered_ms = covered.map(|c| c.saturating_mul(1000));
+        match (
+            too_old_to_be_missing(covered_ms, issued, seen_at_ms),
+            revoked,
+        ) {
             (true, _) => FeedAnswer::NotIssued,
             (false, Some(r)) => r,
-            (false, None) => FeedAnswer::Unknown,
+            (false, None) => FeedAnswer::Unknown(Unchecked::NotYetPublished {
+                complete_as_of: covered,
+            }),
         }
     }
 }

@@ -19,7 +19,7 @@ use sonod_seal::{open, open_with_hash, parse_qr_text, DecodeError, Opened};
 use time::{Date, Time};
 
 use crate::signature::SignatureKey;
-use crate::verdict::{CertificateJson, Office, Verdict, VerdictKind};
+use crate::verdict::{CertificateJson, Office, Unchecked, Verdict, VerdictKind};
 
 /// A certificate issued late on its issue date may reach the feed a little after midnight:
 /// `not_issued` needs a complete sync this long after the end of the issue date.
@@ -36,16 +36,49 @@ pub fn end_of_day_dhaka(date: Date) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
+/// The issuer answers a certificate only once it and its `issued` event are durable, so the
+/// certificate is in the feed before anyone holds it. A feed known complete at a moment after
+/// the certificate was first seen must therefore hold it. This much later, in milliseconds, to
+/// allow for the two clocks of the sighting and of the sync not being read at the same
+/// instant (both are this party's own clock).
+pub const SEEN_GRACE_MS: i64 = 0;
+
+/// The current time as Unix milliseconds.
+pub fn now_unix_ms() -> i64 {
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+        .unwrap_or(i64::MAX)
+}
+
+/// Whether a certificate whose hash the feed does not hold can no longer be a genuine one
+/// that has not reached this party yet: the feed was known complete (`complete_as_of_ms`,
+/// Unix milliseconds) after the end of its issue date in Dhaka (plus [`ISSUE_GRACE_SECONDS`]),
+/// or after the moment it was first seen here (`seen_at_ms`). The issuer signs only today's
+/// date, so the first rule is sound; the second bounds the window of a forgery dated today
+/// by this party's sync interval instead of by a day.
+pub fn too_old_to_be_missing(
+    complete_as_of_ms: Option<i64>,
+    issued: Date,
+    seen_at_ms: i64,
+) -> bool {
+    complete_as_of_ms.is_some_and(|c| {
+        c > end_of_day_dhaka(issued)
+            .saturating_add(ISSUE_GRACE_SECONDS)
+            .saturating_mul(1000)
+            || c > seen_at_ms.saturating_add(SEEN_GRACE_MS)
+    })
+}
+
 /// What an office's event feed says about one certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FeedAnswer {
-    /// Nothing known: offline without a snapshot, or the feed not yet synced past the
-    /// certificate's issue date. The judge then decides on the signature alone.
-    Unknown,
+    /// Not known (why is said): the judge can then say no more than
+    /// [`VerdictKind::Unconfirmed`] for a certificate whose signature holds.
+    Unknown(Unchecked),
     /// The office published this certificate's hash.
     Issued,
-    /// The feed is synced past the issue date and never published this hash.
+    /// The feed is known complete at a moment when a genuine certificate would have been in
+    /// it (see [`too_old_to_be_missing`]), and it never published this hash.
     NotIssued,
     /// The office revoked the serial.
     Revoked {
@@ -61,8 +94,16 @@ pub enum FeedAnswer {
 /// Where the judge learns issuance and revocation: a feed replica or an offline snapshot.
 pub trait FeedStatus {
     /// The feed's word on `serial` of `office`, issued on `issued`, whose sealed bytes hash
-    /// to `hash`.
-    fn lookup(&self, office: &str, serial: u64, issued: Date, hash: &[u8; 32]) -> FeedAnswer;
+    /// to `hash`, first seen by this party at `seen_at_ms` (Unix milliseconds; see
+    /// [`Reading::first_seen_ms`] and [`too_old_to_be_missing`]).
+    fn lookup(
+        &self,
+        office: &str,
+        serial: u64,
+        issued: Date,
+        hash: &[u8; 32],
+        seen_at_ms: i64,
+    ) -> FeedAnswer;
 }
 
 /// No feed at all: signature, trust list and dates only.
@@ -70,8 +111,8 @@ pub trait FeedStatus {
 pub struct NoFeed;
 
 impl FeedStatus for NoFeed {
-    fn lookup(&self, _: &str, _: u64, _: Date, _: &[u8; 32]) -> FeedAnswer {
-        FeedAnswer::Unknown
+    fn lookup(&self, _: &str, _: u64, _: Date, _: &[u8; 32], _: i64) -> FeedAnswer {
+        FeedAnswer::Unknown(Unchecked::NoFeed)
     }
 }
 
@@ -81,6 +122,9 @@ impl FeedStatus for NoFeed {
 #[derive(Debug)]
 pub struct Reading {
     opened: Result<Opened, DecodeError>,
+    /// When this party first read these bytes (Unix milliseconds): the certificate existed,
+    /// and so (if genuine) was in its office's feed, by then.
+    first_seen_ms: i64,
     signature_ok: OnceLock<bool>,
     /// The signed facts as a verdict's JSON shows them, written once.
     facts_json: OnceLock<Option<Box<RawValue>>>,
@@ -102,9 +146,16 @@ impl Reading {
     fn from_opened(opened: Result<Opened, DecodeError>) -> Reading {
         Reading {
             opened,
+            first_seen_ms: now_unix_ms(),
             signature_ok: OnceLock::new(),
             facts_json: OnceLock::new(),
         }
+    }
+
+    /// When this reading was made (Unix milliseconds). A service that keeps readings by the
+    /// bytes' hash keeps this too: the first sighting, which later feed syncs are held against.
+    pub fn first_seen_ms(&self) -> i64 {
+        self.first_seen_ms
     }
 
     /// The opened envelope, or why it could not be opened.
@@ -311,7 +362,7 @@ impl Pending {
                     format!("the office revoked this certificate on {date}: {reason_en}").into(),
                 );
             }
-            FeedAnswer::Issued | FeedAnswer::Unknown => {}
+            FeedAnswer::Issued | FeedAnswer::Unknown(_) => {}
         }
         if let Some(exp) = r.expires() {
             if today > exp {
@@ -333,11 +384,15 @@ impl Pending {
                 format!("its issue date {} is in the future", r.issued()).into(),
             );
         }
-        signed(
+        let mut v = signed(
             VerdictKind::Valid,
-            "স্বাক্ষর সঠিক; নিচের তথ্য কাগজের সাথে মিলিয়ে নিন".into(),
-            "the signature holds; compare the facts below with the paper".into(),
-        )
+            "স্বাক্ষর সঠিক, অফিস প্রদান করেছে, বাতিল নয়; নিচের তথ্য কাগজের সাথে মিলিয়ে নিন".into(),
+            "the signature holds, the office issued it and has not revoked it; compare the facts below with the paper".into(),
+        );
+        if let FeedAnswer::Unknown(why) = feed {
+            v.unconfirm(why);
+        }
+        v
     }
 }
 
@@ -412,7 +467,7 @@ impl Judge {
         today: Date,
         feed: &dyn FeedStatus,
     ) -> Prepared {
-        let host_official = host.as_deref().map(|h| self.trust.is_official_host(h));
+        let host_official = host.as_deref().map(|h| self.is_official_host(h));
         let with_host = |mut v: Verdict| {
             v.host = host.clone();
             v.host_official = host_official;
@@ -465,7 +520,13 @@ impl Judge {
         // Asked now, used only if the signature holds: the answer is never kept with the
         // reading, so a revocation shows at once.
         let r = &claimed.record;
-        let feed = feed.lookup(r.office(), claimed.serial, r.issued(), &opened.hash());
+        let feed = feed.lookup(
+            r.office(),
+            claimed.serial,
+            r.issued(),
+            &opened.hash(),
+            reading.first_seen_ms,
+        );
         Prepared(Stage::Pending(Box::new(Pending {
             key: self
                 .keys
@@ -480,10 +541,30 @@ impl Judge {
         })))
     }
 
+    /// Whether `host` is one the trust list names, or (for a development list only) this
+    /// machine's own address, which a development setup prints in its QR codes.
+    fn is_official_host(&self, host: &str) -> bool {
+        self.trust.is_official_host(host)
+            || (self.trust.environment() == sonod_keys::Environment::Development
+                && is_loopback_host(host))
+    }
+
     fn mark(&self, mut v: Verdict) -> Verdict {
         v.development = self.trust.environment() == sonod_keys::Environment::Development;
         v
     }
+}
+
+/// `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn decode_failure(e: &DecodeError) -> Verdict {
@@ -505,5 +586,51 @@ fn decode_failure(e: &DecodeError) -> Verdict {
             format!("সনদ পড়া যায়নি: কোডটি ক্ষতিগ্রস্ত বা বদলানো ({other})"),
             format!("the certificate could not be read: the code is damaged or altered ({other})"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn loopback_hosts_are_this_machine() {
+        for h in [
+            "localhost:8081",
+            "LOCALHOST",
+            "127.0.0.1:8081",
+            "127.0.0.1",
+            "[::1]:8081",
+            "[::1]",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "verify.sonod.gov.bd",
+            "localhost.evil.bd:8081",
+            "127.0.0.1.evil.bd",
+            "10.0.0.1:8081",
+            "[::2]:80",
+            "",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn missing_is_settled_by_the_issue_day_or_a_later_sighting() {
+        let day = date!(2026 - 11 - 28);
+        let end_ms = end_of_day_dhaka(day) * 1000;
+        let grace_ms = ISSUE_GRACE_SECONDS * 1000;
+        let seen = end_ms - 3_600_000;
+        assert!(!too_old_to_be_missing(None, day, seen));
+        // Synced before the sighting and before the day ended: could be brand new.
+        assert!(!too_old_to_be_missing(Some(seen - 1), day, seen));
+        // Synced after the sighting: it would be there.
+        assert!(too_old_to_be_missing(Some(seen + 1), day, seen));
+        // Seen only now (a fresh reading), synced after the end of the day plus the grace.
+        assert!(!too_old_to_be_missing(Some(end_ms + grace_ms), day, i64::MAX));
+        assert!(too_old_to_be_missing(Some(end_ms + grace_ms + 1), day, i64::MAX));
     }
 }

@@ -42,11 +42,14 @@ mod verdict;
 
 pub use batch::{verify_signatures, BATCH_CHUNK};
 pub use judge::{
-    end_of_day_dhaka, FeedAnswer, FeedStatus, Judge, NoFeed, Prepared, Reading, SignatureCheck,
-    ISSUE_GRACE_SECONDS,
+    end_of_day_dhaka, now_unix_ms, too_old_to_be_missing, FeedAnswer, FeedStatus, Judge, NoFeed,
+    Prepared, Reading, SignatureCheck, ISSUE_GRACE_SECONDS, SEEN_GRACE_MS,
 };
 pub use signature::{verify_batch as batch_equation, SignatureKey, SIGNATURE_BACKEND};
-pub use verdict::{certificate_json, CertificateJson, Office, Verdict, VerdictJson, VerdictKind};
+pub use verdict::{
+    certificate_json, CertificateJson, Office, Unchecked, Verdict, VerdictJson, VerdictKind,
+    LOOK_ALIKE_HEADLINE,
+};
 
 #[cfg(feature = "server")]
 pub use {

@@ -22,8 +22,8 @@ use std::sync::RwLock;
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
 use time::{Date, OffsetDateTime};
 
-use crate::judge::ISSUE_GRACE_SECONDS;
-use crate::judge::{end_of_day_dhaka, FeedAnswer, FeedStatus};
+use crate::judge::{too_old_to_be_missing, FeedAnswer, FeedStatus};
+use crate::verdict::Unchecked;
 
 /// Why the replica could not be opened or changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -379,12 +379,19 @@ fn revoked_answer(at: i64, reason: RevocationReason) -> FeedAnswer {
 }
 
 impl FeedStatus for Replica {
-    /// Issued when the hash is known (revoked if the serial is); not issued only when the
-    /// office's feed caught up after the end of the issue date (plus
-    /// [`ISSUE_GRACE_SECONDS`]); otherwise revoked if the serial is, else unknown.
-    fn lookup(&self, office: &str, serial: u64, issued: Date, hash: &[u8; 32]) -> FeedAnswer {
+    /// Issued when the hash is known (revoked if the serial is); not issued when the office's
+    /// feed caught up late enough that a genuine certificate would be in it
+    /// ([`too_old_to_be_missing`]); otherwise revoked if the serial is, else unknown.
+    fn lookup(
+        &self,
+        office: &str,
+        serial: u64,
+        issued: Date,
+        hash: &[u8; 32],
+        seen_at_ms: i64,
+    ) -> FeedAnswer {
         let Some(feed) = self.office(office) else {
-            return FeedAnswer::Unknown;
+            return FeedAnswer::Unknown(Unchecked::NoFeed);
         };
         let revoked = self.revocation(office, serial);
         if self.has_hash(office, serial, hash) {
@@ -393,13 +400,16 @@ impl FeedStatus for Replica {
                 None => FeedAnswer::Issued,
             };
         }
-        let synced_past = feed
-            .synced_at
-            .is_some_and(|s| s > end_of_day_dhaka(issued).saturating_add(ISSUE_GRACE_SECONDS));
-        match (synced_past, revoked) {
+        let complete_ms = feed.synced_at.map(|s| s.saturating_mul(1000));
+        match (
+            too_old_to_be_missing(complete_ms, issued, seen_at_ms),
+            revoked,
+        ) {
             (true, _) => FeedAnswer::NotIssued,
             (false, Some((at, reason))) => revoked_answer(at, reason),
-            (false, None) => FeedAnswer::Unknown,
+            (false, None) => FeedAnswer::Unknown(Unchecked::NotYetPublished {
+                complete_as_of: feed.synced_at,
+            }),
         }
     }
 }
@@ -409,6 +419,11 @@ mod tests {
     use super::*;
     use sonod_keys::SecretKey;
     use time::macros::date;
+
+    use crate::judge::{end_of_day_dhaka, ISSUE_GRACE_SECONDS};
+
+    /// A sighting long after every date in these tests: only the issue-day rule decides.
+    const LATE: i64 = 4_000_000_000_000;
 
     fn issued(seq: u64, serial: u64, hash: [u8; 32], kid: sonod_keys::KeyId) -> Event {
         Event {
@@ -428,22 +443,43 @@ mod tests {
         let r = Replica::open(dir.path(), 1 << 20).unwrap();
         let kid = SecretKey::generate().key_id();
         let day = date!(2026 - 11 - 28);
-        assert_eq!(r.lookup("100524", 1, day, &[1; 32]), FeedAnswer::Unknown);
+        assert_eq!(
+            r.lookup("100524", 1, day, &[1; 32], LATE),
+            FeedAnswer::Unknown(Unchecked::NoFeed)
+        );
         r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
             .unwrap();
-        assert_eq!(r.lookup("100524", 1, day, &[1; 32]), FeedAnswer::Issued);
-        // Not synced past the issue date: an unknown hash is not judged.
-        assert_eq!(r.lookup("100524", 2, day, &[2; 32]), FeedAnswer::Unknown);
+        assert_eq!(
+            r.lookup("100524", 1, day, &[1; 32], LATE),
+            FeedAnswer::Issued
+        );
+        // Never synced to the head: an unknown hash is not judged.
+        assert_eq!(
+            r.lookup("100524", 2, day, &[2; 32], LATE),
+            FeedAnswer::Unknown(Unchecked::NotYetPublished {
+                complete_as_of: None
+            })
+        );
         let end = end_of_day_dhaka(day);
         r.mark_synced("100524", end + 60).unwrap();
-        assert_eq!(r.lookup("100524", 2, day, &[2; 32]), FeedAnswer::Unknown);
+        assert_eq!(
+            r.lookup("100524", 2, day, &[2; 32], LATE),
+            FeedAnswer::Unknown(Unchecked::NotYetPublished {
+                complete_as_of: Some(end + 60)
+            })
+        );
         r.mark_synced("100524", end + ISSUE_GRACE_SECONDS + 1)
             .unwrap();
-        assert_eq!(r.lookup("100524", 2, day, &[2; 32]), FeedAnswer::NotIssued);
+        assert_eq!(
+            r.lookup("100524", 2, day, &[2; 32], LATE),
+            FeedAnswer::NotIssued
+        );
         // A later issue date is not covered yet.
         assert_eq!(
-            r.lookup("100524", 2, date!(2026 - 11 - 29), &[2; 32]),
-            FeedAnswer::Unknown
+            r.lookup("100524", 2, date!(2026 - 11 - 29), &[2; 32], LATE),
+            FeedAnswer::Unknown(Unchecked::NotYetPublished {
+                complete_as_of: Some(end + ISSUE_GRACE_SECONDS + 1)
+            })
         );
         // Re-sealing adds a hash; revocation covers both.
         let resealed = Event {
@@ -470,7 +506,7 @@ mod tests {
         r.apply("100524", 1, &[resealed, revoked], 3).unwrap();
         for h in [[1; 32], [3; 32]] {
             assert!(matches!(
-                r.lookup("100524", 1, day, &h),
+                r.lookup("100524", 1, day, &h, LATE),
                 FeedAnswer::Revoked { ref reason_en, .. } if reason_en == "obtained by fraud"
             ));
         }
@@ -484,11 +520,53 @@ mod tests {
         // The revocation too (the reopened replica learns its revoked serials from the tree).
         for h in [[1; 32], [3; 32]] {
             assert!(matches!(
-                r.lookup("100524", 1, day, &h),
+                r.lookup("100524", 1, day, &h, LATE),
                 FeedAnswer::Revoked { ref reason_en, .. } if reason_en == "obtained by fraud"
             ));
         }
-        assert_eq!(r.lookup("100524", 1, day, &[9; 32]), FeedAnswer::NotIssued);
+        assert_eq!(
+            r.lookup("100524", 1, day, &[9; 32], LATE),
+            FeedAnswer::NotIssued
+        );
+    }
+
+    /// Regression: a stolen key's forgery dated today read `valid` until the feed was synced
+    /// past the end of the day. A sync that caught up after the forgery was first seen settles
+    /// it, whatever its date.
+    #[test]
+    fn forgery_dated_today_is_not_issued_once_a_sync_follows_its_sighting() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Replica::open(dir.path(), 1 << 20).unwrap();
+        let kid = SecretKey::generate().key_id();
+        let day = date!(2026 - 11 - 28);
+        r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
+            .unwrap();
+        let noon = end_of_day_dhaka(day) - 12 * 3600;
+        r.mark_synced("100524", noon).unwrap();
+        let seen = (noon + 5) * 1000;
+        // The last complete sync is older than the sighting: it may be brand new.
+        for (serial, hash) in [(2, [2; 32]), (1, [7; 32])] {
+            assert_eq!(
+                r.lookup("100524", serial, day, &hash, seen),
+                FeedAnswer::Unknown(Unchecked::NotYetPublished {
+                    complete_as_of: Some(noon)
+                })
+            );
+        }
+        // The next complete sync, begun after the sighting, does not have it: never issued,
+        // a fresh serial or a reused one alike.
+        r.mark_synced("100524", noon + 6).unwrap();
+        for (serial, hash) in [(2, [2; 32]), (1, [7; 32])] {
+            assert_eq!(
+                r.lookup("100524", serial, day, &hash, seen),
+                FeedAnswer::NotIssued
+            );
+        }
+        // The genuine one stays issued.
+        assert_eq!(
+            r.lookup("100524", 1, day, &[1; 32], seen),
+            FeedAnswer::Issued
+        );
     }
 
     #[test]
@@ -506,8 +584,8 @@ mod tests {
         );
         assert_eq!(r.office("100524"), None);
         assert_eq!(
-            r.lookup("100524", 1, date!(2026 - 11 - 28), &[1; 32]),
-            FeedAnswer::Unknown
+            r.lookup("100524", 1, date!(2026 - 11 - 28), &[1; 32], LATE),
+            FeedAnswer::Unknown(Unchecked::NoFeed)
         );
     }
 }

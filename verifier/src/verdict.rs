@@ -32,11 +32,109 @@ pub enum VerdictKind {
     Expired,
     /// Its issue date is in the future.
     NotYetValid,
-    /// Genuine, unrevoked, in date.
+    /// The signature holds with a trusted key and the dates are right, but whether the office
+    /// issued it and has not revoked it could not be checked (see [`Unchecked`]). Never
+    /// `valid`: an integrator that reads only the verdict must not take it for checked.
+    Unconfirmed,
+    /// Genuine, issued, unrevoked, in date: everything was checked.
     Valid,
 }
 
+/// Why a verdict is [`VerdictKind::Unconfirmed`]: what could not be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Unchecked {
+    /// Nothing is known here of the office's feed: a trust list only, or an office this
+    /// party does not follow. Neither issuance nor revocation was checked.
+    NoFeed,
+    /// The office's feed is followed, but this certificate is not in it yet, and the last
+    /// complete look at the feed is not late enough to say it never will be: issued moments
+    /// ago, or a forgery made with a stolen key. Revocation was checked as of that look.
+    NotYetPublished {
+        /// When the feed was last known complete (Unix seconds), if ever.
+        complete_as_of: Option<i64>,
+    },
+    /// The offline data is older than the reader allows: revocations since then are unknown.
+    Stale {
+        /// When the data was last known complete (Unix seconds).
+        as_of: i64,
+    },
+}
+
+impl Unchecked {
+    /// The value named `code` in JSON ([`Unchecked::as_str`]), with its `as_of` time.
+    pub fn from_code(code: &str, as_of: Option<i64>) -> Option<Unchecked> {
+        match code {
+            "no_feed" => Some(Unchecked::NoFeed),
+            "not_yet_published" => Some(Unchecked::NotYetPublished {
+                complete_as_of: as_of,
+            }),
+            "stale" => Some(Unchecked::Stale {
+                as_of: as_of.unwrap_or(0),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The code used in JSON (`"unchecked"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unchecked::NoFeed => "no_feed",
+            Unchecked::NotYetPublished { .. } => "not_yet_published",
+            Unchecked::Stale { .. } => "stale",
+        }
+    }
+
+    /// Whether the office's publication of this certificate was checked.
+    pub fn issuance_checked(self) -> bool {
+        matches!(self, Unchecked::Stale { .. })
+    }
+
+    /// Whether revocation was checked (as of the feed's last complete look).
+    pub fn revocation_checked(self) -> bool {
+        matches!(self, Unchecked::NotYetPublished { .. })
+    }
+
+    /// The reason a person reads, Bangla then English.
+    pub fn reason(self) -> (&'static str, &'static str) {
+        match self {
+            Unchecked::NoFeed => (
+                "স্বাক্ষর সঠিক, কিন্তু অফিস সনদটি প্রদান করেছে কি না এবং বাতিল করেছে কি না তা যাচাই হয়নি: অনলাইনে যাচাই করুন বা অফলাইন তথ্য হালনাগাদ (sync) করুন",
+                "the signature holds, but whether the office issued this certificate and has not revoked it was not checked: verify online or sync the offline data",
+            ),
+            Unchecked::NotYetPublished { .. } => (
+                "স্বাক্ষর সঠিক, কিন্তু সনদটি অফিসের প্রকাশিত তালিকায় এখনো নেই: এইমাত্র প্রদান করা হলে এক মিনিট পরে আবার যাচাই করুন; নইলে এটি চুরি যাওয়া চাবিতে তৈরি জাল হতে পারে",
+                "the signature holds, but the certificate is not yet in the office's published list: if it was issued just now, check again in a minute; otherwise it may be a forgery made with a stolen key",
+            ),
+            Unchecked::Stale { .. } => (
+                "স্বাক্ষর সঠিক, কিন্তু অফলাইন তথ্য অনেক পুরোনো: এর পরের বাতিল জানা নেই — অফলাইন তথ্য হালনাগাদ (sync) করুন বা অনলাইনে যাচাই করুন",
+                "the signature holds, but the offline data is too old: revocations since then are unknown — sync the offline data or verify online",
+            ),
+        }
+    }
+}
+
 impl VerdictKind {
+    /// Every kind, in check order.
+    pub const ALL: [VerdictKind; 11] = [
+        VerdictKind::Malformed,
+        VerdictKind::UnsupportedVersion,
+        VerdictKind::UntrustedIssuer,
+        VerdictKind::BadSignature,
+        VerdictKind::KeyCompromised,
+        VerdictKind::NotIssued,
+        VerdictKind::Revoked,
+        VerdictKind::Expired,
+        VerdictKind::NotYetValid,
+        VerdictKind::Unconfirmed,
+        VerdictKind::Valid,
+    ];
+
+    /// The kind named `name` in JSON ([`VerdictKind::as_str`]).
+    pub fn from_name(name: &str) -> Option<VerdictKind> {
+        VerdictKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -49,6 +147,7 @@ impl VerdictKind {
             VerdictKind::Revoked => "revoked",
             VerdictKind::Expired => "expired",
             VerdictKind::NotYetValid => "not_yet_valid",
+            VerdictKind::Unconfirmed => "unconfirmed",
             VerdictKind::Valid => "valid",
         }
     }
@@ -65,6 +164,10 @@ impl VerdictKind {
             VerdictKind::Revoked => ("বাতিল", "Revoked"),
             VerdictKind::Expired => ("মেয়াদোত্তীর্ণ", "Expired"),
             VerdictKind::NotYetValid => ("এখনো কার্যকর নয়", "Not yet valid"),
+            VerdictKind::Unconfirmed => (
+                "স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ",
+                "Signature genuine — not fully checked",
+            ),
             VerdictKind::Valid => ("সঠিক ও বৈধ", "Genuine and valid"),
         }
     }
@@ -103,7 +206,17 @@ pub struct Verdict {
     pub host_official: Option<bool>,
     /// The trust list is a development list: nothing it vouches for is real.
     pub development: bool,
+    /// What could not be checked: set exactly when the kind is [`VerdictKind::Unconfirmed`].
+    pub unchecked: Option<Unchecked>,
 }
+
+/// The headline of a verdict whose QR link points to a host the trust list does not name: the
+/// certificate itself checked out, but the code on the paper was made to send phone cameras to
+/// another site, so no one may read it as plain green.
+pub const LOOK_ALIKE_HEADLINE: (&str, &str) = (
+    "সতর্কতা — কিউআর কোডের লিংক অচেনা ওয়েবসাইটের",
+    "Warning — the QR code links to an unknown website",
+);
 
 impl Verdict {
     pub(crate) fn new(
@@ -121,6 +234,35 @@ impl Verdict {
             host: None,
             host_official: None,
             development: false,
+            unchecked: None,
+        }
+    }
+
+    /// The headline, Bangla then English: the kind's, except that a verdict whose QR link
+    /// names a host the trust list does not know never gets a plain one
+    /// ([`LOOK_ALIKE_HEADLINE`] instead of "Genuine and valid").
+    pub fn headline(&self) -> (&'static str, &'static str) {
+        if self.host_official == Some(false) && self.kind == VerdictKind::Valid {
+            return LOOK_ALIKE_HEADLINE;
+        }
+        self.kind.headline()
+    }
+
+    /// True when the QR link names a host the trust list does not know.
+    pub fn look_alike_host(&self) -> bool {
+        self.host_official == Some(false)
+    }
+
+    /// Turns a `valid` verdict into [`VerdictKind::Unconfirmed`] for `why` (a reader that
+    /// knows more than the judge did, such as a scanner whose snapshot is too old). Any other
+    /// verdict is left as it is: a definite answer stays definite.
+    pub fn unconfirm(&mut self, why: Unchecked) {
+        if self.kind == VerdictKind::Valid {
+            let (bn, en) = why.reason();
+            self.kind = VerdictKind::Unconfirmed;
+            self.reason_bn = bn.into();
+            self.reason_en = en.into();
+            self.unchecked = Some(why);
         }
     }
 
@@ -145,10 +287,20 @@ impl Verdict {
     /// [`crate::Reading::certificate_json`] of the reading this verdict was made from) when the
     /// verdict shows them, instead of writing them again.
     pub fn json_with_facts<'a>(&'a self, facts: Option<&'a RawValue>) -> VerdictJson<'a> {
-        let (headline_bn, headline_en) = self.kind.headline();
+        let (headline_bn, headline_en) = self.headline();
         VerdictJson {
             verdict: self.kind.as_str(),
             valid: self.is_valid(),
+            unchecked: self.unchecked.map(|u| UncheckedJson {
+                code: u.as_str(),
+                issuance_checked: u.issuance_checked(),
+                revocation_checked: u.revocation_checked(),
+                as_of: match u {
+                    Unchecked::NoFeed => None,
+                    Unchecked::NotYetPublished { complete_as_of } => complete_as_of,
+                    Unchecked::Stale { as_of } => Some(as_of),
+                },
+            }),
             headline_bn,
             headline_en,
             reason_bn: &self.reason_bn,
@@ -178,6 +330,8 @@ enum Facts<'a> {
 pub struct VerdictJson<'a> {
     verdict: &'static str,
     valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unchecked: Option<UncheckedJson>,
     headline_bn: &'static str,
     headline_en: &'static str,
     reason_bn: &'a str,
@@ -192,6 +346,18 @@ pub struct VerdictJson<'a> {
     development: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     certificate: Option<Facts<'a>>,
+}
+
+/// What an `unconfirmed` verdict could not check, in its JSON.
+#[derive(Debug, Serialize)]
+struct UncheckedJson {
+    /// [`Unchecked::as_str`].
+    code: &'static str,
+    issuance_checked: bool,
+    revocation_checked: bool,
+    /// When the feed or snapshot was last known complete (Unix seconds), if ever.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<i64>,
 }
 
 /// `"host"` and `"host_official"` when the payload was a URL, nothing otherwise.
@@ -273,12 +439,28 @@ mod tests {
 
     /// The shape `to_json` had when it built the tree by hand; the serializer must match it.
     fn reference(v: &Verdict) -> Json {
-        let (head_bn, head_en) = v.kind.headline();
+        let (head_bn, head_en) = if v.host_official == Some(false) && v.is_valid() {
+            LOOK_ALIKE_HEADLINE
+        } else {
+            v.kind.headline()
+        };
         let mut out = json!({
             "verdict": v.kind.as_str(), "valid": v.is_valid(),
             "headline_bn": head_bn, "headline_en": head_en,
             "reason_bn": v.reason_bn, "reason_en": v.reason_en,
         });
+        if let Some(u) = v.unchecked {
+            out["unchecked"] = json!({"code": u.as_str(),
+                "issuance_checked": u.issuance_checked(),
+                "revocation_checked": u.revocation_checked()});
+            if let Unchecked::NotYetPublished {
+                complete_as_of: Some(t),
+            }
+            | Unchecked::Stale { as_of: t } = u
+            {
+                out["unchecked"]["as_of"] = json!(t);
+            }
+        }
         if let Some(o) = &v.office {
             out["office"] = json!(**o);
         }
@@ -345,6 +527,41 @@ mod tests {
         );
         v.host_official = None;
         assert_eq!(v.to_json(), reference(&v));
+        // A look-alike link never gets the plain green headline.
+        v.host_official = Some(false);
+        assert_eq!(v.to_json()["headline_en"], LOOK_ALIKE_HEADLINE.1);
+        // Unconfirmed: not valid, and says what was not checked.
+        for why in [
+            Unchecked::NoFeed,
+            Unchecked::NotYetPublished {
+                complete_as_of: Some(1_795_000_000),
+            },
+            Unchecked::Stale {
+                as_of: 1_795_000_000,
+            },
+        ] {
+            let mut u = v.clone();
+            u.host_official = None;
+            u.unconfirm(why);
+            assert_eq!(u.kind, VerdictKind::Unconfirmed);
+            let j = u.to_json();
+            assert_eq!(j, reference(&u));
+            assert_eq!(j["valid"], false);
+            assert_eq!(j["verdict"], "unconfirmed");
+            assert_eq!(j["unchecked"]["code"], why.as_str());
+            assert_eq!(
+                Unchecked::from_code(why.as_str(), j["unchecked"]["as_of"].as_i64()),
+                Some(why)
+            );
+        }
+        // A definite refusal is never softened.
+        let mut r = Verdict::new(VerdictKind::Revoked, "বাতিল", "revoked");
+        r.unconfirm(Unchecked::NoFeed);
+        assert_eq!(r.kind, VerdictKind::Revoked);
+        assert_eq!(
+            VerdictKind::from_name("unconfirmed"),
+            Some(VerdictKind::Unconfirmed)
+        );
     }
 
     /// The facts as a reading keeps them written are the facts as the verdict writes them.
