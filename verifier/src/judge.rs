@@ -630,7 +630,15 @@ mod tests {
         // Synced after the sighting: it would be there.
         assert!(too_old_to_be_missing(Some(seen + 1), day, seen));
         // Seen only now (a fresh reading), synced after the end of the day plus the grace.
-        assert!(!too_old_to_be_missing(Some(end_ms + grace_ms), day, i64::MAX));
-        assert!(too_old_to_be_missing(Some(end_ms + grace_ms + 1), day, i64::MAX));
+        assert!(!too_old_to_be_missing(
+            Some(end_ms + grace_ms),
+            day,
+            i64::MAX
+        ));
+        assert!(too_old_to_be_missing(
+            Some(end_ms + grace_ms + 1),
+            day,
+            i64::MAX
+        ));
     }
 }
