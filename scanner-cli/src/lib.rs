@@ -7,6 +7,8 @@
 //!   split into frames.
 //! - `report`: a verdict as a clerk reads it (Bangla first), as one big kiosk line, or as a
 //!   JSON line.
+//! - `anchor`: what must not live in the writable store: the pinned root key
+//!   ([`pinned_root`]) and the highest trust-list sequence seen ([`TrustFloor`]).
 //! - `snapshot`: the offline snapshot on disk and the [`FeedStatus`](sonod_verifier::FeedStatus)
 //!   that judges from it ([`Snapshot`]).
 //! - `sync`: `sonod-scan sync`, filling the snapshot from a verifier or an issuer.
@@ -14,6 +16,7 @@
 //! - `check`: which of the three a run uses ([`Checker`]), and what each adds to a report.
 //! - `cli`: the flags for them ([`SourceArgs`]) and the `sync` subcommand ([`SyncArgs`]).
 
+mod anchor;
 mod check;
 mod cli;
 mod decode;
@@ -23,6 +26,10 @@ mod snapshot;
 mod stream;
 mod sync;
 
+pub use anchor::{
+    default_state_dir, pinned_root, FloorError, PinnedRoot, RootError, RootSource, TrustFloor,
+    BUILT_IN_ROOT, SYSTEM_ROOT, TRUST_FLOOR_FILE,
+};
 pub use check::{
     checked_human, checked_json, parse_duration, Checked, Checker, CheckerArgs, Source,
     DEFAULT_MAX_AGE,
