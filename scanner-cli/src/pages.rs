@@ -170,18 +170,8 @@ impl PageStore {
 
     /// Page `i` as the office signed it (decompressed, at most [`MAX_PAGE_BYTES`]).
     pub(crate) fn bytes(&self, i: usize) -> Result<Vec<u8>, SnapshotError> {
-        let raw = self.raw(i)?;
-        let mut out = Vec::new();
-        let ok = ZlibDecoder::new(raw.as_slice())
-            .take(MAX_PAGE_BYTES + 1)
-            .read_to_end(&mut out)
-            .is_ok();
-        if !ok || out.len() as u64 > MAX_PAGE_BYTES {
-            return Err(SnapshotError::Damaged(format!(
-                "page {i} does not decompress"
-            )));
-        }
-        Ok(out)
+        decompress(&self.raw(i)?)
+            .ok_or_else(|| SnapshotError::Damaged(format!("page {i} does not decompress")))
     }
 
     /// Reads and verifies page `i` as a page of `office` signed by one of its keys in `trust`,
@@ -208,6 +198,24 @@ impl PageStore {
         }
         Ok(v)
     }
+}
+
+/// A page compressed as the snapshot keeps it (zlib).
+pub(crate) fn compress(page: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut z = ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(page)?;
+    z.finish()
+}
+
+/// A kept page decompressed, if it decompresses to at most [`MAX_PAGE_BYTES`].
+pub(crate) fn decompress(raw: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    ZlibDecoder::new(raw)
+        .take(MAX_PAGE_BYTES + 1)
+        .read_to_end(&mut out)
+        .ok()
+        .filter(|_| out.len() as u64 <= MAX_PAGE_BYTES)?;
+    Some(out)
 }
 
 /// Checks a page's key (a key of `office` in the trust list, not compromised), office,
@@ -343,9 +351,7 @@ impl PackWriter {
 
     /// Adds a page as fetched, holding events `after + 1 ..= end`.
     pub(crate) fn add(&mut self, after: u64, end: u64, page: &[u8]) -> std::io::Result<()> {
-        let mut z = ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        z.write_all(page)?;
-        self.add_compressed(after, end, &z.finish()?)
+        self.add_compressed(after, end, &compress(page)?)
     }
 
     /// Adds a page already compressed (from another pack).

@@ -27,7 +27,7 @@ use sonod_seal::feed::{is_revoked, RevocationReason, Signed, StatusListBody};
 use sonod_verifier::{too_old_to_be_missing, FeedAnswer, FeedStatus, Unchecked};
 use time::{Date, OffsetDateTime};
 
-use crate::pages::{verify_page, PackRef, PageStore, VerifiedPage};
+use crate::pages::{decompress, verify_page, PackRef, PageStore, VerifiedPage};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
@@ -119,7 +119,7 @@ pub struct OfficeState {
     /// The office's signed status list, as fetched.
     pub status_list: Option<FileRef>,
     /// The newest feed page that ended at the feed's head when the office made it, as
-    /// fetched: with the status list, what `covered_at` rests on.
+    /// fetched (zlib-compressed): with the status list, what `covered_at` rests on.
     pub head_page: Option<FileRef>,
     /// The office-signed feed pages, as fetched, in order.
     pub pages: Vec<PackRef>,
@@ -574,7 +574,8 @@ impl LoadedOffice {
         }
         let head = match &state.head_page {
             Some(r) => {
-                let bytes = read_checked(dir, r)?;
+                let bytes = decompress(&read_checked(dir, r)?)
+                    .ok_or_else(|| damaged(format!("{}: does not decompress", r.file)))?;
                 let page = verify_page(trust, code, &bytes)
                     .map_err(|e| SnapshotError::Damaged(format!("{}: {e}", r.file)))?;
                 let body = &page.signed;

@@ -18,7 +18,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::anchor::{FloorError, TrustFloor};
 use crate::pages::{
-    check_page, merge_packs, parse_hash, PackWriter, PageStore, MAX_PACKS, MAX_PAGE_BYTES,
+    check_page, compress, merge_packs, parse_hash, PackWriter, PageStore, MAX_PACKS, MAX_PAGE_BYTES,
 };
 use crate::snapshot::{
     check_status_list, covered_at, encode_revoked, read_checked, read_manifest, segment_iter,
@@ -903,7 +903,8 @@ fn sync_office(
         state.pages = vec![merge_packs(dir, &pack_prefix, &store)?];
     }
     if let Some(b) = head_bytes {
-        state.head_page = Some(write_content(dir, &format!("head-{office}"), "json", &b)?);
+        let z = compress(&b).map_err(store_err)?;
+        state.head_page = Some(write_content(dir, &format!("head-{office}"), "json.z", &z)?);
     }
     state.covered_at = covered_at(position, status, head);
 

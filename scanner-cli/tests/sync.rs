@@ -312,8 +312,17 @@ fn put_file(w: &World, name: &str, bytes: &[u8]) -> Json {
 /// as someone rewriting the manifest would work it out.
 fn signed_covered_at(w: &World, office: &Json) -> Option<i64> {
     let read = |r: &Json| -> Option<Json> {
+        use std::io::Read;
         let name = r["file"].as_str()?;
-        serde_json::from_slice(&std::fs::read(w.store().join(name)).unwrap()).ok()
+        let mut bytes = std::fs::read(w.store().join(name)).unwrap();
+        if name.ends_with(".z") {
+            let mut out = Vec::new();
+            flate2::read::ZlibDecoder::new(&bytes[..])
+                .read_to_end(&mut out)
+                .unwrap();
+            bytes = out;
+        }
+        serde_json::from_slice(&bytes).ok()
     };
     let position = office["position"].as_u64().unwrap();
     let by_status = read(&office["status_list"])
