@@ -79,8 +79,9 @@ wait "$chain_a" "$chain_b"
 cat "$res/sonod-a.jsonl" "$res/sonod-b.jsonl" >"$res/sonod.jsonl"
 echo "decoders: $(elapsed "$t") s" >&2
 
-# The verdicts: every 8th Sonod picture sonod-scan decoded must verify as valid with the
-# development trust list and root.
+# The verdicts: every 8th Sonod picture sonod-scan decoded must verify with the development
+# trust list and root: a genuine signature, which with a trust list only reads `unconfirmed`
+# (issuance and revocation are not checked without a snapshot).
 "$PY" - "$set_dir" "$res" >"$res/verdict-sample.txt" <<'PYEOF'
 import json, sys
 set_dir, res = sys.argv[1], sys.argv[2]
@@ -99,9 +100,9 @@ if [ -s "$res/verdict-sample.txt" ]; then
     mapfile -t sample <"$res/verdict-sample.txt"
     "$BIN/sonod-scan" --json --trust "$set_dir/keys/trust.json" --root "$set_dir/keys/root.pub.pem" \
         "${sample[@]}" >"$verdicts" || true
-    valid=$("$PY" -c 'import json,sys; print(sum(json.loads(l).get("verdict") == "valid" for l in open(sys.argv[1])))' "$verdicts")
+    valid=$("$PY" -c 'import json,sys; print(sum(json.loads(l).get("verdict") in ("valid", "unconfirmed") for l in open(sys.argv[1])))' "$verdicts")
     lines=$(wc -l <"$verdicts")
-    verdict_line="verdicts (sonod-scan --json on ${#sample[@]} decoded pictures): $valid of $lines codes valid"
+    verdict_line="verdicts (sonod-scan --json on ${#sample[@]} decoded pictures): $valid of $lines codes with a genuine signature"
 else
     verdict_line="verdicts: no decoded picture to check"
 fi

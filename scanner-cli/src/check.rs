@@ -5,20 +5,29 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{json, Value as Json};
-use sonod_keys::{read_public_key, today_dhaka, TrustList, DHAKA_OFFSET};
+use sha2::{Digest, Sha256};
+use sonod_keys::{today_dhaka, TrustList, DHAKA_OFFSET};
 use sonod_seal::bangla_digits;
-use sonod_verifier::{Judge, NoFeed, Verdict};
+use sonod_verifier::{now_unix_ms, Judge, NoFeed, Unchecked, Verdict, VerdictKind};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
+use crate::anchor::{default_state_dir, pinned_root, TrustFloor};
 use crate::online::OnlineVerifier;
 use crate::report::{human_report, json_report};
 use crate::snapshot::{Snapshot, SnapshotAge};
 
-/// How the verdicts are reached.
+/// How the verdicts are reached, with what to say before the first one.
 #[derive(Debug)]
-pub enum Checker {
-    /// A trust list file and root key: signature, trust list and dates only.
+pub struct Checker {
+    how: How,
+    warnings: Vec<String>,
+}
+
+/// Where the verdicts come from.
+#[derive(Debug)]
+enum How {
+    /// A trust list file: signature, trust list and dates only.
     TrustFile(Judge),
     /// The offline snapshot from `sonod-scan sync`.
     Snapshot {
@@ -26,7 +35,8 @@ pub enum Checker {
         judge: Judge,
         /// The snapshot (the [`sonod_verifier::FeedStatus`]).
         snapshot: Box<Snapshot>,
-        /// Older than this (seconds) is warned about.
+        /// Older than this (seconds), the snapshot cannot vouch for a certificate: a valid
+        /// verdict reads unconfirmed.
         max_age: i64,
     },
     /// A verifier's API.
@@ -48,6 +58,9 @@ pub struct CheckerArgs {
     pub verifier: Option<String>,
     /// `--timeout`.
     pub timeout: Option<Duration>,
+    /// Where the highest trust-list sequence seen is kept (default:
+    /// [`default_state_dir`](crate::default_state_dir)).
+    pub state: Option<PathBuf>,
 }
 
 /// One verdict and where it came from.
@@ -64,7 +77,7 @@ pub struct Checked {
 pub enum Source {
     /// Nothing (a trust list file).
     TrustFile,
-    /// The snapshot's age for this verdict.
+    /// The snapshot's age for this verdict, and the `--max-age` limit (seconds).
     Snapshot(SnapshotAge, i64),
     /// The verifier that judged it.
     Online {
@@ -95,79 +108,103 @@ fn read_limited(path: &Path, max: u64) -> anyhow::Result<Vec<u8>> {
 }
 
 impl Checker {
-    /// Builds the checker the arguments ask for: `--verifier` online, `--trust` with `--root`
-    /// from files, otherwise the snapshot in `--store` (or the default store).
+    /// Builds the checker the arguments ask for: `--verifier` online, `--trust` from a file,
+    /// otherwise the snapshot in `--store` (or the default store). Offline, the trust list
+    /// must verify with the pinned root key ([`crate::pinned_root`]) and be no older than one
+    /// this machine has seen ([`TrustFloor`]).
     pub fn from_args(a: &CheckerArgs) -> anyhow::Result<Checker> {
         use anyhow::Context as _;
         if let Some(url) = &a.verifier {
             let timeout = a.timeout.unwrap_or(Duration::from_secs(30));
-            return Ok(Checker::Online(OnlineVerifier::new(url, timeout)?));
+            return Ok(Checker {
+                how: How::Online(OnlineVerifier::new(url, timeout)?),
+                warnings: Vec::new(),
+            });
         }
-        let root = match &a.root {
-            Some(p) => {
-                Some(read_public_key(p).with_context(|| format!("root key {}", p.display()))?)
-            }
-            None => None,
-        };
+        let root = pinned_root(a.root.as_deref()).map(|r| r.key);
+        let floor = TrustFloor::new(a.state.clone().unwrap_or_else(default_state_dir));
+        let mut warnings = Vec::new();
         if let Some(trust) = &a.trust {
-            let root = root.ok_or_else(|| anyhow::anyhow!("--trust needs --root"))?;
+            let root = root?;
             let bytes = read_limited(trust, 1 << 20)
                 .with_context(|| format!("trust list {}", trust.display()))?;
             let list = TrustList::load(&bytes, &root, today_dhaka())
                 .with_context(|| format!("trust list {}", trust.display()))?;
-            return Ok(Checker::TrustFile(Judge::new(list)));
+            warnings.extend(floor.admit(&list)?);
+            return Ok(Checker {
+                how: How::TrustFile(Judge::new(list)),
+                warnings,
+            });
         }
         let dir = a
             .store
             .clone()
             .unwrap_or_else(crate::snapshot::default_store);
-        let snapshot = Snapshot::load(&dir, root.as_ref(), today_dhaka())?;
+        // No snapshot at all says how to make one, before anything about keys.
+        if crate::snapshot::read_manifest(&dir)?.is_none() {
+            return Err(crate::snapshot::SnapshotError::Missing(dir).into());
+        }
+        let snapshot = Snapshot::load(&dir, &root?, today_dhaka())?;
+        warnings.extend(floor.admit(snapshot.trust_list())?);
         let max_age = a.max_age.unwrap_or(DEFAULT_MAX_AGE).as_secs();
-        Ok(Checker::Snapshot {
-            judge: Judge::new(snapshot.trust_list().clone()),
-            snapshot: Box::new(snapshot),
-            max_age: i64::try_from(max_age).unwrap_or(i64::MAX),
+        let max_age = i64::try_from(max_age).unwrap_or(i64::MAX);
+        let age = snapshot.age(None, now(), max_age);
+        if age.stale {
+            warnings.push(stale_line(&age, max_age).trim().to_owned());
+        }
+        Ok(Checker {
+            how: How::Snapshot {
+                judge: Judge::new(snapshot.trust_list().clone()),
+                snapshot: Box::new(snapshot),
+                max_age,
+            },
+            warnings,
         })
     }
 
-    /// A line for standard error before any verdict (a stale snapshot), if any.
-    pub fn notice(&self) -> Option<String> {
-        match self {
-            Checker::Snapshot {
-                snapshot, max_age, ..
-            } => {
-                let age = snapshot.age(None, now(), *max_age);
-                age.stale
-                    .then(|| stale_line(&age, *max_age).trim().to_owned())
-            }
-            _ => None,
-        }
+    /// Lines for standard error before any verdict (a stale snapshot, a state that could not
+    /// be written).
+    pub fn notices(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Judges one QR text as of `today`.
     pub fn check(&self, text: &str, today: Date) -> anyhow::Result<Checked> {
-        match self {
-            Checker::TrustFile(judge) => Ok(Checked {
+        match &self.how {
+            How::TrustFile(judge) => Ok(Checked {
                 verdict: judge.judge(text, today, &NoFeed),
                 source: Source::TrustFile,
             }),
-            Checker::Snapshot {
+            How::Snapshot {
                 judge,
                 snapshot,
                 max_age,
             } => {
-                let verdict = judge.judge(text, today, &**snapshot);
+                let mut verdict = judge.judge(text, today, &**snapshot);
                 if let Some(damage) = snapshot.take_damage() {
                     return Err(crate::snapshot::SnapshotError::Damaged(damage).into());
                 }
+                // A genuine signature the feed does not hold yet: remembered, so that the
+                // next sync that still lacks it settles it as never issued.
+                if let Some(Unchecked::NotYetPublished { .. }) = verdict.unchecked {
+                    if let Ok(qr) = sonod_seal::parse_qr_text(text) {
+                        snapshot
+                            .remember_sighting(&Sha256::digest(&qr.bytes).into(), now_unix_ms());
+                    }
+                }
                 let office = verdict.office.as_ref().map(|o| o.code.as_str());
                 let age = snapshot.age(office, now(), *max_age);
+                if age.stale && verdict.kind == VerdictKind::Valid {
+                    verdict.unconfirm(Unchecked::Stale {
+                        as_of: age.as_of.unwrap_or(0),
+                    });
+                }
                 Ok(Checked {
                     verdict,
                     source: Source::Snapshot(age, *max_age),
                 })
             }
-            Checker::Online(v) => {
+            How::Online(v) => {
                 let a = v.verify(text)?;
                 Ok(Checked {
                     verdict: a.verdict,
@@ -209,25 +246,33 @@ fn dhaka_time(t: i64) -> String {
         .unwrap_or_default()
 }
 
-/// `3 দিন 4 ঘণ্টা` and `3 d 4 h`.
+/// `3 দিন 4 ঘণ্টা` and `3 d 4 h` (under a minute: seconds).
 fn duration_text(secs: i64) -> (String, String) {
     let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
     let (bn, en) = if d > 0 {
         (format!("{d} দিন {h} ঘণ্টা"), format!("{d} d {h} h"))
     } else if h > 0 {
         (format!("{h} ঘণ্টা {m} মিনিট"), format!("{h} h {m} min"))
-    } else {
+    } else if m > 0 {
         (format!("{m} মিনিট"), format!("{m} min"))
+    } else {
+        let s = secs.max(0);
+        (format!("{s} সেকেন্ড"), format!("{s} s"))
     };
     (bangla_digits(&bn), en)
 }
 
 fn stale_line(age: &SnapshotAge, max_age: i64) -> String {
-    let (abn, aen) = duration_text(age.age_seconds);
     let (mbn, men) = duration_text(max_age);
-    format!(
-        "  ⚠ তথ্যভান্ডার {abn} পুরোনো (সীমা {mbn}): সাম্প্রতিক বাতিল ধরা না-ও পড়তে পারে — `sonod-scan sync` চালান / the snapshot is {aen} old (limit {men}): recent revocations may be missing — run `sonod-scan sync`\n"
-    )
+    match age.age_seconds {
+        Some(secs) => {
+            let (abn, aen) = duration_text(secs);
+            format!(
+                "  ⚠ তথ্যভান্ডার {abn} পুরোনো (সীমা {mbn}): সাম্প্রতিক বাতিল ধরা না-ও পড়তে পারে — `sonod-scan sync` চালান / the snapshot is {aen} old (limit {men}): recent revocations may be missing — run `sonod-scan sync`\n"
+            )
+        }
+        None => "  ⚠ তথ্যভান্ডারের কোনো স্বাক্ষরিত নথি বলে না এটি কবেকার: সাম্প্রতিক বাতিল ধরা না-ও পড়তে পারে — `sonod-scan sync` চালান / no signed document says how old the snapshot is: recent revocations may be missing — run `sonod-scan sync`\n".to_owned(),
+    }
 }
 
 /// The verdict for `input` as lines for a person, with what its source adds.
@@ -236,12 +281,14 @@ pub fn checked_human(input: &str, c: &Checked) -> String {
     match &c.source {
         Source::TrustFile => {}
         Source::Snapshot(age, max_age) => {
-            let (bn, en) = duration_text(age.age_seconds);
-            s.push_str(&format!(
-                "  তথ্যভান্ডার / snapshot: {} পর্যন্ত, {bn} আগের / as of {}, {en} old\n",
-                dhaka_time(age.as_of),
-                rfc3339(age.as_of)
-            ));
+            if let (Some(as_of), Some(secs)) = (age.as_of, age.age_seconds) {
+                let (bn, en) = duration_text(secs);
+                s.push_str(&format!(
+                    "  তথ্যভান্ডার / snapshot: {} পর্যন্ত, {bn} আগের / as of {}, {en} old\n",
+                    dhaka_time(as_of),
+                    rfc3339(as_of)
+                ));
+            }
             if !age.office_covered && c.verdict.office.is_some() {
                 s.push_str("  ⚠ এই অফিস তথ্যভান্ডারে নেই: বাতিল বা প্রদান যাচাই হয়নি / this office is not in the snapshot: revocation and issuance not checked\n");
             }
@@ -272,7 +319,7 @@ pub fn checked_json(input: &str, c: &Checked) -> Json {
         Source::Snapshot(age, max_age) => {
             j["snapshot"] = json!({
                 "synced_at": rfc3339(age.synced_at),
-                "as_of": rfc3339(age.as_of),
+                "as_of": age.as_of.map(rfc3339),
                 "age_seconds": age.age_seconds,
                 "max_age_seconds": max_age,
                 "stale": age.stale,
@@ -332,5 +379,6 @@ mod tests {
             ("২ দিন ৩ ঘণ্টা".to_owned(), "2 d 3 h".to_owned())
         );
         assert_eq!(duration_text(125).1, "2 min");
+        assert_eq!(duration_text(2), ("২ সেকেন্ড".to_owned(), "2 s".to_owned()));
     }
 }

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use sonod_keys::today_dhaka;
 
+use crate::anchor::{default_state_dir, pinned_root, TrustFloor};
 use crate::check::{parse_duration, CheckerArgs};
 use crate::snapshot::default_store;
 use crate::sync::{sync, SyncOptions};
@@ -19,7 +19,8 @@ pub struct SourceArgs {
     /// ~/.local/share/sonod-scan].
     #[arg(long, env = "SONOD_SCAN_STORE")]
     pub store: Option<PathBuf>,
-    /// Warn when the snapshot is older than this (e.g. 7d, 36h).
+    /// The oldest snapshot that may vouch for a certificate (e.g. 7d, 36h), by the offices'
+    /// signed times: past it, a valid certificate reads `unconfirmed` (exit 3).
     #[arg(long, value_parser = parse_duration, default_value = "7d")]
     pub max_age: Duration,
     /// Verify online with this verifier (its base URL) instead of offline (it wins over
@@ -41,6 +42,7 @@ impl SourceArgs {
             max_age: Some(self.max_age),
             verifier: self.verifier.clone(),
             timeout: Some(Duration::from_secs(self.timeout)),
+            state: None,
         }
     }
 }
@@ -54,9 +56,11 @@ pub struct SyncArgs {
     /// The snapshot's directory [default: $XDG_DATA_HOME/sonod-scan or ~/.local/share/sonod-scan].
     #[arg(long, env = "SONOD_SCAN_STORE")]
     pub store: Option<PathBuf>,
-    /// The national root public key (SPKI PEM) that must have signed the trust list.
+    /// The national root public key (SPKI PEM) that must have signed the trust list; not
+    /// needed when one is pinned on this machine (/etc/sonod/root.pub.pem, or built in), and
+    /// then it must be the same key.
     #[arg(long, env = "SONOD_ROOT")]
-    pub root: PathBuf,
+    pub root: Option<PathBuf>,
     /// The trust list from this file or URL instead of the verifier's (needed for an issuer).
     #[arg(long, env = "SONOD_TRUST")]
     pub trust: Option<String>,
@@ -76,13 +80,12 @@ pub struct SyncArgs {
 
 /// Runs `sonod-scan sync`: progress on standard error (Bangla first), a summary at the end.
 pub fn run_sync(a: &SyncArgs) -> anyhow::Result<()> {
-    let root = sonod_keys::read_public_key(&a.root)
-        .with_context(|| format!("root key {}", a.root.display()))?;
+    let root = pinned_root(a.root.as_deref())?.key;
     let opts = SyncOptions {
         from: a.from.clone(),
         store: a.store.clone().unwrap_or_else(default_store),
-        root_pem: sonod_keys::public_key_to_pem(&root),
         root,
+        floor: TrustFloor::new(default_state_dir()),
         trust: a.trust.clone(),
         offices: a.offices.clone(),
         timeout: Duration::from_secs(a.timeout),

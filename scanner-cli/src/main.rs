@@ -14,8 +14,9 @@ use rayon::prelude::*;
 use sonod_keys::today_dhaka;
 use sonod_scan::{
     checked_human, checked_json, decode_image_bytes, decode_image_file, kiosk_line, Checker,
-    DecodeImageError, Frames, Limits, ReadError,
+    DecodeImageError, Frames, Limits, ReadError, Tone,
 };
+use sonod_verifier::VerdictKind;
 use time::Date;
 
 #[derive(Parser)]
@@ -29,7 +30,23 @@ use time::Date;
   ffmpeg -i /dev/video0 -f image2pipe -vcodec mjpeg - | sonod-scan --kiosk -
   sonod-scan --watch /srv/scanner/inbox       স্ক্যানারের ফোল্ডার / a scanner's drop folder
 
-প্রস্থান-কোড / exit status: 0 all valid, 1 any not valid (or no QR code), 2 usage or I/O error",
+প্রস্থান-কোড / exit status (সবচেয়ে খারাপটি: ২, তারপর ১, ৩, ০ / the worst input decides: 2, then 1, 3, 0):
+  0  সব সনদ বৈধ, সম্পূর্ণ যাচাই করা / every certificate valid, fully checked
+  1  কোনোটি বৈধ নয়, বা ছবিতে কিউআর কোড নেই / any certificate not valid, or no QR code found
+  2  ব্যবহার বা ফাইলের ত্রুটি, ক্ষতিগ্রস্ত বা বদলানো তথ্যভান্ডার, অথবা পুরোনো বিশ্বাস-তালিকা /
+     usage or I/O error, or a damaged, tampered or rolled-back store or trust list
+  3  স্বাক্ষর সঠিক, কিন্তু অফিস প্রদান করেছে কি না বা বাতিল করেছে কি না যাচাই হয়নি
+     (শুধু বিশ্বাস-তালিকা, পুরোনো বা অসম্পূর্ণ তথ্যভান্ডার): sync করুন বা অনলাইনে যাচাই করুন /
+     the signature holds but issuance or revocation could not be checked (a trust list only,
+     a stale snapshot, or a certificate newer than it): sync, or verify online
+
+রুট চাবি / root key: --root FILE, অথবা এই যন্ত্রে স্থির করা (/etc/sonod/root.pub.pem, বা
+প্রোগ্রামে অন্তর্ভুক্ত); তখন --root একই চাবি হতে হবে; তথ্যভান্ডারের কোনো ফাইল বিশ্বাস করা হয় না /
+--root FILE, or pinned on this machine (/etc/sonod/root.pub.pem, or built in with
+SONOD_ROOT_PUB), which --root must then match; no file of the store is trusted for it.
+বিশ্বাস-তালিকার সর্বোচ্চ ক্রম থাকে / the highest trust-list sequence seen is kept in
+$XDG_STATE_HOME/sonod-scan/ (ইচ্ছা করে পেছনে যেতে trust-sequence.json মুছুন / delete
+trust-sequence.json there to go back on purpose).",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -52,15 +69,18 @@ struct Cli {
     /// One big line per verdict, in colour on a terminal, for a kiosk screen.
     #[arg(long)]
     kiosk: bool,
-    /// Ring the terminal bell for each verdict: once when valid, three times when not.
+    /// Ring the terminal bell for each verdict: once when valid, twice when it needs a second
+    /// look (unconfirmed, or a QR linking to an unknown site), three times when not valid.
     #[arg(long)]
     bell: bool,
     /// The trust list (JSON, signed by the root key): judge without a snapshot (signature,
-    /// trust list and dates only).
-    #[arg(long, env = "SONOD_TRUST", requires = "root")]
+    /// trust list and dates only: a genuine signature then reads `unconfirmed`, exit 3, since
+    /// issuance and revocation are not checked).
+    #[arg(long, env = "SONOD_TRUST")]
     trust: Option<PathBuf>,
-    /// The national root public key (SPKI PEM) that signs the trust list (with a snapshot:
-    /// instead of the one saved at sync).
+    /// The national root public key (SPKI PEM) that signs the trust list. A root pinned on this
+    /// machine (/etc/sonod/root.pub.pem, or built in) is used without it, and it must then be
+    /// the same key.
     #[arg(long, env = "SONOD_ROOT")]
     root: Option<PathBuf>,
     /// --store, --max-age, --verifier, --timeout: the snapshot or a verifier.
@@ -94,13 +114,34 @@ fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s, &fmt).map_err(|e| format!("expected YYYY-MM-DD: {e}"))
 }
 
-/// Worst outcome so far: 0 all valid, 1 something not valid, 2 an I/O error.
+/// Worst outcome so far, as the exit status: 0 all valid, 3 something unconfirmed, 1 something
+/// not valid, 2 an I/O error or a refused store (in that order of weight).
 #[derive(Default, Clone, Copy)]
 struct Outcome(u8);
 
+/// Exit status: every input valid.
+const VALID: u8 = 0;
+/// Exit status: something not valid (or no QR code).
+const INVALID: u8 = 1;
+/// Exit status: a usage or I/O error, or a store or trust list refused.
+const ERROR: u8 = 2;
+/// Exit status: the signature holds but issuance or revocation was not checked.
+const UNCONFIRMED: u8 = 3;
+
 impl Outcome {
+    fn weight(code: u8) -> u8 {
+        match code {
+            VALID => 0,
+            UNCONFIRMED => 1,
+            INVALID => 2,
+            _ => 3,
+        }
+    }
+
     fn saw(&mut self, code: u8) {
-        self.0 = self.0.max(code);
+        if Outcome::weight(code) > Outcome::weight(self.0) {
+            self.0 = code;
+        }
     }
 }
 
@@ -113,7 +154,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("ত্রুটি / error: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(ERROR)
         }
     }
 }
@@ -151,11 +192,11 @@ impl Printer<'_> {
             Ok(t) => t,
             Err(DecodeImageError::Read(ReadError::TimedOut(_))) if dedupe => return Ok(()),
             Err(e @ DecodeImageError::Read(ReadError::TimedOut(_))) => {
-                self.outcome.saw(1);
+                self.outcome.saw(INVALID);
                 return self.error(name, &e.to_string());
             }
             Err(e) => {
-                self.outcome.saw(2);
+                self.outcome.saw(ERROR);
                 return self.error(name, &e.to_string());
             }
         };
@@ -163,7 +204,7 @@ impl Printer<'_> {
             if dedupe {
                 return Ok(());
             }
-            self.outcome.saw(1);
+            self.outcome.saw(INVALID);
             return self.error(
                 name,
                 "ছবিতে কোনো কিউআর কোড পাওয়া যায়নি / no QR code found in the image",
@@ -200,12 +241,15 @@ impl Printer<'_> {
                 let checked = match checker.check(text, self.today) {
                     Ok(c) => c,
                     Err(e) => {
-                        self.outcome.saw(2);
+                        self.outcome.saw(ERROR);
                         return self.error(name, &format!("{e:#}"));
                     }
                 };
-                let valid = checked.verdict.is_valid();
-                self.outcome.saw(u8::from(!valid));
+                self.outcome.saw(match checked.verdict.kind {
+                    VerdictKind::Valid => VALID,
+                    VerdictKind::Unconfirmed => UNCONFIRMED,
+                    _ => INVALID,
+                });
                 let mut line = if self.cli.json {
                     format!("{}\n", checked_json(name, &checked))
                 } else if self.cli.kiosk {
@@ -214,7 +258,7 @@ impl Printer<'_> {
                     checked_human(name, &checked)
                 };
                 if self.cli.bell {
-                    line.push_str(if valid { "\x07" } else { "\x07\x07\x07" });
+                    line.push_str(Tone::of(&checked.verdict).bells());
                 }
                 line
             }
@@ -259,7 +303,7 @@ fn run(cli: &Cli) -> Result<Outcome> {
     } else {
         let checker =
             Checker::from_args(&cli.source.checker_args(cli.trust.clone(), cli.root.clone()))?;
-        if let Some(notice) = checker.notice() {
+        for notice in checker.notices() {
             eprintln!("{notice}");
         }
         Some(checker)
@@ -286,7 +330,7 @@ fn run(cli: &Cli) -> Result<Outcome> {
     };
     let expanded = expand(&cli.inputs);
     for (path, msg) in &expanded.errors {
-        printer.outcome.saw(2);
+        printer.outcome.saw(ERROR);
         printer.error(&path.display().to_string(), msg)?;
     }
     // Files in the order given, with standard input where `-` stands.
@@ -439,7 +483,7 @@ fn scan_stdin(limits: &Limits, jobs: usize, printer: &mut Printer) -> Result<()>
         match splitter.join() {
             Ok(Ok(_)) => {}
             Ok(Err((n, e))) => {
-                printer.outcome.saw(2);
+                printer.outcome.saw(ERROR);
                 printer.error(&format!("- (frame {})", n + 1), &e.to_string())?;
             }
             Err(_) => anyhow::bail!("the stream reader failed"),
@@ -447,7 +491,7 @@ fn scan_stdin(limits: &Limits, jobs: usize, printer: &mut Printer) -> Result<()>
         anyhow::Ok(())
     })?;
     if frames_seen > 0 && !codes_seen {
-        printer.outcome.saw(1);
+        printer.outcome.saw(INVALID);
         printer.error(
             "-",
             "কোনো ছবিতে কিউআর কোড পাওয়া যায়নি / no QR code found in any image",

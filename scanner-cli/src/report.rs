@@ -4,16 +4,65 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value as Json};
 use sonod_seal::{bangla_date, bangla_digits};
-use sonod_verifier::{Verdict, VerdictKind};
+use sonod_verifier::{Unchecked, Verdict, VerdictKind};
+
+/// How a verdict reads at a glance: the mark before its headline, its colour on a kiosk, and
+/// the bells rung for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Checked in full and the link is official (or there is none): ✔, green, one bell.
+    Valid,
+    /// Not a plain yes: the signature holds but issuance or revocation was not checked
+    /// (`unconfirmed`, `?`), or a valid certificate whose QR links to an unknown site (`⚠`).
+    /// Amber, two bells: a clerk must not read it as green.
+    Caution,
+    /// Anything else: ✘, red, three bells.
+    Invalid,
+}
+
+impl Tone {
+    /// The tone of `v`.
+    pub fn of(v: &Verdict) -> Tone {
+        match v.kind {
+            VerdictKind::Valid if !v.look_alike_host() => Tone::Valid,
+            VerdictKind::Valid | VerdictKind::Unconfirmed => Tone::Caution,
+            _ => Tone::Invalid,
+        }
+    }
+
+    /// The mark before the headline.
+    pub fn mark(self, v: &Verdict) -> &'static str {
+        match self {
+            Tone::Valid => "✔",
+            Tone::Caution if v.kind == VerdictKind::Unconfirmed => "?",
+            Tone::Caution => "⚠",
+            Tone::Invalid => "✘",
+        }
+    }
+
+    /// Terminal bells: one, two or three.
+    pub fn bells(self) -> &'static str {
+        match self {
+            Tone::Valid => "\x07",
+            Tone::Caution => "\x07\x07",
+            Tone::Invalid => "\x07\x07\x07",
+        }
+    }
+
+    /// ANSI colours for a kiosk line: white on green, black on amber, white on red.
+    fn ansi(self) -> &'static str {
+        match self {
+            Tone::Valid => "1;97;42",
+            Tone::Caution => "1;30;43",
+            Tone::Invalid => "1;97;41",
+        }
+    }
+}
 
 /// The verdict for `input` as lines for a person.
 pub fn human_report(input: &str, v: &Verdict) -> String {
-    let (bn, en) = v.kind.headline();
-    let mark = if v.kind == VerdictKind::Valid {
-        "✔"
-    } else {
-        "✘"
-    };
+    let (bn, en) = v.headline();
+    let mark = Tone::of(v).mark(v);
     let mut s = String::new();
     let _ = writeln!(s, "{input}: {mark} {bn} / {en}");
     let _ = writeln!(s, "  কারণ / reason: {} / {}", v.reason_bn, v.reason_en);
@@ -71,6 +120,19 @@ pub fn human_report(input: &str, v: &Verdict) -> String {
     s
 }
 
+/// What an unconfirmed verdict did not check, short enough for a kiosk line.
+fn unchecked_hint(u: Unchecked) -> &'static str {
+    match u {
+        Unchecked::NotYetPublished { .. } => {
+            "অফিসের প্রকাশিত তালিকায় এখনো নেই — পরে আবার যাচাই করুন / not yet in the office's published list — check again later"
+        }
+        Unchecked::Stale { .. } => {
+            "তথ্যভান্ডার পুরোনো — sync করুন / the snapshot is too old — sync"
+        }
+        _ => "প্রদান ও বাতিল যাচাই হয়নি — sync বা অনলাইনে যাচাই করুন / issuance and revocation not checked — sync or verify online",
+    }
+}
+
 /// The verdict for `input` as one JSON object.
 pub fn json_report(input: &str, v: &Verdict) -> Json {
     let mut j = v.to_json();
@@ -79,16 +141,12 @@ pub fn json_report(input: &str, v: &Verdict) -> Json {
 }
 
 /// The verdict as one big line for a kiosk screen: the state first, then what to compare with
-/// the paper (type, serial, the first signed field). With `colour`,
-/// white on green for valid and white on red for anything else (ANSI).
+/// the paper (type, serial, the first signed field). With `colour` (ANSI), white on green for
+/// valid, black on amber for [`Tone::Caution`] and white on red for anything else.
 pub fn kiosk_line(v: &Verdict, colour: bool) -> String {
-    let (bn, en) = v.kind.headline();
-    let valid = v.kind == VerdictKind::Valid;
-    let mut s = if valid {
-        format!(" ✔ {bn} / {en} ")
-    } else {
-        format!(" ✘ {bn} / {en} ")
-    };
+    let (bn, en) = v.headline();
+    let tone = Tone::of(v);
+    let mut s = format!(" {} {bn} / {en} ", tone.mark(v));
     if let Some(c) = &v.certificate {
         let r = &c.record;
         let _ = write!(
@@ -106,12 +164,14 @@ pub fn kiosk_line(v: &Verdict, colour: bool) -> String {
     if v.development {
         s.push_str("· ⚠ উন্নয়ন-চাবি / development keys ");
     }
+    if let Some(u) = v.unchecked {
+        let _ = write!(s, "· ⚠ {} ", unchecked_hint(u));
+    }
     if v.host_official == Some(false) {
         s.push_str("· ⚠ ভুয়া ঠিকানা / look-alike link ");
     }
     if colour {
-        let code = if valid { "1;97;42" } else { "1;97;41" };
-        format!("\x1b[{code}m{s}\x1b[0m")
+        format!("\x1b[{}m{s}\x1b[0m", tone.ansi())
     } else {
         s
     }

@@ -12,23 +12,25 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use sonod_keys::{KeyStatus, TrustList, VerifyingKey};
-use sonod_seal::feed::{EventKind, FeedPageBody, RevocationReason, Signed, StatusListBody};
+use sonod_keys::{TrustList, VerifyingKey};
+use sonod_seal::feed::{EventKind, FeedPageBody, Signed, StatusListBody};
 use time::{Date, OffsetDateTime};
 
+use crate::anchor::{FloorError, TrustFloor};
+use crate::pages::{
+    check_page, compress, merge_packs, parse_hash, PackWriter, PageStore, MAX_PACKS, MAX_PAGE_BYTES,
+};
 use crate::snapshot::{
-    check_status_list, encode_revoked, parse_revoked, read_checked, read_manifest, segment_iter,
-    sha256_hex, write_segment, FileRef, Manifest, OfficeState, Segment, SegmentRef, SnapshotError,
-    MANIFEST, PREFIX, ROOT_FILE, SNAPSHOT_FORMAT,
+    check_status_list, covered_at, encode_revoked, read_checked, read_manifest, segment_iter,
+    sha256_hex, write_segment, Entry, FileRef, LoadedOffice, Manifest, OfficeState, SegmentRef,
+    SnapshotError, LEGACY_ROOT_FILE, MANIFEST, PREFIX, SIGHTINGS_FILE, SNAPSHOT_FORMAT,
 };
 
-/// Largest trust list read.
 /// Held by a running sync in the snapshot folder.
 const LOCK_FILE: &str = ".sync.lock";
 
+/// Largest trust list read.
 pub const MAX_TRUST_BYTES: u64 = sonod_keys::MAX_TRUST_LIST_BYTES as u64;
-/// Largest feed page read (5,000 events are about 1 MB).
-pub const MAX_PAGE_BYTES: u64 = 16 << 20;
 /// Largest status list read.
 pub const MAX_STATUS_BYTES: u64 = 24 << 20;
 /// Largest office listing read.
@@ -95,6 +97,9 @@ pub enum SyncError {
     /// The trust list was refused.
     #[error("বিশ্বাস-তালিকা / trust list {0}: {1}")]
     Trust(String, sonod_keys::TrustListError),
+    /// The trust list is older than one this machine has seen.
+    #[error(transparent)]
+    Floor(#[from] FloorError),
     /// The trust list is older than the one in the snapshot.
     #[error("বিশ্বাস-তালিকা পুরোনো (ক্রম {got}, তথ্যভান্ডারে {have}) / the trust list is older than the snapshot's (sequence {got}, have {have})")]
     TrustRollback {
@@ -126,10 +131,10 @@ pub struct SyncOptions {
     pub from: String,
     /// The store directory.
     pub store: PathBuf,
-    /// The national root key.
+    /// The national root key (pinned: see [`crate::pinned_root`]).
     pub root: VerifyingKey,
-    /// The root key as PEM, saved in the store.
-    pub root_pem: String,
+    /// The highest trust-list sequence seen on this machine, raised by the sync.
+    pub floor: TrustFloor,
     /// Where the trust list comes from instead of the verifier: a file or an http(s) URL.
     pub trust: Option<String>,
     /// Only these offices (all the mirror has when empty).
@@ -393,53 +398,22 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// What the old snapshot holds for an office, if it checks out.
-struct OldOffice {
-    state: OfficeState,
-    segments: Vec<Segment>,
-    revoked: BTreeMap<u64, (i64, u8)>,
-    status_position: Option<u64>,
-}
-
+/// What the old snapshot holds for an office, if it checks out against the office's
+/// signatures, with every block of its issued index read: a sync builds on these files, so
+/// damage found now is repaired now (by fetching the office's feed afresh), not carried on.
 fn old_office(
     dir: &Path,
     trust: &TrustList,
     code: &str,
     state: &OfficeState,
-) -> Result<OldOffice, SnapshotError> {
-    let segments = state
-        .issued
-        .iter()
-        .map(|s| Segment::open(dir, s))
-        .collect::<Result<Vec<_>, _>>()?;
-    // Every block checked: a sync builds on these files, so damage found now is repaired now
-    // (by fetching the office's feed afresh), not carried on.
-    for seg in &segments {
+) -> Result<LoadedOffice, SnapshotError> {
+    let office = LoadedOffice::open(dir, trust, code, state)?;
+    for seg in &office.segments {
         for b in 0..seg.blocks() {
             seg.block(b)?;
         }
     }
-    let revoked = match &state.revoked {
-        Some(r) => parse_revoked(&read_checked(dir, r)?)
-            .ok_or_else(|| SnapshotError::Damaged(r.file.clone()))?,
-        None => BTreeMap::new(),
-    };
-    let status_position = match &state.status_list {
-        Some(r) => {
-            let bytes = read_checked(dir, r)?;
-            // A status list the new trust list no longer accepts is simply replaced.
-            check_status_list(trust, code, &bytes)
-                .ok()
-                .map(|(l, _)| l.signed.position)
-        }
-        None => None,
-    };
-    Ok(OldOffice {
-        state: state.clone(),
-        segments,
-        revoked,
-        status_position,
-    })
+    Ok(office)
 }
 
 fn trust_source(
@@ -484,58 +458,20 @@ fn trust_source(
     }
 }
 
-/// Checks a page's key (a key of `office` in the trust list, not compromised), signature and
-/// order.
-fn check_page(
-    trust: &TrustList,
-    office: &str,
-    page: &Signed<FeedPageBody>,
-) -> Result<(), SyncError> {
-    let entry = trust.entry(&page.key_id).ok_or_else(|| {
-        feed_err(
-            office,
-            format!(
-                "ফিডের চাবি {} বিশ্বাস-তালিকায় নেই / feed page key {} is not in the trust list",
-                page.key_id, page.key_id
-            ),
-        )
-    })?;
-    if entry.office != office
-        || page.signed.office != office
-        || entry.status == KeyStatus::Compromised
-    {
-        return Err(feed_err(
-            office,
-            format!(
-                "ফিডের চাবি {} এই অফিসের জন্য গ্রহণযোগ্য নয় / feed page key {} may not sign for this office (page of office {})",
-                page.key_id, page.key_id, page.signed.office
-            ),
-        ));
-    }
-    page.verify(&entry.public_key)
-        .map_err(|e| feed_err(office, e.to_string()))
-}
-
-fn hash_prefix(hex: &str) -> Option<[u8; PREFIX]> {
-    if hex.len() != 64 {
-        return None;
-    }
+/// The index entry of the hash `hex` (64 lower-case hex digits) in page `page`.
+fn entry(hex: &str, page: u32) -> Option<Entry> {
+    let h = parse_hash(hex)?;
     let mut p = [0u8; PREFIX];
-    for (i, b) in p.iter_mut().enumerate() {
-        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    hex.bytes()
-        .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
-        .then_some(p)
+    p.copy_from_slice(&h[..PREFIX]);
+    Some((p, page))
 }
 
-/// A sorted run of hash prefixes.
-type Run<'a> = Box<dyn Iterator<Item = Result<[u8; PREFIX], SnapshotError>> + 'a>;
+/// A run of index entries sorted by prefix.
+type Run<'a> = Box<dyn Iterator<Item = Result<Entry, SnapshotError>> + 'a>;
 
-/// Merges sorted runs into one sorted run without repeats.
-fn merge_sorted(
-    runs: Vec<Run<'_>>,
-) -> impl Iterator<Item = Result<[u8; PREFIX], SnapshotError>> + '_ {
+/// Merges sorted runs into one sorted run without repeated prefixes (the entry naming the
+/// earliest page stays).
+fn merge_sorted(runs: Vec<Run<'_>>) -> impl Iterator<Item = Result<Entry, SnapshotError>> + '_ {
     let mut runs = runs;
     let mut heap = BinaryHeap::new();
     let mut failed = None;
@@ -551,7 +487,7 @@ fn merge_sorted(
         if let Some(e) = failed.take() {
             return Some(Err(e));
         }
-        let std::cmp::Reverse((p, i)) = heap.pop()?;
+        let std::cmp::Reverse(((p, page), i)) = heap.pop()?;
         match runs[i].next() {
             Some(Ok(n)) => heap.push(std::cmp::Reverse((n, i))),
             Some(Err(e)) => failed = Some(e),
@@ -559,7 +495,7 @@ fn merge_sorted(
         }
         if last != Some(p) {
             last = Some(p);
-            return Some(Ok(p));
+            return Some(Ok((p, page)));
         }
     })
 }
@@ -614,6 +550,10 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
         trust.sequence(),
         trust.sequence()
     ));
+    if let Some(w) = opts.floor.admit(&trust)? {
+        progress(&w);
+        summary.warnings.push(w);
+    }
 
     // The old snapshot: what it has, where it can be trusted. A damaged one is synced afresh.
     let old = match read_manifest(dir) {
@@ -724,7 +664,6 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
     }
 
     let trust_ref = write_content(dir, "trust", "json", &trust_bytes)?;
-    write_atomic(dir, ROOT_FILE, opts.root_pem.as_bytes())?;
     let manifest = Manifest {
         format: SNAPSHOT_FORMAT.to_owned(),
         source: base,
@@ -749,12 +688,14 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
 fn collect_garbage(dir: &Path, m: &Manifest) -> u64 {
     let mut keep = vec![
         m.trust_list.file.clone(),
-        ROOT_FILE.to_owned(),
         MANIFEST.to_owned(),
+        SIGHTINGS_FILE.to_owned(),
     ];
     for o in m.offices.values() {
         keep.extend(o.status_list.iter().map(|f| f.file.clone()));
+        keep.extend(o.head_page.iter().map(|f| f.file.clone()));
         keep.extend(o.revoked.iter().map(|f| f.file.clone()));
+        keep.extend(o.pages.iter().map(|p| p.file.file.clone()));
         keep.extend(o.issued.iter().map(|s| s.file.file.clone()));
     }
     let mut used = 0;
@@ -763,10 +704,14 @@ fn collect_garbage(dir: &Path, m: &Manifest) -> u64 {
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
+        // A root key left by an older scanner is deleted: it was never to be trusted.
         let ours = name.ends_with(".tmp")
-            || ["trust-", "status-", "revoked-", "issued-"]
-                .iter()
-                .any(|p| name.starts_with(p));
+            || name == LEGACY_ROOT_FILE
+            || [
+                "trust-", "status-", "head-", "pages-", "revoked-", "issued-",
+            ]
+            .iter()
+            .any(|p| name.starts_with(p));
         if keep.contains(&name) {
             used += e.metadata().map_or(0, |m| m.len());
         } else if ours && name != MANIFEST {
@@ -784,15 +729,29 @@ fn sync_office(
     office: &str,
     target: Option<u64>,
     issuer_status: Option<&[u8]>,
-    prev: Option<OldOffice>,
+    prev: Option<LoadedOffice>,
     summary: &mut SyncSummary,
     progress: &mut dyn FnMut(&str),
 ) -> Result<OfficeState, SyncError> {
     let is_verifier = target.is_some();
-    let (mut state, segments, mut revoked, old_status_position) = match prev {
-        Some(p) => (p.state, p.segments, p.revoked, p.status_position),
-        None => (OfficeState::default(), Vec::new(), BTreeMap::new(), None),
+    let store_err = |e| SyncError::Store(dir.to_owned(), e);
+    let (mut state, segments, mut revoked_at, mut status, mut head) = match prev {
+        Some(p) => (
+            p.state,
+            p.segments,
+            p.revoked_at,
+            p.status.map(|s| (s.position, s.generated_at)),
+            p.head,
+        ),
+        None => (
+            OfficeState::default(),
+            Vec::new(),
+            BTreeMap::new(),
+            None,
+            None,
+        ),
     };
+    let old_status = status;
     let mut revoked_changed = false;
 
     // The status list first: a feed read afterwards reaches at least its position.
@@ -803,19 +762,18 @@ fn sync_office(
             MAX_STATUS_BYTES,
         )?,
     };
-    let mut status_position = None;
     match status_bytes {
         Some(bytes) => {
-            let (status, _) =
+            let (list, _) =
                 check_status_list(trust, office, &bytes).map_err(|e| feed_err(office, e))?;
-            if old_status_position.is_none_or(|p| status.signed.position >= p) {
+            if old_status.is_none_or(|(p, _)| list.signed.position >= p) {
                 state.status_list = Some(write_content(
                     dir,
                     &format!("status-{office}"),
                     "json",
                     &bytes,
                 )?);
-                status_position = Some((status.signed.position, status.signed.generated_at));
+                status = Some((list.signed.position, list.signed.generated_at));
             } else {
                 let w = format!(
                     "অফিস {office}: উৎসের স্ট্যাটাস-তালিকা পুরোনো, আগেরটি রাখা হলো / office {office}: the source's status list is older, the earlier one is kept"
@@ -843,7 +801,13 @@ fn sync_office(
         progress(&w);
         summary.warnings.push(w);
     }
-    let mut new_hashes: Vec<[u8; PREFIX]> = Vec::new();
+    // Every page that brings new events is kept as fetched, numbered after the pages already
+    // in the snapshot; the index and the revocation pointers name pages by that number.
+    let pack_prefix = format!("pages-{office}");
+    let mut next_page: u64 = state.pages.iter().map(|p| p.count).sum();
+    let mut pack: Option<PackWriter> = None;
+    let mut head_bytes: Option<Vec<u8>> = None;
+    let mut new_entries: Vec<Entry> = Vec::new();
     loop {
         if target.is_some_and(|t| position >= t) {
             break;
@@ -857,7 +821,7 @@ fn sync_office(
         summary.pages += 1;
         let page =
             Signed::<FeedPageBody>::parse(&bytes).map_err(|e| feed_err(office, e.to_string()))?;
-        check_page(trust, office, &page)?;
+        check_page(trust, office, &page).map_err(|e| feed_err(office, e))?;
         let body = &page.signed;
         let end = body.after + body.events.len() as u64;
         if body.after > position || end < position {
@@ -869,26 +833,23 @@ fn sync_office(
                 ),
             ));
         }
+        let number = u32::try_from(next_page)
+            .map_err(|_| feed_err(office, "অনেক বেশি পাতা / too many feed pages"))?;
         let mut applied = 0u64;
         let from = position;
         for e in body.events.iter().filter(|e| e.seq > from) {
             match &e.kind {
                 EventKind::Issued { hash, .. } | EventKind::Resealed { hash, .. } => {
-                    new_hashes.push(hash_prefix(hash).ok_or_else(|| {
+                    new_entries.push(entry(hash, number).ok_or_else(|| {
                         feed_err(
                             office,
                             format!("ফিডে ভুল হ্যাশ / feed event {} has an invalid hash", e.seq),
                         )
                     })?);
                 }
-                // The first revocation stays.
-                EventKind::Revoked { serial, reason } if !revoked.contains_key(serial) => {
-                    let code = RevocationReason::ALL
-                        .iter()
-                        .position(|r| r == reason)
-                        .and_then(|i| u8::try_from(i).ok())
-                        .unwrap_or(u8::MAX);
-                    revoked.insert(*serial, (e.at, code));
+                // The first revocation's page stays.
+                EventKind::Revoked { serial, .. } if !revoked_at.contains_key(serial) => {
+                    revoked_at.insert(*serial, number);
                     revoked_changed = true;
                 }
                 // A newer issuer's event kinds: skipped, the position moves past them.
@@ -898,12 +859,21 @@ fn sync_office(
             position = e.seq;
         }
         summary.events += applied;
-        if position == body.head {
-            state.covered_at = Some(
-                state
-                    .covered_at
-                    .map_or(body.generated_at, |c| c.max(body.generated_at)),
-            );
+        if applied > 0 {
+            let w = match &mut pack {
+                Some(w) => w,
+                None => {
+                    pack.insert(PackWriter::new(dir, &pack_prefix, next_page).map_err(store_err)?)
+                }
+            };
+            w.add(body.after, end, &bytes).map_err(store_err)?;
+            next_page += 1;
+        }
+        // A page that ended at the feed's head when the office made it vouches that the feed
+        // was complete then: the newest such page is kept.
+        if end == body.head && head.is_none_or(|h| (body.generated_at, end) > (h.1, h.0)) {
+            head = Some((end, body.generated_at));
+            head_bytes = Some(bytes.clone());
         }
         progress(&format!(
             "অফিস {office}: অবস্থান / position {position} / {}",
@@ -925,25 +895,37 @@ fn sync_office(
         }
     }
     state.position = position;
-    if let Some((_, made)) = status_position.filter(|(at, _)| *at <= position) {
-        state.covered_at = Some(state.covered_at.map_or(made, |c| c.max(made)));
+    if let Some(w) = pack {
+        state.pages.push(w.finish().map_err(store_err)?);
     }
+    if state.pages.len() > MAX_PACKS {
+        let store = PageStore::open(dir, &state.pages)?;
+        state.pages = vec![merge_packs(dir, &pack_prefix, &store)?];
+    }
+    if let Some(b) = head_bytes {
+        let z = compress(&b).map_err(store_err)?;
+        state.head_page = Some(write_content(dir, &format!("head-{office}"), "json.z", &z)?);
+    }
+    state.covered_at = covered_at(position, status, head);
 
-    // The issued set: the old files, a new one for what is new, merged when there are many.
+    // The issued index: the old files, a new one for what is new, merged when there are many.
     let mut issued: Vec<SegmentRef> = state.issued.clone();
-    let store_err = |e| SyncError::Store(dir.to_owned(), e);
-    if !new_hashes.is_empty() {
-        new_hashes.sort_unstable();
-        new_hashes.dedup();
+    if !new_entries.is_empty() {
+        new_entries.sort_unstable();
+        new_entries.dedup_by_key(|e| e.0);
         issued.push(
-            write_segment(dir, &format!("issued-{office}"), new_hashes.iter().copied())
-                .map_err(store_err)?,
+            write_segment(
+                dir,
+                &format!("issued-{office}"),
+                new_entries.iter().copied(),
+            )
+            .map_err(store_err)?,
         );
     }
     if issued.len() > MAX_SEGMENTS {
         let mut opened = segments;
-        if let Some(last) = issued.last().filter(|_| !new_hashes.is_empty()) {
-            opened.push(Segment::open(dir, last)?);
+        if let Some(last) = issued.last().filter(|_| !new_entries.is_empty()) {
+            opened.push(crate::snapshot::Segment::open(dir, last)?);
         }
         let runs: Vec<Run<'_>> = opened
             .iter()
@@ -968,15 +950,15 @@ fn sync_office(
         issued = vec![merged];
     }
     state.issued = issued;
-    if revoked_changed || (state.revoked.is_none() && !revoked.is_empty()) {
+    if revoked_changed || (state.revoked.is_none() && !revoked_at.is_empty()) {
         state.revoked = Some(write_content(
             dir,
             &format!("revoked-{office}"),
             "bin",
-            &encode_revoked(&revoked),
+            &encode_revoked(&revoked_at),
         )?);
     }
-    state.revoked_count = revoked.len() as u64;
+    state.revoked_count = revoked_at.len() as u64;
     Ok(state)
 }
 
@@ -992,7 +974,7 @@ mod tests {
             from: "http://127.0.0.1:9".into(),
             store: dir.path().to_path_buf(),
             root: sonod_keys::SecretKey::generate().verifying_key(),
-            root_pem: String::new(),
+            floor: TrustFloor::new(dir.path().join("state")),
             trust: None,
             offices: Vec::new(),
             timeout: Duration::from_millis(500),
@@ -1031,26 +1013,28 @@ mod tests {
     }
 
     #[test]
-    fn hash_prefixes_need_64_lower_hex_digits() {
+    fn index_entries_need_64_lower_hex_digits() {
         let h = "ab".repeat(32);
-        assert_eq!(hash_prefix(&h), Some([0xab; PREFIX]));
-        assert_eq!(hash_prefix(&"AB".repeat(32)), None);
-        assert_eq!(hash_prefix("abcd"), None);
-        assert_eq!(hash_prefix(&"zz".repeat(32)), None);
+        assert_eq!(entry(&h, 3), Some(([0xab; PREFIX], 3)));
+        assert_eq!(entry(&"AB".repeat(32), 3), None);
+        assert_eq!(entry("abcd", 3), None);
+        assert_eq!(entry(&"zz".repeat(32), 3), None);
     }
 
     #[test]
     fn merging_keeps_order_and_drops_repeats() {
         let runs: Vec<Run<'static>> = vec![
-            Box::new([[1u8; PREFIX], [3; PREFIX]].into_iter().map(Ok)),
+            Box::new([([1u8; PREFIX], 0), ([3; PREFIX], 5)].into_iter().map(Ok)),
             Box::new(
-                [[2u8; PREFIX], [3; PREFIX], [4; PREFIX]]
+                [([2u8; PREFIX], 1), ([3; PREFIX], 2), ([4; PREFIX], 3)]
                     .into_iter()
                     .map(Ok),
             ),
             Box::new(std::iter::empty()),
         ];
-        let out: Vec<u8> = merge_sorted(runs).map(|r| r.unwrap()[0]).collect();
-        assert_eq!(out, vec![1, 2, 3, 4]);
+        let out: Vec<(u8, u32)> = merge_sorted(runs)
+            .map(|r| r.map(|(p, page)| (p[0], page)).unwrap())
+            .collect();
+        assert_eq!(out, vec![(1, 0), (2, 1), (3, 2), (4, 3)]);
     }
 }

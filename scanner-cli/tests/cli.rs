@@ -38,6 +38,9 @@ fn record_with(edit: impl FnOnce(&mut Json)) -> Record {
 struct Fixture {
     dir: TempDir,
     office: SecretKey,
+    /// The draft of the trust list, signed once (sequence 1).
+    draft: TrustListDraft,
+    root_key: SecretKey,
     trust: PathBuf,
     root: PathBuf,
 }
@@ -71,6 +74,8 @@ impl Fixture {
         Fixture {
             dir,
             office,
+            draft,
+            root_key: root,
             trust,
             root: root_pub,
         }
@@ -107,9 +112,17 @@ impl Fixture {
         path
     }
 
-    /// `sonod-scan --trust … --root …`, with the environment cleared of Sonod settings.
-    fn scan(&self) -> Command {
+    /// `sonod-scan` with the environment cleared of Sonod settings and its state (the highest
+    /// trust-list sequence seen) kept in the fixture's folder.
+    fn bare(&self) -> Command {
         let mut cmd = bare_scan();
+        cmd.env("XDG_STATE_HOME", self.path("state"));
+        cmd
+    }
+
+    /// `sonod-scan --trust … --root …`, as [`Fixture::bare`].
+    fn scan(&self) -> Command {
+        let mut cmd = self.bare();
         cmd.arg("--trust")
             .arg(&self.trust)
             .arg("--root")
@@ -133,7 +146,8 @@ fn bare_scan() -> Command {
         .env_remove("SONOD_ROOT")
         .env_remove("SONOD_SCAN_STORE")
         .env_remove("SONOD_SCAN_VERIFIER")
-        .env("XDG_DATA_HOME", "/nonexistent/sonod-scan-test");
+        .env("XDG_DATA_HOME", "/nonexistent/sonod-scan-test")
+        .env("XDG_STATE_HOME", "/nonexistent/sonod-scan-test-state");
     cmd
 }
 
@@ -162,8 +176,12 @@ fn json_lines(stdout: &str) -> Vec<Json> {
         .collect()
 }
 
-const VALID_BODY: &str = concat!(
-    "  কারণ / reason: স্বাক্ষর সঠিক; নিচের তথ্য কাগজের সাথে মিলিয়ে নিন / the signature holds; compare the facts below with the paper\n",
+/// The headline of a genuine signature whose issuance and revocation were not checked.
+const UNCONFIRMED_HEAD: &str = "? স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ / Signature genuine — not fully checked";
+
+/// What follows it with a trust list only: the reason, then the signed facts.
+const UNCONFIRMED_BODY: &str = concat!(
+    "  কারণ / reason: স্বাক্ষর সঠিক, কিন্তু অফিস সনদটি প্রদান করেছে কি না এবং বাতিল করেছে কি না তা যাচাই হয়নি: অনলাইনে যাচাই করুন বা অফলাইন তথ্য হালনাগাদ (sync) করুন / the signature holds, but whether the office issued this certificate and has not revoked it was not checked: verify online or sync the offline data\n",
     "  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n",
     "  অফিস / office: সাভার পৌরসভা (উন্নয়ন) / Savar Paurashava (development) (100524)\n",
     "  সনদ / certificate: নাগরিকত্ব সনদ / Citizenship Certificate · ক্রমিক / serial ৭ (7)\n",
@@ -175,33 +193,39 @@ const VALID_BODY: &str = concat!(
     "  ওয়ার্ড নং / Ward no.: ৫ (5)\n",
 );
 
+/// Regression: with a trust list only (the README's and demo.sh's first example), any
+/// genuine signature, revoked or never issued alike, printed "✔ Genuine and valid" and
+/// exited 0, though neither issuance nor revocation was checked.
 #[test]
-fn valid_certificate_golden() {
+fn trust_list_only_is_unconfirmed_never_genuine_and_valid_golden() {
     let fx = Fixture::new();
     let png = fx.png("valid.png", &fx.valid_text());
     let (code, stdout, stderr) = run(fx.scan().arg("--at").arg("2026-12-01").arg(&png));
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 3, "{stderr}");
     assert_eq!(
         stdout,
-        format!(
-            "{}: ✔ সঠিক ও বৈধ / Genuine and valid\n{VALID_BODY}",
-            png.display()
-        )
+        format!("{}: {UNCONFIRMED_HEAD}\n{UNCONFIRMED_BODY}", png.display())
     );
+    assert!(!stdout.contains("Genuine and valid") && !stdout.contains('✔'));
     assert_eq!(stderr, "");
 }
 
 #[test]
-fn valid_certificate_json() {
+fn trust_list_only_json_says_what_was_not_checked() {
     let fx = Fixture::new();
     let png = fx.png("valid.png", &fx.valid_text());
     let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&png));
-    assert_eq!(code, 0);
+    assert_eq!(code, 3);
     let lines = json_lines(&stdout);
     assert_eq!(lines.len(), 1);
     let j = &lines[0];
-    assert_eq!(j["verdict"], "valid");
-    assert_eq!(j["valid"], true);
+    assert_eq!(j["verdict"], "unconfirmed");
+    assert_eq!(j["valid"], false);
+    assert_eq!(
+        j["unchecked"],
+        serde_json::json!({"code": "no_feed", "issuance_checked": false, "revocation_checked": false})
+    );
+    assert_eq!(j["headline_en"], "Signature genuine — not fully checked");
     assert_eq!(j["input"], png.display().to_string());
     assert_eq!(j["certificate"]["serial"], 7);
     assert_eq!(j["certificate"]["type"], "citizenship");
@@ -214,18 +238,15 @@ fn valid_certificate_json() {
 }
 
 #[test]
-fn bare_payload_is_valid_and_has_no_host() {
+fn bare_payload_is_judged_alike_and_has_no_host() {
     let fx = Fixture::new();
     let text = fx.qr_text(&fx.office, 7, &record_with(|_| {}), None);
     let png = fx.png("bare.png", &text);
     let (code, stdout, _) = run(fx.scan().args(["--at", "2026-12-01"]).arg(&png));
-    assert_eq!(code, 0);
+    assert_eq!(code, 3);
     assert_eq!(
         stdout,
-        format!(
-            "{}: ✔ সঠিক ও বৈধ / Genuine and valid\n{VALID_BODY}",
-            png.display()
-        )
+        format!("{}: {UNCONFIRMED_HEAD}\n{UNCONFIRMED_BODY}", png.display())
     );
     let (_, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&png));
     let j = &json_lines(&stdout)[0];
@@ -371,20 +392,20 @@ fn look_alike_host_is_warned_about() {
     let text = fx.qr_text(&fx.office, 7, &record_with(|_| {}), Some("evil.example"));
     let png = fx.png("evil.png", &text);
     let (code, stdout, _) = run(fx.scan().args(["--at", "2026-12-01"]).arg(&png));
-    assert_eq!(code, 0, "the payload is genuine whatever the host");
+    assert_eq!(
+        code, 3,
+        "the payload is genuine whatever the host, but not checked in full"
+    );
     let warning = "  ⚠ কিউআর-এর ঠিকানা EVIL.EXAMPLE সরকারি যাচাই-সাইট নয় — ওই লিংকে ভরসা করবেন না / the QR's host EVIL.EXAMPLE is not an official verifier: do not trust that link\n";
     assert!(
-        stdout.starts_with(&format!(
-            "{}: ✔ সঠিক ও বৈধ / Genuine and valid\n",
-            png.display()
-        )),
+        stdout.starts_with(&format!("{}: {UNCONFIRMED_HEAD}\n", png.display())),
         "{stdout}"
     );
     assert!(stdout.contains(warning), "{stdout}");
     let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&png));
-    assert_eq!(code, 0);
+    assert_eq!(code, 3);
     let j = &json_lines(&stdout)[0];
-    assert_eq!(j["verdict"], "valid");
+    assert_eq!(j["verdict"], "unconfirmed");
     assert_eq!(j["host"], "EVIL.EXAMPLE");
     assert_eq!(j["host_official"], false);
 }
@@ -529,11 +550,11 @@ fn worst_outcome_decides_the_exit_status() {
         .args(["--at", "2026-12-01"])
         .arg(&valid)
         .arg(&missing));
-    assert_eq!(code, 2, "valid + missing file");
+    assert_eq!(code, 2, "unconfirmed + missing file");
     assert_eq!(
         stdout,
         format!(
-            "{}: ✔ সঠিক ও বৈধ / Genuine and valid\n{VALID_BODY}",
+            "{}: {UNCONFIRMED_HEAD}\n{UNCONFIRMED_BODY}",
             valid.display()
         )
     );
@@ -544,19 +565,19 @@ fn worst_outcome_decides_the_exit_status() {
         .args(["--json", "--at", "2026-12-01"])
         .arg(&valid)
         .arg(&expired));
-    assert_eq!(code, 1, "valid + expired");
+    assert_eq!(code, 1, "unconfirmed + expired: not valid wins");
     let verdicts: Vec<_> = json_lines(&stdout)
         .iter()
         .map(|j| j["verdict"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(verdicts, ["valid", "expired"]);
+    assert_eq!(verdicts, ["unconfirmed", "expired"]);
 
     let (code, _, _) = run(fx
         .scan()
         .args(["--at", "2026-12-01"])
         .arg(&valid)
         .arg(&valid));
-    assert_eq!(code, 0, "all valid");
+    assert_eq!(code, 3, "all unconfirmed");
 }
 
 #[test]
@@ -572,7 +593,7 @@ fn folder_is_scanned_recursively_in_order() {
     #[cfg(unix)]
     std::os::unix::fs::symlink("..", dir.join("sub/parent")).unwrap();
     let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&dir));
-    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(code, 3, "{stdout}");
     let inputs: Vec<_> = json_lines(&stdout)
         .iter()
         .map(|j| j["input"].as_str().unwrap().to_owned())
@@ -628,10 +649,14 @@ fn without_a_trust_list_the_snapshot_is_needed() {
         stderr,
         "ত্রুটি / error: /nonexistent/sonod-scan-test/sonod-scan এ কোনো তথ্যভান্ডার নেই; আগে `sonod-scan sync --from URL` চালান, অথবা --trust ও --root দিন / no snapshot in /nonexistent/sonod-scan-test/sonod-scan: run `sonod-scan sync --from URL` first, or give --trust and --root\n"
     );
-    let (code, _, stderr) = run(bare_scan().arg("--trust").arg(&fx.trust).arg(&png));
+    // A trust list needs a root key to verify it: none is pinned here, and none is given.
+    let (code, stdout, stderr) = run(fx.bare().arg("--trust").arg(&fx.trust).arg(&png));
     assert_eq!(code, 2);
+    assert_eq!(stdout, "");
     assert!(
-        stderr.contains("--root") && stderr.contains("Usage"),
+        stderr.contains(
+            "no root key: give --root FILE, or install the root key as /etc/sonod/root.pub.pem"
+        ),
         "{stderr}"
     );
 }
@@ -640,12 +665,13 @@ fn without_a_trust_list_the_snapshot_is_needed() {
 fn trust_list_from_the_environment() {
     let fx = Fixture::new();
     let png = fx.png("valid.png", &fx.valid_text());
-    let (code, _, stderr) = run(bare_scan()
+    let (code, _, stderr) = run(fx
+        .bare()
         .env("SONOD_TRUST", &fx.trust)
         .env("SONOD_ROOT", &fx.root)
         .args(["--at", "2026-12-01"])
         .arg(&png));
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 3, "{stderr}");
 }
 
 #[test]
@@ -657,11 +683,8 @@ fn image_from_standard_input() {
         .scan()
         .args(["--at", "2026-12-01", "-"])
         .write_stdin(bytes));
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(
-        stdout,
-        format!("-: ✔ সঠিক ও বৈধ / Genuine and valid\n{VALID_BODY}")
-    );
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(stdout, format!("-: {UNCONFIRMED_HEAD}\n{UNCONFIRMED_BODY}"));
     let (code, _, stderr) = run(fx.scan().arg("-").write_stdin("not an image"));
     assert_eq!(code, 2);
     assert!(
@@ -690,7 +713,7 @@ fn two_codes_in_one_image() {
         .map(|j| j["verdict"].as_str().unwrap().to_owned())
         .collect();
     verdicts.sort();
-    assert_eq!(verdicts, ["malformed", "valid"]);
+    assert_eq!(verdicts, ["malformed", "unconfirmed"]);
 }
 
 #[test]
@@ -722,7 +745,8 @@ fn trust_list_signed_by_another_root() {
     let png = fx.png("valid.png", &fx.valid_text());
     let other_root = fx.path("other.pub.pem");
     write_public_key(&other_root, &SecretKey::generate().verifying_key()).unwrap();
-    let (code, _, stderr) = run(bare_scan()
+    let (code, _, stderr) = run(fx
+        .bare()
         .arg("--trust")
         .arg(&fx.trust)
         .arg("--root")
@@ -777,7 +801,7 @@ fn a_stream_of_frames_reports_each_certificate_once() {
         .iter()
         .map(|j| j["verdict"].as_str().unwrap())
         .collect();
-    assert_eq!(verdicts, ["valid", "malformed"], "{stdout}{stderr}");
+    assert_eq!(verdicts, ["unconfirmed", "malformed"], "{stdout}{stderr}");
     assert_eq!(code, 1, "the foreign code is not valid");
 
     // Frames with no code at all: said once at the end, not per frame.
@@ -804,7 +828,7 @@ fn a_stream_of_frames_reports_each_certificate_once() {
         .write_stdin(cut));
     assert_eq!(code, 2, "{stderr}");
     let lines = json_lines(&stdout);
-    assert_eq!(lines[0]["verdict"], "valid");
+    assert_eq!(lines[0]["verdict"], "unconfirmed");
     assert!(
         lines[1]["error"]
             .as_str()
@@ -822,16 +846,23 @@ fn kiosk_line_and_bell() {
         .scan()
         .args(["--kiosk", "--bell", "--at", "2026-12-01"])
         .arg(&png));
-    assert_eq!(code, 0);
+    assert_eq!(code, 3);
     let line = stdout.trim_end_matches('\x07');
     assert_eq!(line.lines().count(), 1, "{stdout:?}");
     assert!(
-        line.starts_with(" ✔ সঠিক ও বৈধ / Genuine and valid · "),
+        line.starts_with(&format!(" {UNCONFIRMED_HEAD} · ")),
         "{line}"
     );
     assert!(line.contains("ক্রমিক ৭"), "{line}");
+    assert!(
+        line.contains("⚠ প্রদান ও বাতিল যাচাই হয়নি — sync বা অনলাইনে যাচাই করুন / issuance and revocation not checked — sync or verify online"),
+        "{line}"
+    );
     assert!(!line.contains('\x1b'), "no colour when not on a terminal");
-    assert!(stdout.ends_with("\n\x07"), "one bell for valid: {stdout:?}");
+    assert!(
+        stdout.ends_with("\n\x07\x07"),
+        "two bells for a second look: {stdout:?}"
+    );
 
     let forged = fx.png("other.png", "https://example.com/");
     let (code, stdout, _) = run(fx.scan().args(["--kiosk", "--bell"]).arg(&forged));
@@ -893,8 +924,8 @@ fn first_page_of_a_pdf() {
         .scan()
         .args(["--json", "--at", "2026-12-01", "--budget-ms", "30000"])
         .arg(&path));
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert_eq!(json_lines(&stdout)[0]["verdict"], "valid");
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert_eq!(json_lines(&stdout)[0]["verdict"], "unconfirmed");
 }
 
 #[test]
@@ -928,6 +959,7 @@ fn a_watched_folder_is_scanned_as_files_arrive() {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sonod-scan"))
         .env_remove("SONOD_TRUST")
         .env_remove("SONOD_ROOT")
+        .env("XDG_STATE_HOME", fx.path("state"))
         .arg("--trust")
         .arg(&fx.trust)
         .arg("--root")
@@ -971,7 +1003,61 @@ fn a_watched_folder_is_scanned_as_files_arrive() {
     let _ = child.wait();
     let first: Json = serde_json::from_str(&first).unwrap();
     let second: Json = serde_json::from_str(&second).unwrap();
-    assert_eq!(first["verdict"], "valid");
+    assert_eq!(first["verdict"], "unconfirmed");
     assert!(first["input"].as_str().unwrap().ends_with("scan1.png"));
     assert_eq!(second["verdict"], "malformed");
+}
+
+#[test]
+fn help_documents_every_exit_status() {
+    let (code, stdout, _) = run(bare_scan().arg("--help"));
+    assert_eq!(code, 0);
+    for line in [
+        "  0  সব সনদ বৈধ, সম্পূর্ণ যাচাই করা / every certificate valid, fully checked",
+        "  1  কোনোটি বৈধ নয়, বা ছবিতে কিউআর কোড নেই / any certificate not valid, or no QR code found",
+        "     usage or I/O error, or a damaged, tampered or rolled-back store or trust list",
+        "     the signature holds but issuance or revocation could not be checked (a trust list only,",
+    ] {
+        assert!(stdout.contains(line), "{line:?} in {stdout}");
+    }
+    assert!(stdout.contains("\n  3  স্বাক্ষর সঠিক"), "{stdout}");
+}
+
+/// Regression (issue 12, points 4 and 5): an older, genuine trust list (which may still
+/// trust a key since marked compromised) was accepted after a newer one had been used.
+#[test]
+fn an_older_trust_list_is_refused_once_a_newer_one_was_seen() {
+    let fx = Fixture::new();
+    let png = fx.png("valid.png", &fx.valid_text());
+    let mut newer = fx.draft.clone();
+    newer.sign_on(&fx.root_key, None, today_dhaka()).unwrap();
+    assert_eq!(newer.sequence(), 2);
+    let newer_path = fx.path("trust-2.json");
+    newer.write(&newer_path).unwrap();
+    let scan_with = |trust: &Path| {
+        let mut c = fx.bare();
+        c.arg("--trust")
+            .arg(trust)
+            .arg("--root")
+            .arg(&fx.root)
+            .args(["--at", "2026-12-01"])
+            .arg(&png);
+        run(&mut c)
+    };
+    assert_eq!(scan_with(&fx.trust).0, 3, "sequence 1, the first seen");
+    assert_eq!(scan_with(&newer_path).0, 3, "sequence 2");
+    let (code, stdout, stderr) = scan_with(&fx.trust);
+    assert_eq!(code, 2, "back to sequence 1: refused");
+    assert_eq!(stdout, "");
+    let state = fx.path("state/sonod-scan/trust-sequence.json");
+    assert_eq!(
+        stderr,
+        format!(
+            "ত্রুটি / error: বিশ্বাস-তালিকা পুরোনো: এর ক্রম 1, অথচ এই যন্ত্র আগেই ক্রম 2 দেখেছে; পুরোনো তালিকা পরে আপসকৃত ঘোষিত চাবিকে বিশ্বাস করতে পারে। নতুন তালিকা আনুন (`sonod-scan sync`); ইচ্ছা করে পেছনে যেতে {0} মুছে দিন / the trust list is older than one this machine has already seen (sequence 1, seen 2): an older list may trust a key since marked compromised. Fetch the current one (`sonod-scan sync`); to go back on purpose, delete {0}\n",
+            state.display()
+        )
+    );
+    // The documented way back.
+    std::fs::remove_file(&state).unwrap();
+    assert_eq!(scan_with(&fx.trust).0, 3);
 }

@@ -12,7 +12,7 @@ use assert_cmd::Command;
 use serde_json::Value as Json;
 use sonod_issuer::server::{AppState as IssuerState, OfficeInfo, ServeConfig};
 use sonod_issuer::Store;
-use sonod_keys::{ensure_dev_keys, today_dhaka, DevOptions, SecretKey};
+use sonod_keys::{ensure_dev_keys, today_dhaka, DevOptions, SecretKey, TrustEntry, TrustListDraft};
 use sonod_seal::feed::RevocationReason;
 use sonod_seal::{Certificate, Host, Record, Sealed};
 use sonod_verifier::server::{AppState as VerifierState, Config};
@@ -220,8 +220,15 @@ impl World {
         self.path("store")
     }
 
-    fn sync_cmd(&self, from: &str) -> Command {
+    /// `sonod-scan` with the environment cleared, its state kept in this world's folder.
+    fn bare(&self) -> Command {
         let mut cmd = bare();
+        cmd.env("XDG_STATE_HOME", self.path("state"));
+        cmd
+    }
+
+    fn sync_cmd(&self, from: &str) -> Command {
+        let mut cmd = self.bare();
         cmd.args(["sync", "--from", from, "--json"])
             .arg("--store")
             .arg(self.store())
@@ -236,9 +243,14 @@ impl World {
         serde_json::from_str(&stdout).unwrap()
     }
 
+    /// An offline scan from the store, with the root key given as a kiosk's pinned one would
+    /// be (the store holds none).
     fn scan(&self) -> Command {
-        let mut cmd = bare();
-        cmd.arg("--store").arg(self.store());
+        let mut cmd = self.bare();
+        cmd.arg("--store")
+            .arg(self.store())
+            .arg("--root")
+            .arg(self.root());
         cmd
     }
 }
@@ -254,7 +266,8 @@ fn bare() -> Command {
     ] {
         cmd.env_remove(v);
     }
-    cmd.env("XDG_DATA_HOME", "/nonexistent/sonod-test-data");
+    cmd.env("XDG_DATA_HOME", "/nonexistent/sonod-test-data")
+        .env("XDG_STATE_HOME", "/nonexistent/sonod-test-state");
     cmd.timeout(Duration::from_secs(60));
     cmd
 }
@@ -271,6 +284,52 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
     );
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
     (status.code().expect("exited normally"), stdout, stderr)
+}
+
+fn manifest(w: &World) -> Json {
+    serde_json::from_slice(&std::fs::read(w.store().join("manifest.json")).unwrap()).unwrap()
+}
+
+fn save_manifest(w: &World, m: &Json) {
+    std::fs::write(w.store().join("manifest.json"), m.to_string()).unwrap();
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes `bytes` as `name` in the store; its manifest entry.
+fn put_file(w: &World, name: &str, bytes: &[u8]) -> Json {
+    std::fs::write(w.store().join(name), bytes).unwrap();
+    serde_json::json!({"file": name, "bytes": bytes.len(), "sha256": sha256_hex(bytes)})
+}
+
+/// What an office's `covered_at` is by its signed status list and head page (docs/FEED.md),
+/// as someone rewriting the manifest would work it out.
+fn signed_covered_at(w: &World, office: &Json) -> Option<i64> {
+    let read = |r: &Json| -> Option<Json> {
+        use std::io::Read;
+        let name = r["file"].as_str()?;
+        let mut bytes = std::fs::read(w.store().join(name)).unwrap();
+        if name.ends_with(".z") {
+            let mut out = Vec::new();
+            flate2::read::ZlibDecoder::new(&bytes[..])
+                .read_to_end(&mut out)
+                .unwrap();
+            bytes = out;
+        }
+        serde_json::from_slice(&bytes).ok()
+    };
+    let position = office["position"].as_u64().unwrap();
+    let by_status = read(&office["status_list"])
+        .filter(|l| l["signed"]["position"].as_u64().unwrap() <= position)
+        .map(|l| l["signed"]["generated_at"].as_i64().unwrap());
+    let by_head = read(&office["head_page"]).map(|p| p["signed"]["generated_at"].as_i64().unwrap());
+    by_status.max(by_head)
 }
 
 fn verdicts(stdout: &str) -> Vec<Json> {
@@ -344,6 +403,29 @@ fn sync_from_a_verifier_then_scan_offline() {
         "{stdout}"
     );
 
+    // A look-alike link: the certificate checks out, but the headline is never plain green;
+    // this machine's own address (which a development setup prints) is not warned about.
+    assert!(t1.contains("LOCALHOST:8081"), "{t1}");
+    let evil = w.png("evil.png", &t1.replace("LOCALHOST:8081", "EVIL.EXAMPLE"));
+    let (code, stdout, _) = run(w.scan().arg("--bell").arg(&evil));
+    assert_eq!(code, 0, "the certificate is genuine");
+    assert!(
+        stdout.starts_with(&format!(
+            "{}: ⚠ সতর্কতা — কিউআর কোডের লিংক অচেনা ওয়েবসাইটের / Warning — the QR code links to an unknown website\n",
+            evil.display()
+        )) && stdout.contains("is not an official verifier: do not trust that link")
+            && stdout.ends_with("\x07\x07"),
+        "{stdout:?}"
+    );
+    let local = w.png("local.png", &t1.replace("LOCALHOST:8081", "127.0.0.1:8081"));
+    let (code, stdout, _) = run(w.scan().arg(&local));
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("✔ সঠিক ও বৈধ / Genuine and valid")
+            && !stdout.contains("not an official verifier"),
+        "{stdout}"
+    );
+
     // A second sync fetches only what is new.
     let (s4, t4) = w.issue();
     w.revoke(s1);
@@ -373,7 +455,7 @@ fn sync_from_a_verifier_then_scan_offline() {
     assert_eq!(idle["events"], 0);
     // A fresh store reads every mirrored page, though each of them ended at the issuer's head
     // when the verifier fetched it.
-    let mut fresh = bare();
+    let mut fresh = w.bare();
     fresh
         .args(["sync", "--json", "--from", &w.verifier_url])
         .arg("--store")
@@ -387,7 +469,8 @@ fn sync_from_a_verifier_then_scan_offline() {
     assert!(all["pages"].as_u64().unwrap() >= 2, "{all}");
 
     // Online: the verifier's verdicts, in the same report.
-    let (code, stdout, stderr) = run(bare()
+    let (code, stdout, stderr) = run(w
+        .bare()
         .args(["--json", "--verifier", &w.verifier_url])
         .arg(w.png("new2.png", &t4))
         .arg(&revoked));
@@ -398,7 +481,7 @@ fn sync_from_a_verifier_then_scan_offline() {
     assert_eq!(v[0]["verifier"]["url"], w.verifier_url);
     assert_eq!(v[0]["verifier"]["freshness"]["office"], "100524");
     assert_eq!(v[1]["verdict"], "revoked");
-    let (code, stdout, _) = run(bare().args(["--verifier", &w.verifier_url]).arg(&forged));
+    let (code, stdout, _) = run(w.bare().args(["--verifier", &w.verifier_url]).arg(&forged));
     if yesterday_is_covered() {
         assert_eq!(code, 1);
         assert!(
@@ -467,19 +550,66 @@ fn a_tampered_snapshot_is_refused_and_a_failed_sync_keeps_the_old_one() {
     let (code, _, stderr) = run(w.scan().arg(&png));
     assert_eq!(code, 0, "{stderr}");
 
-    // Stale: the snapshot is old, the verdict says so.
+    // The snapshot's age is the office's signed time, not the manifest's own: moving
+    // `synced_at` changes nothing (it used to decide when the signed time was missing).
     let mut m: Json = serde_json::from_slice(&manifest_before).unwrap();
     m["synced_at"] = Json::from(m["synced_at"].as_i64().unwrap() - 10 * 86_400);
     std::fs::write(w.store().join("manifest.json"), m.to_string()).unwrap();
-    let (code, stdout, stderr) = run(w.scan().arg(&png));
+    let (code, _, stderr) = run(w.scan().arg(&png));
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    std::fs::write(w.store().join("manifest.json"), &manifest_before).unwrap();
+
+    // Stale: a snapshot older than --max-age cannot vouch for a certificate. It used to print
+    // "✔ Genuine and valid" (exit 0) under a warning; now the verdict itself says so.
+    std::thread::sleep(Duration::from_millis(2100));
+    let (code, stdout, stderr) = run(w.scan().args(["--max-age", "1s"]).arg(&png));
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with(&format!(
+            "{}: ? স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ / Signature genuine — not fully checked\n  কারণ / reason: স্বাক্ষর সঠিক, কিন্তু অফলাইন তথ্য অনেক পুরোনো",
+            png.display()
+        )),
+        "{stdout}"
+    );
+    let warning = " old (limit 1 s): recent revocations may be missing — run `sonod-scan sync`\n";
+    assert!(stdout.contains(warning), "{stdout}");
+    assert!(
+        stderr.starts_with("⚠ তথ্যভান্ডার ") && stderr.ends_with(warning),
+        "{stderr}"
+    );
+    let (code, stdout, _) = run(w.scan().args(["--json", "--max-age", "1s"]).arg(&png));
+    assert_eq!(code, 3);
+    let v = &verdicts(&stdout)[0];
+    assert_eq!(
+        (&v["verdict"], &v["valid"]),
+        (&Json::from("unconfirmed"), &Json::from(false))
+    );
+    assert_eq!(v["unchecked"]["code"], "stale");
+    assert_eq!(v["unchecked"]["issuance_checked"], true);
+    assert_eq!(v["unchecked"]["revocation_checked"], false);
+    assert_eq!(v["snapshot"]["stale"], true);
+    assert_eq!(
+        v["unchecked"]["as_of"].as_i64(),
+        manifest(&w)["offices"]["100524"]["covered_at"].as_i64()
+    );
+    let (code, stdout, _) = run(w.scan().args(["--json", "--max-age", "30d"]).arg(&png));
     assert_eq!(code, 0);
-    let warning = "⚠ তথ্যভান্ডার ১০ দিন ০ ঘণ্টা পুরোনো (সীমা ৭ দিন ০ ঘণ্টা): সাম্প্রতিক বাতিল ধরা না-ও পড়তে পারে — `sonod-scan sync` চালান / the snapshot is 10 d 0 h old (limit 7 d 0 h): recent revocations may be missing — run `sonod-scan sync`";
-    assert!(stdout.contains(&format!("  {warning}\n")), "{stdout}");
-    assert_eq!(stderr, format!("{warning}\n"));
-    let (_, stdout, _) = run(w.scan().args(["--json", "--max-age", "30d"]).arg(&png));
     assert_eq!(verdicts(&stdout)[0]["snapshot"]["stale"], false);
-    let (_, stdout, _) = run(w.scan().arg("--json").arg(&png));
-    assert_eq!(verdicts(&stdout)[0]["snapshot"]["stale"], true);
+
+    // The manifest's `covered_at` must be what the signed documents say: nulled (which
+    // used to switch `not_issued` off and make the age the manifest's own) or moved later,
+    // the store is refused.
+    for covered in [Json::Null, Json::from(4_000_000_000i64)] {
+        let mut m: Json = serde_json::from_slice(&manifest_before).unwrap();
+        m["offices"]["100524"]["covered_at"] = covered;
+        std::fs::write(w.store().join("manifest.json"), m.to_string()).unwrap();
+        let (code, stdout, stderr) = run(w.scan().arg(&png));
+        assert_eq!((code, stdout.as_str()), (2, ""));
+        assert!(
+            stderr.contains("snapshot damaged or tampered with (office 100524: the manifest says complete as of"),
+            "{stderr}"
+        );
+    }
     std::fs::write(w.store().join("manifest.json"), &manifest_before).unwrap();
 
     // A changed status list (signed by the office) or issued-hash file: refused.
@@ -681,7 +811,7 @@ fn figures_for_many_certificates() {
     let (code, _, _) = run(w.scan().arg(&png));
     let scan = t.elapsed();
     assert_eq!(code, 0);
-    let mut c = bare();
+    let mut c = w.bare();
     c.args(["sync", "--json", "--from", &w.issuer_url])
         .arg("--store")
         .arg(w.path("store2"))
@@ -711,4 +841,365 @@ fn figures_for_many_certificates() {
         si["bytes_fetched"],
         si["snapshot_bytes"],
     );
+}
+
+/// Regression (issue 12, point 4): a scan without `--root` used the `root.pub.pem` saved in the
+/// store, so whoever could write the store could put in their own root and a trust list it
+/// signed (the office's keys and theirs), and their forgeries read valid. The store's copy is
+/// no trust anchor now: with nothing pinned and no `--root` the scan refuses, and the genuine
+/// root refuses the swapped list.
+#[test]
+fn a_root_key_and_trust_list_swapped_in_the_store_are_refused() {
+    let w = World::new();
+    let (_, t1) = w.issue();
+    w.wait_for_verifier();
+    w.sync(&w.verifier_url);
+    let png = w.png("v.png", &t1);
+    assert!(
+        !w.store().join("root.pub.pem").exists(),
+        "the store keeps no root key"
+    );
+    // The attacker's root and list: the genuine entries, plus a key of their own for the
+    // office.
+    let evil_root = SecretKey::generate();
+    let evil_office = SecretKey::generate();
+    let mut draft = TrustListDraft::read(w.trust()).unwrap();
+    let genuine = draft.entries()[0].clone();
+    draft
+        .add_key(TrustEntry::new(
+            evil_office.verifying_key(),
+            genuine.office,
+            genuine.office_name_bn,
+            genuine.office_name_en,
+            genuine.not_before,
+            genuine.not_after,
+            genuine.verifier_hosts,
+        ))
+        .unwrap();
+    draft.sign_on(&evil_root, None, today_dhaka()).unwrap();
+    let evil_list = draft.to_json_pretty();
+    let mut m = manifest(&w);
+    m["trust_list"] = put_file(&w, "trust-evil.json", evil_list.as_bytes());
+    save_manifest(&w, &m);
+    sonod_keys::write_public_key(w.store().join("root.pub.pem"), &evil_root.verifying_key())
+        .unwrap();
+    let forged = Sealed::seal(
+        &Certificate::new(9_999, &record(today_dhaka())),
+        &evil_office,
+    )
+    .unwrap()
+    .to_qr_text(None);
+    let forged = w.png("forged.png", &forged);
+
+    // No root pinned and none given: no verdict at all.
+    let mut kiosk = w.bare();
+    kiosk.arg("--store").arg(w.store()).arg(&forged).arg(&png);
+    let (code, stdout, stderr) = run(&mut kiosk);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("no root key: give --root FILE, or install the root key as /etc/sonod/root.pub.pem (owned by the administrator); the copy in a snapshot store is never trusted"),
+        "{stderr}"
+    );
+    // The genuine root: the swapped list is not its.
+    let (code, stdout, stderr) = run(w.scan().arg(&forged).arg(&png));
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("trust list is signed by another root key"),
+        "{stderr}"
+    );
+}
+
+/// Regression (issue 12, point 4): the revocations were an unsigned file of the store, and the
+/// status list could be swapped for an older genuine one; with both done and the checksums
+/// fixed, a revoked certificate read valid. Now the pages after the status list's position
+/// are verified on every load and carry the revocation.
+#[test]
+fn dropping_a_revocation_from_the_store_keeps_it_revoked() {
+    let w = World::new();
+    let (_, t1) = w.issue();
+    let (s2, t2) = w.issue();
+    w.wait_for_verifier();
+    w.sync(&w.verifier_url);
+    let before = manifest(&w);
+    let old_status_ref = before["offices"]["100524"]["status_list"].clone();
+    let old_status =
+        std::fs::read(w.store().join(old_status_ref["file"].as_str().unwrap())).unwrap();
+    w.revoke(s2);
+    w.wait_for_verifier();
+    w.sync(&w.verifier_url);
+    let (valid, revoked) = (w.png("v.png", &t1), w.png("r.png", &t2));
+    let (code, stdout, _) = run(w.scan().arg("--json").arg(&revoked));
+    assert_eq!(
+        (code, verdicts(&stdout)[0]["verdict"].as_str()),
+        (1, Some("revoked"))
+    );
+
+    // The older genuine status list (without the revocation) back, the revocation pointers
+    // gone, and the manifest made to fit: checksums, counts, `covered_at`.
+    let mut m = manifest(&w);
+    let office = &mut m["offices"]["100524"];
+    let name = old_status_ref["file"].as_str().unwrap();
+    office["status_list"] = put_file(&w, name, &old_status);
+    office["revoked"] = Json::Null;
+    office["revoked_count"] = Json::from(0);
+    let covered = signed_covered_at(&w, office);
+    office["covered_at"] = Json::from(covered);
+    save_manifest(&w, &m);
+
+    let (code, stdout, stderr) = run(w.scan().arg("--json").arg(&revoked).arg(&valid));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let v = verdicts(&stdout);
+    assert_eq!(v[0]["verdict"], "revoked", "{}", v[0]);
+    assert!(
+        v[0]["reason_en"]
+            .as_str()
+            .unwrap()
+            .contains("obtained by fraud"),
+        "the signed event's reason: {}",
+        v[0]
+    );
+    assert_eq!(
+        v[1]["verdict"], "valid",
+        "the store is still usable: {}",
+        v[1]
+    );
+}
+
+/// The issued index in the segment format of docs/FEED.md, with one entry.
+fn one_entry_index(prefix: &[u8], page: u32) -> (Vec<u8>, String) {
+    use sha2::Digest;
+    let mut entry = prefix[..16].to_vec();
+    entry.extend_from_slice(&page.to_le_bytes());
+    let mut header = b"SONODIH2".to_vec();
+    header.extend_from_slice(&1u64.to_le_bytes());
+    header.extend_from_slice(&1u32.to_le_bytes());
+    header.extend_from_slice(&[0; 4]);
+    let mut index = prefix[..16].to_vec();
+    index.extend_from_slice(&sha2::Sha256::digest(&entry));
+    let file = [&header[..], &entry, &index].concat();
+    (file, sha256_hex(&[&header[..], &index].concat()))
+}
+
+/// Regression (issue 12, point 4): the issued index was unsigned, so a forgery's hash added
+/// to it (checksums fixed) read as issued and valid. Now a hit must be confirmed by the
+/// office-signed page the index points to.
+#[test]
+fn a_hash_added_to_the_issued_index_without_a_signed_page_is_refused() {
+    let w = World::new();
+    let (_, t1) = w.issue();
+    w.wait_for_verifier();
+    w.sync(&w.verifier_url);
+    // A forgery made with the stolen office key, dated today: not in the feed.
+    let sealed = Sealed::seal(&Certificate::new(9_999, &record(today_dhaka())), &w.key).unwrap();
+    let forged = w.png("forged.png", &sealed.to_qr_text(None));
+    let (code, stdout, _) = run(w.scan().arg("--json").arg(&forged));
+    assert_eq!(code, 3);
+    assert_eq!(verdicts(&stdout)[0]["verdict"], "unconfirmed");
+
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(sealed.as_bytes());
+    let before = manifest(&w);
+    for page in [0u32, 7] {
+        let (bytes, sha) = one_entry_index(&hash, page);
+        let mut m = before.clone();
+        let mut r = put_file(&w, &format!("issued-100524-forged{page}.bin"), &bytes);
+        r["sha256"] = Json::from(sha);
+        r["count"] = Json::from(1);
+        m["offices"]["100524"]["issued"]
+            .as_array_mut()
+            .unwrap()
+            .push(r);
+        save_manifest(&w, &m);
+        let (code, stdout, stderr) = run(w.scan().arg("--json").arg(&forged));
+        assert_eq!(code, 2, "page {page}: {stdout}{stderr}");
+        let v = verdicts(&stdout);
+        assert!(v[0].get("verdict").is_none(), "no verdict: {}", v[0]);
+        assert!(
+            v[0]["error"]
+                .as_str()
+                .unwrap()
+                .contains("snapshot damaged or tampered with (office 100524"),
+            "{}",
+            v[0]
+        );
+    }
+    // The genuine certificate is still confirmed by its page.
+    save_manifest(&w, &before);
+    let (code, _, stderr) = run(w.scan().arg(w.png("v.png", &t1)));
+    assert_eq!(code, 0, "{stderr}");
+}
+
+/// Regression (issue 12, points 4 and 5): an older genuine trust list, which may still trust a
+/// key since marked compromised, was accepted from the store. The highest sequence seen is
+/// kept outside the store, and a lower one is refused, by a scan and by a sync.
+#[test]
+fn an_older_genuine_trust_list_put_back_in_the_store_is_refused() {
+    let w = World::new();
+    let (_, t1) = w.issue();
+    w.wait_for_verifier();
+    w.sync(&w.verifier_url);
+    let png = w.png("v.png", &t1);
+    let before = manifest(&w);
+    let first = std::fs::read(
+        w.store()
+            .join(before["trust_list"]["file"].as_str().unwrap()),
+    )
+    .unwrap();
+    // The authority signs sequence 2; the kiosk syncs it.
+    let dev = ensure_dev_keys(&w.keys, &DevOptions::default()).unwrap();
+    let root = sonod_keys::read_secret_key(dev.root_key_path(), || {
+        Ok(sonod_keys::Passphrase::new(String::new()))
+    })
+    .unwrap();
+    let mut draft = TrustListDraft::read(w.trust()).unwrap();
+    draft.sign_on(&root, None, today_dhaka()).unwrap();
+    let second = w.path("trust-2.json");
+    draft.write(&second).unwrap();
+    let (code, _, stderr) = run(w.sync_cmd(&w.verifier_url).arg("--trust").arg(&second));
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(w.scan().arg(&png));
+    assert_eq!(code, 0, "{stderr}");
+
+    // Sequence 1 put back, checksums fixed.
+    let mut m = manifest(&w);
+    m["trust_list"] = put_file(&w, "trust-old.json", &first);
+    save_manifest(&w, &m);
+    let (code, stdout, stderr) = run(w.scan().arg(&png));
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    let state = w.path("state/sonod-scan/trust-sequence.json");
+    assert!(
+        stderr.contains(&format!("the trust list is older than one this machine has already seen (sequence 1, seen 2): an older list may trust a key since marked compromised. Fetch the current one (`sonod-scan sync`); to go back on purpose, delete {}", state.display())),
+        "{stderr}"
+    );
+    // A sync offered sequence 1 (the verifier's own list) refuses it as well.
+    let mut fresh = w.bare();
+    fresh
+        .args(["sync", "--from", &w.verifier_url])
+        .arg("--store")
+        .arg(w.path("fresh"))
+        .arg("--root")
+        .arg(w.root());
+    let (code, _, stderr) = run(&mut fresh);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("(sequence 1, seen 2)"), "{stderr}");
+}
+
+/// Regression (issue 12, point 4): a copy of an older genuine store put back (with its
+/// manifest's times freshened) hid a later revocation behind a fresh-looking age. The age is
+/// now the offices' signed time, so the old store reads stale and vouches for nothing.
+#[test]
+fn an_old_genuine_store_copied_back_reads_stale_not_valid() {
+    let w = World::new();
+    let (s1, t1) = w.issue();
+    w.wait_for_verifier();
+    w.sync(&w.verifier_url);
+    let backup = w.path("backup");
+    std::fs::create_dir(&backup).unwrap();
+    let copy = |from: &Path, to: &Path| {
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    };
+    copy(&w.store(), &backup);
+    std::thread::sleep(Duration::from_millis(3100));
+    w.revoke(s1);
+    w.wait_for_verifier();
+    w.sync(&w.verifier_url);
+    let png = w.png("v.png", &t1);
+    let (code, _, _) = run(w.scan().args(["--max-age", "2s"]).arg(&png));
+    assert_eq!(code, 1, "revoked");
+
+    // The old store back, its manifest claiming a sync just now.
+    copy(&backup, &w.store());
+    let mut m = manifest(&w);
+    m["synced_at"] = Json::from(time::OffsetDateTime::now_utc().unix_timestamp());
+    save_manifest(&w, &m);
+    let (code, stdout, stderr) = run(w.scan().args(["--json", "--max-age", "2s"]).arg(&png));
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    let v = &verdicts(&stdout)[0];
+    assert_eq!(v["verdict"], "unconfirmed", "{v}");
+    assert_eq!(v["unchecked"]["code"], "stale");
+    // Within --max-age, an older store is what a kiosk that has not synced since holds: the
+    // limit is what --max-age allows (docs/FEED.md).
+    let (code, _, _) = run(w.scan().args(["--max-age", "7d"]).arg(&png));
+    assert_eq!(code, 0);
+}
+
+/// Issue 12, point 1, offline: from a fresh snapshot, a forgery made with a stolen key and
+/// dated today, a forgery reusing a genuine serial, and a genuine certificate issued after the
+/// sync are all `unconfirmed` (exit 3), never `valid`; once a sync made after they were first
+/// seen still lacks the forgeries, they read `not_issued`.
+#[test]
+fn a_stolen_key_forgery_dated_today_is_unconfirmed_then_not_issued_after_the_next_sync() {
+    let w = World::new();
+    let (s1, t1) = w.issue();
+    let from_issuer = |w: &World| {
+        let (code, _, stderr) = run(w.sync_cmd(&w.issuer_url).arg("--trust").arg(w.trust()));
+        assert_eq!(code, 0, "{stderr}");
+    };
+    from_issuer(&w);
+    let today = today_dhaka();
+    let forge = |serial: u64, days: i64| {
+        let mut r: Json = serde_json::from_str(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../seal/tests/data/benchmark-record.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        r["issued"] = Json::from(today.to_string());
+        r["expires"] = Json::from((today + time::Duration::days(days)).to_string());
+        let rec = Record::from_json(&r).unwrap();
+        Sealed::seal(&Certificate::new(serial, &rec), &w.key)
+            .unwrap()
+            .to_qr_text(None)
+    };
+    let fresh_serial = w.png("f1.png", &forge(s1 + 1_000, 300));
+    let reused_serial = w.png("f2.png", &forge(s1, 200));
+    let (_, t2) = w.issue();
+    let newer = w.png("new.png", &t2);
+    let (code, stdout, stderr) = run(w
+        .scan()
+        .arg("--json")
+        .arg(&fresh_serial)
+        .arg(&reused_serial)
+        .arg(&newer));
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    for v in verdicts(&stdout) {
+        assert_eq!(v["verdict"], "unconfirmed", "{v}");
+        assert_eq!(v["unchecked"]["code"], "not_yet_published", "{v}");
+        assert_eq!(v["unchecked"]["revocation_checked"], true, "{v}");
+    }
+    if yesterday_is_covered() {
+        let (code, stdout, _) = run(w.scan().arg(w.png("old.png", &w.never_issued())));
+        assert_eq!(code, 1);
+        assert!(stdout.contains("Forged — never issued"), "{stdout}");
+    }
+    // The office's clock counts in seconds: the next sync is made in a later second.
+    std::thread::sleep(Duration::from_millis(1100));
+    from_issuer(&w);
+    let late = w.png("f3.png", &forge(s1 + 2_000, 300));
+    let (code, stdout, stderr) = run(w
+        .scan()
+        .arg("--json")
+        .arg(&fresh_serial)
+        .arg(&reused_serial)
+        .arg(&newer)
+        .arg(&late)
+        .arg(w.png("v.png", &t1)));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let v: Vec<String> = verdicts(&stdout)
+        .iter()
+        .map(|v| v["verdict"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        v,
+        ["not_issued", "not_issued", "valid", "unconfirmed", "valid"],
+        "{stdout}"
+    );
+    assert!(w.store().join(sonod_scan::SIGHTINGS_FILE).exists());
 }
