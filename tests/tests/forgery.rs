@@ -1528,7 +1528,8 @@ fn exit_codes_and_headlines(w: &World, s: &Scanner) -> Vec<String> {
         ));
     }
     let (_, help, _) = run(s.cmd().arg("--help"));
-    let exit_status = help.find("exit status").map_or("", |i| &help[i..]);
+    let help = help.to_lowercase();
+    let exit_status = help.find("exit").map_or("", |i| &help[i..]);
     if !exit_status
         .split(|c: char| !c.is_ascii_alphanumeric())
         .any(|w| w == "3")
