@@ -1496,8 +1496,8 @@ fn exit_codes_and_headlines(w: &World, s: &Scanner) -> Vec<String> {
             .arg(file));
         if code != intended || stdout.contains(GENUINE_AND_VALID) || stdout.contains('✔') {
             wrong.push(format!(
-                "sonod-scan --trust on {what}: exit {code} (intended {intended}), printed {:?}",
-                stdout.lines().next().unwrap_or("")
+                "sonod-scan --trust on {what}: exit {code} (intended {intended}), printed “{}”",
+                stdout.lines().next().unwrap_or("").trim()
             ));
         }
     }
@@ -1511,8 +1511,8 @@ fn exit_codes_and_headlines(w: &World, s: &Scanner) -> Vec<String> {
     if code != 0 || !stdout.contains(GENUINE_AND_VALID) {
         wrong.push(format!(
             "sonod-scan with a snapshot on a genuine certificate: exit {code} (intended 0), \
-             printed {:?}",
-            stdout.lines().next().unwrap_or("")
+             printed “{}”",
+            stdout.lines().next().unwrap_or("").trim()
         ));
     }
     let (code, stdout, _) = run(s
