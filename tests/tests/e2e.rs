@@ -12,7 +12,7 @@ use sonod_keys::{
 };
 use sonod_scan::{decode_image_bytes, Limits};
 use sonod_seal::{parse_qr_text, Certificate, Record, Sealed};
-use sonod_verifier::{Judge, NoFeed, VerdictKind};
+use sonod_verifier::{Judge, NoFeed, Replica, Unchecked, VerdictKind};
 use time::Date;
 
 fn workspace() -> PathBuf {
@@ -54,6 +54,23 @@ impl Office {
         let root = read_public_key(self.keys.join("root.pub.pem")).expect("root");
         let bytes = std::fs::read(self.keys.join("trust.json")).expect("trust");
         Judge::new(TrustList::load(&bytes, &root, today_dhaka()).expect("trust list"))
+    }
+
+    /// A verifier's replica of this office's feed, empty until [`Office::catch_up`].
+    fn replica(&self) -> (tempfile::TempDir, Replica) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let r = Replica::open(dir.path(), 1 << 20).expect("replica");
+        (dir, r)
+    }
+
+    /// Applies the feed events the office published since the replica's position, as a
+    /// verifier's sync does: a certificate issued so far is then checked against its feed.
+    fn catch_up(&self, r: &Replica) {
+        let office = "100524";
+        let position = r.office(office).map_or(0, |f| f.position);
+        let events = self.ledger.events(position, 10_000).expect("events");
+        let head = position + events.len() as u64;
+        r.apply(office, position, &events, head).expect("apply");
     }
 
     fn issuer(&self) -> Issuer<'_> {
@@ -134,6 +151,7 @@ fn the_shared_benchmark_record_is_accepted_as_it_is() {
 fn every_certificate_type_goes_from_record_to_png_to_a_valid_verdict() {
     let o = office();
     let judge = o.judge();
+    let (_dir, replica) = o.replica();
     for (name, record) in samples() {
         let issued = o.issuer().issue(&record, &o.out).expect("issue");
         let png = issued
@@ -144,7 +162,13 @@ fn every_certificate_type_goes_from_record_to_png_to_a_valid_verdict() {
         let texts = decode_image_bytes(&std::fs::read(png).expect("read"), &Limits::default())
             .expect("decode");
         assert_eq!(texts, vec![issued.qr_text.clone()], "{name}");
+        // A trust list alone cannot say whether the office issued it or revoked it since.
         let v = judge.judge(&texts[0], today_dhaka(), &NoFeed);
+        assert_eq!(v.kind, VerdictKind::Unconfirmed, "{name}");
+        assert_eq!(v.unchecked, Some(Unchecked::NoFeed), "{name}");
+        // With the office's feed, everything is checked.
+        o.catch_up(&replica);
+        let v = judge.judge(&texts[0], today_dhaka(), &replica);
         assert_eq!(
             v.kind,
             VerdictKind::Valid,
@@ -226,13 +250,15 @@ fn photographed_codes_still_verify() {
         ("tiff", encode(&png, ImageFormat::Tiff)),
     ];
     let judge = o.judge();
+    let (_dir, replica) = o.replica();
+    o.catch_up(&replica);
     let mut unread = Vec::new();
     for (name, bytes) in cases {
         let texts = decode_image_bytes(&bytes, &Limits::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         match texts.as_slice() {
             [text] => assert_eq!(
-                judge.judge(text, today_dhaka(), &NoFeed).kind,
+                judge.judge(text, today_dhaka(), &replica).kind,
                 VerdictKind::Valid,
                 "{name}"
             ),
@@ -275,13 +301,14 @@ fn forgeries_get_the_verdict_that_names_them() {
         "facts are shown only when the signature holds"
     );
 
-    // A look-alike site in the URL: still judged on the payload, with a warning.
+    // A look-alike site in the URL: still judged on the payload (whose signature holds; with
+    // a trust list alone, issuance is unchecked), with a warning.
     let lookalike = format!(
         "HTTPS://VERIFY-SONOD.EXAMPLE/V/{}",
         data_encoding::BASE32_NOPAD.encode(genuine.as_bytes())
     );
     let v = judge.judge(&lookalike, today, &NoFeed);
-    assert_eq!(v.kind, VerdictKind::Valid);
+    assert_eq!(v.kind, VerdictKind::Unconfirmed);
     assert_eq!(v.host_official, Some(false));
 
     // A certificate of another office made with this office's key.
@@ -335,9 +362,10 @@ fn a_compromised_key_invalidates_everything_it_signed() {
     let qr = Sealed::seal(&Certificate::new(3, &record), &o.key)
         .expect("seal")
         .to_qr_text(None);
+    // The signature holds (with a trust list alone, issuance is unchecked).
     assert_eq!(
         o.judge().judge(&qr, today_dhaka(), &NoFeed).kind,
-        VerdictKind::Valid
+        VerdictKind::Unconfirmed
     );
 
     // The authority marks the office key compromised and re-signs the list.
