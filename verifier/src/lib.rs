@@ -58,6 +58,6 @@ pub use {
     image_decode::{decode_qr_image, ImageError, MAX_FILE_BYTES, MAX_PIXELS, MAX_SIDE},
     mirror::{MirrorPage, COMPACT_PAGES, SMALL_PAGE},
     replica::{OfficeFeed, Replica, ReplicaError},
-    sync::{backoff, sync_once, FeedSource, SourceStatus, SyncError, MAX_BACKOFF},
+    sync::{backoff, sync_once, FeedSource, SourceStatus, SyncError, KICK_SPACING, MAX_BACKOFF},
     trust::{TrustHandle, TrustLoadError, TrustSource, TrustState},
 };

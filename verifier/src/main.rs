@@ -99,6 +99,23 @@ struct Serve {
     /// Most signature rounds made at once (default: half the cores, at least one).
     #[arg(long, env = "SONOD_SIGNATURE_CHECKERS")]
     signature_checkers: Option<u16>,
+    /// How long a request holding a certificate signed with a trusted key but not yet in its
+    /// office's feed waits for that feed to be read again, at most 5s (0: no wait; such a
+    /// certificate is `unconfirmed` until the next sync).
+    #[arg(long, env = "SONOD_CONFIRM_WAIT", default_value = "1500ms", value_parser = parse_wait)]
+    confirm_wait: Duration,
+}
+
+/// A wait: `0`, or a duration of at most 5 s.
+fn parse_wait(s: &str) -> Result<Duration, String> {
+    if s.trim().trim_end_matches(['m', 's']) == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let d = parse_duration(s)?;
+    if d > Duration::from_secs(5) {
+        return Err("the wait must be at most 5s".into());
+    }
+    Ok(d)
 }
 
 /// `500ms`, `5s`, `10m`, `1h`, or plain seconds.
@@ -176,6 +193,7 @@ fn config(s: &Serve) -> Result<Config> {
     c.rate_limit_per_minute = s.rate_limit;
     c.trusted_proxies = s.trusted_proxies.clone();
     c.request_timeout = s.request_timeout;
+    c.confirm_wait = s.confirm_wait;
     c.cache_entries = s.cache_entries;
     c.signature_round = usize::from(s.signature_round);
     c.signature_checkers = s.signature_checkers.map_or_else(
@@ -233,5 +251,9 @@ mod tests {
         );
         assert!(parse_duration("720h").is_ok() && parse_duration("721h").is_err());
         assert!(parse_duration("99999999999999999999h").is_err());
+        assert_eq!(parse_wait("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_wait("0ms"), Ok(Duration::ZERO));
+        assert_eq!(parse_wait("1500ms"), Ok(Duration::from_millis(1500)));
+        assert!(parse_wait("6s").is_err() && parse_wait("x").is_err());
     }
 }

@@ -36,7 +36,7 @@ async fn replicates_the_feed_and_answers_from_it() {
     assert!(
         eventually(Duration::from_secs(10), || r
             .office(OFFICE)
-            .is_some_and(|o| o.position == 5 && o.synced_at.is_some()))
+            .is_some_and(|o| o.position == 5 && o.synced_at_ms.is_some()))
         .await,
         "replicated: {:?} {:?}",
         r.office(OFFICE),
@@ -196,11 +196,11 @@ async fn a_feed_never_synced_makes_the_service_unready() {
     let (s, _, b) = send(app(state.clone()), get("/readyz")).await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
     assert!(String::from_utf8_lossy(&b).contains("never been synced"));
-    // Without a feed the judgement rests on the signature alone.
-    assert_eq!(
-        verify(app(state.clone()), &f.url(&f.valid(2))).await["verdict"],
-        "valid"
-    );
+    // Without a feed the signature holds but nothing more was checked: unconfirmed, never
+    // valid (this read `valid` before).
+    let v = verify(app(state.clone()), &f.url(&f.valid(2))).await;
+    assert_eq!(v["verdict"], "unconfirmed", "{v:#}");
+    assert_eq!(v["unchecked"]["code"], "no_feed");
     let (_, _, b) = send(app(state.clone()), get("/metrics")).await;
     assert!(String::from_utf8_lossy(&b).contains("sonod_verifier_feeds_unsynced 1"));
     bg.stop().await;
@@ -211,7 +211,9 @@ async fn the_trust_list_file_is_reloaded_without_restart() {
     let mut f = Fixture::new();
     let state = f.state().await;
     let bg = spawn_background(&state);
-    let url = f.url(&f.valid(1));
+    let one = f.valid(1);
+    publish(&state, &f.office, &[(1, &one)]);
+    let url = f.url(&one);
     assert_eq!(verify(app(state.clone()), &url).await["verdict"], "valid");
     let first = f.draft.clone();
 
