@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use sonod_keys::{ensure_dev_keys, read_public_key, DevOptions, DEV_WARNING};
 use sonod_verifier::server::{run, AppState, Config};
-use sonod_verifier::TrustSource;
+use sonod_verifier::{TrustFloor, TrustSource, FLOOR_FILE};
 
 /// A request makes and drops a few hundred small allocations on two worker threads; mimalloc's
 /// thread-local pages cost a fraction of glibc malloc's arenas here (13% of the server's CPU
@@ -31,7 +31,28 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// যাচাই সেবা চালু করুন / Serve the verification API and pages.
-    Serve(Serve),
+    Serve(Box<Serve>),
+    /// ইচ্ছাকৃতভাবে পুরনো বিশ্বাস-তালিকায় ফেরা / Go back to an older trust list on purpose.
+    ///
+    /// The service refuses a trust list whose sequence is below the highest it ever accepted
+    /// (kept in the data directory), also after a restart. On the national authority's
+    /// instruction, with the service stopped, this lowers that record to --to, so that the
+    /// next start accepts a list of that sequence or later.
+    AcceptTrustRollback(Rollback),
+}
+
+#[derive(Args)]
+struct Rollback {
+    /// The service's data directory (as given to `serve --data`).
+    #[arg(
+        long,
+        env = "SONOD_VERIFIER_DATA",
+        default_value = "sonod-verifier-data"
+    )]
+    data: PathBuf,
+    /// The sequence of the older trust list to accept.
+    #[arg(long)]
+    to: u64,
 }
 
 #[derive(Args)]
@@ -152,7 +173,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        Command::Serve(s) => serve(s),
+        Command::Serve(s) => serve(*s),
+        Command::AcceptTrustRollback(r) => accept_trust_rollback(&r),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -215,6 +237,35 @@ async fn serve(s: Serve) -> Result<()> {
     tracing::info!(address = %listener.local_addr()?, "sonod-verifier serving");
     run(listener, state, shutdown_signal()).await?;
     tracing::info!("sonod-verifier stopped");
+    Ok(())
+}
+
+fn accept_trust_rollback(r: &Rollback) -> Result<()> {
+    let at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let done = TrustFloor::lower(&r.data, r.to, &at)
+        .with_context(|| format!("{}", r.data.join(FLOOR_FILE).display()))?;
+    if done.to != r.to {
+        println!(
+            "কিছু বদলায়নি: সর্বোচ্চ গৃহীত ক্রম {} এর চেয়ে নিচে নয় / nothing changed: the highest accepted sequence is {}, not above {}",
+            done.to, done.to, r.to
+        );
+        return Ok(());
+    }
+    let from = done
+        .from
+        .map_or_else(|| "unknown".to_owned(), |f| f.to_string());
+    tracing::warn!(from = %from, to = done.to, "trust-list rollback accepted by the operator");
+    println!(
+        "সতর্কতা: সর্বোচ্চ গৃহীত বিশ্বাস-তালিকার ক্রম {from} থেকে {} এ নামানো হলো; পরের চালুতে ক্রম {} বা পরের তালিকা গৃহীত হবে। শুধু জাতীয় কর্তৃপক্ষের নির্দেশে করুন।\n\
+         WARNING: the highest accepted trust-list sequence was lowered from {from} to {} in {}; the next start accepts a trust list of sequence {} or later. Do this only on the national authority's instruction.",
+        done.to,
+        done.to,
+        done.to,
+        r.data.display(),
+        done.to
+    );
     Ok(())
 }
 

@@ -47,6 +47,7 @@ use crate::judge::{Prepared, Reading};
 use crate::replica::{Replica, ReplicaError};
 use crate::sync::{run_feed, FeedSource};
 use crate::trust::{TrustHandle, TrustSource, TrustState};
+use crate::trust_floor::{FloorError, TrustFloor};
 use crate::verdict::{Unchecked, Verdict, VerdictJson};
 use crate::{verify_signatures, SignatureDesk};
 
@@ -60,7 +61,8 @@ pub const MAX_BATCH_BODY: usize = 5 << 20;
 /// How the service runs.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The replica's directory.
+    /// The replica's directory; it also keeps the highest trust-list sequence accepted
+    /// ([`crate::FLOOR_FILE`]).
     pub data_dir: PathBuf,
     /// Where the trust list comes from.
     pub trust: TrustSource,
@@ -151,6 +153,9 @@ pub enum ServeError {
     /// The HTTP client could not be built.
     #[error("HTTP ক্লায়েন্ট তৈরি হয়নি / cannot build the HTTP client: {0}")]
     Client(String),
+    /// The highest trust-list sequence accepted before could not be read.
+    #[error(transparent)]
+    TrustFloor(#[from] FloorError),
 }
 
 /// One verdict as the API answers it, with when and on what data it was made.
@@ -207,10 +212,20 @@ impl AppState {
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| ServeError::Client(e.to_string()))?;
-        let trust = Arc::new(TrustHandle::new(
+        // Kept beside the replica: a restart must not accept a list older than one accepted
+        // before.
+        let floor = TrustFloor::open(&config.data_dir)?;
+        if floor.highest() > 0 {
+            tracing::info!(
+                highest_sequence = floor.highest(),
+                "refusing trust lists older than the highest accepted before"
+            );
+        }
+        let trust = Arc::new(TrustHandle::with_floor(
             config.trust.clone(),
             config.root,
             config.cache_entries,
+            floor,
         ));
         let _ = trust.reload(&http, today_dhaka()).await;
         let feeds = config
