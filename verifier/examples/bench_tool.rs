@@ -271,7 +271,7 @@ fn replica(dir: &Path, data: &Path, issued: u64, revoked: u64) -> Result<()> {
     }
     let first_revoked = issued.saturating_sub(revoked) + 1;
     r.bulk_revoked(OFFICE, first_revoked.max(real + 1), revoked, 0)?;
-    r.mark_synced(OFFICE, time::OffsetDateTime::now_utc().unix_timestamp())?;
+    r.mark_synced_ms(OFFICE, sonod_verifier::now_unix_ms())?;
     r.flush()?;
     println!(
         "replica_generated issued={} revoked={} seconds={:.1} sled_size_on_disk={}",

@@ -289,6 +289,16 @@ impl Prepared {
         }
     }
 
+    /// Whether the feed said that the certificate is not in it yet, though it may be soon
+    /// ([`Unchecked::NotYetPublished`]): if its signature holds, the verdict will be
+    /// [`VerdictKind::Unconfirmed`], and a later look at the feed can settle it.
+    pub fn awaits_publication(&self) -> bool {
+        matches!(
+            &self.0,
+            Stage::Pending(p) if matches!(p.feed, FeedAnswer::Unknown(Unchecked::NotYetPublished { .. }))
+        )
+    }
+
     /// Decides, given whether the signature check passed (ignored when nothing was pending).
     pub fn finish(self, signature_ok: bool) -> Verdict {
         match self.0 {
@@ -543,7 +553,7 @@ impl Judge {
 
     /// Whether `host` is one the trust list names, or (for a development list only) this
     /// machine's own address, which a development setup prints in its QR codes.
-    fn is_official_host(&self, host: &str) -> bool {
+    pub fn is_official_host(&self, host: &str) -> bool {
         self.trust.is_official_host(host)
             || (self.trust.environment() == sonod_keys::Environment::Development
                 && is_loopback_host(host))

@@ -10,6 +10,7 @@
 //! - `cache`: what sealed bytes prove, kept by their hash.
 //! - `desk`: concurrent requests' signature checks, made together.
 //! - `trust`: the trust list in use, from a file or URL, reloaded on change.
+//! - `trust_floor`: the highest trust-list sequence ever accepted, kept on disk.
 //! - `replica`: the issuers' event feeds in sled, answering [`FeedStatus`].
 //! - `mirror`: the office-signed pages and status lists kept verbatim for scanners.
 //! - `sync`: pulling and checking the feeds and status lists.
@@ -38,6 +39,8 @@ mod signature;
 mod sync;
 #[cfg(feature = "server")]
 mod trust;
+#[cfg(feature = "server")]
+mod trust_floor;
 mod verdict;
 
 pub use batch::{verify_signatures, BATCH_CHUNK};
@@ -58,6 +61,7 @@ pub use {
     image_decode::{decode_qr_image, ImageError, MAX_FILE_BYTES, MAX_PIXELS, MAX_SIDE},
     mirror::{MirrorPage, COMPACT_PAGES, SMALL_PAGE},
     replica::{OfficeFeed, Replica, ReplicaError},
-    sync::{backoff, sync_once, FeedSource, SourceStatus, SyncError, MAX_BACKOFF},
+    sync::{backoff, sync_once, FeedSource, SourceStatus, SyncError, KICK_SPACING, MAX_BACKOFF},
     trust::{TrustHandle, TrustLoadError, TrustSource, TrustState},
+    trust_floor::{FloorError, Lowered, TrustFloor, FLOOR_FILE},
 };

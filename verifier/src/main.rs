@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use sonod_keys::{ensure_dev_keys, read_public_key, DevOptions, DEV_WARNING};
 use sonod_verifier::server::{run, AppState, Config};
-use sonod_verifier::TrustSource;
+use sonod_verifier::{TrustFloor, TrustSource, FLOOR_FILE};
 
 /// A request makes and drops a few hundred small allocations on two worker threads; mimalloc's
 /// thread-local pages cost a fraction of glibc malloc's arenas here (13% of the server's CPU
@@ -31,7 +31,28 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// যাচাই সেবা চালু করুন / Serve the verification API and pages.
-    Serve(Serve),
+    Serve(Box<Serve>),
+    /// ইচ্ছাকৃতভাবে পুরনো বিশ্বাস-তালিকায় ফেরা / Go back to an older trust list on purpose.
+    ///
+    /// The service refuses a trust list whose sequence is below the highest it ever accepted
+    /// (kept in the data directory), also after a restart. On the national authority's
+    /// instruction, with the service stopped, this lowers that record to --to, so that the
+    /// next start accepts a list of that sequence or later.
+    AcceptTrustRollback(Rollback),
+}
+
+#[derive(Args)]
+struct Rollback {
+    /// The service's data directory (as given to `serve --data`).
+    #[arg(
+        long,
+        env = "SONOD_VERIFIER_DATA",
+        default_value = "sonod-verifier-data"
+    )]
+    data: PathBuf,
+    /// The sequence of the older trust list to accept.
+    #[arg(long)]
+    to: u64,
 }
 
 #[derive(Args)]
@@ -99,6 +120,23 @@ struct Serve {
     /// Most signature rounds made at once (default: half the cores, at least one).
     #[arg(long, env = "SONOD_SIGNATURE_CHECKERS")]
     signature_checkers: Option<u16>,
+    /// How long a request holding a certificate signed with a trusted key but not yet in its
+    /// office's feed waits for that feed to be read again, at most 5s (0: no wait; such a
+    /// certificate is `unconfirmed` until the next sync).
+    #[arg(long, env = "SONOD_CONFIRM_WAIT", default_value = "1500ms", value_parser = parse_wait)]
+    confirm_wait: Duration,
+}
+
+/// A wait: `0`, or a duration of at most 5 s.
+fn parse_wait(s: &str) -> Result<Duration, String> {
+    if s.trim().trim_end_matches(['m', 's']) == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let d = parse_duration(s)?;
+    if d > Duration::from_secs(5) {
+        return Err("the wait must be at most 5s".into());
+    }
+    Ok(d)
 }
 
 /// `500ms`, `5s`, `10m`, `1h`, or plain seconds.
@@ -135,7 +173,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        Command::Serve(s) => serve(s),
+        Command::Serve(s) => serve(*s),
+        Command::AcceptTrustRollback(r) => accept_trust_rollback(&r),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -176,6 +215,7 @@ fn config(s: &Serve) -> Result<Config> {
     c.rate_limit_per_minute = s.rate_limit;
     c.trusted_proxies = s.trusted_proxies.clone();
     c.request_timeout = s.request_timeout;
+    c.confirm_wait = s.confirm_wait;
     c.cache_entries = s.cache_entries;
     c.signature_round = usize::from(s.signature_round);
     c.signature_checkers = s.signature_checkers.map_or_else(
@@ -197,6 +237,35 @@ async fn serve(s: Serve) -> Result<()> {
     tracing::info!(address = %listener.local_addr()?, "sonod-verifier serving");
     run(listener, state, shutdown_signal()).await?;
     tracing::info!("sonod-verifier stopped");
+    Ok(())
+}
+
+fn accept_trust_rollback(r: &Rollback) -> Result<()> {
+    let at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let done = TrustFloor::lower(&r.data, r.to, &at)
+        .with_context(|| format!("{}", r.data.join(FLOOR_FILE).display()))?;
+    if done.to != r.to {
+        println!(
+            "কিছু বদলায়নি: সর্বোচ্চ গৃহীত ক্রম {} এর চেয়ে নিচে নয় / nothing changed: the highest accepted sequence is {}, not above {}",
+            done.to, done.to, r.to
+        );
+        return Ok(());
+    }
+    let from = done
+        .from
+        .map_or_else(|| "unknown".to_owned(), |f| f.to_string());
+    tracing::warn!(from = %from, to = done.to, "trust-list rollback accepted by the operator");
+    println!(
+        "সতর্কতা: সর্বোচ্চ গৃহীত বিশ্বাস-তালিকার ক্রম {from} থেকে {} এ নামানো হলো; পরের চালুতে ক্রম {} বা পরের তালিকা গৃহীত হবে। শুধু জাতীয় কর্তৃপক্ষের নির্দেশে করুন।\n\
+         WARNING: the highest accepted trust-list sequence was lowered from {from} to {} in {}; the next start accepts a trust list of sequence {} or later. Do this only on the national authority's instruction.",
+        done.to,
+        done.to,
+        done.to,
+        r.data.display(),
+        done.to
+    );
     Ok(())
 }
 
@@ -233,5 +302,9 @@ mod tests {
         );
         assert!(parse_duration("720h").is_ok() && parse_duration("721h").is_err());
         assert!(parse_duration("99999999999999999999h").is_err());
+        assert_eq!(parse_wait("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_wait("0ms"), Ok(Duration::ZERO));
+        assert_eq!(parse_wait("1500ms"), Ok(Duration::from_millis(1500)));
+        assert!(parse_wait("6s").is_err() && parse_wait("x").is_err());
     }
 }

@@ -11,7 +11,7 @@
 //! |---|---|
 //! | `i` len office serial | the 32-byte hashes published for the serial, concatenated |
 //! | `r` len office serial | revocation time (i64 BE, Unix seconds) and reason code |
-//! | `p` office | position, head (u64 BE) and last complete sync (i64 BE, or absent) |
+//! | `p` office | position, head (u64 BE), last complete sync (i64 BE Unix seconds, `i64::MIN` when never) and its milliseconds (u16 BE; absent in records written before) |
 //! | `s` feed URL | the office code that feed serves |
 
 use std::collections::{HashMap, HashSet};
@@ -58,27 +58,50 @@ pub struct OfficeFeed {
     pub position: u64,
     /// The feed's head as last reported by the issuer.
     pub head: u64,
-    /// When (Unix seconds, the verifier's clock when it asked) the replica last caught up with
-    /// the head: every certificate issued before then is in the replica.
-    pub synced_at: Option<i64>,
+    /// When (Unix milliseconds, the verifier's clock when it asked for the page that reached
+    /// the head) the replica last caught up with the head: every certificate issued before
+    /// then is in the replica. Milliseconds, because a certificate first seen here is judged
+    /// against the next sync after that sighting, which may be a fraction of a second later.
+    pub synced_at_ms: Option<i64>,
 }
 
+/// The bytes of a stored [`OfficeFeed`]: 24 before milliseconds were kept, 26 since.
+const FEED_RECORD: usize = 26;
+
 impl OfficeFeed {
-    fn encode(&self) -> [u8; 24] {
-        let mut v = [0u8; 24];
+    /// [`OfficeFeed::synced_at_ms`] in whole Unix seconds (rounded down), as the API shows it.
+    pub fn synced_at(&self) -> Option<i64> {
+        self.synced_at_ms.map(|ms| ms.div_euclid(1000))
+    }
+
+    /// Seconds where a record of 24 bytes kept them (so that a replica written by this
+    /// version still reads in an older one), then the milliseconds past them.
+    fn encode(&self) -> [u8; FEED_RECORD] {
+        let mut v = [0u8; FEED_RECORD];
         v[..8].copy_from_slice(&self.position.to_be_bytes());
         v[8..16].copy_from_slice(&self.head.to_be_bytes());
-        v[16..].copy_from_slice(&self.synced_at.unwrap_or(i64::MIN).to_be_bytes());
+        let (secs, millis) = match self.synced_at_ms {
+            Some(ms) => (ms.div_euclid(1000), ms.rem_euclid(1000)),
+            None => (i64::MIN, 0),
+        };
+        v[16..24].copy_from_slice(&secs.to_be_bytes());
+        v[24..].copy_from_slice(&u16::try_from(millis).unwrap_or(0).to_be_bytes());
         v
     }
 
     fn decode(v: &[u8]) -> Option<OfficeFeed> {
         let word = |i: usize| v.get(i..i + 8).and_then(|b| <[u8; 8]>::try_from(b).ok());
-        let synced = i64::from_be_bytes(word(16)?);
+        let secs = i64::from_be_bytes(word(16)?);
+        // A 24-byte record (written before milliseconds were kept) counts whole seconds.
+        let millis = v
+            .get(24..26)
+            .and_then(|b| <[u8; 2]>::try_from(b).ok())
+            .map_or(0, |b| i64::from(u16::from_be_bytes(b)).min(999));
         Some(OfficeFeed {
             position: u64::from_be_bytes(word(0)?),
             head: u64::from_be_bytes(word(8)?),
-            synced_at: (synced != i64::MIN).then_some(synced),
+            synced_at_ms: (secs != i64::MIN)
+                .then(|| secs.saturating_mul(1000).saturating_add(millis)),
         })
     }
 }
@@ -273,10 +296,11 @@ impl Replica {
         Ok(feed)
     }
 
-    /// Records that the replica caught up with `office`'s head as of `at` (Unix seconds).
-    pub fn mark_synced(&self, office: &str, at: i64) -> Result<OfficeFeed, ReplicaError> {
+    /// Records that the replica caught up with `office`'s head as of `at_ms` (Unix
+    /// milliseconds: when the page that reached the head was asked for). It never moves back.
+    pub fn mark_synced_ms(&self, office: &str, at_ms: i64) -> Result<OfficeFeed, ReplicaError> {
         let mut feed = self.office(office).unwrap_or_default();
-        feed.synced_at = Some(feed.synced_at.map_or(at, |s| s.max(at)));
+        feed.synced_at_ms = Some(feed.synced_at_ms.map_or(at_ms, |s| s.max(at_ms)));
         self.note(self.db.insert(office_key(office), feed.encode().to_vec()))?;
         self.offices
             .write()
@@ -400,15 +424,14 @@ impl FeedStatus for Replica {
                 None => FeedAnswer::Issued,
             };
         }
-        let complete_ms = feed.synced_at.map(|s| s.saturating_mul(1000));
         match (
-            too_old_to_be_missing(complete_ms, issued, seen_at_ms),
+            too_old_to_be_missing(feed.synced_at_ms, issued, seen_at_ms),
             revoked,
         ) {
             (true, _) => FeedAnswer::NotIssued,
             (false, Some((at, reason))) => revoked_answer(at, reason),
             (false, None) => FeedAnswer::Unknown(Unchecked::NotYetPublished {
-                complete_as_of: feed.synced_at,
+                complete_as_of: feed.synced_at(),
             }),
         }
     }
@@ -461,14 +484,14 @@ mod tests {
             })
         );
         let end = end_of_day_dhaka(day);
-        r.mark_synced("100524", end + 60).unwrap();
+        r.mark_synced_ms("100524", (end + 60) * 1000).unwrap();
         assert_eq!(
             r.lookup("100524", 2, day, &[2; 32], LATE),
             FeedAnswer::Unknown(Unchecked::NotYetPublished {
                 complete_as_of: Some(end + 60)
             })
         );
-        r.mark_synced("100524", end + ISSUE_GRACE_SECONDS + 1)
+        r.mark_synced_ms("100524", (end + ISSUE_GRACE_SECONDS + 1) * 1000)
             .unwrap();
         assert_eq!(
             r.lookup("100524", 2, day, &[2; 32], LATE),
@@ -516,7 +539,7 @@ mod tests {
         let r = Replica::open(dir.path(), 1 << 20).unwrap();
         let f = r.office("100524").unwrap();
         assert_eq!((f.position, f.head), (3, 3));
-        assert!(f.synced_at.is_some());
+        assert_eq!(f.synced_at(), Some(end + ISSUE_GRACE_SECONDS + 1));
         // The revocation too (the reopened replica learns its revoked serials from the tree).
         for h in [[1; 32], [3; 32]] {
             assert!(matches!(
@@ -542,7 +565,7 @@ mod tests {
         r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
             .unwrap();
         let noon = end_of_day_dhaka(day) - 12 * 3600;
-        r.mark_synced("100524", noon).unwrap();
+        r.mark_synced_ms("100524", noon * 1000).unwrap();
         let seen = (noon + 5) * 1000;
         // The last complete sync is older than the sighting: it may be brand new.
         for (serial, hash) in [(2, [2; 32]), (1, [7; 32])] {
@@ -555,7 +578,7 @@ mod tests {
         }
         // The next complete sync, begun after the sighting, does not have it: never issued,
         // a fresh serial or a reused one alike.
-        r.mark_synced("100524", noon + 6).unwrap();
+        r.mark_synced_ms("100524", (noon + 6) * 1000).unwrap();
         for (serial, hash) in [(2, [2; 32]), (1, [7; 32])] {
             assert_eq!(
                 r.lookup("100524", serial, day, &hash, seen),
@@ -567,6 +590,69 @@ mod tests {
             r.lookup("100524", 1, day, &[1; 32], seen),
             FeedAnswer::Issued
         );
+    }
+
+    /// Regression: the last complete sync was kept in whole seconds, so a sync that began
+    /// a few hundred milliseconds after a forgery was first seen, within the same second,
+    /// could not settle it.
+    #[test]
+    fn a_sync_later_in_the_same_second_settles_a_sighting() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Replica::open(dir.path(), 1 << 20).unwrap();
+        let kid = SecretKey::generate().key_id();
+        let day = date!(2026 - 11 - 28);
+        r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
+            .unwrap();
+        let noon_ms = (end_of_day_dhaka(day) - 12 * 3600) * 1000;
+        let seen = noon_ms + 200;
+        r.mark_synced_ms("100524", noon_ms + 100).unwrap();
+        assert!(matches!(
+            r.lookup("100524", 2, day, &[2; 32], seen),
+            FeedAnswer::Unknown(Unchecked::NotYetPublished { .. })
+        ));
+        r.mark_synced_ms("100524", noon_ms + 700).unwrap();
+        assert_eq!(
+            r.lookup("100524", 2, day, &[2; 32], seen),
+            FeedAnswer::NotIssued
+        );
+        // The milliseconds survive a reopen, and never move back.
+        r.mark_synced_ms("100524", noon_ms + 300).unwrap();
+        drop(r);
+        let r = Replica::open(dir.path(), 1 << 20).unwrap();
+        let f = r.office("100524").unwrap();
+        assert_eq!(f.synced_at_ms, Some(noon_ms + 700));
+        assert_eq!(f.synced_at(), Some(noon_ms / 1000));
+    }
+
+    /// A record written before milliseconds were kept (24 bytes, seconds) still reads, as
+    /// whole seconds; a record written now keeps its seconds where an older version reads them.
+    #[test]
+    fn office_records_of_24_bytes_read_as_seconds() {
+        let mut old = Vec::new();
+        old.extend_from_slice(&7u64.to_be_bytes());
+        old.extend_from_slice(&9u64.to_be_bytes());
+        old.extend_from_slice(&1_790_000_000i64.to_be_bytes());
+        let f = OfficeFeed::decode(&old).unwrap();
+        assert_eq!((f.position, f.head), (7, 9));
+        assert_eq!(f.synced_at_ms, Some(1_790_000_000_000));
+        let mut never = old.clone();
+        never[16..24].copy_from_slice(&i64::MIN.to_be_bytes());
+        assert_eq!(OfficeFeed::decode(&never).unwrap().synced_at_ms, None);
+        let now = OfficeFeed {
+            position: 7,
+            head: 9,
+            synced_at_ms: Some(1_790_000_000_456),
+        };
+        let bytes = now.encode();
+        assert_eq!(bytes.len(), 26);
+        assert_eq!(bytes[16..24], 1_790_000_000i64.to_be_bytes());
+        assert_eq!(OfficeFeed::decode(&bytes), Some(now));
+        let never = OfficeFeed {
+            synced_at_ms: None,
+            ..now
+        };
+        assert_eq!(OfficeFeed::decode(&never.encode()), Some(never));
+        assert_eq!(OfficeFeed::decode(&bytes[..20]), None);
     }
 
     #[test]

@@ -6,15 +6,24 @@
 //! it starts exactly where the replica stands and when the office is the one this feed served
 //! before. Anything else leaves the replica as it was, and the task waits twice as long as the
 //! last time (up to [`MAX_BACKOFF`]) before it tries again.
+//!
+//! A request that holds a certificate signed with a trusted key but not yet in the replica
+//! need not wait for the interval: [`FeedSource::await_sync_after`] wakes the feed's task for a
+//! round now and waits until the replica has caught up with the feed at a moment after the
+//! certificate was first seen. The task makes one round at a time, so the requests waiting on
+//! one feed share its rounds; such rounds are at least [`KICK_SPACING`] apart, fetch feed
+//! pages only (the status list and the mirror's compaction wait for the interval), and are
+//! never asked of a feed whose last round failed (its backoff stands).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sonod_keys::KeyStatus;
 use sonod_seal::feed::{FeedPageBody, Signed, StatusListBody};
-use time::OffsetDateTime;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
+use tokio::time::Instant;
 
+use crate::judge::{now_unix_ms, SEEN_GRACE_MS};
 use crate::mirror::{COMPACT_PAGES, SMALL_PAGE};
 use crate::replica::{Replica, ReplicaError};
 use crate::trust::TrustHandle;
@@ -30,6 +39,10 @@ pub const MAX_STATUS_LIST_BYTES: usize = 24 << 20;
 const MAX_STATUS_AHEAD: u64 = 1 << 20;
 /// Longest wait between attempts after failures.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// Rounds asked for by waiting requests start at least this long after the round before: a
+/// flood of forgeries made with a stolen key costs an issuer at most ten rounds a second from
+/// each verifier (one small page request each when nothing is new).
+pub const KICK_SPACING: Duration = Duration::from_millis(100);
 
 /// Why a sync round stopped early.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,11 +101,24 @@ pub struct SourceStatus {
     pub next_wait: Duration,
 }
 
+/// What requests waiting on a feed watch: it changes whenever the replica's last complete
+/// sync of the feed moves or a round ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Progress {
+    /// Changes so far.
+    changes: u64,
+    /// The last round failed: the feed is not asked again before its backoff ends.
+    failing: bool,
+}
+
 /// One issuer whose feed is replicated.
 #[derive(Debug)]
 pub struct FeedSource {
     url: String,
     status: Mutex<SourceStatus>,
+    /// Wakes the feed's task for a round now.
+    wake: Notify,
+    progress: watch::Sender<Progress>,
 }
 
 impl FeedSource {
@@ -101,6 +127,8 @@ impl FeedSource {
         FeedSource {
             url: url.trim_end_matches('/').to_owned(),
             status: Mutex::new(SourceStatus::default()),
+            wake: Notify::new(),
+            progress: watch::Sender::new(Progress::default()),
         }
     }
 
@@ -117,11 +145,82 @@ impl FeedSource {
             .clone()
     }
 
+    /// Whether this feed is known to serve `office` (from a page accepted in this run or an
+    /// earlier one).
+    pub fn serves(&self, office: &str) -> bool {
+        self.status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .office
+            .as_deref()
+            == Some(office)
+    }
+
     fn update(&self, f: impl FnOnce(&mut SourceStatus)) {
         f(&mut self
             .status
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner));
+    }
+
+    /// Tells waiting requests that the replica's last complete sync moved.
+    fn synced(&self) {
+        self.progress.send_modify(|p| p.changes += 1);
+    }
+
+    /// Tells waiting requests that a round ended, and how.
+    fn round_ended(&self, failed: bool) {
+        self.progress.send_modify(|p| {
+            p.changes += 1;
+            p.failing = failed;
+        });
+    }
+
+    /// Waits until the replica has caught up with this feed (which serves `office`) at a moment
+    /// after `seen_ms` (Unix milliseconds: when a certificate not in the replica was first
+    /// seen), asking the feed's task for a round now instead of at its interval, or until
+    /// `deadline`. True once it has: the replica's answer for that certificate is then final
+    /// (see [`crate::too_old_to_be_missing`]). False at the deadline, or at once when the
+    /// feed's last round failed (its issuer unreachable or refused): the backoff stands.
+    ///
+    /// Concurrent waiters share the task's rounds: a round asked for while one is in flight
+    /// starts when it ends, once.
+    pub async fn await_sync_after(
+        &self,
+        replica: &Replica,
+        office: &str,
+        seen_ms: i64,
+        deadline: Instant,
+    ) -> bool {
+        let after = seen_ms.saturating_add(SEEN_GRACE_MS);
+        let synced = || {
+            replica
+                .office(office)
+                .and_then(|f| f.synced_at_ms)
+                .is_some_and(|s| s > after)
+        };
+        let mut progress = self.progress.subscribe();
+        loop {
+            if synced() {
+                return true;
+            }
+            if progress.borrow_and_update().failing {
+                return false;
+            }
+            // A round counts only when it asks after the sighting, on this clock: let the
+            // clock pass the sighting's millisecond first (a fresh sighting is that recent).
+            let ahead = after.saturating_add(1).saturating_sub(now_unix_ms());
+            if ahead > 0 {
+                let pause = Duration::from_millis(u64::try_from(ahead.min(1000)).unwrap_or(0));
+                tokio::time::sleep_until((Instant::now() + pause).min(deadline)).await;
+            }
+            self.wake.notify_one();
+            match tokio::time::timeout_at(deadline, progress.changed()).await {
+                Ok(Ok(())) => {}
+                // The deadline, or the task is gone.
+                _ => return synced(),
+            }
+        }
     }
 }
 
@@ -148,21 +247,34 @@ pub(crate) async fn get_limited(
     Ok(body)
 }
 
-fn now_unix() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
-}
-
-/// Replicates one feed until caught up with its head: one round.
+/// Replicates one feed until caught up with its head, then fetches its status list and
+/// compacts the mirror: one round, as the feed's task makes one each interval.
 pub async fn sync_once(
     source: &FeedSource,
     replica: &Replica,
     trust: &TrustHandle,
     client: &reqwest::Client,
 ) -> Result<(), SyncError> {
-    let mut office = source
-        .status()
-        .office
-        .or_else(|| replica.source_office(&source.url));
+    sync_round(source, replica, trust, client, true).await
+}
+
+/// One round: the feed pages up to the head; when `full`, the status list and the mirror's
+/// compaction too.
+async fn sync_round(
+    source: &FeedSource,
+    replica: &Replica,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+    full: bool,
+) -> Result<(), SyncError> {
+    let mut office = source.status().office;
+    if office.is_none() {
+        // Known from an earlier run: remembered, so that requests can find this feed.
+        office = replica.source_office(&source.url);
+        if office.is_some() {
+            source.update(|s| s.office = office.clone());
+        }
+    }
     let mut position = office
         .as_deref()
         .and_then(|o| replica.office(o))
@@ -172,7 +284,7 @@ pub async fn sync_once(
         .is_some_and(|o| replica.mirror_end(o) < position);
     loop {
         let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
-        let asked_at = now_unix();
+        let asked_at = now_unix_ms();
         let url = format!(
             "{}/api/v1/feed?after={position}&limit={PAGE_LIMIT}",
             source.url
@@ -246,9 +358,12 @@ pub async fn sync_once(
         };
         position = feed.position;
         if position >= body.head {
-            replica.mark_synced(&body.office, asked_at)?;
-            mirror_compact(source, replica, trust, client, &body.office, position).await;
-            fetch_status_list(source, replica, trust, client, &body.office, position).await?;
+            replica.mark_synced_ms(&body.office, asked_at)?;
+            source.synced();
+            if full {
+                mirror_compact(source, replica, trust, client, &body.office, position).await;
+                fetch_status_list(source, replica, trust, client, &body.office, position).await?;
+            }
             return Ok(());
         }
     }
@@ -396,7 +511,9 @@ async fn fetch_status_list(
     Ok(())
 }
 
-/// Runs [`sync_once`] every `interval`, backing off on failure, until `shutdown` turns true.
+/// Runs [`sync_once`] every `interval`, backing off on failure, until `shutdown` turns true;
+/// between them, a round of feed pages when a waiting request asks for one
+/// ([`FeedSource::await_sync_after`]) and the last round succeeded.
 pub async fn run_feed(
     source: Arc<FeedSource>,
     replica: Arc<Replica>,
@@ -405,9 +522,20 @@ pub async fn run_feed(
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut last_full: Option<Instant> = None;
+    let mut kicked = false;
     loop {
-        let wait = match sync_once(&source, &replica, &trust, &client).await {
+        let started = Instant::now();
+        // A round asked for by requests is a full one too when the interval has passed, so
+        // that a stream of them does not hold the status list back.
+        let full = !kicked || last_full.is_none_or(|t| started.duration_since(t) >= interval);
+        let result = sync_round(&source, &replica, &trust, &client, full).await;
+        let failed = result.is_err();
+        let wait = match result {
             Ok(()) => {
+                if full {
+                    last_full = Some(started);
+                }
                 source.update(|s| {
                     s.consecutive_failures = 0;
                     s.last_error = None;
@@ -430,8 +558,17 @@ pub async fn run_feed(
                 wait
             }
         };
+        source.round_ended(failed);
+        kicked = false;
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
+            _ = source.wake.notified(), if !failed => {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(started + KICK_SPACING) => {}
+                    _ = shutdown.changed() => {}
+                }
+                kicked = true;
+            }
             _ = shutdown.changed() => {}
         }
         if *shutdown.borrow() {

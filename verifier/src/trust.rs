@@ -3,9 +3,10 @@
 //! The list is read from a file (polled for changes every few seconds) or fetched from a URL
 //! (on the sync interval), and its root signature checked with [`TrustList::load`] each time.
 //! A list that fails to load leaves the current one in place, except that an expired list is
-//! dropped (a stale list may hide a compromised key) and an older sequence number is refused
-//! (no rollback to a list from before a compromise). Each list comes with its own
-//! [`ReadingCache`], so nothing a signature check proved under one list outlives it.
+//! dropped (a stale list may hide a compromised key) and a sequence number below the highest
+//! ever accepted is refused (no rollback to a list from before a compromise, also across
+//! restarts: see [`TrustFloor`]). Each list comes with its own [`ReadingCache`], so nothing a
+//! signature check proved under one list outlives it.
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -18,6 +19,7 @@ use tokio::sync::watch;
 
 use crate::cache::ReadingCache;
 use crate::judge::Judge;
+use crate::trust_floor::TrustFloor;
 
 /// How often a trust list file is looked at for changes.
 pub const FILE_POLL: Duration = Duration::from_secs(2);
@@ -88,10 +90,10 @@ pub enum TrustLoadError {
     /// The list was refused (signature, format, expiry, ...).
     #[error(transparent)]
     Invalid(#[from] sonod_keys::TrustListError),
-    /// Its sequence number is below the current list's.
-    #[error("পুরনো বিশ্বাস-তালিকা ({new} < {current}) প্রত্যাখ্যাত / refused an older trust list (sequence {new} < {current})")]
+    /// Its sequence number is below the highest this verifier ever accepted.
+    #[error("পুরনো বিশ্বাস-তালিকা প্রত্যাখ্যাত: এর ক্রম {new}, কিন্তু এই যাচাই-সেবা আগে ক্রম {current} গ্রহণ করেছে (ইচ্ছাকৃতভাবে ফিরতে: সেবা বন্ধ করে `sonod-verifier accept-trust-rollback --to {new}`) / refused an older trust list: its sequence is {new}, but this verifier accepted sequence {current} before (to go back on purpose, stop the service and run `sonod-verifier accept-trust-rollback --to {new}`)")]
     Rollback {
-        /// The current list's sequence.
+        /// The highest sequence accepted before.
         current: u64,
         /// The refused list's sequence.
         new: u64,
@@ -107,6 +109,8 @@ pub struct TrustHandle {
     source: TrustSource,
     root: VerifyingKey,
     cache_entries: usize,
+    /// The highest sequence ever accepted.
+    floor: TrustFloor,
     current: RwLock<Option<Arc<TrustState>>>,
     last_error: RwLock<Option<String>>,
     failures: std::sync::atomic::AtomicU64,
@@ -115,12 +119,25 @@ pub struct TrustHandle {
 }
 
 impl TrustHandle {
-    /// A handle with no list yet; call [`TrustHandle::reload`].
+    /// A handle with no list yet, whose highest accepted sequence is kept in memory only; call
+    /// [`TrustHandle::reload`].
     pub fn new(source: TrustSource, root: VerifyingKey, cache_entries: usize) -> TrustHandle {
+        TrustHandle::with_floor(source, root, cache_entries, TrustFloor::in_memory())
+    }
+
+    /// A handle with no list yet that refuses any list below `floor` and raises it with every
+    /// newer list it accepts.
+    pub fn with_floor(
+        source: TrustSource,
+        root: VerifyingKey,
+        cache_entries: usize,
+        floor: TrustFloor,
+    ) -> TrustHandle {
         TrustHandle {
             source,
             root,
             cache_entries,
+            floor,
             current: RwLock::new(None),
             last_error: RwLock::new(None),
             failures: std::sync::atomic::AtomicU64::new(0),
@@ -131,6 +148,12 @@ impl TrustHandle {
     /// Where the list comes from.
     pub fn source(&self) -> &TrustSource {
         &self.source
+    }
+
+    /// The highest sequence ever accepted (kept on disk when the handle was made with a
+    /// floor opened there).
+    pub fn highest_sequence(&self) -> u64 {
+        self.floor.highest()
     }
 
     /// The current list, if one is loaded.
@@ -231,28 +254,42 @@ impl TrustHandle {
         result
     }
 
-    /// Verifies `bytes` and makes them the current list (see [`TrustHandle::reload`]).
+    /// Verifies `bytes` and makes them the current list (see [`TrustHandle::reload`]). A list
+    /// below the highest sequence ever accepted is refused; a newer one raises it, on disk
+    /// before the list is used.
     pub fn install(&self, bytes: &[u8], today: Date) -> Result<u64, TrustLoadError> {
         self.drop_if_expired(today);
         let list = TrustList::load(bytes, &self.root, today)?;
+        let seq = list.sequence();
+        let floor = self.floor.highest();
+        if seq < floor {
+            return Err(TrustLoadError::Rollback {
+                current: floor,
+                new: seq,
+            });
+        }
+        if let Err(e) = self.floor.raise(seq) {
+            // The newer list is still the better one to judge with; only a restart could go
+            // back now.
+            tracing::error!(error = %e, sequence = seq, "the trust list's sequence could not be kept on disk");
+        }
         let mut current = self
             .current
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(cur) = current.as_ref() {
             let have = cur.judge().trust_list().sequence();
-            if list.sequence() < have {
+            if seq < have {
                 return Err(TrustLoadError::Rollback {
                     current: have,
-                    new: list.sequence(),
+                    new: seq,
                 });
             }
-            if list.sequence() == have && cur.json() == list.to_json_pretty() {
+            if seq == have && cur.json() == list.to_json_pretty() {
                 // The same list (a touched file): keep its cache.
                 return Ok(have);
             }
         }
-        let seq = list.sequence();
         *current = Some(Arc::new(TrustState::new(list, self.cache_entries)));
         Ok(seq)
     }

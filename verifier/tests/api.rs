@@ -55,7 +55,9 @@ async fn every_verdict_kind_through_the_api() {
             b32(f.seal(5, &f.record(5, None), &f.office).as_bytes()),
             "not_yet_valid",
         ),
-        (f.url(&f.valid(6)), "valid"),
+        // The office's feed is not followed here: the signature holds, but whether the
+        // office issued it and has not revoked it was not checked. (This read `valid` before.)
+        (f.url(&f.valid(6)), "unconfirmed"),
     ];
     for (payload, want) in &cases {
         let v = verdict_of(&f, &state, payload).await;
@@ -65,9 +67,22 @@ async fn every_verdict_kind_through_the_api() {
         assert!(v["checked_at"].as_str().is_some(), "{v:#}");
         assert!(v.get("freshness").is_some());
         // Signed facts only once the signature holds with a usable key.
-        let facts = matches!(*want, "expired" | "not_yet_valid" | "valid");
+        let facts = matches!(*want, "expired" | "not_yet_valid" | "unconfirmed" | "valid");
         assert_eq!(v.get("certificate").is_some(), facts, "{want}: {v:#}");
+        // Only an unconfirmed verdict says what was not checked.
+        assert_eq!(
+            v.get("unchecked").is_some(),
+            *want == "unconfirmed",
+            "{v:#}"
+        );
     }
+    let v = verdict_of(&f, &state, &f.url(&f.valid(6))).await;
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["headline_en"], "Signature genuine — not fully checked");
+    assert_eq!(
+        v["unchecked"],
+        json!({"code": "no_feed", "issuance_checked": false, "revocation_checked": false})
+    );
 
     // The feed's verdicts: serial 7 issued then revoked; an unknown hash once the feed is synced
     // past the issue date.
@@ -91,7 +106,7 @@ async fn every_verdict_kind_through_the_api() {
         2,
     )
     .unwrap();
-    r.mark_synced(OFFICE, now()).unwrap();
+    r.mark_synced_ms(OFFICE, now_ms()).unwrap();
     let v = verdict_of(&f, &state, &f.url(&revoked)).await;
     assert_eq!(v["verdict"], "revoked", "{v:#}");
     assert!(v["reason_en"]
@@ -105,9 +120,22 @@ async fn every_verdict_kind_through_the_api() {
     assert_eq!(v["freshness"]["office"], OFFICE);
     assert_eq!(v["freshness"]["feed_position"], 2);
     assert!(v["freshness"]["feed_synced_at"].is_string());
-    // A certificate issued today is not judged by a feed synced only today.
+    // A certificate the feed does not hold yet, first seen after the last sync: not judged by
+    // that sync, and this service reads no feed of the office to look again (it stays
+    // unconfirmed, and says as of when revocation was checked).
     let today = b32(f.seal(9, &f.record(0, None), &f.office).as_bytes());
-    assert_eq!(verdict_of(&f, &state, &today).await["verdict"], "valid");
+    let v = verdict_of(&f, &state, &today).await;
+    assert_eq!(v["verdict"], "unconfirmed", "{v:#}");
+    assert_eq!(v["unchecked"]["code"], "not_yet_published");
+    assert_eq!(v["unchecked"]["revocation_checked"], true);
+    assert!(v["unchecked"]["as_of"].is_i64(), "{v:#}");
+    // Once the feed publishes it, and a sync says so: valid, with nothing left unchecked.
+    let published = f.seal(9, &f.record(0, None), &f.office);
+    publish(&state, &f.office, &[(9, &published)]);
+    let v = verdict_of(&f, &state, &today).await;
+    assert_eq!(v["verdict"], "valid", "{v:#}");
+    assert_eq!(v["valid"], true);
+    assert!(v.get("unchecked").is_none());
 
     // The URL's host is reported and checked against the trust list.
     let v = verdict_of(
@@ -131,6 +159,7 @@ async fn repeated_payloads_are_read_once_but_revocation_is_always_asked() {
     let state = f.state().await;
     let s = f.valid(21);
     let url = f.url(&s);
+    publish(&state, &f.office, &[(21, &s)]);
     for _ in 0..3 {
         assert_eq!(verdict_of(&f, &state, &url).await["verdict"], "valid");
     }
@@ -151,16 +180,16 @@ async fn repeated_payloads_are_read_once_but_revocation_is_always_asked() {
         .replica()
         .apply(
             OFFICE,
-            0,
+            1,
             &[Event {
-                seq: 1,
+                seq: 2,
                 at: now(),
                 kind: EventKind::Revoked {
                     serial: 21,
                     reason: RevocationReason::Superseded,
                 },
             }],
-            1,
+            2,
         )
         .unwrap();
     assert_eq!(verdict_of(&f, &state, &url).await["verdict"], "revoked");
@@ -180,6 +209,9 @@ async fn batch_of_300_with_bad_ones_answers_in_order() {
     let state = f.state().await;
     let mut payloads = Vec::new();
     let mut want = Vec::new();
+    let published: Vec<_> = (0..300u64).map(|i| f.valid(1000 + i)).collect();
+    let certs: Vec<_> = published.iter().zip(1000..).map(|(s, n)| (n, s)).collect();
+    publish(&state, &f.office, &certs);
     for i in 0..300u64 {
         let (p, w) = match i {
             17 | 150 | 299 => (b32(&f.forged(1000 + i)), "bad_signature"),
@@ -197,7 +229,7 @@ async fn batch_of_300_with_bad_ones_answers_in_order() {
                 "key_compromised",
             ),
             201 => (b32(&f.version_two()), "unsupported_version"),
-            _ => (f.url(&f.valid(1000 + i)), "valid"),
+            _ => (f.url(&published[i as usize]), "valid"),
         };
         payloads.push(p);
         want.push(w);
@@ -265,6 +297,9 @@ async fn batch_of_300_with_bad_ones_answers_in_order() {
 async fn concurrent_single_requests_share_signature_rounds() {
     let f = Fixture::new();
     let state = f.state().await;
+    let published: Vec<_> = (0..200u64).map(|i| f.valid(2000 + i)).collect();
+    let certs: Vec<_> = published.iter().zip(2000..).map(|(s, n)| (n, s)).collect();
+    publish(&state, &f.office, &certs);
     let mut tasks = Vec::new();
     for i in 0..200u64 {
         let (p, w) = match i % 25 {
@@ -275,7 +310,7 @@ async fn concurrent_single_requests_share_signature_rounds() {
                     .as_bytes()),
                 "key_compromised",
             ),
-            _ => (f.url(&f.valid(2000 + i)), "valid"),
+            _ => (f.url(&published[i as usize]), "valid"),
         };
         let app = app(state.clone());
         tasks.push(tokio::spawn(async move {
@@ -443,11 +478,28 @@ async fn ops_endpoints() {
     assert_eq!(h["content-type"], "application/json");
     let doc: Value = serde_json::from_slice(&b).unwrap();
     assert!(doc["paths"]["/api/v1/verify/batch"].is_object());
+    // The document names every verdict the service gives, and what `unconfirmed` left out.
+    let schemas = &doc["components"]["schemas"];
+    let kinds: Vec<&str> = sonod_verifier::VerdictKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(schemas["VerdictKind"]["enum"], json!(kinds));
+    assert_eq!(
+        schemas["Verdict"]["properties"]["unchecked"]["$ref"],
+        "#/components/schemas/Unchecked"
+    );
+    assert_eq!(
+        schemas["Unchecked"]["properties"]["code"]["enum"],
+        json!(["no_feed", "not_yet_published", "stale"])
+    );
     let (s, _, b) = send(app(state.clone()), get("/api/v1/trust")).await;
     assert_eq!(s, StatusCode::OK);
     // The list served verifies with the root key as it is.
     sonod_keys::TrustList::load(&b, &f.root.verifying_key(), f.today).unwrap();
-    verify(app(state.clone()), &f.url(&f.valid(1))).await;
+    let one = f.valid(1);
+    publish(&state, &f.office, &[(1, &one)]);
+    verify(app(state.clone()), &f.url(&one)).await;
     let (s, h, b) = send(app(state.clone()), get("/metrics")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(h["content-type"]
@@ -530,6 +582,8 @@ async fn over_a_real_socket() {
     let mut c = f.config();
     c.rate_limit_per_minute = 2;
     let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let one = f.valid(1);
+    publish(&state, &f.office, &[(1, &one)]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -538,7 +592,7 @@ async fn over_a_real_socket() {
     }));
     let client = reqwest::Client::new();
     let url = format!("http://{addr}/api/v1/verify");
-    let body = json!({ "payload": f.url(&f.valid(1)) });
+    let body = json!({ "payload": f.url(&one) });
     let v: Value = client
         .post(&url)
         .json(&body)

@@ -1,8 +1,8 @@
 //! The result page in a real browser: headless Chromium renders it at a phone's size, takes a
 //! screenshot and dumps the DOM. This test fails (it does not skip) when Chromium is missing.
 //!
-//! Set `SONOD_SCREENSHOT_DIR` to keep the screenshots (`v-valid.png`, `v-forged.png`) for a
-//! person to look at.
+//! Set `SONOD_SCREENSHOT_DIR` to keep the screenshots (`v-valid.png`, `v-forged.png`,
+//! `v-unconfirmed.png`, `v-not-issued.png`, `v-look-alike.png`) for a person to look at.
 
 mod common;
 
@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use common::*;
 use sonod_keys::Environment;
+use sonod_verifier::LOOK_ALIKE_HEADLINE;
 
 const INSTALL: &str = "headless Chromium is needed for this test: install it with \
      `apt-get install -y chromium fonts-noto-core` (Debian/Ubuntu; the fonts give Bangla glyphs)";
@@ -74,6 +75,8 @@ async fn result_pages_render_in_headless_chromium() {
     let host = format!("LOCALHOST:{port}");
     let f = Fixture::with_hosts(Environment::Production, &[&host]);
     let state = f.state().await;
+    let genuine = f.valid(123_456);
+    publish(&state, &f.office, &[(123_456, &genuine)]);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(sonod_verifier::server::run(listener, state, async {
         let _ = rx.await;
@@ -82,19 +85,47 @@ async fn result_pages_render_in_headless_chromium() {
     let keep = std::env::var_os("SONOD_SCREENSHOT_DIR").map(PathBuf::from);
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = keep.clone().unwrap_or_else(|| tmp.path().to_owned());
+    // A QR whose link points to a look-alike site, its URL as the page's path.
+    let look_alike: String = genuine
+        .to_qr_text(Some(&"VERIFY.S0NOD.GOV.BD".parse().unwrap()))
+        .replace(':', "%3A")
+        .replace('/', "%2F");
     let cases = [
         (
             "v-valid.png",
-            b32(f.valid(123_456).as_bytes()),
+            b32(genuine.as_bytes()),
             ["সঠিক ও বৈধ", "Genuine and valid"],
+            false,
         ),
         (
             "v-forged.png",
             b32(&f.forged(123_457)),
             ["জাল — স্বাক্ষর মেলেনি", "Forged — bad signature"],
+            false,
+        ),
+        (
+            "v-unconfirmed.png",
+            b32(f.seal(123_458, &f.record(0, None), &f.office).as_bytes()),
+            [
+                "স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ",
+                "Signature genuine — not fully checked",
+            ],
+            false,
+        ),
+        (
+            "v-not-issued.png",
+            b32(f.valid(123_459).as_bytes()),
+            ["জাল — কখনো প্রদান করা হয়নি", "Forged — never issued"],
+            false,
+        ),
+        (
+            "v-look-alike.png",
+            look_alike,
+            [LOOK_ALIKE_HEADLINE.0, LOOK_ALIKE_HEADLINE.1],
+            true,
         ),
     ];
-    for (shot, payload, texts) in cases {
+    for (shot, payload, texts, warned) in cases {
         let url = format!("http://localhost:{port}/V/{payload}");
         let profile = tempfile::tempdir().unwrap();
         let png = out_dir.join(shot);
@@ -118,9 +149,10 @@ async fn result_pages_render_in_headless_chromium() {
         for t in texts {
             assert!(dom.contains(t), "{t} not in the DOM of {shot}: {dom}");
         }
-        assert!(
-            !dom.contains("সতর্কতা"),
-            "the official host is not warned about"
+        assert_eq!(
+            dom.contains("সতর্কতা:"),
+            warned,
+            "only the look-alike link is warned about: {shot}"
         );
     }
     tx.send(()).unwrap();

@@ -36,7 +36,7 @@ async fn replicates_the_feed_and_answers_from_it() {
     assert!(
         eventually(Duration::from_secs(10), || r
             .office(OFFICE)
-            .is_some_and(|o| o.position == 5 && o.synced_at.is_some()))
+            .is_some_and(|o| o.position == 5 && o.synced_at_ms.is_some()))
         .await,
         "replicated: {:?} {:?}",
         r.office(OFFICE),
@@ -196,11 +196,11 @@ async fn a_feed_never_synced_makes_the_service_unready() {
     let (s, _, b) = send(app(state.clone()), get("/readyz")).await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
     assert!(String::from_utf8_lossy(&b).contains("never been synced"));
-    // Without a feed the judgement rests on the signature alone.
-    assert_eq!(
-        verify(app(state.clone()), &f.url(&f.valid(2))).await["verdict"],
-        "valid"
-    );
+    // Without a feed the signature holds but nothing more was checked: unconfirmed, never
+    // valid (this read `valid` before).
+    let v = verify(app(state.clone()), &f.url(&f.valid(2))).await;
+    assert_eq!(v["verdict"], "unconfirmed", "{v:#}");
+    assert_eq!(v["unchecked"]["code"], "no_feed");
     let (_, _, b) = send(app(state.clone()), get("/metrics")).await;
     assert!(String::from_utf8_lossy(&b).contains("sonod_verifier_feeds_unsynced 1"));
     bg.stop().await;
@@ -211,7 +211,9 @@ async fn the_trust_list_file_is_reloaded_without_restart() {
     let mut f = Fixture::new();
     let state = f.state().await;
     let bg = spawn_background(&state);
-    let url = f.url(&f.valid(1));
+    let one = f.valid(1);
+    publish(&state, &f.office, &[(1, &one)]);
+    let url = f.url(&one);
     assert_eq!(verify(app(state.clone()), &url).await["verdict"], "valid");
     let first = f.draft.clone();
 
@@ -440,4 +442,84 @@ async fn a_replica_from_before_the_mirror_is_filled_in() {
     );
     assert_eq!(r.office(OFFICE).unwrap().position, 5);
     bg.stop().await;
+}
+
+/// Regression: a running verifier refused an older trust list, but after a restart it took
+/// sequence 1 over sequence 2, and the key sequence 2 marked compromised was good again. Now
+/// the highest sequence accepted is kept in the data directory; only the operator's
+/// deliberate `sonod-verifier accept-trust-rollback` goes back.
+#[tokio::test]
+async fn regression_trust_list_rollback_after_restart_is_refused() {
+    let mut f = Fixture::new();
+    let first = f.draft.clone();
+    let url = f.url(&f.valid(1));
+    let state = f.state().await;
+    assert_eq!(state.trust().highest_sequence(), 1);
+    // The authority marks the office key compromised: sequence 2.
+    let office = f.office.key_id();
+    f.update_trust(|d| d.set_status(office, KeyStatus::Compromised).unwrap());
+    assert_eq!(state.trust().reload(state.http(), f.today).await, Ok(2));
+    assert_eq!(
+        verify(app(state.clone()), &url).await["verdict"],
+        "key_compromised"
+    );
+    drop(state);
+    let data = f.config().data_dir;
+    let floor = std::fs::read_to_string(data.join(sonod_verifier::FLOOR_FILE)).unwrap();
+    assert!(floor.contains("\"highest_sequence\": 2"), "{floor}");
+
+    // Someone puts sequence 1 back and restarts the service: refused, and the service says
+    // why (both sequences) instead of judging.
+    first.write(f.trust_path()).unwrap();
+    let state = f.state().await;
+    assert!(state.trust().current().is_none());
+    let e = state.trust().last_error().unwrap_or_default();
+    assert!(
+        e.contains("older") && e.contains("sequence is 1") && e.contains("accepted sequence 2"),
+        "{e}"
+    );
+    let (s, _, b) = send(app(state.clone()), get("/readyz")).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(String::from_utf8_lossy(&b).contains("accept-trust-rollback"));
+    let (s, _, _) = send(
+        app(state.clone()),
+        post_json("/api/v1/verify", &serde_json::json!({ "payload": url })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    drop(state);
+
+    // The operator goes back on purpose (with the service stopped).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sonod-verifier"))
+        .args(["accept-trust-rollback", "--to", "1", "--data"])
+        .arg(&data)
+        .env_remove("SONOD_VERIFIER_DATA")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("lowered from 2 to 1") && said.contains("নামানো"),
+        "{said}"
+    );
+    let state = f.state().await;
+    assert_eq!(
+        state
+            .trust()
+            .current()
+            .map(|t| t.judge().trust_list().sequence()),
+        Some(1),
+        "{:?}",
+        state.trust().last_error()
+    );
+    assert_ne!(
+        verify(app(state.clone()), &url).await["verdict"],
+        "key_compromised"
+    );
+    // Going back again needs the command again: the record stays at 1 until a newer list.
+    assert_eq!(state.trust().highest_sequence(), 1);
 }

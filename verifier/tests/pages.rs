@@ -10,6 +10,17 @@ use common::*;
 use sonod_keys::Environment;
 use sonod_seal::Record;
 use sonod_verifier::server::app;
+use sonod_verifier::LOOK_ALIKE_HEADLINE;
+
+/// A QR URL as a path segment (its slashes and colon escaped).
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 fn page_request(path: &str, host: &str) -> Request<Body> {
     Request::get(path)
@@ -31,7 +42,9 @@ async fn page(
 async fn a_valid_certificate_page() {
     let f = Fixture::new();
     let state = f.state().await;
-    let path = format!("/V/{}", b32(f.valid(123_456).as_bytes()));
+    let cert = f.valid(123_456);
+    publish(&state, &f.office, &[(123_456, &cert)]);
+    let path = format!("/V/{}", b32(cert.as_bytes()));
     let (s, h, html) = page(&state, &path, "verify.sonod.gov.bd").await;
     assert_eq!(s, StatusCode::OK);
     assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
@@ -111,6 +124,167 @@ async fn a_look_alike_host_is_warned_about() {
     // A host that is not even a host name is shown escaped.
     let (_, _, html) = page(&state, &path, "a\"<b>").await;
     assert!(html.contains("A&quot;&lt;B&gt;") && !html.contains("<B>"));
+}
+
+/// Regression: a valid certificate whose QR link names a host the trust list does not know
+/// got the big green "Genuine and valid" with only a yellow box below. Now its headline is a
+/// warning on amber; the box stays.
+#[tokio::test]
+async fn regression_a_look_alike_link_never_gets_the_green_headline() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let cert = f.valid(3);
+    publish(&state, &f.office, &[(3, &cert)]);
+    let path = format!("/V/{}", b32(cert.as_bytes()));
+    // The QR's own link points elsewhere (a scanned URL pasted in), or the page is reached
+    // at a host that is not official.
+    let evil_link = format!(
+        "/V/{}",
+        urlencode(&cert.to_qr_text(Some(&"VERIFY.S0NOD.GOV.BD".parse().unwrap())))
+    );
+    for (path, host) in [
+        (evil_link.as_str(), "verify.sonod.gov.bd"),
+        (path.as_str(), "verify.s0nod.gov.bd"),
+    ] {
+        let (s, _, html) = page(&state, path, host).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(
+            html.contains("class=\"state unsure\""),
+            "{path} at {host}: {html}"
+        );
+        assert!(!html.contains("class=\"state ok\""));
+        assert!(
+            html.contains(LOOK_ALIKE_HEADLINE.0) && html.contains(LOOK_ALIKE_HEADLINE.1),
+            "{html}"
+        );
+        assert!(!html.contains("সঠিক ও বৈধ") && !html.contains("Genuine and valid"));
+        assert!(html.contains("সতর্কতা:") && html.contains("not an official verification address"));
+        assert!(html.contains(&format!(
+            "<title>{} / {}",
+            LOOK_ALIKE_HEADLINE.0, LOOK_ALIKE_HEADLINE.1
+        )));
+    }
+    // The official host and link: green.
+    let (_, _, html) = page(&state, &path, "verify.sonod.gov.bd").await;
+    assert!(html.contains("class=\"state ok\"") && html.contains("Genuine and valid"));
+}
+
+/// Regression: a development setup's own addresses were warned about as look-alikes when
+/// written as 127.0.0.1 (the trust list names LOCALHOST:8081).
+#[tokio::test]
+async fn regression_development_hosts_are_not_warned_about() {
+    let f = Fixture::with_hosts(Environment::Development, &["LOCALHOST:8081"]);
+    let state = f.state().await;
+    let cert = f.valid(4);
+    publish(&state, &f.office, &[(4, &cert)]);
+    for host in ["localhost:8081", "127.0.0.1:8081"] {
+        let link = cert.to_qr_text(Some(&host.to_ascii_uppercase().parse().unwrap()));
+        for path in [
+            format!("/V/{}", b32(cert.as_bytes())),
+            format!("/V/{}", urlencode(&link)),
+        ] {
+            let (s, _, html) = page(&state, &path, host).await;
+            assert_eq!(s, StatusCode::OK, "{html}");
+            assert!(!html.contains("সতর্কতা:"), "{host} {path}: {html}");
+            assert!(
+                html.contains("class=\"state ok\"") && html.contains("Genuine and valid"),
+                "{host} {path}: {html}"
+            );
+        }
+    }
+    // Another address still is.
+    let (_, _, html) = page(
+        &state,
+        &format!("/V/{}", b32(cert.as_bytes())),
+        "10.0.0.5:8081",
+    )
+    .await;
+    assert!(html.contains("সতর্কতা:") && html.contains("class=\"state unsure\""));
+}
+
+/// An office whose feed this verifier does not follow: the signature holds, nothing more was
+/// checked. The page says so in amber, marks the facts as not confirmed, and names what was
+/// not checked; so do the JSON and the batch.
+#[tokio::test]
+async fn an_office_not_followed_is_unconfirmed_in_amber() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let cert = f.valid(5);
+    let (s, _, html) = page(
+        &state,
+        &format!("/V/{}", b32(cert.as_bytes())),
+        "verify.sonod.gov.bd",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    for text in [
+        "class=\"state unsure\"",
+        "স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ",
+        "Signature genuine — not fully checked",
+        "verify online or sync the offline data",
+        "card unconfirmed",
+        "Signed facts — not confirmed",
+        "Signed with the key of Savar Paurashava",
+        "Office whose key signed it",
+        "this verifier does not follow this office",
+        "মোহাম্মদ আব্দুল করিম",
+    ] {
+        assert!(html.contains(text), "missing {text}: {html}");
+    }
+    for text in [
+        "class=\"state ok\"",
+        "Genuine and valid",
+        "Issued by",
+        "Issuing office",
+    ] {
+        assert!(!html.contains(text), "{text} in {html}");
+    }
+    let j = verify(app(state.clone()), &f.url(&cert)).await;
+    assert_eq!(
+        (j["verdict"].as_str(), j["valid"].as_bool()),
+        (Some("unconfirmed"), Some(false))
+    );
+    assert_eq!(j["unchecked"]["code"], "no_feed");
+    let (_, _, b) = send(
+        app(state.clone()),
+        post_json(
+            "/api/v1/verify/batch",
+            &serde_json::json!({ "payloads": [f.url(&cert), b32(&f.forged(6))] }),
+        ),
+    )
+    .await;
+    let j: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(j["results"][0]["verdict"], "unconfirmed");
+    assert_eq!(j["results"][0]["valid"], false);
+    assert_eq!(j["results"][0]["unchecked"]["code"], "no_feed");
+    assert_eq!(j["results"][1]["verdict"], "bad_signature");
+}
+
+/// A certificate the office's feed does not hold yet, with no feed source to read again: the
+/// page is amber and says as of when the office's list was read.
+#[tokio::test]
+async fn a_certificate_not_yet_published_is_unconfirmed_in_amber() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    publish(&state, &f.office, &[(1, &f.valid(1))]);
+    let cert = f.seal(7, &f.record(0, None), &f.office);
+    let (_, _, html) = page(
+        &state,
+        &format!("/V/{}", b32(cert.as_bytes())),
+        "verify.sonod.gov.bd",
+    )
+    .await;
+    for text in [
+        "class=\"state unsure\"",
+        "Signature genuine — not fully checked",
+        "not yet in the office&#39;s published list",
+        "Signed facts — not confirmed",
+        "Office's revocation list as of",
+        "(Dhaka time, UTC+6)",
+    ] {
+        assert!(html.contains(text), "missing {text}: {html}");
+    }
+    assert!(!html.contains("Genuine and valid"));
 }
 
 #[tokio::test]
@@ -194,7 +368,9 @@ async fn the_scan_page_reads_photos_and_text() {
     assert!(html.contains(r#"accept="image/*" capture="environment""#));
     assert!(html.contains(r#"enctype="multipart/form-data""#));
 
-    let url = f.url(&f.valid(77));
+    let cert = f.valid(77);
+    publish(&state, &f.office, &[(77, &cert)]);
+    let url = f.url(&cert);
     let (s, _, b) = send(
         app(state.clone()),
         multipart(&[("photo", Some("qr.png"), &qr_png(&url))]),
@@ -204,7 +380,8 @@ async fn the_scan_page_reads_photos_and_text() {
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("সঠিক ও বৈধ") && html.contains("৭৭"));
 
-    // A QR code pointing to a look-alike host is judged, and warned about.
+    // A QR code pointing to a look-alike host is judged, and warned about: in the headline,
+    // which is not green (it read "Genuine and valid" on green before), and in the box below.
     let evil = url.replace("VERIFY.SONOD.GOV.BD", "VERIFY.SONOD-GOV.BD");
     let (_, _, b) = send(
         app(state.clone()),
@@ -213,9 +390,14 @@ async fn the_scan_page_reads_photos_and_text() {
     .await;
     let html = String::from_utf8(b).unwrap();
     assert!(
-        html.contains("সঠিক ও বৈধ")
+        html.contains(LOOK_ALIKE_HEADLINE.0)
+            && html.contains(LOOK_ALIKE_HEADLINE.1)
+            && html.contains("class=\"state unsure\"")
+            && !html.contains("সঠিক ও বৈধ")
+            && !html.contains("class=\"state ok\"")
             && html.contains("VERIFY.SONOD-GOV.BD")
-            && html.contains("সতর্কতা")
+            && html.contains("সতর্কতা"),
+        "{html}"
     );
 
     // Pasted text.

@@ -123,7 +123,9 @@ async fn verify_batch(
 ) -> Result<Response, AppError> {
     // Reading the body, up to a thousand signature checks and writing the answer: off the
     // async workers. The payloads are read in place from the body there.
-    let body = tokio::task::spawn_blocking(move || {
+    let s = state.clone();
+    let (body, waiting) = tokio::task::spawn_blocking(move || {
+        let state = s;
         let req: BatchRequest = json_body(json, &body, MAX_BATCH_BODY)?;
         let n = req.payloads.len();
         if n > MAX_BATCH {
@@ -140,11 +142,24 @@ async fn verify_batch(
                     .inspect_err(|_| state.metrics().rate_limited())?;
             }
         }
-        let (answers, checked_at) = state.verify_batch(&req.payloads)?;
-        Ok(state.batch_body(&answers, checked_at))
+        let answers = state.verify_batch(&req.payloads)?;
+        if answers.is_settled() {
+            Ok((state.batch_body(&answers), None))
+        } else {
+            Ok((Vec::new(), Some(answers)))
+        }
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
+    let Some(mut answers) = waiting else {
+        return Ok(json_response(body));
+    };
+    // Some certificates are signed with a trusted key but not yet in their office's feed: one
+    // wait for all of them, then the answer.
+    state.settle(&mut answers).await;
+    let body = tokio::task::spawn_blocking(move || state.batch_body(&answers))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(json_response(body))
 }
 
@@ -180,7 +195,7 @@ async fn offices(State(state): State<AppState>) -> Response {
             position: f.position,
             head: f.head,
             synced_at: f
-                .synced_at
+                .synced_at()
                 .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
                 .map(super::rfc3339),
             pages: replica.mirror_pages(&office),

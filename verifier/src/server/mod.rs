@@ -4,6 +4,13 @@
 //! [`spawn_background`] starts the trust list watcher and one sync task per issuer feed;
 //! [`run`] does both and serves on a listener until the shutdown future resolves, then lets
 //! the requests in flight finish, stops the tasks and flushes the replica.
+//!
+//! A certificate signed with a trusted key but not in its office's replicated feed is judged
+//! `unconfirmed` only after a short wait ([`Config::confirm_wait`]) in which its office's feed
+//! is read again: a genuine certificate is in the feed before anyone can show it, so the feed
+//! read after the certificate was first seen here either has it (`valid`) or proves it forged
+//! (`not_issued`). Only payloads whose signature holds with a trusted key wait; the found path
+//! does no more than before.
 
 mod api;
 mod error;
@@ -40,7 +47,8 @@ use crate::judge::{Prepared, Reading};
 use crate::replica::{Replica, ReplicaError};
 use crate::sync::{run_feed, FeedSource};
 use crate::trust::{TrustHandle, TrustSource, TrustState};
-use crate::verdict::{Verdict, VerdictJson};
+use crate::trust_floor::{FloorError, TrustFloor};
+use crate::verdict::{Unchecked, Verdict, VerdictJson};
 use crate::{verify_signatures, SignatureDesk};
 
 /// Largest body of `POST /api/v1/verify`.
@@ -53,7 +61,8 @@ pub const MAX_BATCH_BODY: usize = 5 << 20;
 /// How the service runs.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The replica's directory.
+    /// The replica's directory; it also keeps the highest trust-list sequence accepted
+    /// ([`crate::FLOOR_FILE`]).
     pub data_dir: PathBuf,
     /// Where the trust list comes from.
     pub trust: TrustSource,
@@ -85,6 +94,11 @@ pub struct Config {
     pub signature_round: usize,
     /// Most signature rounds at once.
     pub signature_checkers: usize,
+    /// How long a request holding a certificate that is signed with a trusted key but not yet
+    /// in its office's replicated feed waits for that feed to be read again (an office whose
+    /// feed this service follows; zero: no wait, the answer stays `unconfirmed` until the next
+    /// sync).
+    pub confirm_wait: Duration,
 }
 
 impl Config {
@@ -106,6 +120,7 @@ impl Config {
             replica_cache_bytes: 256 << 20,
             signature_round: 64,
             signature_checkers: 1,
+            confirm_wait: Duration::from_millis(1500),
         }
     }
 }
@@ -138,6 +153,9 @@ pub enum ServeError {
     /// The HTTP client could not be built.
     #[error("HTTP ক্লায়েন্ট তৈরি হয়নি / cannot build the HTTP client: {0}")]
     Client(String),
+    /// The highest trust-list sequence accepted before could not be read.
+    #[error(transparent)]
+    TrustFloor(#[from] FloorError),
 }
 
 /// One verdict as the API answers it, with when and on what data it was made.
@@ -161,6 +179,28 @@ impl Answer {
     }
 }
 
+/// Answers to many payloads, some perhaps waiting on their offices' feeds
+/// ([`AppState::settle`]).
+#[derive(Debug)]
+pub struct Answers {
+    /// The answers, in the payloads' order.
+    pub answers: Vec<Answer>,
+    /// When they were checked.
+    pub checked_at: OffsetDateTime,
+    /// The trust list they were judged with.
+    trust: Arc<TrustState>,
+    /// The answers (by place) whose certificate is signed with a trusted key but not yet in
+    /// its office's replicated feed, with their readings (their signature already checked).
+    waiting: Vec<(usize, Arc<Reading>)>,
+}
+
+impl Answers {
+    /// Whether no answer waits on a feed.
+    pub fn is_settled(&self) -> bool {
+        self.waiting.is_empty()
+    }
+}
+
 impl AppState {
     /// Opens the replica and loads the trust list once. A trust list that cannot be loaded
     /// does not stop the start: the service runs unready and keeps trying.
@@ -172,10 +212,20 @@ impl AppState {
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| ServeError::Client(e.to_string()))?;
-        let trust = Arc::new(TrustHandle::new(
+        // Kept beside the replica: a restart must not accept a list older than one accepted
+        // before.
+        let floor = TrustFloor::open(&config.data_dir)?;
+        if floor.highest() > 0 {
+            tracing::info!(
+                highest_sequence = floor.highest(),
+                "refusing trust lists older than the highest accepted before"
+            );
+        }
+        let trust = Arc::new(TrustHandle::with_floor(
             config.trust.clone(),
             config.root,
             config.cache_entries,
+            floor,
         ));
         let _ = trust.reload(&http, today_dhaka()).await;
         let feeds = config
@@ -270,7 +320,7 @@ impl AppState {
                 .as_deref()
                 .or(self.0.replica.source_office(feed.url()).as_deref())
                 .and_then(|o| self.0.replica.office(o))
-                .and_then(|f| f.synced_at);
+                .and_then(|f| f.synced_at());
             match synced {
                 Some(at) if now.saturating_sub(at) <= limit => {}
                 Some(at) => out.push(format!(
@@ -300,34 +350,102 @@ impl AppState {
         }
     }
 
-    fn finish(&self, prepared: Prepared, signature_ok: bool) -> Verdict {
-        let v = prepared.finish(signature_ok);
-        self.0.metrics.verdict(v.kind.as_str());
-        v
+    /// The feed source this service follows `office` through, if any.
+    fn source_for(&self, office: &str) -> Option<&Arc<FeedSource>> {
+        self.0.feeds.iter().find(|f| f.serves(office))
+    }
+
+    /// Whether `verdict` (whose signature held, and whose feed said "not yet") is worth a
+    /// wait: its office's feed is one this service reads, and waiting is configured.
+    fn worth_waiting(&self, verdict: &Verdict) -> bool {
+        !self.0.config.confirm_wait.is_zero()
+            && matches!(verdict.unchecked, Some(Unchecked::NotYetPublished { .. }))
+            && verdict
+                .office
+                .as_ref()
+                .is_some_and(|o| self.source_for(&o.code).is_some())
+    }
+
+    /// Judges one QR text, its signature checked at the [`SignatureDesk`] together with those
+    /// of concurrent requests; and, when it waits on its office's feed, its reading.
+    async fn judge_one(
+        &self,
+        trust: &TrustState,
+        text: &str,
+        today: Date,
+    ) -> (Answer, Option<Arc<Reading>>) {
+        let checked_at = OffsetDateTime::now_utc();
+        let (prepared, hit) = self.prepare(trust, text, today);
+        let (ok, reading, waiting) = match prepared.signature_check() {
+            Some(c) => {
+                let ok = self.0.desk.check(c).await;
+                let waiting = (ok && prepared.awaits_publication()).then(|| c.shared_reading());
+                (ok, hit.then(|| c.shared_reading()), waiting)
+            }
+            None => (false, None, None),
+        };
+        let verdict = prepared.finish(ok);
+        let waiting = waiting.filter(|_| self.worth_waiting(&verdict));
+        if waiting.is_none() {
+            self.0.metrics.verdict(verdict.kind.as_str());
+        }
+        let answer = Answer {
+            verdict,
+            checked_at,
+            reading,
+        };
+        (answer, waiting)
     }
 
     /// Judges one QR text (a URL or bare Base32). Its signature check is made at the
-    /// [`SignatureDesk`], together with those of concurrent requests.
+    /// [`SignatureDesk`], together with those of concurrent requests. A certificate signed
+    /// with a trusted key but not yet in its office's feed waits for the feed
+    /// ([`AppState::settle`]).
     pub async fn verify(&self, text: &str) -> Result<Answer, AppError> {
         let trust = self.trust_state()?;
-        let checked_at = OffsetDateTime::now_utc();
-        let (prepared, hit) = self.prepare(&trust, text, today_dhaka());
-        let (ok, reading) = match prepared.signature_check() {
-            Some(c) => (self.0.desk.check(c).await, hit.then(|| c.shared_reading())),
-            None => (false, None),
+        let (answer, waiting) = self.judge_one(&trust, text, today_dhaka()).await;
+        let Some(reading) = waiting else {
+            return Ok(answer);
         };
-        Ok(Answer {
-            verdict: self.finish(prepared, ok),
+        let mut answers = Answers {
+            checked_at: answer.checked_at,
+            answers: vec![answer],
+            trust,
+            waiting: vec![(0, reading)],
+        };
+        self.settle(&mut answers).await;
+        answers
+            .answers
+            .pop()
+            .ok_or_else(|| AppError::Internal("no answer".into()))
+    }
+
+    /// Judges a few QR texts one after another (the codes found in one photo), without
+    /// waiting on feeds yet: see [`AppState::settle`].
+    pub async fn verify_each(&self, texts: &[impl AsRef<str>]) -> Result<Answers, AppError> {
+        let trust = self.trust_state()?;
+        let today = today_dhaka();
+        let checked_at = OffsetDateTime::now_utc();
+        let mut answers = Vec::with_capacity(texts.len());
+        let mut waiting = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            let (a, w) = self.judge_one(&trust, t.as_ref(), today).await;
+            answers.push(a);
+            if let Some(r) = w {
+                waiting.push((i, r));
+            }
+        }
+        Ok(Answers {
+            answers,
             checked_at,
-            reading,
+            trust,
+            waiting,
         })
     }
 
-    /// Judges many QR texts, checking their signatures in batches; answers in order.
-    pub fn verify_batch(
-        &self,
-        texts: &[impl AsRef<str>],
-    ) -> Result<(Vec<Answer>, OffsetDateTime), AppError> {
+    /// Judges many QR texts, checking their signatures in batches; answers in order, without
+    /// waiting on feeds yet: see [`AppState::settle`].
+    pub fn verify_batch(&self, texts: &[impl AsRef<str>]) -> Result<Answers, AppError> {
         let trust = self.trust_state()?;
         let checked_at = OffsetDateTime::now_utc();
         let today = today_dhaka();
@@ -356,29 +474,92 @@ impl AppState {
                 oks[i] = ok;
             }
         }
+        let mut waiting = Vec::new();
         let answers = prepared
             .into_iter()
             .zip(oks)
             .zip(hits)
-            .map(|((p, ok), hit)| {
-                let reading = p
-                    .signature_check()
-                    .filter(|_| hit)
+            .enumerate()
+            .map(|(i, ((p, ok), hit))| {
+                let check = p.signature_check();
+                let reading = check.filter(|_| hit).map(|c| c.shared_reading());
+                let wait = check
+                    .filter(|_| ok && p.awaits_publication())
                     .map(|c| c.shared_reading());
+                let verdict = p.finish(ok);
+                match wait.filter(|_| self.worth_waiting(&verdict)) {
+                    Some(r) => waiting.push((i, r)),
+                    None => self.0.metrics.verdict(verdict.kind.as_str()),
+                }
                 Answer {
-                    verdict: self.finish(p, ok),
+                    verdict,
                     checked_at,
                     reading,
                 }
             })
             .collect();
-        Ok((answers, checked_at))
+        Ok(Answers {
+            answers,
+            checked_at,
+            trust,
+            waiting,
+        })
+    }
+
+    /// Settles the answers that wait on their offices' feeds: wakes each such feed's sync
+    /// task for a round now (rounds are shared with other waiting requests) and waits, at most
+    /// [`Config::confirm_wait`] for all of them together, until the replica has caught up with
+    /// the feed after the latest of its certificates was first seen here; then judges those
+    /// answers again from the replica, with their readings (no second signature check). A
+    /// certificate the feed then has is `valid`; one it lacks is `not_issued`; when the feed
+    /// could not be read in time (issuer unreachable, slow) it stays `unconfirmed`.
+    pub async fn settle(&self, answers: &mut Answers) {
+        if answers.waiting.is_empty() {
+            return;
+        }
+        let waiting = std::mem::take(&mut answers.waiting);
+        let deadline = tokio::time::Instant::now() + self.0.config.confirm_wait;
+        // The latest sighting of each office's waiting certificates.
+        let mut offices: BTreeMap<String, i64> = BTreeMap::new();
+        for (i, r) in &waiting {
+            if let Some(o) = &answers.answers[*i].verdict.office {
+                let seen = offices.entry(o.code.clone()).or_insert(i64::MIN);
+                *seen = (*seen).max(r.first_seen_ms());
+            }
+        }
+        let mut feeds = tokio::task::JoinSet::new();
+        for (office, seen) in offices {
+            if let Some(source) = self.source_for(&office) {
+                let (source, replica) = (Arc::clone(source), Arc::clone(&self.0.replica));
+                feeds.spawn(async move {
+                    source
+                        .await_sync_after(&replica, &office, seen, deadline)
+                        .await
+                });
+            }
+        }
+        while feeds.join_next().await.is_some() {}
+        let today = today_dhaka();
+        let checked_at = OffsetDateTime::now_utc();
+        for (i, reading) in waiting {
+            let a = &mut answers.answers[i];
+            // The signature held: that is why it waited.
+            let v = answers
+                .trust
+                .judge()
+                .prepare_reading(a.verdict.host.clone(), reading, today, &*self.0.replica)
+                .finish(true);
+            self.0.metrics.verdict(v.kind.as_str());
+            a.verdict = v;
+            a.checked_at = checked_at;
+        }
+        answers.checked_at = checked_at;
     }
 
     /// How fresh the replica is for `office`: when its feed was last caught up and where.
     pub fn freshness(&self, office: &str, now: OffsetDateTime) -> Freshness {
         let feed = self.0.replica.office(office);
-        let synced = feed.and_then(|f| f.synced_at);
+        let synced = feed.and_then(|f| f.synced_at());
         Freshness {
             office: office.to_owned(),
             feed_synced_at: synced
@@ -405,7 +586,8 @@ impl AppState {
     }
 
     /// The batch answer: results in order, the freshness of every office they name.
-    pub fn batch_body(&self, answers: &[Answer], checked_at: OffsetDateTime) -> Vec<u8> {
+    pub fn batch_body(&self, batch: &Answers) -> Vec<u8> {
+        let (answers, checked_at) = (&batch.answers, batch.checked_at);
         let mut freshness = BTreeMap::new();
         for o in answers.iter().filter_map(|a| a.verdict.office.as_ref()) {
             if !freshness.contains_key(o.code.as_str()) {

@@ -253,7 +253,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
             .set(gauge_value(feed.position));
         m.feed_head.get_or_create(&l).set(gauge_value(feed.head));
         m.feed_lag.get_or_create(&l).set(
-            feed.synced_at
+            feed.synced_at()
                 .map_or(i64::MAX, |s| now.saturating_sub(s).max(0)),
         );
     }

@@ -19,7 +19,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::error::AppError;
 use super::{Answer, AppState};
 use crate::image_decode::{decode_qr_image, MAX_FILE_BYTES};
-use crate::verdict::Verdict;
+use crate::verdict::{Unchecked, Verdict, VerdictKind, LOOK_ALIKE_HEADLINE};
 
 /// The Content-Security-Policy of every page: no scripts, no outside resources, forms only to
 /// this service, not framed.
@@ -83,6 +83,8 @@ main{max-width:40rem;margin:0 auto;padding:0 0 2rem}
 .state .en{color:#fff;opacity:.95}
 .ok{background:#0b6b2f}
 .bad{background:#b3141b}
+.unsure{background:#8f4700}
+.card.unconfirmed{border:3px dashed #8f4700}
 .intro{background:#1f2937}
 .mark{font-size:3.4rem;line-height:1;font-weight:700;font-family:'Noto Sans',Arial,sans-serif}
 h1{margin:.3rem 0 .5rem;font-size:2rem;line-height:1.25}
@@ -197,31 +199,54 @@ fn host_warning(h: &HostCheck) -> String {
     )
 }
 
+/// How a verdict's band looks: green only for a verdict that checked everything and came from
+/// an official address; amber for one whose signature holds but that is not confirmed, or
+/// whose link or address is not official; red for the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tone {
+    Good,
+    Unsure,
+    Bad,
+}
+
 fn verdict_section(state: &AppState, answer: &Answer, host: Option<&HostCheck>) -> String {
     let v: &Verdict = &answer.verdict;
-    let (head_bn, head_en) = v.kind.headline();
+    let (head_bn, head_en) = page_headline(v, host);
     let mut s = String::new();
-    let good = v.is_valid();
+    let tone = tone(v, host);
+    let unconfirmed = v.kind == VerdictKind::Unconfirmed;
     let (checked_bn, checked_en) = dhaka_time(answer.checked_at);
     // Who issued it and when it was checked, in the band itself: a screenshot of an old
-    // answer shows an old time.
+    // answer shows an old time. An unconfirmed certificate only carries the office key's
+    // signature: the office is not said to have issued it.
     let issuer = v
         .office
         .as_ref()
         .filter(|_| v.certificate.is_some())
         .map(|o| {
-            format!(
-                r#"<p class="who">প্রদানকারী: {}<span class="en" lang="en">Issued by {}</span></p>"#,
-                esc(&o.name_bn),
-                esc(&o.name_en)
-            )
+            if unconfirmed {
+                format!(
+                    r#"<p class="who">স্বাক্ষর: {}-এর চাবিতে<span class="en" lang="en">Signed with the key of {}</span></p>"#,
+                    esc(&o.name_bn),
+                    esc(&o.name_en)
+                )
+            } else {
+                format!(
+                    r#"<p class="who">প্রদানকারী: {}<span class="en" lang="en">Issued by {}</span></p>"#,
+                    esc(&o.name_bn),
+                    esc(&o.name_en)
+                )
+            }
         })
         .unwrap_or_default();
+    let (cls, mark) = match tone {
+        Tone::Good => ("ok", "✓"),
+        Tone::Unsure => ("unsure", "!"),
+        Tone::Bad => ("bad", "✗"),
+    };
     let _ = write!(
         s,
         r#"<section class="state {cls}" role="status"><div class="mark" aria-hidden="true">{mark}</div><h1>{head}</h1><p class="reason">{reason}</p>{issuer}<p class="when">যাচাই: {cbn}<span class="en" lang="en">Checked {cen}</span></p></section>"#,
-        cls = if good { "ok" } else { "bad" },
-        mark = if good { "✓" } else { "✗" },
         head = bi(head_bn, head_en),
         reason = bi(&v.reason_bn, &v.reason_en),
         cbn = esc(&checked_bn),
@@ -244,10 +269,17 @@ fn verdict_section(state: &AppState, answer: &Answer, host: Option<&HostCheck>) 
     if let Some(c) = &v.certificate {
         let r = &c.record;
         let t = r.cert_type();
-        let _ = write!(
-            s,
-            r#"<section class="card"><h2>সনদের স্বাক্ষরিত তথ্য <span class="en" lang="en">· Signed facts</span></h2><p class="hint">কাগজের সাথে প্রতিটি তথ্য মিলিয়ে নিন। <span class="en" lang="en">Compare every fact with the paper.</span></p><dl>"#
-        );
+        if unconfirmed {
+            let _ = write!(
+                s,
+                r#"<section class="card unconfirmed"><h2>সনদে স্বাক্ষরিত তথ্য — নিশ্চিত নয় <span class="en" lang="en">· Signed facts — not confirmed</span></h2><p class="hint">এই তথ্য অফিসের চাবিতে স্বাক্ষরিত, কিন্তু অফিস সনদটি প্রদান করেছে কি না এবং বাতিল করেছে কি না তা নিশ্চিত হয়নি। শুধু এর ভিত্তিতে সিদ্ধান্ত নেবেন না। <span class="en" lang="en">These facts carry the office key's signature, but whether the office issued this certificate and has not revoked it is not confirmed. Do not rely on them alone.</span></p><dl>"#
+            );
+        } else {
+            let _ = write!(
+                s,
+                r#"<section class="card"><h2>সনদের স্বাক্ষরিত তথ্য <span class="en" lang="en">· Signed facts</span></h2><p class="hint">কাগজের সাথে প্রতিটি তথ্য মিলিয়ে নিন। <span class="en" lang="en">Compare every fact with the paper.</span></p><dl>"#
+            );
+        }
         let mut row = |label_bn: &str, label_en: &str, value: String| {
             let _ = write!(
                 s,
@@ -282,11 +314,12 @@ fn verdict_section(state: &AppState, answer: &Answer, host: Option<&HostCheck>) 
     }
     s.push_str(r#"<section class="card small"><dl>"#);
     if let Some(o) = &v.office {
-        // Without a holding signature the office is only what the payload claims.
-        let (label_bn, label_en) = if v.certificate.is_some() {
-            ("প্রদানকারী অফিস", "Issuing office")
-        } else {
-            ("দাবিকৃত অফিস", "Office it claims")
+        // Without a holding signature the office is only what the payload claims; without
+        // the office's feed, only whose key signed it.
+        let (label_bn, label_en) = match (v.certificate.is_some(), unconfirmed) {
+            (true, false) => ("প্রদানকারী অফিস", "Issuing office"),
+            (true, true) => ("স্বাক্ষরকারী চাবি যে অফিসের", "Office whose key signed it"),
+            (false, _) => ("দাবিকৃত অফিস", "Office it claims"),
         };
         let _ = write!(
             s,
@@ -303,19 +336,23 @@ fn verdict_section(state: &AppState, answer: &Answer, host: Option<&HostCheck>) 
         bi(&bn, &en)
     );
     // The feed's freshness matters only where the feed was asked: the signature held.
-    let feed_asked = v.certificate.is_some() || v.kind == crate::verdict::VerdictKind::NotIssued;
+    let feed_asked = v.certificate.is_some() || v.kind == VerdictKind::NotIssued;
     if let Some(o) = v.office.as_ref().filter(|_| feed_asked) {
         let synced = state
             .replica()
             .office(&o.code)
-            .and_then(|f| f.synced_at)
+            .and_then(|f| f.synced_at())
             .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok());
-        let value = match synced {
-            Some(t) => {
+        let value = match (v.unchecked, synced) {
+            (Some(Unchecked::NoFeed), _) => bi(
+                "এই যাচাই-সেবা এই অফিসের তালিকা অনুসরণ করে না — প্রদান ও বাতিল যাচাই হয়নি",
+                "this verifier does not follow this office's list — issuance and revocation were not checked",
+            ),
+            (_, Some(t)) => {
                 let (bn, en) = dhaka_time(t);
                 bi(&bn, &en)
             }
-            None => bi(
+            (_, None) => bi(
                 "পাওয়া যায়নি — বাতিলের তথ্য যাচাই করা যায়নি",
                 "not available — revocation could not be checked",
             ),
@@ -334,6 +371,25 @@ fn verdict_section(state: &AppState, answer: &Answer, host: Option<&HostCheck>) 
     }
     s.push_str("</dl></section>");
     s
+}
+
+/// The band's look: see [`Tone`]. A link or address that is not official never gets green.
+fn tone(v: &Verdict, host: Option<&HostCheck>) -> Tone {
+    let look_alike = v.look_alike_host() || host.is_some_and(|h| !h.official);
+    match v.kind {
+        VerdictKind::Valid if !look_alike => Tone::Good,
+        VerdictKind::Valid | VerdictKind::Unconfirmed => Tone::Unsure,
+        _ => Tone::Bad,
+    }
+}
+
+/// The headline: [`Verdict::headline`], which a look-alike link in the payload never lets
+/// read as plain "valid", and the same for a page reached at an address that is not official.
+fn page_headline(v: &Verdict, host: Option<&HostCheck>) -> (&'static str, &'static str) {
+    if v.kind == VerdictKind::Valid && host.is_some_and(|h| !h.official) {
+        return LOOK_ALIKE_HEADLINE;
+    }
+    v.headline()
 }
 
 fn scan_link() -> String {
@@ -372,7 +428,7 @@ fn result_page(state: &AppState, answers: &[Answer], host: Option<&HostCheck>) -
     body.push_str(&scan_link());
     let title = match answers {
         [a] => {
-            let (bn, en) = a.verdict.kind.headline();
+            let (bn, en) = page_headline(&a.verdict, host);
             format!("{bn} / {en} — সনদ যাচাই")
         }
         _ => "সনদ যাচাই / Sonod verification".to_owned(),
@@ -390,7 +446,7 @@ fn request_host(state: &AppState, headers: &HeaderMap) -> Option<HostCheck> {
     let official = state
         .trust()
         .current()
-        .is_some_and(|t| t.judge().trust_list().is_official_host(&host));
+        .is_some_and(|t| t.judge().is_official_host(&host));
     Some(HostCheck {
         host: host.to_ascii_uppercase(),
         official,
@@ -555,12 +611,12 @@ async fn scan_upload(State(state): State<AppState>, multipart: Multipart) -> Res
             )
         }
     };
-    let mut answers = Vec::new();
-    for t in texts.iter().take(MAX_CODES_PER_PHOTO) {
-        match state.verify(t).await {
-            Ok(a) => answers.push(a),
-            Err(e) => return error_page(dev, e.status(), &e),
-        }
-    }
-    result_page(&state, &answers, None)
+    let texts = &texts[..texts.len().min(MAX_CODES_PER_PHOTO)];
+    let mut answers = match state.verify_each(texts).await {
+        Ok(a) => a,
+        Err(e) => return error_page(dev, e.status(), &e),
+    };
+    // One wait for every code in the photo that is not yet in its office's feed.
+    state.settle(&mut answers).await;
+    result_page(&state, &answers.answers, None)
 }

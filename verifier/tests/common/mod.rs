@@ -220,6 +220,34 @@ pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+pub fn now_ms() -> i64 {
+    sonod_verifier::now_unix_ms()
+}
+
+/// Writes `certs` (serial, sealed) into the replica as the office's feed publishes them, after
+/// what it holds, and marks the feed caught up now: the verifier then knows the office's feed
+/// without syncing it over HTTP.
+pub fn publish(state: &AppState, key: &SecretKey, certs: &[(u64, &Sealed)]) {
+    let r = state.replica();
+    let position = r.office(OFFICE).map_or(0, |o| o.position);
+    let events: Vec<Event> = certs
+        .iter()
+        .zip(position + 1..)
+        .map(|((serial, sealed), seq)| Event {
+            seq,
+            at: now(),
+            kind: EventKind::Issued {
+                serial: *serial,
+                key_id: key.key_id(),
+                hash: hex(&sealed.hash()),
+            },
+        })
+        .collect();
+    let head = position + events.len() as u64;
+    r.apply(OFFICE, position, &events, head).expect("apply");
+    r.mark_synced_ms(OFFICE, now_ms()).expect("mark synced");
+}
+
 /// Sends a request to the router and returns status, headers and body.
 pub async fn send(app: Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let resp = app.oneshot(req).await.expect("response");
@@ -261,6 +289,8 @@ pub struct FakeIssuer {
     pub requests: Arc<Mutex<u64>>,
     /// Most events in one page (2 unless a test changes it).
     pub page_cap: Arc<Mutex<usize>>,
+    /// While true, every request is answered 503 (the issuer is down).
+    pub down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Deserialize)]
@@ -272,6 +302,9 @@ struct Page {
 
 async fn feed(State(f): State<FakeIssuer>, Query(p): Query<Page>) -> Response {
     *f.requests.lock().unwrap() += 1;
+    if f.is_down() {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     let events = f.events.lock().unwrap().clone();
     let head = events.len() as u64;
     let limit = p.limit.unwrap_or(1000).min(*f.page_cap.lock().unwrap());
@@ -294,6 +327,9 @@ async fn feed(State(f): State<FakeIssuer>, Query(p): Query<Page>) -> Response {
 }
 
 async fn status_list(State(f): State<FakeIssuer>) -> Response {
+    if f.is_down() {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     let events = f.events.lock().unwrap().clone();
     let mut max_serial = 0;
     let mut revoked = Vec::new();
@@ -319,7 +355,17 @@ impl FakeIssuer {
             office: OFFICE.to_owned(),
             requests: Arc::default(),
             page_cap: Arc::new(Mutex::new(2)),
+            down: Arc::default(),
         }
+    }
+
+    fn is_down(&self) -> bool {
+        self.down.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Takes the issuer down (every request answered 503) or brings it back.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Serves on 127.0.0.1:0; returns the base URL. Pages hold at most two events, so that a
