@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::RwLock;
 
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
@@ -119,6 +119,9 @@ pub struct Replica {
     /// here whose revocation is not in the tree (none should be) only costs that look-up.
     revoked: RwLock<HashSet<Vec<u8>>>,
     failed: AtomicBool,
+    /// An office whose feed was last known complete longer ago than this (milliseconds; 0:
+    /// never) answers `Unknown(Stale)` instead of `Issued`: revocations since then are unknown.
+    max_staleness_ms: AtomicI64,
 }
 
 fn cert_key(tag: u8, office: &str, serial: u64) -> Vec<u8> {
@@ -168,6 +171,7 @@ impl Replica {
             revoked: RwLock::new(revoked),
             offices: RwLock::new(offices),
             failed: AtomicBool::new(false),
+            max_staleness_ms: AtomicI64::new(0),
         })
     }
 
@@ -402,6 +406,32 @@ fn revoked_answer(at: i64, reason: RevocationReason) -> FeedAnswer {
     }
 }
 
+impl Replica {
+    /// Sets how long ago an office's feed may last have been known complete for an issued
+    /// certificate of it to read `Issued` (zero: any time ago).
+    pub fn set_max_staleness(&self, limit: std::time::Duration) {
+        let ms = i64::try_from(limit.as_millis()).unwrap_or(i64::MAX);
+        self.max_staleness_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// `Issued`, unless the feed was last known complete longer ago than the staleness limit:
+    /// then a revocation since may be unknown, and the answer says so.
+    fn issued_or_stale(&self, feed: &OfficeFeed) -> FeedAnswer {
+        let limit = self.max_staleness_ms.load(Ordering::Relaxed);
+        if limit > 0 {
+            let fresh = feed
+                .synced_at_ms
+                .is_some_and(|s| crate::judge::now_unix_ms().saturating_sub(s) <= limit);
+            if !fresh {
+                return FeedAnswer::Unknown(Unchecked::Stale {
+                    as_of: feed.synced_at().unwrap_or(0),
+                });
+            }
+        }
+        FeedAnswer::Issued
+    }
+}
+
 impl FeedStatus for Replica {
     /// Issued when the hash is known (revoked if the serial is); not issued when the office's
     /// feed caught up late enough that a genuine certificate would be in it
@@ -421,7 +451,7 @@ impl FeedStatus for Replica {
         if self.has_hash(office, serial, hash) {
             return match revoked {
                 Some((at, reason)) => revoked_answer(at, reason),
-                None => FeedAnswer::Issued,
+                None => self.issued_or_stale(&feed),
             };
         }
         match (
@@ -653,6 +683,38 @@ mod tests {
         };
         assert_eq!(OfficeFeed::decode(&never.encode()), Some(never));
         assert_eq!(OfficeFeed::decode(&bytes[..20]), None);
+    }
+
+    /// Regression: a followed feed that stopped syncing (issuer down for hours) went on
+    /// answering `valid` for issued certificates, although a revocation since could be missing.
+    #[test]
+    fn an_issued_certificate_of_a_stale_feed_is_not_vouched_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Replica::open(dir.path(), 1 << 20).unwrap();
+        let kid = SecretKey::generate().key_id();
+        let day = date!(2026 - 11 - 28);
+        r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
+            .unwrap();
+        let now = crate::judge::now_unix_ms();
+        r.mark_synced_ms("100524", now - 5_000).unwrap();
+        // No limit: issued.
+        assert_eq!(
+            r.lookup("100524", 1, day, &[1; 32], LATE),
+            FeedAnswer::Issued
+        );
+        r.set_max_staleness(std::time::Duration::from_secs(1));
+        assert_eq!(
+            r.lookup("100524", 1, day, &[1; 32], LATE),
+            FeedAnswer::Unknown(Unchecked::Stale {
+                as_of: (now - 5_000).div_euclid(1000)
+            })
+        );
+        r.mark_synced_ms("100524", crate::judge::now_unix_ms())
+            .unwrap();
+        assert_eq!(
+            r.lookup("100524", 1, day, &[1; 32], LATE),
+            FeedAnswer::Issued
+        );
     }
 
     #[test]

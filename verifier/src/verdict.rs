@@ -54,7 +54,8 @@ pub enum Unchecked {
         /// When the feed was last known complete (Unix seconds), if ever.
         complete_as_of: Option<i64>,
     },
-    /// The offline data is older than the reader allows: revocations since then are unknown.
+    /// The office's feed (or the offline data taken from it) was last read longer ago than the
+    /// reader allows: revocations since then are unknown.
     Stale {
         /// When the data was last known complete (Unix seconds).
         as_of: i64,
@@ -107,8 +108,8 @@ impl Unchecked {
                 "the signature holds, but the certificate is not yet in the office's published list: if it was issued just now, check again in a minute; otherwise it may be a forgery made with a stolen key",
             ),
             Unchecked::Stale { .. } => (
-                "স্বাক্ষর সঠিক, কিন্তু অফলাইন তথ্য অনেক পুরোনো: এর পরের বাতিল জানা নেই — অফলাইন তথ্য হালনাগাদ (sync) করুন বা অনলাইনে যাচাই করুন",
-                "the signature holds, but the offline data is too old: revocations since then are unknown — sync the offline data or verify online",
+                "স্বাক্ষর সঠিক, কিন্তু অফিসের প্রকাশিত তালিকা অনেক আগে পড়া হয়েছে: এর পরের বাতিল জানা নেই — অফলাইন তথ্য হালনাগাদ (sync) করুন বা পরে আবার যাচাই করুন",
+                "the signature holds, but the office's published list was last read too long ago: revocations since then are unknown — sync the offline data or check again later",
             ),
         }
     }

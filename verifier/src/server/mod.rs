@@ -206,6 +206,9 @@ impl AppState {
     /// does not stop the start: the service runs unready and keeps trying.
     pub async fn new(config: Config) -> Result<AppState, ServeError> {
         let replica = Arc::new(Replica::open(&config.data_dir, config.replica_cache_bytes)?);
+        // A feed not read within the staleness limit cannot vouch that a certificate is not
+        // revoked: its answers then say so (`unconfirmed`, `stale`), as readiness does.
+        replica.set_max_staleness(config.max_staleness);
         let http = reqwest::Client::builder()
             .user_agent(concat!("sonod-verifier/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
