@@ -389,8 +389,18 @@ fn signing_message(signed: &Signed) -> Vec<u8> {
     msg
 }
 
+/// How strictly [`decode`] judges the entries' shape.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Everything: what a verifier loads.
+    Strict,
+    /// Everything but a retired entry without its `retired_on`, which the authority can then
+    /// give with [`TrustListDraft::retire`] (signing refuses the list until it does).
+    Editable,
+}
+
 /// Size, JSON, format and shape: everything that can be judged without a key.
-fn decode(json: &[u8]) -> Result<Document, TrustListError> {
+fn decode(json: &[u8], shape: Shape) -> Result<Document, TrustListError> {
     if json.len() > MAX_TRUST_LIST_BYTES {
         return Err(TrustListError::TooLarge {
             size: json.len(),
@@ -412,8 +422,16 @@ fn decode(json: &[u8]) -> Result<Document, TrustListError> {
         return Err(TrustListError::UnsupportedFormat(doc.signed.format));
     }
     for entry in &doc.signed.keys {
-        check_shape(entry)
-            .map_err(|e| TrustListError::Malformed(format!("key {}: {e}", entry.key_id)))?;
+        match check_shape(entry) {
+            Ok(()) => {}
+            Err(TrustEditError::MissingRetiredOn(_)) if shape == Shape::Editable => {}
+            Err(e) => {
+                return Err(TrustListError::Malformed(format!(
+                    "key {}: {e}",
+                    entry.key_id
+                )))
+            }
+        }
     }
     Ok(doc)
 }
@@ -581,7 +599,7 @@ impl TrustList {
         root: &VerifyingKey,
         today: Date,
     ) -> Result<TrustList, TrustListError> {
-        let doc = decode(json)?;
+        let doc = decode(json, Shape::Strict)?;
         let (Some(root_key_id), Some(signature)) = (doc.signed.root_key_id, &doc.signature) else {
             return Err(TrustListError::Unsigned);
         };
@@ -739,8 +757,11 @@ impl TrustListDraft {
     }
 
     /// Parses a list for editing. Size, JSON, format and shape are checked; the signature is not.
+    /// A retired entry without its `retired_on` (as in lists made before the field existed)
+    /// is let through so that [`retire`](TrustListDraft::retire) can give it one; such a list
+    /// does not sign until then.
     pub fn parse(json: &[u8]) -> Result<TrustListDraft, TrustListError> {
-        decode(json).map(|doc| TrustListDraft { doc })
+        decode(json, Shape::Editable).map(|doc| TrustListDraft { doc })
     }
 
     /// Reads and [`parse`](TrustListDraft::parse)s the file at `path`.
@@ -821,7 +842,8 @@ impl TrustListDraft {
 
     /// Marks a key retired as of `on`, the last day it may sign (its `retired_on`): verifiers
     /// refuse whatever it claims to have signed after that day. A key already retired keeps
-    /// its day; compromise is final ([`TrustEditError::StatusChange`]).
+    /// its day (one retired without a day gets `on`); compromise is final
+    /// ([`TrustEditError::StatusChange`]).
     pub fn retire(&mut self, key_id: KeyId, on: Date) -> Result<(), TrustEditError> {
         self.change_status(key_id, KeyStatus::Retired, on)
     }
@@ -834,6 +856,10 @@ impl TrustListDraft {
     ) -> Result<(), TrustEditError> {
         let entry = self.entry_mut(key_id)?;
         if entry.status == status {
+            if status == KeyStatus::Retired && entry.retired_on.is_none() {
+                entry.retired_on = Some(on);
+                self.unsign();
+            }
             return Ok(());
         }
         if !entry.status.may_become(status) {
@@ -891,8 +917,9 @@ impl TrustListDraft {
 
     /// Signs the list with the root key on the day `today`: sets `expires` if given, bumps the
     /// sequence by one and sets `issued_at` and the root key id. Refused if the list would
-    /// already be expired or would not load (duplicate or mismatched key ids, inverted windows,
-    /// an active key past its window). The draft is unchanged when signing is refused.
+    /// already be expired or would not load (a retired key without its `retired_on`, duplicate
+    /// or mismatched key ids, inverted windows, an active key past its window). The draft is
+    /// unchanged when signing is refused.
     pub fn sign_on(
         &mut self,
         root: &SecretKey,
@@ -908,6 +935,10 @@ impl TrustListDraft {
                 expires: signed.expires,
                 today,
             });
+        }
+        // A parsed draft may hold a retired entry without its day (see `parse`).
+        for entry in &signed.keys {
+            check_shape(entry)?;
         }
         check_entries(&signed.keys, today)?;
         signed.sequence = signed
@@ -1764,6 +1795,37 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// A list with a retired key but no `retired_on` (hand-made, or from before the field)
+    /// does not load, but can be edited: the authority gives the day, then signs.
+    #[test]
+    fn a_retired_entry_without_its_day_can_be_given_one_and_signed() {
+        let mut signed = draft().doc.signed;
+        signed.keys[0].status = KeyStatus::Retired;
+        let json = force_sign(signed, &key(1));
+        assert!(matches!(load(&json), Err(TrustListError::Malformed(_))));
+        let mut d = TrustListDraft::parse(&json).unwrap();
+        let k = key(2).key_id();
+        assert_eq!(
+            d.clone().sign_on(&key(1), None, TODAY).unwrap_err(),
+            TrustEditError::MissingRetiredOn(k)
+        );
+        d.retire(k, date!(2026 - 10 - 31)).unwrap();
+        assert!(!d.is_signed());
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        let list = load(d.to_json_pretty().as_bytes()).unwrap();
+        assert_eq!(
+            list.entry(&k).unwrap().retired_on,
+            Some(date!(2026 - 10 - 31))
+        );
+        // Other shape faults are still refused when parsing for editing.
+        let mut signed = draft().doc.signed;
+        signed.keys[0].retired_on = Some(TODAY);
+        assert!(matches!(
+            TrustListDraft::parse(&force_sign(signed, &key(1))),
+            Err(TrustListError::Malformed(_))
+        ));
     }
 
     /// A list signed before `retired_on` existed (by the code of that time, with an active and

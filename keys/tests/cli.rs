@@ -480,6 +480,27 @@ fn trust_retire_records_the_last_signing_day() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("has no retired_on date"));
+    // The deliberate way out: give the day, then sign.
+    keys(dir)
+        .args([
+            "trust",
+            "retire",
+            "trust.json",
+            &office,
+            "--on",
+            "2026-11-30",
+        ])
+        .assert()
+        .success();
+    keys(dir)
+        .args(["trust", "sign", "trust.json", "--root-key", "root.key.pem"])
+        .assert()
+        .success();
+    keys(dir)
+        .args(["trust", "show", "trust.json", "--root", "root.pub.pem"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("signs nothing after 2026-11-30)"));
 }
 
 #[test]
