@@ -20,12 +20,14 @@ trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
 "$bin/sonod-issuer" user add --data "$work/data" --name bench --display-name "Load test" --role chairman >/dev/null
 token=$("$bin/sonod-issuer" user token --data "$work/data" --name bench --label bench)
 
+# Dated today in Dhaka, the only day the issuer signs (a run across midnight would be refused).
 today=$(date -u -d '+6 hours' +%F)
 until=$(date -u -d '+6 hours +1 year -1 day' +%F)
 sed -e "s/\"issued\": *\"[0-9-]*\"/\"issued\": \"$today\"/" -e "s/\"expires\": *\"[0-9-]*\"/\"expires\": \"$until\"/" \
     seal/tests/data/benchmark-record.json > "$work/record.json"
 
 SONOD_LOG=warn "$bin/sonod-issuer" serve --listen 127.0.0.1:0 --data "$work/data" --key "$work/keys/office.key.pem" \
+    --trust "$work/keys/trust.json" --root "$work/keys/root.pub.pem" \
     --office 100524 --verifier-host verify.sonod.gov.bd > "$work/serve.out" &
 server=$!
 for _ in $(seq 100); do grep -q http:// "$work/serve.out" 2>/dev/null && break; sleep 0.1; done

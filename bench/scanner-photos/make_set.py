@@ -101,7 +101,9 @@ def records(n, rng):
         r = json.loads(json.dumps(samples[i % len(samples)]))
         r["issued"] = today.isoformat()
         if "expires" in r:
-            r["expires"] = (today.replace(year=today.year + 1) - timedelta(days=1)).isoformat()
+            # A year less a day (replace(year=…) fails on 29 February); the issuer refuses
+            # any issue date but today in Dhaka and any expiry not after it.
+            r["expires"] = (today + timedelta(days=364)).isoformat()
         f = r.get("fields", {})
         if i >= len(samples):
             if isinstance(f.get("name"), str):

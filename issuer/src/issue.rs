@@ -5,11 +5,14 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use qrcode::EcLevel;
+use serde::Deserialize;
 use serde_json::json;
-use sonod_keys::SecretKey;
+use sonod_keys::{format_date, today_dhaka, SecretKey};
 use sonod_seal::{Host, Record, RecordError, SealError};
+use time::Date;
 
 use crate::ledger::{IssueOutcome, Ledger, LedgerError};
+use crate::office_key::OfficeKey;
 use crate::qr_image::{QrImage, QrImageError};
 use crate::store::StoreError;
 
@@ -52,8 +55,8 @@ pub enum IssueError {
 /// How certificates are issued: key, QR host, QR error correction, output.
 #[derive(Debug)]
 pub struct Issuer<'a> {
-    /// The office's signing key.
-    pub key: &'a SecretKey,
+    /// The office's signing key with its trust-list entry.
+    pub key: &'a OfficeKey,
     /// The office's ledger (store, feed, audit log).
     pub ledger: &'a Ledger,
     /// Who is issuing, for the audit log.
@@ -91,7 +94,7 @@ impl Issuer<'_> {
 
     /// See [`check_fits`].
     pub fn check_fits(&self, record: &Record) -> Result<(), IssueError> {
-        check_fits(record, self.key, self.host.as_ref(), self.ec)
+        check_fits(record, self.key.secret(), self.host.as_ref(), self.ec)
     }
 
     fn files_of(&self, o: &IssueOutcome, out: &Path) -> Result<Issued, IssueError> {
@@ -171,12 +174,19 @@ impl Issuer<'_> {
             if line.trim().is_empty() {
                 continue;
             }
-            match Record::from_json_str(&line) {
+            match record_from_json(&line, today_dhaka()) {
+                // The ledger checks the dates again when it issues the group; asked here, a
+                // refused line is reported as such, before anything is spent on it.
                 Ok(r) => match self
                     .ledger
                     .store()
                     .check_office(r.office())
                     .map_err(IssueError::from)
+                    .and_then(|()| {
+                        self.key
+                            .check(&r, today_dhaka())
+                            .map_err(|e| IssueError::Ledger(e.into()))
+                    })
                     .and_then(|()| self.check_fits(&r))
                 {
                     Ok(()) => group.push((lineno, r)),
@@ -214,6 +224,8 @@ impl Issuer<'_> {
             match self.ledger.issue(&record, self.key, self.actor, None) {
                 Ok(o) => done.push((lineno, o)),
                 Err(LedgerError::Seal(e)) => summary.failed.push((lineno, e.to_string())),
+                // Dated the day before a midnight the run crossed.
+                Err(LedgerError::Refused(e)) => summary.failed.push((lineno, e.to_string())),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -231,6 +243,33 @@ impl Issuer<'_> {
             summary.issued += 1;
         }
         Ok(())
+    }
+}
+
+/// Parses a new certificate's record from JSON text, as the API and the commands take it: like
+/// [`Record::from_json_str`], except that a missing (or `null`) `issued` is `today`, the only
+/// issue date the issuer signs ([`OfficeKey::check`]).
+pub fn record_from_json(text: &str, today: Date) -> Result<Record, RecordError> {
+    /// Just enough to see whether `issued` is there; everything else is skipped unread.
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        issued: Option<serde::de::IgnoredAny>,
+    }
+    if text.len() > sonod_seal::MAX_RECORD_JSON {
+        return Err(RecordError::TooLarge);
+    }
+    match serde_json::from_str::<Probe>(text) {
+        Ok(Probe { issued: None }) => {
+            let mut value: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| RecordError::Json(e.to_string()))?;
+            if let Some(object) = value.as_object_mut() {
+                object.insert("issued".into(), json!(format_date(today)));
+            }
+            Record::from_json(&value)
+        }
+        // Present, or not an object at all: the record's own parser says what is wrong.
+        _ => Record::from_json_str(text),
     }
 }
 

@@ -30,11 +30,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sonod_keys::{KeyId, SecretKey};
+use sonod_keys::{today_dhaka, KeyId, SecretKey};
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
 use sonod_seal::{Certificate, Record, SealError, Sealed};
 
 use crate::group_commit::{CommitFailed, GroupCommit, Ticket};
+use crate::office_key::{OfficeKey, SigningRefused};
 use crate::store::{
     key, last_number, number_of, Store, StoreError, StoredCertificate, AUDIT, CERT, EVENT,
     IDEMPOTENCY, REVOCATION,
@@ -55,6 +56,10 @@ pub enum LedgerError {
     /// The record could not be sealed.
     #[error(transparent)]
     Seal(#[from] SealError),
+    /// The office key may not seal the record: not dated today in Dhaka, outside the key's
+    /// window, or expiring on or before its issue date.
+    #[error(transparent)]
+    Refused(#[from] SigningRefused),
     /// No certificate with that serial.
     #[error("এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {0}")]
     NotFound(u64),
@@ -442,14 +447,18 @@ impl Ledger {
         self.store.commit()
     }
 
-    /// Seals and records a certificate. Durable only once [`Ledger::durable`] returns.
+    /// Seals and records a certificate. Durable only once [`Ledger::issued_durable`] returns.
     ///
-    /// With an idempotency key, a retry of the same request returns the first certificate;
-    /// the same key with another request is refused.
+    /// The record must be one the key may seal today in Dhaka ([`OfficeKey::check`]), else
+    /// [`LedgerError::Refused`] and nothing is spent or stored: every new certificate, from
+    /// the API or the command line, passes here.
+    ///
+    /// With an idempotency key, a retry of the same request returns the first certificate
+    /// (checked when it was made); the same key with another request is refused.
     pub fn issue(
         &self,
         record: &Record,
-        key: &SecretKey,
+        key: &OfficeKey,
         actor: &str,
         idempotency: Option<&str>,
     ) -> Result<IssueOutcome, LedgerError> {
@@ -466,8 +475,9 @@ impl Ledger {
                 return Ok(found);
             }
         }
+        key.check(record, today_dhaka())?;
         let serial = self.allocate_serial()?;
-        let sealed = Sealed::seal(&Certificate::new(serial, record), key)?;
+        let sealed = Sealed::seal(&Certificate::new(serial, record), key.secret())?;
         let hash = hex_hash(sealed.as_bytes());
         let stored = StoredCertificate {
             serial,
@@ -752,25 +762,83 @@ impl Ledger {
 mod tests {
     use super::*;
 
-    fn record(name: &str) -> Record {
+    use sonod_keys::{ensure_dev_keys, read_secret_key, DevOptions, Passphrase};
+    use time::{Date, Duration};
+
+    fn record_on(name: &str, issued: Date, expires: Date) -> Record {
         let mut v: serde_json::Value =
             serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json"))
                 .unwrap();
-        let today = sonod_keys::today_dhaka();
-        v["issued"] = serde_json::json!(today.to_string());
-        v["expires"] = serde_json::json!(today
-            .replace_year(today.year() + 1)
-            .unwrap_or(today)
-            .to_string());
+        v["issued"] = serde_json::json!(sonod_keys::format_date(issued));
+        v["expires"] = serde_json::json!(sonod_keys::format_date(expires));
         v["fields"]["name"] = serde_json::json!(name);
         Record::from_json(&v).unwrap()
+    }
+
+    fn record(name: &str) -> Record {
+        let today = today_dhaka();
+        record_on(name, today, today + Duration::days(365))
+    }
+
+    /// The development office key with its trust-list entry, made in `dir`.
+    fn office_key(dir: &std::path::Path) -> OfficeKey {
+        let keys = ensure_dev_keys(dir, &DevOptions::default()).unwrap();
+        let secret = read_secret_key(keys.office_key_path(), || {
+            Ok(Passphrase::new(String::new()))
+        })
+        .unwrap();
+        OfficeKey::from_files(
+            secret,
+            &keys.trust_list_path(),
+            &keys.root_pub_path(),
+            today_dhaka(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_record_the_key_may_not_seal_today_spends_no_serial_and_stores_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = office_key(&dir.path().join("keys"));
+        let ledger = Ledger::open(Store::open(&dir.path().join("data")).unwrap()).unwrap();
+        let today = today_dhaka();
+        let next = ledger.store().next_serial().unwrap();
+        let cases = [
+            (date(2019, 1, 1), date(2030, 1, 1)),
+            (date(2030, 1, 1), date(2031, 1, 1)),
+            (date(2199, 12, 31), date(2199, 12, 31)),
+            (today - Duration::days(1), today + Duration::days(365)),
+            (today, today),
+        ];
+        for (issued, expires) in cases {
+            let r = record_on("আব্দুর রহিম", issued, expires);
+            for idem in [None, Some("k")] {
+                match ledger.issue(&r, &key, "clerk", idem) {
+                    Err(LedgerError::Refused(_)) => {}
+                    other => panic!("{issued} .. {expires}: {other:?}"),
+                }
+            }
+        }
+        let first = ledger
+            .issue(&record("আব্দুর রহিম"), &key, "clerk", None)
+            .unwrap();
+        ledger.issued_durable_blocking(&first).unwrap();
+        assert_eq!(first.certificate.serial, next, "no serial was spent before");
+        assert_eq!(ledger.store().len(), 1);
+        assert_eq!(ledger.events(0, 10).unwrap().len(), 1);
+        assert_eq!(ledger.audit_entries(0, 10).unwrap().len(), 1);
+        ledger.close().unwrap();
+    }
+
+    fn date(y: i32, m: u8, d: u8) -> Date {
+        Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap()
     }
 
     #[test]
     fn queued_writes_are_seen_by_the_writes_after_them_and_become_durable_together() {
         let dir = tempfile::tempdir().unwrap();
-        let ledger = Ledger::open(Store::open(dir.path()).unwrap()).unwrap();
-        let key = SecretKey::generate();
+        let key = office_key(&dir.path().join("keys"));
+        let ledger = Ledger::open(Store::open(&dir.path().join("data")).unwrap()).unwrap();
         let (a, b) = (record("আব্দুর রহিম"), record("আব্দুল করিম"));
         // Nothing waited for in between: each write after the first may find it still queued.
         let first = ledger.issue(&a, &key, "clerk", Some("k1")).unwrap();
@@ -812,7 +880,7 @@ mod tests {
         drop(ledger);
 
         // After a reopen, the retry still finds the first certificate.
-        let ledger = Ledger::open(Store::open(dir.path()).unwrap()).unwrap();
+        let ledger = Ledger::open(Store::open(&dir.path().join("data")).unwrap()).unwrap();
         assert_eq!(ledger.head(), 3);
         let again = ledger.issue(&a, &key, "clerk", Some("k1")).unwrap();
         assert!(!again.created);

@@ -9,7 +9,10 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use sonod_issuer::server::{app, run, AppState, OfficeInfo, ServeConfig};
 use sonod_issuer::{Accounts, Role, Store};
-use sonod_keys::{ensure_dev_keys, read_public_key, today_dhaka, DevOptions, KeyId, VerifyingKey};
+use sonod_keys::{
+    ensure_dev_keys, format_date, read_public_key, read_secret_key, today_dhaka, DevOptions, KeyId,
+    Passphrase, TrustListDraft, VerifyingKey,
+};
 use sonod_seal::feed::{EventKind, FeedPageBody, Signed, StatusListBody};
 use sonod_seal::{open, parse_qr_text};
 use tower::ServiceExt;
@@ -31,6 +34,8 @@ fn config(dir: &std::path::Path) -> ServeConfig {
             name_en: "Savar Paurashava".into(),
         },
         key_path: dir.join("keys/office.key.pem"),
+        trust_path: dir.join("keys/trust.json"),
+        root_path: dir.join("keys/root.pub.pem"),
         verifier_host: Some("localhost:8080".parse().expect("host")),
         request_timeout: Duration::from_secs(10),
         development: true,
@@ -77,12 +82,40 @@ fn record() -> Value {
         serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json"))
             .expect("json");
     let today = today_dhaka();
-    v["issued"] = json!(today.to_string());
-    v["expires"] = json!(today
-        .replace_year(today.year() + 1)
-        .unwrap_or(today)
-        .to_string());
+    v["issued"] = json!(format_date(today));
+    v["expires"] = json!(format_date(today + time::Duration::days(365)));
     v
+}
+
+/// The national authority edits the development trust list and signs it again.
+fn resign_trust(f: &Fixture, edit: impl FnOnce(&mut TrustListDraft)) {
+    let keys = f.dir.path().join("keys");
+    let mut draft = TrustListDraft::read(keys.join("trust.json")).expect("draft");
+    edit(&mut draft);
+    let root = read_secret_key(keys.join("root.key.pem"), || {
+        Ok(Passphrase::new(String::new()))
+    })
+    .expect("root");
+    draft.sign(&root, None).expect("sign");
+    draft.write(keys.join("trust.json")).expect("write");
+}
+
+async fn reload(f: &Fixture, router: &Router) -> (StatusCode, Value) {
+    let (status, _, body) = call(
+        router,
+        post("/api/v1/admin/reload-key", Some(&f.admin), &json!({})),
+    )
+    .await;
+    (status, json_of(&body))
+}
+
+/// Every event the feed has published so far.
+async fn event_count(f: &Fixture, router: &Router) -> usize {
+    feed(router, 0, 100, &f.office_key)
+        .await
+        .signed
+        .events
+        .len()
 }
 
 async fn call(router: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
@@ -290,6 +323,226 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
             .events
             .len(),
         0
+    );
+}
+
+/// Issue #12, point 3: the API signed any date (2019-01-01, 2030-01-01, 2199-12-31, one already
+/// expired on its issue day), which verifiers then called an untrusted issuer, and which let
+/// an official backdate.
+#[tokio::test]
+async fn regression_issue_dates_other_than_today_in_dhaka_are_refused() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    let today = today_dhaka();
+    let yesterday = today - time::Duration::days(1);
+    let cases = [
+        (
+            "2019-01-01",
+            "2030-01-01",
+            "the issue date must be today in Dhaka",
+        ),
+        (
+            "2030-01-01",
+            "2031-01-01",
+            "the issue date must be today in Dhaka",
+        ),
+        (
+            "2199-12-31",
+            "2199-12-31",
+            "the issue date must be today in Dhaka",
+        ),
+        (
+            &format_date(yesterday),
+            "2199-12-31",
+            "the issue date must be today in Dhaka",
+        ),
+        (
+            &format_date(today),
+            &format_date(today),
+            "must be after the issue date",
+        ),
+        (
+            &format_date(today),
+            &format_date(yesterday),
+            "expiry is before the issue date",
+        ),
+    ];
+    for (issued, expires, reason) in cases {
+        let mut r = record();
+        r["issued"] = json!(issued);
+        r["expires"] = json!(expires);
+        for idempotency in [false, true] {
+            let mut req = post("/api/v1/certificates", Some(&f.chairman), &r);
+            if idempotency {
+                req.headers_mut()
+                    .insert("idempotency-key", "once".parse().expect("header"));
+            }
+            let (status, headers, body) = call(&router, req).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{issued} {expires}"
+            );
+            assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+            let problem = json_of(&body);
+            assert_eq!(problem["status"], 422);
+            let detail = problem["detail"].as_str().expect("detail");
+            assert!(detail.contains(reason), "{issued} {expires}: {detail}");
+            // Bangla first, then English.
+            assert!(
+                detail.find(" / ").is_some_and(|i| !detail[..i].is_ascii()),
+                "{detail}"
+            );
+        }
+    }
+    let (_, _, body) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.chairman), &{
+            let mut r = record();
+            r["issued"] = json!("2019-01-01");
+            r
+        }),
+    )
+    .await;
+    assert_eq!(
+        json_of(&body)["detail"],
+        format!(
+            "প্রদানের তারিখ আজ (ঢাকা), {t}, হতে হবে; 2019-01-01 নয় / the issue date must be today in Dhaka, {t}, not 2019-01-01",
+            t = format_date(today)
+        )
+    );
+    // Nothing was stored and no serial was spent: the next certificate is serial 1.
+    assert_eq!(event_count(&f, &router).await, 0);
+    assert_eq!(f.state.ledger().store().len(), 0);
+    let issued = issue(&f, &router).await;
+    assert_eq!(issued["serial"], 1);
+}
+
+#[tokio::test]
+async fn a_missing_issue_date_is_today_in_dhaka() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    for (i, absent) in [None, Some(Value::Null)].into_iter().enumerate() {
+        let mut r = record();
+        match absent {
+            None => {
+                r.as_object_mut().expect("object").remove("issued");
+            }
+            Some(null) => r["issued"] = null,
+        }
+        let (status, _, body) =
+            call(&router, post("/api/v1/certificates", Some(&f.chairman), &r)).await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
+        let issued = json_of(&body);
+        assert_eq!(issued["serial"], i + 1);
+        let qr = issued["qr_text"].as_str().expect("qr");
+        let opened = open(&parse_qr_text(qr).expect("qr").bytes).expect("opens");
+        let cert = opened.verify(&f.office_key).expect("verifies");
+        assert_eq!(cert.record.issued(), today_dhaka());
+    }
+}
+
+#[tokio::test]
+async fn a_key_the_trust_list_retired_or_compromised_issues_nothing() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    issue(&f, &router).await;
+    let kid = KeyId::of(&f.office_key);
+
+    // Retired as of yesterday: the reloaded service refuses today's records.
+    resign_trust(&f, |d| {
+        d.retire(kid, today_dhaka() - time::Duration::days(1))
+            .expect("retire")
+    });
+    let (status, _) = reload(&f, &router).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.chairman), &record()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let detail = json_of(&body)["detail"]
+        .as_str()
+        .expect("detail")
+        .to_owned();
+    assert!(
+        detail.contains(&format!("the office key {kid} is retired")),
+        "{detail}"
+    );
+
+    resign_trust(&f, |d| {
+        d.set_status(kid, sonod_keys::KeyStatus::Compromised)
+            .expect("compromise")
+    });
+    assert_eq!(reload(&f, &router).await.0, StatusCode::OK);
+    let (status, _, body) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.chairman), &record()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        json_of(&body)["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("is marked compromised"),
+        "{body:?}"
+    );
+    assert_eq!(
+        event_count(&f, &router).await,
+        1,
+        "only the first certificate"
+    );
+}
+
+#[test]
+fn the_service_does_not_start_with_a_key_the_trust_list_does_not_name() {
+    let dir = tempfile::tempdir().expect("tmp");
+    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).expect("dev keys");
+    let path = dir.path().join("keys/office.key.pem");
+    std::fs::remove_file(&path).expect("rm");
+    let stranger = sonod_keys::SecretKey::generate();
+    sonod_keys::write_secret_key(&path, &stranger, None).expect("write");
+    let store = Store::open(&dir.path().join("data")).expect("store");
+    let err = AppState::new(config(dir.path()), store).expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "অফিসের চাবি {0} বিশ্বাস-তালিকায় নেই / the office key {0} is not in the trust list",
+            stranger.key_id()
+        )
+    );
+
+    // Nor with a trust list the root did not sign, nor for another office.
+    let dir = tempfile::tempdir().expect("tmp");
+    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).expect("dev keys");
+    let trust = dir.path().join("keys/trust.json");
+    let text = std::fs::read_to_string(&trust).expect("read");
+    std::fs::write(&trust, text.replace("Savar Paurashava", "Dhaka North")).expect("write");
+    let store = Store::open(&dir.path().join("data")).expect("store");
+    let err = AppState::new(config(dir.path()), store).expect_err("refused");
+    assert!(
+        err.to_string().contains("trust list is not usable")
+            && err
+                .to_string()
+                .contains("trust list signature does not verify"),
+        "{err}"
+    );
+    std::fs::write(&trust, text).expect("write");
+    let mut other = config(dir.path());
+    other.office.code = "200101".into();
+    let store = Store::open(&dir.path().join("data2")).expect("store");
+    let err = AppState::new(other, store).expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("belongs to office 100524, this service to office 200101"),
+        "{err}"
     );
 }
 
@@ -561,11 +814,35 @@ async fn key_rotation_without_downtime_and_backup_while_serving() {
     let f = fixture();
     let router = app(f.state.clone());
     let first = issue(&f, &router).await;
-    // The office rolls to a new key: replace the file, ask the service to reload.
+    // The office rolls to a new key: a key the trust list does not name yet is refused, and
+    // the service keeps the one it has.
     let new_key = sonod_keys::SecretKey::generate();
     let path = f.dir.path().join("keys/office.key.pem");
     std::fs::remove_file(&path).expect("rm");
     sonod_keys::write_secret_key(&path, &new_key, None).expect("write");
+    let (status, problem) = reload(&f, &router).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("is not in the trust list"),
+        "{problem}"
+    );
+    assert_eq!(issue(&f, &router).await["key_id"], first["key_id"]);
+    // The authority rotates the list to the new key (the old one retires today); then the
+    // service reloads both.
+    let old: KeyId = first["key_id"].as_str().expect("kid").parse().expect("kid");
+    resign_trust(&f, |d| {
+        d.rotate(
+            old,
+            new_key.verifying_key(),
+            today_dhaka(),
+            today_dhaka() + time::Duration::days(365),
+            today_dhaka(),
+        )
+        .expect("rotate");
+    });
     let (status, _, _) = call(
         &router,
         post("/api/v1/admin/reload-key", Some(&f.chairman), &json!({})),
@@ -582,6 +859,7 @@ async fn key_rotation_without_downtime_and_backup_while_serving() {
     let second = issue(&f, &router).await;
     assert_eq!(second["key_id"], new_key.key_id().to_string());
     assert_ne!(first["key_id"], second["key_id"]);
+    assert_eq!(second["serial"], 3);
 
     let (status, _, body) = call(&router, get("/api/v1/admin/backup", Some(&f.admin))).await;
     assert_eq!(status, StatusCode::OK);
@@ -590,8 +868,8 @@ async fn key_rotation_without_downtime_and_backup_while_serving() {
     let restored = f.dir.path().join("restored");
     sonod_issuer::restore(&file, &restored).expect("restore");
     let store = Store::open(&restored).expect("store");
-    assert_eq!(store.len(), 2);
-    assert!(store.get(2).expect("get").is_some());
+    assert_eq!(store.len(), 3);
+    assert!(store.get(3).expect("get").is_some());
 }
 
 #[tokio::test]

@@ -8,7 +8,10 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value as Json;
 use sonod_issuer::Store;
-use sonod_keys::{write_secret_key, Passphrase, SecretKey};
+use sonod_keys::{
+    ensure_dev_keys, format_date, read_secret_key, today_dhaka, write_secret_key, DevKeys,
+    DevOptions, Passphrase, SecretKey,
+};
 use sonod_seal::{open, parse_qr_text};
 use tempfile::TempDir;
 
@@ -19,11 +22,27 @@ fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../seal/tests/data")
 }
 
-fn benchmark() -> PathBuf {
-    data_dir().join("benchmark-record.json")
+/// A sample record dated today in Dhaka (the only day the issuer signs), expiring a year later
+/// if it expires at all.
+fn dated_today(mut record: Json) -> Json {
+    let today = today_dhaka();
+    record["issued"] = format_date(today).into();
+    if record.get("expires").is_some() {
+        record["expires"] = format_date(today + time::Duration::days(365)).into();
+    }
+    record
 }
 
-/// The 14 sample records, one per certificate type, each as one line of JSON.
+fn read_json(path: &Path) -> Json {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The benchmark record dated today, as JSON.
+fn benchmark_json() -> Json {
+    dated_today(read_json(&data_dir().join("benchmark-record.json")))
+}
+
+/// The 14 sample records, one per certificate type, dated today, each as one line of JSON.
 fn sample_lines() -> Vec<String> {
     let mut paths: Vec<_> = std::fs::read_dir(data_dir().join("records"))
         .unwrap()
@@ -32,12 +51,7 @@ fn sample_lines() -> Vec<String> {
     paths.sort();
     let lines: Vec<String> = paths
         .iter()
-        .map(|p| {
-            serde_json::to_string(
-                &serde_json::from_str::<Json>(&std::fs::read_to_string(p).unwrap()).unwrap(),
-            )
-            .unwrap()
-        })
+        .map(|p| dated_today(read_json(p)).to_string())
         .collect();
     assert_eq!(lines.len(), 14);
     lines
@@ -45,20 +59,32 @@ fn sample_lines() -> Vec<String> {
 
 struct Fixture {
     dir: TempDir,
+    keys: DevKeys,
     key: PathBuf,
 }
 
 impl Fixture {
-    /// An office key, unencrypted, mode 0600.
+    /// A development key set: the office key (unencrypted, mode 0600), the root key and the
+    /// signed trust list that names the office key.
     fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let key = dir.path().join("office.key.pem");
-        write_secret_key(&key, &SecretKey::generate(), None).unwrap();
-        Fixture { dir, key }
+        let keys = ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).unwrap();
+        let key = keys.office_key_path();
+        Fixture { dir, keys, key }
     }
 
     fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
+    }
+
+    /// The benchmark record dated today, in a file.
+    fn benchmark(&self) -> PathBuf {
+        self.write("benchmark.json", &benchmark_json().to_string())
+    }
+
+    /// The office's secret key (unencrypted development key).
+    fn office_secret(&self) -> SecretKey {
+        read_secret_key(self.keys.office_key_path(), || panic!("unencrypted")).unwrap()
     }
 
     fn data(&self) -> PathBuf {
@@ -79,6 +105,8 @@ impl Fixture {
         let mut cmd = Command::cargo_bin("sonod-issuer").unwrap();
         for var in [
             "SONOD_KEY",
+            "SONOD_TRUST",
+            "SONOD_ROOT",
             "SONOD_DATA",
             "SONOD_VERIFIER_HOST",
             "SONOD_KEY_PASSPHRASE",
@@ -88,6 +116,10 @@ impl Fixture {
         cmd.arg(sub)
             .arg("--key")
             .arg(key)
+            .arg("--trust")
+            .arg(self.keys.trust_list_path())
+            .arg("--root")
+            .arg(self.keys.root_pub_path())
             .arg("--data")
             .arg(self.data())
             .arg("--out")
@@ -160,7 +192,7 @@ fn decode_png(path: &Path) -> Vec<String> {
 #[test]
 fn issue_writes_text_png_and_svg() {
     let fx = Fixture::new();
-    let (code, stdout, stderr) = run(&mut fx.issue(&benchmark()));
+    let (code, stdout, stderr) = run(&mut fx.issue(&fx.benchmark()));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     let text = stdout.trim_end();
@@ -191,7 +223,7 @@ fn issue_writes_text_png_and_svg() {
     assert_eq!(stored.sealed, parse_qr_text(text).unwrap().bytes);
     drop(store);
 
-    let (code, stdout, stderr) = run(&mut fx.issue(&benchmark()));
+    let (code, stdout, stderr) = run(&mut fx.issue(&fx.benchmark()));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(serial_of(&stdout), next);
     assert_eq!(
@@ -219,7 +251,7 @@ fn serials_are_never_reused_across_runs() {
         } else {
             1
         };
-        let (code, stdout, stderr) = run(&mut fx.issue(&benchmark()));
+        let (code, stdout, stderr) = run(&mut fx.issue(&fx.benchmark()));
         assert_eq!(code, 0, "{stderr}");
         let serial = serial_of(&stdout);
         assert_eq!(serial, next, "each run takes the store's next serial");
@@ -237,7 +269,7 @@ fn serials_are_never_reused_across_runs() {
 fn serials_are_consecutive_across_runs() {
     let fx = Fixture::new();
     let serials: Vec<u64> = (0..3)
-        .map(|_| serial_of(&run(&mut fx.issue(&benchmark())).1))
+        .map(|_| serial_of(&run(&mut fx.issue(&fx.benchmark())).1))
         .collect();
     assert_eq!(serials, [1, 2, 3]);
     assert_eq!(fx.next_serial(), 4);
@@ -246,7 +278,7 @@ fn serials_are_consecutive_across_runs() {
 #[test]
 fn record_from_standard_input() {
     let fx = Fixture::new();
-    let record = std::fs::read_to_string(benchmark()).unwrap();
+    let record = benchmark_json().to_string();
     let (code, stdout, stderr) = run(fx.issue(Path::new("-")).write_stdin(record));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("HTTPS://VERIFY.SONOD.GOV.BD/V/"));
@@ -255,18 +287,18 @@ fn record_from_standard_input() {
 #[test]
 fn store_of_another_office_is_refused() {
     let fx = Fixture::new();
-    assert_eq!(run(&mut fx.issue(&benchmark())).0, 0);
+    assert_eq!(run(&mut fx.issue(&fx.benchmark())).0, 0);
     let next = fx.next_serial();
-    let mut other: Json =
-        serde_json::from_str(&std::fs::read_to_string(benchmark()).unwrap()).unwrap();
+    let mut other = benchmark_json();
     other["office"] = "200301".into();
     let other = fx.write("other.json", &other.to_string());
     let (code, stdout, stderr) = run(&mut fx.issue(&other));
     assert_eq!(code, 2);
     assert_eq!(stdout, "");
     assert!(stderr.contains("error"), "{stderr}");
+    // The key's office in the trust list is the store's; whichever is asked first says so.
     assert!(
-        stderr.contains("this store belongs to office 100524, the record to office 200301"),
+        stderr.contains("belongs to office 100524, the record to office 200301"),
         "{stderr}"
     );
     assert_eq!(
@@ -283,8 +315,7 @@ fn store_of_another_office_is_refused() {
 #[test]
 fn invalid_records_are_refused_before_a_serial_is_reserved() {
     let fx = Fixture::new();
-    let mut missing: Json =
-        serde_json::from_str(&std::fs::read_to_string(benchmark()).unwrap()).unwrap();
+    let mut missing = benchmark_json();
     missing["fields"].as_object_mut().unwrap().remove("name");
     let cases = [
         ("bad.json", "{\"type\": \"citizenship\",".to_owned(), "record is not valid JSON"),
@@ -312,7 +343,7 @@ fn invalid_records_are_refused_before_a_serial_is_reserved() {
     );
 
     // Against a store in use: its next serial does not move.
-    assert_eq!(run(&mut fx.issue(&benchmark())).0, 0);
+    assert_eq!(run(&mut fx.issue(&fx.benchmark())).0, 0);
     let next = fx.next_serial();
     for (name, _, reason) in &cases {
         let (code, _, stderr) = run(&mut fx.issue(&fx.path(name)));
@@ -329,10 +360,7 @@ fn invalid_records_are_refused_before_a_serial_is_reserved() {
 /// The warish sample with `heirs` heirs of long names: 40 fit a sealed certificate and a QR
 /// code at error correction M but not at H; 40 even longer ones do not even seal.
 fn big_warish(name: &str) -> String {
-    let mut j: Json = serde_json::from_str(
-        &std::fs::read_to_string(data_dir().join("records/warish.json")).unwrap(),
-    )
-    .unwrap();
+    let mut j = dated_today(read_json(&data_dir().join("records/warish.json")));
     j["fields"]["heirs"] = (0..40)
         .map(|i| serde_json::json!({"name": format!("{name} {i}"), "relation": "পুত্র", "age": 30}))
         .collect();
@@ -411,7 +439,7 @@ fn missing_record_file() {
 #[test]
 fn verifier_host_or_bare_is_required() {
     let fx = Fixture::new();
-    let (code, stdout, stderr) = run(fx.cmd("issue").arg("--record").arg(benchmark()));
+    let (code, stdout, stderr) = run(fx.cmd("issue").arg("--record").arg(fx.benchmark()));
     assert_eq!(code, 2);
     assert_eq!(stdout, "");
     assert_eq!(stderr, format!("ত্রুটি / error: {HOST_HINT}\n"));
@@ -421,7 +449,7 @@ fn verifier_host_or_bare_is_required() {
         .cmd("issue")
         .arg("--bare")
         .arg("--record")
-        .arg(benchmark()));
+        .arg(fx.benchmark()));
     assert_eq!(code, 0, "{stderr}");
     let text = stdout.trim_end();
     assert!(!text.contains('/') && !text.is_empty(), "{text}");
@@ -443,7 +471,7 @@ fn verifier_host_from_the_environment_and_bare_overriding_it() {
         .cmd("issue")
         .env("SONOD_VERIFIER_HOST", "localhost:8080")
         .arg("--record")
-        .arg(benchmark()));
+        .arg(fx.benchmark()));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("HTTPS://LOCALHOST:8080/V/"), "{stdout}");
 
@@ -453,7 +481,7 @@ fn verifier_host_from_the_environment_and_bare_overriding_it() {
         .env("SONOD_VERIFIER_HOST", "localhost:8080")
         .arg("--bare")
         .arg("--record")
-        .arg(benchmark()));
+        .arg(fx.benchmark()));
     assert_eq!(code, 0, "{stderr}");
     assert!(!stdout.contains("HTTPS"), "{stdout}");
 
@@ -466,7 +494,7 @@ fn verifier_host_from_the_environment_and_bare_overriding_it() {
             "verify.sonod.gov.bd",
             "--record",
         ])
-        .arg(benchmark()));
+        .arg(fx.benchmark()));
     assert_eq!(code, 2);
     assert!(stderr.contains("not both"), "{stderr}");
     assert_eq!(
@@ -482,7 +510,7 @@ fn invalid_verifier_host() {
     let (code, _, stderr) = run(fx
         .cmd("issue")
         .args(["--verifier-host", "evil host/x", "--record"])
-        .arg(benchmark()));
+        .arg(fx.benchmark()));
     assert_eq!(code, 2);
     assert!(stderr.contains("invalid verifier host"), "{stderr}");
 }
@@ -493,13 +521,13 @@ fn encrypted_key() {
     let key = fx.path("locked.key.pem");
     write_secret_key(
         &key,
-        &SecretKey::generate(),
+        &fx.office_secret(),
         Some(&Passphrase::new("correct horse".into())),
     )
     .unwrap();
 
     let (code, _, stderr) = run(fx
-        .issue_with_key(&benchmark(), &key)
+        .issue_with_key(&fx.benchmark(), &key)
         .env("SONOD_KEY_PASSPHRASE", "wrong"));
     assert_eq!(code, 2);
     assert!(stderr.contains("wrong passphrase"), "{stderr}");
@@ -507,7 +535,7 @@ fn encrypted_key() {
     assert_eq!(fx.out_files(), Vec::<String>::new());
 
     // No passphrase and no terminal: a clear message, no prompt.
-    let (code, _, stderr) = run(&mut fx.issue_with_key(&benchmark(), &key));
+    let (code, _, stderr) = run(&mut fx.issue_with_key(&fx.benchmark(), &key));
     assert_eq!(code, 2);
     assert!(
         stderr.contains("passphrase required: set SONOD_KEY_PASSPHRASE"),
@@ -515,7 +543,7 @@ fn encrypted_key() {
     );
 
     let (code, stdout, stderr) = run(fx
-        .issue_with_key(&benchmark(), &key)
+        .issue_with_key(&fx.benchmark(), &key)
         .env("SONOD_KEY_PASSPHRASE", "correct horse"));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("HTTPS://VERIFY.SONOD.GOV.BD/V/"));
@@ -526,7 +554,7 @@ fn encrypted_key() {
 fn readable_secret_key_is_refused() {
     let fx = Fixture::new();
     std::fs::set_permissions(&fx.key, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let (code, _, stderr) = run(&mut fx.issue(&benchmark()));
+    let (code, _, stderr) = run(&mut fx.issue(&fx.benchmark()));
     assert_eq!(code, 2);
     assert!(
         stderr.contains("is accessible by group or others (mode 644)"),
@@ -555,7 +583,8 @@ fn bulk(fx: &Fixture, input: &Path) -> Command {
 fn bulk_issues_good_lines_and_reports_bad_ones() {
     let fx = Fixture::new();
     let mut lines = sample_lines();
-    lines.insert(5, r#"{"type":"citizenship","office":"100524"}"#.to_owned()); // line 6
+    // Line 6: no `issued` is today; no name is refused.
+    lines.insert(5, r#"{"type":"citizenship","office":"100524"}"#.to_owned());
     lines.insert(9, String::new()); // line 10, blank
     let input = fx.write("in.jsonl", &(lines.join("\n") + "\n"));
     let (code, stdout, stderr) = run(&mut bulk(&fx, &input));
@@ -603,7 +632,7 @@ fn bulk_issues_good_lines_and_reports_bad_ones() {
         errors[0]["error"]
             .as_str()
             .unwrap()
-            .contains("missing field `issued`"),
+            .contains("required field missing: name"),
         "{}",
         errors[0]
     );
@@ -707,7 +736,180 @@ fn usage_errors_exit_2() {
     let (code, _, stderr) = run(fx.cmd("issue").arg("--bare"));
     assert_eq!(code, 2);
     assert!(stderr.contains("--record"), "{stderr}");
-    let (code, _, stderr) = run(fx.issue(&benchmark()).args(["--ec", "X"]));
+    let (code, _, stderr) = run(fx.issue(&fx.benchmark()).args(["--ec", "X"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("expected L, M, Q or H"), "{stderr}");
+}
+
+/// Issue #12, point 3: `sonod-issuer issue` sealed any date (2019-01-01, 2030-01-01,
+/// 2199-12-31, one expiring on its issue day). Each is refused with exit 2 and a clear line,
+/// before the store is even opened, and no flag bypasses it.
+#[test]
+fn regression_issue_refuses_dates_other_than_today() {
+    let fx = Fixture::new();
+    let today = today_dhaka();
+    let yesterday = format_date(today - time::Duration::days(1));
+    let tomorrow = format_date(today + time::Duration::days(1));
+    let today = format_date(today);
+    let cases = [
+        (
+            "2019-01-01",
+            "2030-01-01",
+            "the issue date must be today in Dhaka",
+        ),
+        (
+            "2030-01-01",
+            "2031-01-01",
+            "the issue date must be today in Dhaka",
+        ),
+        (
+            "2199-12-31",
+            "2199-12-31",
+            "the issue date must be today in Dhaka",
+        ),
+        (
+            &yesterday,
+            &tomorrow,
+            "the issue date must be today in Dhaka",
+        ),
+        (
+            &tomorrow,
+            "2199-12-31",
+            "the issue date must be today in Dhaka",
+        ),
+        (&today, &today, "must be after the issue date"),
+    ];
+    let check = |fx: &Fixture| {
+        for (i, (issued, expires, reason)) in cases.iter().enumerate() {
+            let mut r = benchmark_json();
+            r["issued"] = (*issued).into();
+            r["expires"] = (*expires).into();
+            let path = fx.write(&format!("dated-{i}.json"), &r.to_string());
+            let (code, stdout, stderr) = run(&mut fx.issue(&path));
+            assert_eq!(code, 2, "{issued} {expires}: {stderr}");
+            assert_eq!(stdout, "");
+            assert!(stderr.starts_with("ত্রুটি / error: record "), "{stderr}");
+            assert!(stderr.contains(reason), "{issued} {expires}: {stderr}");
+        }
+    };
+    check(&fx);
+    assert!(!fx.data().exists(), "the store is not even created");
+    assert_eq!(fx.out_files(), Vec::<String>::new());
+
+    let mut r = benchmark_json();
+    r["issued"] = "2019-01-01".into();
+    let (_, _, stderr) = run(&mut fx.issue(&fx.write("old.json", &r.to_string())));
+    assert!(
+        stderr.ends_with(&format!(
+            ": প্রদানের তারিখ আজ (ঢাকা), {today}, হতে হবে; 2019-01-01 নয় / the issue date must be today in Dhaka, {today}, not 2019-01-01\n"
+        )),
+        "{stderr}"
+    );
+
+    // Against a store in use: nothing stored, no serial spent.
+    assert_eq!(run(&mut fx.issue(&fx.benchmark())).0, 0);
+    let next = fx.next_serial();
+    check(&fx);
+    assert_eq!(fx.next_serial(), next);
+    assert_eq!(Store::open(&fx.data()).unwrap().len(), 1);
+    assert_eq!(
+        fx.out_files(),
+        ["100524-1.png", "100524-1.svg", "100524-1.txt"]
+    );
+}
+
+#[test]
+fn a_record_without_an_issue_date_is_issued_today() {
+    let fx = Fixture::new();
+    let mut r = benchmark_json();
+    r.as_object_mut().unwrap().remove("issued");
+    let (code, stdout, stderr) = run(&mut fx.issue(&fx.write("undated.json", &r.to_string())));
+    assert_eq!(code, 0, "{stderr}");
+    let opened = open(&parse_qr_text(stdout.trim_end()).unwrap().bytes).unwrap();
+    assert_eq!(opened.unverified().record.issued(), today_dhaka());
+}
+
+#[test]
+fn bulk_refuses_lines_not_dated_today_and_dates_undated_ones_today() {
+    let fx = Fixture::new();
+    let mut lines = sample_lines()[..3].to_vec();
+    let mut old: Json = serde_json::from_str(&lines[1]).unwrap();
+    old["issued"] = "2019-01-01".into();
+    lines[1] = old.to_string();
+    let mut undated: Json = serde_json::from_str(&lines[2]).unwrap();
+    undated.as_object_mut().unwrap().remove("issued");
+    lines[2] = undated.to_string();
+    let input = fx.write("in.jsonl", &lines.join("\n"));
+    let (code, _, stderr) = run(&mut bulk(&fx, &input));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("issued 2, refused 1"), "{stderr}");
+    let index = index_lines(&fx);
+    let serials: Vec<(u64, u64)> = index
+        .iter()
+        .filter(|j| j.get("serial").is_some())
+        .map(|j| (j["line"].as_u64().unwrap(), j["serial"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(serials, [(1, 1), (3, 2)], "no serial spent on line 2");
+    let error = index.iter().find(|j| j["line"] == 2).unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        error.contains("the issue date must be today in Dhaka"),
+        "{error}"
+    );
+    let third = std::fs::read_to_string(fx.out().join("100524-2.txt")).unwrap();
+    let opened = open(&parse_qr_text(third.trim_end()).unwrap().bytes).unwrap();
+    assert_eq!(opened.unverified().record.issued(), today_dhaka());
+    assert_eq!(Store::open(&fx.data()).unwrap().len(), 2);
+}
+
+#[test]
+fn issuing_needs_a_trust_list_that_names_the_key() {
+    let fx = Fixture::new();
+    // No --trust or --root: a usage error.
+    let mut cmd = Command::cargo_bin("sonod-issuer").unwrap();
+    for var in ["SONOD_KEY", "SONOD_TRUST", "SONOD_ROOT", "SONOD_DATA"] {
+        cmd.env_remove(var);
+    }
+    let (code, _, stderr) = run(cmd
+        .args(["issue", "--bare", "--key"])
+        .arg(&fx.key)
+        .arg("--data")
+        .arg(fx.data())
+        .arg("--out")
+        .arg(fx.out())
+        .arg("--record")
+        .arg(fx.benchmark()));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--trust <TRUST.json>") && stderr.contains("--root <ROOT.pub.pem>"),
+        "{stderr}"
+    );
+
+    // A key the trust list does not name.
+    let stranger = fx.path("stranger.key.pem");
+    let key = SecretKey::generate();
+    write_secret_key(&stranger, &key, None).unwrap();
+    let (code, _, stderr) = run(&mut fx.issue_with_key(&fx.benchmark(), &stranger));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!(
+            "the office key {} is not in the trust list",
+            key.key_id()
+        )),
+        "{stderr}"
+    );
+
+    // A trust list the root did not sign.
+    let trust = fx.keys.trust_list_path();
+    let text = std::fs::read_to_string(&trust).unwrap();
+    std::fs::write(&trust, text.replace("Savar Paurashava", "Dhaka North")).unwrap();
+    let (code, _, stderr) = run(&mut fx.issue(&fx.benchmark()));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("trust list signature does not verify"),
+        "{stderr}"
+    );
+    assert!(!fx.data().exists());
 }

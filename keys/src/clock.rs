@@ -58,6 +58,35 @@ pub(crate) mod serde_date {
     }
 }
 
+/// `#[serde(with = "crate::clock::serde_date_opt")]` for an optional `YYYY-MM-DD` string,
+/// with `#[serde(default, skip_serializing_if = "Option::is_none")]`: absent when `None`.
+pub(crate) mod serde_date_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    pub(crate) fn serialize<S: Serializer>(
+        date: &Option<Date>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(d) => super::serde_date::serialize(d, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Date>, D::Error> {
+        // `null` is not a date: a field that is there must hold one.
+        let s = String::deserialize(deserializer)?;
+        super::parse_date(&s).map(Some).map_err(|e| {
+            serde::de::Error::custom(format_args!(
+                "invalid date {s:?} (expected YYYY-MM-DD): {e}"
+            ))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

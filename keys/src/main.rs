@@ -88,12 +88,16 @@ enum TrustCommand {
         #[arg(long = "host", value_name = "HOST")]
         hosts: Vec<String>,
     },
-    /// Mark a key retired; the list becomes unsigned.
+    /// Mark a key retired; the list becomes unsigned. Verifiers refuse whatever it claims to
+    /// have signed after its last day.
     Retire {
         /// The trust list file.
         file: PathBuf,
         /// The key id.
         kid: KeyId,
+        /// The last day the key may sign [default: today in Dhaka].
+        #[arg(long, value_parser = date_arg, value_name = "DATE")]
+        on: Option<Date>,
     },
     /// Mark a key compromised (final); the list becomes unsigned.
     Compromise {
@@ -118,6 +122,9 @@ enum TrustCommand {
         /// Last day the new key may sign.
         #[arg(long, value_parser = date_arg, value_name = "DATE")]
         not_after: Date,
+        /// The last day the old key may sign [default: today in Dhaka].
+        #[arg(long, value_parser = date_arg, value_name = "DATE")]
+        on: Option<Date>,
     },
     /// Sign the list with the root key (sequence + 1, issued today).
     Sign {
@@ -330,21 +337,41 @@ fn trust(cmd: TrustCommand) -> anyhow::Result<ExitCode> {
             writeln!(io::stdout(), "{key_id}")?;
             unsigned_note(&file);
         }
-        TrustCommand::Retire { file, kid } => set_status(&file, kid, KeyStatus::Retired)?,
-        TrustCommand::Compromise { file, kid } => set_status(&file, kid, KeyStatus::Compromised)?,
+        TrustCommand::Retire { file, kid, on } => {
+            let mut draft = read_draft(&file)?;
+            draft.retire(kid, on.unwrap_or_else(today_dhaka))?;
+            draft.write(&file)?;
+            status_note(&draft, kid);
+            unsigned_note(&file);
+        }
+        TrustCommand::Compromise { file, kid } => {
+            let mut draft = read_draft(&file)?;
+            draft.set_status(kid, KeyStatus::Compromised)?;
+            draft.write(&file)?;
+            status_note(&draft, kid);
+            unsigned_note(&file);
+        }
         TrustCommand::Rotate {
             file,
             old,
             public_key,
             not_before,
             not_after,
+            on,
         } => {
             let mut draft = read_draft(&file)?;
             let public = read_public_key(&public_key)?;
-            let key_id = draft.rotate(old, public, not_before, not_after)?;
+            let key_id = draft.rotate(
+                old,
+                public,
+                not_before,
+                not_after,
+                on.unwrap_or_else(today_dhaka),
+            )?;
             draft.write(&file)?;
             writeln!(io::stdout(), "{key_id}")?;
             eprintln!("{old} → {key_id}");
+            status_note(&draft, old);
             unsigned_note(&file);
         }
         TrustCommand::Sign {
@@ -377,13 +404,18 @@ fn trust(cmd: TrustCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn set_status(file: &Path, kid: KeyId, status: KeyStatus) -> anyhow::Result<()> {
-    let mut draft = read_draft(file)?;
-    draft.set_status(kid, status)?;
-    draft.write(file)?;
-    eprintln!("চাবি / key {kid}: {} / {status}", status.label_bn());
-    unsigned_note(file);
-    Ok(())
+/// Says where a key now stands, with its last signing day if it is retired.
+fn status_note(draft: &TrustListDraft, kid: KeyId) {
+    let Some(e) = draft.entry(&kid) else { return };
+    match e.retired_on {
+        Some(day) => eprintln!(
+            "চাবি / key {kid}: {} / {}, শেষ স্বাক্ষরের দিন / last signing day {}",
+            e.status.label_bn(),
+            e.status,
+            format_date(day)
+        ),
+        None => eprintln!("চাবি / key {kid}: {} / {}", e.status.label_bn(), e.status),
+    }
 }
 
 fn show(file: &Path, root: &Path, json: bool) -> anyhow::Result<ExitCode> {
@@ -416,12 +448,22 @@ fn show(file: &Path, root: &Path, json: bool) -> anyhow::Result<ExitCode> {
     for e in list.entries() {
         writeln!(out)?;
         writeln!(out, "চাবি / key {}", e.key_id)?;
-        writeln!(
-            out,
-            "  অবস্থা / status: {} / {}",
-            e.status.label_bn(),
-            e.status
-        )?;
+        match e.retired_on {
+            Some(day) => writeln!(
+                out,
+                "  অবস্থা / status: {} / {} ({} এর পরে স্বাক্ষর নয় / signs nothing after {})",
+                e.status.label_bn(),
+                e.status,
+                format_date(day),
+                format_date(day)
+            )?,
+            None => writeln!(
+                out,
+                "  অবস্থা / status: {} / {}",
+                e.status.label_bn(),
+                e.status
+            )?,
+        }
         writeln!(
             out,
             "  অফিস / office: {} — {} / {}",

@@ -16,7 +16,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::clock::{serde_date, today_dhaka};
+use crate::clock::{serde_date, serde_date_opt, today_dhaka};
 use crate::key_id::KeyId;
 use crate::secret_key::SecretKey;
 
@@ -71,8 +71,8 @@ impl fmt::Display for Environment {
 pub enum KeyStatus {
     /// In use: certificates signed within its window are genuine.
     Active,
-    /// Replaced by a newer key: certificates it signed within its window stay genuine, but it
-    /// signs no more.
+    /// Replaced by a newer key: certificates it signed within its window and on or before its
+    /// `retired_on` day stay genuine; anything it claims to have signed later is refused.
     Retired,
     /// Leaked or stolen: nothing it signed can be trusted. Final.
     Compromised,
@@ -141,6 +141,17 @@ pub struct TrustEntry {
     pub not_after: Date,
     /// Active, retired or compromised.
     pub status: KeyStatus,
+    /// The last day a retired key may sign: a certificate it claims to have signed later is
+    /// refused, whatever its window says. Present on every retired entry (a retired entry
+    /// without it does not load), absent on active ones; a compromised key keeps the date it
+    /// was retired on, if it was. Absent from the file when `None`, so lists without retired
+    /// keys keep their signed bytes.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_date_opt"
+    )]
+    pub retired_on: Option<Date>,
     /// The official verification hosts for this office's QR codes, upper case
     /// (`VERIFY.SONOD.GOV.BD`, optionally with `:port`).
     pub verifier_hosts: Vec<String>,
@@ -167,14 +178,24 @@ impl TrustEntry {
             not_before,
             not_after,
             status: KeyStatus::Active,
+            retired_on: None,
             verifier_hosts,
         }
     }
 
-    /// Whether `date` lies within the key's window (both ends included). The status is a
-    /// separate question for the caller.
+    /// Whether the key may have signed a certificate dated `date`: within its window (both
+    /// ends included) and, for a retired key, on or before its `retired_on` day. Compromise is
+    /// a separate question for the caller.
     pub fn may_sign_on(&self, date: Date) -> bool {
-        self.not_before <= date && date <= self.not_after
+        date <= self.last_signing_day() && self.not_before <= date
+    }
+
+    /// The last day the key may sign: its `not_after`, or its `retired_on` if that is earlier.
+    pub fn last_signing_day(&self) -> Date {
+        match self.retired_on {
+            Some(retired_on) => retired_on.min(self.not_after),
+            None => self.not_after,
+        }
     }
 }
 
@@ -273,6 +294,15 @@ pub enum TrustEditError {
     /// The public key is a small-order point.
     #[error("চাবি {0} দুর্বল (ছোট ক্রমের) / key {0} is weak (small order)")]
     WeakKey(KeyId),
+    /// A retired entry without its `retired_on` day: nobody could tell which of its
+    /// certificates came before the retirement.
+    #[error(
+        "অবসরপ্রাপ্ত চাবি {0} এর অবসরের তারিখ (retired_on) নেই / retired key {0} has no retired_on date"
+    )]
+    MissingRetiredOn(KeyId),
+    /// An active entry with a `retired_on` day.
+    #[error("সক্রিয় চাবি {0} এর অবসরের তারিখ (retired_on) থাকতে পারে না / active key {0} cannot have a retired_on date")]
+    UnexpectedRetiredOn(KeyId),
     /// The window ends before it starts.
     #[error("চাবি {0}: মেয়াদের শেষ শুরুর আগে / key {0}: not_after is before not_before")]
     InvalidWindow(KeyId),
@@ -359,8 +389,18 @@ fn signing_message(signed: &Signed) -> Vec<u8> {
     msg
 }
 
+/// How strictly [`decode`] judges the entries' shape.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Everything: what a verifier loads.
+    Strict,
+    /// Everything but a retired entry without its `retired_on`, which the authority can then
+    /// give with [`TrustListDraft::retire`] (signing refuses the list until it does).
+    Editable,
+}
+
 /// Size, JSON, format and shape: everything that can be judged without a key.
-fn decode(json: &[u8]) -> Result<Document, TrustListError> {
+fn decode(json: &[u8], shape: Shape) -> Result<Document, TrustListError> {
     if json.len() > MAX_TRUST_LIST_BYTES {
         return Err(TrustListError::TooLarge {
             size: json.len(),
@@ -382,8 +422,16 @@ fn decode(json: &[u8]) -> Result<Document, TrustListError> {
         return Err(TrustListError::UnsupportedFormat(doc.signed.format));
     }
     for entry in &doc.signed.keys {
-        check_shape(entry)
-            .map_err(|e| TrustListError::Malformed(format!("key {}: {e}", entry.key_id)))?;
+        match check_shape(entry) {
+            Ok(()) => {}
+            Err(TrustEditError::MissingRetiredOn(_)) if shape == Shape::Editable => {}
+            Err(e) => {
+                return Err(TrustListError::Malformed(format!(
+                    "key {}: {e}",
+                    entry.key_id
+                )))
+            }
+        }
     }
     Ok(doc)
 }
@@ -406,7 +454,11 @@ fn check_shape(entry: &TrustEntry) -> Result<(), TrustEditError> {
     if entry.public_key.is_weak() {
         return Err(TrustEditError::WeakKey(entry.key_id));
     }
-    Ok(())
+    match (entry.status, entry.retired_on) {
+        (KeyStatus::Retired, None) => Err(TrustEditError::MissingRetiredOn(entry.key_id)),
+        (KeyStatus::Active, Some(_)) => Err(TrustEditError::UnexpectedRetiredOn(entry.key_id)),
+        _ => Ok(()),
+    }
 }
 
 fn check_office(office: &str) -> Result<(), TrustEditError> {
@@ -547,7 +599,7 @@ impl TrustList {
         root: &VerifyingKey,
         today: Date,
     ) -> Result<TrustList, TrustListError> {
-        let doc = decode(json)?;
+        let doc = decode(json, Shape::Strict)?;
         let (Some(root_key_id), Some(signature)) = (doc.signed.root_key_id, &doc.signature) else {
             return Err(TrustListError::Unsigned);
         };
@@ -705,8 +757,11 @@ impl TrustListDraft {
     }
 
     /// Parses a list for editing. Size, JSON, format and shape are checked; the signature is not.
+    /// A retired entry without its `retired_on` (as in lists made before the field existed)
+    /// is let through so that [`retire`](TrustListDraft::retire) can give it one; such a list
+    /// does not sign until then.
     pub fn parse(json: &[u8]) -> Result<TrustListDraft, TrustListError> {
-        decode(json).map(|doc| TrustListDraft { doc })
+        decode(json, Shape::Editable).map(|doc| TrustListDraft { doc })
     }
 
     /// Reads and [`parse`](TrustListDraft::parse)s the file at `path`.
@@ -779,10 +834,32 @@ impl TrustListDraft {
 
     /// Changes a key's status. Compromise is final and a retired key never becomes active
     /// again ([`TrustEditError::StatusChange`]); setting the status it already has changes
-    /// nothing.
+    /// nothing. A key marked [`KeyStatus::Retired`] here retires today in Dhaka; use
+    /// [`retire`](TrustListDraft::retire) to give the day.
     pub fn set_status(&mut self, key_id: KeyId, status: KeyStatus) -> Result<(), TrustEditError> {
+        self.change_status(key_id, status, today_dhaka())
+    }
+
+    /// Marks a key retired as of `on`, the last day it may sign (its `retired_on`): verifiers
+    /// refuse whatever it claims to have signed after that day. A key already retired keeps
+    /// its day (one retired without a day gets `on`); compromise is final
+    /// ([`TrustEditError::StatusChange`]).
+    pub fn retire(&mut self, key_id: KeyId, on: Date) -> Result<(), TrustEditError> {
+        self.change_status(key_id, KeyStatus::Retired, on)
+    }
+
+    fn change_status(
+        &mut self,
+        key_id: KeyId,
+        status: KeyStatus,
+        on: Date,
+    ) -> Result<(), TrustEditError> {
         let entry = self.entry_mut(key_id)?;
         if entry.status == status {
+            if status == KeyStatus::Retired && entry.retired_on.is_none() {
+                entry.retired_on = Some(on);
+                self.unsign();
+            }
             return Ok(());
         }
         if !entry.status.may_become(status) {
@@ -792,24 +869,30 @@ impl TrustListDraft {
                 to: status,
             });
         }
+        if status == KeyStatus::Retired {
+            entry.retired_on = Some(on);
+        }
         entry.status = status;
         self.unsign();
         Ok(())
     }
 
     /// Replaces `old` with `new_public_key` for the same office (names and hosts copied), valid
-    /// from `not_before` to `not_after`. An active old key becomes retired; a compromised one
-    /// stays compromised. Returns the new key's id.
+    /// from `not_before` to `not_after`. An active old key becomes retired as of `retired_on`,
+    /// the last day it may sign; a retired one keeps its day and a compromised one stays
+    /// compromised. Returns the new key's id.
     pub fn rotate(
         &mut self,
         old: KeyId,
         new_public_key: VerifyingKey,
         not_before: Date,
         not_after: Date,
+        retired_on: Date,
     ) -> Result<KeyId, TrustEditError> {
         let old_entry = self.entry(&old).ok_or(TrustEditError::UnknownKey(old))?;
         let new_entry = TrustEntry {
             status: KeyStatus::Active,
+            retired_on: None,
             not_before,
             not_after,
             key_id: KeyId::of(&new_public_key),
@@ -820,7 +903,7 @@ impl TrustListDraft {
         let mut edited = self.clone();
         let new_id = edited.add_key(new_entry)?;
         if old_status == KeyStatus::Active {
-            edited.set_status(old, KeyStatus::Retired)?;
+            edited.retire(old, retired_on)?;
         }
         *self = edited;
         Ok(new_id)
@@ -834,8 +917,9 @@ impl TrustListDraft {
 
     /// Signs the list with the root key on the day `today`: sets `expires` if given, bumps the
     /// sequence by one and sets `issued_at` and the root key id. Refused if the list would
-    /// already be expired or would not load (duplicate or mismatched key ids, inverted windows,
-    /// an active key past its window). The draft is unchanged when signing is refused.
+    /// already be expired or would not load (a retired key without its `retired_on`, duplicate
+    /// or mismatched key ids, inverted windows, an active key past its window). The draft is
+    /// unchanged when signing is refused.
     pub fn sign_on(
         &mut self,
         root: &SecretKey,
@@ -851,6 +935,10 @@ impl TrustListDraft {
                 expires: signed.expires,
                 today,
             });
+        }
+        // A parsed draft may hold a retired entry without its day (see `parse`).
+        for entry in &signed.keys {
+            check_shape(entry)?;
         }
         check_entries(&signed.keys, today)?;
         signed.sequence = signed
@@ -1207,7 +1295,11 @@ mod tests {
                 v["signed"]["keys"][0]["office_name_en"] = "Dhaka".into()
             }),
             edit_json(&json, |v| {
-                v["signed"]["keys"][0]["status"] = "retired".into()
+                v["signed"]["keys"][0]["status"] = "retired".into();
+                v["signed"]["keys"][0]["retired_on"] = "2026-11-28".into();
+            }),
+            edit_json(&json, |v| {
+                v["signed"]["keys"][0]["status"] = "compromised".into()
             }),
             edit_json(&json, |v| v["signed"]["sequence"] = 99.into()),
             edit_json(&json, |v| v["signed"]["expires"] = "2030-01-01".into()),
@@ -1302,7 +1394,7 @@ mod tests {
             TrustEditError::ExpiredEntry(key(3).key_id())
         );
         // ... and retiring the key fixes it.
-        d.set_status(key(3).key_id(), KeyStatus::Retired).unwrap();
+        d.retire(key(3).key_id(), date!(2026 - 12 - 31)).unwrap();
         d.sign_on(&key(1), None, next_year).unwrap();
         let list = TrustList::load(
             d.to_json_pretty().as_bytes(),
@@ -1444,6 +1536,7 @@ mod tests {
                 key(3).verifying_key(),
                 date!(2026 - 11 - 01),
                 date!(2027 - 11 - 01),
+                date!(2026 - 11 - 15),
             )
             .unwrap();
         assert_eq!(new, key(3).key_id());
@@ -1456,12 +1549,17 @@ mod tests {
             (n.not_before, n.not_after),
             (date!(2026 - 11 - 01), date!(2027 - 11 - 01))
         );
-        assert_eq!(d.entry(&old).unwrap().status, KeyStatus::Retired);
+        assert_eq!(n.retired_on, None);
+        let o = d.entry(&old).unwrap();
+        assert_eq!(o.status, KeyStatus::Retired);
+        assert_eq!(o.retired_on, Some(date!(2026 - 11 - 15)));
+        assert!(o.may_sign_on(date!(2026 - 11 - 15)));
+        assert!(!o.may_sign_on(date!(2026 - 11 - 16)));
 
         // Rotating again onto a key already present changes nothing.
         let before = d.to_json_pretty();
         assert_eq!(
-            d.rotate(new, key(2).verifying_key(), TODAY, TODAY)
+            d.rotate(new, key(2).verifying_key(), TODAY, TODAY, TODAY)
                 .unwrap_err(),
             TrustEditError::DuplicateKey(old)
         );
@@ -1469,11 +1567,31 @@ mod tests {
 
         // A compromised key stays compromised when it is replaced.
         d.set_status(new, KeyStatus::Compromised).unwrap();
-        d.rotate(new, key(4).verifying_key(), TODAY, date!(2027 - 11 - 28))
-            .unwrap();
+        d.rotate(
+            new,
+            key(4).verifying_key(),
+            TODAY,
+            date!(2027 - 11 - 28),
+            TODAY,
+        )
+        .unwrap();
         assert_eq!(d.entry(&new).unwrap().status, KeyStatus::Compromised);
+        assert_eq!(d.entry(&new).unwrap().retired_on, None);
+        // A retired key replaced again keeps its day.
+        d.rotate(
+            old,
+            key(6).verifying_key(),
+            TODAY,
+            date!(2027 - 11 - 28),
+            TODAY,
+        )
+        .unwrap();
         assert_eq!(
-            d.rotate(key(8).key_id(), key(5).verifying_key(), TODAY, TODAY)
+            d.entry(&old).unwrap().retired_on,
+            Some(date!(2026 - 11 - 15))
+        );
+        assert_eq!(
+            d.rotate(key(8).key_id(), key(5).verifying_key(), TODAY, TODAY, TODAY)
                 .unwrap_err(),
             TrustEditError::UnknownKey(key(8).key_id())
         );
@@ -1550,6 +1668,7 @@ mod tests {
             key(4).verifying_key(),
             TODAY,
             date!(2027 - 11 - 28),
+            TODAY,
         )
         .unwrap();
         d.sign_on(&key(1), None, TODAY).unwrap();
@@ -1572,6 +1691,156 @@ mod tests {
         assert!(e.may_sign_on(date!(2026 - 01 - 01)));
         assert!(e.may_sign_on(date!(2027 - 12 - 31)));
         assert!(!e.may_sign_on(date!(2028 - 01 - 01)));
+    }
+
+    #[test]
+    fn a_retired_key_may_sign_up_to_its_retirement_day_only() {
+        let mut e = entry(2);
+        e.status = KeyStatus::Retired;
+        e.retired_on = Some(date!(2026 - 06 - 30));
+        assert!(!e.may_sign_on(date!(2025 - 12 - 31)));
+        assert!(e.may_sign_on(date!(2026 - 01 - 01)));
+        assert!(e.may_sign_on(date!(2026 - 06 - 30)));
+        assert!(!e.may_sign_on(date!(2026 - 07 - 01)));
+        assert!(!e.may_sign_on(date!(2027 - 12 - 31)));
+        assert_eq!(e.last_signing_day(), date!(2026 - 06 - 30));
+        // Retired after its window ended: the window still bounds it.
+        e.retired_on = Some(date!(2028 - 03 - 01));
+        assert!(e.may_sign_on(date!(2027 - 12 - 31)));
+        assert!(!e.may_sign_on(date!(2028 - 01 - 01)));
+        assert_eq!(e.last_signing_day(), date!(2027 - 12 - 31));
+    }
+
+    #[test]
+    fn retiring_records_the_day_and_the_list_carries_it() {
+        let mut d = draft();
+        let k = key(2).key_id();
+        d.retire(k, date!(2026 - 11 - 20)).unwrap();
+        // Retiring again does not move the day.
+        d.retire(k, date!(2026 - 11 - 25)).unwrap();
+        d.set_status(k, KeyStatus::Retired).unwrap();
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        let json = d.to_json_pretty();
+        assert!(
+            json.contains("\"status\": \"retired\",\n        \"retired_on\": \"2026-11-20\",\n"),
+            "{json}"
+        );
+        let list = load(json.as_bytes()).unwrap();
+        let e = list.entry(&k).unwrap();
+        assert_eq!(e.retired_on, Some(date!(2026 - 11 - 20)));
+        assert!(e.may_sign_on(date!(2026 - 11 - 20)));
+        assert!(!e.may_sign_on(date!(2026 - 11 - 21)));
+        // The day is signed: moving it is a bad signature.
+        let later = edit_json(&json, |v| {
+            v["signed"]["keys"][0]["retired_on"] = "2027-06-01".into()
+        });
+        assert_eq!(load(&later).unwrap_err(), TrustListError::BadSignature);
+        // Compromise keeps it.
+        d.set_status(k, KeyStatus::Compromised).unwrap();
+        assert_eq!(d.entry(&k).unwrap().retired_on, Some(date!(2026 - 11 - 20)));
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        assert!(load(d.to_json_pretty().as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn set_status_retired_retires_today_in_dhaka() {
+        let mut d = draft();
+        let k = key(2).key_id();
+        d.set_status(k, KeyStatus::Retired).unwrap();
+        assert_eq!(d.entry(&k).unwrap().retired_on, Some(today_dhaka()));
+    }
+
+    #[test]
+    fn a_retired_entry_without_its_day_is_refused() {
+        let mut signed = draft().doc.signed;
+        signed.keys[0].status = KeyStatus::Retired;
+        let err = load(&force_sign(signed.clone(), &key(1))).unwrap_err();
+        assert!(
+            matches!(&err, TrustListError::Malformed(m) if m.contains("retired key") && m.contains("no retired_on")),
+            "{err:?}"
+        );
+        // Nor does an active entry carry one.
+        signed.keys[0].status = KeyStatus::Active;
+        signed.keys[0].retired_on = Some(TODAY);
+        let err = load(&force_sign(signed, &key(1))).unwrap_err();
+        assert!(
+            matches!(&err, TrustListError::Malformed(m) if m.contains("cannot have a retired_on")),
+            "{err:?}"
+        );
+        // The editor refuses both too.
+        let mut d = TrustListDraft::new(date!(2027 - 05 - 27), Environment::Production);
+        let mut e = entry(3);
+        e.status = KeyStatus::Retired;
+        assert_eq!(
+            d.add_key(e).unwrap_err(),
+            TrustEditError::MissingRetiredOn(key(3).key_id())
+        );
+        let mut e = entry(3);
+        e.retired_on = Some(TODAY);
+        assert_eq!(
+            d.add_key(e).unwrap_err(),
+            TrustEditError::UnexpectedRetiredOn(key(3).key_id())
+        );
+        // A retired_on that is not a date, or null, is malformed.
+        let mut d = draft();
+        d.retire(key(2).key_id(), TODAY).unwrap();
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        let json = d.to_json_pretty();
+        for bad in [serde_json::Value::Null, "28/11/2026".into(), 5.into()] {
+            let case = edit_json(&json, |v| {
+                v["signed"]["keys"][0]["retired_on"] = bad.clone()
+            });
+            assert!(
+                matches!(load(&case).unwrap_err(), TrustListError::Malformed(_)),
+                "{bad}"
+            );
+        }
+    }
+
+    /// A list with a retired key but no `retired_on` (hand-made, or from before the field)
+    /// does not load, but can be edited: the authority gives the day, then signs.
+    #[test]
+    fn a_retired_entry_without_its_day_can_be_given_one_and_signed() {
+        let mut signed = draft().doc.signed;
+        signed.keys[0].status = KeyStatus::Retired;
+        let json = force_sign(signed, &key(1));
+        assert!(matches!(load(&json), Err(TrustListError::Malformed(_))));
+        let mut d = TrustListDraft::parse(&json).unwrap();
+        let k = key(2).key_id();
+        assert_eq!(
+            d.clone().sign_on(&key(1), None, TODAY).unwrap_err(),
+            TrustEditError::MissingRetiredOn(k)
+        );
+        d.retire(k, date!(2026 - 10 - 31)).unwrap();
+        assert!(!d.is_signed());
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        let list = load(d.to_json_pretty().as_bytes()).unwrap();
+        assert_eq!(
+            list.entry(&k).unwrap().retired_on,
+            Some(date!(2026 - 10 - 31))
+        );
+        // Other shape faults are still refused when parsing for editing.
+        let mut signed = draft().doc.signed;
+        signed.keys[0].retired_on = Some(TODAY);
+        assert!(matches!(
+            TrustListDraft::parse(&force_sign(signed, &key(1))),
+            Err(TrustListError::Malformed(_))
+        ));
+    }
+
+    /// A list signed before `retired_on` existed (by the code of that time, with an active and
+    /// a compromised key) still loads: its signed bytes are unchanged, byte for byte.
+    #[test]
+    fn a_list_signed_before_retired_on_existed_still_verifies() {
+        let json = include_str!("../tests/data/signed-before-retired-on.json");
+        let list = load(json.as_bytes()).unwrap();
+        assert_eq!(list.entries().len(), 2);
+        assert!(list.entries().iter().all(|e| e.retired_on.is_none()));
+        assert_eq!(
+            list.entry(&key(3).key_id()).unwrap().status,
+            KeyStatus::Compromised
+        );
+        assert_eq!(format!("{}\n", list.to_json_pretty()), json);
     }
 
     #[test]

@@ -349,6 +349,8 @@ fn trust_rotate_retire_compromise() {
         "2026-06-01",
         "--not-after",
         "2098-06-01",
+        "--on",
+        "2026-06-15",
     ]));
     assert_eq!(rotated, format!("{new}\n"));
 
@@ -373,7 +375,9 @@ fn trust_rotate_retire_compromise() {
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["signed"]["sequence"], 2);
     assert_eq!(value["signed"]["keys"][0]["status"], "retired");
+    assert_eq!(value["signed"]["keys"][0]["retired_on"], "2026-06-15");
     assert_eq!(value["signed"]["keys"][1]["key_id"], new.as_str());
+    assert!(value["signed"]["keys"][1].get("retired_on").is_none());
     assert_eq!(value["signed"]["keys"][1]["office_name_bn"], "সাভার পৌরসভা");
     assert_eq!(
         value["signed"]["keys"][1]["verifier_hosts"][0],
@@ -398,6 +402,105 @@ fn trust_rotate_retire_compromise() {
         .stderr(predicate::str::contains(
             "key 0000000000000000 is not in the list",
         ));
+}
+
+#[test]
+fn trust_retire_records_the_last_signing_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let office = signed_list(dir);
+    keys(dir)
+        .args([
+            "trust",
+            "retire",
+            "trust.json",
+            &office,
+            "--on",
+            "2026-31-01",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected YYYY-MM-DD"));
+    // Without --on: today in Dhaka.
+    keys(dir)
+        .args(["trust", "retire", "trust.json", &office])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "key {office}: অবসরপ্রাপ্ত / retired, শেষ স্বাক্ষরের দিন / last signing day {}",
+            format_date(today_dhaka())
+        )));
+    let draft: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("trust.json")).unwrap()).unwrap();
+    assert_eq!(
+        draft["signed"]["keys"][0]["retired_on"],
+        format_date(today_dhaka())
+    );
+
+    // A fresh list, retired on a given day: signed, shown with it.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let office = signed_list(dir);
+    keys(dir)
+        .args([
+            "trust",
+            "retire",
+            "trust.json",
+            &office,
+            "--on",
+            "2026-12-31",
+        ])
+        .assert()
+        .success();
+    keys(dir)
+        .args(["trust", "sign", "trust.json", "--root-key", "root.key.pem"])
+        .assert()
+        .success();
+    keys(dir)
+        .args(["trust", "show", "trust.json", "--root", "root.pub.pem"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "  অবস্থা / status: অবসরপ্রাপ্ত / retired (2026-12-31 এর পরে স্বাক্ষর নয় / signs nothing after 2026-12-31)\n",
+        ));
+
+    // A hand-edited list that drops the day does not even load for editing.
+    let path = dir.join("trust.json");
+    let text = fs::read_to_string(&path).unwrap();
+    let edited = text.replace("        \"retired_on\": \"2026-12-31\",\n", "");
+    assert_ne!(edited, text);
+    fs::write(&path, edited).unwrap();
+    keys(dir)
+        .args(["trust", "show", "trust.json", "--root", "root.pub.pem"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no retired_on date"));
+    keys(dir)
+        .args(["trust", "sign", "trust.json", "--root-key", "root.key.pem"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no retired_on date"));
+    // The deliberate way out: give the day, then sign.
+    keys(dir)
+        .args([
+            "trust",
+            "retire",
+            "trust.json",
+            &office,
+            "--on",
+            "2026-11-30",
+        ])
+        .assert()
+        .success();
+    keys(dir)
+        .args(["trust", "sign", "trust.json", "--root-key", "root.key.pem"])
+        .assert()
+        .success();
+    keys(dir)
+        .args(["trust", "show", "trust.json", "--root", "root.pub.pem"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("signs nothing after 2026-11-30)"));
 }
 
 #[test]

@@ -76,6 +76,8 @@ impl World {
                     name_en: "Savar Paurashava (development)".into(),
                 },
                 key_path: dev.office_key_path(),
+                trust_path: dev.trust_list_path(),
+                root_path: dev.root_pub_path(),
                 verifier_host: Some("localhost:8081".parse().unwrap()),
                 request_timeout: Duration::from_secs(10),
                 development: true,
@@ -151,7 +153,7 @@ impl World {
     fn issue(&self) -> (u64, String) {
         let ledger = self.issuer.ledger();
         let out = ledger
-            .issue(&record(today_dhaka()), &self.key, "test", None)
+            .issue(&record(today_dhaka()), &self.issuer.key(), "test", None)
             .unwrap();
         ledger.issued_durable_blocking(&out).unwrap();
         self.events.set(self.events.get() + 1);
@@ -780,9 +782,10 @@ fn figures_for_many_certificates() {
     let ledger = w.issuer.ledger();
     let t = Instant::now();
     let rec = record(today_dhaka());
+    let key = w.issuer.key();
     let mut last = None;
     for _ in 0..n {
-        last = Some(ledger.issue(&rec, &w.key, "bench", None).unwrap());
+        last = Some(ledger.issue(&rec, &key, "bench", None).unwrap());
     }
     ledger.issued_durable_blocking(&last.unwrap()).unwrap();
     for serial in (1..=n).step_by(100) {

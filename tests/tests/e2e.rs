@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use image::{imageops, DynamicImage, ImageFormat};
 use qrcode::EcLevel;
-use sonod_issuer::{Issuer, Ledger, Store};
+use sonod_issuer::{Issuer, Ledger, OfficeKey, Store};
 use sonod_keys::{
     ensure_dev_keys, read_public_key, read_secret_key, today_dhaka, DevOptions, KeyStatus,
     Passphrase, SecretKey, TrustList, TrustListDraft,
@@ -26,6 +26,8 @@ struct Office {
     _dir: tempfile::TempDir,
     keys: PathBuf,
     key: SecretKey,
+    /// The same key with its trust-list entry, as the issuer signs with it.
+    office_key: OfficeKey,
     ledger: Ledger,
     out: PathBuf,
 }
@@ -36,6 +38,13 @@ fn office() -> Office {
     let dev = ensure_dev_keys(&keys, &DevOptions::default()).expect("dev keys");
     let key = read_secret_key(dev.office_key_path(), || Ok(Passphrase::new(String::new())))
         .expect("office key");
+    let office_key = OfficeKey::from_files(
+        SecretKey::from_signing_key(key.signing_key().clone()),
+        &dev.trust_list_path(),
+        &dev.root_pub_path(),
+        today_dhaka(),
+    )
+    .expect("office key in the trust list");
     let ledger =
         Ledger::open(Store::open(&dir.path().join("data")).expect("store")).expect("ledger");
     let out = dir.path().join("out");
@@ -44,12 +53,15 @@ fn office() -> Office {
         _dir: dir,
         keys,
         key,
+        office_key,
         ledger,
         out,
     }
 }
 
 impl Office {
+    /// A judge with the trust list only (no feed): a genuine certificate is `unconfirmed`,
+    /// never `valid`, since issuance and revocation are not checked.
     fn judge(&self) -> Judge {
         let root = read_public_key(self.keys.join("root.pub.pem")).expect("root");
         let bytes = std::fs::read(self.keys.join("trust.json")).expect("trust");
@@ -75,7 +87,7 @@ impl Office {
 
     fn issuer(&self) -> Issuer<'_> {
         Issuer {
-            key: &self.key,
+            key: &self.office_key,
             ledger: &self.ledger,
             actor: "e2e",
             host: Some("localhost:8080".parse().expect("host")),
@@ -91,10 +103,7 @@ fn dated_today(json: &str) -> Record {
     let today = today_dhaka();
     v["issued"] = serde_json::json!(today.to_string());
     if v.get("expires").is_some() {
-        v["expires"] = serde_json::json!(today
-            .replace_year(today.year() + 1)
-            .unwrap_or(today)
-            .to_string());
+        v["expires"] = serde_json::json!((today + time::Duration::days(365)).to_string());
     }
     Record::from_json(&v).expect("record")
 }
@@ -337,7 +346,7 @@ fn forgeries_get_the_verdict_that_names_them() {
         judge
             .judge(
                 &genuine.to_qr_text(None),
-                today.replace_year(today.year() + 2).expect("date"),
+                today + time::Duration::days(800),
                 &NoFeed
             )
             .kind,

@@ -9,13 +9,14 @@ use axum::{Json, Router};
 use qrcode::EcLevel;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use sonod_keys::today_dhaka;
 use sonod_seal::feed::{FeedPageBody, RevocationReason, StatusListBody, FEED_FORMAT};
-use sonod_seal::Record;
 
 use super::auth::Caller;
 use super::error::AppError;
 use super::AppState;
 use crate::accounts::Permission;
+use crate::issue::record_from_json;
 use crate::ledger::{now, MAX_IDEMPOTENCY_KEY};
 use crate::qr_image::QrImage;
 use crate::store::StoredCertificate;
@@ -96,11 +97,11 @@ async fn issue(
         }
     };
     require_json(&headers)?;
-    // One pass from bytes to a valid record: syntax and shape errors are the client's
-    // malformed request (400), a record that breaks its type's rules is 422.
+    // From bytes to a valid record: syntax and shape errors are the client's malformed
+    // request (400), a record that breaks its type's rules is 422. A missing `issued` is today.
     let text =
         std::str::from_utf8(&body).map_err(|_| AppError::BadRequest("body is not UTF-8".into()))?;
-    let record = Record::from_json_str(text).map_err(|e| match e {
+    let record = record_from_json(text, today_dhaka()).map_err(|e| match e {
         sonod_seal::RecordError::Json(_) => AppError::BadRequest(e.to_string()),
         other => AppError::Unprocessable(other.to_string()),
     })?;
@@ -271,7 +272,7 @@ async fn feed(State(state): State<AppState>, Query(p): Query<Page>) -> Result<Re
         head,
         generated_at: now(),
     }
-    .sign(&state.key());
+    .sign(state.key().secret());
     Ok(([(header::CACHE_CONTROL, "no-cache")], Json(page)).into_response())
 }
 
@@ -287,7 +288,7 @@ async fn status_list(State(state): State<AppState>) -> Result<Response, AppError
         ledger.revoked_serials(),
         now(),
     )
-    .sign(&state.key());
+    .sign(state.key().secret());
     Ok(([(header::CACHE_CONTROL, "no-cache")], Json(list)).into_response())
 }
 

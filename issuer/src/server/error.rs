@@ -110,7 +110,9 @@ impl From<LedgerError> for AppError {
             LedgerError::Store(s) => s.into(),
             LedgerError::NotFound(_) => AppError::NotFound(e.to_string()),
             LedgerError::IdempotencyMismatch => AppError::Unprocessable(e.to_string()),
-            LedgerError::Seal(_) => AppError::Unprocessable(e.to_string()),
+            LedgerError::Seal(_) | LedgerError::Refused(_) => {
+                AppError::Unprocessable(e.to_string())
+            }
             LedgerError::Commit(_) => AppError::Unavailable(e.to_string()),
         }
     }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue};
 use axum::Router;
-use sonod_keys::{read_secret_key, Passphrase, SecretKey};
+use sonod_keys::{read_secret_key, today_dhaka, Passphrase, SecretKey};
 use sonod_seal::Host;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -29,6 +29,7 @@ pub use ops::Metrics;
 
 use crate::accounts::Accounts;
 use crate::ledger::Ledger;
+use crate::office_key::OfficeKey;
 use crate::store::{Store, StoreError};
 
 /// Largest request body (a record is at most 64 KiB of JSON).
@@ -52,6 +53,11 @@ pub struct ServeConfig {
     pub office: OfficeInfo,
     /// The signing key file (re-read on reload).
     pub key_path: PathBuf,
+    /// The root-signed trust list that names the signing key, its window and status (re-read
+    /// on reload): the service signs only what the verifiers will accept.
+    pub trust_path: PathBuf,
+    /// The national root public key the trust list is verified against.
+    pub root_path: PathBuf,
     /// The verifier host written into QR URLs.
     pub verifier_host: Option<Host>,
     /// Every request's time limit.
@@ -65,7 +71,7 @@ struct Inner {
     config: ServeConfig,
     ledger: Ledger,
     accounts: Accounts,
-    key: RwLock<Arc<SecretKey>>,
+    key: RwLock<Arc<OfficeKey>>,
     metrics: Metrics,
 }
 
@@ -83,6 +89,19 @@ pub enum ServeError {
     /// The key could not be read.
     #[error("অফিসের চাবি পড়া যায়নি / cannot read the office key: {0}")]
     Key(String),
+    /// The trust list does not let the key sign for this office.
+    #[error(transparent)]
+    Trust(#[from] crate::office_key::OfficeKeyError),
+    /// The trust list gives the key to another office than the service's.
+    #[error("চাবি {key_id} অফিস {key_office} এর, এই সেবা অফিস {office} এর / the key {key_id} belongs to office {key_office}, this service to office {office}")]
+    OtherOffice {
+        /// The key.
+        key_id: sonod_keys::KeyId,
+        /// The key's office in the trust list.
+        key_office: String,
+        /// The service's office.
+        office: String,
+    },
 }
 
 /// Reads the office key, its passphrase from `SONOD_KEY_PASSPHRASE` (a service has no prompt).
@@ -91,10 +110,24 @@ pub fn load_key(path: &std::path::Path) -> Result<SecretKey, ServeError> {
         .map_err(|e| ServeError::Key(e.to_string()))
 }
 
+/// Reads the office key and finds it in the verified trust list, for the service's office.
+pub fn load_office_key(config: &ServeConfig) -> Result<OfficeKey, ServeError> {
+    let secret = load_key(&config.key_path)?;
+    let key = OfficeKey::from_files(secret, &config.trust_path, &config.root_path, today_dhaka())?;
+    if key.entry().office != config.office.code {
+        return Err(ServeError::OtherOffice {
+            key_id: key.key_id(),
+            key_office: key.entry().office.clone(),
+            office: config.office.code.clone(),
+        });
+    }
+    Ok(key)
+}
+
 impl AppState {
-    /// Opens the ledger and accounts of `store` and loads the key.
+    /// Opens the ledger and accounts of `store` and loads the key with its trust-list entry.
     pub fn new(config: ServeConfig, store: Store) -> Result<AppState, ServeError> {
-        let key = load_key(&config.key_path)?;
+        let key = load_office_key(&config)?;
         let accounts = Accounts::open(&store)?;
         let ledger = Ledger::open(store)?;
         let metrics = Metrics::new();
@@ -128,7 +161,7 @@ impl AppState {
     }
 
     /// The current signing key.
-    pub fn key(&self) -> Arc<SecretKey> {
+    pub fn key(&self) -> Arc<OfficeKey> {
         Arc::clone(
             &self
                 .0
@@ -138,10 +171,11 @@ impl AppState {
         )
     }
 
-    /// Re-reads the key file: the office rolls to a new key without downtime. Certificates
+    /// Re-reads the key file and the trust list: the office rolls to a new key without
+    /// downtime, and a retirement or compromise in a new list applies at once. Certificates
     /// signed before stay valid for as long as the trust list keeps the old key.
     pub fn reload_key(&self) -> Result<sonod_keys::KeyId, ServeError> {
-        let key = load_key(&self.0.config.key_path)?;
+        let key = load_office_key(&self.0.config)?;
         let id = key.key_id();
         *self
             .0

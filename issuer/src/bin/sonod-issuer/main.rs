@@ -9,9 +9,9 @@ use anyhow::{bail, Context, Result};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use sonod_issuer::{parse_ec_level, Issuer, Ledger, Store};
-use sonod_keys::{read_secret_key, Passphrase, SecretKey};
-use sonod_seal::{Host, Record};
+use sonod_issuer::{parse_ec_level, record_from_json, Issuer, Ledger, OfficeKey, Store};
+use sonod_keys::{read_secret_key, today_dhaka, Passphrase, SecretKey};
+use sonod_seal::Host;
 
 mod admin;
 mod serve;
@@ -35,6 +35,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// একটি সনদ প্রদান / Seal one record (JSON) and write its QR text, PNG and SVG.
+    ///
+    /// The record is dated today in Dhaka (a missing "issued" is today; any other date is
+    /// refused), must expire after that, and the trust list must let the key sign today.
     Issue {
         #[command(flatten)]
         common: Common,
@@ -73,6 +76,13 @@ struct Common {
     /// The office's secret key (PKCS#8 PEM; passphrase from SONOD_KEY_PASSPHRASE or a prompt).
     #[arg(long, env = "SONOD_KEY")]
     key: PathBuf,
+    /// The root-signed trust list naming the key: it gives the key's office, signing window
+    /// and status, and nothing is sealed that verifiers would refuse.
+    #[arg(long, env = "SONOD_TRUST", value_name = "TRUST.json")]
+    trust: PathBuf,
+    /// The national root public key the trust list is verified against.
+    #[arg(long, env = "SONOD_ROOT", value_name = "ROOT.pub.pem")]
+    root: PathBuf,
     /// The office's store.
     #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
     data: PathBuf,
@@ -122,6 +132,17 @@ pub(crate) fn open_key(path: &Path) -> Result<SecretKey> {
     .with_context(|| format!("reading the office key {}", path.display()))
 }
 
+/// The office key with what the verified trust list says of it.
+fn open_office_key(common: &Common) -> Result<OfficeKey> {
+    let secret = open_key(&common.key)?;
+    Ok(OfficeKey::from_files(
+        secret,
+        &common.trust,
+        &common.root,
+        today_dhaka(),
+    )?)
+}
+
 /// The QR URL's host: `--verifier-host` or `SONOD_VERIFIER_HOST`, or none with `--bare`
 /// (which overrides the environment variable, not an explicit `--verifier-host`).
 fn host(common: &Common) -> Result<Option<Host>> {
@@ -145,10 +166,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let host = host(&common)?;
             let text = read_input(&record_path, sonod_seal::MAX_RECORD_JSON)?;
-            let record = Record::from_json_str(&text)
+            let record = record_from_json(&text, today_dhaka())
                 .with_context(|| format!("record {}", record_path.display()))?;
-            let key = open_key(&common.key)?;
-            sonod_issuer::check_fits(&record, &key, host.as_ref(), common.ec)
+            let key = open_office_key(&common)?;
+            // Asked again by the ledger when it issues; here, before the store is even opened.
+            key.check(&record, today_dhaka())
+                .with_context(|| format!("record {}", record_path.display()))?;
+            sonod_issuer::check_fits(&record, key.secret(), host.as_ref(), common.ec)
                 .with_context(|| format!("record {}", record_path.display()))?;
             let ledger = open_ledger(&common.data)?;
             let actor = cli_actor();
@@ -187,7 +211,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             no_images,
         } => {
             let host = host(&common)?;
-            let key = open_key(&common.key)?;
+            let key = open_office_key(&common)?;
             let ledger = open_ledger(&common.data)?;
             let actor = cli_actor();
             create_out(&common.out)?;

@@ -22,9 +22,27 @@ pub struct ServeArgs {
     /// The office's signing key (passphrase from SONOD_KEY_PASSPHRASE). Re-read on SIGHUP.
     #[arg(long, env = "SONOD_KEY", required_unless_present = "dev_keys")]
     key: Option<PathBuf>,
-    /// Development: make (once) and use development keys in this folder, and a development
-    /// account whose token is written to DIR/dev-token. Never for real certificates.
-    #[arg(long, env = "SONOD_DEV_KEYS", conflicts_with = "key")]
+    /// The root-signed trust list naming the key (re-read on SIGHUP): the key's office,
+    /// signing window and status. The service signs nothing verifiers would refuse.
+    #[arg(
+        long,
+        env = "SONOD_TRUST",
+        value_name = "TRUST.json",
+        required_unless_present = "dev_keys"
+    )]
+    trust: Option<PathBuf>,
+    /// The national root public key the trust list is verified against.
+    #[arg(
+        long,
+        env = "SONOD_ROOT",
+        value_name = "ROOT.pub.pem",
+        required_unless_present = "dev_keys"
+    )]
+    root: Option<PathBuf>,
+    /// Development: make (once) and use development keys and trust list in this folder, and a
+    /// development account whose token is written to DIR/dev-token. Never for real
+    /// certificates.
+    #[arg(long, env = "SONOD_DEV_KEYS", conflicts_with_all = ["key", "trust", "root"])]
     dev_keys: Option<PathBuf>,
     /// The office code.
     #[arg(long, env = "SONOD_OFFICE", required_unless_present = "dev_keys")]
@@ -63,33 +81,38 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     init_tracing(&args.log_format);
     no_transparent_huge_pages();
     let dev = DevOptions::default();
-    let (key_path, development, code, name_bn, name_en, default_host) = match &args.dev_keys {
-        Some(dir) => {
-            let keys = ensure_dev_keys(dir, &dev)
-                .with_context(|| format!("development keys in {}", dir.display()))?;
-            eprintln!("{}", sonod_keys::DEV_WARNING);
-            (
-                keys.office_key_path(),
-                true,
-                dev.office.clone(),
-                dev.office_name_bn.clone(),
-                dev.office_name_en.clone(),
-                Some("localhost:8081".to_owned()),
-            )
-        }
-        None => {
-            let code = args.office.clone().unwrap_or_default();
-            let key = args.key.clone().unwrap_or_default();
-            (
-                key,
-                false,
-                code.clone(),
-                format!("অফিস {code}"),
-                format!("Office {code}"),
-                None,
-            )
-        }
-    };
+    let (key_path, trust_path, root_path, development, code, name_bn, name_en, default_host) =
+        match &args.dev_keys {
+            Some(dir) => {
+                let keys = ensure_dev_keys(dir, &dev)
+                    .with_context(|| format!("development keys in {}", dir.display()))?;
+                eprintln!("{}", sonod_keys::DEV_WARNING);
+                (
+                    keys.office_key_path(),
+                    keys.trust_list_path(),
+                    keys.root_pub_path(),
+                    true,
+                    dev.office.clone(),
+                    dev.office_name_bn.clone(),
+                    dev.office_name_en.clone(),
+                    Some("localhost:8081".to_owned()),
+                )
+            }
+            None => {
+                let code = args.office.clone().unwrap_or_default();
+                let key = args.key.clone().unwrap_or_default();
+                (
+                    key,
+                    args.trust.clone().unwrap_or_default(),
+                    args.root.clone().unwrap_or_default(),
+                    false,
+                    code.clone(),
+                    format!("অফিস {code}"),
+                    format!("Office {code}"),
+                    None,
+                )
+            }
+        };
     let code = sonod_seal::parse_office(&args.office.clone().unwrap_or(code))?;
     let verifier_host = match args.verifier_host.clone().or(default_host) {
         Some(h) => Some(h.parse().with_context(|| format!("--verifier-host {h}"))?),
@@ -105,6 +128,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             name_en: args.office_name_en.clone().unwrap_or(name_en),
         },
         key_path,
+        trust_path,
+        root_path,
         verifier_host,
         request_timeout: Duration::from_secs(args.request_timeout.clamp(1, 3600)),
         development,
