@@ -415,6 +415,7 @@ fn retire(draft: &mut TrustListDraft, old: &SecretKey, successor: &SecretKey, on
             successor.verifying_key(),
             on,
             on + Days::days(730),
+            on,
         )
         .expect("rotate");
 }
@@ -492,6 +493,8 @@ impl World {
                     name_en: "Savar Paurashava (development)".into(),
                 },
                 key_path,
+                trust_path: trust_path.clone(),
+                root_path: dir.path().join("root.pub.pem"),
                 verifier_host: Some(dev_host()),
                 request_timeout: Duration::from_secs(10),
                 development: true,
@@ -622,7 +625,7 @@ impl World {
         let out = ledger
             .issue(
                 &record(OFFICE, self.today, Some(self.today + Days::days(300)), 5),
-                &self.keys.office,
+                &self.issuer.key(),
                 "forgery suite",
                 None,
             )
