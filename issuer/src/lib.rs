@@ -23,7 +23,9 @@ pub mod server;
 mod store;
 
 pub use accounts::{
-    AccountError, Accounts, Actor, Permission, Role, User, MIN_PASSWORD_CHARS, SESSION_SECONDS,
+    dhaka_time, AccountError, Accounts, Actor, NewToken, Permission, Role, TokenRefusal,
+    TokenState, TokenView, User, ARGON2_M_COST_KIB, ARGON2_T_COST, DEFAULT_TOKEN_DAYS,
+    LAST_USE_EVERY, MAX_TOKEN_DAYS, MIN_PASSWORD_CHARS, SESSION_SECONDS,
 };
 pub use backup::{backup_offline, restore, BackupError, BackupSummary};
 pub use bangla_calendar::BanglaDate;

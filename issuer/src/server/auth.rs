@@ -66,8 +66,8 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or(AppError::Unauthorized)?;
             let actor = state
                 .accounts()
-                .authenticate_token(token.trim())
-                .ok_or(AppError::Unauthorized)?;
+                .authenticate_token(token.trim(), now())
+                .map_err(AppError::TokenRefused)?;
             return Ok(Caller {
                 actor,
                 by_session: false,
