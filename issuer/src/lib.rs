@@ -3,6 +3,8 @@
 //! # Layout
 //!
 //! - `accounts`: officials' accounts, roles, API tokens, passwords and sessions.
+//! - `signin`: signing in under attack: admission, throttle, bounded password hashing.
+//! - `throttle`: growing delays per account name and client address, in bounded memory.
 //! - `backup`: a consistent copy of the store in one file, and restoring it.
 //! - `store`: serials and issued certificates in sled, with the durability barrier.
 //! - `issue`: sealing records with the office key, one at a time or in bulk.
@@ -20,7 +22,9 @@ mod ledger;
 mod print;
 mod qr_image;
 pub mod server;
+mod signin;
 mod store;
+mod throttle;
 
 pub use accounts::{
     dhaka_time, AccountError, Accounts, Actor, NewToken, Permission, Role, TokenRefusal,
@@ -39,4 +43,6 @@ pub use ledger::{
 };
 pub use print::{render_certificate, PrintContext};
 pub use qr_image::{parse_ec_level, QrImage, QrImageError, PNG_MODULE_PX};
+pub use signin::{SignIn, SignInError, SignInLimits, SignInStats};
 pub use store::{Store, StoreError, StoredCertificate};
+pub use throttle::{Counted, Throttle, ThrottlePolicy};

@@ -1,6 +1,8 @@
 //! Who is asking: a bearer token (API) or a session cookie (web pages).
 
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 
@@ -52,6 +54,25 @@ pub fn session_cookie(parts: &Parts) -> Option<&str> {
         .filter_map(|c| c.trim().split_once('='))
         .find(|(k, _)| *k == SESSION_COOKIE)
         .map(|(_, v)| v)
+}
+
+/// The client's address, when the connection's is known (always over a socket; not in
+/// `oneshot` tests unless they add [`ConnectInfo`]). The issuer is reached directly, not
+/// through a proxy, so the peer is the client.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientAddr, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {

@@ -23,12 +23,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use auth::{Caller, SESSION_COOKIE};
+pub use auth::{Caller, ClientAddr, SESSION_COOKIE};
 pub use error::AppError;
 pub use ops::Metrics;
 
 use crate::accounts::Accounts;
 use crate::ledger::Ledger;
+use crate::signin::{SignIn, SignInLimits};
 use crate::store::{Store, StoreError};
 
 /// Largest request body (a record is at most 64 KiB of JSON).
@@ -67,6 +68,7 @@ struct Inner {
     accounts: Accounts,
     key: RwLock<Arc<SecretKey>>,
     metrics: Metrics,
+    signin: SignIn,
 }
 
 /// Shared state of the service; cheap to clone.
@@ -94,6 +96,15 @@ pub fn load_key(path: &std::path::Path) -> Result<SecretKey, ServeError> {
 impl AppState {
     /// Opens the ledger and accounts of `store` and loads the key.
     pub fn new(config: ServeConfig, store: Store) -> Result<AppState, ServeError> {
+        AppState::with_signin_limits(config, store, SignInLimits::default())
+    }
+
+    /// [`AppState::new`] with other sign-in limits.
+    pub fn with_signin_limits(
+        config: ServeConfig,
+        store: Store,
+        limits: SignInLimits,
+    ) -> Result<AppState, ServeError> {
         let key = load_key(&config.key_path)?;
         let accounts = Accounts::open(&store)?;
         let ledger = Ledger::open(store)?;
@@ -104,7 +115,13 @@ impl AppState {
             accounts,
             key: RwLock::new(Arc::new(key)),
             metrics,
+            signin: SignIn::new(limits),
         })))
+    }
+
+    /// The sign-in gates.
+    pub fn signin(&self) -> &SignIn {
+        &self.0.signin
     }
 
     /// The configuration.
