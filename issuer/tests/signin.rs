@@ -1,5 +1,6 @@
 //! Signing in under attack and API tokens with a life, through the router: throttling, the
-//! same work for unknown names, the bound on password hashing, token expiry.
+//! same work for unknown names, the bound on password hashing, token expiry and revocation,
+//! the admins' token page and its CSRF check.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use sonod_issuer::server::{app, AppState, OfficeInfo, ServeConfig};
+use sonod_issuer::server::{app, csrf_token, AppState, OfficeInfo, ServeConfig};
 use sonod_issuer::{now, Accounts, Ledger, Role, SignInLimits, Store, ThrottlePolicy};
 use sonod_keys::{ensure_dev_keys, DevOptions};
 use tower::ServiceExt;
@@ -327,4 +328,143 @@ async fn an_expired_token_is_refused_with_a_clear_401() {
     .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert!(a.body.contains("unknown API token"), "{}", a.body);
+}
+
+fn with_session(req: axum::http::request::Builder, session: &str) -> axum::http::request::Builder {
+    req.header(header::COOKIE, session)
+}
+
+fn revoke_form(id: &str, session: Option<&str>, csrf: &str) -> Request<Body> {
+    let mut b = Request::post(format!("/admin/tokens/{id}/revoke"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(s) = session {
+        b = with_session(b, s);
+    }
+    b.body(Body::from(format!("csrf={csrf}"))).expect("req")
+}
+
+#[tokio::test]
+async fn admins_list_tokens_and_revoke_one_with_the_session_csrf_token() {
+    let f = fixture();
+    // In use before the revocation (and noted as used).
+    let a = call(
+        &f.router,
+        bearer("/api/v1/certificates/1", &f.operator_token),
+    )
+    .await;
+    assert_ne!(a.status, StatusCode::UNAUTHORIZED);
+    let view = f.state.accounts().tokens().expect("tokens").remove(0);
+    assert_eq!(view.label, "bank");
+    assert!(view.last_used_at.is_some());
+
+    // Not signed in: to the sign-in page. An operator: forbidden.
+    let a = call(
+        &f.router,
+        Request::get("/admin/tokens")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(a.headers[header::LOCATION], "/login");
+    let operator = sign_in(&f, "karim").await;
+    let page = |session: &str| {
+        with_session(Request::get("/admin/tokens"), session)
+            .body(Body::empty())
+            .expect("req")
+    };
+    assert_eq!(
+        call(&f.router, page(&operator)).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let admin = sign_in(&f, "admin").await;
+    let a = call(&f.router, page(&admin)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let csrf = csrf_token(admin.split_once('=').expect("cookie").1);
+    for want in [
+        view.id.as_str(),
+        "bank",
+        "karim",
+        "শেষ ব্যবহার / Last used",
+        &format!(r#"name="csrf" value="{csrf}""#),
+        &format!(r#"action="/admin/tokens/{}/revoke""#, view.id),
+    ] {
+        assert!(a.body.contains(want), "{want} missing from the page");
+    }
+
+    // Without the CSRF token, with another session's, or as an operator: refused, nothing
+    // changes.
+    let operator_csrf = csrf_token(operator.split_once('=').expect("cookie").1);
+    for (session, token) in [
+        (Some(admin.as_str()), ""),
+        (Some(admin.as_str()), operator_csrf.as_str()),
+        (None, csrf.as_str()),
+        (Some(operator.as_str()), operator_csrf.as_str()),
+    ] {
+        let a = call(&f.router, revoke_form(&view.id, session, token)).await;
+        assert!(
+            matches!(a.status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED),
+            "{:?} {}",
+            a.status,
+            a.body
+        );
+    }
+    let a = call(
+        &f.router,
+        bearer("/api/v1/certificates/1", &f.operator_token),
+    )
+    .await;
+    assert_ne!(a.status, StatusCode::UNAUTHORIZED);
+
+    let a = call(&f.router, revoke_form(&view.id, Some(&admin), &csrf)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let back = a.headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert_eq!(back, format!("/admin/tokens?revoked={}", view.id));
+    // Refused at once, cached or not, with a clear message.
+    let a = call(
+        &f.router,
+        bearer("/api/v1/certificates/1", &f.operator_token),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        a.body
+            .contains("টোকেনটি বাতিল করা হয়েছে / the API token was revoked"),
+        "{}",
+        a.body
+    );
+    let a = call(&f.router, page(&admin)).await;
+    assert!(a.body.contains("revoked"));
+    let a = call(
+        &f.router,
+        with_session(Request::get(&back), &admin)
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert!(
+        a.body
+            .contains(&format!("টোকেন “bank” ({}) বাতিল হয়েছে", view.id)),
+        "{}",
+        a.body
+    );
+    // Recorded with the change, naming the admin.
+    let revoked: Vec<_> = f
+        .state
+        .ledger()
+        .audit_entries(0, 100)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action == "token.revoke")
+        .collect();
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(
+        (revoked[0].actor.as_str(), revoked[0].target.as_str()),
+        ("admin", "karim")
+    );
+    assert!(revoked[0].detail.contains(&view.id));
 }

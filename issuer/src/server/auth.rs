@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
 
 use super::error::AppError;
 use super::AppState;
@@ -54,6 +55,27 @@ pub fn session_cookie(parts: &Parts) -> Option<&str> {
         .filter_map(|c| c.trim().split_once('='))
         .find(|(k, _)| *k == SESSION_COOKIE)
         .map(|(_, v)| v)
+}
+
+/// The token a session's forms carry (CSRF): derived from the session id, which only the
+/// browser's HttpOnly cookie holds, so another site can neither read nor make it; nothing is
+/// stored. Knowing it does not give the session id back (SHA-256).
+pub fn csrf_token(session_id: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"sonod-issuer csrf\0");
+    h.update(session_id.as_bytes());
+    data_encoding::HEXLOWER.encode(&h.finalize()[..16])
+}
+
+/// Whether `given` is the session's CSRF token (compared in constant time).
+pub fn csrf_ok(session_id: &str, given: &str) -> bool {
+    let want = csrf_token(session_id);
+    want.len() == given.len()
+        && want
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 /// The client's address, when the connection's is known (always over a socket; not in

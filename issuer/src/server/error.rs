@@ -25,6 +25,9 @@ pub enum AppError {
     /// 403: the account's role does not allow this.
     #[error("এই কাজের অনুমতি নেই / your role does not allow this")]
     Forbidden,
+    /// 403: a form without its session's CSRF token (stale, or posted from another site).
+    #[error("ফর্মটি এই সেশনের নয়; পাতাটি আবার খুলে চেষ্টা করুন / the form does not belong to this session; reload the page and try again")]
+    Csrf,
     /// 404.
     #[error("{0}")]
     NotFound(String),
@@ -50,7 +53,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::TokenRefused(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod error;
 mod ops;
+mod tokens;
 mod web;
 
 use std::path::PathBuf;
@@ -23,7 +24,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use auth::{Caller, ClientAddr, SESSION_COOKIE};
+pub use auth::{csrf_token, Caller, ClientAddr, SESSION_COOKIE};
 pub use error::AppError;
 pub use ops::Metrics;
 
@@ -176,6 +177,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(web::routes())
+        .merge(tokens::routes())
         .merge(ops::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

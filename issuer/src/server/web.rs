@@ -50,10 +50,15 @@ async fn home(State(state): State<AppState>, caller: Option<Caller>) -> Html<Str
             &format!(
                 r#"{head}<p>{} ({})</p>
 <form method=get action="/print"><label>সনদ নং / Certificate serial<input name=serial inputmode=numeric required></label>
-<button>মুদ্রণ / Print</button></form>
+<button>মুদ্রণ / Print</button></form>{}
 <form method=post action="/logout"><button>লগ আউট / Log out</button></form>"#,
                 esc(&c.actor.name),
-                c.actor.role.label_bn()
+                c.actor.role.label_bn(),
+                if c.actor.role.allows(Permission::ManageAccounts) {
+                    r#"<p><a href="/admin/tokens">API টোকেন / API tokens</a></p>"#
+                } else {
+                    ""
+                }
             ),
         ),
         None => page(
