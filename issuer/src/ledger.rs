@@ -132,11 +132,36 @@ enum Change {
     },
 }
 
+/// A write to an account tree (`users`, `tokens`), queued with its audit entry so that both
+/// reach the disk together or not at all.
+pub(crate) struct AccountWrite {
+    /// The tree: one of the store's account trees.
+    pub tree: sled::Tree,
+    /// The key.
+    pub key: Vec<u8>,
+    /// The new value, or `None` to remove the key.
+    pub value: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for AccountWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Keys are token hashes and account names, values password hashes: none in debug output.
+        write!(
+            f,
+            "AccountWrite({:?})",
+            String::from_utf8_lossy(&self.tree.name())
+        )
+    }
+}
+
 /// Changes queued under the write lock and not yet in the tree: the committer writes them as
 /// one batch just before its barrier. The maps are what a write must see of them before then.
 #[derive(Debug, Default)]
 struct Pending {
     batch: sled::Batch,
+    /// Writes to account trees; a generation that has any is written as one multi-tree
+    /// transaction instead of one batch (rare: accounts change by hand).
+    accounts: Vec<AccountWrite>,
     /// Idempotency records in the batch: prefixed key → (request hash, certificate).
     idempotency: HashMap<Vec<u8>, (String, StoredCertificate)>,
     /// Revocations in the batch.
@@ -200,19 +225,63 @@ fn apply_queued(
     applying: &Mutex<()>,
 ) -> Result<(), StoreError> {
     let _applying = lock(applying);
-    let batch = {
+    let (batch, accounts) = {
         let mut s = lock(state);
         if s.queued.empty {
             return Ok(());
         }
         s.applying = std::mem::replace(&mut s.queued, Pending::new());
-        std::mem::take(&mut s.applying.batch)
+        (
+            std::mem::take(&mut s.applying.batch),
+            std::mem::take(&mut s.applying.accounts),
+        )
     };
-    let written = tree.apply_batch(batch);
+    let written = if accounts.is_empty() {
+        tree.apply_batch(batch)
+    } else {
+        apply_with_accounts(tree, &batch, &accounts)
+    };
     // Now in the tree (or, on an error, never: the committer stops and no write of this
     // batch is acknowledged).
     lock(state).applying = Pending::new();
     Ok(written?)
+}
+
+/// Writes a generation that changes accounts: the ledger batch and the account writes in one
+/// multi-tree transaction, which sled 0.34 makes atomic across a crash with the same batch
+/// marker as `apply_batch` (see the `store` module). The closure only writes, so a retry
+/// writes the same.
+fn apply_with_accounts(
+    tree: &sled::Tree,
+    batch: &sled::Batch,
+    accounts: &[AccountWrite],
+) -> sled::Result<()> {
+    use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+    let mut trees = vec![tree.clone()];
+    for w in accounts {
+        if !trees.iter().any(|t| t.name() == w.tree.name()) {
+            trees.push(w.tree.clone());
+        }
+    }
+    let index = |t: &sled::Tree| trees.iter().position(|u| u.name() == t.name()).unwrap_or(0);
+    let slots: Vec<usize> = accounts.iter().map(|w| index(&w.tree)).collect();
+    let result = trees.as_slice().transaction(|views| {
+        views[0].apply_batch(batch)?;
+        for (w, &i) in accounts.iter().zip(&slots) {
+            match &w.value {
+                Some(v) => views[i].insert(w.key.as_slice(), v.as_slice())?,
+                None => views[i].remove(w.key.as_slice())?,
+            };
+        }
+        Ok::<(), ConflictableTransactionError<()>>(())
+    });
+    match result {
+        Ok(()) => Ok(()),
+        Err(TransactionError::Storage(e)) => Err(e),
+        Err(TransactionError::Abort(())) => Err(sled::Error::ReportableBug(
+            "an account transaction aborted".into(),
+        )),
+    }
 }
 
 /// What an issue produced.
@@ -416,6 +485,24 @@ impl Ledger {
             self.commit.ticket(0)
         };
         Ok(self.commit.wait(ticket).await?)
+    }
+
+    /// Changes accounts and records the audit entry that says so, in one atomic write (see
+    /// [`AccountWrite`]); returns once both are durable. Until then readers of the account
+    /// trees see the old values; callers serialise their own changes (see `Accounts`).
+    pub(crate) fn account_change_blocking(
+        &self,
+        writes: Vec<AccountWrite>,
+        audit: (&str, &str, &str, &str),
+    ) -> Result<(), LedgerError> {
+        let (actor, action, target, detail) = audit;
+        let ticket = {
+            let mut s = self.lock();
+            self.put_audit(&mut s, now(), actor, action, target.into(), detail.into())?;
+            s.queued.accounts.extend(writes);
+            self.commit.ticket(0)
+        };
+        Ok(self.commit.wait_blocking(ticket)?)
     }
 
     /// Blocking form of [`Ledger::audit`], for the command line.

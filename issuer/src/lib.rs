@@ -3,6 +3,8 @@
 //! # Layout
 //!
 //! - `accounts`: officials' accounts, roles, API tokens, passwords and sessions.
+//! - `signin`: signing in under attack: admission, throttle, bounded password hashing.
+//! - `throttle`: growing delays per account name and client address, in bounded memory.
 //! - `backup`: a consistent copy of the store in one file, and restoring it.
 //! - `store`: serials and issued certificates in sled, with the durability barrier.
 //! - `office_key`: the office key with its trust-list entry, and the rule every new
@@ -23,10 +25,14 @@ mod office_key;
 mod print;
 mod qr_image;
 pub mod server;
+mod signin;
 mod store;
+mod throttle;
 
 pub use accounts::{
-    AccountError, Accounts, Actor, Permission, Role, User, MIN_PASSWORD_CHARS, SESSION_SECONDS,
+    dhaka_time, AccountError, Accounts, Actor, NewToken, Permission, Role, TokenRefusal,
+    TokenState, TokenView, User, ARGON2_M_COST_KIB, ARGON2_T_COST, DEFAULT_TOKEN_DAYS,
+    LAST_USE_EVERY, MAX_TOKEN_DAYS, MIN_PASSWORD_CHARS, SESSION_SECONDS,
 };
 pub use backup::{backup_offline, restore, BackupError, BackupSummary};
 pub use bangla_calendar::BanglaDate;
@@ -42,4 +48,6 @@ pub use ledger::{
 pub use office_key::{OfficeKey, OfficeKeyError, SigningRefused};
 pub use print::{render_certificate, PrintContext};
 pub use qr_image::{parse_ec_level, QrImage, QrImageError, PNG_MODULE_PX};
+pub use signin::{SignIn, SignInError, SignInLimits, SignInStats};
 pub use store::{Store, StoreError, StoredCertificate};
+pub use throttle::{Counted, Throttle, ThrottlePolicy};

@@ -8,7 +8,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use sonod_issuer::server::{app, run, AppState, OfficeInfo, ServeConfig};
-use sonod_issuer::{Accounts, Role, Store};
+use sonod_issuer::{now, Accounts, Ledger, Role, Store};
 use sonod_keys::{
     ensure_dev_keys, format_date, read_public_key, read_secret_key, today_dhaka, DevOptions, KeyId,
     Passphrase, TrustListDraft, VerifyingKey,
@@ -48,24 +48,25 @@ fn fixture() -> Fixture {
     let office_key = read_public_key(dir.path().join("keys/office.pub.pem")).expect("pub");
     let store = Store::open(&dir.path().join("data")).expect("store");
     let accounts = Accounts::open(&store).expect("accounts");
-    accounts
-        .add_user("rahim", "মোঃ রহিম", Role::Chairman, None, 0)
-        .expect("user");
-    accounts
-        .add_user(
-            "karim",
-            "করিম",
-            Role::Operator,
-            Some("operator password"),
-            0,
-        )
-        .expect("user");
-    accounts
-        .add_user("admin", "Admin", Role::Admin, None, 0)
-        .expect("user");
-    let chairman = accounts.issue_token("rahim", "test", 0).expect("token");
-    let operator = accounts.issue_token("karim", "test", 0).expect("token");
-    let admin = accounts.issue_token("admin", "test", 0).expect("token");
+    let ledger = Ledger::open(store.clone()).expect("ledger");
+    let (by, now) = ("cli:test", now());
+    let add = |name, display, role, password| {
+        accounts
+            .add_user(&ledger, by, name, display, role, password, now)
+            .expect("user");
+    };
+    add("rahim", "মোঃ রহিম", Role::Chairman, None);
+    add("karim", "করিম", Role::Operator, Some("operator password"));
+    add("admin", "Admin", Role::Admin, None);
+    let token = |name| {
+        accounts
+            .create_token(&ledger, by, name, "test", now + 86_400, now)
+            .expect("token")
+            .secret
+    };
+    let (chairman, operator, admin) = (token("rahim"), token("karim"), token("admin"));
+    ledger.close().expect("close");
+    drop(ledger);
     let state = AppState::new(config(dir.path()), store).expect("state");
     Fixture {
         dir,

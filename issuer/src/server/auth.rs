@@ -1,8 +1,11 @@
 //! Who is asking: a bearer token (API) or a session cookie (web pages).
 
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
 
 use super::error::AppError;
 use super::AppState;
@@ -54,6 +57,46 @@ pub fn session_cookie(parts: &Parts) -> Option<&str> {
         .map(|(_, v)| v)
 }
 
+/// The token a session's forms carry (CSRF): derived from the session id, which only the
+/// browser's HttpOnly cookie holds, so another site can neither read nor make it; nothing is
+/// stored. Knowing it does not give the session id back (SHA-256).
+pub fn csrf_token(session_id: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"sonod-issuer csrf\0");
+    h.update(session_id.as_bytes());
+    data_encoding::HEXLOWER.encode(&h.finalize()[..16])
+}
+
+/// Whether `given` is the session's CSRF token (compared in constant time).
+pub fn csrf_ok(session_id: &str, given: &str) -> bool {
+    let want = csrf_token(session_id);
+    want.len() == given.len()
+        && want
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// The client's address, when the connection's is known (always over a socket; not in
+/// `oneshot` tests unless they add [`ConnectInfo`]). The issuer is reached directly, not
+/// through a proxy, so the peer is the client.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientAddr, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
@@ -66,8 +109,8 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or(AppError::Unauthorized)?;
             let actor = state
                 .accounts()
-                .authenticate_token(token.trim())
-                .ok_or(AppError::Unauthorized)?;
+                .authenticate_token(token.trim(), now())
+                .map_err(AppError::TokenRefused)?;
             return Ok(Caller {
                 actor,
                 by_session: false,

@@ -4,7 +4,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::accounts::AccountError;
+use crate::accounts::{AccountError, TokenRefusal};
 use crate::ledger::LedgerError;
 use crate::store::StoreError;
 
@@ -19,9 +19,15 @@ pub enum AppError {
     /// 401: no valid credentials.
     #[error("প্রবেশাধিকার প্রয়োজন / authentication required")]
     Unauthorized,
+    /// 401: a bearer token that is unknown, expired, revoked or of a disabled account.
+    #[error("{0}")]
+    TokenRefused(TokenRefusal),
     /// 403: the account's role does not allow this.
     #[error("এই কাজের অনুমতি নেই / your role does not allow this")]
     Forbidden,
+    /// 403: a form without its session's CSRF token (stale, or posted from another site).
+    #[error("ফর্মটি এই সেশনের নয়; পাতাটি আবার খুলে চেষ্টা করুন / the form does not belong to this session; reload the page and try again")]
+    Csrf,
     /// 404.
     #[error("{0}")]
     NotFound(String),
@@ -46,8 +52,8 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unauthorized | AppError::TokenRefused(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -124,7 +130,10 @@ impl From<AccountError> for AppError {
             AccountError::Store(s) => s.into(),
             AccountError::Hash => AppError::Internal(e.to_string()),
             AccountError::Exists(_) => AppError::Conflict(e.to_string()),
-            AccountError::NoSuchUser(_) => AppError::NotFound(e.to_string()),
+            AccountError::NoSuchUser(_) | AccountError::NoSuchToken(_) => {
+                AppError::NotFound(e.to_string())
+            }
+            AccountError::Ledger(l) => l.into(),
             other => AppError::Unprocessable(other.to_string()),
         }
     }

@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod error;
 mod ops;
+mod tokens;
 mod web;
 
 use std::path::PathBuf;
@@ -23,13 +24,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use auth::{Caller, SESSION_COOKIE};
+pub use auth::{csrf_token, Caller, ClientAddr, SESSION_COOKIE};
 pub use error::AppError;
 pub use ops::Metrics;
 
 use crate::accounts::Accounts;
 use crate::ledger::Ledger;
 use crate::office_key::OfficeKey;
+use crate::signin::{SignIn, SignInLimits};
 use crate::store::{Store, StoreError};
 
 /// Largest request body (a record is at most 64 KiB of JSON).
@@ -73,6 +75,7 @@ struct Inner {
     accounts: Accounts,
     key: RwLock<Arc<OfficeKey>>,
     metrics: Metrics,
+    signin: SignIn,
 }
 
 /// Shared state of the service; cheap to clone.
@@ -127,6 +130,15 @@ pub fn load_office_key(config: &ServeConfig) -> Result<OfficeKey, ServeError> {
 impl AppState {
     /// Opens the ledger and accounts of `store` and loads the key with its trust-list entry.
     pub fn new(config: ServeConfig, store: Store) -> Result<AppState, ServeError> {
+        AppState::with_signin_limits(config, store, SignInLimits::default())
+    }
+
+    /// [`AppState::new`] with other sign-in limits.
+    pub fn with_signin_limits(
+        config: ServeConfig,
+        store: Store,
+        limits: SignInLimits,
+    ) -> Result<AppState, ServeError> {
         let key = load_office_key(&config)?;
         let accounts = Accounts::open(&store)?;
         let ledger = Ledger::open(store)?;
@@ -137,7 +149,13 @@ impl AppState {
             accounts,
             key: RwLock::new(Arc::new(key)),
             metrics,
+            signin: SignIn::new(limits),
         })))
+    }
+
+    /// The sign-in gates.
+    pub fn signin(&self) -> &SignIn {
+        &self.0.signin
     }
 
     /// The configuration.
@@ -193,6 +211,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(web::routes())
+        .merge(tokens::routes())
         .merge(ops::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

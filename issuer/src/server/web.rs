@@ -8,12 +8,13 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use sonod_seal::Record;
 
-use super::auth::{Caller, SESSION_COOKIE};
+use super::auth::{Caller, ClientAddr, SESSION_COOKIE};
 use super::error::AppError;
 use super::AppState;
 use crate::accounts::{Permission, SESSION_SECONDS};
 use crate::ledger::now;
 use crate::print::{esc, render_certificate, PrintContext};
+use crate::signin::SignInError;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -49,10 +50,15 @@ async fn home(State(state): State<AppState>, caller: Option<Caller>) -> Html<Str
             &format!(
                 r#"{head}<p>{} ({})</p>
 <form method=get action="/print"><label>সনদ নং / Certificate serial<input name=serial inputmode=numeric required></label>
-<button>মুদ্রণ / Print</button></form>
+<button>মুদ্রণ / Print</button></form>{}
 <form method=post action="/logout"><button>লগ আউট / Log out</button></form>"#,
                 esc(&c.actor.name),
-                c.actor.role.label_bn()
+                c.actor.role.label_bn(),
+                if c.actor.role.allows(Permission::ManageAccounts) {
+                    r#"<p><a href="/admin/tokens">API টোকেন / API tokens</a></p>"#
+                } else {
+                    ""
+                }
             ),
         ),
         None => page(
@@ -87,31 +93,65 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
-    if f.name.len() > 32 || f.password.len() > 200 {
-        return (
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let wrong = || {
+        (
             StatusCode::UNAUTHORIZED,
-            login_form(Some("নাম বা পাসওয়ার্ড ভুল / wrong account or password")),
+            login_form(Some(&SignInError::Wrong.to_string())),
         )
-            .into_response();
+            .into_response()
+    };
+    // No account name is longer than 32 bytes: such a name is wrong without any work.
+    if f.name.len() > 32 || f.password.len() > 200 {
+        return wrong();
     }
-    let accounts = state.accounts().clone();
-    // argon2 is deliberately slow: keep it off the async workers.
-    let result = tokio::task::spawn_blocking(move || accounts.login(&f.name, &f.password, now()))
-        .await
-        .ok()
-        .flatten();
+    let result = state
+        .signin()
+        .sign_in(
+            state.accounts(),
+            state.ledger(),
+            &f.name,
+            &f.password,
+            address,
+            now(),
+        )
+        .await;
     match result {
-        Some(id) => {
+        Ok(id) => {
             let cookie = format!("{SESSION_COOKIE}={id}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}");
             ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
         }
-        None => (
-            StatusCode::UNAUTHORIZED,
-            login_form(Some("নাম বা পাসওয়ার্ড ভুল / wrong account or password")),
+        Err(SignInError::Wrong) => wrong(),
+        Err(SignInError::Throttled { retry_after }) => refused_for_now(
+            StatusCode::TOO_MANY_REQUESTS,
+            SignInError::Throttled { retry_after },
+            retry_after,
+        ),
+        Err(SignInError::Busy { retry_after }) => refused_for_now(
+            StatusCode::SERVICE_UNAVAILABLE,
+            SignInError::Busy { retry_after },
+            retry_after,
+        ),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            login_form(Some(&e.to_string())),
         )
             .into_response(),
     }
+}
+
+/// The form again, saying how long to wait, with the wait in `Retry-After` for scripts.
+fn refused_for_now(status: StatusCode, e: SignInError, retry_after: u64) -> Response {
+    (
+        status,
+        [(header::RETRY_AFTER, retry_after.to_string())],
+        login_form(Some(&e.to_string())),
+    )
+        .into_response()
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {

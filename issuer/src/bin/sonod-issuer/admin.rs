@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use sonod_issuer::{Accounts, Role};
+use sonod_issuer::{dhaka_time, Accounts, Role, TokenState};
 use sonod_keys::KeyId;
 
 use crate::{cli_actor, open_key, open_ledger, open_store};
@@ -30,16 +30,8 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// API টোকেন / Create an API token for an account (printed once, stored hashed).
-    Token {
-        #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
-        data: PathBuf,
-        #[arg(long)]
-        name: String,
-        /// What the token is for (shown in the audit log).
-        #[arg(long, default_value = "api")]
-        label: String,
-    },
+    /// API টোকেন / API tokens: create (also `user token --name …`), list, revoke.
+    Token(TokenArgs),
     /// নতুন পাসওয়ার্ড / Set a password (read from standard input).
     Passwd {
         #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
@@ -59,6 +51,169 @@ pub enum UserCommand {
         #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
         data: PathBuf,
     },
+}
+
+/// `user token`: a subcommand, or the options of `create` alone (the older form).
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    command: Option<TokenCommand>,
+    #[command(flatten)]
+    create: CreateToken,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// নতুন টোকেন / Create a token (printed once on standard output, stored hashed).
+    Create(CreateToken),
+    /// টোকেনের তালিকা / List tokens: id, account, label, created, expires, last used, state.
+    List {
+        #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
+        data: PathBuf,
+        /// Only this account's tokens.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// টোকেন বাতিল / Revoke one token by its id (from `list`); it stops working at once.
+    Revoke {
+        #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
+        data: PathBuf,
+        /// The token's id (16 hex digits).
+        #[arg(long)]
+        id: String,
+    },
+}
+
+#[derive(Args)]
+struct CreateToken {
+    #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
+    data: PathBuf,
+    /// The account the token acts as.
+    #[arg(long, required = true)]
+    name: Option<String>,
+    /// The token's name: what it is for (shown in lists and the audit log).
+    #[arg(long, default_value = "api")]
+    label: String,
+    /// When it stops working: a number of days (`90d`, at most 730) or the last day it works
+    /// (`2026-12-31`, Dhaka time).
+    #[arg(long, default_value = "90d", value_parser = parse_expiry)]
+    expires: Expiry,
+}
+
+/// A token's expiry as given.
+#[derive(Clone, Copy)]
+enum Expiry {
+    Days(i64),
+    /// Works through this day, Dhaka time.
+    Through(time::Date),
+}
+
+fn parse_expiry(s: &str) -> Result<Expiry, String> {
+    if let Some(days) = s.strip_suffix('d') {
+        return days
+            .parse::<i64>()
+            .ok()
+            .filter(|d| *d > 0)
+            .map(Expiry::Days)
+            .ok_or_else(|| {
+                format!(
+                    "দিনের সংখ্যা লিখুন, যেমন 90d / expected a number of days such as 90d, not {s:?}"
+                )
+            });
+    }
+    sonod_keys::parse_date(s).map(Expiry::Through).map_err(|_| {
+        format!(
+            "90d বা 2026-12-31 এর মতো লিখুন / expected days (90d) or a date (2026-12-31), not {s:?}"
+        )
+    })
+}
+
+impl Expiry {
+    /// Unix seconds.
+    fn at(self, now: i64) -> i64 {
+        match self {
+            Expiry::Days(d) => now.saturating_add(d.saturating_mul(86_400)),
+            Expiry::Through(date) => date
+                .next_day()
+                .map(|d| {
+                    d.midnight()
+                        .assume_offset(sonod_keys::DHAKA_OFFSET)
+                        .unix_timestamp()
+                })
+                .unwrap_or(i64::MAX),
+        }
+    }
+}
+
+fn token(args: TokenArgs, actor: &str, now: i64) -> Result<()> {
+    match args.command.unwrap_or(TokenCommand::Create(args.create)) {
+        TokenCommand::Create(c) => {
+            let name = c.name.unwrap_or_default();
+            let ledger = open_ledger(&c.data)?;
+            let accounts = Accounts::open(ledger.store())?;
+            let made =
+                accounts.create_token(&ledger, actor, &name, &c.label, c.expires.at(now), now);
+            ledger.close()?;
+            let made = made?;
+            println!("{}", made.secret);
+            let v = &made.view;
+            eprintln!(
+                "টোকেন {id} ({label}) · অ্যাকাউন্ট {user} · মেয়াদ {exp} পর্যন্ত / token {id} ({label}) for {user}, works until {exp} (Dhaka time)",
+                id = v.id,
+                label = v.label,
+                user = v.user,
+                exp = dhaka_time(v.expires_at)
+            );
+            eprintln!("টোকেনটি এখনই সংরক্ষণ করুন, আর দেখানো হবে না / keep this token now: it is not shown again");
+        }
+        TokenCommand::List { data, name } => {
+            let store = open_store(&data)?;
+            let mut out = std::io::stdout().lock();
+            for t in Accounts::open(&store)?.tokens()? {
+                if name.as_ref().is_some_and(|n| *n != t.user) {
+                    continue;
+                }
+                let state = t.state(now);
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.user,
+                    t.label,
+                    dhaka_time(t.created_at),
+                    dhaka_time(t.expires_at),
+                    t.last_used_at.map_or_else(|| "-".into(), dhaka_time),
+                    match state {
+                        TokenState::Revoked => format!(
+                            "revoked by {} {}",
+                            t.revoked_by.as_deref().unwrap_or("?"),
+                            t.revoked_at.map_or_else(String::new, dhaka_time)
+                        ),
+                        other => other.as_str().to_owned(),
+                    }
+                )?;
+            }
+        }
+        TokenCommand::Revoke { data, id } => {
+            let ledger = open_ledger(&data)?;
+            let revoked = Accounts::open(ledger.store())?.revoke_token(&ledger, actor, &id, now);
+            ledger.close()?;
+            let (t, changed) = revoked?;
+            if changed {
+                eprintln!(
+                    "টোকেন বাতিল / token {} ({}, account {}) revoked",
+                    t.id, t.label, t.user
+                );
+            } else {
+                eprintln!(
+                    "টোকেনটি আগেই বাতিল / token {} ({}, account {}) was already revoked",
+                    t.id, t.label, t.user
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_password() -> Result<String> {
@@ -81,37 +236,37 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
         } => {
             let password = password_stdin.then(read_password).transpose()?;
             let ledger = open_ledger(&data)?;
-            let accounts = Accounts::open(ledger.store())?;
-            accounts.add_user(&name, &display_name, role, password.as_deref(), now)?;
-            ledger.audit_blocking(&actor, "user.add", &name, &format!("role={role}"))?;
+            let added = Accounts::open(ledger.store())?.add_user(
+                &ledger,
+                &actor,
+                &name,
+                &display_name,
+                role,
+                password.as_deref(),
+                now,
+            );
             ledger.close()?;
+            added?;
             eprintln!(
                 "অ্যাকাউন্ট তৈরি হয়েছে / account {name} created ({}, {role})",
                 role.label_bn()
             );
         }
-        UserCommand::Token { data, name, label } => {
-            let ledger = open_ledger(&data)?;
-            let accounts = Accounts::open(ledger.store())?;
-            let token = accounts.issue_token(&name, &label, now)?;
-            ledger.audit_blocking(&actor, "token.add", &name, &format!("label={label}"))?;
-            ledger.close()?;
-            println!("{token}");
-            eprintln!("টোকেনটি এখনই সংরক্ষণ করুন, আর দেখানো হবে না / keep this token now: it is not shown again");
-        }
+        UserCommand::Token(args) => token(args, &actor, now)?,
         UserCommand::Passwd { data, name } => {
             let password = read_password()?;
             let ledger = open_ledger(&data)?;
-            Accounts::open(ledger.store())?.set_password(&name, &password)?;
-            ledger.audit_blocking(&actor, "user.passwd", &name, "")?;
+            let changed =
+                Accounts::open(ledger.store())?.set_password(&ledger, &actor, &name, &password);
             ledger.close()?;
+            changed?;
             eprintln!("পাসওয়ার্ড বদলানো হয়েছে / password changed for {name}");
         }
         UserCommand::Disable { data, name } => {
             let ledger = open_ledger(&data)?;
-            Accounts::open(ledger.store())?.disable(&name)?;
-            ledger.audit_blocking(&actor, "user.disable", &name, "")?;
+            let disabled = Accounts::open(ledger.store())?.disable(&ledger, &actor, &name);
             ledger.close()?;
+            disabled?;
             eprintln!("অ্যাকাউন্ট বন্ধ / account {name} disabled");
         }
         UserCommand::List { data } => {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use sonod_issuer::server::{AppState, OfficeInfo, ServeConfig};
-use sonod_issuer::{Accounts, Role};
+use sonod_issuer::Role;
 use sonod_keys::{ensure_dev_keys, DevOptions};
 
 #[derive(Args)]
@@ -135,10 +135,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         development,
     };
     let store = crate::open_store(&args.data)?;
-    if let Some(dir) = &args.dev_keys {
-        dev_account(&store, dir)?;
-    }
     let state = AppState::new(config, store).context("starting the service")?;
+    if let Some(dir) = &args.dev_keys {
+        dev_account(&state, dir)?;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -159,24 +159,30 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     })
 }
 
-/// A development account (chairman) whose token is written next to the development keys.
-fn dev_account(store: &sonod_issuer::Store, dir: &std::path::Path) -> Result<()> {
-    let accounts = Accounts::open(store)?;
+/// A development account (chairman) whose token is written next to the development keys
+/// (a new one when the file's has expired or was revoked).
+fn dev_account(state: &AppState, dir: &std::path::Path) -> Result<()> {
+    let (accounts, ledger) = (state.accounts(), state.ledger());
+    let now = sonod_issuer::now();
     let token_file = dir.join("dev-token");
-    if accounts.user("dev")?.is_some() && token_file.exists() {
+    let kept = std::fs::read_to_string(&token_file).unwrap_or_default();
+    if accounts.user("dev")?.is_some() && accounts.authenticate_token(kept.trim(), now).is_ok() {
         return Ok(());
     }
+    let by = "serve:dev-keys";
     if accounts.user("dev")?.is_none() {
         accounts.add_user(
+            ledger,
+            by,
             "dev",
             "Development chairman",
             Role::Chairman,
             Some("development-only"),
-            sonod_issuer::now(),
+            now,
         )?;
     }
-    let token = accounts.issue_token("dev", "development", sonod_issuer::now())?;
-    store.commit()?;
+    let expires = now + sonod_issuer::DEFAULT_TOKEN_DAYS * 86_400;
+    let token = accounts.create_token(ledger, by, "dev", "development", expires, now)?;
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
@@ -185,7 +191,7 @@ fn dev_account(store: &sonod_issuer::Store, dir: &std::path::Path) -> Result<()>
         .truncate(true)
         .mode(0o600)
         .open(&token_file)?;
-    writeln!(f, "{token}")?;
+    writeln!(f, "{}", token.secret)?;
     f.sync_all()?;
     eprintln!(
         "উন্নয়ন অ্যাকাউন্ট / development account: `dev` (password development-only), API token in {}",
