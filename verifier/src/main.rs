@@ -96,9 +96,14 @@ struct Serve {
         hide_env_values = true
     )]
     exempt_tokens: Vec<String>,
-    /// Requests per minute per client IP (0: no limit).
+    /// Requests per minute per client IP (0: no limit); a batch costs one per payload.
     #[arg(long, env = "SONOD_RATE_LIMIT", default_value_t = 600)]
     rate_limit: u32,
+    /// The most a client's allowance holds: a burst of requests, and the largest batch a client
+    /// without an exemption token can send (default: the larger of --rate-limit and 1000, the
+    /// largest batch).
+    #[arg(long, env = "SONOD_RATE_BURST", value_parser = clap::value_parser!(u32).range(1..))]
+    rate_burst: Option<u32>,
     /// A proxy or load balancer whose X-Forwarded-For names the client (repeatable).
     #[arg(
         long = "trusted-proxy",
@@ -213,6 +218,7 @@ fn config(s: &Serve) -> Result<Config> {
     c.public_host = s.public_host.clone();
     c.exempt_tokens = s.exempt_tokens.clone();
     c.rate_limit_per_minute = s.rate_limit;
+    c.rate_limit_burst = s.rate_burst;
     c.trusted_proxies = s.trusted_proxies.clone();
     c.request_timeout = s.request_timeout;
     c.confirm_wait = s.confirm_wait;

@@ -55,6 +55,8 @@ use crate::{verify_signatures, SignatureDesk};
 pub const MAX_VERIFY_BODY: usize = 16 * 1024;
 /// Most payloads in one batch.
 pub const MAX_BATCH: usize = 1000;
+/// The batch endpoint, whose handler charges the rate limit one per payload.
+pub const BATCH_PATH: &str = "/api/v1/verify/batch";
 /// Largest body of `POST /api/v1/verify/batch`: a thousand of the longest QR texts.
 pub const MAX_BATCH_BODY: usize = 5 << 20;
 
@@ -81,6 +83,9 @@ pub struct Config {
     pub exempt_tokens: Vec<String>,
     /// Requests per minute per client IP; 0 turns limiting off.
     pub rate_limit_per_minute: u32,
+    /// The most a client's allowance holds (a burst of requests, or the payloads of one
+    /// batch); `None`: the larger of the per-minute rate and [`MAX_BATCH`].
+    pub rate_limit_burst: Option<u32>,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpAddr>,
     /// Every request's time limit.
@@ -114,6 +119,7 @@ impl Config {
             public_host: None,
             exempt_tokens: Vec::new(),
             rate_limit_per_minute: 600,
+            rate_limit_burst: None,
             trusted_proxies: Vec::new(),
             request_timeout: Duration::from_secs(10),
             cache_entries: 16_384,
@@ -238,6 +244,7 @@ impl AppState {
             .collect();
         let rate_limit = RateLimit::new(
             config.rate_limit_per_minute,
+            config.rate_limit_burst,
             &config.exempt_tokens,
             config.trusted_proxies.clone(),
         );
