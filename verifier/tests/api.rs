@@ -650,6 +650,7 @@ async fn over_a_real_socket() {
     let f = Fixture::new();
     let mut c = f.config();
     c.rate_limit_per_minute = 2;
+    c.rate_limit_burst = Some(2);
     let state = sonod_verifier::server::AppState::new(c).await.unwrap();
     let one = f.valid(1);
     publish(&state, &f.office, &[(1, &one)]);
