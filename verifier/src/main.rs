@@ -114,6 +114,25 @@ struct Serve {
     /// Every request's time limit.
     #[arg(long, env = "SONOD_REQUEST_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     request_timeout: Duration,
+    /// Time a client has to send a request's complete headers (on a new connection, and on a
+    /// kept-alive one between requests); past it the connection is closed.
+    #[arg(long, env = "SONOD_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    header_timeout: Duration,
+    /// A connection on which no byte moves while none of its requests is being handled (an
+    /// answer not read) is closed after this long.
+    #[arg(long, env = "SONOD_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    idle_timeout: Duration,
+    /// Most connections open at once (0: no cap); past it a new one gets 503 and is closed.
+    #[arg(long, env = "SONOD_MAX_CONNECTIONS", default_value_t = 2048)]
+    max_connections: usize,
+    /// Most connections open at once from one client address (0: no cap; trusted proxies
+    /// have none).
+    #[arg(long, env = "SONOD_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
+    max_connections_per_address: usize,
+    /// Most requests handled at once (0: no bound); past it a request gets 503 with
+    /// Retry-After at once (health checks and metrics are never refused).
+    #[arg(long, env = "SONOD_MAX_IN_FLIGHT", default_value_t = 512)]
+    max_in_flight: usize,
     /// Payload readings kept by hash for re-scans (0: none).
     #[arg(long, env = "SONOD_CACHE_ENTRIES", default_value_t = 16_384)]
     cache_entries: usize,
@@ -221,6 +240,14 @@ fn config(s: &Serve) -> Result<Config> {
     c.rate_limit_burst = s.rate_burst;
     c.trusted_proxies = s.trusted_proxies.clone();
     c.request_timeout = s.request_timeout;
+    c.connections = sonod_serve::Limits {
+        header_timeout: s.header_timeout,
+        idle_timeout: s.idle_timeout,
+        max_connections: s.max_connections,
+        max_connections_per_address: s.max_connections_per_address,
+        exempt_addresses: Vec::new(),
+        max_in_flight: s.max_in_flight,
+    };
     c.confirm_wait = s.confirm_wait;
     c.cache_entries = s.cache_entries;
     c.signature_round = usize::from(s.signature_round);

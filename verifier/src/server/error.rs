@@ -42,9 +42,7 @@ pub enum AppError {
         /// How many the batch has.
         asked: u32,
     },
-    /// 503: too many requests in flight; retry after this many seconds.
-    #[error("সেবা এখন ব্যস্ত; {0} সেকেন্ড পরে আবার চেষ্টা করুন / the service is busy; retry in {0} s")]
-    Overloaded(u64),
+
     /// 503: the service cannot judge now (no valid trust list, or busy).
     #[error("{0}")]
     Unavailable(String),
@@ -66,7 +64,6 @@ impl AppError {
             AppError::TooManyRequests(_) | AppError::BatchLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            AppError::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -89,7 +86,6 @@ impl AppError {
             AppError::TooManyRequests(wait) | AppError::BatchLimited { wait, .. } => {
                 Some(retry_secs(*wait))
             }
-            AppError::Overloaded(secs) => Some(*secs),
             _ => None,
         }
     }

@@ -99,6 +99,9 @@ pub struct Config {
     pub signature_round: usize,
     /// Most signature rounds at once.
     pub signature_checkers: usize,
+    /// Bounds on connections and requests in flight (the trusted proxies are added to its
+    /// exempt addresses by [`run`]).
+    pub connections: sonod_serve::Limits,
     /// How long a request holding a certificate that is signed with a trusted key but not yet
     /// in its office's replicated feed waits for that feed to be read again (an office whose
     /// feed this service follows; zero: no wait, the answer stays `unconfirmed` until the next
@@ -126,6 +129,7 @@ impl Config {
             replica_cache_bytes: 256 << 20,
             signature_round: 64,
             signature_checkers: 1,
+            connections: sonod_serve::Limits::default(),
             confirm_wait: Duration::from_millis(1500),
         }
     }
@@ -764,8 +768,12 @@ pub fn spawn_background(state: &AppState) -> Background {
     }
 }
 
+/// Routes never shed under load: a busy service still answers its health checks and metrics.
+pub const NEVER_SHED: &[&str] = &["/healthz", "/readyz", "/metrics"];
+
 /// Serves until `shutdown` resolves, then lets requests in flight finish, stops the
-/// background tasks and flushes the replica.
+/// background tasks and flushes the replica. Connections and requests in flight are bounded by
+/// [`Config::connections`] (see `sonod_serve`); the trusted proxies have no per-address cap.
 pub async fn run(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -773,16 +781,11 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let background = spawn_background(&state);
     let router = app(state.clone());
-    // Answers are one small write each: no reason to let Nagle's algorithm hold one back.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let mut limits = state.config().connections.clone();
+    limits
+        .exempt_addresses
+        .extend(state.config().trusted_proxies.iter().copied());
+    let served = sonod_serve::serve(listener, router, &limits, NEVER_SHED, shutdown).await;
     background.stop().await;
     if let Err(e) = state.replica().flush() {
         tracing::warn!(error = %e, "replica flush at shutdown failed");
