@@ -96,9 +96,14 @@ struct Serve {
         hide_env_values = true
     )]
     exempt_tokens: Vec<String>,
-    /// Requests per minute per client IP (0: no limit).
+    /// Requests per minute per client IP (0: no limit); a batch costs one per payload.
     #[arg(long, env = "SONOD_RATE_LIMIT", default_value_t = 600)]
     rate_limit: u32,
+    /// The most a client's allowance holds: a burst of requests, and the largest batch a client
+    /// without an exemption token can send (default: the larger of --rate-limit and 1000, the
+    /// largest batch).
+    #[arg(long, env = "SONOD_RATE_BURST", value_parser = clap::value_parser!(u32).range(1..))]
+    rate_burst: Option<u32>,
     /// A proxy or load balancer whose X-Forwarded-For names the client (repeatable).
     #[arg(
         long = "trusted-proxy",
@@ -109,6 +114,25 @@ struct Serve {
     /// Every request's time limit.
     #[arg(long, env = "SONOD_REQUEST_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     request_timeout: Duration,
+    /// Time a client has to send a request's complete headers (on a new connection, and on a
+    /// kept-alive one between requests); past it the connection is closed.
+    #[arg(long, env = "SONOD_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    header_timeout: Duration,
+    /// A connection on which no byte moves while none of its requests is being handled (an
+    /// answer not read) is closed after this long.
+    #[arg(long, env = "SONOD_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    idle_timeout: Duration,
+    /// Most connections open at once (0: no cap); past it a new one gets 503 and is closed.
+    #[arg(long, env = "SONOD_MAX_CONNECTIONS", default_value_t = 2048)]
+    max_connections: usize,
+    /// Most connections open at once from one client address (0: no cap; trusted proxies
+    /// have none).
+    #[arg(long, env = "SONOD_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
+    max_connections_per_address: usize,
+    /// Most requests handled at once (0: no bound); past it a request gets 503 with
+    /// Retry-After at once (health checks and metrics are never refused).
+    #[arg(long, env = "SONOD_MAX_IN_FLIGHT", default_value_t = 512)]
+    max_in_flight: usize,
     /// Payload readings kept by hash for re-scans (0: none).
     #[arg(long, env = "SONOD_CACHE_ENTRIES", default_value_t = 16_384)]
     cache_entries: usize,
@@ -213,8 +237,17 @@ fn config(s: &Serve) -> Result<Config> {
     c.public_host = s.public_host.clone();
     c.exempt_tokens = s.exempt_tokens.clone();
     c.rate_limit_per_minute = s.rate_limit;
+    c.rate_limit_burst = s.rate_burst;
     c.trusted_proxies = s.trusted_proxies.clone();
     c.request_timeout = s.request_timeout;
+    c.connections = sonod_serve::Limits {
+        header_timeout: s.header_timeout,
+        idle_timeout: s.idle_timeout,
+        max_connections: s.max_connections,
+        max_connections_per_address: s.max_connections_per_address,
+        exempt_addresses: Vec::new(),
+        max_in_flight: s.max_in_flight,
+    };
     c.confirm_wait = s.confirm_wait;
     c.cache_entries = s.cache_entries;
     c.signature_round = usize::from(s.signature_round);

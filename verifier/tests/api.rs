@@ -524,6 +524,7 @@ async fn rate_limit_per_client_ip_with_exempt_tokens() {
     let f = Fixture::new();
     let mut c = f.config();
     c.rate_limit_per_minute = 5;
+    c.rate_limit_burst = Some(5);
     c.exempt_tokens = vec!["bank-token-1".into()];
     let state = sonod_verifier::server::AppState::new(c).await.unwrap();
     let payload = json!({ "payload": f.url(&f.valid(1)) });
@@ -552,14 +553,37 @@ async fn rate_limit_per_client_ip_with_exempt_tokens() {
         .insert("authorization", "Bearer bank-token-2".parse().unwrap());
     let (s, _, _) = send(from([192, 0, 2, 1]), req).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
-    // A batch costs one per payload.
+    // A batch costs one per payload: one larger than the whole allowance never fits, and is
+    // told so (422, no wait); one that does not fit yet waits.
     let batch = json!({ "payloads": vec![f.url(&f.valid(2)); 6] });
-    let (s, _, _) = send(
+    let (s, h, b) = send(
         from([192, 0, 2, 3]),
         post_json("/api/v1/verify/batch", &batch),
     )
     .await;
-    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_problem(s, &h, &b, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!h.contains_key("retry-after"));
+    assert!(String::from_utf8_lossy(&b).contains("at most 5 payloads"));
+    let four = json!({ "payloads": vec![f.url(&f.valid(2)); 4] });
+    let (s, _, _) = send(
+        from([192, 0, 2, 3]),
+        post_json("/api/v1/verify/batch", &four),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let two = json!({ "payloads": vec![f.url(&f.valid(2)); 2] });
+    let (s, h, b) = send(
+        from([192, 0, 2, 3]),
+        post_json("/api/v1/verify/batch", &two),
+    )
+    .await;
+    assert_problem(s, &h, &b, StatusCode::TOO_MANY_REQUESTS);
+    assert!(h.contains_key("retry-after"));
+    assert!(
+        String::from_utf8_lossy(&b).contains("1 may be sent now, all 2 after"),
+        "{}",
+        String::from_utf8_lossy(&b)
+    );
     let mut req = post_json("/api/v1/verify/batch", &batch);
     req.headers_mut()
         .insert("authorization", "Bearer bank-token-1".parse().unwrap());
@@ -576,11 +600,57 @@ async fn rate_limit_per_client_ip_with_exempt_tokens() {
     }
 }
 
+/// Caught: the default 600-a-minute allowance held 600, so any batch over 600 payloads from a
+/// client without an exemption was refused, with a "retry in 60 s" after which it failed again.
+#[tokio::test]
+async fn a_maximum_batch_fits_the_default_allowance() {
+    let f = Fixture::new();
+    let mut c = f.config();
+    c.rate_limit_per_minute = 600; // the default of `serve`
+    c.rate_limit_burst = None;
+    let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let from = app(state.clone()).layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 7], 4000))));
+    let batch = json!({ "payloads": vec![f.url(&f.valid(1)); MAX_BATCH] });
+    let (s, _, b) = send(from.clone(), post_json("/api/v1/verify/batch", &batch)).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    // A second at once: the allowance is spent; 600 a minute bring all 1,000 back in 100 s.
+    let (s, h, b) = send(from, post_json("/api/v1/verify/batch", &batch)).await;
+    let v = assert_problem(s, &h, &b, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(h["retry-after"], "100");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(detail.contains("this batch has 1000 payloads"), "{detail}");
+    assert!(detail.contains("all 1000 after 100 s"), "{detail}");
+}
+
+/// Caught: `Retry-After` was the wait rounded down, so a client that waited as told (1 s for a
+/// wait of 1.5 s) was refused again.
+#[tokio::test]
+async fn a_refused_batch_succeeds_after_its_retry_after() {
+    let f = Fixture::new();
+    let mut c = f.config();
+    // One payload back every 1.5 ms: a spent allowance of 1,000 is whole again in 1.5 s.
+    c.rate_limit_per_minute = 40_000;
+    c.rate_limit_burst = Some(MAX_BATCH as u32);
+    let state = sonod_verifier::server::AppState::new(c).await.unwrap();
+    let from = app(state.clone()).layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 8], 4000))));
+    let batch = json!({ "payloads": vec![f.url(&f.valid(1)); MAX_BATCH] });
+    let (s, _, _) = send(from.clone(), post_json("/api/v1/verify/batch", &batch)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, h, b) = send(from.clone(), post_json("/api/v1/verify/batch", &batch)).await;
+    assert_problem(s, &h, &b, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = h["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&wait), "{wait}");
+    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    let (s, _, b) = send(from, post_json("/api/v1/verify/batch", &batch)).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+}
+
 #[tokio::test]
 async fn over_a_real_socket() {
     let f = Fixture::new();
     let mut c = f.config();
     c.rate_limit_per_minute = 2;
+    c.rate_limit_burst = Some(2);
     let state = sonod_verifier::server::AppState::new(c).await.unwrap();
     let one = f.valid(1);
     publish(&state, &f.office, &[(1, &one)]);

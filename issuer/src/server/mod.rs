@@ -243,20 +243,30 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Routes never shed under load: a busy service still answers its health checks and metrics.
+pub const NEVER_SHED: &[&str] = &["/healthz", "/readyz", "/metrics"];
+
 /// Serves until `shutdown` resolves, then lets requests in flight finish and makes every
-/// acknowledged write durable before returning.
+/// acknowledged write durable before returning; connections bounded by the defaults of
+/// [`sonod_serve::Limits`].
 pub async fn run(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    run_with(listener, state, &sonod_serve::Limits::default(), shutdown).await
+}
+
+/// [`run`] with connections and requests in flight bounded by `limits` (header and idle
+/// timeouts, caps per address and overall, load shedding: see `sonod_serve`).
+pub async fn run_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: &sonod_serve::Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let router = app(state.clone());
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    sonod_serve::serve(listener, router, limits, NEVER_SHED, shutdown).await?;
     state.ledger().close().map_err(std::io::Error::other)?;
     Ok(())
 }

@@ -15,13 +15,13 @@ use time::OffsetDateTime;
 
 use super::error::AppError;
 use super::limit::Client;
-use super::{AppState, MAX_BATCH, MAX_BATCH_BODY, MAX_VERIFY_BODY};
+use super::{AppState, BATCH_PATH, MAX_BATCH, MAX_BATCH_BODY, MAX_VERIFY_BODY};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/verify", post(verify))
         .route(
-            "/api/v1/verify/batch",
+            BATCH_PATH,
             post(verify_batch).layer(DefaultBodyLimit::max(MAX_BATCH_BODY)),
         )
         .route("/api/v1/trust", get(trust))
@@ -126,21 +126,23 @@ async fn verify_batch(
     let s = state.clone();
     let (body, waiting) = tokio::task::spawn_blocking(move || {
         let state = s;
-        let req: BatchRequest = json_body(json, &body, MAX_BATCH_BODY)?;
-        let n = req.payloads.len();
+        let req: Result<BatchRequest, AppError> = json_body(json, &body, MAX_BATCH_BODY);
+        let n = req.as_ref().map_or(0, |r| r.payloads.len());
+        // A batch costs one per payload, charged here (not by the middleware) so that a
+        // refusal can say how many fit now and when all of them will; one refused unread or
+        // as too large costs one.
+        let cost = if n > MAX_BATCH { 1 } else { n };
+        if let Some(Extension(client)) = client {
+            state
+                .rate_limit()
+                .take_batch(client, cost)
+                .inspect_err(|_| state.metrics().rate_limited())?;
+        }
+        let req = req?;
         if n > MAX_BATCH {
             return Err(AppError::Unprocessable(format!(
                 "একবারে সর্বোচ্চ {MAX_BATCH}টি / at most {MAX_BATCH} payloads in one batch (got {n})"
             )));
-        }
-        // The middleware took one request's worth; a batch costs one per payload.
-        if let (Some(Extension(client)), Some(extra)) = (client, n.checked_sub(1)) {
-            if extra > 0 {
-                state
-                    .rate_limit()
-                    .take(client, u32::try_from(extra).unwrap_or(u32::MAX))
-                    .inspect_err(|_| state.metrics().rate_limited())?;
-            }
         }
         let answers = state.verify_batch(&req.payloads)?;
         if answers.is_settled() {

@@ -30,8 +30,19 @@ pub enum AppError {
     #[error("{0}")]
     Unprocessable(String),
     /// 429: the client's rate limit is used up.
-    #[error("অনেক বেশি অনুরোধ; {} সেকেন্ড পরে আবার চেষ্টা করুন / too many requests; retry in {} s", .0.as_secs().max(1), .0.as_secs().max(1))]
+    #[error("অনেক বেশি অনুরোধ; {} সেকেন্ড পরে আবার চেষ্টা করুন / too many requests; retry in {} s", retry_secs(*.0), retry_secs(*.0))]
     TooManyRequests(Duration),
+    /// 429: a batch larger than what the client's allowance holds now.
+    #[error("এই ব্যাচে {asked}টি; এখন সর্বোচ্চ {allowed_now}টি পাঠানো যাবে, সবগুলো {} সেকেন্ড পরে / this batch has {asked} payloads; {allowed_now} may be sent now, all {asked} after {} s (Retry-After)", retry_secs(*.wait), retry_secs(*.wait))]
+    BatchLimited {
+        /// Until the whole batch fits.
+        wait: Duration,
+        /// How many payloads fit now.
+        allowed_now: u32,
+        /// How many the batch has.
+        asked: u32,
+    },
+
     /// 503: the service cannot judge now (no valid trust list, or busy).
     #[error("{0}")]
     Unavailable(String),
@@ -50,7 +61,9 @@ impl AppError {
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(_) | AppError::BatchLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -67,6 +80,16 @@ impl AppError {
         }
     }
 
+    /// Seconds to wait before retrying (`Retry-After`), for the errors that have one.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests(wait) | AppError::BatchLimited { wait, .. } => {
+                Some(retry_secs(*wait))
+            }
+            _ => None,
+        }
+    }
+
     /// The service has no valid trust list.
     pub fn no_trust_list() -> AppError {
         AppError::Unavailable(
@@ -74,6 +97,14 @@ impl AppError {
                 .into(),
         )
     }
+}
+
+/// A wait in whole seconds for `Retry-After`, rounded up (a client retrying after a
+/// rounded-down wait would be refused again), at least one.
+pub fn retry_secs(wait: Duration) -> u64 {
+    wait.as_secs()
+        .saturating_add(u64::from(wait.subsec_nanos() > 0))
+        .max(1)
 }
 
 /// A problem+json response.
@@ -95,12 +126,25 @@ pub fn problem(status: StatusCode, detail: &str) -> Response {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut resp = problem(self.status(), &self.detail());
-        if let AppError::TooManyRequests(wait) = &self {
-            let secs = wait.as_secs().max(1).to_string();
-            if let Ok(v) = HeaderValue::from_str(&secs) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Some(secs) = self.retry_after() {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_rounded_up() {
+        assert_eq!(retry_secs(Duration::ZERO), 1);
+        assert_eq!(retry_secs(Duration::from_millis(300)), 1);
+        assert_eq!(retry_secs(Duration::from_secs(1)), 1);
+        assert_eq!(retry_secs(Duration::from_millis(1700)), 2);
+        assert_eq!(retry_secs(Duration::from_millis(99_900)), 100);
+        assert_eq!(retry_secs(Duration::MAX), u64::MAX);
     }
 }

@@ -2,9 +2,15 @@
 //!
 //! Citizens and kiosks share the public service; a bank's integration that sends thousands of
 //! checks an hour is given a token and exempted. The limiter is `governor`'s keyed GCRA (a
-//! token bucket per IP address, refilled continuously, burst = the per-minute quota); its map
-//! is pruned every minute. Behind a load balancer, `--trusted-proxy` names the proxies whose
+//! token bucket per IP address, refilled continuously at the per-minute rate); its map is
+//! pruned every minute. Behind a load balancer, `--trusted-proxy` names the proxies whose
 //! `X-Forwarded-For` is believed.
+//!
+//! A request costs one; a batch costs one per payload (at least one), charged by its handler
+//! once the payloads are counted. The bucket holds by default the larger of the per-minute rate
+//! and [`MAX_BATCH`], so that a client without an exemption can send one batch of the
+//! documented maximum from a full allowance; a batch larger than the bucket can never fit and
+//! is refused as such (422), not with a wait.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -21,7 +27,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::AppError;
-use super::AppState;
+use super::{AppState, BATCH_PATH, MAX_BATCH};
 
 /// Who is asking, as far as the limiter is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,21 +42,29 @@ pub enum Client {
 #[derive(Debug)]
 pub struct RateLimit {
     limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// The most a client's allowance holds (requests, or payloads of a batch).
+    burst: u32,
     /// SHA-256 of each exempt token: compared in constant time, never kept in clear.
     exempt: Vec<[u8; 32]>,
     trusted_proxies: Vec<IpAddr>,
 }
 
 impl RateLimit {
-    /// `per_minute` requests per client IP (0: no limit), bursts up to the same number.
+    /// `per_minute` requests per client IP (0: no limit), bursts up to `burst` (`None`: the
+    /// larger of `per_minute` and [`MAX_BATCH`], so that one maximum batch fits).
     pub fn new(
         per_minute: u32,
+        burst: Option<u32>,
         exempt_tokens: &[String],
         trusted_proxies: Vec<IpAddr>,
     ) -> RateLimit {
+        let burst = Self::burst_for(per_minute, burst);
         RateLimit {
-            limiter: NonZeroU32::new(per_minute)
-                .map(|n| RateLimiter::dashmap(Quota::per_minute(n))),
+            limiter: NonZeroU32::new(per_minute).map(|n| {
+                let b = NonZeroU32::new(burst).unwrap_or(n);
+                RateLimiter::dashmap(Quota::per_minute(n).allow_burst(b))
+            }),
+            burst,
             exempt: exempt_tokens
                 .iter()
                 .filter(|t| !t.is_empty())
@@ -58,6 +72,21 @@ impl RateLimit {
                 .collect(),
             trusted_proxies,
         }
+    }
+
+    /// The allowance's size for `per_minute` and a configured `burst` (0 or `None`: the
+    /// default).
+    pub fn burst_for(per_minute: u32, burst: Option<u32>) -> u32 {
+        match burst.filter(|&b| b > 0) {
+            Some(b) => b,
+            None => per_minute.max(u32::try_from(MAX_BATCH).unwrap_or(u32::MAX)),
+        }
+    }
+
+    /// The most a client's allowance holds: the largest batch a client without an exemption
+    /// can send (when limiting is on).
+    pub fn burst(&self) -> Option<u32> {
+        self.limiter.as_ref().map(|_| self.burst)
     }
 
     /// Whether `headers` carry `Authorization: Bearer <an exempt token>`. Every token is
@@ -96,18 +125,58 @@ impl RateLimit {
             .unwrap_or(peer)
     }
 
-    /// Takes `n` requests' worth from `client`'s allowance, or says how long to wait.
-    pub fn take(&self, client: Client, n: u32) -> Result<(), AppError> {
+    /// Takes one request's worth from `client`'s allowance, or says how long to wait.
+    pub fn take(&self, client: Client) -> Result<(), AppError> {
+        self.charge(client, 1)
+            .map_err(|s| AppError::TooManyRequests(s.wait))
+    }
+
+    /// Takes a batch of `n` payloads' worth (at least one) from `client`'s allowance, or says
+    /// how many payloads fit now and how long to wait for all `n`; a batch larger than the
+    /// whole allowance is refused as one that never fits.
+    pub fn take_batch(&self, client: Client, n: usize) -> Result<(), AppError> {
+        let asked = u32::try_from(n.max(1)).unwrap_or(u32::MAX);
+        self.charge(client, asked).map_err(|s| {
+            if asked > self.burst {
+                AppError::Unprocessable(format!(
+                    "ছাড়-টোকেন ছাড়া এক ব্যাচে সর্বোচ্চ {b}টি; ছোট ব্যাচে পাঠান / without an exemption token a batch may hold at most {b} payloads (got {asked}); send smaller batches",
+                    b = self.burst
+                ))
+            } else {
+                AppError::BatchLimited {
+                    wait: s.wait,
+                    allowed_now: s.available,
+                    asked,
+                }
+            }
+        })
+    }
+
+    /// Takes `n` from `client`'s allowance, or says what is short.
+    fn charge(&self, client: Client, n: u32) -> Result<(), Shortfall> {
         let (Some(limiter), Client::Ip(ip)) = (&self.limiter, client) else {
             return Ok(());
         };
         let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
         match limiter.check_key_n(&ip, n) {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(not_until)) => Err(AppError::TooManyRequests(
-                not_until.wait_time_from(DefaultClock::default().now()),
-            )),
-            Err(_) => Err(AppError::TooManyRequests(Duration::from_secs(60))),
+            Ok(Err(not_until)) => {
+                // The wait is until all `n` are back; one comes back every `period`, so
+                // `n - ceil(wait / period)` are there now.
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let period = not_until.quota().replenish_interval().as_nanos().max(1);
+                let short = wait.as_nanos().div_ceil(period);
+                let available = u128::from(n.get())
+                    .saturating_sub(short)
+                    .try_into()
+                    .unwrap_or(0);
+                Err(Shortfall { wait, available })
+            }
+            // Larger than the whole allowance: it never fits.
+            Err(_) => Err(Shortfall {
+                wait: Duration::MAX,
+                available: 0,
+            }),
         }
     }
 
@@ -120,8 +189,17 @@ impl RateLimit {
     }
 }
 
-/// Middleware: one request's worth per request; the client is left in the request's
-/// extensions for handlers that charge more (a batch costs one per payload).
+/// What an allowance lacks for a charge.
+#[derive(Debug)]
+struct Shortfall {
+    /// Until the whole charge fits.
+    wait: Duration,
+    /// How much of it fits now.
+    available: u32,
+}
+
+/// Middleware: one request's worth per request, except a batch, whose handler charges one per
+/// payload once it has counted them; the client is left in the request's extensions for it.
 pub(super) async fn middleware(
     State(state): State<AppState>,
     mut req: Request,
@@ -143,9 +221,11 @@ pub(super) async fn middleware(
             });
         Client::Ip(limit.client_ip(peer, req.headers()))
     };
-    if let Err(e) = limit.take(client, 1) {
-        state.metrics().rate_limited();
-        return e.into_response();
+    if req.uri().path() != BATCH_PATH {
+        if let Err(e) = limit.take(client) {
+            state.metrics().rate_limited();
+            return e.into_response();
+        }
     }
     req.extensions_mut().insert(client);
     next.run(req).await
@@ -159,6 +239,7 @@ mod tests {
     fn tokens_and_forwarding() {
         let l = RateLimit::new(
             2,
+            Some(2),
             &["s3cret".into(), String::new()],
             vec!["10.0.0.1".parse().unwrap()],
         );
@@ -185,12 +266,43 @@ mod tests {
         );
 
         let c = Client::Ip(peer);
-        assert!(l.take(c, 1).is_ok() && l.take(c, 1).is_ok());
-        assert!(matches!(l.take(c, 1), Err(AppError::TooManyRequests(_))));
-        assert!(l.take(Client::Exempt, 1000).is_ok());
-        assert!(matches!(
-            l.take(Client::Ip(proxy), 3),
-            Err(AppError::TooManyRequests(_))
-        ));
+        assert!(l.take(c).is_ok() && l.take(c).is_ok());
+        assert!(matches!(l.take(c), Err(AppError::TooManyRequests(_))));
+        assert!(l.take_batch(Client::Exempt, 1000).is_ok());
+        assert!(
+            matches!(
+                l.take_batch(Client::Ip(proxy), 3),
+                Err(AppError::Unprocessable(_))
+            ),
+            "a batch larger than the allowance never fits"
+        );
+    }
+
+    #[test]
+    fn the_default_allowance_holds_one_maximum_batch() {
+        let l = RateLimit::new(600, None, &[], Vec::new());
+        assert_eq!(l.burst(), Some(1000));
+        let c = Client::Ip("192.0.2.9".parse().unwrap());
+        assert!(l.take_batch(c, MAX_BATCH).is_ok());
+        // 600 a minute: one back every 100 ms; a second batch waits about 100 s for all of it.
+        match l.take_batch(c, MAX_BATCH) {
+            Err(AppError::BatchLimited {
+                wait,
+                allowed_now,
+                asked,
+            }) => {
+                assert_eq!(asked, 1000);
+                assert!(allowed_now <= 1, "{allowed_now}");
+                assert!(
+                    wait > Duration::from_secs(99) && wait <= Duration::from_secs(100),
+                    "{wait:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(RateLimit::burst_for(5000, None), 5000);
+        assert_eq!(RateLimit::burst_for(600, Some(0)), 1000);
+        assert_eq!(RateLimit::burst_for(600, Some(50)), 50);
+        assert_eq!(RateLimit::new(0, None, &[], Vec::new()).burst(), None);
     }
 }

@@ -55,6 +55,8 @@ use crate::{verify_signatures, SignatureDesk};
 pub const MAX_VERIFY_BODY: usize = 16 * 1024;
 /// Most payloads in one batch.
 pub const MAX_BATCH: usize = 1000;
+/// The batch endpoint, whose handler charges the rate limit one per payload.
+pub const BATCH_PATH: &str = "/api/v1/verify/batch";
 /// Largest body of `POST /api/v1/verify/batch`: a thousand of the longest QR texts.
 pub const MAX_BATCH_BODY: usize = 5 << 20;
 
@@ -81,6 +83,9 @@ pub struct Config {
     pub exempt_tokens: Vec<String>,
     /// Requests per minute per client IP; 0 turns limiting off.
     pub rate_limit_per_minute: u32,
+    /// The most a client's allowance holds (a burst of requests, or the payloads of one
+    /// batch); `None`: the larger of the per-minute rate and [`MAX_BATCH`].
+    pub rate_limit_burst: Option<u32>,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpAddr>,
     /// Every request's time limit.
@@ -94,6 +99,9 @@ pub struct Config {
     pub signature_round: usize,
     /// Most signature rounds at once.
     pub signature_checkers: usize,
+    /// Bounds on connections and requests in flight (the trusted proxies are added to its
+    /// exempt addresses by [`run`]).
+    pub connections: sonod_serve::Limits,
     /// How long a request holding a certificate that is signed with a trusted key but not yet
     /// in its office's replicated feed waits for that feed to be read again (an office whose
     /// feed this service follows; zero: no wait, the answer stays `unconfirmed` until the next
@@ -114,12 +122,14 @@ impl Config {
             public_host: None,
             exempt_tokens: Vec::new(),
             rate_limit_per_minute: 600,
+            rate_limit_burst: None,
             trusted_proxies: Vec::new(),
             request_timeout: Duration::from_secs(10),
             cache_entries: 16_384,
             replica_cache_bytes: 256 << 20,
             signature_round: 64,
             signature_checkers: 1,
+            connections: sonod_serve::Limits::default(),
             confirm_wait: Duration::from_millis(1500),
         }
     }
@@ -238,6 +248,7 @@ impl AppState {
             .collect();
         let rate_limit = RateLimit::new(
             config.rate_limit_per_minute,
+            config.rate_limit_burst,
             &config.exempt_tokens,
             config.trusted_proxies.clone(),
         );
@@ -757,8 +768,12 @@ pub fn spawn_background(state: &AppState) -> Background {
     }
 }
 
+/// Routes never shed under load: a busy service still answers its health checks and metrics.
+pub const NEVER_SHED: &[&str] = &["/healthz", "/readyz", "/metrics"];
+
 /// Serves until `shutdown` resolves, then lets requests in flight finish, stops the
-/// background tasks and flushes the replica.
+/// background tasks and flushes the replica. Connections and requests in flight are bounded by
+/// [`Config::connections`] (see `sonod_serve`); the trusted proxies have no per-address cap.
 pub async fn run(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -766,16 +781,11 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let background = spawn_background(&state);
     let router = app(state.clone());
-    // Answers are one small write each: no reason to let Nagle's algorithm hold one back.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let mut limits = state.config().connections.clone();
+    limits
+        .exempt_addresses
+        .extend(state.config().trusted_proxies.iter().copied());
+    let served = sonod_serve::serve(listener, router, &limits, NEVER_SHED, shutdown).await;
     background.stop().await;
     if let Err(e) = state.replica().flush() {
         tracing::warn!(error = %e, "replica flush at shutdown failed");

@@ -405,10 +405,9 @@ fn error_page(development: bool, status: StatusCode, e: &AppError) -> Response {
     );
     let mut resp = Html(page("সনদ যাচাই / Sonod verification", development, &body)).into_response();
     *resp.status_mut() = status;
-    if let AppError::TooManyRequests(wait) = e {
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let Some(secs) = e.retry_after() {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     resp
 }

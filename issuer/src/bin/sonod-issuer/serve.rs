@@ -59,6 +59,26 @@ pub struct ServeArgs {
     /// Every request's time limit, in seconds.
     #[arg(long, env = "SONOD_REQUEST_TIMEOUT", default_value_t = 30)]
     request_timeout: u64,
+    /// Seconds a client has to send a request's complete headers (on a new connection, and on
+    /// a kept-alive one between requests); past it the connection is closed.
+    #[arg(long, env = "SONOD_HEADER_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Seconds after which a connection on which no byte moves while none of its requests is
+    /// being handled (an answer not read) is closed.
+    #[arg(long, env = "SONOD_IDLE_TIMEOUT", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    idle_timeout: u64,
+    /// Most connections open at once (0: no cap); past it a new one gets 503 and is closed.
+    #[arg(long, env = "SONOD_MAX_CONNECTIONS", default_value_t = 2048)]
+    max_connections: usize,
+    /// Most connections open at once from one client address (0: no cap).
+    #[arg(long, env = "SONOD_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
+    max_connections_per_address: usize,
+    /// Most requests handled at once (0: no bound); past it a request gets 503 with
+    /// Retry-After at once (health checks and metrics are never refused).
+    #[arg(long, env = "SONOD_MAX_IN_FLIGHT", default_value_t = 512)]
+    max_in_flight: usize,
     /// Log format: text or json (level from SONOD_LOG, e.g. `info`, `sonod_issuer=debug`).
     #[arg(long, env = "SONOD_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -135,6 +155,14 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         development,
     };
     let store = crate::open_store(&args.data)?;
+    let limits = sonod_serve::Limits {
+        header_timeout: Duration::from_secs(args.header_timeout),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+        max_connections: args.max_connections,
+        max_connections_per_address: args.max_connections_per_address,
+        exempt_addresses: Vec::new(),
+        max_in_flight: args.max_in_flight,
+    };
     let state = AppState::new(config, store).context("starting the service")?;
     if let Some(dir) = &args.dev_keys {
         dev_account(&state, dir)?;
@@ -151,7 +179,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         println!("sonod-issuer listening on http://{addr}");
         tracing::info!(%addr, office = %state.config().office.code, "listening");
         spawn_reload_on_hangup(state.clone());
-        sonod_issuer::server::run(listener, state, shutdown_signal())
+        sonod_issuer::server::run_with(listener, state, &limits, shutdown_signal())
             .await
             .context("serving")?;
         tracing::info!("stopped cleanly");
