@@ -1,5 +1,6 @@
 //! Decompression bombs, one of each kind: each read ends in an answer or a clear error, never
-//! a panic, and its peak resident memory stays under [`BOUND_KIB`].
+//! a panic, and its peak resident memory stays under [`BOUND_KIB`] ([`RENDER_BOUND_KIB`] for
+//! the PDFs that are rendered at the most a page may cost).
 //!
 //! A process's peak resident memory is its own: each read runs in a child process (this test
 //! binary again, told by `SONOD_BOMB_READ` which file to read), which prints its answer and
@@ -17,6 +18,10 @@ mod bombs;
 /// MiB included (before the fix, the PNG colour-profile bomb took 540 MiB and the PDF ones
 /// 0.7 to 2.2 GiB).
 const BOUND_KIB: u64 = 64 << 10;
+
+/// The same for the PDFs the renderer draws though they cost it the most a page may: images
+/// up to the bound of all streams together, soft masks nested to its depth limit.
+const RENDER_BOUND_KIB: u64 = 320 << 10;
 
 /// Names the file the child reads.
 const CHILD: &str = "SONOD_BOMB_READ";
@@ -77,6 +82,12 @@ fn main() {
             bombs::pdf_dct_declared(60_000, 60_000),
             "Err(ImageTooLarge(60000, 60000))",
         ),
+        (
+            "pdf-nested-soft-masks",
+            bombs::pdf_nested_groups(100, true),
+            "Ok([])",
+        ),
+        ("pdf-many-images", bombs::pdf_many_images(8, 4000), "Ok([])"),
     ];
     let mut failed = Vec::new();
     for (name, bytes, expected) in cases {
@@ -90,7 +101,17 @@ fn main() {
         let line = stdout.lines().last().unwrap_or_default();
         let (answer, peak) = line.rsplit_once('\t').unwrap_or((line, ""));
         let peak: u64 = peak.parse().unwrap_or(u64::MAX);
-        let ok = out.status.success() && answer.starts_with(expected) && peak <= BOUND_KIB;
+        let rendered = expected.starts_with("Ok") && name.starts_with("pdf");
+        let bound = if rendered {
+            RENDER_BOUND_KIB
+        } else {
+            BOUND_KIB
+        };
+        // A rendered PDF may take longer than the budget in a debug build on a busy machine:
+        // its memory is measured all the same (the child waits for the worker).
+        let answered =
+            answer.starts_with(expected) || (rendered && answer.starts_with("Err(TimedOut"));
+        let ok = out.status.success() && answered && peak <= bound;
         println!(
             "{name}: {} KiB peak, {answer} ({} bytes) {}",
             peak,
@@ -99,7 +120,7 @@ fn main() {
         );
         if !ok {
             failed.push(format!(
-                "{name}: expected {expected} within {BOUND_KIB} KiB, got {line:?} ({}; stderr {})",
+                "{name}: expected {expected} within {bound} KiB, got {line:?} ({}; stderr {})",
                 out.status,
                 String::from_utf8_lossy(&out.stderr)
             ));

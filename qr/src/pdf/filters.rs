@@ -15,10 +15,17 @@ pub(crate) enum Stop {
     Damaged,
 }
 
+/// What a filter made, and how much of its input it read to make it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Decoded {
+    pub out: Vec<u8>,
+    pub read: usize,
+}
+
 /// FlateDecode: a zlib stream (or raw deflate data, which the renderer also accepts), at most
 /// `cap` bytes of output. Reading stops at the end of the deflate data; damage found past
 /// `declared` bytes of input (the stream's stated end) is taken as its end.
-pub(crate) fn flate(data: &[u8], declared: usize, cap: usize) -> Result<Vec<u8>, Stop> {
+pub(crate) fn flate(data: &[u8], declared: usize, cap: usize) -> Result<Decoded, Stop> {
     // The renderer skips a valid zlib header and inflates what follows; so does this.
     let body = match data {
         [cmf, flg, rest @ ..]
@@ -36,7 +43,10 @@ pub(crate) fn flate(data: &[u8], declared: usize, cap: usize) -> Result<Vec<u8>,
     let mut chunk = vec![0u8; 64 << 10];
     loop {
         match inflater.read(&mut chunk) {
-            Ok(0) => return Ok(out),
+            Ok(0) => {
+                let read = skipped + inflater.total_in() as usize;
+                return Ok(Decoded { out, read });
+            }
             Ok(n) => {
                 if out.len() + n > cap {
                     return Err(Stop::Cap);
@@ -44,9 +54,9 @@ pub(crate) fn flate(data: &[u8], declared: usize, cap: usize) -> Result<Vec<u8>,
                 out.extend_from_slice(&chunk[..n]);
             }
             Err(_) => {
-                let consumed = skipped + inflater.total_in() as usize;
-                return if consumed >= declared {
-                    Ok(out)
+                let read = skipped + inflater.total_in() as usize;
+                return if read >= declared {
+                    Ok(Decoded { out, read })
                 } else {
                     Err(Stop::Damaged)
                 };
@@ -57,7 +67,7 @@ pub(crate) fn flate(data: &[u8], declared: usize, cap: usize) -> Result<Vec<u8>,
 
 /// LZWDecode (9- to 12-bit codes, 256 clears the table, 257 ends), at most `cap` bytes.
 /// `early` is the EarlyChange parameter (1 unless the stream says 0).
-pub(crate) fn lzw(data: &[u8], early: bool, cap: usize) -> Result<Vec<u8>, Stop> {
+pub(crate) fn lzw(data: &[u8], early: bool, cap: usize) -> Result<Decoded, Stop> {
     const CLEAR: u16 = 256;
     const END: u16 = 257;
     let mut prefix = vec![0u16; 4096];
@@ -74,12 +84,13 @@ pub(crate) fn lzw(data: &[u8], early: bool, cap: usize) -> Result<Vec<u8>, Stop>
     let mut prev: Option<u16> = None;
     let mut out: Vec<u8> = Vec::new();
     let (mut acc, mut bits) = (0u32, 0u32);
-    let mut input = data.iter();
+    let mut read = 0;
     loop {
         while bits < width {
-            let Some(&b) = input.next() else {
-                return Ok(out);
+            let Some(&b) = data.get(read) else {
+                return Ok(Decoded { out, read });
             };
+            read += 1;
             acc = (acc << 8) | u32::from(b);
             bits += 8;
         }
@@ -93,7 +104,7 @@ pub(crate) fn lzw(data: &[u8], early: bool, cap: usize) -> Result<Vec<u8>, Stop>
                 prev = None;
                 continue;
             }
-            END => return Ok(out),
+            END => return Ok(Decoded { out, read }),
             _ => {}
         }
         let code = usize::from(code);
@@ -139,12 +150,15 @@ pub(crate) fn lzw(data: &[u8], early: bool, cap: usize) -> Result<Vec<u8>, Stop>
 }
 
 /// RunLengthDecode, at most `cap` bytes.
-pub(crate) fn run_length(data: &[u8], cap: usize) -> Result<Vec<u8>, Stop> {
+pub(crate) fn run_length(data: &[u8], cap: usize) -> Result<Decoded, Stop> {
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(&n) = data.get(i) {
         match n {
-            128 => break,
+            128 => {
+                i += 1;
+                break;
+            }
             0..=127 => {
                 let run = data
                     .get(i + 1..i + 2 + usize::from(n))
@@ -166,19 +180,26 @@ pub(crate) fn run_length(data: &[u8], cap: usize) -> Result<Vec<u8>, Stop> {
             }
         }
     }
-    Ok(out)
+    Ok(Decoded {
+        out,
+        read: i.min(data.len()),
+    })
 }
 
 /// ASCIIHexDecode (never longer than its input).
-pub(crate) fn ascii_hex(data: &[u8]) -> Vec<u8> {
+pub(crate) fn ascii_hex(data: &[u8]) -> Decoded {
     let mut out = Vec::with_capacity(data.len() / 2);
     let mut high: Option<u8> = None;
-    for &c in data {
+    let mut read = data.len();
+    for (i, &c) in data.iter().enumerate() {
         let v = match c {
             b'0'..=b'9' => c - b'0',
             b'a'..=b'f' => c - b'a' + 10,
             b'A'..=b'F' => c - b'A' + 10,
-            b'>' => break,
+            b'>' => {
+                read = i + 1;
+                break;
+            }
             _ => continue,
         };
         match high.take() {
@@ -189,18 +210,22 @@ pub(crate) fn ascii_hex(data: &[u8]) -> Vec<u8> {
     if let Some(h) = high {
         out.push(h << 4);
     }
-    out
+    Decoded { out, read }
 }
 
 /// ASCII85Decode, at most `cap` bytes ("z" is four zero bytes from one character).
-pub(crate) fn ascii_85(data: &[u8], cap: usize) -> Result<Vec<u8>, Stop> {
+pub(crate) fn ascii_85(data: &[u8], cap: usize) -> Result<Decoded, Stop> {
     let mut out = Vec::new();
     let mut group = [0u8; 5];
     let mut n = 0;
     let body = data.strip_prefix(b"<~").unwrap_or(data);
-    for &c in body {
+    let mut read = data.len();
+    for (i, &c) in body.iter().enumerate() {
         match c {
-            b'~' => break,
+            b'~' => {
+                read = (data.len() - body.len() + i + 2).min(data.len());
+                break;
+            }
             b'z' if n == 0 => {
                 if out.len() + 4 > cap {
                     return Err(Stop::Cap);
@@ -227,7 +252,7 @@ pub(crate) fn ascii_85(data: &[u8], cap: usize) -> Result<Vec<u8>, Stop> {
         }
         out.extend_from_slice(&base85(&group).to_be_bytes()[..n - 1]);
     }
-    Ok(out)
+    Ok(Decoded { out, read })
 }
 
 fn base85(group: &[u8; 5]) -> u32 {
@@ -266,10 +291,16 @@ mod tests {
     fn flate_inflates_within_the_cap() {
         let text = b"0 0 m 100 100 l S ".repeat(1000);
         let z = zlib(&text);
-        assert_eq!(flate(&z, z.len(), 1 << 20), Ok(text.clone()));
+        assert_eq!(
+            flate(&z, z.len(), 1 << 20).map(|d| (d.out, d.read)),
+            Ok((text.clone(), z.len() - 4))
+        );
         assert_eq!(flate(&z, z.len(), text.len() - 1), Err(Stop::Cap));
         // Raw deflate, without the zlib header, is read too.
-        assert_eq!(flate(&z[2..], z.len() - 2, 1 << 20), Ok(text.clone()));
+        assert_eq!(
+            flate(&z[2..], z.len() - 2, 1 << 20).map(|d| d.out),
+            Ok(text.clone())
+        );
         // Damage inside the stated length is refused; past it, it is the end.
         let mut damaged = z[..z.len() / 2].to_vec();
         damaged.extend_from_slice(&[0xFF; 64]);
@@ -335,11 +366,9 @@ mod tests {
         text.extend_from_slice(&[7u8; 5000]);
         for early in [true, false] {
             let code = lzw_encode(&text, early);
-            assert_eq!(
-                lzw(&code, early, 1 << 20),
-                Ok(text.clone()),
-                "early {early}"
-            );
+            let decoded = lzw(&code, early, 1 << 20).expect("decodes");
+            assert_eq!(decoded.out, text, "early {early}");
+            assert_eq!(decoded.read, code.len(), "early {early}");
             assert_eq!(lzw(&code, early, 1000), Err(Stop::Cap));
         }
         // A code past the table is damage.
@@ -351,18 +380,18 @@ mod tests {
 
     #[test]
     fn the_small_filters_decode() {
-        assert_eq!(
-            run_length(&[2, b'a', b'b', b'c', 254, b'x', 128], 100),
-            Ok(b"abcxxx".to_vec())
-        );
-        assert_eq!(run_length(&[129, 0], 128), Ok(vec![0; 128]));
+        let rl = run_length(&[2, b'a', b'b', b'c', 254, b'x', 128, 9, 9], 100);
+        assert_eq!(rl.map(|d| (d.out, d.read)), Ok((b"abcxxx".to_vec(), 7)));
+        assert_eq!(run_length(&[129, 0], 128).map(|d| d.out), Ok(vec![0; 128]));
         assert_eq!(run_length(&[129, 0], 127), Err(Stop::Cap));
-        assert_eq!(ascii_hex(b"48 65 6c6C 6>"), b"Hell\x60".to_vec());
+        let hex = ascii_hex(b"48 65 6c6C 6> junk");
+        assert_eq!((hex.out, hex.read), (b"Hell\x60".to_vec(), 13));
+        let a85 = ascii_85(b"<~87cURD]i,\"Ebo80~> junk", 100);
         assert_eq!(
-            ascii_85(b"<~87cURD]i,\"Ebo80~>", 100),
-            Ok(b"Hello World!".to_vec())
+            a85.map(|d| (d.out, d.read)),
+            Ok((b"Hello World!".to_vec(), 19))
         );
-        assert_eq!(ascii_85(b"zz~>", 100), Ok(vec![0; 8]));
+        assert_eq!(ascii_85(b"zz~>", 100).map(|d| d.out), Ok(vec![0; 8]));
         assert_eq!(ascii_85(b"zz~>", 7), Err(Stop::Cap));
     }
 

@@ -14,8 +14,10 @@ const PDF_POINTS_PER_INCH: f32 = 72.0;
 /// Rendering resolution for a PDF page: enough for a QR code printed 30 mm wide.
 const PDF_DPI: f32 = 200.0;
 /// The most pixels a page is rendered at (an A4 page at 200 dpi is 3.9 million; a larger
-/// page is rendered at a lower resolution). The renderer draws in RGBA: 4 bytes a pixel.
-pub(crate) const PAGE_PIXELS: u64 = 16_000_000;
+/// page is rendered at a lower resolution). The renderer draws in RGBA, 4 bytes a pixel, and
+/// keeps a page-sized mask for every soft mask it is inside (up to its nesting limit of 50):
+/// at this size at most about 200 MiB.
+pub(crate) const PAGE_PIXELS: u64 = 4_000_000;
 /// The most one stream other than an image decodes to (content, fonts, colour profiles).
 pub(crate) const STREAM_BYTES: usize = 16 << 20;
 /// The most pixels of one image in a PDF (an A4 page scanned at 400 dpi is 15.5 million).

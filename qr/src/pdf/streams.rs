@@ -53,8 +53,14 @@ pub(crate) fn check(file: &[u8], bounds: &Bounds) -> Result<(), ReadError> {
     let mut check = Check {
         file,
         index,
+        ends: find_all(file, b"endstream").collect(),
         bounds: *bounds,
         total: 0,
+        read: 0,
+        // Each stream's data is read once, and a Flate stream a little past its end: more
+        // means streams overlapping on purpose, to make this check read the file over and
+        // over.
+        most_read: 2 * file.len() as u64 + (1 << 20),
     };
     for at in find_all(file, b"trailer") {
         let mut r = Reader::new_with(file, at + b"trailer".len());
@@ -109,9 +115,25 @@ struct Check<'a> {
     file: &'a [u8],
     /// Where each object's body starts (after `obj`), every definition of it.
     index: HashMap<(u32, i32), Vec<usize>>,
+    /// Where each `endstream` is, in order.
+    ends: Vec<usize>,
     bounds: Bounds,
     /// Bytes decoded so far, all streams.
     total: u64,
+    /// Bytes of stream data read so far, all streams, and the most that may be.
+    read: u64,
+    most_read: u64,
+}
+
+/// The most definitions of one object followed (an object defined more often is taken as
+/// one this check cannot resolve): each reference would otherwise be read that many times.
+const MAX_DEFINITIONS: usize = 16;
+
+fn too_tangled() -> ReadError {
+    ReadError::PdfUnsupported(
+        "অংশগুলো একটির ওপর আরেকটি জড়ানো",
+        "streams that overlap one another",
+    )
 }
 
 /// A filter as the renderer names it (full or abbreviated).
@@ -159,6 +181,7 @@ impl<'a> Check<'a> {
                 let at = self
                     .index
                     .get(&(r.obj_number, r.gen_number))
+                    .filter(|at| at.len() <= MAX_DEFINITIONS)
                     .ok_or_else(stored_elsewhere)?;
                 let mut out = Vec::new();
                 for &at in at {
@@ -188,59 +211,61 @@ impl<'a> Check<'a> {
         Ok(most)
     }
 
-    /// The first of `keys` that `dict` has, its values (as [`Check::values`]).
-    fn first_of(&self, dict: &Dict<'a>, keys: &[&[u8]]) -> Result<Vec<Object<'a>>, ReadError> {
-        for key in keys {
-            let v = self.values(dict, key)?;
-            if !v.is_empty() {
-                return Ok(v);
-            }
-        }
-        Ok(Vec::new())
-    }
-
-    /// The stream's filters and their parameters, as the renderer takes them: /F before
-    /// /Filter, a single name or an array (unknown names dropped), /DP before /DecodeParms.
-    fn filters(&self, dict: &Dict<'a>) -> Result<Vec<(Filter, Option<Dict<'a>>)>, ReadError> {
-        let filter = self.first_of(dict, &[b"F", b"Filter"])?;
-        let params = self.first_of(dict, &[b"DP", b"DecodeParms"])?;
-        if filter.len() > 1 {
-            // Redefined in an update: which one the renderer takes is not known here.
+    /// The one value of `key` (through a reference), `None` when it has none. A reference
+    /// to an object defined more than once cannot be resolved here: which definition the
+    /// renderer takes is not known.
+    fn value(&self, dict: &Dict<'a>, key: &[u8]) -> Result<Option<Object<'a>>, ReadError> {
+        let mut v = self.values(dict, key)?;
+        if v.len() > 1 {
             return Err(stored_elsewhere());
         }
-        let Some(filter) = filter.into_iter().next() else {
+        Ok(v.pop())
+    }
+
+    /// The stream's filters and their parameters, as the renderer takes them: a single
+    /// filter name (/F, else /Filter) with a parameter dictionary (/DP, else /DecodeParms),
+    /// or else an array of names (/F, else /Filter; unknown names dropped) with an array of
+    /// parameter dictionaries.
+    fn filters(&self, dict: &Dict<'a>) -> Result<Vec<(Filter, Option<Dict<'a>>)>, ReadError> {
+        let (f, filter) = (self.value(dict, b"F")?, self.value(dict, b"Filter")?);
+        let (dp, parms) = (self.value(dict, b"DP")?, self.value(dict, b"DecodeParms")?);
+        let name = [&f, &filter].into_iter().find_map(|o| match o {
+            Some(Object::Name(n)) => Some(n.clone()),
+            _ => None,
+        });
+        if let Some(one) = name.as_deref().and_then(Filter::from_name) {
+            let params = [dp, parms]
+                .into_iter()
+                .find_map(|o| o.and_then(Object::into_dict));
+            return Ok(vec![(one, params)]);
+        }
+        let Some(names) = [f, filter]
+            .into_iter()
+            .find_map(|o| o.and_then(Object::into_array))
+        else {
             return Ok(Vec::new());
         };
-        let params = params.into_iter().next();
-        match filter {
-            Object::Name(n) => Ok(Filter::from_name(&n)
-                .map(|f| (f, params.and_then(Object::into_dict)))
-                .into_iter()
-                .collect()),
-            Object::Array(a) => {
-                let mut params = params
-                    .and_then(Object::into_array)
-                    .map(|p| p.iter::<Object<'a>>());
-                let mut out = Vec::new();
-                for name in a.iter::<Object<'a>>() {
-                    let p = params
-                        .as_mut()
-                        .and_then(Iterator::next)
-                        .and_then(Object::into_dict);
-                    match name {
-                        Object::Name(n) => {
-                            if let Some(f) = Filter::from_name(&n) {
-                                out.push((f, p));
-                            }
-                        }
-                        // A filter the renderer would look up elsewhere.
-                        _ => return Err(stored_elsewhere()),
+        let mut params = [dp, parms]
+            .into_iter()
+            .find_map(|o| o.and_then(Object::into_array))
+            .map(|p| p.iter::<Object<'a>>());
+        let mut out = Vec::new();
+        for name in names.iter::<Object<'a>>() {
+            let p = params
+                .as_mut()
+                .and_then(Iterator::next)
+                .and_then(Object::into_dict);
+            match name {
+                Object::Name(n) => {
+                    if let Some(f) = Filter::from_name(&n) {
+                        out.push((f, p));
                     }
                 }
-                Ok(out)
+                // A filter the renderer would look up elsewhere.
+                _ => return Err(stored_elsewhere()),
             }
-            _ => Ok(Vec::new()),
         }
+        Ok(out)
     }
 
     /// Measures the stream whose dictionary is `dict` and whose data starts at `start` in the
@@ -253,7 +278,8 @@ impl<'a> Check<'a> {
         let known = length
             .and_then(|n| usize::try_from(n).ok())
             .map(|n| n.min(rest.len()));
-        let first_end = find(rest, b"endstream").unwrap_or(rest.len());
+        let next_end = self.ends.partition_point(|&e| e < start);
+        let first_end = self.ends.get(next_end).map_or(rest.len(), |&e| e - start);
         let end = match known {
             Some(n) => n.max(first_end),
             // A length this check cannot see: filters that stop at their own end marker read
@@ -271,24 +297,15 @@ impl<'a> Check<'a> {
 
     /// Measures a stream: `inline` for an inline image (short keys, always an image).
     fn measure(&mut self, dict: &Dict<'a>, data: Data<'a>, inline: bool) -> Result<(), ReadError> {
-        let image = inline || name_is(dict, b"Subtype", b"Image");
-        let (w, h) = if image {
-            let w = self.number(dict, if inline { b"W" } else { b"Width" })?;
-            let w = w.or(if inline {
-                self.number(dict, b"Width")?
-            } else {
-                None
-            });
-            let h = self.number(dict, if inline { b"H" } else { b"Height" })?;
-            let h = h.or(if inline {
-                self.number(dict, b"Height")?
-            } else {
-                None
-            });
-            (w.unwrap_or(0), h.unwrap_or(0))
-        } else {
-            (0, 0)
+        // The renderer takes /W before /Width and /H before /Height, for any image (a soft
+        // mask is drawn as an image whatever its /Subtype says): the larger of each counts.
+        let size = |short: &[u8], long: &[u8]| -> Result<Option<u64>, ReadError> {
+            let (a, b) = (self.number(dict, short)?, self.number(dict, long)?);
+            Ok(a.max(b))
         };
+        let (w, h) = (size(b"W", b"Width")?, size(b"H", b"Height")?);
+        let image = inline || name_is(dict, b"Subtype", b"Image") || (w.is_some() && h.is_some());
+        let (w, h) = (w.unwrap_or(0), h.unwrap_or(0));
         if w.saturating_mul(h) > self.bounds.image_pixels {
             return Err(too_large(w, h));
         }
@@ -360,10 +377,17 @@ impl<'a> Check<'a> {
                 }
                 Filter::Crypt => return Err(encrypted()),
             };
-            decoded = Cow::Owned(out.map_err(|stop| match stop {
+            let out = out.map_err(|stop| match stop {
                 Stop::Cap => ReadError::Expands(cap as u64),
                 Stop::Damaged => damaged(),
-            })?);
+            })?;
+            if i == 0 {
+                self.read += out.read as u64;
+                if self.read > self.most_read {
+                    return Err(too_tangled());
+                }
+            }
+            decoded = Cow::Owned(out.out);
         }
         self.total += decoded.len() as u64;
         if self.total > self.bounds.total_bytes {
@@ -398,8 +422,11 @@ impl<'a> Check<'a> {
         let mut inner = Check {
             file: content,
             index: HashMap::new(),
+            ends: Vec::new(),
             bounds: self.bounds,
             total: self.total,
+            read: self.read,
+            most_read: self.most_read,
         };
         let mut ops = UntypedIter::new(content);
         while let Some(op) = ops.next() {
@@ -428,6 +455,7 @@ impl<'a> Check<'a> {
             }
         }
         self.total = inner.total;
+        self.read = inner.read;
         Ok(())
     }
 }
@@ -758,6 +786,27 @@ mod tests {
         o.extend_from_slice(&rl);
         o.extend_from_slice(b"\nendstream");
         assert_eq!(check(&pdf_page(o, "", &[]), &SMALL), TOO_MUCH);
+    }
+
+    #[test]
+    fn overlapping_streams_do_not_make_the_check_read_the_file_over_and_over() {
+        // Streams whose length is out of sight, read to the end of the file each: without a
+        // bound on what is read in all, n streams cost n times the file.
+        let mut objects = vec![
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec(),
+        ];
+        for _ in 0..2000 {
+            let mut o = b"<< /Length 9999 0 R /Filter /ASCII85Decode >>\nstream\n".to_vec();
+            o.extend_from_slice(&[b' '; 1000]);
+            o.extend_from_slice(b"\nendstream");
+            objects.push(o);
+        }
+        assert!(matches!(
+            check(&pdf(&objects), &SMALL),
+            Err(ReadError::PdfUnsupported(..))
+        ));
     }
 
     #[test]

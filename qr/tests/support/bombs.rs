@@ -421,6 +421,30 @@ pub fn pdf_rgb_image(w: u32, h: u32) -> Vec<u8> {
     )
 }
 
+/// A one-page PDF drawing `n` different `side`×`side` grey images (zeros), each across the
+/// whole page: every image within the bounds, all of them together at the file's.
+pub fn pdf_many_images(n: usize, side: u32) -> Vec<u8> {
+    let pixels = u64::from(side) * u64::from(side);
+    let mut content = String::new();
+    let mut names = String::new();
+    let mut more = Vec::new();
+    for i in 0..n {
+        content.push_str(&format!("q 595 0 0 842 0 0 cm /Im{i} Do Q\n"));
+        names.push_str(&format!("/Im{i} {} 0 R ", 5 + i));
+        more.push(pdf_stream(
+            &format!(
+                "/Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode"
+            ),
+            &zlib_of(i as u8, pixels),
+        ));
+    }
+    pdf_page(
+        pdf_stream("", content.as_bytes()),
+        &format!("/XObject << {names}>>"),
+        &more,
+    )
+}
+
 /// A one-page PDF with an inline image (BI … ID … EI) of `side`×`side` grey pixels.
 pub fn pdf_inline_image_bomb(side: u32) -> Vec<u8> {
     let pixels = u64::from(side) * u64::from(side);
@@ -432,6 +456,48 @@ pub fn pdf_inline_image_bomb(side: u32) -> Vec<u8> {
     content.extend_from_slice(&zlib_of(0, pixels));
     content.extend_from_slice(b"\nEI Q");
     pdf_page(pdf_stream("", &content), "", &[])
+}
+
+/// A one-page PDF of `depth` form XObjects drawn one inside the next, each a transparency
+/// group, and with `soft_masks` each drawn through a luminosity soft mask too: the renderer
+/// keeps a layer (and a mask) for every level it is inside.
+pub fn pdf_nested_groups(depth: usize, soft_masks: bool) -> Vec<u8> {
+    let first = 5;
+    let mask = first + depth;
+    let mut more = Vec::new();
+    for i in 0..depth {
+        let next = first + i + 1;
+        let (content, xobjects) = if i + 1 == depth {
+            ("0 0 0 rg 100 100 200 200 re f".to_owned(), String::new())
+        } else if soft_masks {
+            (
+                "/G gs /X Do".to_owned(),
+                format!("/XObject << /X {next} 0 R >>"),
+            )
+        } else {
+            ("/X Do".to_owned(), format!("/XObject << /X {next} 0 R >>"))
+        };
+        let gs = if soft_masks {
+            format!("/ExtGState << /G << /ca 0.9 /SMask << /S /Luminosity /G {mask} 0 R >> >> >>")
+        } else {
+            String::new()
+        };
+        more.push(pdf_stream(
+            &format!(
+                "/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Group << /S /Transparency >> /Resources << {xobjects} {gs} >>"
+            ),
+            content.as_bytes(),
+        ));
+    }
+    more.push(pdf_stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Group << /S /Transparency /CS /DeviceGray >>",
+        b"0.8 g 0 0 595 842 re f",
+    ));
+    pdf_page(
+        pdf_stream("", b"/X Do"),
+        &format!("/XObject << /X {first} 0 R >>"),
+        &more,
+    )
 }
 
 /// A one-page PDF drawing an image whose dictionary says 100×100 but whose JPEG (DCTDecode)
@@ -505,6 +571,9 @@ pub fn all(big: bool) -> Vec<(String, Vec<u8>)> {
             pdf_inline_image_bomb(if big { 40_000 } else { 20_000 }),
         ),
         ("pdf-dct-declared.pdf", pdf_dct_declared(60_000, 60_000)),
+        ("pdf-nested-groups.pdf", pdf_nested_groups(500, false)),
+        ("pdf-nested-soft-masks.pdf", pdf_nested_groups(100, true)),
+        ("pdf-many-images.pdf", pdf_many_images(8, 4000)),
     ];
     set.into_iter().map(|(n, b)| (n.to_owned(), b)).collect()
 }
