@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
         max_file_bytes: 1 << 20,
         max_side: 1024,
         max_pixels: 1 << 20,
+        ..Limits::default()
     };
     let _ = decode_image_bytes(data, &limits);
 });

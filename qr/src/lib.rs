@@ -3,9 +3,15 @@
 //!
 //! Two promises, whatever the input:
 //!
-//! - **Bounded input.** File size, width, height and pixel count are checked before anything
-//!   is decompressed ([`Limits`]), so a small file cannot unpack into gigabytes.
-//! - **Bounded time.** Every image gets a time budget. The search runs as a series of looks,
+//! - **Bounded input and memory.** File size, width, height and pixel count are checked before
+//!   anything is decompressed ([`Limits`]), and every part of a file that is decompressed at
+//!   all is decompressed within a stated bound (colour profiles and text in a PNG are not
+//!   decompressed; every stream of a PDF is measured, within a cap, before the page is
+//!   rendered), so a small file cannot unpack into gigabytes. How many reads run at once,
+//!   counting those that overran their budget, is bounded too ([`Limits::max_reads`]). The
+//!   bounds and what they cost in memory: `docs/LIMITS.md`.
+//! - **Bounded time.** Every image gets a time budget, from the moment its read gets its turn
+//!   among the [`Limits::max_reads`]. The search runs as a series of looks,
 //!   cheapest first, with the deadline checked between them, and the whole search runs on a
 //!   worker thread that the caller stops waiting for at the deadline: an image that would keep
 //!   a decoder busy for minutes is answered with [`ReadError::TimedOut`] ("no QR code found in
@@ -29,6 +35,7 @@
 
 mod finder;
 mod load;
+mod pdf;
 mod pixels;
 mod search;
 
@@ -51,14 +58,20 @@ pub struct Limits {
     pub max_pixels: u64,
     /// Longest time for one image, from the bytes to the answer.
     pub budget: Duration,
-    /// Whether PDFs are read. The PDF renderer does not bound what a compressed stream inside
-    /// the document expands to, so a service taking files from anyone turns this off; a
-    /// scanner reading an office's own scans leaves it on.
+    /// Whether PDFs are read. Every stream of a PDF is measured within a cap before its page
+    /// is rendered, but the renderer is a large program: a service taking files from anyone
+    /// turns this off; a scanner reading an office's own scans leaves it on.
     pub pdf: bool,
+    /// Most reads running at once in this process, counting those still running after their
+    /// callers stopped waiting for them: a read waits for its turn (and its budget starts
+    /// then). The memory of all reads together is this many times the memory of one
+    /// (`docs/LIMITS.md`). At least 1.
+    pub max_reads: usize,
 }
 
 impl Default for Limits {
-    /// 32 MiB a file, 12,000 pixels a side, 48 megapixels, 2 seconds an image, PDFs read.
+    /// 32 MiB a file, 12,000 pixels a side, 48 megapixels, 2 seconds an image, PDFs read, as
+    /// many reads at once as there are cores.
     fn default() -> Limits {
         Limits {
             max_file_bytes: 32 << 20,
@@ -66,6 +79,7 @@ impl Default for Limits {
             max_pixels: 48_000_000,
             budget: Duration::from_secs(2),
             pdf: true,
+            max_reads: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -89,6 +103,14 @@ pub enum ReadError {
     /// A PDF that could not be rendered.
     #[error("পিডিএফ পড়া যায়নি / cannot read the PDF: {0}")]
     Pdf(String),
+    /// A compressed part of the file (a PDF stream, a PNG or TIFF chunk) expands past the
+    /// bound for it, in bytes: a decompression bomb, or a file far larger inside than a
+    /// certificate needs.
+    #[error("ফাইলের ভেতরের একটি সংকুচিত অংশ {} MiB-এর বেশি বড় হয় / a compressed part of the file expands past {} MiB", .0 >> 20, .0 >> 20)]
+    Expands(u64),
+    /// A PDF that uses something not read here: `(Bangla, English)`.
+    #[error("পিডিএফের এই অংশ এখানে পড়া হয় না: {0} / this PDF uses something not read here: {1}")]
+    PdfUnsupported(&'static str, &'static str),
     /// The budget ran out before any QR code was found.
     #[error("নির্ধারিত {} মিলিসেকেন্ডে কোনো কিউআর কোড পাওয়া যায়নি / no QR code found in time ({} ms)", .0.as_millis(), .0.as_millis())]
     TimedOut(Duration),
@@ -96,6 +118,46 @@ pub enum ReadError {
 
 /// Searches still running after their caller stopped waiting for them.
 static OVERRUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// Reads running now (workers alive, whether or not their caller still waits).
+static RUNNING: Mutex<usize> = Mutex::new(0);
+/// Signalled when a read ends.
+static READ_ENDED: Condvar = Condvar::new();
+
+/// The longest a read waits for its turn among the [`Limits::max_reads`] (then
+/// [`ReadError::TimedOut`]): reads still running after their caller stopped waiting end
+/// within seconds, so this is reached only if something is badly wrong.
+const MAX_TURN_WAIT: Duration = Duration::from_secs(60);
+
+/// A read's place among the [`Limits::max_reads`]; given back when the worker ends.
+struct Turn;
+
+impl Turn {
+    /// Waits until fewer than `max` reads run, or until `deadline` (then `None`).
+    fn wait(max: usize, deadline: Instant) -> Option<Turn> {
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        while *running >= max.max(1) {
+            let now = Instant::now();
+            if now >= deadline {
+                return None;
+            }
+            running = READ_ENDED
+                .wait_timeout(running, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *running += 1;
+        Some(Turn)
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        *running -= 1;
+        READ_ENDED.notify_all();
+    }
+}
 
 /// Where a worker leaves its answer.
 enum Slot {
@@ -116,13 +178,20 @@ pub fn read_codes(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ReadErro
 
 /// [`read_codes`] for bytes already shared (no copy is made for the worker thread).
 pub fn read_codes_shared(bytes: Arc<[u8]>, limits: &Limits) -> Result<Vec<String>, ReadError> {
-    let deadline = Instant::now() + limits.budget;
     let limits = *limits;
+    // Memory is bounded per read; the number of reads alive at once bounds the sum. The
+    // budget starts with the read's turn, so that a photo queued behind a slow one is not
+    // answered "not found in time" unread.
+    let Some(turn) = Turn::wait(limits.max_reads, Instant::now() + MAX_TURN_WAIT) else {
+        return Err(ReadError::TimedOut(limits.budget));
+    };
+    let deadline = Instant::now() + limits.budget;
     let shared = Arc::new((Mutex::new(Slot::Waiting), Condvar::new()));
     let worker = Arc::clone(&shared);
     let spawned = std::thread::Builder::new()
         .name("qr-read".into())
         .spawn(move || {
+            let _turn = turn;
             // A decoder bug must not take the caller down: a panic is a failed read.
             let result = std::panic::catch_unwind(|| {
                 load_luma(&bytes, &limits).map(|luma| {

@@ -1,4 +1,19 @@
 //! Image bytes to grey pixels, bounded before anything is decompressed.
+//!
+//! What each format may cost (`docs/LIMITS.md` has the figures):
+//!
+//! - PNG is read with the `png` crate directly, row by row into grey: its colour profile
+//!   (iCCP) and text chunks (tEXt, zTXt, iTXt) are skipped without being decompressed, the
+//!   image data is decompressed only as far as the declared size needs, and the decoder's own
+//!   buffers are capped ([`PNG_DECODER_BYTES`]). An interlaced PNG is decoded whole first (at
+//!   most 4 bytes a pixel).
+//! - JPEG is decoded by zune-jpeg straight to grey once its frame header has passed the size
+//!   limits. Its APP markers (EXIF, ICC profile pieces, XMP) are copied out of the file at
+//!   most once each, so they cost at most the file's size.
+//! - Every other format goes through `image` with its `Limits` set before the decoder reads
+//!   anything: a decoded buffer of more than [`RASTER_BYTES_PER_PIXEL`] bytes a pixel is
+//!   refused before it is allocated, and the decoder's own buffers beside it are capped at
+//!   [`RASTER_DECODER_BYTES`].
 
 use std::io::Cursor;
 
@@ -39,7 +54,7 @@ pub fn load_luma(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> 
         return Err(ReadError::FileTooLarge(limits.max_file_bytes));
     }
     match Format::sniff(bytes) {
-        Format::Pdf if limits.pdf => pdf_first_page(bytes, limits),
+        Format::Pdf if limits.pdf => crate::pdf::first_page(bytes, limits),
         Format::Pdf => Err(ReadError::NotAnImage(
             "PDF is not accepted here, send a photo (JPEG or PNG)".into(),
         )),
@@ -47,7 +62,19 @@ pub fn load_luma(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> 
     }
 }
 
-fn check_size(w: u32, h: u32, limits: &Limits) -> Result<(), ReadError> {
+/// The most the `png` decoder may allocate for itself (row buffers, an EXIF chunk), beside
+/// the grey image it fills.
+pub(crate) const PNG_DECODER_BYTES: usize = 16 << 20;
+
+/// The most bytes a pixel a format decoded by `image` may take before it becomes grey (8-bit
+/// RGBA, or 16-bit grey with alpha); a 16-bit colour image at the size limits is refused.
+pub(crate) const RASTER_BYTES_PER_PIXEL: u64 = 4;
+
+/// What a decoder inside `image` may allocate for its own work beside the decoded buffer (a
+/// TIFF strip before it is copied out, a GIF frame).
+pub(crate) const RASTER_DECODER_BYTES: u64 = 64 << 20;
+
+pub(crate) fn check_size(w: u32, h: u32, limits: &Limits) -> Result<(), ReadError> {
     if w == 0 || h == 0 {
         return Err(ReadError::NotAnImage("the image has no pixels".into()));
     }
@@ -64,33 +91,141 @@ fn raster(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
             return Ok(grey);
         }
     }
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return png_luma(bytes, limits);
+    }
+    // The decoder's buffer, and its own work beside it (a TIFF strip, a GIF frame).
+    let most = limits.max_pixels.saturating_mul(RASTER_BYTES_PER_PIXEL);
     let bad = |e: image::ImageError| match e {
-        image::ImageError::Limits(_) => ReadError::ImageTooLarge(0, 0),
+        image::ImageError::Limits(_) => ReadError::Expands(most),
         e => ReadError::NotAnImage(e.to_string()),
     };
-    let reader = ImageReader::new(Cursor::new(bytes))
+    let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ReadError::NotAnImage(e.to_string()))?;
     if reader.format().is_none() {
         return Err(ReadError::NotAnImage("unknown format".into()));
     }
-    let mut decoder = reader.into_decoder().map_err(bad)?;
-    let (w, h) = decoder.dimensions();
-    check_size(w, h, limits)?;
+    // The limits go in before the decoder reads its headers (some decoders read more than
+    // the size there).
     let mut il = ImageLimits::default();
     il.max_image_width = Some(limits.max_side);
     il.max_image_height = Some(limits.max_side);
-    // RGBA at 16 bits a channel is the largest a supported decoder produces, plus headroom
-    // for the decoder's own buffers.
-    il.max_alloc = Some(limits.max_pixels.saturating_mul(8) + (16 << 20));
-    decoder.set_limits(il).map_err(bad)?;
+    il.max_alloc = Some(most.saturating_add(RASTER_DECODER_BYTES));
+    reader.limits(il);
+    let decoder = reader.into_decoder().map_err(bad)?;
+    let (w, h) = decoder.dimensions();
+    check_size(w, h, limits)?;
+    if decoder.total_bytes() > most {
+        return Err(ReadError::ImageTooLarge(w, h));
+    }
     // A phone stores a portrait photo as landscape pixels plus an EXIF note to turn it.
+    let mut decoder = decoder;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(bad)?;
+    let grey = DynamicImage::from_decoder(decoder)
+        .map_err(bad)?
+        .into_luma8();
+    Ok(upright(grey, orientation))
+}
+
+/// `grey` turned as `orientation` says (a copy only when it says to turn).
+fn upright(grey: GrayImage, orientation: image::metadata::Orientation) -> GrayImage {
+    if orientation == image::metadata::Orientation::NoTransforms {
+        return grey;
+    }
+    let mut img = DynamicImage::ImageLuma8(grey);
     img.apply_orientation(orientation);
-    Ok(img.into_luma8())
+    img.into_luma8()
+}
+
+/// A PNG decoded with the `png` crate, row by row into grey: no colour profile or text is
+/// decompressed, and no colour image of the whole picture is made (but for an interlaced
+/// PNG, whose rows come in seven passes).
+fn png_luma(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
+    use png::{ColorType, Transformations};
+
+    let bad = |e: png::DecodingError| match e {
+        png::DecodingError::LimitsExceeded => ReadError::Expands(PNG_DECODER_BYTES as u64),
+        e => ReadError::NotAnImage(format!("PNG: {e}")),
+    };
+    let mut decoder = png::Decoder::new_with_limits(
+        Cursor::new(bytes),
+        png::Limits {
+            bytes: PNG_DECODER_BYTES,
+        },
+    );
+    decoder.set_ignore_iccp_chunk(true);
+    decoder.set_ignore_text_chunk(true);
+    let header = decoder.read_header_info().map_err(bad)?;
+    check_size(header.width, header.height, limits)?;
+    // 8 bits a channel, palettes and low bit depths expanded: grey, grey+alpha, RGB or RGBA.
+    decoder.set_transformations(Transformations::EXPAND | Transformations::STRIP_16);
+    let mut reader = decoder.read_info().map_err(bad)?;
+    let info = reader.info();
+    let (w, h) = (info.width, info.height);
+    let interlaced = info.interlaced;
+    let orientation = info
+        .exif_metadata
+        .as_deref()
+        .and_then(image::metadata::Orientation::from_exif_chunk)
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let (colour, _) = reader.output_color_type();
+    let channels = match colour {
+        ColorType::Grayscale => 1,
+        ColorType::GrayscaleAlpha => 2,
+        ColorType::Rgb => 3,
+        ColorType::Rgba => 4,
+        ColorType::Indexed => {
+            return Err(ReadError::NotAnImage("PNG: palette not expanded".into()))
+        }
+    };
+    let width = w as usize;
+    let mut grey = vec![0u8; width * h as usize];
+    if interlaced {
+        let size = reader
+            .output_buffer_size()
+            .filter(|&n| n as u64 <= limits.max_pixels.saturating_mul(RASTER_BYTES_PER_PIXEL))
+            .ok_or(ReadError::ImageTooLarge(w, h))?;
+        let mut whole = vec![0u8; size];
+        let frame = reader.next_frame(&mut whole).map_err(bad)?;
+        for (row, out) in whole
+            .chunks_exact(frame.line_size)
+            .zip(grey.chunks_exact_mut(width))
+        {
+            row_to_grey(row, channels, out);
+        }
+    } else {
+        for out in grey.chunks_exact_mut(width) {
+            let Some(row) = reader.next_row().map_err(bad)? else {
+                return Err(ReadError::NotAnImage("PNG: image data ends early".into()));
+            };
+            row_to_grey(row.data(), channels, out);
+        }
+    }
+    let grey = GrayImage::from_raw(w, h, grey)
+        .ok_or_else(|| ReadError::NotAnImage("PNG: short pixel data".into()))?;
+    Ok(upright(grey, orientation))
+}
+
+/// One row of 8-bit pixels with `channels` channels (grey, grey+alpha, RGB, RGBA) as grey:
+/// colour by the sRGB luma weights as `image`'s `into_luma8` has them, alpha dropped.
+fn row_to_grey(row: &[u8], channels: usize, out: &mut [u8]) {
+    match channels {
+        1 => out.copy_from_slice(&row[..out.len()]),
+        2 => {
+            for (o, p) in out.iter_mut().zip(row.chunks_exact(2)) {
+                *o = p[0];
+            }
+        }
+        _ => {
+            for (o, p) in out.iter_mut().zip(row.chunks_exact(channels)) {
+                let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
+                *o = ((r * 2126 + g * 7152 + b * 722) / 10_000) as u8;
+            }
+        }
+    }
 }
 
 /// A baseline or progressive JPEG in YCbCr or grey, decoded straight to its luma channel
@@ -102,6 +237,15 @@ fn jpeg_luma(bytes: &[u8], limits: &Limits) -> Result<Option<GrayImage>, ReadErr
     use zune_core::options::DecoderOptions;
 
     let bad = |e: zune_jpeg::errors::DecodeErrors| ReadError::NotAnImage(format!("JPEG: {e}"));
+    // A progressive JPEG is decoded from coefficients kept for the whole picture, 2 bytes
+    // each: for 4:4:4 colour, 6 bytes a pixel, which a small file can claim.
+    if let Some(sof) = JpegFrame::read(bytes) {
+        check_size(sof.width, sof.height, limits)?;
+        let most = limits.max_pixels.saturating_mul(RASTER_BYTES_PER_PIXEL);
+        if sof.progressive && sof.coefficient_bytes() > most {
+            return Err(ReadError::ImageTooLarge(sof.width, sof.height));
+        }
+    }
     // The headers allocate nothing for pixels; the size limits are checked on them below,
     // before decoding (a JPEG is at most 65,535 pixels a side).
     let options = DecoderOptions::default()
@@ -137,6 +281,68 @@ fn jpeg_luma(bytes: &[u8], limits: &Limits) -> Result<Option<GrayImage>, ReadErr
     let mut img = DynamicImage::ImageLuma8(grey);
     img.apply_orientation(orientation);
     Ok(Some(img.into_luma8()))
+}
+
+/// A JPEG's frame header (SOFn), read without decoding anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct JpegFrame {
+    pub width: u32,
+    pub height: u32,
+    pub components: u32,
+    /// SOF2, SOF6, SOF10, SOF14: progressive (every coefficient kept until the end).
+    pub progressive: bool,
+    /// The sum over the components of their sampling factors' products, and the largest
+    /// product: a component with factors `h`×`v` has `h·v / max` of the pixels' samples.
+    pub sampling: (u32, u32),
+}
+
+impl JpegFrame {
+    /// The first frame header after the start of image, skipping other marker segments.
+    pub(crate) fn read(data: &[u8]) -> Option<JpegFrame> {
+        let mut i = data.windows(2).position(|w| w == [0xFF, 0xD8])? + 2;
+        while i + 4 <= data.len() {
+            if data[i] != 0xFF {
+                i += 1;
+                continue;
+            }
+            let marker = data[i + 1];
+            match marker {
+                0xFF => i += 1,
+                0xD0..=0xD9 | 0x01 => i += 2,
+                0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                    let f = data.get(i + 4..i + 10)?;
+                    let components = u32::from(f[5]);
+                    let mut sampling = (0u32, 1u32);
+                    for c in 0..components as usize {
+                        let Some(&hv) = data.get(i + 10 + c * 3 + 1) else {
+                            break;
+                        };
+                        let product = u32::from(hv >> 4).max(1) * u32::from(hv & 15).max(1);
+                        sampling.0 += product;
+                        sampling.1 = sampling.1.max(product);
+                    }
+                    return Some(JpegFrame {
+                        height: u32::from(u16::from_be_bytes([f[1], f[2]])),
+                        width: u32::from(u16::from_be_bytes([f[3], f[4]])),
+                        components,
+                        progressive: marker & 3 == 2,
+                        sampling,
+                    });
+                }
+                _ => {
+                    let len = u16::from_be_bytes([*data.get(i + 2)?, *data.get(i + 3)?]);
+                    i += 2 + usize::from(len);
+                }
+            }
+        }
+        None
+    }
+
+    /// What a progressive decoder keeps: 2 bytes a coefficient, 64 coefficients a block.
+    pub(crate) fn coefficient_bytes(&self) -> u64 {
+        let pixels = u64::from(self.width) * u64::from(self.height);
+        pixels * u64::from(self.sampling.0.max(1)) / u64::from(self.sampling.1.max(1)) * 2
+    }
 }
 
 /// The JPEG's bytes as zune-jpeg reads them. zune-core implements its reader trait for
@@ -235,64 +441,6 @@ impl zune_core::bytestream::ZByteReaderTrait for SliceReader<'_> {
         self.pos = self.pos.max(self.bytes.len());
         Ok(rest.len())
     }
-}
-
-/// Points per inch in PDF user space.
-const PDF_POINTS_PER_INCH: f32 = 72.0;
-/// Rendering resolution for a PDF page: enough for a QR code printed 30 mm wide.
-const PDF_DPI: f32 = 200.0;
-
-/// The first page of a PDF, rendered in grey at [`PDF_DPI`] (less if the page would exceed the
-/// limits).
-fn pdf_first_page(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
-    use hayro::hayro_interpret::InterpreterSettings;
-    use hayro::hayro_syntax::Pdf;
-    use hayro::vello_cpu::color::palette::css::WHITE;
-    use hayro::{render, PixmapSettings, RenderCache, RenderSettings};
-
-    let pdf = Pdf::new(bytes.to_vec()).map_err(|e| ReadError::Pdf(format!("{e:?}")))?;
-    let pages = pdf.pages();
-    let page = pages
-        .first()
-        .ok_or_else(|| ReadError::Pdf("the document has no pages".into()))?;
-    let (pw, ph) = page.render_dimensions();
-    if !(pw.is_finite() && ph.is_finite() && pw >= 1.0 && ph >= 1.0) {
-        return Err(ReadError::Pdf("the page has no size".into()));
-    }
-    // The render target is at most u16::MAX a side; keep well inside the limits too.
-    let max_side = limits.max_side.min(8_000) as f32;
-    let mut scale = PDF_DPI / PDF_POINTS_PER_INCH;
-    scale = scale.min(max_side / pw).min(max_side / ph);
-    let pixels = f64::from(pw * scale) * f64::from(ph * scale);
-    let max_pixels = limits.max_pixels.min(40_000_000) as f64;
-    if pixels > max_pixels {
-        scale *= (max_pixels / pixels).sqrt() as f32;
-    }
-    let (w, h) = ((pw * scale) as u32, (ph * scale) as u32);
-    check_size(w, h, limits)?;
-    let cache = RenderCache::new();
-    let pixmap = render(
-        page,
-        &cache,
-        &InterpreterSettings::default(),
-        &RenderSettings::default(),
-        &PixmapSettings {
-            x_scale: scale,
-            y_scale: scale,
-            bg_color: WHITE,
-        },
-    );
-    let (w, h) = (u32::from(pixmap.width()), u32::from(pixmap.height()));
-    // On an opaque white background premultiplied and straight RGBA are the same.
-    let rgba = pixmap.data_as_u8_slice();
-    let grey: Vec<u8> = rgba
-        .chunks_exact(4)
-        .map(|p| {
-            let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
-            ((r * 77 + g * 150 + b * 29 + 128) >> 8) as u8
-        })
-        .collect();
-    GrayImage::from_raw(w, h, grey).ok_or_else(|| ReadError::Pdf("rendering failed".into()))
 }
 
 #[cfg(test)]

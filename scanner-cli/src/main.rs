@@ -94,7 +94,8 @@ struct Cli {
     /// only 33 ms away].
     #[arg(long, value_parser = clap::value_parser!(u64).range(10..=60_000))]
     budget_ms: Option<u64>,
-    /// Images decoded at once (default: all cores).
+    /// Images decoded at once (default: all cores). Memory grows with it: up to about
+    /// 400 MB an image at the size limits, most images far less (docs/LIMITS.md).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
     /// In a stream or a watched folder, the same certificate seen again within this many
@@ -308,14 +309,17 @@ fn run(cli: &Cli) -> Result<Outcome> {
         }
         Some(checker)
     };
-    let limits = Limits {
-        budget: Duration::from_millis(cli.budget_ms.unwrap_or(2000)),
-        ..Limits::default()
-    };
     let jobs = cli.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(2, |n| n.get()),
         usize::from,
     );
+    let limits = Limits {
+        budget: Duration::from_millis(cli.budget_ms.unwrap_or(2000)),
+        // No more reads alive than jobs, counting any still running past its budget: the
+        // memory bound of one read times `jobs` (docs/LIMITS.md).
+        max_reads: jobs,
+        ..Limits::default()
+    };
     let mut printer = Printer {
         cli,
         checker: checker.as_ref(),

@@ -2,7 +2,11 @@
 //!
 //! The scan page accepts any image a phone makes. Before a pixel is decoded the file size and
 //! the dimensions in the header are checked, and the decoder itself is limited, so that a small
-//! file that claims or inflates to a huge image (a decompression bomb) is refused cheaply.
+//! file that claims or inflates to a huge image (a decompression bomb) is refused cheaply;
+//! parts of an image that are not pixels (a PNG's colour profile and text) are not
+//! decompressed at all. At most one read per core runs at once, counting reads that overran
+//! their budget, so the memory of all uploads together stays under a bound
+//! (`docs/LIMITS.md`).
 
 /// Largest upload, in bytes.
 pub const MAX_FILE_BYTES: usize = 8 << 20;
@@ -24,6 +28,9 @@ pub enum ImageError {
     /// Wider or taller than [`MAX_SIDE`], or more than [`MAX_PIXELS`].
     #[error("ছবি অনেক বড় ({0}×{1}); সর্বোচ্চ ৪০০০ পিক্সেল প্রতি পাশে, ১২ মেগাপিক্সেল / the image is too large ({0}×{1}); at most 4000 pixels a side and 12 megapixels")]
     TooManyPixels(u32, u32),
+    /// A compressed part of the image expands past what an image within the limits needs.
+    #[error("ছবির ভেতরের একটি সংকুচিত অংশ অস্বাভাবিক বড় হয়; অন্য ছবি পাঠান / a compressed part of the image expands far too much; send another picture")]
+    Expands,
     /// Not an image format that can be read.
     #[error("ছবিটি পড়া যায়নি / the image could not be read: {0}")]
     NotAnImage(String),
@@ -49,13 +56,17 @@ pub fn decode_qr_image(bytes: &[u8]) -> Result<Vec<String>, ImageError> {
         max_side: MAX_SIDE,
         max_pixels: MAX_PIXELS,
         budget: BUDGET,
-        // Uploads come from anyone: no PDFs, whose streams the renderer does not bound.
+        // Uploads come from anyone: no PDFs (the renderer is a large program; a phone sends
+        // photos).
         pdf: false,
+        // One read a core; as many as the scan slots (`server::AppState`).
+        max_reads: std::thread::available_parallelism().map_or(2, |n| n.get()),
     };
     sonod_qr::read_codes(bytes, &limits).map_err(|e| match e {
         sonod_qr::ReadError::Empty => ImageError::Empty,
         sonod_qr::ReadError::FileTooLarge(_) => ImageError::FileTooLarge,
         sonod_qr::ReadError::ImageTooLarge(w, h) => ImageError::TooManyPixels(w, h),
+        sonod_qr::ReadError::Expands(_) => ImageError::Expands,
         sonod_qr::ReadError::TimedOut(_) => ImageError::TimedOut,
         other => ImageError::NotAnImage(other.to_string()),
     })

@@ -586,7 +586,8 @@ async fn scan_upload(State(state): State<AppState>, multipart: Multipart) -> Res
                 Ok(Err(e)) => {
                     let status = match e {
                         crate::image_decode::ImageError::FileTooLarge
-                        | crate::image_decode::ImageError::TooManyPixels(..) => {
+                        | crate::image_decode::ImageError::TooManyPixels(..)
+                        | crate::image_decode::ImageError::Expands => {
                             StatusCode::PAYLOAD_TOO_LARGE
                         }
                         _ => StatusCode::UNPROCESSABLE_ENTITY,
