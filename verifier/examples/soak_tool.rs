@@ -497,7 +497,7 @@ async fn main() {
                             f.len() - 1
                         };
                         mine.push(serial);
-                        if n % 3 == 0 {
+                        if n.is_multiple_of(3) {
                             match revoke(&c, &issuer, &token, serial).await {
                                 Ok(()) => {
                                     fx.fresh.lock().expect("lock")[i].1 = Some(Instant::now())
