@@ -28,8 +28,15 @@ BUILD=(--release)
 
 command -v curl >/dev/null || { echo "curl is needed: apt-get install -y curl" >&2; exit 2; }
 
-cargo build --quiet "${BUILD[@]}" -p sonod-issuer --bins
-cargo build --quiet "${BUILD[@]}" -p sonod-verifier --bins --example soak_tool
+# The services in one build (building them apart unifies features differently and rebuilds
+# most dependencies); the load generator apart, by default without optimisation (a release
+# build of an example pulls the verifier's dev-dependencies into the release features):
+# TOOL_PROFILE=release for an optimised one.
+TOOL_PROFILE=${TOOL_PROFILE:-debug}
+TOOL_BUILD=(--release)
+[ "$TOOL_PROFILE" = release ] || TOOL_BUILD=()
+cargo build --quiet "${BUILD[@]}" -p sonod-issuer -p sonod-verifier --bins
+cargo build --quiet "${TOOL_BUILD[@]}" -p sonod-verifier --example soak_tool
 
 ISSUER_PID=""
 VERIFIER_PID=""
@@ -62,9 +69,9 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 
-echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); issuer $ISSUER, verifier http://127.0.0.1:$PORT"
+echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); services $PROFILE, load generator $TOOL_PROFILE; issuer $ISSUER, verifier http://127.0.0.1:$PORT"
 STATUS=0
-"$TARGET/$PROFILE/examples/soak_tool" "http://127.0.0.1:$PORT" "$ISSUER" "$TOKEN" "$EXEMPT" \
+"$TARGET/$TOOL_PROFILE/examples/soak_tool" "http://127.0.0.1:$PORT" "$ISSUER" "$TOKEN" "$EXEMPT" \
   "$DURATION" "$VERIFIER_PID" || STATUS=$?
 ERRORS=$(grep -c -E ' (ERROR|error) ' "$WORK/verifier.log" || true)
 echo "verifier log lines at error level: $ERRORS"
