@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use sonod_keys::{ensure_dev_keys, read_public_key, DevOptions, DEV_WARNING};
-use sonod_verifier::server::{run, AppState, Config};
+use sonod_verifier::server::{run, AppState, Config, ServeError};
 use sonod_verifier::{TrustFloor, TrustSource, FLOOR_FILE};
 
 /// A request makes and drops a few hundred small allocations on two worker threads; mimalloc's
@@ -261,9 +261,16 @@ fn config(s: &Serve) -> Result<Config> {
 #[tokio::main]
 async fn serve(s: Serve) -> Result<()> {
     let config = config(&s)?;
-    let state = AppState::new(config)
-        .await
-        .context("starting the verifier")?;
+    let state = AppState::new(config).await.map_err(|e| match e {
+        // The replica holds only what the feeds publish: it is rebuilt by syncing again.
+        ServeError::Replica(e) => anyhow!(
+            "রেপ্লিকা {0} খোলা যায়নি: {e}. ফোল্ডারে লেখা না গেলে বা ডিস্ক ভরা থাকলে তা ঠিক করুন; নষ্ট হলে এটি ফিড থেকে আবার তৈরি করা যায়: \
+             ফোল্ডারটি সরিয়ে রেখে আবার চালু করুন / cannot open the replica {0}: {e}. If the directory is not writable or its \
+             disk is full, fix that; if it is corrupt, it is rebuilt from the feeds: move the directory away and start again",
+            s.data.display()
+        ),
+        e => anyhow::Error::new(e).context("যাচাই সেবা চালু হয়নি / starting the verifier"),
+    })?;
     let listener = tokio::net::TcpListener::bind(s.listen)
         .await
         .with_context(|| format!("cannot listen on {}", s.listen))?;

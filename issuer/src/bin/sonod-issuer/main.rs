@@ -277,11 +277,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Opens an office's store for command-line work; a running service holds it locked.
 pub(crate) fn open_store(data: &Path) -> Result<Store> {
-    Store::open(data).with_context(|| {
-        format!(
+    Store::open(data).map_err(|e| {
+        if matches!(e, sonod_issuer::StoreError::Sled(sled::Error::Corruption { .. })) {
+            // Not a lock held by a running service: the files are damaged.
+            return anyhow::Error::new(e).context(format!(
+                "ডেটা-ভান্ডার {0} নষ্ট, খোলা যায়নি; শেষ ব্যাকআপ থেকে ফেরান (sonod-issuer restore) / the store {0} is corrupt and was not opened: restore the last backup (sonod-issuer restore)",
+                data.display()
+            ));
+        }
+        if let sonod_issuer::StoreError::Sled(sled::Error::Io(io))
+        | sonod_issuer::StoreError::Io { source: io, .. } = &e
+        {
+            let advice = match (io.kind(), io.raw_os_error()) {
+                (std::io::ErrorKind::StorageFull, _) => Some(
+                    "ডিস্কে জায়গা নেই, জায়গা খালি করে আবার চালু করুন / there is no space left on its disk: free some and start again",
+                ),
+                (std::io::ErrorKind::PermissionDenied, _) | (_, Some(30)) => Some(
+                    "এতে লেখা যায় না (শুধু-পড়া বা অনুমতি নেই) / it is not writable (a read-only file system or no permission)",
+                ),
+                _ => None,
+            };
+            if let Some(advice) = advice {
+                return anyhow::Error::new(e).context(format!(
+                    "ডেটা-ভান্ডার {0} খোলা যায়নি / cannot open the store {0}: {advice}",
+                    data.display()
+                ));
+            }
+        }
+        anyhow::Error::new(e).context(format!(
             "ডেটা-ভান্ডার {0} খোলা যায়নি (সেবা চালু থাকলে বন্ধ করুন) / cannot open the store {0} (if the service is running, stop it or use its API)",
             data.display()
-        )
+        ))
     })
 }
 
