@@ -30,7 +30,7 @@ snapshot=$(grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}' "$src/SNAPSHOT" 2>/dev/null | h
 if [ -n "$snapshot" ]; then
     touch -d "$snapshot" "$db/.git/FETCH_HEAD"
     age_days=$(( ($(date +%s) - $(date -d "$snapshot" +%s)) / 86400 ))
-    echo "deny: advisory database of $snapshot ($age_days days old), $(find "$db/crates" -name '*.md' | wc -l) advisories"
+    echo "deny: advisory database of $snapshot ($age_days days old), $(find "$db/crates" -name "*.md" | wc -l) advisory files"
     if [ "$age_days" -gt 90 ]; then
         echo "deny: warning: the advisory database copy is over 90 days old; refresh ../shared/advisory-db"
     fi
