@@ -23,9 +23,12 @@ fi
 # shows with `cargo deny -L debug --offline check advisories`) and takes the database's age from
 # the time of .git/FETCH_HEAD. The copy has no .git: date it by its SNAPSHOT line.
 db=target/advisory-dbs/advisory-db-3157b0e258782691
+if [ -d "$db" ]; then chmod -R u+w "$db"; fi
 rm -rf "$db"
 mkdir -p "$db/.git"
 cp -R "$src/crates" "$db/"
+# The source may be read-only (CI's copy of shared/ is): keep the copy removable.
+chmod -R u+w "$db"
 snapshot=$(grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}' "$src/SNAPSHOT" 2>/dev/null | head -n 1 || true)
 if [ -n "$snapshot" ]; then
     touch -d "$snapshot" "$db/.git/FETCH_HEAD"
