@@ -171,21 +171,33 @@ fn template() -> &'static Template {
     })
 }
 
-/// The store directory (in memory where the machine has /dev/shm).
+/// The store directory: `sonod-fuzz-snapshot-<pid>` in /dev/shm where the machine has it (else
+/// the temporary directory). libFuzzer ends the process without running destructors, so each
+/// start removes the directories of processes that are gone.
 fn store() -> &'static Path {
-    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &DIR.get_or_init(|| {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
         let shm = Path::new("/dev/shm");
-        let dir = if shm.is_dir() {
-            tempfile::tempdir_in(shm)
+        let base = if shm.is_dir() {
+            shm.to_owned()
         } else {
-            tempfile::tempdir()
+            std::env::temp_dir()
+        };
+        const PREFIX: &str = "sonod-fuzz-snapshot-";
+        for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let pid = name.to_str().and_then(|n| n.strip_prefix(PREFIX));
+            let gone = |pid: &str| {
+                Path::new("/proc/self").exists() && !Path::new("/proc").join(pid).exists()
+            };
+            if pid.is_some_and(gone) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
         }
-        .expect("a temporary directory");
-        let path = dir.path().to_owned();
-        (dir, path)
+        let dir = base.join(format!("{PREFIX}{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a store directory");
+        dir
     })
-    .1
 }
 
 fn write_seeds(dir: &Path) {
