@@ -238,7 +238,7 @@ impl Signed<FeedPageBody> {
             .events
             .iter()
             .enumerate()
-            .all(|(i, e)| e.seq == body.after + 1 + i as u64);
+            .all(|(i, e)| body.after.checked_add(1 + i as u64) == Some(e.seq));
         if !ordered
             || body.events.last().is_some_and(|e| e.seq > body.head)
             || body.events.len() > MAX_PAGE_EVENTS
@@ -419,6 +419,26 @@ mod tests {
             body.sign(&key).verify(&key.verifying_key()),
             Err(FeedError::OutOfOrder)
         );
+    }
+
+    /// Found by the `feed_page` fuzz target: `after + 1 + i` overflowed for a page starting
+    /// at the last position (a panic in debug builds, a wrapped sequence number in release).
+    #[test]
+    fn a_page_after_the_last_position_is_out_of_order_not_an_overflow() {
+        let key = SecretKey::generate();
+        let mut body = page(&key).signed;
+        body.after = u64::MAX;
+        body.events.truncate(1);
+        body.events[0].seq = 0;
+        body.head = u64::MAX;
+        assert_eq!(
+            body.clone().sign(&key).verify(&key.verifying_key()),
+            Err(FeedError::OutOfOrder)
+        );
+        // The last position itself is fine.
+        body.after = u64::MAX - 1;
+        body.events[0].seq = u64::MAX;
+        assert_eq!(body.sign(&key).verify(&key.verifying_key()), Ok(()));
     }
 
     #[test]
