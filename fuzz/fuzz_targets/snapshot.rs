@@ -141,7 +141,7 @@ fn template() -> &'static Template {
         }
         let issued = segment(1500);
         let manifest = Manifest {
-            format: "sonod-scan-snapshot/1".to_owned(),
+            format: "sonod-scan-snapshot/2".to_owned(),
             source: "http://127.0.0.1:8080".to_owned(),
             source_kind: "verifier".to_owned(),
             synced_at: 1_780_000_200,
@@ -152,6 +152,11 @@ fn template() -> &'static Template {
                     position: 9,
                     covered_at: Some(1_780_000_000),
                     status_list: Some(file_ref(STATUS, &status)),
+                    // No feed pages: the template is a store synced from a status list only.
+                    // The loader's page checks are reached through the manifest's fuzzed
+                    // variants.
+                    head_page: None,
+                    pages: Vec::new(),
                     revoked: Some(file_ref(REVOKED, &revoked)),
                     revoked_count: 2,
                     issued: vec![segment_ref(&issued)],
@@ -265,7 +270,7 @@ fn check(data: &[u8]) {
     }
     std::fs::write(dir.join(MANIFEST), &manifest_bytes).expect("store writable");
 
-    let Ok(snapshot) = Snapshot::load(dir, Some(&t.root.verifying_key()), TODAY) else {
+    let Ok(snapshot) = Snapshot::load(dir, &t.root.verifying_key(), TODAY) else {
         return;
     };
     let now = 1_780_100_000;
