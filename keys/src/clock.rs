@@ -18,6 +18,16 @@ pub fn today_dhaka() -> Date {
     OffsetDateTime::now_utc().to_offset(DHAKA_OFFSET).date()
 }
 
+/// The moment `unix` (seconds) in Dhaka, or `None` when it is outside the dates `time`
+/// can represent there (a signed feed time or a manifest's at the end of year 9999 UTC is
+/// already in year 10000 in Dhaka): times from outside input go through this, never
+/// `to_offset`, which panics there.
+pub fn dhaka_time_of(unix: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()?
+        .checked_to_offset(DHAKA_OFFSET)
+}
+
 /// Parses a `YYYY-MM-DD` date.
 pub fn parse_date(s: &str) -> Result<Date, time::error::Parse> {
     Date::parse(s, DATE_FORMAT)
@@ -89,6 +99,20 @@ pub(crate) mod serde_date_opt {
 
 #[cfg(test)]
 mod tests {
+    /// Caught by the snapshot fuzz target: a revocation time at the end of year 9999 UTC
+    /// panicked in `to_offset`.
+    #[test]
+    fn times_past_the_last_date_in_dhaka_are_none_not_a_panic() {
+        assert!(super::dhaka_time_of(253_402_300_799).is_none());
+        assert!(super::dhaka_time_of(253_402_279_200).is_none());
+        assert!(super::dhaka_time_of(i64::MAX).is_none());
+        assert_eq!(
+            super::dhaka_time_of(0).map(|t| t.hour()),
+            Some(6),
+            "1970-01-01 00:00 UTC is 06:00 in Dhaka"
+        );
+    }
+
     use super::*;
     use time::macros::{date, datetime};
 

@@ -20,7 +20,7 @@ mod passphrase;
 mod secret_key;
 mod trust_list;
 
-pub use clock::{format_date, parse_date, today_dhaka, DHAKA_OFFSET};
+pub use clock::{dhaka_time_of, format_date, parse_date, today_dhaka, DHAKA_OFFSET};
 pub use dev_keys::{
     ensure_dev_keys, DevKeys, DevKeysError, DevOptions, DEV_WARNING, OFFICE_KEY_FILE,
     OFFICE_PUB_FILE, ROOT_KEY_FILE, ROOT_PUB_FILE, TRUST_LIST_FILE,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
-use sonod_keys::{today_dhaka, TrustList, DHAKA_OFFSET};
+use sonod_keys::{today_dhaka, TrustList};
 use sonod_seal::bangla_digits;
 use sonod_verifier::{now_unix_ms, Judge, NoFeed, Unchecked, Verdict, VerdictKind};
 use time::format_description::well_known::Rfc3339;
@@ -231,9 +231,7 @@ fn rfc3339(t: i64) -> String {
 }
 
 fn dhaka_time(t: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(t)
-        .map(|t| t.to_offset(DHAKA_OFFSET))
-        .ok()
+    sonod_keys::dhaka_time_of(t)
         .map(|t| {
             format!(
                 "{} {:02}:{:02}",

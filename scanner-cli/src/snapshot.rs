@@ -22,10 +22,10 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sonod_keys::{KeyStatus, TrustList, VerifyingKey, DHAKA_OFFSET};
+use sonod_keys::{KeyStatus, TrustList, VerifyingKey};
 use sonod_seal::feed::{is_revoked, RevocationReason, Signed, StatusListBody};
 use sonod_verifier::{too_old_to_be_missing, FeedAnswer, FeedStatus, Unchecked};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use crate::pages::{decompress, verify_page, PackRef, PageStore, VerifiedPage};
 
@@ -902,9 +902,7 @@ fn write_sightings(dir: &Path, s: &HashMap<[u8; 32], i64>) -> std::io::Result<()
 }
 
 fn dhaka_date(at: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp(at)
-        .map(|t| t.to_offset(DHAKA_OFFSET).date())
-        .unwrap_or(Date::MIN)
+    sonod_keys::dhaka_time_of(at).map_or(Date::MAX, |t| t.date())
 }
 
 impl FeedStatus for Snapshot {

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::RwLock;
 
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use crate::judge::{too_old_to_be_missing, FeedAnswer, FeedStatus};
 use crate::verdict::Unchecked;
@@ -395,9 +395,7 @@ impl Replica {
 }
 
 fn revoked_answer(at: i64, reason: RevocationReason) -> FeedAnswer {
-    let date = OffsetDateTime::from_unix_timestamp(at)
-        .map(|t| t.to_offset(sonod_keys::DHAKA_OFFSET).date())
-        .unwrap_or(Date::MIN);
+    let date = sonod_keys::dhaka_time_of(at).map_or(Date::MAX, |t| t.date());
     let (bn, en) = reason.labels();
     FeedAnswer::Revoked {
         date,
