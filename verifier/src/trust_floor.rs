@@ -174,16 +174,27 @@ fn io_error(path: &Path, e: &dyn std::fmt::Display) -> FloorError {
     }
 }
 
+/// The record is a few dozen bytes; anything past this is not one.
+const MAX_FLOOR_BYTES: u64 = 64 * 1024;
+
 fn read(path: &Path) -> Result<Option<FloorFile>, FloorError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    use std::io::Read;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_error(path, &e)),
     };
+    let mut bytes = Vec::new();
+    file.take(MAX_FLOOR_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, &e))?;
     let damaged = |error: String| FloorError::Damaged {
         path: path.display().to_string(),
         error,
     };
+    if bytes.len() as u64 > MAX_FLOOR_BYTES {
+        return Err(damaged(format!("larger than {MAX_FLOOR_BYTES} bytes")));
+    }
     let f: FloorFile = serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))?;
     if f.format != FORMAT {
         return Err(damaged(format!("unknown format {:?}", f.format)));
