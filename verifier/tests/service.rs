@@ -7,8 +7,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use sonod_seal::feed::{Event, EventKind};
-use sonod_seal::Sealed;
 use sonod_verifier::{
     Replica, TrustHandle, TrustSource, Unchecked, VerdictKind, Verifier, VerifierSettings,
     VerifyError,
@@ -32,34 +30,12 @@ fn verifier(f: &Fixture) -> Verifier {
     )
 }
 
-/// Writes `certs` into the replica as the office's feed publishes them (see `common::publish`).
-fn publish_to(v: &Verifier, f: &Fixture, certs: &[(u64, &Sealed)]) {
-    let r = v.replica();
-    let position = r.office(OFFICE).map_or(0, |o| o.position);
-    let events: Vec<Event> = certs
-        .iter()
-        .zip(position + 1..)
-        .map(|((serial, sealed), seq)| Event {
-            seq,
-            at: now(),
-            kind: EventKind::Issued {
-                serial: *serial,
-                key_id: f.office.key_id(),
-                hash: hex(&sealed.hash()),
-            },
-        })
-        .collect();
-    let head = position + events.len() as u64;
-    r.apply(OFFICE, position, &events, head).expect("apply");
-    r.mark_synced_ms(OFFICE, now_ms()).expect("mark synced");
-}
-
 #[tokio::test]
 async fn valid_and_forged_one_at_a_time() {
     let f = Fixture::new();
     let v = verifier(&f);
     let one = f.valid(1);
-    publish_to(&v, &f, &[(1, &one)]);
+    publish_to(v.replica(), &f.office, &[(1, &one)]);
 
     let a = v.verify_one(&f.url(&one)).await.expect("judged");
     assert_eq!(a.verdict.kind, VerdictKind::Valid, "{:?}", a.verdict);
@@ -84,7 +60,7 @@ async fn a_batch_mixing_valid_and_forged_answers_in_order() {
     let f = Fixture::new();
     let v = verifier(&f);
     let (a, b) = (f.valid(10), f.valid(11));
-    publish_to(&v, &f, &[(10, &a), (11, &b)]);
+    publish_to(v.replica(), &f.office, &[(10, &a), (11, &b)]);
     let texts = vec![
         f.url(&a),
         b32(&f.forged(12)),
@@ -127,7 +103,7 @@ async fn without_a_feed_a_signed_certificate_is_unconfirmed_at_once() {
 
     // The office's feed known, a certificate issued today not in it yet, no source to read it
     // again: unconfirmed, not yet published, still without a wait.
-    publish_to(&v, &f, &[(21, &f.valid(21))]);
+    publish_to(v.replica(), &f.office, &[(21, &f.valid(21))]);
     let today = f.seal(22, &f.record(0, Some(355)), &f.office);
     let start = Instant::now();
     let mut answers = v.verify_batch(&[f.url(&today)]).expect("judged");
