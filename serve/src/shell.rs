@@ -16,7 +16,6 @@ use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::metrics::OPENMETRICS;
@@ -24,7 +23,8 @@ use crate::{Metrics, Problem};
 
 /// The health route: `ok` while the process serves.
 pub const HEALTH_PATH: &str = "/healthz";
-/// The readiness route: `ready`, or a 503 problem listing why not.
+/// The readiness route: `ready`, or a 503 problem listing why not (in `problems`, and after
+/// `not ready: ` in the detail).
 pub const READY_PATH: &str = "/readyz";
 /// The metrics route.
 pub const METRICS_PATH: &str = "/metrics";
@@ -79,9 +79,9 @@ pub fn app<S: Service>(routes: Router<S>, state: S, shell: &Shell) -> Router {
             track::<S>,
         ))
         .layer(DefaultBodyLimit::max(shell.body_limit))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+        .layer(axum::middleware::from_fn_with_state(
             shell.request_timeout,
+            time_limit,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
@@ -140,7 +140,8 @@ async fn readyz<S: Service>(State(state): State<S>) -> Response {
     if problems.is_empty() {
         return "ready".into_response();
     }
-    Problem::new(StatusCode::SERVICE_UNAVAILABLE, problems.join("; "))
+    let detail = format!("সেবা প্রস্তুত নয় / not ready: {}", problems.join("; "));
+    Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail)
         .with_problems(problems)
         .into_response()
 }
@@ -154,6 +155,19 @@ async fn metrics<S: Service>(State(state): State<S>) -> Response {
             "মেট্রিক্স লেখা যায়নি / metrics encoding failed",
         )
         .into_response(),
+    }
+}
+
+/// The detail of a 408.
+pub const TIMED_OUT: &str =
+    "অনুরোধের উত্তর দিতে বেশি সময় লাগল; আবার চেষ্টা করুন / the request took too long; try again";
+
+/// Middleware: a request not answered within `limit` is answered 408 (problem+json) and its
+/// handler dropped.
+async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => Problem::new(StatusCode::REQUEST_TIMEOUT, TIMED_OUT).into_response(),
     }
 }
 
