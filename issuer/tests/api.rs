@@ -286,8 +286,16 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
     let (status, headers, _) = call(&router, raw("{not json", "application/json")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
-    let (status, _, _) = call(&router, raw("{}", "text/plain")).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A body that is not JSON by its media type: a bilingual 415, the one rule of both
+    // services (sonod_serve::require_json; this answered an English 400 by a prefix test).
+    for ct in ["text/plain", "application/jsonx"] {
+        let (status, headers, body) = call(&router, raw("{}", ct)).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+        assert!(json_of(&body)["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(" / ")));
+    }
     let mut bad = record();
     bad["fields"]["nid"] = json!("123");
     let (status, _, body) = call(

@@ -1,5 +1,20 @@
 #![doc = include_str!("../README.md")]
 
+mod cli;
+mod media;
+mod metrics;
+mod problem;
+mod shell;
+
+pub use cli::{init_tracing, shutdown_signal, ConnectionArgs};
+pub use media::{is_json, is_json_media_type, not_json, require_json, JsonContentType, NOT_JSON};
+pub use metrics::{gauge_value, Metrics, OPENMETRICS};
+pub use problem::{problem, titles, Problem, PROBLEM_JSON};
+pub use shell::{
+    app, method_not_allowed, not_found, Service, Shell, HEALTH_PATH, MAX_REQUEST_ID,
+    METHOD_NOT_ALLOWED, METRICS_PATH, NEVER_SHED, NOT_FOUND, OPENAPI_PATH, READY_PATH, REQUEST_ID,
+};
+
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
@@ -13,7 +28,8 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::http::{Request, Response, StatusCode};
+use axum::response::IntoResponse;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -249,36 +265,23 @@ async fn handle(
 
 /// The problem+json 503 of a request shed under load.
 fn shed() -> Response<Body> {
-    let mut resp = Response::new(Body::from(problem_json(
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
         "সেবা এখন ব্যস্ত; একটু পরে আবার চেষ্টা করুন / the service is busy; retry shortly",
-    )));
-    *resp.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    h.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-    resp
-}
-
-fn problem_json(detail: &str) -> String {
-    serde_json::json!({
-        "type": "about:blank",
-        "title": "Service Unavailable",
-        "status": 503,
-        "detail": detail,
-    })
-    .to_string()
+    )
+    .with_retry_after(RETRY_AFTER_SECS)
+    .into_response()
 }
 
 /// The whole answer to a connection refused past a cap, written in one go.
 fn refusal_bytes() -> Vec<u8> {
-    let body = problem_json(
+    let body = Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
         "অনেক বেশি সংযোগ খোলা; একটু পরে আবার চেষ্টা করুন / too many open connections; retry shortly",
-    );
+    )
+    .body();
     format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\nretry-after: {RETRY_AFTER_SECS}\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {PROBLEM_JSON}\r\nretry-after: {RETRY_AFTER_SECS}\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()
     )
     .into_bytes()

@@ -15,6 +15,7 @@
 //! - `mirror`: the office-signed pages and status lists kept verbatim for scanners.
 //! - `sync`: pulling and checking the feeds and status lists.
 //! - `image_decode`: QR codes from uploaded photos, within limits.
+//! - `service`: judging QR texts with all of the above, without HTTP ([`Verifier`]).
 //! - [`server`]: the HTTP service (`sonod-verifier serve`).
 //!
 //! Everything from `cache` down needs the `server` feature (on by default); without it the
@@ -34,6 +35,8 @@ mod mirror;
 mod replica;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "server")]
+mod service;
 mod signature;
 #[cfg(feature = "server")]
 mod sync;
@@ -61,6 +64,7 @@ pub use {
     image_decode::{decode_qr_image, ImageError, MAX_FILE_BYTES, MAX_PIXELS, MAX_SIDE},
     mirror::{MirrorPage, COMPACT_PAGES, SMALL_PAGE},
     replica::{OfficeFeed, Replica, ReplicaError},
+    service::{Answer, Answers, Freshness, Verifier, VerifierSettings, VerifyError},
     sync::{backoff, sync_once, FeedSource, SourceStatus, SyncError, KICK_SPACING, MAX_BACKOFF},
     trust::{TrustHandle, TrustLoadError, TrustSource, TrustState},
     trust_floor::{FloorError, Lowered, TrustFloor, FLOOR_FILE},

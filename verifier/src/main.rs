@@ -122,17 +122,8 @@ struct Serve {
     /// answer not read) is closed after this long.
     #[arg(long, env = "SONOD_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
     idle_timeout: Duration,
-    /// Most connections open at once (0: no cap); past it a new one gets 503 and is closed.
-    #[arg(long, env = "SONOD_MAX_CONNECTIONS", default_value_t = 2048)]
-    max_connections: usize,
-    /// Most connections open at once from one client address (0: no cap; trusted proxies
-    /// have none).
-    #[arg(long, env = "SONOD_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
-    max_connections_per_address: usize,
-    /// Most requests handled at once (0: no bound); past it a request gets 503 with
-    /// Retry-After at once (health checks and metrics are never refused).
-    #[arg(long, env = "SONOD_MAX_IN_FLIGHT", default_value_t = 512)]
-    max_in_flight: usize,
+    #[command(flatten)]
+    connections: sonod_serve::ConnectionArgs,
     /// Payload readings kept by hash for re-scans (0: none).
     #[arg(long, env = "SONOD_CACHE_ENTRIES", default_value_t = 16_384)]
     cache_entries: usize,
@@ -189,13 +180,7 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SONOD_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    sonod_serve::init_tracing(false);
     let result = match cli.command {
         Command::Serve(s) => serve(*s),
         Command::AcceptTrustRollback(r) => accept_trust_rollback(&r),
@@ -240,14 +225,7 @@ fn config(s: &Serve) -> Result<Config> {
     c.rate_limit_burst = s.rate_burst;
     c.trusted_proxies = s.trusted_proxies.clone();
     c.request_timeout = s.request_timeout;
-    c.connections = sonod_serve::Limits {
-        header_timeout: s.header_timeout,
-        idle_timeout: s.idle_timeout,
-        max_connections: s.max_connections,
-        max_connections_per_address: s.max_connections_per_address,
-        exempt_addresses: Vec::new(),
-        max_in_flight: s.max_in_flight,
-    };
+    c.connections = s.connections.limits(s.header_timeout, s.idle_timeout);
     c.confirm_wait = s.confirm_wait;
     c.cache_entries = s.cache_entries;
     c.signature_round = usize::from(s.signature_round);
@@ -275,7 +253,7 @@ async fn serve(s: Serve) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", s.listen))?;
     tracing::info!(address = %listener.local_addr()?, "sonod-verifier serving");
-    run(listener, state, shutdown_signal()).await?;
+    run(listener, state, sonod_serve::shutdown_signal()).await?;
     tracing::info!("sonod-verifier stopped");
     Ok(())
 }
@@ -307,21 +285,6 @@ fn accept_trust_rollback(r: &Rollback) -> Result<()> {
         done.to
     );
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
 #[cfg(test)]

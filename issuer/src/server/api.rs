@@ -40,17 +40,13 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/v1/admin/backup", get(backup))
 }
 
+/// Refuses a body that is not JSON by its media type (415), as the verifier does.
 fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct.starts_with("application/json") {
-        return Err(AppError::BadRequest(
-            "Content-Type must be application/json".into(),
-        ));
+    if sonod_serve::is_json(headers) {
+        Ok(())
+    } else {
+        Err(AppError::UnsupportedMediaType)
     }
-    Ok(())
 }
 
 fn json_body<T: for<'de> Deserialize<'de>>(

@@ -2,7 +2,7 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use sonod_serve::Problem;
 
 use crate::accounts::{AccountError, TokenRefusal};
 use crate::ledger::LedgerError;
@@ -37,6 +37,9 @@ pub enum AppError {
     /// 413.
     #[error("অনুরোধ অনেক বড় / request body too large")]
     TooLarge,
+    /// 415: the body is not JSON.
+    #[error("{}", sonod_serve::NOT_JSON)]
+    UnsupportedMediaType,
     /// 422: valid JSON, invalid content.
     #[error("{0}")]
     Unprocessable(String),
@@ -57,6 +60,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -64,40 +68,31 @@ impl AppError {
     }
 }
 
-/// A problem+json response.
-pub fn problem(status: StatusCode, detail: &str) -> Response {
-    let body = json!({
-        "type": "about:blank",
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": detail,
-    });
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let detail = match &self {
+impl From<&AppError> for Problem {
+    fn from(e: &AppError) -> Problem {
+        let status = e.status();
+        let detail = match e {
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
                 "অভ্যন্তরীণ ত্রুটি / internal error".to_owned()
             }
             other => other.to_string(),
         };
-        let mut resp = problem(status, &detail);
+        let p = Problem::new(status, detail);
         if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(
+            p.with_header(
                 header::WWW_AUTHENTICATE,
                 header::HeaderValue::from_static("Bearer"),
-            );
+            )
+        } else {
+            p
         }
-        resp
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        Problem::from(&self).into_response()
     }
 }
 

@@ -1,7 +1,8 @@
 //! `sonod-issuer serve`: the office's HTTP service.
 //!
-//! [`app`] builds the router from an [`AppState`] (the seam tests drive with `oneshot`);
-//! [`run`] serves it on a listener until the shutdown future resolves, then finishes the
+//! [`app`] builds the router from an [`AppState`] (the seam tests drive with `oneshot`): this
+//! service's routes inside the shell both services share (`sonod_serve::app`: health,
+//! readiness, metrics, OpenAPI, problem+json, limits, request ids); [`run`] serves it on a listener until the shutdown future resolves, then finishes the
 //! requests in flight and the last durability barrier.
 
 mod api;
@@ -15,18 +16,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{header, HeaderValue};
 use axum::Router;
 use sonod_keys::{read_secret_key, today_dhaka, Passphrase, SecretKey};
 use sonod_seal::Host;
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub use auth::{csrf_token, Caller, ClientAddr, SESSION_COOKIE};
 pub use error::AppError;
-pub use ops::Metrics;
+pub use ops::{Metrics, OPENAPI};
+pub use sonod_serve::NEVER_SHED;
 
 use crate::accounts::Accounts;
 use crate::ledger::Ledger;
@@ -205,46 +202,33 @@ impl AppState {
     }
 }
 
-/// The service's router.
-pub fn app(state: AppState) -> Router {
-    let timeout = state.config().request_timeout;
-    Router::new()
-        .merge(api::routes())
-        .merge(web::routes())
-        .merge(tokens::routes())
-        .merge(ops::routes())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            ops::track,
-        ))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(
-            // Method and route template only: never the path's values, bodies or headers.
-            TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                let route = req
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("-", |p| p.as_str());
-                tracing::info_span!("request", method = %req.method(), route)
-            }),
-        )
-        .with_state(state)
+impl sonod_serve::Service for AppState {
+    fn http_metrics(&self) -> &sonod_serve::Metrics {
+        self.0.metrics.shell()
+    }
+
+    fn readiness_problems(&self) -> Vec<String> {
+        ops::readiness_problems(self)
+    }
+
+    fn update_metrics(&self) {
+        ops::update(self);
+    }
 }
 
-/// Routes never shed under load: a busy service still answers its health checks and metrics.
-pub const NEVER_SHED: &[&str] = &["/healthz", "/readyz", "/metrics"];
+/// The service's router: its routes in the shell.
+pub fn app(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(api::routes())
+        .merge(web::routes())
+        .merge(tokens::routes());
+    let shell = sonod_serve::Shell {
+        openapi: OPENAPI,
+        body_limit: MAX_BODY,
+        request_timeout: state.config().request_timeout,
+    };
+    sonod_serve::app(routes, state, &shell)
+}
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish and makes every
 /// acknowledged write durable before returning; connections bounded by the defaults of

@@ -1,48 +1,21 @@
-//! Operations: health, readiness, Prometheus metrics, the OpenAPI document, request metrics.
+//! The issuer's own metrics (issuance, revocations, the durability barrier), registered into
+//! the shell's registry beside the HTTP metrics; its readiness and its OpenAPI document.
+//! Health, readiness and the metrics route are the shell's (`sonod_serve`).
 
-use std::time::Instant;
-
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use prometheus_client::encoding::text::encode;
-use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
-use prometheus_client::registry::Registry;
+use sonod_serve::gauge_value;
 
-use super::error::problem;
 use super::AppState;
 
 /// The OpenAPI 3.1 document of this service.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RequestLabels {
-    method: String,
-    route: String,
-    status: u16,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RouteLabels {
-    route: String,
-}
-
-type Durations = Family<RouteLabels, Histogram, fn() -> Histogram>;
-
-/// The service's metrics. Labels are route templates and status codes only: never serials,
-/// payloads or anything about a person.
+/// The service's metrics, named `sonod_issuer_...`. Labels are route templates and status
+/// codes only: never serials, payloads or anything about a person.
 #[derive(Debug)]
 pub struct Metrics {
-    registry: Registry,
-    requests: Family<RequestLabels, Counter>,
-    durations: Durations,
+    shell: sonod_serve::Metrics,
     issued: Counter,
     revoked: Counter,
     feed_head: Gauge,
@@ -50,29 +23,14 @@ pub struct Metrics {
     durability_failed: Gauge,
 }
 
-fn duration_histogram() -> Histogram {
-    Histogram::new(exponential_buckets(0.000_25, 2.0, 16))
-}
-
 impl Metrics {
     /// Registers every metric.
     pub fn new() -> Metrics {
-        let mut registry = Registry::with_prefix("sonod_issuer");
-        let requests = Family::<RequestLabels, Counter>::default();
-        let durations: Durations = Family::new_with_constructor(duration_histogram);
+        let mut shell = sonod_serve::Metrics::new("sonod_issuer", 0.000_25);
         let (issued, revoked) = (Counter::default(), Counter::default());
         let (feed_head, commit_generation, durability_failed) =
             (Gauge::default(), Gauge::default(), Gauge::default());
-        registry.register(
-            "http_requests",
-            "HTTP requests by route and status",
-            requests.clone(),
-        );
-        registry.register(
-            "http_request_duration_seconds",
-            "HTTP request time by route",
-            durations.clone(),
-        );
+        let registry = shell.registry_mut();
         registry.register(
             "certificates_issued",
             "Certificates issued since start",
@@ -99,15 +57,18 @@ impl Metrics {
             durability_failed.clone(),
         );
         Metrics {
-            registry,
-            requests,
-            durations,
+            shell,
             issued,
             revoked,
             feed_head,
             commit_generation,
             durability_failed,
         }
+    }
+
+    /// The registry with the HTTP metrics (the shell's).
+    pub fn shell(&self) -> &sonod_serve::Metrics {
+        &self.shell
     }
 
     /// Counts an issued certificate.
@@ -127,69 +88,20 @@ impl Default for Metrics {
     }
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .route(
-            "/api/v1/openapi.json",
-            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
-        )
-}
-
-async fn readyz(State(state): State<AppState>) -> Response {
+/// Why the service is not ready: writes cannot be made durable.
+pub(super) fn readiness_problems(state: &AppState) -> Vec<String> {
     if state.ledger().committer().durable().failed {
-        return problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the store cannot make writes durable",
-        );
+        vec!["the store cannot make writes durable".to_owned()]
+    } else {
+        Vec::new()
     }
-    "ready".into_response()
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Brings the durability gauges up to date, before `/metrics` is encoded.
+pub(super) fn update(state: &AppState) {
     let m = state.metrics();
     let d = state.ledger().committer().durable();
-    m.feed_head.set(i64::try_from(d.seq).unwrap_or(i64::MAX));
-    m.commit_generation
-        .set(i64::try_from(d.generation).unwrap_or(i64::MAX));
+    m.feed_head.set(gauge_value(d.seq));
+    m.commit_generation.set(gauge_value(d.generation));
     m.durability_failed.set(i64::from(d.failed));
-    let mut out = String::new();
-    if encode(&mut out, &m.registry).is_err() {
-        return problem(StatusCode::INTERNAL_SERVER_ERROR, "metrics encoding failed");
-    }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        out,
-    )
-        .into_response()
-}
-
-/// Middleware: counts and times every request by route template.
-pub(super) async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
-    let start = Instant::now();
-    let resp = next.run(req).await;
-    let m = state.metrics();
-    m.durations
-        .get_or_create(&RouteLabels {
-            route: route.clone(),
-        })
-        .observe(start.elapsed().as_secs_f64());
-    m.requests
-        .get_or_create(&RequestLabels {
-            method,
-            route,
-            status: resp.status().as_u16(),
-        })
-        .inc();
-    resp
 }

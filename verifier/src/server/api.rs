@@ -1,21 +1,24 @@
 //! The JSON API: single and batch verification, and the trust list in use.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use std::borrow::Cow;
-
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
+use sonod_serve::JsonContentType;
 use time::OffsetDateTime;
 
 use super::error::AppError;
 use super::limit::Client;
 use super::{AppState, BATCH_PATH, MAX_BATCH, MAX_BATCH_BODY, MAX_VERIFY_BODY};
+use crate::service::rfc3339;
+use crate::{Answer, Answers, VerdictJson, Verifier};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -61,26 +64,6 @@ impl AsRef<str> for Payload<'_> {
     }
 }
 
-/// Whether the request says its body is JSON (`Content-Type: application/json`, parameters
-/// allowed), read without copying the headers.
-struct JsonContentType(bool);
-
-impl<S: Send + Sync> FromRequestParts<S> for JsonContentType {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ct = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let essence = ct.split(';').next().unwrap_or("").trim();
-        Ok(JsonContentType(
-            essence.eq_ignore_ascii_case("application/json"),
-        ))
-    }
-}
-
 /// Reads a JSON body, with problem+json for every way it can be wrong.
 fn json_body<'a, T: Deserialize<'a>>(
     json: JsonContentType,
@@ -111,8 +94,8 @@ async fn verify(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let req: VerifyRequest = json_body(json, &body, MAX_VERIFY_BODY)?;
-    let answer = state.verify(&req.payload).await?;
-    Ok(json_response(state.answer_body(&answer)))
+    let answer = state.verifier().verify_one(&req.payload).await?;
+    Ok(json_response(answer_body(state.verifier(), &answer)))
 }
 
 async fn verify_batch(
@@ -144,9 +127,9 @@ async fn verify_batch(
                 "একবারে সর্বোচ্চ {MAX_BATCH}টি / at most {MAX_BATCH} payloads in one batch (got {n})"
             )));
         }
-        let answers = state.verify_batch(&req.payloads)?;
+        let answers = state.verifier().verify_batch(&req.payloads)?;
         if answers.is_settled() {
-            Ok((state.batch_body(&answers), None))
+            Ok((batch_body(state.verifier(), &answers), None))
         } else {
             Ok((Vec::new(), Some(answers)))
         }
@@ -158,15 +141,15 @@ async fn verify_batch(
     };
     // Some certificates are signed with a trusted key but not yet in their office's feed: one
     // wait for all of them, then the answer.
-    state.settle(&mut answers).await;
-    let body = tokio::task::spawn_blocking(move || state.batch_body(&answers))
+    state.verifier().settle(&mut answers).await;
+    let body = tokio::task::spawn_blocking(move || batch_body(state.verifier(), &answers))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(json_response(body))
 }
 
 async fn trust(State(state): State<AppState>) -> Result<Response, AppError> {
-    let t = state.trust_state()?;
+    let t = state.verifier().trust_state()?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
@@ -199,7 +182,7 @@ async fn offices(State(state): State<AppState>) -> Response {
             synced_at: f
                 .synced_at()
                 .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
-                .map(super::rfc3339),
+                .map(rfc3339),
             pages: replica.mirror_pages(&office),
             status_list_position: replica.status_list(&office).map(|(p, _)| p),
             office,
@@ -277,4 +260,65 @@ async fn office_status_list(
         bytes.to_vec(),
     )
         .into_response())
+}
+
+/// The verdict as the API answers it: [`crate::Verdict::to_json`]'s fields with `checked_at`
+/// and the freshness of its office's feed, as JSON bytes.
+fn answer_body(verifier: &Verifier, answer: &Answer) -> Vec<u8> {
+    let body = AnswerJson {
+        verdict: answer.json(),
+        checked_at: rfc3339(answer.checked_at),
+        freshness: answer
+            .verdict
+            .office
+            .as_ref()
+            .map(|o| verifier.freshness(&o.code, answer.checked_at)),
+    };
+    json_bytes(&body, ANSWER_SIZE)
+}
+
+/// The batch answer: results in order, the freshness of every office they name.
+fn batch_body(verifier: &Verifier, batch: &Answers) -> Vec<u8> {
+    let (answers, checked_at) = (&batch.answers, batch.checked_at);
+    let mut freshness = BTreeMap::new();
+    for o in answers.iter().filter_map(|a| a.verdict.office.as_ref()) {
+        if !freshness.contains_key(o.code.as_str()) {
+            freshness.insert(o.code.as_str(), verifier.freshness(&o.code, checked_at));
+        }
+    }
+    let body = BatchJson {
+        checked_at: rfc3339(checked_at),
+        freshness,
+        results: answers.iter().map(Answer::json).collect(),
+    };
+    json_bytes(&body, ANSWER_SIZE * answers.len() + 512)
+}
+
+/// About the size of one answer with the certificate's facts, in bytes.
+const ANSWER_SIZE: usize = 2560;
+
+/// `body` as JSON, written into a buffer with room for `capacity` bytes: growing one by
+/// doubling up to the half megabyte of a batch's answer copied it over and over.
+fn json_bytes<T: Serialize>(body: &T, capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity);
+    match serde_json::to_writer(&mut out, body) {
+        Ok(()) => out,
+        // Only a serializer's own error (none of these types has one): an empty answer.
+        Err(_) => Vec::new(),
+    }
+}
+
+#[derive(Serialize)]
+struct AnswerJson<'a> {
+    #[serde(flatten)]
+    verdict: VerdictJson<'a>,
+    checked_at: String,
+    freshness: Option<crate::Freshness>,
+}
+
+#[derive(Serialize)]
+struct BatchJson<'a> {
+    checked_at: String,
+    freshness: BTreeMap<&'a str, crate::Freshness>,
+    results: Vec<VerdictJson<'a>>,
 }

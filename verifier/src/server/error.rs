@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use sonod_serve::Problem;
 
 /// An error answered to a client. Client errors keep their status and say what is wrong, in
 /// Bangla and English; internal ones become a plain 500 and are logged once, here.
@@ -15,16 +15,16 @@ pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
     /// 404.
-    #[error("পাওয়া যায়নি / not found")]
+    #[error("{}", sonod_serve::NOT_FOUND)]
     NotFound,
     /// 405.
-    #[error("এই পদ্ধতি চলে না / method not allowed")]
+    #[error("{}", sonod_serve::METHOD_NOT_ALLOWED)]
     MethodNotAllowed,
     /// 413: the body is larger than the endpoint accepts.
     #[error("অনুরোধ অনেক বড় (সর্বোচ্চ {0} বাইট) / request body too large (at most {0} bytes)")]
     TooLarge(usize),
     /// 415: the body is not JSON.
-    #[error("Content-Type হতে হবে application/json / Content-Type must be application/json")]
+    #[error("{}", sonod_serve::NOT_JSON)]
     UnsupportedMediaType,
     /// 422: valid JSON, but not acceptable (too many payloads, ...).
     #[error("{0}")]
@@ -92,10 +92,7 @@ impl AppError {
 
     /// The service has no valid trust list.
     pub fn no_trust_list() -> AppError {
-        AppError::Unavailable(
-            "বিশ্বাস-তালিকা লোড হয়নি; এখন যাচাই করা যাচ্ছে না / no valid trust list is loaded; cannot verify now"
-                .into(),
-        )
+        AppError::Unavailable(crate::VerifyError::NoTrustList.to_string())
     }
 }
 
@@ -107,30 +104,27 @@ pub fn retry_secs(wait: Duration) -> u64 {
         .max(1)
 }
 
-/// A problem+json response.
-pub fn problem(status: StatusCode, detail: &str) -> Response {
-    let body = json!({
-        "type": "about:blank",
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": detail,
-    });
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        body.to_string(),
-    )
-        .into_response()
+impl From<crate::VerifyError> for AppError {
+    fn from(e: crate::VerifyError) -> AppError {
+        match e {
+            crate::VerifyError::NoTrustList => AppError::no_trust_list(),
+        }
+    }
+}
+
+impl From<&AppError> for Problem {
+    fn from(e: &AppError) -> Problem {
+        let p = Problem::new(e.status(), e.detail());
+        match e.retry_after() {
+            Some(secs) => p.with_retry_after(secs),
+            None => p,
+        }
+    }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let mut resp = problem(self.status(), &self.detail());
-        if let Some(secs) = self.retry_after() {
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        resp
+        Problem::from(&self).into_response()
     }
 }
 

@@ -228,7 +228,11 @@ pub fn now_ms() -> i64 {
 /// what it holds, and marks the feed caught up now: the verifier then knows the office's feed
 /// without syncing it over HTTP.
 pub fn publish(state: &AppState, key: &SecretKey, certs: &[(u64, &Sealed)]) {
-    let r = state.replica();
+    publish_to(state.replica(), key, certs);
+}
+
+/// [`publish`] into a replica.
+pub fn publish_to(r: &sonod_verifier::Replica, key: &SecretKey, certs: &[(u64, &Sealed)]) {
     let position = r.office(OFFICE).map_or(0, |o| o.position);
     let events: Vec<Event> = certs
         .iter()

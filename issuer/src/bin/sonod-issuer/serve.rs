@@ -69,36 +69,15 @@ pub struct ServeArgs {
     #[arg(long, env = "SONOD_IDLE_TIMEOUT", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=86400))]
     idle_timeout: u64,
-    /// Most connections open at once (0: no cap); past it a new one gets 503 and is closed.
-    #[arg(long, env = "SONOD_MAX_CONNECTIONS", default_value_t = 2048)]
-    max_connections: usize,
-    /// Most connections open at once from one client address (0: no cap).
-    #[arg(long, env = "SONOD_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
-    max_connections_per_address: usize,
-    /// Most requests handled at once (0: no bound); past it a request gets 503 with
-    /// Retry-After at once (health checks and metrics are never refused).
-    #[arg(long, env = "SONOD_MAX_IN_FLIGHT", default_value_t = 512)]
-    max_in_flight: usize,
+    #[command(flatten)]
+    connections: sonod_serve::ConnectionArgs,
     /// Log format: text or json (level from SONOD_LOG, e.g. `info`, `sonod_issuer=debug`).
     #[arg(long, env = "SONOD_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
 }
 
-fn init_tracing(format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SONOD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if format == "json" {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
-}
-
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
-    init_tracing(&args.log_format);
+    sonod_serve::init_tracing(args.log_format == "json");
     no_transparent_huge_pages();
     let dev = DevOptions::default();
     let (key_path, trust_path, root_path, development, code, name_bn, name_en, default_host) =
@@ -155,14 +134,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         development,
     };
     let store = crate::open_store(&args.data)?;
-    let limits = sonod_serve::Limits {
-        header_timeout: Duration::from_secs(args.header_timeout),
-        idle_timeout: Duration::from_secs(args.idle_timeout),
-        max_connections: args.max_connections,
-        max_connections_per_address: args.max_connections_per_address,
-        exempt_addresses: Vec::new(),
-        max_in_flight: args.max_in_flight,
-    };
+    let limits = args.connections.limits(
+        Duration::from_secs(args.header_timeout),
+        Duration::from_secs(args.idle_timeout),
+    );
     let state = AppState::new(config, store).context("starting the service")?;
     if let Some(dir) = &args.dev_keys {
         dev_account(&state, dir)?;
@@ -179,7 +154,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         println!("sonod-issuer listening on http://{addr}");
         tracing::info!(%addr, office = %state.config().office.code, "listening");
         spawn_reload_on_hangup(state.clone());
-        sonod_issuer::server::run_with(listener, state, &limits, shutdown_signal())
+        sonod_issuer::server::run_with(listener, state, &limits, sonod_serve::shutdown_signal())
             .await
             .context("serving")?;
         tracing::info!("stopped cleanly");
@@ -261,20 +236,4 @@ fn no_transparent_huge_pages() {
     if let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
         tracing::debug!(error = %e, "transparent huge pages stay on");
     }
-}
-
-async fn shutdown_signal() {
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = term => {}
-    }
-    tracing::info!("shutting down: finishing requests in flight");
 }

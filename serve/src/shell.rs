@@ -1,0 +1,267 @@
+//! The HTTP shell both services stand on: operations routes (health, readiness, metrics, the
+//! OpenAPI document), problem+json for unknown paths and methods, request metrics, body limit,
+//! request timeout, security headers, request ids and the request's trace span.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::metrics::OPENMETRICS;
+use crate::{Metrics, Problem};
+
+/// The health route: `ok` while the process serves.
+pub const HEALTH_PATH: &str = "/healthz";
+/// The readiness route: `ready`, or a 503 problem listing why not (in `problems`, and after
+/// `not ready: ` in the detail).
+pub const READY_PATH: &str = "/readyz";
+/// The metrics route.
+pub const METRICS_PATH: &str = "/metrics";
+/// The OpenAPI document's route.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+/// Routes never shed under load: a busy service still answers its health checks and metrics.
+pub const NEVER_SHED: &[&str] = &[HEALTH_PATH, READY_PATH, METRICS_PATH];
+/// The request id's header.
+pub const REQUEST_ID: &str = "x-request-id";
+/// Longest request id taken from a client; a longer one, or one with other characters than
+/// letters, digits and `-_.:`, is replaced by one of ours.
+pub const MAX_REQUEST_ID: usize = 64;
+
+/// What the shell asks of a service's state.
+pub trait Service: Clone + Send + Sync + 'static {
+    /// The service's metrics registry (with the HTTP metrics the shell records).
+    fn http_metrics(&self) -> &Metrics;
+
+    /// Why the service is not ready; empty when it is.
+    fn readiness_problems(&self) -> Vec<String>;
+
+    /// Brings the service's gauges up to date before `/metrics` is encoded.
+    fn update_metrics(&self) {}
+}
+
+/// How the shell wraps a service's routes.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    /// The service's OpenAPI document, served at [`OPENAPI_PATH`].
+    pub openapi: &'static str,
+    /// Largest request body, unless a route sets its own.
+    pub body_limit: usize,
+    /// Every request's time limit (answered 408).
+    pub request_timeout: Duration,
+}
+
+/// The service's `routes` inside the shell, with `state`.
+pub fn app<S: Service>(routes: Router<S>, state: S, shell: &Shell) -> Router {
+    let openapi = shell.openapi;
+    routes
+        .route(HEALTH_PATH, get(|| async { "ok" }))
+        .route(READY_PATH, get(readyz::<S>))
+        .route(METRICS_PATH, get(metrics::<S>))
+        .route(
+            OPENAPI_PATH,
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi) }),
+        )
+        .fallback(|| async { not_found() })
+        .method_not_allowed_fallback(|| async { method_not_allowed() })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            track::<S>,
+        ))
+        .layer(DefaultBodyLimit::max(shell.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            shell.request_timeout,
+            time_limit,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(
+            // Method, route template and request id only: never the path's values, bodies or
+            // other headers. At debug level, like the layer's own request and response events:
+            // a span per request costs allocations under load, and failures (5xx) are still
+            // logged at error level.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let route = req
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("-", |p| p.as_str());
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::debug_span!("request", method = %req.method(), route, request_id = id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
+            REQUEST_ID,
+        )))
+        .layer(SetRequestIdLayer::new(
+            HeaderName::from_static(REQUEST_ID),
+            RequestIds::new(),
+        ))
+        .layer(axum::middleware::map_request(drop_unfit_request_id))
+        .with_state(state)
+}
+
+/// The detail of a 404.
+pub const NOT_FOUND: &str = "পাওয়া যায়নি / not found";
+/// The detail of a 405.
+pub const METHOD_NOT_ALLOWED: &str = "এই পদ্ধতি চলে না / method not allowed";
+
+/// The problem+json 404 of an unknown path.
+pub fn not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, NOT_FOUND)
+}
+
+/// The problem+json 405 of a method a route does not take.
+pub fn method_not_allowed() -> Problem {
+    Problem::new(StatusCode::METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED)
+}
+
+async fn readyz<S: Service>(State(state): State<S>) -> Response {
+    let problems = state.readiness_problems();
+    if problems.is_empty() {
+        return "ready".into_response();
+    }
+    let detail = format!("সেবা প্রস্তুত নয় / not ready: {}", problems.join("; "));
+    Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail)
+        .with_problems(problems)
+        .into_response()
+}
+
+async fn metrics<S: Service>(State(state): State<S>) -> Response {
+    state.update_metrics();
+    match state.http_metrics().encode() {
+        Ok(out) => ([(header::CONTENT_TYPE, OPENMETRICS)], out).into_response(),
+        Err(_) => Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "মেট্রিক্স লেখা যায়নি / metrics encoding failed",
+        )
+        .into_response(),
+    }
+}
+
+/// The detail of a 408.
+pub const TIMED_OUT: &str =
+    "অনুরোধের উত্তর দিতে বেশি সময় লাগল; আবার চেষ্টা করুন / the request took too long; try again";
+
+/// Middleware: a request not answered within `limit` is answered 408 (problem+json) and its
+/// handler dropped.
+async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => Problem::new(StatusCode::REQUEST_TIMEOUT, TIMED_OUT).into_response(),
+    }
+}
+
+/// Middleware: counts and times every request by route template (never the path itself).
+async fn track<S: Service>(State(state): State<S>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    state.http_metrics().request(
+        &method,
+        route.as_ref().map(MatchedPath::as_str),
+        resp.status().as_u16(),
+        start.elapsed(),
+    );
+    resp
+}
+
+/// Whether a client's request id is kept: short, of letters, digits and `-_.:` only (it is
+/// echoed and written into logs).
+fn fit_request_id(id: &[u8]) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+}
+
+/// Drops a client's request id that does not fit (see [`MAX_REQUEST_ID`]): one of ours takes
+/// its place.
+async fn drop_unfit_request_id(mut req: Request) -> Request {
+    let headers = req.headers_mut();
+    let fit = {
+        let mut all = headers.get_all(REQUEST_ID).iter();
+        match (all.next(), all.next()) {
+            (None, _) => true,
+            (Some(v), None) => fit_request_id(v.as_bytes()),
+            (Some(_), Some(_)) => false,
+        }
+    };
+    if !fit {
+        headers.remove(REQUEST_ID);
+    }
+    req
+}
+
+/// Request ids: a random prefix drawn once per process and a counter (no system call per
+/// request).
+#[derive(Debug, Clone)]
+struct RequestIds {
+    prefix: u32,
+    next: Arc<AtomicU64>,
+}
+
+impl RequestIds {
+    fn new() -> RequestIds {
+        use std::hash::{BuildHasher, Hasher};
+        // The standard library's random hash keys: drawn from the system once.
+        let seed = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        RequestIds {
+            prefix: (seed >> 32) as u32,
+            next: Arc::new(AtomicU64::new(1)),
+        }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{:08x}-{n:012x}", self.prefix);
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_that_fit() {
+        assert!(fit_request_id(b"3f2a-01:xyz_9.1"));
+        assert!(!fit_request_id(b""));
+        assert!(!fit_request_id(b"a b"));
+        assert!(!fit_request_id("আ".as_bytes()));
+        assert!(!fit_request_id(&[b'a'; MAX_REQUEST_ID + 1]));
+        let mut ids = RequestIds::new();
+        let req = axum::http::Request::new(());
+        let (a, b) = (
+            ids.make_request_id(&req).unwrap(),
+            ids.make_request_id(&req).unwrap(),
+        );
+        assert_ne!(a.header_value(), b.header_value());
+        assert!(fit_request_id(a.header_value().as_bytes()));
+    }
+}
