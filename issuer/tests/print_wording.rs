@@ -128,6 +128,8 @@ fn check(name: &str, got: &str) {
     }
     let want = std::fs::read_to_string(&path).unwrap();
     assert_eq!(squeeze(got), squeeze(&want), "{name} differs from the fixture");
+    // Byte for byte, too.
+    assert!(got == want, "{name} differs from the fixture in whitespace");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use super::auth::{csrf_ok, csrf_token, session_cookie, Caller};
 use super::error::AppError;
 use super::AppState;
 use crate::accounts::{dhaka_time as dhaka, Permission, TokenState, TokenView};
-use crate::ledger::now;
+use crate::storage::ledger::now;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -12,9 +12,9 @@ use super::auth::{Caller, ClientAddr, SESSION_COOKIE};
 use super::error::AppError;
 use super::AppState;
 use crate::accounts::{Permission, SESSION_SECONDS};
-use crate::ledger::now;
-use crate::print::{esc, render_certificate, PrintContext};
-use crate::signin::SignInError;
+use crate::storage::ledger::now;
+use crate::paper::print::{esc, render_certificate, PrintContext};
+use crate::accounts::signin::SignInError;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

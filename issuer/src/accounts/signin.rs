@@ -6,7 +6,7 @@
 //! 1. **Admission**: at most `concurrent + queued` sign-ins are in progress; one more is
 //!    answered [`SignInError::Busy`] (503 with `Retry-After`) without queueing, so a flood
 //!    costs neither memory nor threads.
-//! 2. **Throttle** ([`crate::throttle`]): growing delays per account name and per client
+//! 2. **Throttle** ([`crate::accounts::throttle`]): growing delays per account name and per client
 //!    address; a name or address that must wait is answered [`SignInError::Throttled`]
 //!    (429 with `Retry-After`) without hashing.
 //! 3. **Hashing**: at most `concurrent` argon2 verifications run at once, on blocking threads,
@@ -28,8 +28,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use crate::accounts::{warm_up_password_checks, Accounts};
-use crate::ledger::Ledger;
-use crate::throttle::{Throttle, ThrottlePolicy};
+use crate::storage::ledger::Ledger;
+use crate::accounts::throttle::{Throttle, ThrottlePolicy};
 
 /// How much sign-in work the service takes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,7 +221,7 @@ impl SignIn {
         ledger: &Ledger,
         name: &str,
         address: Option<IpAddr>,
-        counted: crate::throttle::Counted,
+        counted: crate::accounts::throttle::Counted,
     ) {
         let (account, by_address) = (self.limits.account, self.limits.address);
         // A name is recorded only in the form an account name can have (attacker-chosen

@@ -272,8 +272,8 @@ mod tests {
     /// the character sample, a type without one.
     fn record(issued: Date, expires: Option<Date>) -> Record {
         let text = match expires {
-            Some(_) => include_str!("../../seal/tests/data/benchmark-record.json"),
-            None => include_str!("../../seal/tests/data/records/character.json"),
+            Some(_) => include_str!("../../../seal/tests/data/benchmark-record.json"),
+            None => include_str!("../../../seal/tests/data/records/character.json"),
         };
         let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
         v["issued"] = serde_json::json!(format_date(issued));

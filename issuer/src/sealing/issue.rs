@@ -11,10 +11,10 @@ use sonod_keys::{format_date, today_dhaka, SecretKey};
 use sonod_seal::{Host, Record, RecordError, SealError};
 use time::Date;
 
-use crate::ledger::{IssueOutcome, Ledger, LedgerError};
-use crate::office_key::OfficeKey;
-use crate::qr_image::{QrImage, QrImageError};
-use crate::store::StoreError;
+use crate::storage::ledger::{IssueOutcome, Ledger, LedgerError};
+use crate::sealing::office_key::OfficeKey;
+use crate::paper::qr_image::{QrImage, QrImageError};
+use crate::storage::store::StoreError;
 
 /// Most lines read from one bulk file.
 pub const MAX_BULK_LINES: usize = 1_000_000;

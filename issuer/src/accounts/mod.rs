@@ -9,6 +9,9 @@
 //! Every change to an account or a token is written with the audit entry that records it, in
 //! one atomic write through the ledger ([`Ledger`]), and returns once both are durable.
 
+pub mod signin;
+pub mod throttle;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
@@ -22,8 +25,8 @@ use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::ledger::{AccountWrite, Ledger, LedgerError};
-use crate::store::{Store, StoreError};
+use crate::storage::ledger::{AccountWrite, Ledger, LedgerError};
+use crate::storage::store::{Store, StoreError};
 
 /// How long a web session lasts, in seconds.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
@@ -921,7 +924,7 @@ fn hash_password(password: &str) -> Result<String, AccountError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::AuditEntry;
+    use crate::storage::ledger::AuditEntry;
 
     struct Fixture {
         _dir: tempfile::TempDir,

@@ -34,9 +34,9 @@ use sonod_keys::{today_dhaka, KeyId, SecretKey};
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
 use sonod_seal::{Certificate, Record, SealError, Sealed};
 
-use crate::group_commit::{CommitFailed, GroupCommit, Ticket};
-use crate::office_key::{OfficeKey, SigningRefused};
-use crate::store::{
+use crate::storage::group_commit::{CommitFailed, GroupCommit, Ticket};
+use crate::sealing::office_key::{OfficeKey, SigningRefused};
+use crate::storage::store::{
     key, last_number, number_of, Store, StoreError, StoredCertificate, AUDIT, CERT, EVENT,
     IDEMPOTENCY, REVOCATION,
 };
@@ -828,11 +828,11 @@ impl Ledger {
     pub fn backup(
         &self,
         out: impl std::io::Write,
-    ) -> Result<crate::backup::BackupSummary, crate::backup::BackupError> {
+    ) -> Result<crate::storage::backup::BackupSummary, crate::storage::backup::BackupError> {
         // The committer's lock first, as the committer takes them: no batch is half-written.
         let _applying = lock(&self.applying);
         let _writes = self.lock();
-        crate::backup::write_backup(self.store.db(), out)
+        crate::storage::backup::write_backup(self.store.db(), out)
     }
 
     /// Audit entries after `after`, at most `limit`.
@@ -854,7 +854,7 @@ mod tests {
 
     fn record_on(name: &str, issued: Date, expires: Date) -> Record {
         let mut v: serde_json::Value =
-            serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json"))
+            serde_json::from_str(include_str!("../../../seal/tests/data/benchmark-record.json"))
                 .unwrap();
         v["issued"] = serde_json::json!(sonod_keys::format_date(issued));
         v["expires"] = serde_json::json!(sonod_keys::format_date(expires));

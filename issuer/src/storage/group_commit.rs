@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
-use crate::store::{Store, StoreError};
+use crate::storage::store::{Store, StoreError};
 
 /// What the committer has made durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

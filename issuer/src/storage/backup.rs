@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::store::{Store, StoreError};
+use crate::storage::store::{Store, StoreError};
 
 const MAGIC: &[u8] = b"SONOD-BACKUP/1\n";
 const MAX_NAME: usize = 1024;
