@@ -53,5 +53,5 @@ pub use paper::print::{render_certificate, render_certificate_with, PrintContext
 pub use paper::wording::{Wording, WordingError};
 pub use paper::qr_image::{parse_ec_level, QrImage, QrImageError, PNG_MODULE_PX};
 pub use accounts::signin::{SignIn, SignInError, SignInLimits, SignInStats};
-pub use storage::store::{Store, StoreError, StoredCertificate};
+pub use storage::store::{Store, StoreError, StoredCertificate, StoredRecord};
 pub use accounts::throttle::{Counted, Throttle, ThrottlePolicy};

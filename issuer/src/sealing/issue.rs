@@ -99,7 +99,7 @@ impl Issuer<'_> {
 
     fn files_of(&self, o: &IssueOutcome, out: &Path) -> Result<Issued, IssueError> {
         let c = &o.certificate;
-        let office = c.record["office"].as_str().unwrap_or_default().to_owned();
+        let office = c.record.office().to_owned();
         let qr_text = sonod_seal::qr_text(&c.sealed, self.host.as_ref());
         self.write_files(&office, c.serial, &qr_text, out)
     }

@@ -8,7 +8,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
-use sonod_seal::Record;
 
 use super::auth::{Caller, ClientAddr, SESSION_COOKIE};
 use super::error::AppError;
@@ -181,7 +180,6 @@ async fn print(
             "এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {serial}"
         ))
     })?;
-    let record = Record::from_json(&c.record).map_err(|e| AppError::Internal(e.to_string()))?;
     let qr_text = super::api::qr_text(&state, &c);
     let qr_svg = super::api::qr_image(&state, &c)?.svg();
     let office = &state.config().office;
@@ -189,9 +187,9 @@ async fn print(
         office_name_bn: &office.name_bn,
         office_name_en: &office.name_en,
         office_address_bn: None,
-        record: &record,
+        record: &c.record,
         serial,
-        key_id: &c.key_id,
+        key_id: &c.key_id.to_string(),
         qr_svg: &qr_svg,
         qr_text: &qr_text,
         revoked: state.ledger().revocation(serial)?.is_some(),

@@ -568,8 +568,8 @@ impl Ledger {
         let hash = hex_hash(sealed.as_bytes());
         let stored = StoredCertificate {
             serial,
-            record: record.to_json(),
-            key_id: key.key_id().to_string(),
+            record: record.clone().into(),
+            key_id: key.key_id(),
             sealed: sealed.into_bytes(),
         };
         let detail = format!("type={} key={}", record.cert_type().key, key.key_id());
@@ -717,20 +717,18 @@ impl Ledger {
             .certificates()
             .filter(|c| {
                 c.as_ref()
-                    .map_or(true, |c| c.key_id == compromised.to_string())
+                    .map_or(true, |c| c.key_id == *compromised)
             })
             .collect::<Result<_, _>>()?;
         for old in targets {
             if self.revocation(old.serial)?.is_some() {
                 continue;
             }
-            let record =
-                Record::from_json(&old.record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let sealed = Sealed::seal(&Certificate::new(old.serial, &record), key)?;
+            let sealed = Sealed::seal(&Certificate::new(old.serial, &old.record), key)?;
             let hash = hex_hash(sealed.as_bytes());
             let stored = StoredCertificate {
                 sealed: sealed.into_bytes(),
-                key_id: key.key_id().to_string(),
+                key_id: key.key_id(),
                 ..old
             };
             let mut s = self.lock();

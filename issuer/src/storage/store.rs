@@ -43,6 +43,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use sonod_keys::KeyId;
+use sonod_seal::Record;
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -76,17 +78,54 @@ pub enum StoreError {
 }
 
 /// One issued certificate as the office keeps it.
+///
+/// On disk it is JSON: `{"serial":…,"record":{…},"key_id":"<16 hex>","sealed":"<base64>"}`,
+/// the record in its JSON form ([`Record::to_json`]); the bytes are the same as when the
+/// record and key id were kept untyped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredCertificate {
     /// The serial.
     pub serial: u64,
-    /// The whole record as JSON, printed-only fields included.
-    pub record: serde_json::Value,
+    /// The whole record, printed-only fields included.
+    pub record: StoredRecord,
     /// The signing key's id.
-    pub key_id: String,
+    pub key_id: KeyId,
     /// The sealed bytes (tagged COSE_Sign1).
     #[serde(with = "base64_bytes")]
     pub sealed: Vec<u8>,
+}
+
+/// A record as the store keeps it: [`Record`], written and read in its JSON form (and
+/// checked again when read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord(pub Record);
+
+impl std::ops::Deref for StoredRecord {
+    type Target = Record;
+    fn deref(&self) -> &Record {
+        &self.0
+    }
+}
+
+impl From<Record> for StoredRecord {
+    fn from(r: Record) -> StoredRecord {
+        StoredRecord(r)
+    }
+}
+
+impl Serialize for StoredRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.to_json().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for StoredRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<StoredRecord, D::Error> {
+        let json = serde_json::Value::deserialize(d)?;
+        Record::from_json(&json)
+            .map(StoredRecord)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 mod base64_bytes {
@@ -403,14 +442,76 @@ mod tests {
         assert_eq!(s.office().unwrap().as_deref(), Some("100524"));
     }
 
+    fn sample_record() -> StoredRecord {
+        let json = include_str!("../../../seal/tests/data/records/warish.json");
+        Record::from_json_str(json).unwrap().into()
+    }
+
+    /// A certificate as the code before typed records wrote it: `record` a JSON value and
+    /// `key_id` a string, serialised with serde_json.
+    #[derive(Serialize)]
+    struct UntypedCertificate {
+        serial: u64,
+        record: serde_json::Value,
+        key_id: String,
+        #[serde(with = "base64_bytes")]
+        sealed: Vec<u8>,
+    }
+
+    #[test]
+    fn a_store_written_with_untyped_records_still_opens_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let mut old_bytes = Vec::new();
+        for (serial, name) in [(1, "warish"), (2, "trade_licence"), (3, "citizenship")] {
+            let path = format!(
+                "{}/../seal/tests/data/records/{name}.json",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let record = Record::from_json_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let old = UntypedCertificate {
+                serial,
+                record: record.to_json(),
+                key_id: "21fe31dfa154a261".into(),
+                sealed: vec![0xd2, 0x84, serial as u8],
+            };
+            let bytes = serde_json::to_vec(&old).unwrap();
+            s.ledger_tree()
+                .insert(key(CERT, serial), bytes.as_slice())
+                .unwrap();
+            old_bytes.push((serial, bytes, record));
+        }
+        s.commit().unwrap();
+        drop(s);
+        let s = Store::open(dir.path()).unwrap();
+        for (serial, bytes, record) in old_bytes {
+            let c = s.get(serial).unwrap().unwrap();
+            assert_eq!(*c.record, record);
+            assert_eq!(c.record.office(), "100524");
+            assert_eq!(c.key_id.to_string(), "21fe31dfa154a261");
+            // Written again, the bytes are the same.
+            assert_eq!(serde_json::to_vec(&c).unwrap(), bytes);
+        }
+        assert_eq!(s.certificates().filter(|c| c.is_ok()).count(), 3);
+        // A record that does not open is a corrupt store, not a panic.
+        s.ledger_tree()
+            .insert(
+                key(CERT, 4),
+                br#"{"serial":4,"record":{"a":1},"key_id":"21fe31dfa154a261","sealed":""}"#
+                    .as_slice(),
+            )
+            .unwrap();
+        assert!(matches!(s.get(4), Err(StoreError::Corrupt(_))));
+    }
+
     #[test]
     fn certificates_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
         let c = StoredCertificate {
             serial: 7,
-            record: serde_json::json!({"a": 1}),
-            key_id: "00".repeat(8),
+            record: sample_record(),
+            key_id: "00".repeat(8).parse().unwrap(),
             sealed: vec![1, 2, 3],
         };
         s.put(&c).unwrap();
@@ -436,8 +537,8 @@ mod tests {
         for serial in [3, 5] {
             s.put(&StoredCertificate {
                 serial,
-                record: serde_json::json!({}),
-                key_id: String::new(),
+                record: sample_record(),
+                key_id: "00".repeat(8).parse().unwrap(),
                 sealed: vec![],
             })
             .unwrap();
