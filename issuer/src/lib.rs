@@ -17,8 +17,10 @@
 //!   the rule every new certificate passes) and `issue` (sealing records with that key, one
 //!   at a time or in bulk). Neither writes anything: they hand sealed certificates to
 //!   [`storage`].
+//! - [`cli`]: what the `sonod-issuer` commands do (the binary only parses and wires).
 
 pub mod accounts;
+pub mod cli;
 pub mod paper;
 pub mod sealing;
 pub mod server;

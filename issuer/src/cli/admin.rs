@@ -6,12 +6,12 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use sonod_issuer::{dhaka_time, Accounts, Role, TokenState};
+use crate::{dhaka_time, Accounts, Role, TokenState};
 use sonod_keys::KeyId;
 
-use crate::{cli_actor, open_key, open_ledger, open_store};
+use super::{cli_actor, open_key, open_ledger, open_store};
 
-#[derive(Subcommand)]
+#[derive(Subcommand, Debug)]
 pub enum UserCommand {
     /// নতুন অ্যাকাউন্ট / Create an account.
     Add {
@@ -54,7 +54,7 @@ pub enum UserCommand {
 }
 
 /// `user token`: a subcommand, or the options of `create` alone (the older form).
-#[derive(Args)]
+#[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct TokenArgs {
     #[command(subcommand)]
@@ -63,7 +63,7 @@ pub struct TokenArgs {
     create: CreateToken,
 }
 
-#[derive(Subcommand)]
+#[derive(Subcommand, Debug)]
 enum TokenCommand {
     /// নতুন টোকেন / Create a token (printed once on standard output, stored hashed).
     Create(CreateToken),
@@ -85,7 +85,7 @@ enum TokenCommand {
     },
 }
 
-#[derive(Args)]
+#[derive(Args, Debug)]
 struct CreateToken {
     #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
     data: PathBuf,
@@ -102,7 +102,7 @@ struct CreateToken {
 }
 
 /// A token's expiry as given.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Expiry {
     Days(i64),
     /// Works through this day, Dhaka time.
@@ -224,7 +224,7 @@ fn read_password() -> Result<String> {
 }
 
 pub fn user(cmd: UserCommand) -> Result<ExitCode> {
-    let now = sonod_issuer::now();
+    let now = crate::now();
     let actor = cli_actor();
     match cmd {
         UserCommand::Add {
@@ -288,7 +288,7 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Args)]
+#[derive(Args, Debug)]
 pub struct ResealArgs {
     #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
     data: PathBuf,
@@ -340,6 +340,17 @@ pub struct BackupArgs {
     out: PathBuf,
 }
 
+impl std::fmt::Debug for BackupArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the token.
+        f.debug_struct("BackupArgs")
+            .field("data", &self.data)
+            .field("url", &self.url)
+            .field("out", &self.out)
+            .finish_non_exhaustive()
+    }
+}
+
 pub fn backup(args: BackupArgs) -> Result<ExitCode> {
     if args.out.exists() {
         bail!(
@@ -350,7 +361,7 @@ pub fn backup(args: BackupArgs) -> Result<ExitCode> {
     }
     match (&args.data, &args.url) {
         (Some(data), _) => {
-            let s = sonod_issuer::backup_offline(data, &args.out)?;
+            let s = crate::backup_offline(data, &args.out)?;
             eprintln!(
                 "ব্যাকআপ / backup: {} trees, {} entries → {}",
                 s.trees,
@@ -383,7 +394,7 @@ pub fn backup(args: BackupArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Args)]
+#[derive(Args, Debug)]
 pub struct RestoreArgs {
     /// The backup file.
     #[arg(long)]
@@ -394,7 +405,7 @@ pub struct RestoreArgs {
 }
 
 pub fn restore(args: RestoreArgs) -> Result<ExitCode> {
-    let s = sonod_issuer::restore(&args.from, &args.data)?;
+    let s = crate::restore(&args.from, &args.data)?;
     eprintln!(
         "ফেরানো হয়েছে / restored: {} trees, {} entries → {}",
         s.trees,
@@ -404,7 +415,7 @@ pub fn restore(args: RestoreArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Args)]
+#[derive(Args, Debug)]
 pub struct StatsArgs {
     #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
     data: PathBuf,
