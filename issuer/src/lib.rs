@@ -34,26 +34,26 @@ pub(crate) use storage::{ledger, store};
 
 pub use paper::bangla_calendar;
 
+pub use accounts::signin::{SignIn, SignInError, SignInLimits, SignInStats};
+pub use accounts::throttle::{Counted, Throttle, ThrottlePolicy};
 pub use accounts::{
     dhaka_time, AccountError, Accounts, Actor, NewToken, Permission, Role, TokenRefusal,
     TokenState, TokenView, User, ARGON2_M_COST_KIB, ARGON2_T_COST, DEFAULT_TOKEN_DAYS,
     LAST_USE_EVERY, MAX_TOKEN_DAYS, MIN_PASSWORD_CHARS, SESSION_SECONDS,
 };
-pub use storage::backup::{backup_offline, restore, BackupError, BackupSummary};
 pub use paper::bangla_calendar::BanglaDate;
-pub use storage::group_commit::{CommitFailed, Durable, GroupCommit, Ticket};
+pub use paper::print::{render_certificate, render_certificate_with, PrintContext};
+pub use paper::qr_image::{parse_ec_level, QrImage, QrImageError, PNG_MODULE_PX};
+pub use paper::wording::{Wording, WordingError};
 pub use sealing::issue::{
     check_fits, record_from_json, BulkSummary, IssueError, Issued, Issuer, MAX_BULK_LINE,
     MAX_BULK_LINES,
 };
+pub use sealing::office_key::{OfficeKey, OfficeKeyError, SigningRefused};
+pub use storage::backup::{backup_offline, restore, BackupError, BackupSummary};
+pub use storage::group_commit::{CommitFailed, Durable, GroupCommit, Ticket};
 pub use storage::ledger::{
     hex_hash, now, AuditEntry, IssueOutcome, Ledger, LedgerError, Revocation, RevokeOutcome,
     MAX_IDEMPOTENCY_KEY,
 };
-pub use sealing::office_key::{OfficeKey, OfficeKeyError, SigningRefused};
-pub use paper::print::{render_certificate, render_certificate_with, PrintContext};
-pub use paper::wording::{Wording, WordingError};
-pub use paper::qr_image::{parse_ec_level, QrImage, QrImageError, PNG_MODULE_PX};
-pub use accounts::signin::{SignIn, SignInError, SignInLimits, SignInStats};
 pub use storage::store::{Store, StoreError, StoredCertificate, StoredRecord};
-pub use accounts::throttle::{Counted, Throttle, ThrottlePolicy};

@@ -76,7 +76,11 @@ fn variants(json: &serde_json::Value) -> String {
     let min = Record::from_json(&minimal(json)).unwrap();
     let offices = [
         ("union", "আমিনবাজার ইউনিয়ন পরিষদ", "Aminbazar Union Parishad"),
-        ("city", "ঢাকা উত্তর সিটি কর্পোরেশন", "Dhaka North City Corporation"),
+        (
+            "city",
+            "ঢাকা উত্তর সিটি কর্পোরেশন",
+            "Dhaka North City Corporation",
+        ),
         ("other", "জেলা প্রশাসকের কার্যালয়", "Deputy Commissioner's Office"),
         ("en-only", "Savar", "Savar Municipality"),
     ];
@@ -127,7 +131,11 @@ fn check(name: &str, got: &str) {
         return;
     }
     let want = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(squeeze(got), squeeze(&want), "{name} differs from the fixture");
+    assert_eq!(
+        squeeze(got),
+        squeeze(&want),
+        "{name} differs from the fixture"
+    );
     // Byte for byte, too.
     assert!(got == want, "{name} differs from the fixture in whitespace");
 }

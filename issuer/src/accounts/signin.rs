@@ -27,9 +27,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
+use crate::accounts::throttle::{Throttle, ThrottlePolicy};
 use crate::accounts::{warm_up_password_checks, Accounts};
 use crate::storage::ledger::Ledger;
-use crate::accounts::throttle::{Throttle, ThrottlePolicy};
 
 /// How much sign-in work the service takes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

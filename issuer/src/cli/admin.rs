@@ -4,9 +4,9 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::{dhaka_time, Accounts, Role, TokenState};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use crate::{dhaka_time, Accounts, Role, TokenState};
 use sonod_keys::KeyId;
 
 use super::{cli_actor, open_key, open_ledger, open_store};

@@ -104,8 +104,7 @@ pub fn bulk(common: Common, input: PathBuf, no_images: bool) -> Result<ExitCode>
     let (reader, total): (Box<dyn std::io::BufRead>, u64) = if input.as_os_str() == "-" {
         (Box::new(std::io::stdin().lock()), 0)
     } else {
-        let f = File::open(&input)
-            .with_context(|| format!("cannot open {}", input.display()))?;
+        let f = File::open(&input).with_context(|| format!("cannot open {}", input.display()))?;
         let len = f.metadata().map(|m| m.len()).unwrap_or(0);
         (Box::new(BufReader::new(f)), len)
     };

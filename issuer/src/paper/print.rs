@@ -86,7 +86,13 @@ pub fn render_certificate(ctx: &PrintContext<'_>) -> String {
         Ok(w) => render_certificate_with(ctx, w),
         Err(e) => {
             tracing::error!(error = %e, "the built-in wording does not load");
-            render_page(ctx, Body { bn: String::new(), en: String::new() })
+            render_page(
+                ctx,
+                Body {
+                    bn: String::new(),
+                    en: String::new(),
+                },
+            )
         }
     }
 }
@@ -97,7 +103,10 @@ pub fn render_certificate_with(ctx: &PrintContext<'_>, wording: &Wording) -> Str
     let body = wording.body(ctx.record, place).unwrap_or_else(|e| {
         // Checked at load; a failure here is a bug in a template, not in the record.
         tracing::error!(error = %e, "certificate wording");
-        Body { bn: String::new(), en: String::new() }
+        Body {
+            bn: String::new(),
+            en: String::new(),
+        }
     });
     render_page(ctx, body)
 }

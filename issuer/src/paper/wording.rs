@@ -49,21 +49,36 @@ macro_rules! builtin {
 
 /// The wording built into the binary: `(name, text)`, the file being `wording/<name>.txt`.
 static BUILTIN: &[(&str, &str)] = builtin![
-    "common.bn", "common.en",
-    "citizenship.bn", "citizenship.en",
-    "character.bn", "character.en",
-    "warish.bn", "warish.en",
-    "succession.bn", "succession.en",
-    "trade_licence.bn", "trade_licence.en",
-    "family.bn", "family.en",
-    "unmarried.bn", "unmarried.en",
-    "married.bn", "married.en",
-    "not_remarried.bn", "not_remarried.en",
-    "income.bn", "income.en",
-    "landless.bn", "landless.en",
-    "same_person.bn", "same_person.en",
-    "disability.bn", "disability.en",
-    "financial_hardship.bn", "financial_hardship.en",
+    "common.bn",
+    "common.en",
+    "citizenship.bn",
+    "citizenship.en",
+    "character.bn",
+    "character.en",
+    "warish.bn",
+    "warish.en",
+    "succession.bn",
+    "succession.en",
+    "trade_licence.bn",
+    "trade_licence.en",
+    "family.bn",
+    "family.en",
+    "unmarried.bn",
+    "unmarried.en",
+    "married.bn",
+    "married.en",
+    "not_remarried.bn",
+    "not_remarried.en",
+    "income.bn",
+    "income.en",
+    "landless.bn",
+    "landless.en",
+    "same_person.bn",
+    "same_person.en",
+    "disability.bn",
+    "disability.en",
+    "financial_hardship.bn",
+    "financial_hardship.en",
 ];
 
 /// Why the wording cannot be used. Each names the file.
@@ -165,7 +180,12 @@ impl Wording {
     }
 
     /// Every name the template `name` reads from outside must be in `allowed`.
-    fn check(&self, name: &str, allowed: &BTreeSet<&str>, cert_type: &str) -> Result<(), WordingError> {
+    fn check(
+        &self,
+        name: &str,
+        allowed: &BTreeSet<&str>,
+        cert_type: &str,
+    ) -> Result<(), WordingError> {
         let t = self
             .env
             .get_template(name)
@@ -191,7 +211,11 @@ impl Wording {
         let en = self.render(&format!("{}.en", t.key), &context(r, t, place, false))?;
         Ok(Body {
             bn: paragraphs(&bn),
-            en: en.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" "),
+            en: en
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
         })
     }
 
@@ -200,7 +224,11 @@ impl Wording {
             file: self.file(name),
             message: e.to_string(),
         };
-        self.env.get_template(name).map_err(err)?.render(ctx).map_err(err)
+        self.env
+            .get_template(name)
+            .map_err(err)?
+            .render(ctx)
+            .map_err(err)
     }
 }
 
@@ -371,7 +399,11 @@ mod tests {
         let e = s.iter_mut().find(|(n, ..)| n == "citizenship.bn").unwrap();
         e.1.push_str("{{ deceased }}");
         let err = Wording::from_sources(s).unwrap_err();
-        assert!(err.to_string().contains("`deceased` in wording/citizenship.bn.txt"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("`deceased` in wording/citizenship.bn.txt"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -407,7 +439,9 @@ mod tests {
         .unwrap();
         let b = w.body(&r, Place::Paurashava).unwrap();
         assert_eq!(b.en, "<b>A &lt;B&gt;</b> owns no land. Ward <b>3</b>.");
-        assert!(b.bn.starts_with("<p>এই মর্মে প্রত্যয়ন করা যাচ্ছে যে, <b>A &lt;B&gt;</b>"));
+        assert!(b
+            .bn
+            .starts_with("<p>এই মর্মে প্রত্যয়ন করা যাচ্ছে যে, <b>A &lt;B&gt;</b>"));
         // An override that names a field the type lacks stops the load.
         std::fs::write(dir.path().join("landless.en.txt"), "{{ spouse }}").unwrap();
         let err = Wording::load(Some(dir.path())).unwrap_err();

@@ -11,9 +11,9 @@ use sonod_keys::{format_date, today_dhaka, SecretKey};
 use sonod_seal::{Host, Record, RecordError, SealError};
 use time::Date;
 
-use crate::storage::ledger::{IssueOutcome, Ledger, LedgerError};
-use crate::sealing::office_key::OfficeKey;
 use crate::paper::qr_image::{QrImage, QrImageError};
+use crate::sealing::office_key::OfficeKey;
+use crate::storage::ledger::{IssueOutcome, Ledger, LedgerError};
 use crate::storage::store::StoreError;
 
 /// Most lines read from one bulk file.

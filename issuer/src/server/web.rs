@@ -12,10 +12,10 @@ use serde::Deserialize;
 use super::auth::{Caller, ClientAddr, SESSION_COOKIE};
 use super::error::AppError;
 use super::AppState;
-use crate::accounts::{Permission, SESSION_SECONDS};
-use crate::storage::ledger::now;
-use crate::paper::print::{render_certificate, PrintContext};
 use crate::accounts::signin::SignInError;
+use crate::accounts::{Permission, SESSION_SECONDS};
+use crate::paper::print::{render_certificate, PrintContext};
+use crate::storage::ledger::now;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -197,4 +197,3 @@ async fn print(
     });
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response())
 }
-

@@ -34,8 +34,8 @@ use sonod_keys::{today_dhaka, KeyId, SecretKey};
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
 use sonod_seal::{Certificate, Record, SealError, Sealed};
 
-use crate::storage::group_commit::{CommitFailed, GroupCommit, Ticket};
 use crate::sealing::office_key::{OfficeKey, SigningRefused};
+use crate::storage::group_commit::{CommitFailed, GroupCommit, Ticket};
 use crate::storage::store::{
     key, last_number, number_of, Store, StoreError, StoredCertificate, AUDIT, CERT, EVENT,
     IDEMPOTENCY, REVOCATION,
@@ -715,10 +715,7 @@ impl Ledger {
         let targets: Vec<StoredCertificate> = self
             .store
             .certificates()
-            .filter(|c| {
-                c.as_ref()
-                    .map_or(true, |c| c.key_id == *compromised)
-            })
+            .filter(|c| c.as_ref().map_or(true, |c| c.key_id == *compromised))
             .collect::<Result<_, _>>()?;
         for old in targets {
             if self.revocation(old.serial)?.is_some() {
@@ -851,9 +848,10 @@ mod tests {
     use time::{Date, Duration};
 
     fn record_on(name: &str, issued: Date, expires: Date) -> Record {
-        let mut v: serde_json::Value =
-            serde_json::from_str(include_str!("../../../seal/tests/data/benchmark-record.json"))
-                .unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../seal/tests/data/benchmark-record.json"
+        ))
+        .unwrap();
         v["issued"] = serde_json::json!(sonod_keys::format_date(issued));
         v["expires"] = serde_json::json!(sonod_keys::format_date(expires));
         v["fields"]["name"] = serde_json::json!(name);

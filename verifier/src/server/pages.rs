@@ -395,7 +395,10 @@ fn result_page(state: &AppState, answers: &[Answer], host: Option<&HostCheck>) -
         title,
         development: development(state),
         dev_warning: DEV_WARNING,
-        verdicts: answers.iter().map(|a| verdict_view(state, a, host)).collect(),
+        verdicts: answers
+            .iter()
+            .map(|a| verdict_view(state, a, host))
+            .collect(),
     })
     .into_response()
 }
