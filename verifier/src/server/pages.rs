@@ -60,6 +60,135 @@ pub(super) fn routes() -> Router<AppState> {
         ))
 }
 
+/// The pages' words: `verifier/locales/bn/verifier.ftl` and `…/en/verifier.ftl`, built in.
+/// Templates call [`l10n::bn`] and [`l10n::en`] with a message id.
+pub(crate) mod l10n {
+    use std::borrow::Cow;
+    use std::collections::HashMap;
+
+    use fluent_templates::fluent_bundle::FluentValue;
+    use fluent_templates::{langid, static_loader, LanguageIdentifier, Loader};
+
+    static_loader! {
+        static LOCALES = {
+            locales: "./locales",
+            fallback_language: "bn",
+            // No Unicode isolation marks around values: the pages are plain text.
+            customise: |bundle| bundle.set_use_isolating(false),
+        };
+    }
+
+    const BN: LanguageIdentifier = langid!("bn");
+    const EN: LanguageIdentifier = langid!("en");
+
+    /// The Bangla of message `id`.
+    pub fn bn(id: &str) -> String {
+        LOCALES.lookup(&BN, id)
+    }
+
+    /// The English of message `id`.
+    pub fn en(id: &str) -> String {
+        LOCALES.lookup(&EN, id)
+    }
+
+    fn with(lang: &LanguageIdentifier, id: &str, args: &[(&'static str, &str)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
+            .collect();
+        LOCALES.lookup_with_args(lang, id, &args)
+    }
+
+    /// The Bangla of message `id` with `$name` = `value`.
+    pub fn bn_with(id: &str, name: &'static str, value: &str) -> String {
+        with(&BN, id, &[(name, value)])
+    }
+
+    /// The English of message `id` with `$name` = `value`.
+    pub fn en_with(id: &str, name: &'static str, value: &str) -> String {
+        with(&EN, id, &[(name, value)])
+    }
+
+    /// The Bangla of message `id` with several values.
+    pub fn bn_args(id: &str, args: &[(&'static str, &str)]) -> String {
+        with(&BN, id, args)
+    }
+
+    /// The English of message `id` with several values.
+    pub fn en_args(id: &str, args: &[(&'static str, &str)]) -> String {
+        with(&EN, id, args)
+    }
+
+    /// "বাংলা / English".
+    pub fn both(id: &str) -> String {
+        format!("{} / {}", bn(id), en(id))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Message ids of a `.ftl` file.
+        fn ids(text: &str) -> Vec<String> {
+            text.lines()
+                .filter_map(|l| l.split_once(" = "))
+                .map(|(id, _)| id.trim().to_owned())
+                .filter(|id| !id.starts_with('#'))
+                .collect()
+        }
+
+        #[test]
+        fn both_languages_have_every_message_and_templates_use_only_those() {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/locales");
+            let bn_ids = ids(&std::fs::read_to_string(format!("{dir}/bn/verifier.ftl")).unwrap());
+            let en_ids = ids(&std::fs::read_to_string(format!("{dir}/en/verifier.ftl")).unwrap());
+            let mut a = bn_ids.clone();
+            let mut b = en_ids.clone();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "the same ids in bn and en");
+            let args: HashMap<Cow<'static, str>, FluentValue> =
+                ["office", "time", "host", "age", "date"]
+                    .into_iter()
+                    .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
+                    .collect();
+            for id in &bn_ids {
+                for lang in [&BN, &EN] {
+                    let text = LOCALES.try_lookup_with_args(lang, id, &args);
+                    assert!(text.is_some_and(|t| !t.is_empty()), "{id} in {lang}");
+                }
+            }
+            let mut used = String::new();
+            for f in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")).unwrap() {
+                used.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
+            }
+            used.push_str(include_str!("pages.rs"));
+            for call in [
+                "bn(\"",
+                "en(\"",
+                "bn_with(\"",
+                "en_with(\"",
+                "both(\"",
+                "bn_args(\"",
+                "en_args(\"",
+            ] {
+                for part in used.split(call).skip(1) {
+                    let id = part.split('"').next().unwrap();
+                    if id.is_empty() || id.contains(' ') {
+                        continue;
+                    }
+                    assert!(
+                        bn_ids.iter().any(|i| i == id),
+                        "{id} is used but not in verifier.ftl"
+                    );
+                }
+            }
+            assert_eq!(bn("scan-go"), "যাচাই করুন");
+            assert_eq!(en_with("checked", "time", "x"), "Checked x");
+        }
+    }
+}
+
 /// The askama escaper behind `escape = "sonod"` (see `verifier/askama.toml`): named entities
 /// (`&lt;`, `&gt;`, `&amp;`, `&quot;`, `&#39;`), as these pages have always been written.
 #[derive(Debug, Clone, Copy)]
@@ -92,6 +221,14 @@ struct Bi {
     en: String,
 }
 
+/// A message in both languages.
+fn msg(id: &str) -> Bi {
+    Bi {
+        bn: l10n::bn(id),
+        en: l10n::en(id),
+    }
+}
+
 fn bi(bn: &str, en: &str) -> Bi {
     Bi {
         bn: bn.to_owned(),
@@ -104,8 +241,17 @@ fn dhaka_time(t: OffsetDateTime) -> Bi {
     let d = t.to_offset(DHAKA_OFFSET);
     let hm = format!("{:02}:{:02}", d.hour(), d.minute());
     Bi {
-        bn: format!("{}, {}", bangla_date(d.date()), bangla_digits(&hm)),
-        en: format!("{} {hm} (Dhaka time, UTC+6)", d.date()),
+        bn: l10n::bn_args(
+            "dhaka-time",
+            &[
+                ("date", &bangla_date(d.date())),
+                ("time", &bangla_digits(&hm)),
+            ],
+        ),
+        en: l10n::en_args(
+            "dhaka-time",
+            &[("date", &d.date().to_string()), ("time", &hm)],
+        ),
     }
 }
 
@@ -122,10 +268,10 @@ fn field_value(v: &Value) -> FactValue {
             ps.iter()
                 .map(|p| match p.age {
                     Some(a) => format!(
-                        "{} ({}, {} বছর)",
+                        "{} ({}, {})",
                         p.name,
                         p.relation,
-                        bangla_digits(&a.to_string())
+                        l10n::bn_with("person-age", "age", &bangla_digits(&a.to_string()))
                     ),
                     None => format!("{} ({})", p.name, p.relation),
                 })
@@ -139,16 +285,16 @@ fn field_value(v: &Value) -> FactValue {
 /// One row of the signed facts.
 #[derive(Debug)]
 struct FactRow {
-    label_bn: &'static str,
-    label_en: &'static str,
+    label_bn: String,
+    label_en: String,
     value: FactValue,
 }
 
 /// The office row of the small card.
 #[derive(Debug)]
 struct OfficeRow {
-    label_bn: &'static str,
-    label_en: &'static str,
+    label_bn: String,
+    label_en: String,
     name_bn: String,
     name_en: String,
     code: String,
@@ -186,7 +332,7 @@ struct ResultPage {
 #[derive(Template)]
 #[template(path = "error.html", escape = "sonod")]
 struct ErrorPage {
-    title: &'static str,
+    title: String,
     development: bool,
     dev_warning: &'static str,
     detail: String,
@@ -195,7 +341,7 @@ struct ErrorPage {
 #[derive(Template)]
 #[template(path = "scan.html", escape = "sonod")]
 struct ScanPage {
-    title: &'static str,
+    title: String,
     development: bool,
     dev_warning: &'static str,
     message: Option<Bi>,
@@ -259,32 +405,32 @@ fn verdict_view(state: &AppState, answer: &Answer, host: Option<&HostCheck>) -> 
         let serial = c.serial.to_string();
         let mut rows = vec![
             FactRow {
-                label_bn: "সনদের ধরন",
-                label_en: "Certificate",
+                label_bn: l10n::bn("fact-type"),
+                label_en: l10n::en("fact-type"),
                 value: FactValue::Bi(bi(t.name_bn, t.name_en)),
             },
             FactRow {
-                label_bn: "ক্রমিক নং",
-                label_en: "Serial no.",
+                label_bn: l10n::bn("fact-serial"),
+                label_en: l10n::en("fact-serial"),
                 value: FactValue::Bi(bi(&bangla_digits(&serial), &serial)),
             },
         ];
         for (f, value) in r.fields() {
             rows.push(FactRow {
-                label_bn: f.label_bn,
-                label_en: f.label_en,
+                label_bn: f.label_bn.into(),
+                label_en: f.label_en.into(),
                 value: field_value(value),
             });
         }
         rows.push(FactRow {
-            label_bn: "প্রদানের তারিখ",
-            label_en: "Issued on",
+            label_bn: l10n::bn("fact-issued"),
+            label_en: l10n::en("fact-issued"),
             value: FactValue::Bi(bi(&bangla_date(r.issued()), &r.issued().to_string())),
         });
         if let Some(e) = r.expires() {
             rows.push(FactRow {
-                label_bn: "মেয়াদ শেষ",
-                label_en: "Valid until",
+                label_bn: l10n::bn("fact-expires"),
+                label_en: l10n::en("fact-expires"),
                 value: FactValue::Bi(bi(&bangla_date(e), &e.to_string())),
             });
         }
@@ -293,14 +439,14 @@ fn verdict_view(state: &AppState, answer: &Answer, host: Option<&HostCheck>) -> 
     // Without a holding signature the office is only what the payload claims; without
     // the office's feed, only whose key signed it.
     let office = v.office.as_ref().map(|o| {
-        let (label_bn, label_en) = match (v.certificate.is_some(), unconfirmed) {
-            (true, false) => ("প্রদানকারী অফিস", "Issuing office"),
-            (true, true) => ("স্বাক্ষরকারী চাবি যে অফিসের", "Office whose key signed it"),
-            (false, _) => ("দাবিকৃত অফিস", "Office it claims"),
+        let label = match (v.certificate.is_some(), unconfirmed) {
+            (true, false) => "office-issuing",
+            (true, true) => "office-key-of",
+            (false, _) => "office-claimed",
         };
         OfficeRow {
-            label_bn,
-            label_en,
+            label_bn: l10n::bn(label),
+            label_en: l10n::en(label),
             name_bn: o.name_bn.clone(),
             name_en: o.name_en.clone(),
             code: o.code.to_string(),
@@ -315,15 +461,9 @@ fn verdict_view(state: &AppState, answer: &Answer, host: Option<&HostCheck>) -> 
             .and_then(|f| f.synced_at())
             .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok());
         match (v.unchecked, synced) {
-            (Some(Unchecked::NoFeed), _) => bi(
-                "এই যাচাই-সেবা এই অফিসের তালিকা অনুসরণ করে না — প্রদান ও বাতিল যাচাই হয়নি",
-                "this verifier does not follow this office's list — issuance and revocation were not checked",
-            ),
+            (Some(Unchecked::NoFeed), _) => msg("feed-not-followed"),
             (_, Some(t)) => dhaka_time(t),
-            (_, None) => bi(
-                "পাওয়া যায়নি — বাতিলের তথ্য যাচাই করা যায়নি",
-                "not available — revocation could not be checked",
-            ),
+            (_, None) => msg("feed-unavailable"),
         }
     });
     VerdictView {
@@ -363,7 +503,7 @@ fn page_headline(v: &Verdict, host: Option<&HostCheck>) -> (&'static str, &'stat
 
 fn error_page(development: bool, status: StatusCode, e: &AppError) -> Response {
     let mut resp = html(&ErrorPage {
-        title: "সনদ যাচাই / Sonod verification",
+        title: l10n::both("title-verification"),
         development,
         dev_warning: DEV_WARNING,
         detail: e.detail(),
@@ -387,9 +527,9 @@ fn result_page(state: &AppState, answers: &[Answer], host: Option<&HostCheck>) -
     let title = match answers {
         [a] => {
             let (bn, en) = page_headline(&a.verdict, host);
-            format!("{bn} / {en} — সনদ যাচাই")
+            format!("{bn} / {en} — {}", l10n::bn("title-verification"))
         }
-        _ => "সনদ যাচাই / Sonod verification".to_owned(),
+        _ => l10n::both("title-verification"),
     };
     html(&ResultPage {
         title,
@@ -442,7 +582,7 @@ async fn scan_form(State(state): State<AppState>) -> Response {
 /// The scan page, with what went wrong with the last photo.
 fn scan_page(development: bool, message: Option<Bi>) -> Html<String> {
     html(&ScanPage {
-        title: "কিউআর কোড যাচাই / Check a QR code",
+        title: l10n::both("title-scan"),
         development,
         dev_warning: DEV_WARNING,
         message,
@@ -462,7 +602,7 @@ async fn read_form(mut multipart: Multipart) -> Result<ScanForm, AppError> {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge(MAX_FILE_BYTES)
         } else {
-            AppError::BadRequest(format!("ফর্ম পড়া যায়নি / cannot read the form: {e}"))
+            AppError::BadRequest(format!("{}: {e}", l10n::both("form-unreadable")))
         }
     };
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
@@ -509,10 +649,7 @@ async fn scan_upload(State(state): State<AppState>, multipart: Multipart) -> Res
                 {
                     Ok(Ok(p)) => p,
                     _ => {
-                        let e = AppError::Unavailable(
-                            "সার্ভার ব্যস্ত, একটু পরে চেষ্টা করুন / the server is busy, try again shortly"
-                                .into(),
-                        );
+                        let e = AppError::Unavailable(l10n::both("server-busy"));
                         return error_page(dev, e.status(), &e);
                     }
                 };
@@ -522,8 +659,8 @@ async fn scan_upload(State(state): State<AppState>, multipart: Multipart) -> Res
                 Ok(Ok(texts)) if texts.is_empty() => {
                     return form_again(
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        "ছবিতে কোনো কিউআর কোড পাওয়া যায়নি। কোডটি বড় ও স্পষ্ট করে আবার ছবি তুলুন।",
-                        "No QR code was found in the image. Photograph the code again, larger and sharper.",
+                        &l10n::bn("no-qr-in-image"),
+                        &l10n::en("no-qr-in-image"),
                     )
                 }
                 Ok(Ok(texts)) => texts,
@@ -531,9 +668,7 @@ async fn scan_upload(State(state): State<AppState>, multipart: Multipart) -> Res
                     let status = match e {
                         crate::image_decode::ImageError::FileTooLarge
                         | crate::image_decode::ImageError::TooManyPixels(..)
-                        | crate::image_decode::ImageError::Expands => {
-                            StatusCode::PAYLOAD_TOO_LARGE
-                        }
+                        | crate::image_decode::ImageError::Expands => StatusCode::PAYLOAD_TOO_LARGE,
                         _ => StatusCode::UNPROCESSABLE_ENTITY,
                     };
                     let msg = e.to_string();
@@ -550,8 +685,8 @@ async fn scan_upload(State(state): State<AppState>, multipart: Multipart) -> Res
         (None, None) => {
             return form_again(
                 StatusCode::BAD_REQUEST,
-                "কোনো ছবি বা লেখা পাঠানো হয়নি।",
-                "No image or text was sent.",
+                &l10n::bn("nothing-sent"),
+                &l10n::en("nothing-sent"),
             )
         }
     };
