@@ -17,10 +17,13 @@
 //!   the rule every new certificate passes) and `issue` (sealing records with that key, one
 //!   at a time or in bulk). Neither writes anything: they hand sealed certificates to
 //!   [`storage`].
+//! - [`l10n`]: the words of the pages and messages, one Fluent file a language
+//!   (`locales/{bn,en}/issuer.ftl`).
 //! - [`cli`]: what the `sonod-issuer` commands do (the binary only parses and wires).
 
 pub mod accounts;
 pub mod cli;
+pub mod l10n;
 pub mod paper;
 pub mod sealing;
 pub mod server;

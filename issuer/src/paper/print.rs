@@ -17,6 +17,7 @@ use sonod_seal::{bangla_date, bangla_digits, Record, Value};
 use super::bangla_calendar::BanglaDate;
 pub(crate) use super::html::esc;
 use super::wording::{Body, Wording};
+use crate::l10n;
 
 /// What the certificate page needs besides the record.
 #[derive(Debug, Clone, Copy)]
@@ -47,8 +48,8 @@ pub struct PrintContext<'a> {
 /// One row of the table of facts.
 #[derive(Debug)]
 struct Fact {
-    label_bn: &'static str,
-    label_en: &'static str,
+    label_bn: String,
+    label_en: String,
     value: String,
     /// The value in Latin script, smaller, after it.
     lat: Option<String>,
@@ -148,35 +149,34 @@ fn render_page(ctx: &PrintContext<'_>, body: Body) -> String {
 fn facts(r: &Record, number_bn: &str, number_en: &str) -> Vec<Fact> {
     let t = r.cert_type();
     let mut rows = vec![Fact {
-        label_bn: "সনদ নং",
-        label_en: "Certificate no.",
+        label_bn: l10n::bn("cert-no"),
+        label_en: l10n::en("cert-no"),
         value: number_bn.to_owned(),
         lat: Some(number_en.to_owned()),
         signed: true,
     }];
-    let date = |label_bn, label_en, d: time::Date| Fact {
-        label_bn,
-        label_en,
-        value: format!(
-            "{} খ্রি. ({} বঙ্গাব্দ)",
-            bangla_date(d),
-            BanglaDate::from_gregorian(d).to_bangla_string()
+    let date = |label: &str, d: time::Date| Fact {
+        label_bn: l10n::bn(label),
+        label_en: l10n::en(label),
+        value: l10n::bn_args(
+            "date-cell",
+            &[
+                ("date", &bangla_date(d)),
+                ("bs", &BanglaDate::from_gregorian(d).to_bangla_string()),
+            ],
         ),
         lat: Some(Value::Date(d).display_en().into_owned()),
         signed: true,
     };
-    rows.push(date("প্রদানের তারিখ", "Date of issue", r.issued()));
+    rows.push(date("fact-issued", r.issued()));
     if let Some(e) = r.expires() {
-        rows.push(date("মেয়াদ শেষ", "Valid until", e));
+        rows.push(date("fact-expires", e));
     }
     for (f, v) in r.fields() {
         let (value, lat) = match v {
             Value::Persons(ps) => (
-                format!(
-                    "উপরের তালিকা দেখুন ({} জন)",
-                    bangla_digits(&ps.len().to_string())
-                ),
-                Some(format!("see the list above ({} persons)", ps.len())),
+                l10n::bn_args("see-list", &[("n", &bangla_digits(&ps.len().to_string()))]),
+                Some(l10n::en_args("see-list", &[("n", &ps.len().to_string())])),
             ),
             Value::Text(s) => (s.clone(), None),
             Value::TextList(l) => (l.join(", "), None),
@@ -190,8 +190,8 @@ fn facts(r: &Record, number_bn: &str, number_en: &str) -> Vec<Fact> {
             ),
         };
         rows.push(Fact {
-            label_bn: f.label_bn,
-            label_en: f.label_en,
+            label_bn: f.label_bn.to_owned(),
+            label_en: f.label_en.to_owned(),
             value,
             lat,
             signed: t.field_use(f.key).is_some_and(|u| u.signed),

@@ -355,7 +355,7 @@ fn persons_table(ps: &[Person]) -> String {
             relation: p.relation.clone(),
             age: p.age.map_or_else(
                 || "—".to_owned(),
-                |a| format!("{} বছর", bangla_digits(&a.to_string())),
+                |a| crate::l10n::bn_args("person-age", &[("age", &bangla_digits(&a.to_string()))]),
             ),
         })
         .collect();

@@ -177,7 +177,9 @@ async fn print(
     caller.require(Permission::Print)?;
     let c = state.ledger().store().get(serial)?.ok_or_else(|| {
         AppError::NotFound(format!(
-            "এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {serial}"
+            "{} / {}",
+            crate::l10n::bn("no-certificate"),
+            crate::l10n::en_args("no-certificate", &[("serial", &serial.to_string())])
         ))
     })?;
     let qr_text = super::api::qr_text(&state, &c);
