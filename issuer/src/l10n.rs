@@ -48,6 +48,11 @@ pub fn en_args(id: &str, args: &[(&'static str, &str)]) -> String {
     with(&EN, id, args)
 }
 
+/// "বাংলা / English": message `id` in both languages, as the command line writes them.
+pub fn both(id: &str, args: &[(&'static str, &str)]) -> String {
+    format!("{} / {}", bn_args(id, args), en_args(id, args))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,7 +76,27 @@ mod tests {
         b.sort();
         assert_eq!(a, b, "the same ids in bn and en");
         let args: HashMap<Cow<'static, str>, FluentValue> = [
-            "date", "bs", "n", "age", "serial", "path", "error", "line", "name",
+            "date",
+            "bs",
+            "n",
+            "n_bn",
+            "age",
+            "serial",
+            "path",
+            "name",
+            "issued",
+            "refused",
+            "issued_bn",
+            "refused_bn",
+            "index",
+            "given",
+            "id",
+            "label",
+            "user",
+            "exp",
+            "role",
+            "role_bn",
+            "key",
         ]
         .into_iter()
         .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
@@ -97,6 +122,7 @@ mod tests {
             "l10n::en(\"",
             "l10n::bn_args(\"",
             "l10n::en_args(\"",
+            "l10n::both(\"",
         ] {
             for part in used.split(call).skip(1) {
                 let id = part.split('"').next().unwrap_or_default();

@@ -45,3 +45,32 @@ person-age = { $age } বছর
 
 ## Web errors (server/web.rs)
 no-certificate = এই ক্রমিক নম্বরের কোনো সনদ নেই
+
+## The command line (src/cli/): each message is written "Bangla / English"
+issued-not-printed = সনদ প্রদান হয়েছে (ক্রমিক { $serial })
+line = লাইন
+bulk-done = প্রদান হয়েছে { $issued_bn } টি, বাতিল { $refused_bn } টি
+key-passphrase = চাবির পাসফ্রেজ
+host-and-bare = --verifier-host এবং --bare একসাথে নয়
+host-missing = যাচাই-হোস্ট দিন
+store-corrupt = ডেটা-ভান্ডার { $path } নষ্ট, খোলা যায়নি; শেষ ব্যাকআপ থেকে ফেরান (sonod-issuer restore)
+disk-full = ডিস্কে জায়গা নেই, জায়গা খালি করে আবার চালু করুন
+not-writable = এতে লেখা যায় না (শুধু-পড়া বা অনুমতি নেই)
+store-unopened = ডেটা-ভান্ডার { $path } খোলা যায়নি
+store-locked = ডেটা-ভান্ডার { $path } খোলা যায়নি (সেবা চালু থাকলে বন্ধ করুন)
+index-exists = { $path } আগের একটি কাজের সূচি; অন্য --out দিন বা ফাইলটি সরান
+cannot-open-file = ফাইল খোলা যায়নি
+expiry-days = দিনের সংখ্যা লিখুন, যেমন 90d
+expiry-form = 90d বা 2026-12-31 এর মতো লিখুন
+token-created = টোকেন { $id } ({ $label }) · অ্যাকাউন্ট { $user } · মেয়াদ { $exp } পর্যন্ত
+token-keep = টোকেনটি এখনই সংরক্ষণ করুন, আর দেখানো হবে না
+token-revoked = টোকেন বাতিল
+token-was-revoked = টোকেনটি আগেই বাতিল
+account-created = অ্যাকাউন্ট তৈরি হয়েছে
+password-changed = পাসওয়ার্ড বদলানো হয়েছে
+account-disabled = অ্যাকাউন্ট বন্ধ
+reseal-same-key = নতুন চাবিটিই বেহাত চাবি
+resealed = { $n_bn } টি সনদ নতুন চাবি { $key } দিয়ে আবার সিল করা হয়েছে
+exists-already = { $path } আগে থেকেই আছে
+backup = ব্যাকআপ
+restored = ফেরানো হয়েছে

@@ -45,3 +45,32 @@ person-age = { $age } years
 
 ## Web errors (server/web.rs)
 no-certificate = no certificate with serial { $serial }
+
+## The command line (src/cli/): each message is written "Bangla / English"
+issued-not-printed = issued as serial { $serial }, but its QR text could not be printed
+line = line
+bulk-done = issued { $issued }, refused { $refused } · index: { $index }
+key-passphrase = key passphrase
+host-and-bare = give either --verifier-host or --bare, not both
+host-missing = give the verifier host for the QR URL: --verifier-host HOST (or SONOD_VERIFIER_HOST), or --bare
+store-corrupt = the store { $path } is corrupt and was not opened: restore the last backup (sonod-issuer restore)
+disk-full = there is no space left on its disk: free some and start again
+not-writable = it is not writable (a read-only file system or no permission)
+store-unopened = cannot open the store { $path }
+store-locked = cannot open the store { $path } (if the service is running, stop it or use its API)
+index-exists = { $path } holds the index of an earlier run; give another --out or move it away
+cannot-open-file = cannot open { $path }
+expiry-days = expected a number of days such as 90d, not { $given }
+expiry-form = expected days (90d) or a date (2026-12-31), not { $given }
+token-created = token { $id } ({ $label }) for { $user }, works until { $exp } (Dhaka time)
+token-keep = keep this token now: it is not shown again
+token-revoked = token { $id } ({ $label }, account { $user }) revoked
+token-was-revoked = token { $id } ({ $label }, account { $user }) was already revoked
+account-created = account { $name } created ({ $role_bn }, { $role })
+password-changed = password changed for { $name }
+account-disabled = account { $name } disabled
+reseal-same-key = the new key is the compromised key
+resealed = re-sealed { $n } certificates with key { $key } (same serials; recorded in the feed)
+exists-already = { $path } exists already
+backup = backup
+restored = restored

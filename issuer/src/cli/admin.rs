@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use sonod_keys::KeyId;
 
 use super::{cli_actor, open_key, open_ledger, open_store};
+use crate::l10n;
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
@@ -116,17 +117,11 @@ fn parse_expiry(s: &str) -> Result<Expiry, String> {
             .ok()
             .filter(|d| *d > 0)
             .map(Expiry::Days)
-            .ok_or_else(|| {
-                format!(
-                    "দিনের সংখ্যা লিখুন, যেমন 90d / expected a number of days such as 90d, not {s:?}"
-                )
-            });
+            .ok_or_else(|| l10n::both("expiry-days", &[("given", &format!("{s:?}"))]));
     }
-    sonod_keys::parse_date(s).map(Expiry::Through).map_err(|_| {
-        format!(
-            "90d বা 2026-12-31 এর মতো লিখুন / expected days (90d) or a date (2026-12-31), not {s:?}"
-        )
-    })
+    sonod_keys::parse_date(s)
+        .map(Expiry::Through)
+        .map_err(|_| l10n::both("expiry-form", &[("given", &format!("{s:?}"))]))
 }
 
 impl Expiry {
@@ -159,13 +154,18 @@ fn token(args: TokenArgs, actor: &str, now: i64) -> Result<()> {
             println!("{}", made.secret);
             let v = &made.view;
             eprintln!(
-                "টোকেন {id} ({label}) · অ্যাকাউন্ট {user} · মেয়াদ {exp} পর্যন্ত / token {id} ({label}) for {user}, works until {exp} (Dhaka time)",
-                id = v.id,
-                label = v.label,
-                user = v.user,
-                exp = dhaka_time(v.expires_at)
+                "{}",
+                l10n::both(
+                    "token-created",
+                    &[
+                        ("id", &v.id),
+                        ("label", &v.label),
+                        ("user", &v.user),
+                        ("exp", &dhaka_time(v.expires_at)),
+                    ]
+                )
             );
-            eprintln!("টোকেনটি এখনই সংরক্ষণ করুন, আর দেখানো হবে না / keep this token now: it is not shown again");
+            eprintln!("{}", l10n::both("token-keep", &[]));
         }
         TokenCommand::List { data, name } => {
             let store = open_store(&data)?;
@@ -200,16 +200,15 @@ fn token(args: TokenArgs, actor: &str, now: i64) -> Result<()> {
             let revoked = Accounts::open(ledger.store())?.revoke_token(&ledger, actor, &id, now);
             ledger.close()?;
             let (t, changed) = revoked?;
+            let args = [
+                ("id", t.id.as_str()),
+                ("label", &t.label),
+                ("user", &t.user),
+            ];
             if changed {
-                eprintln!(
-                    "টোকেন বাতিল / token {} ({}, account {}) revoked",
-                    t.id, t.label, t.user
-                );
+                eprintln!("{}", l10n::both("token-revoked", &args));
             } else {
-                eprintln!(
-                    "টোকেনটি আগেই বাতিল / token {} ({}, account {}) was already revoked",
-                    t.id, t.label, t.user
-                );
+                eprintln!("{}", l10n::both("token-was-revoked", &args));
             }
         }
     }
@@ -248,8 +247,15 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
             ledger.close()?;
             added?;
             eprintln!(
-                "অ্যাকাউন্ট তৈরি হয়েছে / account {name} created ({}, {role})",
-                role.label_bn()
+                "{}",
+                l10n::both(
+                    "account-created",
+                    &[
+                        ("name", &name),
+                        ("role_bn", role.label_bn()),
+                        ("role", &role.to_string())
+                    ]
+                )
             );
         }
         UserCommand::Token(args) => token(args, &actor, now)?,
@@ -260,14 +266,14 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
                 Accounts::open(ledger.store())?.set_password(&ledger, &actor, &name, &password);
             ledger.close()?;
             changed?;
-            eprintln!("পাসওয়ার্ড বদলানো হয়েছে / password changed for {name}");
+            eprintln!("{}", l10n::both("password-changed", &[("name", &name)]));
         }
         UserCommand::Disable { data, name } => {
             let ledger = open_ledger(&data)?;
             let disabled = Accounts::open(ledger.store())?.disable(&ledger, &actor, &name);
             ledger.close()?;
             disabled?;
-            eprintln!("অ্যাকাউন্ট বন্ধ / account {name} disabled");
+            eprintln!("{}", l10n::both("account-disabled", &[("name", &name)]));
         }
         UserCommand::List { data } => {
             let store = open_store(&data)?;
@@ -303,7 +309,7 @@ pub struct ResealArgs {
 pub fn reseal(args: ResealArgs) -> Result<ExitCode> {
     let key = open_key(&args.key)?;
     if key.key_id() == args.compromised {
-        bail!("নতুন চাবিটিই বেহাত চাবি / the new key is the compromised key");
+        bail!("{}", l10n::both("reseal-same-key", &[]));
     }
     let ledger = open_ledger(&args.data)?;
     let n = ledger.reseal(&args.compromised, &key, &cli_actor());
@@ -311,10 +317,15 @@ pub fn reseal(args: ResealArgs) -> Result<ExitCode> {
     let n = n?;
     println!("{n}");
     eprintln!(
-        "{} টি সনদ নতুন চাবি {} দিয়ে আবার সিল করা হয়েছে / re-sealed {n} certificates with key {} (same serials; recorded in the feed)",
-        sonod_seal::bangla_digits(&n.to_string()),
-        key.key_id(),
-        key.key_id()
+        "{}",
+        l10n::both(
+            "resealed",
+            &[
+                ("n_bn", &sonod_seal::bangla_digits(&n.to_string())),
+                ("n", &n.to_string()),
+                ("key", &key.key_id().to_string()),
+            ]
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -354,16 +365,19 @@ impl std::fmt::Debug for BackupArgs {
 pub fn backup(args: BackupArgs) -> Result<ExitCode> {
     if args.out.exists() {
         bail!(
-            "{} আগে থেকেই আছে / {} exists already",
-            args.out.display(),
-            args.out.display()
+            "{}",
+            l10n::both(
+                "exists-already",
+                &[("path", &args.out.display().to_string())]
+            )
         );
     }
     match (&args.data, &args.url) {
         (Some(data), _) => {
             let s = crate::backup_offline(data, &args.out)?;
             eprintln!(
-                "ব্যাকআপ / backup: {} trees, {} entries → {}",
+                "{}: {} trees, {} entries → {}",
+                l10n::both("backup", &[]),
                 s.trees,
                 s.entries,
                 args.out.display()
@@ -387,7 +401,11 @@ pub fn backup(args: BackupArgs) -> Result<ExitCode> {
             let n = std::io::copy(&mut resp.into_reader(), &mut f)?;
             f.sync_all()?;
             std::fs::rename(&tmp, &args.out)?;
-            eprintln!("ব্যাকআপ / backup: {n} bytes → {}", args.out.display());
+            eprintln!(
+                "{}: {n} bytes → {}",
+                l10n::both("backup", &[]),
+                args.out.display()
+            );
         }
         (None, None) => bail!("--data or --url"),
     }
@@ -407,7 +425,8 @@ pub struct RestoreArgs {
 pub fn restore(args: RestoreArgs) -> Result<ExitCode> {
     let s = crate::restore(&args.from, &args.data)?;
     eprintln!(
-        "ফেরানো হয়েছে / restored: {} trees, {} entries → {}",
+        "{}: {} trees, {} entries → {}",
+        l10n::both("restored", &[]),
         s.trees,
         s.entries,
         args.data.display()

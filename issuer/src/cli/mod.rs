@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sonod_keys::{read_secret_key, today_dhaka, Passphrase, SecretKey};
 use sonod_seal::Host;
 
+use crate::l10n;
 use crate::{parse_ec_level, record_from_json, Issuer, Ledger, OfficeKey, Store};
 
 pub mod admin;
@@ -79,7 +80,10 @@ pub fn issue(common: Common, record_path: PathBuf) -> Result<ExitCode> {
     ledger.close()?;
     let issued = issued?;
     writeln!(std::io::stdout(), "{}", issued.qr_text).with_context(|| {
-        format!("সনদ প্রদান হয়েছে (ক্রমিক {0}) / issued as serial {0}, but its QR text could not be printed", issued.serial)
+        l10n::both(
+            "issued-not-printed",
+            &[("serial", &issued.serial.to_string())],
+        )
     })?;
     eprintln!(
         "সনদ প্রদান হয়েছে / issued: ক্রমিক / serial {} · QR version {} ({:?}), {} characters",
@@ -134,15 +138,21 @@ pub fn bulk(common: Common, input: PathBuf, no_images: bool) -> Result<ExitCode>
     let summary = summary?;
     bar.finish_and_clear();
     for (line, err) in &summary.failed {
-        eprintln!("লাইন / line {line}: {err}");
+        eprintln!("{} {line}: {err}", l10n::both("line", &[]));
     }
+    let (issued, refused) = (summary.issued.to_string(), summary.failed.len().to_string());
     eprintln!(
-        "প্রদান হয়েছে {} টি, বাতিল {} টি / issued {}, refused {} · index: {}",
-        sonod_seal::bangla_digits(&summary.issued.to_string()),
-        sonod_seal::bangla_digits(&summary.failed.len().to_string()),
-        summary.issued,
-        summary.failed.len(),
-        index_path.display()
+        "{}",
+        l10n::both(
+            "bulk-done",
+            &[
+                ("issued_bn", &sonod_seal::bangla_digits(&issued)),
+                ("refused_bn", &sonod_seal::bangla_digits(&refused)),
+                ("issued", &issued),
+                ("refused", &refused),
+                ("index", &index_path.display().to_string()),
+            ]
+        )
     );
     std::io::stdout().flush().ok();
     Ok(if summary.failed.is_empty() {
@@ -154,7 +164,7 @@ pub fn bulk(common: Common, input: PathBuf, no_images: bool) -> Result<ExitCode>
 
 pub fn open_key(path: &Path) -> Result<SecretKey> {
     read_secret_key(path, || {
-        Passphrase::from_env_or_prompt("চাবির পাসফ্রেজ / key passphrase: ")
+        Passphrase::from_env_or_prompt(&format!("{}: ", l10n::both("key-passphrase", &[])))
     })
     .with_context(|| format!("reading the office key {}", path.display()))
 }
@@ -175,49 +185,40 @@ fn open_office_key(common: &Common) -> Result<OfficeKey> {
 fn host(common: &Common) -> Result<Option<Host>> {
     match (&common.verifier_host, common.bare) {
         (Some(_), true) if common.host_on_command_line => {
-            bail!("--verifier-host এবং --bare একসাথে নয় / give either --verifier-host or --bare, not both")
+            bail!("{}", l10n::both("host-and-bare", &[]))
         }
         (_, true) => Ok(None),
         (Some(h), false) => Ok(Some(h.parse()?)),
-        (None, false) => bail!(
-            "যাচাই-হোস্ট দিন / give the verifier host for the QR URL: --verifier-host HOST (or SONOD_VERIFIER_HOST), or --bare"
-        ),
+        (None, false) => bail!("{}", l10n::both("host-missing", &[])),
     }
 }
 
 /// Opens an office's store for command-line work; a running service holds it locked.
 pub fn open_store(data: &Path) -> Result<Store> {
+    let path = data.display().to_string();
     Store::open(data).map_err(|e| {
         if matches!(e, crate::StoreError::Sled(sled::Error::Corruption { .. })) {
             // Not a lock held by a running service: the files are damaged.
-            return anyhow::Error::new(e).context(format!(
-                "ডেটা-ভান্ডার {0} নষ্ট, খোলা যায়নি; শেষ ব্যাকআপ থেকে ফেরান (sonod-issuer restore) / the store {0} is corrupt and was not opened: restore the last backup (sonod-issuer restore)",
-                data.display()
-            ));
+            return anyhow::Error::new(e).context(l10n::both("store-corrupt", &[("path", &path)]));
         }
         if let crate::StoreError::Sled(sled::Error::Io(io))
         | crate::StoreError::Io { source: io, .. } = &e
         {
             let advice = match (io.kind(), io.raw_os_error()) {
-                (std::io::ErrorKind::StorageFull, _) => Some(
-                    "ডিস্কে জায়গা নেই, জায়গা খালি করে আবার চালু করুন / there is no space left on its disk: free some and start again",
-                ),
-                (std::io::ErrorKind::PermissionDenied, _) | (_, Some(30)) => Some(
-                    "এতে লেখা যায় না (শুধু-পড়া বা অনুমতি নেই) / it is not writable (a read-only file system or no permission)",
-                ),
+                (std::io::ErrorKind::StorageFull, _) => Some(l10n::both("disk-full", &[])),
+                (std::io::ErrorKind::PermissionDenied, _) | (_, Some(30)) => {
+                    Some(l10n::both("not-writable", &[]))
+                }
                 _ => None,
             };
             if let Some(advice) = advice {
                 return anyhow::Error::new(e).context(format!(
-                    "ডেটা-ভান্ডার {0} খোলা যায়নি / cannot open the store {0}: {advice}",
-                    data.display()
+                    "{}: {advice}",
+                    l10n::both("store-unopened", &[("path", &path)])
                 ));
             }
         }
-        anyhow::Error::new(e).context(format!(
-            "ডেটা-ভান্ডার {0} খোলা যায়নি (সেবা চালু থাকলে বন্ধ করুন) / cannot open the store {0} (if the service is running, stop it or use its API)",
-            data.display()
-        ))
+        anyhow::Error::new(e).context(l10n::both("store-locked", &[("path", &path)]))
     })
 }
 
@@ -232,9 +233,8 @@ fn create_index(path: &Path) -> Result<File> {
     match File::options().write(true).create_new(true).open(path) {
         Ok(f) => Ok(f),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => bail!(
-            "{0} আগের একটি কাজের সূচি; অন্য --out দিন বা ফাইলটি সরান / {0} holds the index of an earlier run; \
-             give another --out or move it away",
-            path.display()
+            "{}",
+            l10n::both("index-exists", &[("path", &path.display().to_string())])
         ),
         Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
     }
@@ -250,10 +250,9 @@ fn read_input(path: &Path, max: usize) -> Result<String> {
     let reader: Box<dyn Read> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin())
     } else {
-        Box::new(
-            File::open(path)
-                .with_context(|| format!("ফাইল খোলা যায়নি / cannot open {}", path.display()))?,
-        )
+        Box::new(File::open(path).with_context(|| {
+            l10n::both("cannot-open-file", &[("path", &path.display().to_string())])
+        })?)
     };
     reader
         .take(max as u64 + 1)
