@@ -46,6 +46,22 @@ person-age = { $age } বছর
 ## Web errors (server/web.rs)
 no-certificate = এই ক্রমিক নম্বরের কোনো সনদ নেই
 
+## API tokens (templates/tokens.html, layout.html, server/tokens.rs)
+tokens-intro = প্রতিটি টোকেন একটি অ্যাকাউন্টের হয়ে কাজ করে, মেয়াদ শেষে বা বাতিল করলে আর চলে না। নতুন টোকেন:
+no-tokens = কোনো টোকেন নেই
+col-name = নাম
+col-account = অ্যাকাউন্ট
+col-created = তৈরি
+col-expires = মেয়াদ
+col-last-used = শেষ ব্যবহার
+col-state = অবস্থা
+col-action = কাজ
+revoke = বাতিল
+dhaka-times = সময় ঢাকার (UTC+6)
+development-band = উন্নয়ন সংস্করণ — আসল সনদের জন্য নয়
+never = কখনো না
+token-revoked-notice = টোকেন “{ $label }” ({ $id }) বাতিল হয়েছে
+
 ## The command line (src/cli/): each message is written "Bangla / English"
 issued-not-printed = সনদ প্রদান হয়েছে (ক্রমিক { $serial })
 line = লাইন

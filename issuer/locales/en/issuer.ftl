@@ -46,6 +46,22 @@ person-age = { $age } years
 ## Web errors (server/web.rs)
 no-certificate = no certificate with serial { $serial }
 
+## API tokens (templates/tokens.html, layout.html, server/tokens.rs)
+tokens-intro = Each token acts as one account and stops at its expiry or when revoked. New tokens:
+no-tokens = no tokens
+col-name = Name
+col-account = Account
+col-created = Created
+col-expires = Expires
+col-last-used = Last used
+col-state = State
+col-action = Action
+revoke = Revoke
+dhaka-times = times in Dhaka (UTC+6)
+development-band = development keys — not for real certificates
+never = never
+token-revoked-notice = token “{ $label }” ({ $id }) revoked
+
 ## The command line (src/cli/): each message is written "Bangla / English"
 issued-not-printed = issued as serial { $serial }, but its QR text could not be printed
 line = line
