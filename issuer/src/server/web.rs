@@ -14,10 +14,16 @@ use super::error::AppError;
 use super::AppState;
 use crate::accounts::signin::SignInError;
 use crate::accounts::{Permission, SESSION_SECONDS};
-use crate::paper::print::{render_certificate, PrintContext};
+use crate::paper::print::{render_certificate_with, PrintContext};
+use crate::paper::wording::Wording;
 use crate::storage::ledger::now;
 
 pub(super) fn routes() -> Router<AppState> {
+    // The certificates' wording is loaded and checked against every type's schema now, when
+    // the service starts, not at the first print.
+    if let Err(e) = Wording::builtin() {
+        tracing::error!(error = %e, "the certificate wording does not load: printing will fail");
+    }
     Router::new()
         .route("/", get(home))
         .route("/login", get(login_page).post(login))
@@ -185,17 +191,21 @@ async fn print(
     let qr_text = super::api::qr_text(&state, &c);
     let qr_svg = super::api::qr_image(&state, &c)?.svg();
     let office = &state.config().office;
-    let html = render_certificate(&PrintContext {
-        office_name_bn: &office.name_bn,
-        office_name_en: &office.name_en,
-        office_address_bn: None,
-        record: &c.record,
-        serial,
-        key_id: &c.key_id.to_string(),
-        qr_svg: &qr_svg,
-        qr_text: &qr_text,
-        revoked: state.ledger().revocation(serial)?.is_some(),
-        development: state.config().development,
-    });
+    let wording = Wording::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
+    let html = render_certificate_with(
+        &PrintContext {
+            office_name_bn: &office.name_bn,
+            office_name_en: &office.name_en,
+            office_address_bn: None,
+            record: &c.record,
+            serial,
+            key_id: &c.key_id.to_string(),
+            qr_svg: &qr_svg,
+            qr_text: &qr_text,
+            revoked: state.ledger().revocation(serial)?.is_some(),
+            development: state.config().development,
+        },
+        wording,
+    );
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response())
 }
