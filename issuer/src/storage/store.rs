@@ -107,6 +107,13 @@ impl std::ops::Deref for StoredRecord {
     }
 }
 
+/// Compares with a record's JSON form (what the store kept before records were typed).
+impl PartialEq<serde_json::Value> for StoredRecord {
+    fn eq(&self, other: &serde_json::Value) -> bool {
+        self.0.to_json() == *other
+    }
+}
+
 impl From<Record> for StoredRecord {
     fn from(r: Record) -> StoredRecord {
         StoredRecord(r)
