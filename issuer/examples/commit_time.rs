@@ -9,12 +9,18 @@ fn main() {
     let dir = tempfile::tempdir().expect("tmp");
     let store = sonod_issuer::Store::open(dir.path()).expect("store");
     let mut times = Vec::new();
+    // About the size of a real record (the benchmark's).
+    let record: sonod_issuer::StoredRecord = sonod_seal::Record::from_json_str(include_str!(
+        "../../seal/tests/data/benchmark-record.json"
+    ))
+    .expect("record")
+    .into();
     for round in 0..300u64 {
         for i in 0..group as u64 {
             let c = sonod_issuer::StoredCertificate {
                 serial: round * 1000 + i + 1,
-                record: serde_json::json!({"x": "y".repeat(400)}),
-                key_id: "k".into(),
+                record: record.clone(),
+                key_id: "0000000000000000".parse().expect("key id"),
                 sealed: vec![7; 192],
             };
             store.put(&c).expect("put");

@@ -15,7 +15,7 @@ use super::auth::{csrf_ok, csrf_token, session_cookie, Caller};
 use super::error::AppError;
 use super::AppState;
 use crate::accounts::{dhaka_time as dhaka, Permission, TokenState, TokenView};
-use crate::ledger::now;
+use crate::storage::ledger::now;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -26,7 +26,7 @@ pub(super) fn routes() -> Router<AppState> {
 /// What the shared layout shows around every page.
 #[derive(Debug)]
 pub(super) struct Chrome {
-    pub title: &'static str,
+    pub title: String,
     pub office_bn: String,
     pub office_en: String,
     pub actor: String,
@@ -34,7 +34,7 @@ pub(super) struct Chrome {
 }
 
 impl Chrome {
-    fn new(state: &AppState, title: &'static str, caller: &Caller) -> Chrome {
+    fn new(state: &AppState, title: String, caller: &Caller) -> Chrome {
         let office = &state.config().office;
         Chrome {
             title,
@@ -76,7 +76,7 @@ fn row(t: TokenView, now: i64) -> Row {
         expires: dhaka(t.expires_at),
         last_used: t
             .last_used_at
-            .map_or_else(|| "কখনো না / never".into(), dhaka),
+            .map_or_else(|| crate::l10n::both("never", &[]), dhaka),
         state: state.as_str(),
         state_bn: state.label_bn(),
         active: state == TokenState::Active,
@@ -117,9 +117,9 @@ async fn list(
     let now = now();
     let notice = q.revoked.and_then(|id| {
         tokens.iter().find(|t| t.id == id).map(|t| {
-            format!(
-                "টোকেন “{0}” ({1}) বাতিল হয়েছে / token “{0}” ({1}) revoked",
-                t.label, t.id
+            crate::l10n::both(
+                "token-revoked-notice",
+                &[("label", &t.label), ("id", &t.id)],
             )
         })
     });
@@ -127,7 +127,7 @@ async fn list(
         .map(|id| csrf_token(&id))
         .unwrap_or_default();
     let page = TokensPage {
-        chrome: Chrome::new(&state, "API টোকেন / API tokens", &caller),
+        chrome: Chrome::new(&state, crate::l10n::both("api-tokens", &[]), &caller),
         csrf,
         notice,
         rows: tokens.into_iter().map(|t| row(t, now)).collect(),

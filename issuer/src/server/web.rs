@@ -1,22 +1,29 @@
-//! Web pages for officials: log in, log out, find and print a certificate.
+//! Web pages for officials: log in, log out, find and print a certificate. Each page is a
+//! template in `issuer/templates/` (`login.html`, `home.html`, on `base.html`).
 
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
-use sonod_seal::Record;
 
 use super::auth::{Caller, ClientAddr, SESSION_COOKIE};
 use super::error::AppError;
 use super::AppState;
+use crate::accounts::signin::SignInError;
 use crate::accounts::{Permission, SESSION_SECONDS};
-use crate::ledger::now;
-use crate::print::{esc, render_certificate, PrintContext};
-use crate::signin::SignInError;
+use crate::paper::print::{render_certificate_with, PrintContext};
+use crate::paper::wording::Wording;
+use crate::storage::ledger::now;
 
 pub(super) fn routes() -> Router<AppState> {
+    // The certificates' wording is loaded and checked against every type's schema now, when
+    // the service starts, not at the first print.
+    if let Err(e) = Wording::builtin() {
+        tracing::error!(error = %e, "the certificate wording does not load: printing will fail");
+    }
     Router::new()
         .route("/", get(home))
         .route("/login", get(login_page).post(login))
@@ -25,62 +32,51 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/certificates/{serial}/print", get(print))
 }
 
-fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        r#"<!DOCTYPE html><html lang="bn"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><style>
-body{{font-family:'Noto Sans Bengali','SolaimanLipi',sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.6}}
-input,button{{font:inherit;padding:.5rem;margin:.25rem 0;width:100%;box-sizing:border-box}}
-.err{{color:#a00}} .muted{{color:#555;font-size:.9rem}}
-</style></head><body>{body}</body></html>"#,
-        title = esc(title)
-    ))
+/// The home page: the office, and for someone signed in, finding a certificate to print.
+#[derive(Template)]
+#[template(path = "home.html", escape = "sonod")]
+struct HomePage<'a> {
+    office_bn: &'a str,
+    office_en: &'a str,
+    who: Option<Who>,
+}
+
+/// Who is signed in, on the home page.
+#[derive(Debug)]
+struct Who {
+    name: String,
+    role_bn: &'static str,
+    /// May manage accounts: a link to the API tokens.
+    tokens: bool,
+}
+
+/// The log-in form, with what went wrong last time.
+#[derive(Template)]
+#[template(path = "login.html", escape = "sonod")]
+struct LoginPage<'a> {
+    error: Option<&'a str>,
+}
+
+/// A page as the response body. Rendering fails only if a value's `Display` fails.
+fn html(page: &impl Template) -> Html<String> {
+    Html(page.render().unwrap_or_default())
 }
 
 async fn home(State(state): State<AppState>, caller: Option<Caller>) -> Html<String> {
     let office = &state.config().office;
-    let head = format!(
-        "<h1>{} — সনদ</h1><p class=muted>{} · Sonod issuer</p>",
-        esc(&office.name_bn),
-        esc(&office.name_en)
-    );
-    match caller {
-        Some(c) => page(
-            "সনদ / Sonod",
-            &format!(
-                r#"{head}<p>{} ({})</p>
-<form method=get action="/print"><label>সনদ নং / Certificate serial<input name=serial inputmode=numeric required></label>
-<button>মুদ্রণ / Print</button></form>{}
-<form method=post action="/logout"><button>লগ আউট / Log out</button></form>"#,
-                esc(&c.actor.name),
-                c.actor.role.label_bn(),
-                if c.actor.role.allows(Permission::ManageAccounts) {
-                    r#"<p><a href="/admin/tokens">API টোকেন / API tokens</a></p>"#
-                } else {
-                    ""
-                }
-            ),
-        ),
-        None => page(
-            "সনদ / Sonod",
-            &format!(r#"{head}<p><a href="/login">লগ ইন / Log in</a></p>"#),
-        ),
-    }
+    html(&HomePage {
+        office_bn: &office.name_bn,
+        office_en: &office.name_en,
+        who: caller.map(|c| Who {
+            name: c.actor.name.clone(),
+            role_bn: c.actor.role.label_bn(),
+            tokens: c.actor.role.allows(Permission::ManageAccounts),
+        }),
+    })
 }
 
 fn login_form(error: Option<&str>) -> Html<String> {
-    let err = error
-        .map(|e| format!("<p class=err>{}</p>", esc(e)))
-        .unwrap_or_default();
-    page(
-        "লগ ইন / Log in",
-        &format!(
-            r#"<h1>লগ ইন / Log in</h1>{err}<form method=post action="/login">
-<label>অ্যাকাউন্ট / Account<input name=name autocomplete=username required maxlength=32></label>
-<label>পাসওয়ার্ড / Password<input name=password type=password autocomplete=current-password required maxlength=200></label>
-<button>লগ ইন / Log in</button></form>"#
-        ),
-    )
+    html(&LoginPage { error })
 }
 
 async fn login_page() -> Html<String> {
@@ -187,24 +183,29 @@ async fn print(
     caller.require(Permission::Print)?;
     let c = state.ledger().store().get(serial)?.ok_or_else(|| {
         AppError::NotFound(format!(
-            "এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {serial}"
+            "{} / {}",
+            crate::l10n::bn("no-certificate"),
+            crate::l10n::en_args("no-certificate", &[("serial", &serial.to_string())])
         ))
     })?;
-    let record = Record::from_json(&c.record).map_err(|e| AppError::Internal(e.to_string()))?;
     let qr_text = super::api::qr_text(&state, &c);
     let qr_svg = super::api::qr_image(&state, &c)?.svg();
     let office = &state.config().office;
-    let html = render_certificate(&PrintContext {
-        office_name_bn: &office.name_bn,
-        office_name_en: &office.name_en,
-        office_address_bn: None,
-        record: &record,
-        serial,
-        key_id: &c.key_id,
-        qr_svg: &qr_svg,
-        qr_text: &qr_text,
-        revoked: state.ledger().revocation(serial)?.is_some(),
-        development: state.config().development,
-    });
+    let wording = Wording::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
+    let html = render_certificate_with(
+        &PrintContext {
+            office_name_bn: &office.name_bn,
+            office_name_en: &office.name_en,
+            office_address_bn: None,
+            record: &c.record,
+            serial,
+            key_id: &c.key_id.to_string(),
+            qr_svg: &qr_svg,
+            qr_text: &qr_text,
+            revoked: state.ledger().revocation(serial)?.is_some(),
+            development: state.config().development,
+        },
+        wording,
+    );
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response())
 }

@@ -1,20 +1,18 @@
-//! `sonod-issuer`: the office's command line.
+//! `sonod-issuer`: the office's command line. Parsing and wiring only: what each command
+//! does is in the library (`sonod_issuer::cli`), except `serve` (serve.rs).
 
-use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::parser::ValueSource;
-use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
-use sonod_issuer::{parse_ec_level, record_from_json, Issuer, Ledger, OfficeKey, Store};
-use sonod_keys::{read_secret_key, today_dhaka, Passphrase, SecretKey};
-use sonod_seal::Host;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use sonod_issuer::cli::{self, admin, Common};
 
-mod admin;
 mod serve;
+
+// serve.rs opens the store through the crate root.
+pub(crate) use sonod_issuer::cli::open_store;
 
 /// A request makes and drops many small allocations across the worker threads; mimalloc
 /// spends less time on them than glibc's malloc (measured with perf under load).
@@ -71,38 +69,6 @@ enum Command {
     Stats(admin::StatsArgs),
 }
 
-#[derive(Args)]
-struct Common {
-    /// The office's secret key (PKCS#8 PEM; passphrase from SONOD_KEY_PASSPHRASE or a prompt).
-    #[arg(long, env = "SONOD_KEY")]
-    key: PathBuf,
-    /// The root-signed trust list naming the key: it gives the key's office, signing window
-    /// and status, and nothing is sealed that verifiers would refuse.
-    #[arg(long, env = "SONOD_TRUST", value_name = "TRUST.json")]
-    trust: PathBuf,
-    /// The national root public key the trust list is verified against.
-    #[arg(long, env = "SONOD_ROOT", value_name = "ROOT.pub.pem")]
-    root: PathBuf,
-    /// The office's store.
-    #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
-    data: PathBuf,
-    /// Where the QR files go (created if missing).
-    #[arg(long)]
-    out: PathBuf,
-    /// Verifier host written into the QR URL, e.g. verify.sonod.gov.bd.
-    #[arg(long, env = "SONOD_VERIFIER_HOST")]
-    verifier_host: Option<String>,
-    /// Write the bare Base32 payload instead of a URL (overrides SONOD_VERIFIER_HOST).
-    #[arg(long)]
-    bare: bool,
-    /// Whether --verifier-host was given on the command line (not from the environment).
-    #[arg(skip)]
-    host_on_command_line: bool,
-    /// QR error correction level: L, M, Q or H.
-    #[arg(long, default_value = "M", value_parser = |s: &str| parse_ec_level(s).ok_or("expected L, M, Q or H"))]
-    ec: qrcode::EcLevel,
-}
-
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
@@ -125,147 +91,14 @@ fn main() -> ExitCode {
     }
 }
 
-pub(crate) fn open_key(path: &Path) -> Result<SecretKey> {
-    read_secret_key(path, || {
-        Passphrase::from_env_or_prompt("চাবির পাসফ্রেজ / key passphrase: ")
-    })
-    .with_context(|| format!("reading the office key {}", path.display()))
-}
-
-/// The office key with what the verified trust list says of it.
-fn open_office_key(common: &Common) -> Result<OfficeKey> {
-    let secret = open_key(&common.key)?;
-    Ok(OfficeKey::from_files(
-        secret,
-        &common.trust,
-        &common.root,
-        today_dhaka(),
-    )?)
-}
-
-/// The QR URL's host: `--verifier-host` or `SONOD_VERIFIER_HOST`, or none with `--bare`
-/// (which overrides the environment variable, not an explicit `--verifier-host`).
-fn host(common: &Common) -> Result<Option<Host>> {
-    match (&common.verifier_host, common.bare) {
-        (Some(_), true) if common.host_on_command_line => {
-            bail!("--verifier-host এবং --bare একসাথে নয় / give either --verifier-host or --bare, not both")
-        }
-        (_, true) => Ok(None),
-        (Some(h), false) => Ok(Some(h.parse()?)),
-        (None, false) => bail!(
-            "যাচাই-হোস্ট দিন / give the verifier host for the QR URL: --verifier-host HOST (or SONOD_VERIFIER_HOST), or --bare"
-        ),
-    }
-}
-
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Issue {
-            common,
-            record: record_path,
-        } => {
-            let host = host(&common)?;
-            let text = read_input(&record_path, sonod_seal::MAX_RECORD_JSON)?;
-            let record = record_from_json(&text, today_dhaka())
-                .with_context(|| format!("record {}", record_path.display()))?;
-            let key = open_office_key(&common)?;
-            // Asked again by the ledger when it issues; here, before the store is even opened.
-            key.check(&record, today_dhaka())
-                .with_context(|| format!("record {}", record_path.display()))?;
-            sonod_issuer::check_fits(&record, key.secret(), host.as_ref(), common.ec)
-                .with_context(|| format!("record {}", record_path.display()))?;
-            let ledger = open_ledger(&common.data)?;
-            let actor = cli_actor();
-            create_out(&common.out)?;
-            let issuer = Issuer {
-                key: &key,
-                ledger: &ledger,
-                actor: &actor,
-                host,
-                ec: common.ec,
-                images: true,
-            };
-            let issued = issuer
-                .issue(&record, &common.out)
-                .with_context(|| format!("record {}", record_path.display()));
-            ledger.close()?;
-            let issued = issued?;
-            writeln!(std::io::stdout(), "{}", issued.qr_text).with_context(|| {
-                format!("সনদ প্রদান হয়েছে (ক্রমিক {0}) / issued as serial {0}, but its QR text could not be printed", issued.serial)
-            })?;
-            eprintln!(
-                "সনদ প্রদান হয়েছে / issued: ক্রমিক / serial {} · QR version {} ({:?}), {} characters",
-                issued.serial,
-                issued.qr_version,
-                common.ec,
-                issued.qr_text.len()
-            );
-            for f in &issued.files {
-                eprintln!("  {}", f.display());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Issue { common, record } => cli::issue(common, record),
         Command::Bulk {
             common,
             input,
             no_images,
-        } => {
-            let host = host(&common)?;
-            let key = open_office_key(&common)?;
-            let ledger = open_ledger(&common.data)?;
-            let actor = cli_actor();
-            create_out(&common.out)?;
-            let (reader, total): (Box<dyn std::io::BufRead>, u64) = if input.as_os_str() == "-" {
-                (Box::new(std::io::stdin().lock()), 0)
-            } else {
-                let f = File::open(&input)
-                    .with_context(|| format!("cannot open {}", input.display()))?;
-                let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-                (Box::new(BufReader::new(f)), len)
-            };
-            let bar = if std::io::stderr().is_terminal() {
-                ProgressBar::new(total)
-            } else {
-                ProgressBar::hidden()
-            };
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta})",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            let index_path = common.out.join("index.jsonl");
-            let index = BufWriter::new(create_index(&index_path)?);
-            let issuer = Issuer {
-                key: &key,
-                ledger: &ledger,
-                actor: &actor,
-                host,
-                ec: common.ec,
-                images: !no_images,
-            };
-            let summary = issuer.bulk(reader, &common.out, index, |n| bar.set_position(n));
-            ledger.close()?;
-            let summary = summary?;
-            bar.finish_and_clear();
-            for (line, err) in &summary.failed {
-                eprintln!("লাইন / line {line}: {err}");
-            }
-            eprintln!(
-                "প্রদান হয়েছে {} টি, বাতিল {} টি / issued {}, refused {} · index: {}",
-                sonod_seal::bangla_digits(&summary.issued.to_string()),
-                sonod_seal::bangla_digits(&summary.failed.len().to_string()),
-                summary.issued,
-                summary.failed.len(),
-                index_path.display()
-            );
-            std::io::stdout().flush().ok();
-            Ok(if summary.failed.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
+        } => cli::bulk(common, input, no_images),
         Command::Serve(args) => serve::run(args),
         Command::User(cmd) => admin::user(cmd),
         Command::Reseal(args) => admin::reseal(args),
@@ -273,92 +106,4 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Restore(args) => admin::restore(args),
         Command::Stats(args) => admin::stats(args),
     }
-}
-
-/// Opens an office's store for command-line work; a running service holds it locked.
-pub(crate) fn open_store(data: &Path) -> Result<Store> {
-    Store::open(data).map_err(|e| {
-        if matches!(e, sonod_issuer::StoreError::Sled(sled::Error::Corruption { .. })) {
-            // Not a lock held by a running service: the files are damaged.
-            return anyhow::Error::new(e).context(format!(
-                "ডেটা-ভান্ডার {0} নষ্ট, খোলা যায়নি; শেষ ব্যাকআপ থেকে ফেরান (sonod-issuer restore) / the store {0} is corrupt and was not opened: restore the last backup (sonod-issuer restore)",
-                data.display()
-            ));
-        }
-        if let sonod_issuer::StoreError::Sled(sled::Error::Io(io))
-        | sonod_issuer::StoreError::Io { source: io, .. } = &e
-        {
-            let advice = match (io.kind(), io.raw_os_error()) {
-                (std::io::ErrorKind::StorageFull, _) => Some(
-                    "ডিস্কে জায়গা নেই, জায়গা খালি করে আবার চালু করুন / there is no space left on its disk: free some and start again",
-                ),
-                (std::io::ErrorKind::PermissionDenied, _) | (_, Some(30)) => Some(
-                    "এতে লেখা যায় না (শুধু-পড়া বা অনুমতি নেই) / it is not writable (a read-only file system or no permission)",
-                ),
-                _ => None,
-            };
-            if let Some(advice) = advice {
-                return anyhow::Error::new(e).context(format!(
-                    "ডেটা-ভান্ডার {0} খোলা যায়নি / cannot open the store {0}: {advice}",
-                    data.display()
-                ));
-            }
-        }
-        anyhow::Error::new(e).context(format!(
-            "ডেটা-ভান্ডার {0} খোলা যায়নি (সেবা চালু থাকলে বন্ধ করুন) / cannot open the store {0} (if the service is running, stop it or use its API)",
-            data.display()
-        ))
-    })
-}
-
-/// Opens the ledger of an office's store.
-pub(crate) fn open_ledger(data: &Path) -> Result<Ledger> {
-    Ok(Ledger::open(open_store(data)?)?)
-}
-
-/// The bulk run's index, a new file: the index of an earlier run into the same folder (the
-/// only record of which input line became which serial) is never overwritten.
-fn create_index(path: &Path) -> Result<File> {
-    match File::options().write(true).create_new(true).open(path) {
-        Ok(f) => Ok(f),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => bail!(
-            "{0} আগের একটি কাজের সূচি; অন্য --out দিন বা ফাইলটি সরান / {0} holds the index of an earlier run; \
-             give another --out or move it away",
-            path.display()
-        ),
-        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
-    }
-}
-
-fn create_out(out: &Path) -> Result<()> {
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))
-}
-
-fn read_input(path: &Path, max: usize) -> Result<String> {
-    use std::io::Read;
-    let mut buf = String::new();
-    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        Box::new(
-            File::open(path)
-                .with_context(|| format!("ফাইল খোলা যায়নি / cannot open {}", path.display()))?,
-        )
-    };
-    reader
-        .take(max as u64 + 1)
-        .read_to_string(&mut buf)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if buf.len() > max {
-        bail!("{} is larger than {max} bytes", path.display());
-    }
-    Ok(buf)
-}
-
-/// Who the audit log names for command-line work: the operating-system user.
-pub(crate) fn cli_actor() -> String {
-    format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    )
 }

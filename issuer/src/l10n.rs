@@ -1,0 +1,141 @@
+//! The issuer's words, one home a language: `issuer/locales/bn/issuer.ftl` and
+//! `…/en/issuer.ftl` (Fluent), built in. Templates call [`bn`] and [`en`] with a message id.
+//! The certificate's formal wording is not here but in `issuer/wording/` ([`crate::paper::wording`]).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{langid, static_loader, LanguageIdentifier, Loader};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "bn",
+        // No Unicode isolation marks around values: the text goes into HTML and terminals.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+const BN: LanguageIdentifier = langid!("bn");
+const EN: LanguageIdentifier = langid!("en");
+
+/// The Bangla of message `id`.
+pub fn bn(id: &str) -> String {
+    LOCALES.lookup(&BN, id)
+}
+
+/// The English of message `id`.
+pub fn en(id: &str) -> String {
+    LOCALES.lookup(&EN, id)
+}
+
+fn with(lang: &LanguageIdentifier, id: &str, args: &[(&'static str, &str)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
+        .collect();
+    LOCALES.lookup_with_args(lang, id, &args)
+}
+
+/// The Bangla of message `id` with values for its `$names`.
+pub fn bn_args(id: &str, args: &[(&'static str, &str)]) -> String {
+    with(&BN, id, args)
+}
+
+/// The English of message `id` with values for its `$names`.
+pub fn en_args(id: &str, args: &[(&'static str, &str)]) -> String {
+    with(&EN, id, args)
+}
+
+/// "বাংলা / English": message `id` in both languages, as the command line writes them.
+pub fn both(id: &str, args: &[(&'static str, &str)]) -> String {
+    format!("{} / {}", bn_args(id, args), en_args(id, args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Message ids of a `.ftl` file.
+    fn ids(text: &str) -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(" = "))
+            .map(|(id, _)| id.trim().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_every_message_and_the_code_uses_only_those() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/locales");
+        let bn_ids = ids(&std::fs::read_to_string(format!("{dir}/bn/issuer.ftl")).unwrap());
+        let en_ids = ids(&std::fs::read_to_string(format!("{dir}/en/issuer.ftl")).unwrap());
+        let (mut a, mut b) = (bn_ids.clone(), en_ids.clone());
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "the same ids in bn and en");
+        let args: HashMap<Cow<'static, str>, FluentValue> = [
+            "date",
+            "bs",
+            "n",
+            "n_bn",
+            "age",
+            "serial",
+            "path",
+            "name",
+            "issued",
+            "refused",
+            "issued_bn",
+            "refused_bn",
+            "index",
+            "given",
+            "id",
+            "label",
+            "user",
+            "exp",
+            "role",
+            "role_bn",
+            "key",
+        ]
+        .into_iter()
+        .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
+        .collect();
+        for id in &bn_ids {
+            for lang in [&BN, &EN] {
+                let text = LOCALES.try_lookup_with_args(lang, id, &args);
+                assert!(text.is_some_and(|t| !t.is_empty()), "{id} in {lang}");
+            }
+        }
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut used = String::new();
+        for dir in ["templates", "src", "src/paper", "src/server", "src/cli"] {
+            for f in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+                let p = f.unwrap().path();
+                if p.is_file() {
+                    used.push_str(&std::fs::read_to_string(p).unwrap());
+                }
+            }
+        }
+        for call in [
+            "l10n::bn(\"",
+            "l10n::en(\"",
+            "l10n::bn_args(\"",
+            "l10n::en_args(\"",
+            "l10n::both(\"",
+        ] {
+            for part in used.split(call).skip(1) {
+                let id = part.split('"').next().unwrap_or_default();
+                assert!(
+                    bn_ids.iter().any(|i| i == id),
+                    "{id} is used but not in issuer.ftl"
+                );
+            }
+        }
+        assert_eq!(bn("print"), "মুদ্রণ");
+        assert_eq!(
+            en_args("no-certificate", &[("serial", "7")]),
+            "no certificate with serial 7"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! What goes on paper: the A4 certificate page ([`print`], from `templates/print.html`), each
+//! type's formal wording ([`wording`], from the files in `wording/`), the Bangla calendar and
+//! the QR code's images.
+
+pub mod bangla_calendar;
+pub mod html;
+pub mod print;
+pub mod qr_image;
+pub mod wording;
