@@ -39,6 +39,7 @@ fn config(dir: &std::path::Path) -> ServeConfig {
         verifier_host: Some("localhost:8080".parse().expect("host")),
         request_timeout: Duration::from_secs(10),
         development: true,
+        wording_dir: None,
     }
 }
 

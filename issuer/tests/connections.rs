@@ -51,6 +51,7 @@ async fn stalled_connections_are_closed_and_capped_per_address() {
         verifier_host: None,
         request_timeout: Duration::from_secs(10),
         development: true,
+        wording_dir: None,
     };
     let state = AppState::new(config, store).expect("state");
     let limits = sonod_serve::Limits {

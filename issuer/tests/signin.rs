@@ -55,6 +55,7 @@ fn fixture_with(limits: SignInLimits) -> Fixture {
         verifier_host: Some("localhost:8080".parse().expect("host")),
         request_timeout: Duration::from_secs(30),
         development: true,
+        wording_dir: None,
     };
     let state = AppState::with_signin_limits(config, store, limits).expect("state");
     Fixture {

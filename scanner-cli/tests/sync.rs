@@ -81,6 +81,7 @@ impl World {
                 verifier_host: Some("localhost:8081".parse().unwrap()),
                 request_timeout: Duration::from_secs(10),
                 development: true,
+                wording_dir: None,
             },
             Store::open(&dir.path().join("issuer")).unwrap(),
         )

@@ -498,6 +498,7 @@ impl World {
                 verifier_host: Some(dev_host()),
                 request_timeout: Duration::from_secs(10),
                 development: true,
+                wording_dir: None,
             },
             Store::open(&dir.path().join("issuer")).expect("store"),
         )

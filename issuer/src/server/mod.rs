@@ -30,6 +30,7 @@ use crate::ledger::Ledger;
 use crate::office_key::OfficeKey;
 use crate::signin::{SignIn, SignInLimits};
 use crate::store::{Store, StoreError};
+use crate::paper::wording::Wording;
 
 /// Largest request body (a record is at most 64 KiB of JSON).
 pub const MAX_BODY: usize = 128 * 1024;
@@ -63,6 +64,10 @@ pub struct ServeConfig {
     pub request_timeout: Duration,
     /// Development keys: pages carry a specimen band.
     pub development: bool,
+    /// The office's own certificate wording: files here (`<type>.bn.txt`, `common.en.txt`, …)
+    /// take the place of the built-in ones of the same name. Loaded and checked against every
+    /// type's schema when the service starts.
+    pub wording_dir: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -73,6 +78,7 @@ struct Inner {
     key: RwLock<Arc<OfficeKey>>,
     metrics: Metrics,
     signin: SignIn,
+    wording: Wording,
 }
 
 /// Shared state of the service; cheap to clone.
@@ -92,6 +98,9 @@ pub enum ServeError {
     /// The trust list does not let the key sign for this office.
     #[error(transparent)]
     Trust(#[from] crate::office_key::OfficeKeyError),
+    /// The certificate wording does not load or does not fit the types' schemas.
+    #[error(transparent)]
+    Wording(#[from] crate::paper::wording::WordingError),
     /// The trust list gives the key to another office than the service's.
     #[error("চাবি {key_id} অফিস {key_office} এর, এই সেবা অফিস {office} এর / the key {key_id} belongs to office {key_office}, this service to office {office}")]
     OtherOffice {
@@ -137,6 +146,7 @@ impl AppState {
         limits: SignInLimits,
     ) -> Result<AppState, ServeError> {
         let key = load_office_key(&config)?;
+        let wording = Wording::load(config.wording_dir.as_deref())?;
         let accounts = Accounts::open(&store)?;
         let ledger = Ledger::open(store)?;
         let metrics = Metrics::new();
@@ -147,6 +157,7 @@ impl AppState {
             key: RwLock::new(Arc::new(key)),
             metrics,
             signin: SignIn::new(limits),
+            wording,
         })))
     }
 
@@ -158,6 +169,11 @@ impl AppState {
     /// The configuration.
     pub fn config(&self) -> &ServeConfig {
         &self.0.config
+    }
+
+    /// The certificate wording, loaded and checked at start.
+    pub fn wording(&self) -> &Wording {
+        &self.0.wording
     }
 
     /// The ledger.

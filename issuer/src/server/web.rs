@@ -15,15 +15,9 @@ use super::AppState;
 use crate::accounts::signin::SignInError;
 use crate::accounts::{Permission, SESSION_SECONDS};
 use crate::paper::print::{render_certificate_with, PrintContext};
-use crate::paper::wording::Wording;
 use crate::storage::ledger::now;
 
 pub(super) fn routes() -> Router<AppState> {
-    // The certificates' wording is loaded and checked against every type's schema now, when
-    // the service starts, not at the first print.
-    if let Err(e) = Wording::builtin() {
-        tracing::error!(error = %e, "the certificate wording does not load: printing will fail");
-    }
     Router::new()
         .route("/", get(home))
         .route("/login", get(login_page).post(login))
@@ -191,7 +185,6 @@ async fn print(
     let qr_text = super::api::qr_text(&state, &c);
     let qr_svg = super::api::qr_image(&state, &c)?.svg();
     let office = &state.config().office;
-    let wording = Wording::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
     let html = render_certificate_with(
         &PrintContext {
             office_name_bn: &office.name_bn,
@@ -205,7 +198,7 @@ async fn print(
             revoked: state.ledger().revocation(serial)?.is_some(),
             development: state.config().development,
         },
-        wording,
+        state.wording(),
     );
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response())
 }

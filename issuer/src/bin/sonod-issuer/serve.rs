@@ -16,6 +16,11 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free one; the address is printed on stdout).
     #[arg(long, env = "SONOD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// অফিসের নিজের সনদের ভাষা / The office's own certificate wording: files here
+    /// (`<type>.bn.txt`, `<type>.en.txt`, `common.bn.txt`, …) replace the built-in ones of the
+    /// same name; checked against every type's fields at start (see issuer/wording/README.md).
+    #[arg(long, env = "SONOD_WORDING", value_name = "DIR")]
+    wording: Option<PathBuf>,
     /// The office's store.
     #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
     data: PathBuf,
@@ -132,6 +137,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         verifier_host,
         request_timeout: Duration::from_secs(args.request_timeout.clamp(1, 3600)),
         development,
+        wording_dir: args.wording.clone(),
     };
     let store = crate::open_store(&args.data)?;
     let limits = args.connections.limits(
