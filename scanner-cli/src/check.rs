@@ -8,7 +8,7 @@ use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 use sonod_keys::{today_dhaka, TrustList};
 use sonod_seal::bangla_digits;
-use sonod_verifier::{now_unix_ms, Judge, NoFeed, Unchecked, Verdict, VerdictKind};
+use sonod_judge::{now_unix_ms, Judge, NoFeed, Unchecked, Verdict, VerdictKind};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
@@ -33,7 +33,7 @@ enum How {
     Snapshot {
         /// The judge over the snapshot's trust list.
         judge: Judge,
-        /// The snapshot (the [`sonod_verifier::FeedStatus`]).
+        /// The snapshot (the [`sonod_judge::FeedStatus`]).
         snapshot: Box<Snapshot>,
         /// Older than this (seconds), the snapshot cannot vouch for a certificate: a valid
         /// verdict reads unconfirmed.

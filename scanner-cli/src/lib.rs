@@ -9,7 +9,7 @@
 //!   JSON line.
 //! - `anchor`: what must not live in the writable store: the pinned root key
 //!   ([`pinned_root`]) and the highest trust-list sequence seen ([`TrustFloor`]).
-//! - `snapshot`: the offline snapshot on disk and the [`FeedStatus`](sonod_verifier::FeedStatus)
+//! - `snapshot`: the offline snapshot on disk and the [`FeedStatus`](sonod_judge::FeedStatus)
 //!   that judges from it ([`Snapshot`]), every fact checked against an office signature.
 //! - `pages`: the office-signed feed pages the snapshot keeps as fetched.
 //! - `sync`: `sonod-scan sync`, filling the snapshot from a verifier or an issuer.

@@ -16,7 +16,7 @@ use sonod_scan::{
     checked_human, checked_json, decode_image_bytes, decode_image_file, kiosk_line, Checker,
     DecodeImageError, Frames, Limits, ReadError, Tone,
 };
-use sonod_verifier::VerdictKind;
+use sonod_judge::VerdictKind;
 use time::Date;
 
 #[derive(Parser)]

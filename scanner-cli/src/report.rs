@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value as Json};
 use sonod_seal::{bangla_date, bangla_digits};
-use sonod_verifier::{Unchecked, Verdict, VerdictKind};
+use sonod_judge::{Unchecked, Verdict, VerdictKind};
 
 /// How a verdict reads at a glance: the mark before its headline, its colour on a kiosk, and
 /// the bells rung for it.

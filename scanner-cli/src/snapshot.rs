@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sonod_keys::{KeyStatus, TrustList, VerifyingKey};
 use sonod_seal::feed::{is_revoked, RevocationReason, Signed, StatusListBody};
-use sonod_verifier::{too_old_to_be_missing, FeedAnswer, FeedStatus, Unchecked};
+use sonod_judge::{too_old_to_be_missing, FeedAnswer, FeedStatus, Unchecked};
 use time::Date;
 
 use crate::pages::{decompress, verify_page, PackRef, PageStore, VerifiedPage};
