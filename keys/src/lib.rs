@@ -18,6 +18,7 @@
 pub mod base64;
 mod clock;
 mod dev_keys;
+mod duration;
 pub mod fs;
 mod key_file;
 mod key_id;
@@ -32,6 +33,7 @@ pub use dev_keys::{
     ensure_dev_keys, DevKeys, DevKeysError, DevOptions, DEV_WARNING, OFFICE_KEY_FILE,
     OFFICE_PUB_FILE, ROOT_KEY_FILE, ROOT_PUB_FILE, TRUST_LIST_FILE,
 };
+pub use duration::{parse_duration, DURATION_UNITS};
 pub use key_file::{
     public_key_from_pem, public_key_to_pem, read_public_key, read_secret_key, write_public_key,
     write_secret_key, KeyFileError,

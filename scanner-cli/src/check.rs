@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
+use sonod_judge::{now_unix_ms, Judge, NoFeed, Unchecked, Verdict, VerdictKind};
 use sonod_keys::{today_dhaka, TrustList};
 use sonod_seal::bangla_digits;
-use sonod_judge::{now_unix_ms, Judge, NoFeed, Unchecked, Verdict, VerdictKind};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
@@ -339,27 +339,10 @@ pub fn checked_json(input: &str, c: &Checked) -> Json {
     j
 }
 
-/// Parses `--max-age`: seconds, or a number with `s`, `m`, `h` or `d`.
+/// Parses `--max-age`: the one duration grammar ([`sonod_keys::parse_duration`]: seconds, or
+/// numbers with `ms`, `s`, `m`, `h` or `d`).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
-        _ => (s, 's'),
-    };
-    let n: u64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("expected a number with s, m, h or d (e.g. 7d): {s:?}"))?;
-    let mult = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3600,
-        'd' => 86_400,
-        _ => return Err(format!("expected a unit s, m, h or d (e.g. 7d): {s:?}")),
-    };
-    n.checked_mul(mult)
-        .map(Duration::from_secs)
-        .ok_or_else(|| format!("too long: {s:?}"))
+    sonod_keys::parse_duration(s)
 }
 
 #[cfg(test)]

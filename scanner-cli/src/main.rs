@@ -11,12 +11,12 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use sonod_judge::VerdictKind;
 use sonod_keys::today_dhaka;
 use sonod_scan::{
     checked_human, checked_json, decode_image_bytes, decode_image_file, kiosk_line, Checker,
     DecodeImageError, Frames, Limits, ReadError, Tone,
 };
-use sonod_judge::VerdictKind;
 use time::Date;
 
 #[derive(Parser)]

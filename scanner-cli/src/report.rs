@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use serde_json::{json, Value as Json};
-use sonod_seal::{bangla_date, bangla_digits};
 use sonod_judge::{Unchecked, Verdict, VerdictKind};
+use sonod_seal::{bangla_date, bangla_digits};
 
 /// How a verdict reads at a glance: the mark before its headline, its colour on a kiosk, and
 /// the bells rung for it.
