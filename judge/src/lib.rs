@@ -10,9 +10,12 @@
 //!   [`Prepared::finish`]), against a trust list and an optional feed ([`FeedStatus`]).
 //! - `batch`: many signatures at once, with `verify_strict`'s answers ([`verify_signatures`]).
 //! - `signature`: the arithmetic, ed25519-dalek 2 or (feature `dalek3`) 3.
+//! - `messages`: the verdicts' headlines and reasons, from `locales/bn/sonod-judge.ftl` and
+//!   `locales/en/sonod-judge.ftl` (Fluent).
 
 mod batch;
 mod judge;
+mod messages;
 mod signature;
 mod verdict;
 
