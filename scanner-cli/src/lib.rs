@@ -15,12 +15,15 @@
 //! - `sync`: `sonod-scan sync`, filling the snapshot from a verifier or an issuer.
 //! - `online`: `--verifier URL`, verdicts from a verifier's API.
 //! - `check`: which of the three a run uses ([`Checker`]), and what each adds to a report.
+//! - `messages`: what the reports say, from `locales/bn/sonod-scan.ftl` and
+//!   `locales/en/sonod-scan.ftl` (Fluent).
 //! - `cli`: the flags for them ([`SourceArgs`]) and the `sync` subcommand ([`SyncArgs`]).
 
 mod anchor;
 mod check;
 mod cli;
 mod decode;
+mod messages;
 mod online;
 mod pages;
 mod report;
