@@ -8,7 +8,7 @@
 //!
 //! - `sonod_judge::verify_signatures` (which picks what may go into a batch equation) must
 //!   give `verify_strict`'s answer for every signature, except the one case its documentation
-//!   names (verifier/src/batch.rs): an `R` that is not small-order but has a small-order
+//!   names (judge/src/batch.rs): an `R` that is not small-order but has a small-order
 //!   component, in a signature that holds up to that component (`[S]B - R - [k]A` is
 //!   small-order), by a batchable key. `verify_strict` refuses it; a batch may accept it.
 //! - `sonod_judge::batch_equation` on the signatures that `verify_signatures` would put in
