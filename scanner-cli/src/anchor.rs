@@ -340,8 +340,13 @@ impl TrustFloor {
             sonod_keys::fs::write_atomic(&path, &json, sonod_keys::fs::MODE_SHARED)
         });
         Ok(written.err().map(|e| {
+            let (shown, e) = (shown.to_string(), e.to_string());
             format!(
-                "⚠ বিশ্বাস-তালিকার ক্রম {shown} এ লেখা যায়নি ({e}): পুরোনো তালিকায় ফিরে যাওয়া ধরা না-ও পড়তে পারে / cannot record the trust list's sequence in {shown} ({e}): a rollback to an older list may go unnoticed"
+                "⚠ {}",
+                crate::messages::both_with(
+                    "floor-not-written",
+                    &[("path", &shown, &shown), ("error", &e, &e)]
+                )
             )
         }))
     }

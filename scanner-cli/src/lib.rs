@@ -23,7 +23,7 @@ mod anchor;
 mod check;
 mod cli;
 mod decode;
-mod messages;
+pub mod messages;
 mod online;
 mod pages;
 mod report;

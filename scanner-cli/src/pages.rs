@@ -253,7 +253,8 @@ impl VerifiedPage {
                 EventKind::Issued { serial, hash, .. }
                 | EventKind::Resealed { serial, hash, .. } => {
                     let h = parse_hash(hash).ok_or_else(|| {
-                        format!("ফিডে ভুল হ্যাশ / feed event {} has an invalid hash", e.seq)
+                        let seq = e.seq.to_string();
+                        crate::messages::both_with("sync-bad-hash", &[("seq", &seq, &seq)])
                     })?;
                     issued.insert(h, *serial);
                 }

@@ -682,9 +682,8 @@ impl LoadedOffice {
         }
         Ok(Some(FeedAnswer::Revoked {
             date: dhaka_date(status.generated_at),
-            reason_bn: "অফিসের স্ট্যাটাস-তালিকায় বাতিল চিহ্নিত (তারিখটি তালিকার)".to_owned(),
-            reason_en: "marked revoked in the office's status list (the date is the list's)"
-                .to_owned(),
+            reason_bn: crate::messages::pair("revoked-by-status-list").0.to_owned(),
+            reason_en: crate::messages::pair("revoked-by-status-list").1.to_owned(),
         }))
     }
 }

@@ -18,6 +18,7 @@ use sonod_seal::feed::{EventKind, FeedPageBody, Signed, StatusListBody};
 use time::{Date, OffsetDateTime};
 
 use crate::anchor::{FloorError, TrustFloor};
+use crate::messages::{both, both_with, pair};
 use crate::pages::{
     compress, merge_packs, parse_hash, PackWriter, PageStore, MAX_PACKS, MAX_PAGE_BYTES,
 };
@@ -534,7 +535,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
         base: base.clone(),
         fetched: 0,
     };
-    progress(&format!("সংযোগ / connecting: {base}"));
+    progress(&format!("{}: {base}", both("sync-connecting")));
     let source = client.detect()?;
     let is_verifier = matches!(source, Source::Verifier(_));
     let kind = if is_verifier { "verifier" } else { "issuer" };
@@ -543,20 +544,21 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
         ..SyncSummary::default()
     };
     progress(&format!(
-        "উৎস / source: {}",
-        if is_verifier {
-            "যাচাইকারী / verifier"
+        "{}: {}",
+        both("sync-source-label"),
+        both(if is_verifier {
+            "sync-source-verifier"
         } else {
-            "প্রদানকারী / issuer"
-        }
+            "sync-source-issuer"
+        })
     ));
     let (trust_from, trust_bytes) = trust_source(opts, &mut client, is_verifier)?;
     let trust = TrustList::load(&trust_bytes, &opts.root, opts.today)
         .map_err(|e| SyncError::Trust(trust_from.clone(), e))?;
-    progress(&format!(
-        "বিশ্বাস-তালিকা যাচাই হয়েছে (ক্রম {}) / trust list verified (sequence {})",
-        trust.sequence(),
-        trust.sequence()
+    let sequence = trust.sequence().to_string();
+    progress(&both_with(
+        "sync-trust-verified",
+        &[("sequence", &sequence, &sequence)],
     ));
     if let Some(w) = opts.floor.admit(&trust)? {
         progress(&w);
@@ -567,9 +569,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
     let old = match read_manifest(dir) {
         Ok(m) => m,
         Err(e) => {
-            let w = format!(
-                "পুরোনো তথ্যভান্ডার বাদ, নতুন করে আনা হচ্ছে / old snapshot ignored, syncing afresh: {e}"
-            );
+            let w = format!("{}: {e}", both("sync-old-snapshot-ignored"));
             progress(&w);
             summary.warnings.push(w);
             None
@@ -611,9 +611,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
             continue;
         }
         if !trusted_office(&office) {
-            let w = format!(
-                "অফিস {office} বিশ্বাস-তালিকায় নেই, বাদ / office {office} is not in the trust list, skipped"
-            );
+            let w = both_with("sync-office-untrusted", &[("office", &office, &office)]);
             progress(&w);
             summary.warnings.push(w);
             continue;
@@ -625,7 +623,8 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
                     Ok(o) => Some(o),
                     Err(e) => {
                         let w = format!(
-                            "অফিস {office}: পুরোনো তথ্য বাদ / office {office}: old data ignored: {e}"
+                            "{}: {e}",
+                            both_with("sync-office-old-data", &[("office", &office, &office)])
                         );
                         progress(&w);
                         summary.warnings.push(w);
@@ -667,7 +666,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", "),
-            message: "উৎসে এই অফিস নেই / the source does not have this office".into(),
+            message: both("sync-office-missing").into(),
         });
     }
 
@@ -754,16 +753,14 @@ impl FeedStore for SnapshotStore<'_> {
     fn apply(&mut self, page: &CheckedPage) -> Result<u64, SyncError> {
         let office = self.office;
         let number = u32::try_from(self.next_page)
-            .map_err(|_| feed_err(office, "অনেক বেশি পাতা / too many feed pages"))?;
+            .map_err(|_| feed_err(office, both("sync-too-many-pages")))?;
         let mut position = page.after();
         for e in page.new_events() {
             match &e.kind {
                 EventKind::Issued { hash, .. } | EventKind::Resealed { hash, .. } => {
                     self.new_entries.push(entry(hash, number).ok_or_else(|| {
-                        feed_err(
-                            office,
-                            format!("ফিডে ভুল হ্যাশ / feed event {} has an invalid hash", e.seq),
-                        )
+                        let seq = e.seq.to_string();
+                        feed_err(office, both_with("sync-bad-hash", &[("seq", &seq, &seq)]))
                     })?);
                 }
                 // The first revocation's page stays.
@@ -847,17 +844,13 @@ fn sync_office(
                 )?);
                 status = Some((list.signed.position, list.signed.generated_at));
             } else {
-                let w = format!(
-                    "অফিস {office}: উৎসের স্ট্যাটাস-তালিকা পুরোনো, আগেরটি রাখা হলো / office {office}: the source's status list is older, the earlier one is kept"
-                );
+                let w = both_with("sync-status-older", &[("office", office, office)]);
                 progress(&w);
                 summary.warnings.push(w);
             }
         }
         None => {
-            let w = format!(
-                "অফিস {office}: উৎসে স্ট্যাটাস-তালিকা নেই / office {office}: the source has no status list yet"
-            );
+            let w = both_with("sync-no-status", &[("office", office, office)]);
             progress(&w);
             summary.warnings.push(w);
         }
@@ -865,10 +858,14 @@ fn sync_office(
 
     let position = state.position;
     if target.is_some_and(|t| t < position) {
-        let w = format!(
-            "অফিস {office}: উৎস তথ্যভান্ডারের পেছনে ({} < {position}), ফিড আগের মতো / office {office}: the source is behind the snapshot ({} < {position}); feed kept as it was",
-            target.unwrap_or(0),
-            target.unwrap_or(0)
+        let (source, at) = (target.unwrap_or(0).to_string(), position.to_string());
+        let w = both_with(
+            "sync-source-behind",
+            &[
+                ("office", office, office),
+                ("source", &source, &source),
+                ("position", &at, &at),
+            ],
         );
         progress(&w);
         summary.warnings.push(w);
@@ -919,7 +916,9 @@ fn sync_office(
             head_bytes = Some(std::mem::take(&mut store.bytes));
         }
         progress(&format!(
-            "অফিস {office}: অবস্থান / position {} / {}",
+            "{} {office}: {} {} / {}",
+            pair("office-label").0,
+            both("sync-position"),
             feed.position(),
             target.unwrap_or(page.head())
         ));

@@ -34,3 +34,44 @@ snapshot-as-of = { $time } পর্যন্ত, { $age } আগের
 office-not-in-snapshot = এই অফিস তথ্যভান্ডারে নেই: বাতিল বা প্রদান যাচাই হয়নি
 verifier-label = যাচাইকারী
 feed-age = ফিড { $age } আগের
+
+## A revocation known from the status list only (a verdict's reason)
+
+revoked-by-status-list = অফিসের স্ট্যাটাস-তালিকায় বাতিল চিহ্নিত (তারিখটি তালিকার)
+
+## Reading images and folders
+
+error-label = ত্রুটি
+no-qr-in-image = ছবিতে কোনো কিউআর কোড পাওয়া যায়নি
+no-qr-in-any-image = কোনো ছবিতে কিউআর কোড পাওয়া যায়নি
+cannot-watch = ফোল্ডার দেখা যাচ্ছে না
+watching = { $dir } ফোল্ডারে নতুন ফাইলের অপেক্ষা
+cannot-read-folder = ফোল্ডার পড়া যায়নি
+no-files-in-folder = ফোল্ডারে কোনো ফাইল নেই
+unit-images = ছবি
+time-left = বাকি
+
+## sonod-scan sync
+
+sync-connecting = সংযোগ
+sync-source-label = উৎস
+sync-source-verifier = যাচাইকারী
+sync-source-issuer = প্রদানকারী
+sync-trust-verified = বিশ্বাস-তালিকা যাচাই হয়েছে (ক্রম { $sequence })
+sync-old-snapshot-ignored = পুরোনো তথ্যভান্ডার বাদ, নতুন করে আনা হচ্ছে
+sync-office-untrusted = অফিস { $office } বিশ্বাস-তালিকায় নেই, বাদ
+sync-office-old-data = অফিস { $office }: পুরোনো তথ্য বাদ
+sync-office-missing = উৎসে এই অফিস নেই
+sync-too-many-pages = অনেক বেশি পাতা
+sync-bad-hash = ফিডে ভুল হ্যাশ
+sync-status-older = অফিস { $office }: উৎসের স্ট্যাটাস-তালিকা পুরোনো, আগেরটি রাখা হলো
+sync-no-status = অফিস { $office }: উৎসে স্ট্যাটাস-তালিকা নেই
+sync-source-behind = অফিস { $office }: উৎস তথ্যভান্ডারের পেছনে ({ $source } < { $position }), ফিড আগের মতো
+sync-position = অবস্থান
+sync-done = সম্পন্ন
+unit-offices = অফিস
+unit-pages = পাতা
+unit-new-events = নতুন ঘটনা
+unit-bytes-fetched = বাইট আনা
+unit-bytes = বাইট
+floor-not-written = বিশ্বাস-তালিকার ক্রম { $path } এ লেখা যায়নি ({ $error }): পুরোনো তালিকায় ফিরে যাওয়া ধরা না-ও পড়তে পারে
