@@ -249,6 +249,7 @@ pub enum Next {
 #[derive(Debug, Clone)]
 pub struct CheckedPage {
     page: Signed<FeedPageBody>,
+    office: OfficeCode,
     /// The position held when it was checked: events up to it are not new.
     from: u64,
 }
@@ -267,6 +268,11 @@ impl CheckedPage {
     /// The office.
     pub fn office(&self) -> &str {
         &self.page.signed.office
+    }
+
+    /// The office, typed.
+    pub fn office_code(&self) -> &OfficeCode {
+        &self.office
     }
 
     /// Its start.
@@ -311,7 +317,7 @@ pub trait FeedStore {
 /// Following one feed: where it stands, which office it serves, what its source serves.
 #[derive(Debug, Clone)]
 pub struct Follower {
-    office: Option<String>,
+    office: Option<OfficeCode>,
     position: u64,
     pages: Pages,
     done: bool,
@@ -320,9 +326,9 @@ pub struct Follower {
 impl Follower {
     /// Following an issuer's feed from `position`, of `office` when known (else the first
     /// page's office is taken).
-    pub fn issuer(office: Option<&str>, position: u64) -> Follower {
+    pub fn issuer(office: Option<OfficeCode>, position: u64) -> Follower {
         Follower {
-            office: office.map(str::to_owned),
+            office,
             position,
             pages: Pages::Exact,
             done: false,
@@ -330,9 +336,9 @@ impl Follower {
     }
 
     /// Following `office`'s feed in a verifier's mirror from `position` up to `listed`.
-    pub fn mirror(office: &str, position: u64, listed: u64) -> Follower {
+    pub fn mirror(office: OfficeCode, position: u64, listed: u64) -> Follower {
         Follower {
-            office: Some(office.to_owned()),
+            office: Some(office),
             position,
             pages: Pages::Covering { listed },
             done: false,
@@ -344,6 +350,11 @@ impl Follower {
         self.office.as_deref()
     }
 
+    /// The office, once known, typed.
+    pub fn office_code(&self) -> Option<&OfficeCode> {
+        self.office.as_ref()
+    }
+
     /// The position held.
     pub fn position(&self) -> u64 {
         self.position
@@ -351,8 +362,8 @@ impl Follower {
 
     /// Takes `office` as the feed's (learnt from its first page) with the position the store
     /// holds for it; true when that moved the position (ask again from there).
-    pub fn adopt(&mut self, office: &str, position: u64) -> bool {
-        self.office = Some(office.to_owned());
+    pub fn adopt(&mut self, office: OfficeCode, position: u64) -> bool {
+        self.office = Some(office);
         let moved = position != self.position;
         self.position = position;
         moved
@@ -384,6 +395,7 @@ impl Follower {
     pub fn check_position(&self, page: Signed<FeedPageBody>) -> Result<CheckedPage, ProtocolError> {
         let position = self.position;
         let checked = CheckedPage {
+            office: OfficeCode::parse(&page.signed.office)?,
             page,
             from: position,
         };
@@ -440,7 +452,7 @@ impl Follower {
         let position = store.apply(page)?;
         self.position = position;
         if self.office.is_none() {
-            self.office = Some(page.office().to_owned());
+            self.office = Some(page.office_code().clone());
         }
         if self.pages == Pages::Exact && position >= page.head() {
             self.done = true;

@@ -160,7 +160,7 @@ fn an_issuer_feed_is_followed_page_by_page_to_its_head() {
     assert_eq!(f.next(), Next::Done);
     assert_eq!(store.events, vec![1, 2, 3, 4, 5]);
     // An empty page at the head is fine.
-    let mut g = Follower::issuer(Some("100524"), 5);
+    let mut g = Follower::issuer(Some(OfficeCode::parse("100524").unwrap()), 5);
     let p = g
         .check(&w.trust, page("100524", 5, 0, 5, &w.office))
         .unwrap();
@@ -171,7 +171,7 @@ fn an_issuer_feed_is_followed_page_by_page_to_its_head() {
 #[test]
 fn a_mirror_page_may_start_before_the_position_but_must_pass_it() {
     let w = world();
-    let mut f = Follower::mirror("100524", 3, 8);
+    let mut f = Follower::mirror(OfficeCode::parse("100524").unwrap(), 3, 8);
     let mut store = Memory {
         events: vec![1, 2, 3],
     };

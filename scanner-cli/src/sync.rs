@@ -885,12 +885,13 @@ fn sync_office(
         events: 0,
         bytes: Vec::new(),
     };
+    let code = sonod_keys::OfficeCode::parse(office).map_err(|e| protocol_err(office, e.into()))?;
     let mut feed = match target {
         // A mirror's pages were fetched while the feed grew, so a page's head says nothing
         // about the end: the listing's position does.
-        Some(listed) => Follower::mirror(office, position, listed),
+        Some(listed) => Follower::mirror(code, position, listed),
         // An issuer's page says its head.
-        None => Follower::issuer(Some(office), position),
+        None => Follower::issuer(Some(code), position),
     };
     let mut head_bytes: Option<Vec<u8>> = None;
     while let Next::Fetch { after } = feed.next() {

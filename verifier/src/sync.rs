@@ -313,7 +313,13 @@ async fn sync_round(
         .as_deref()
         .and_then(|o| replica.office(o))
         .map_or(0, |f| f.position);
-    let mut feed = Follower::issuer(office.as_deref(), position);
+    // An office code not valid now (a leading zero, accepted before) is learnt afresh.
+    let mut feed = Follower::issuer(
+        office
+            .as_deref()
+            .and_then(|o| sonod_keys::OfficeCode::parse(o).ok()),
+        position,
+    );
     let mut backfill = office
         .as_deref()
         .is_some_and(|o| replica.mirror_end(o) < position);
@@ -330,11 +336,12 @@ async fn sync_round(
         )
         .await?;
         if feed.office().is_none() {
-            let office = page.signed.office.clone();
+            let office =
+                sonod_keys::OfficeCode::parse(&page.signed.office).map_err(ProtocolError::from)?;
             replica.set_source_office(&source.url, &office)?;
-            source.update(|s| s.office = Some(office.clone()));
+            source.update(|s| s.office = Some(office.to_string()));
             let have = replica.office(&office).map_or(0, |f| f.position);
-            if feed.adopt(&office, have) {
+            if feed.adopt(office.clone(), have) {
                 // The replica already holds this office (another URL for it, or an earlier
                 // run): continue from there.
                 backfill = replica.mirror_end(&office) < have;
