@@ -18,7 +18,7 @@ use sonod_keys::{KeyId, KeyStatus, TrustList};
 use sonod_seal::{open, open_with_hash, parse_qr_text, DecodeError, Opened};
 use time::{Date, Time};
 
-use crate::messages::{text, text_with};
+use crate::messages::{text, text_with, Msg};
 use crate::signature::SignatureKey;
 use crate::verdict::{CertificateJson, Office, Unchecked, Verdict, VerdictKind};
 
@@ -329,12 +329,12 @@ impl Pending {
         let opened = match (signature_ok, reading.opened.as_ref()) {
             (true, Ok(o)) => o,
             _ => {
-                let (bn, en) = text("reason-bad-signature");
+                let (bn, en) = text(Msg::ReasonBadSignature);
                 return with(VerdictKind::BadSignature, bn.into(), en.into());
             }
         };
         if compromised {
-            let (bn, en) = text("reason-key-compromised");
+            let (bn, en) = text(Msg::ReasonKeyCompromised);
             return with(VerdictKind::KeyCompromised, bn.into(), en.into());
         }
         let signed = |kind, bn: Cow<'static, str>, en: Cow<'static, str>| {
@@ -346,7 +346,7 @@ impl Pending {
         match feed {
             // The facts are signed but the office disowns them: they are not shown.
             FeedAnswer::NotIssued => {
-                let (bn, en) = text("reason-not-issued");
+                let (bn, en) = text(Msg::ReasonNotIssued);
                 return with(VerdictKind::NotIssued, bn.into(), en.into());
             }
             FeedAnswer::Revoked {
@@ -385,7 +385,7 @@ impl Pending {
             );
             return signed(VerdictKind::NotYetValid, bn.into(), en.into());
         }
-        let (bn, en) = text("reason-valid");
+        let (bn, en) = text(Msg::ReasonValid);
         let mut v = signed(VerdictKind::Valid, bn.into(), en.into());
         if let FeedAnswer::Unknown(why) = feed {
             v.unconfirm(why);
@@ -506,7 +506,7 @@ impl Judge {
             ))));
         }
         if !entry.may_sign_on(claimed.record.issued()) {
-            let (bn, en) = text("reason-key-not-valid-then");
+            let (bn, en) = text(Msg::ReasonKeyNotValidThen);
             return Prepared(Stage::Decided(Box::new(base(
                 VerdictKind::UntrustedIssuer,
                 bn.into(),
@@ -571,7 +571,7 @@ fn decode_failure(e: &DecodeError) -> Verdict {
     }
     match e {
         DecodeError::NotSonod => {
-            let (bn, en) = text("reason-not-sonod");
+            let (bn, en) = text(Msg::ReasonNotSonod);
             Verdict::new(VerdictKind::Malformed, bn, en)
         }
         other => {

@@ -22,29 +22,42 @@ fluent_templates::static_loader! {
 const BN: LanguageIdentifier = langid!("bn");
 const EN: LanguageIdentifier = langid!("en");
 
-/// Every message without placeables, rendered once.
-pub(crate) const STATIC_IDS: [&str; 20] = [
-    "headline-malformed",
-    "headline-unsupported-version",
-    "headline-untrusted-issuer",
-    "headline-bad-signature",
-    "headline-key-compromised",
-    "headline-not-issued",
-    "headline-revoked",
-    "headline-expired",
-    "headline-not-yet-valid",
-    "headline-unconfirmed",
-    "headline-valid",
-    "unchecked-no-feed",
-    "unchecked-not-yet-published",
-    "unchecked-stale",
-    "reason-not-sonod",
-    "reason-key-not-valid-then",
-    "reason-bad-signature",
-    "reason-key-compromised",
-    "reason-not-issued",
-    "reason-valid",
-];
+/// Declares the messages without placeables: [`Msg`], and their ids in the same order.
+macro_rules! static_messages {
+    ($($name:ident => $id:literal,)*) => {
+        /// A message without placeables (rendered once, see [`text`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Msg {
+            $(#[doc = $id] $name,)*
+        }
+
+        /// Their ids, in [`Msg`]'s order.
+        pub(crate) const STATIC_IDS: &[&str] = &[$($id,)*];
+    };
+}
+
+static_messages! {
+    HeadlineMalformed => "headline-malformed",
+    HeadlineUnsupportedVersion => "headline-unsupported-version",
+    HeadlineUntrustedIssuer => "headline-untrusted-issuer",
+    HeadlineBadSignature => "headline-bad-signature",
+    HeadlineKeyCompromised => "headline-key-compromised",
+    HeadlineNotIssued => "headline-not-issued",
+    HeadlineRevoked => "headline-revoked",
+    HeadlineExpired => "headline-expired",
+    HeadlineNotYetValid => "headline-not-yet-valid",
+    HeadlineUnconfirmed => "headline-unconfirmed",
+    HeadlineValid => "headline-valid",
+    UncheckedNoFeed => "unchecked-no-feed",
+    UncheckedNotYetPublished => "unchecked-not-yet-published",
+    UncheckedStale => "unchecked-stale",
+    ReasonNotSonod => "reason-not-sonod",
+    ReasonKeyNotValidThen => "reason-key-not-valid-then",
+    ReasonBadSignature => "reason-bad-signature",
+    ReasonKeyCompromised => "reason-key-compromised",
+    ReasonNotIssued => "reason-not-issued",
+    ReasonValid => "reason-valid",
+}
 
 /// Every message with placeables, and them.
 #[cfg(test)]
@@ -70,18 +83,18 @@ fn lookup(
         .unwrap_or_else(|| id.to_owned())
 }
 
-static RENDERED: LazyLock<HashMap<&'static str, (String, String)>> = LazyLock::new(|| {
+static RENDERED: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
     STATIC_IDS
         .iter()
-        .map(|&id| (id, (lookup(&BN, id, None), lookup(&EN, id, None))))
+        .map(|&id| (lookup(&BN, id, None), lookup(&EN, id, None)))
         .collect()
 });
 
 /// A message without placeables, Bangla then English.
-pub(crate) fn text(id: &'static str) -> (&'static str, &'static str) {
-    match RENDERED.get(id) {
+pub(crate) fn text(m: Msg) -> (&'static str, &'static str) {
+    match RENDERED.get(m as usize) {
         Some((bn, en)) => (bn.as_str(), en.as_str()),
-        None => (id, id),
+        None => ("", ""),
     }
 }
 
@@ -107,7 +120,7 @@ mod tests {
 
     #[test]
     fn every_message_is_in_both_languages_without_isolation_marks() {
-        for id in STATIC_IDS {
+        for &id in STATIC_IDS {
             for lang in [&BN, &EN] {
                 let t = LOCALES.try_lookup(lang, id);
                 assert!(t.is_some(), "{id} missing in {lang}");
@@ -126,6 +139,9 @@ mod tests {
         let (bn, en) = text_with("reason-expired", &[("date", "০১-০২-২০২৬", "2026-02-01")]);
         assert_eq!(bn, "মেয়াদ ০১-০২-২০২৬ তারিখে শেষ হয়েছে");
         assert_eq!(en, "expired on 2026-02-01");
-        assert_eq!(text("headline-valid"), ("সঠিক ও বৈধ", "Genuine and valid"));
+        assert_eq!(
+            text(Msg::HeadlineValid),
+            ("সঠিক ও বৈধ", "Genuine and valid")
+        );
     }
 }

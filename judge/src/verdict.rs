@@ -99,9 +99,9 @@ impl Unchecked {
     /// The reason a person reads, Bangla then English (`locales/*/sonod-judge.ftl`).
     pub fn reason(self) -> (&'static str, &'static str) {
         crate::messages::text(match self {
-            Unchecked::NoFeed => "unchecked-no-feed",
-            Unchecked::NotYetPublished { .. } => "unchecked-not-yet-published",
-            Unchecked::Stale { .. } => "unchecked-stale",
+            Unchecked::NoFeed => crate::messages::Msg::UncheckedNoFeed,
+            Unchecked::NotYetPublished { .. } => crate::messages::Msg::UncheckedNotYetPublished,
+            Unchecked::Stale { .. } => crate::messages::Msg::UncheckedStale,
         })
     }
 }
@@ -147,17 +147,17 @@ impl VerdictKind {
     /// A short headline, Bangla then English (`locales/*/sonod-judge.ftl`).
     pub fn headline(self) -> (&'static str, &'static str) {
         crate::messages::text(match self {
-            VerdictKind::Malformed => "headline-malformed",
-            VerdictKind::UnsupportedVersion => "headline-unsupported-version",
-            VerdictKind::UntrustedIssuer => "headline-untrusted-issuer",
-            VerdictKind::BadSignature => "headline-bad-signature",
-            VerdictKind::KeyCompromised => "headline-key-compromised",
-            VerdictKind::NotIssued => "headline-not-issued",
-            VerdictKind::Revoked => "headline-revoked",
-            VerdictKind::Expired => "headline-expired",
-            VerdictKind::NotYetValid => "headline-not-yet-valid",
-            VerdictKind::Unconfirmed => "headline-unconfirmed",
-            VerdictKind::Valid => "headline-valid",
+            VerdictKind::Malformed => crate::messages::Msg::HeadlineMalformed,
+            VerdictKind::UnsupportedVersion => crate::messages::Msg::HeadlineUnsupportedVersion,
+            VerdictKind::UntrustedIssuer => crate::messages::Msg::HeadlineUntrustedIssuer,
+            VerdictKind::BadSignature => crate::messages::Msg::HeadlineBadSignature,
+            VerdictKind::KeyCompromised => crate::messages::Msg::HeadlineKeyCompromised,
+            VerdictKind::NotIssued => crate::messages::Msg::HeadlineNotIssued,
+            VerdictKind::Revoked => crate::messages::Msg::HeadlineRevoked,
+            VerdictKind::Expired => crate::messages::Msg::HeadlineExpired,
+            VerdictKind::NotYetValid => crate::messages::Msg::HeadlineNotYetValid,
+            VerdictKind::Unconfirmed => crate::messages::Msg::HeadlineUnconfirmed,
+            VerdictKind::Valid => crate::messages::Msg::HeadlineValid,
         })
     }
 }

@@ -118,6 +118,15 @@ pub enum SyncError {
         /// Why (bilingual).
         message: String,
     },
+    /// A feed page or status list broke a rule of the feed protocol.
+    #[error("অফিস {office}: {error}")]
+    Protocol {
+        /// The office.
+        office: String,
+        /// The rule (bilingual).
+        #[source]
+        error: sonod_feed::ProtocolError,
+    },
     /// The store could not be written.
     #[error("তথ্যভান্ডারে লেখা যায়নি / cannot write the store {}: {}", .0.display(), .1)]
     Store(PathBuf, std::io::Error),
@@ -371,7 +380,10 @@ impl Client {
 }
 
 fn protocol_err(office: &str, e: ProtocolError) -> SyncError {
-    feed_err(office, e.to_string())
+    SyncError::Protocol {
+        office: office.to_owned(),
+        error: e,
+    }
 }
 
 fn feed_err(office: &str, message: impl Into<String>) -> SyncError {
