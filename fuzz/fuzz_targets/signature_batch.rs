@@ -6,12 +6,12 @@
 //! a small-order component, raw bytes), on the signed messages of four sealed certificates.
 //! Then:
 //!
-//! - `sonod_verifier::verify_signatures` (which picks what may go into a batch equation) must
+//! - `sonod_judge::verify_signatures` (which picks what may go into a batch equation) must
 //!   give `verify_strict`'s answer for every signature, except the one case its documentation
-//!   names (verifier/src/batch.rs): an `R` that is not small-order but has a small-order
+//!   names (judge/src/batch.rs): an `R` that is not small-order but has a small-order
 //!   component, in a signature that holds up to that component (`[S]B - R - [k]A` is
 //!   small-order), by a batchable key. `verify_strict` refuses it; a batch may accept it.
-//! - `sonod_verifier::batch_equation` on the signatures that `verify_signatures` would put in
+//! - `sonod_judge::batch_equation` on the signatures that `verify_signatures` would put in
 //!   a batch (batchable key, `R` canonical and not small-order) holds whenever every one of them
 //!   passes `verify_strict`, and when it holds every one that does not is that same case.
 #![no_main]
@@ -26,7 +26,7 @@ use libfuzzer_sys::fuzz_target;
 use sha2::{Digest, Sha512};
 use sonod_keys::{SecretKey, SigningKey};
 use sonod_seal::{Certificate, Record, Sealed};
-use sonod_verifier::{batch_equation, verify_signatures, Reading, SignatureCheck, SignatureKey};
+use sonod_judge::{batch_equation, verify_signatures, Reading, SignatureCheck, SignatureKey};
 
 const MESSAGES: usize = 4;
 const KEYS: usize = 3;

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use sonod_keys::{Environment, SecretKey, SigningKey, TrustEntry, TrustListDraft};
 use sonod_scan::{FileRef, Manifest, OfficeState, SegmentRef, Snapshot, MANIFEST};
 use sonod_seal::feed::StatusListBody;
-use sonod_verifier::FeedStatus;
+use sonod_judge::FeedStatus;
 use time::macros::date;
 use time::Date;
 

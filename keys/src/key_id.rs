@@ -40,10 +40,7 @@ impl KeyId {
 
 impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        f.write_str(&data_encoding::HEXLOWER.encode(&self.0))
     }
 }
 
@@ -77,19 +74,10 @@ impl FromStr for KeyId {
             return Err(ParseKeyIdError::Length(s.len()));
         }
         let mut id = [0u8; KeyId::LEN];
-        for (byte, pair) in id.iter_mut().zip(s.chunks_exact(2)) {
-            *byte = (hex_digit(pair[0])? << 4) | hex_digit(pair[1])?;
-        }
+        data_encoding::HEXLOWER_PERMISSIVE
+            .decode_mut(s, &mut id)
+            .map_err(|_| ParseKeyIdError::NotHex)?;
         Ok(KeyId(id))
-    }
-}
-
-fn hex_digit(c: u8) -> Result<u8, ParseKeyIdError> {
-    match c {
-        b'0'..=b'9' => Ok(c - b'0'),
-        b'a'..=b'f' => Ok(c - b'a' + 10),
-        b'A'..=b'F' => Ok(c - b'A' + 10),
-        _ => Err(ParseKeyIdError::NotHex),
     }
 }
 

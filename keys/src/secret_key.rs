@@ -214,10 +214,11 @@ mod tests {
     /// RFC 8032 section 7.1, TEST 1.
     fn rfc8032_test1() -> SecretKey {
         let hex = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
-        let mut secret = [0u8; 32];
-        for (i, b) in secret.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
-        }
+        let secret: [u8; 32] = data_encoding::HEXLOWER
+            .decode(hex.as_bytes())
+            .unwrap()
+            .try_into()
+            .unwrap();
         SecretKey::from_signing_key(SigningKey::from_bytes(&secret))
     }
 
@@ -407,6 +408,6 @@ mod tests {
     }
 
     fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        data_encoding::HEXLOWER.encode(bytes)
     }
 }

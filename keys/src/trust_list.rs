@@ -7,9 +7,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -125,9 +124,9 @@ pub struct TrustEntry {
     /// [`KeyId::of`] the public key.
     pub key_id: KeyId,
     /// The office's Ed25519 public key (standard base64 of the 32 raw bytes in the file).
-    #[serde(with = "b64_public_key")]
+    #[serde(with = "crate::base64::public_key")]
     pub public_key: VerifyingKey,
-    /// The office code: 2 to 12 ASCII digits.
+    /// The office code, an [`OfficeCode`](crate::OfficeCode) (checked on load).
     pub office: String,
     /// The office's name in Bangla, as printed on its certificates.
     pub office_name_bn: String,
@@ -282,8 +281,9 @@ pub enum TrustEditError {
         /// The id of the entry's public key.
         actual: KeyId,
     },
-    /// The office code is not 2 to 12 ASCII digits.
-    #[error("অফিস কোড {0:?} সঠিক নয় (২-১২টি অঙ্ক) / invalid office code {0:?} (2 to 12 digits)")]
+    /// The office code is not an [`OfficeCode`](crate::OfficeCode): 2 to 12 ASCII digits, the
+    /// first not 0.
+    #[error("অফিস কোড {0:?} সঠিক নয় (২-১২টি অঙ্ক, প্রথমটি ০ নয়) / invalid office code {0:?} (2 to 12 digits, the first not 0)")]
     InvalidOffice(String),
     /// An office name is empty or has control characters.
     #[error("অফিসের নাম ({0}) খালি বা অবৈধ / office name ({0}) is empty or invalid")]
@@ -376,17 +376,8 @@ struct Signed {
 #[serde(deny_unknown_fields)]
 struct RootSignature {
     key_id: KeyId,
-    #[serde(with = "b64_signature")]
+    #[serde(with = "crate::base64::signature")]
     ed25519: Signature,
-}
-
-/// The bytes the root key signs.
-fn signing_message(signed: &Signed) -> Vec<u8> {
-    let mut msg = SIGNING_CONTEXT.to_vec();
-    // Only strings, integers, options and sequences, all with infallible `Serialize`
-    // implementations: serialising into a `Vec` cannot fail.
-    serde_json::to_writer(&mut msg, signed).expect("a trust list always serialises");
-    msg
 }
 
 /// How strictly [`decode`] judges the entries' shape.
@@ -462,7 +453,7 @@ fn check_shape(entry: &TrustEntry) -> Result<(), TrustEditError> {
 }
 
 fn check_office(office: &str) -> Result<(), TrustEditError> {
-    if (2..=12).contains(&office.len()) && office.bytes().all(|b| b.is_ascii_digit()) {
+    if crate::OfficeCode::is_valid(office) {
         Ok(())
     } else {
         Err(TrustEditError::InvalidOffice(office.to_owned()))
@@ -609,8 +600,9 @@ impl TrustList {
                 return Err(TrustListError::WrongRoot { expected, found });
             }
         }
-        root.verify_strict(&signing_message(&doc.signed), &signature.ed25519)
-            .map_err(|_| TrustListError::BadSignature)?;
+        if !crate::signed::verify_json(SIGNING_CONTEXT, &doc.signed, root, &signature.ed25519) {
+            return Err(TrustListError::BadSignature);
+        }
         if doc.signed.expires < today {
             return Err(TrustListError::Expired {
                 expires: doc.signed.expires,
@@ -708,7 +700,7 @@ impl TrustList {
 }
 
 fn to_json_pretty(doc: &Document) -> String {
-    // See `signing_message`: serialising this document cannot fail.
+    // See `crate::signed::signing_message`: serialising this document cannot fail.
     serde_json::to_string_pretty(doc).expect("a trust list always serialises")
 }
 
@@ -947,7 +939,7 @@ impl TrustListDraft {
             .ok_or(TrustEditError::SequenceExhausted)?;
         signed.issued_at = today;
         signed.root_key_id = Some(root.key_id());
-        let ed25519 = root.sign(&signing_message(&signed));
+        let ed25519 = crate::signed::sign_json(SIGNING_CONTEXT, &signed, root);
         self.doc = Document {
             signed,
             signature: Some(RootSignature {
@@ -968,47 +960,15 @@ impl TrustListDraft {
     /// never half of one.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), TrustEditError> {
         let path = path.as_ref();
-        let io_err = |p: &Path, e: io::Error| TrustEditError::Io {
-            path: p.to_owned(),
-            kind: e.kind(),
-            message: e.to_string(),
-        };
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let name = path.file_name().ok_or_else(|| {
-            io_err(
-                path,
-                io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
-            )
-        })?;
-        let tmp = dir.join(format!(
-            ".{}.tmp-{}",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
         let mut json = self.to_json_pretty();
         json.push('\n');
-        let written = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o644)
-            .open(&tmp)
-            .and_then(|mut f| {
-                f.write_all(json.as_bytes())?;
-                f.sync_all()
-            })
-            .and_then(|()| std::fs::rename(&tmp, path));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(io_err(path, e));
-        }
-        // Make the rename itself durable.
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| io_err(dir, e))
+        crate::fs::write_atomic(path, json.as_bytes(), crate::fs::MODE_PUBLIC).map_err(|e| {
+            TrustEditError::Io {
+                path: path.to_owned(),
+                kind: e.kind(),
+                message: e.to_string(),
+            }
+        })
     }
 
     fn entry_mut(&mut self, key_id: KeyId) -> Result<&mut TrustEntry, TrustEditError> {
@@ -1023,55 +983,6 @@ impl TrustListDraft {
     fn unsign(&mut self) {
         self.doc.signature = None;
         self.doc.signed.root_key_id = None;
-    }
-}
-
-mod b64_public_key {
-    use base64::engine::general_purpose::STANDARD;
-    use base64::Engine;
-    use ed25519_dalek::VerifyingKey;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(key: &VerifyingKey, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&STANDARD.encode(key.as_bytes()))
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<VerifyingKey, D::Error> {
-        use serde::de::Error;
-        let s = String::deserialize(d)?;
-        let bytes = STANDARD
-            .decode(&s)
-            .map_err(|e| D::Error::custom(format_args!("public_key is not base64: {e}")))?;
-        let raw: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| D::Error::custom("public_key must be 32 bytes"))?;
-        VerifyingKey::from_bytes(&raw)
-            .map_err(|_| D::Error::custom("public_key is not an Ed25519 point"))
-    }
-}
-
-mod b64_signature {
-    use base64::engine::general_purpose::STANDARD;
-    use base64::Engine;
-    use ed25519_dalek::Signature;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(sig: &Signature, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&STANDARD.encode(sig.to_bytes()))
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Signature, D::Error> {
-        use serde::de::Error;
-        let s = String::deserialize(d)?;
-        let bytes = STANDARD
-            .decode(&s)
-            .map_err(|e| D::Error::custom(format_args!("ed25519 is not base64: {e}")))?;
-        let raw: [u8; 64] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| D::Error::custom("ed25519 signature must be 64 bytes"))?;
-        Ok(Signature::from_bytes(&raw))
     }
 }
 
@@ -1120,7 +1031,7 @@ mod tests {
     /// malicious signer would make.
     fn force_sign(mut signed: Signed, root: &SecretKey) -> Vec<u8> {
         signed.root_key_id = Some(root.key_id());
-        let ed25519 = root.sign(&signing_message(&signed));
+        let ed25519 = crate::signed::sign_json(SIGNING_CONTEXT, &signed, root);
         let doc = Document {
             signed,
             signature: Some(RootSignature {

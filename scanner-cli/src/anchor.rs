@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -336,20 +336,17 @@ impl TrustFloor {
         }
         floor.trust_sequence.insert(root, list.sequence());
         let written = lock.and_then(|_lock| {
-            let tmp = self.dir.join(format!(".{TRUST_FLOOR_FILE}.tmp"));
-            let mut f = File::create(&tmp)?;
-            f.write_all(&serde_json::to_vec_pretty(&floor).map_err(std::io::Error::other)?)?;
-            f.sync_all()?;
-            drop(f);
-            std::fs::rename(&tmp, &path)?;
-            if let Ok(d) = File::open(&self.dir) {
-                let _ = d.sync_all();
-            }
-            Ok(())
+            let json = serde_json::to_vec_pretty(&floor).map_err(std::io::Error::other)?;
+            sonod_keys::fs::write_atomic(&path, &json, sonod_keys::fs::MODE_SHARED)
         });
         Ok(written.err().map(|e| {
+            let (shown, e) = (shown.to_string(), e.to_string());
             format!(
-                "⚠ বিশ্বাস-তালিকার ক্রম {shown} এ লেখা যায়নি ({e}): পুরোনো তালিকায় ফিরে যাওয়া ধরা না-ও পড়তে পারে / cannot record the trust list's sequence in {shown} ({e}): a rollback to an older list may go unnoticed"
+                "⚠ {}",
+                crate::messages::both_with(
+                    "floor-not-written",
+                    &[("path", &shown, &shown), ("error", &e, &e)]
+                )
             )
         }))
     }

@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
+use sonod_judge::{now_unix_ms, Judge, NoFeed, Unchecked, Verdict, VerdictKind};
 use sonod_keys::{today_dhaka, TrustList};
 use sonod_seal::bangla_digits;
-use sonod_verifier::{now_unix_ms, Judge, NoFeed, Unchecked, Verdict, VerdictKind};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 use crate::anchor::{default_state_dir, pinned_root, TrustFloor};
+use crate::messages::{both, both_with, pair_with};
 use crate::online::OnlineVerifier;
 use crate::report::{human_report, json_report};
 use crate::snapshot::{Snapshot, SnapshotAge};
@@ -33,7 +34,7 @@ enum How {
     Snapshot {
         /// The judge over the snapshot's trust list.
         judge: Judge,
-        /// The snapshot (the [`sonod_verifier::FeedStatus`]).
+        /// The snapshot (the [`sonod_judge::FeedStatus`]).
         snapshot: Box<Snapshot>,
         /// Older than this (seconds), the snapshot cannot vouch for a certificate: a valid
         /// verdict reads unconfirmed.
@@ -247,17 +248,24 @@ fn dhaka_time(t: i64) -> String {
 /// `3 দিন 4 ঘণ্টা` and `3 d 4 h` (under a minute: seconds).
 fn duration_text(secs: i64) -> (String, String) {
     let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
-    let (bn, en) = if d > 0 {
-        (format!("{d} দিন {h} ঘণ্টা"), format!("{d} d {h} h"))
+    let n = |x: i64| (bangla_digits(&x.to_string()), x.to_string());
+    let ((dbn, den), (hbn, hen), (mbn, men)) = (n(d), n(h), n(m));
+    if d > 0 {
+        pair_with(
+            "duration-days-hours",
+            &[("d", &dbn, &den), ("h", &hbn, &hen)],
+        )
     } else if h > 0 {
-        (format!("{h} ঘণ্টা {m} মিনিট"), format!("{h} h {m} min"))
+        pair_with(
+            "duration-hours-minutes",
+            &[("h", &hbn, &hen), ("m", &mbn, &men)],
+        )
     } else if m > 0 {
-        (format!("{m} মিনিট"), format!("{m} min"))
+        pair_with("duration-minutes", &[("m", &mbn, &men)])
     } else {
-        let s = secs.max(0);
-        (format!("{s} সেকেন্ড"), format!("{s} s"))
-    };
-    (bangla_digits(&bn), en)
+        let (sbn, sen) = n(secs.max(0));
+        pair_with("duration-seconds", &[("s", &sbn, &sen)])
+    }
 }
 
 fn stale_line(age: &SnapshotAge, max_age: i64) -> String {
@@ -265,11 +273,10 @@ fn stale_line(age: &SnapshotAge, max_age: i64) -> String {
     match age.age_seconds {
         Some(secs) => {
             let (abn, aen) = duration_text(secs);
-            format!(
-                "  ⚠ তথ্যভান্ডার {abn} পুরোনো (সীমা {mbn}): সাম্প্রতিক বাতিল ধরা না-ও পড়তে পারে — `sonod-scan sync` চালান / the snapshot is {aen} old (limit {men}): recent revocations may be missing — run `sonod-scan sync`\n"
-            )
+            let line = both_with("stale-age", &[("age", &abn, &aen), ("limit", &mbn, &men)]);
+            format!("  ⚠ {line}\n")
         }
-        None => "  ⚠ তথ্যভান্ডারের কোনো স্বাক্ষরিত নথি বলে না এটি কবেকার: সাম্প্রতিক বাতিল ধরা না-ও পড়তে পারে — `sonod-scan sync` চালান / no signed document says how old the snapshot is: recent revocations may be missing — run `sonod-scan sync`\n".to_owned(),
+        None => format!("  ⚠ {}\n", both("stale-unknown")),
     }
 }
 
@@ -281,27 +288,34 @@ pub fn checked_human(input: &str, c: &Checked) -> String {
         Source::Snapshot(age, max_age) => {
             if let (Some(as_of), Some(secs)) = (age.as_of, age.age_seconds) {
                 let (bn, en) = duration_text(secs);
+                let (time_bn, time_en) = (dhaka_time(as_of), rfc3339(as_of));
                 s.push_str(&format!(
-                    "  তথ্যভান্ডার / snapshot: {} পর্যন্ত, {bn} আগের / as of {}, {en} old\n",
-                    dhaka_time(as_of),
-                    rfc3339(as_of)
+                    "  {}: {}\n",
+                    both("snapshot-label"),
+                    both_with(
+                        "snapshot-as-of",
+                        &[("time", &time_bn, &time_en), ("age", &bn, &en)]
+                    )
                 ));
             }
             if !age.office_covered && c.verdict.office.is_some() {
-                s.push_str("  ⚠ এই অফিস তথ্যভান্ডারে নেই: বাতিল বা প্রদান যাচাই হয়নি / this office is not in the snapshot: revocation and issuance not checked\n");
+                s.push_str(&format!("  ⚠ {}\n", both("office-not-in-snapshot")));
             }
             if age.stale {
                 s.push_str(&stale_line(age, *max_age));
             }
         }
         Source::Online { url, freshness, .. } => {
-            s.push_str(&format!("  যাচাইকারী / verifier: {url}"));
+            s.push_str(&format!("  {}: {url}", both("verifier-label")));
             if let Some(secs) = freshness
                 .as_ref()
                 .and_then(|f| f["feed_age_seconds"].as_i64())
             {
                 let (bn, en) = duration_text(secs);
-                s.push_str(&format!(" · ফিড {bn} আগের / feed {en} old"));
+                s.push_str(&format!(
+                    " · {}",
+                    both_with("feed-age", &[("age", &bn, &en)])
+                ));
             }
             s.push('\n');
         }
@@ -339,27 +353,10 @@ pub fn checked_json(input: &str, c: &Checked) -> Json {
     j
 }
 
-/// Parses `--max-age`: seconds, or a number with `s`, `m`, `h` or `d`.
+/// Parses `--max-age`: the one duration grammar ([`sonod_keys::parse_duration`]: seconds, or
+/// numbers with `ms`, `s`, `m`, `h` or `d`).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
-        _ => (s, 's'),
-    };
-    let n: u64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("expected a number with s, m, h or d (e.g. 7d): {s:?}"))?;
-    let mult = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3600,
-        'd' => 86_400,
-        _ => return Err(format!("expected a unit s, m, h or d (e.g. 7d): {s:?}")),
-    };
-    n.checked_mul(mult)
-        .map(Duration::from_secs)
-        .ok_or_else(|| format!("too long: {s:?}"))
+    sonod_keys::parse_duration(s)
 }
 
 #[cfg(test)]

@@ -112,14 +112,22 @@ pub fn run_sync(a: &SyncArgs) -> anyhow::Result<()> {
             })
         );
     }
+    use crate::messages::both;
     eprintln!(
-        "সম্পন্ন / done: {} অফিস / offices, {} পাতা / pages, {} নতুন ঘটনা / new events, {} বাইট আনা / bytes fetched; তথ্যভান্ডার / snapshot {} ({} বাইট / bytes)",
+        "{}: {} {}, {} {}, {} {}, {} {}; {} {} ({} {})",
+        both("sync-done"),
         s.offices,
+        both("unit-offices"),
         s.pages,
+        both("unit-pages"),
         s.events,
+        both("unit-new-events"),
         s.bytes_fetched,
+        both("unit-bytes-fetched"),
+        both("snapshot-label"),
         opts.store.display(),
-        s.snapshot_bytes
+        s.snapshot_bytes,
+        both("unit-bytes")
     );
     Ok(())
 }

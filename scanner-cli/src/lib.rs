@@ -9,18 +9,21 @@
 //!   JSON line.
 //! - `anchor`: what must not live in the writable store: the pinned root key
 //!   ([`pinned_root`]) and the highest trust-list sequence seen ([`TrustFloor`]).
-//! - `snapshot`: the offline snapshot on disk and the [`FeedStatus`](sonod_verifier::FeedStatus)
+//! - `snapshot`: the offline snapshot on disk and the [`FeedStatus`](sonod_judge::FeedStatus)
 //!   that judges from it ([`Snapshot`]), every fact checked against an office signature.
 //! - `pages`: the office-signed feed pages the snapshot keeps as fetched.
 //! - `sync`: `sonod-scan sync`, filling the snapshot from a verifier or an issuer.
 //! - `online`: `--verifier URL`, verdicts from a verifier's API.
 //! - `check`: which of the three a run uses ([`Checker`]), and what each adds to a report.
+//! - `messages`: what the reports say, from `locales/bn/sonod-scan.ftl` and
+//!   `locales/en/sonod-scan.ftl` (Fluent).
 //! - `cli`: the flags for them ([`SourceArgs`]) and the `sync` subcommand ([`SyncArgs`]).
 
 mod anchor;
 mod check;
 mod cli;
 mod decode;
+pub mod messages;
 mod online;
 mod pages;
 mod report;

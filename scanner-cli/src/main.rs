@@ -11,12 +11,13 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use sonod_judge::VerdictKind;
 use sonod_keys::today_dhaka;
+use sonod_scan::messages;
 use sonod_scan::{
     checked_human, checked_json, decode_image_bytes, decode_image_file, kiosk_line, Checker,
     DecodeImageError, Frames, Limits, ReadError, Tone,
 };
-use sonod_verifier::VerdictKind;
 use time::Date;
 
 #[derive(Parser)]
@@ -154,7 +155,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("ত্রুটি / error: {e:#}");
+            eprintln!("{}: {e:#}", messages::both("error-label"));
             ExitCode::from(ERROR)
         }
     }
@@ -206,10 +207,7 @@ impl Printer<'_> {
                 return Ok(());
             }
             self.outcome.saw(INVALID);
-            return self.error(
-                name,
-                "ছবিতে কোনো কিউআর কোড পাওয়া যায়নি / no QR code found in the image",
-            );
+            return self.error(name, messages::both("no-qr-in-image"));
         }
         for text in texts {
             if dedupe {
@@ -368,8 +366,12 @@ fn scan_files(
     if files.len() > 3 && std::io::stderr().is_terminal() && !printer.cli.kiosk {
         let bar = ProgressBar::new(files.len() as u64);
         bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} ছবি / images · {eta} বাকি / left")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(&format!(
+                "{{bar:40}} {{pos}}/{{len}} {} · {{eta}} {}",
+                messages::both("unit-images"),
+                messages::both("time-left")
+            ))
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         printer.bar = Some(bar);
     }
@@ -496,10 +498,7 @@ fn scan_stdin(limits: &Limits, jobs: usize, printer: &mut Printer) -> Result<()>
     })?;
     if frames_seen > 0 && !codes_seen {
         printer.outcome.saw(INVALID);
-        printer.error(
-            "-",
-            "কোনো ছবিতে কিউআর কোড পাওয়া যায়নি / no QR code found in any image",
-        )?;
+        printer.error("-", messages::both("no-qr-in-any-image"))?;
     }
     Ok(())
 }
@@ -514,11 +513,14 @@ fn watch(dir: &Path, limits: &Limits, printer: &mut Printer) -> Result<()> {
     let mut watcher = notify::recommended_watcher(tx).context("cannot watch folders here")?;
     watcher
         .watch(dir, RecursiveMode::NonRecursive)
-        .with_context(|| format!("ফোল্ডার দেখা যাচ্ছে না / cannot watch {}", dir.display()))?;
+        .with_context(|| {
+            let shown = dir.display().to_string();
+            messages::both_with("cannot-watch", &[("dir", &shown, &shown)])
+        })?;
+    let shown = dir.display().to_string();
     eprintln!(
-        "{} ফোল্ডারে নতুন ফাইলের অপেক্ষা / watching {} for new files (Ctrl-C to stop)",
-        dir.display(),
-        dir.display()
+        "{}",
+        messages::both_with("watching", &[("dir", &shown, &shown)])
     );
     for event in rx {
         let event = match event {
@@ -603,15 +605,16 @@ fn expand(inputs: &[PathBuf]) -> Expanded {
                         }
                     }
                 }
-                Err(e) => out
-                    .errors
-                    .push((dir, format!("ফোল্ডার পড়া যায়নি / cannot read folder: {e}"))),
+                Err(e) => out.errors.push((
+                    dir,
+                    format!("{}: {e}", messages::both("cannot-read-folder")),
+                )),
             }
         }
         if found.is_empty() && !out.errors.iter().any(|(p, _)| p.starts_with(input)) {
             out.errors.push((
                 input.clone(),
-                "ফোল্ডারে কোনো ফাইল নেই / no files in the folder".to_owned(),
+                messages::both("no-files-in-folder").to_owned(),
             ));
         }
         found.sort();

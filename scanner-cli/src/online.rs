@@ -9,8 +9,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde_json::Value as Json;
+use sonod_judge::{Office, Unchecked, Verdict, VerdictKind};
 use sonod_keys::KeyId;
-use sonod_verifier::{Office, Unchecked, Verdict, VerdictKind};
 
 use crate::sync::{agent, base_url, read_body, SyncError};
 

@@ -21,8 +21,8 @@ use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sonod_keys::{KeyStatus, TrustList};
-use sonod_seal::feed::{EventKind, FeedPageBody, RevocationReason, Signed};
+use sonod_keys::TrustList;
+use sonod_seal::feed::{EventKind, FeedPageBody, RevocationReason};
 
 use crate::snapshot::{check_name, hex, FileRef, SnapshotError};
 
@@ -186,7 +186,7 @@ impl PageStore {
             SnapshotError::Damaged(format!("office {office}: page {i} is not in the snapshot"))
         })?;
         let bytes = self.bytes(i)?;
-        let page = verify_page(trust, office, &bytes)
+        let page = sonod_feed::verify_page(trust, Some(office), &bytes)
             .map_err(|e| SnapshotError::Damaged(format!("office {office}, page {i}: {e}")))?;
         let v = VerifiedPage::new(&page.signed)
             .map_err(|e| SnapshotError::Damaged(format!("office {office}, page {i}: {e}")))?;
@@ -218,55 +218,15 @@ pub(crate) fn decompress(raw: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Checks a page's key (a key of `office` in the trust list, not compromised), office,
-/// signature and order. The message is bilingual.
-pub(crate) fn check_page(
-    trust: &TrustList,
-    office: &str,
-    page: &Signed<FeedPageBody>,
-) -> Result<(), String> {
-    let entry = trust.entry(&page.key_id).ok_or_else(|| {
-        format!(
-            "ফিডের চাবি {} বিশ্বাস-তালিকায় নেই / feed page key {} is not in the trust list",
-            page.key_id, page.key_id
-        )
-    })?;
-    if entry.office != office
-        || page.signed.office != office
-        || entry.status == KeyStatus::Compromised
-    {
-        return Err(format!(
-            "ফিডের চাবি {} এই অফিসের জন্য গ্রহণযোগ্য নয় / feed page key {} may not sign for this office (page of office {})",
-            page.key_id, page.key_id, page.signed.office
-        ));
-    }
-    page.verify(&entry.public_key).map_err(|e| e.to_string())
-}
-
-/// Parses `bytes` as a feed page and [`check_page`]s it.
-pub(crate) fn verify_page(
-    trust: &TrustList,
-    office: &str,
-    bytes: &[u8],
-) -> Result<Signed<FeedPageBody>, String> {
-    let page = Signed::<FeedPageBody>::parse(bytes).map_err(|e| e.to_string())?;
-    check_page(trust, office, &page)?;
-    Ok(page)
-}
-
 /// The full SHA-256 from 64 lower-case hex digits.
 pub(crate) fn parse_hash(hex: &str) -> Option<[u8; 32]> {
-    if hex.len() != 64
-        || !hex
-            .bytes()
-            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
-    {
+    let mut h = [0u8; 32];
+    if hex.len() != 64 {
         return None;
     }
-    let mut h = [0u8; 32];
-    for (i, b) in h.iter_mut().enumerate() {
-        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
+    data_encoding::HEXLOWER
+        .decode_mut(hex.as_bytes(), &mut h)
+        .ok()?;
     Some(h)
 }
 
@@ -293,7 +253,8 @@ impl VerifiedPage {
                 EventKind::Issued { serial, hash, .. }
                 | EventKind::Resealed { serial, hash, .. } => {
                     let h = parse_hash(hash).ok_or_else(|| {
-                        format!("ফিডে ভুল হ্যাশ / feed event {} has an invalid hash", e.seq)
+                        let seq = e.seq.to_string();
+                        crate::messages::both_with("sync-bad-hash", &[("seq", &seq, &seq)])
                     })?;
                     issued.insert(h, *serial);
                 }
@@ -318,8 +279,7 @@ impl VerifiedPage {
 pub(crate) struct PackWriter {
     dir: PathBuf,
     prefix: String,
-    tmp: PathBuf,
-    out: std::io::BufWriter<File>,
+    out: std::io::BufWriter<sonod_keys::fs::AtomicFile>,
     at: u64,
     first: u64,
     table: Vec<u8>,
@@ -329,13 +289,12 @@ pub(crate) struct PackWriter {
 impl PackWriter {
     /// A new pack whose first page is page number `first` of the office.
     pub(crate) fn new(dir: &Path, prefix: &str, first: u64) -> std::io::Result<PackWriter> {
-        let tmp = dir.join(format!(".{prefix}.tmp"));
-        let mut out = std::io::BufWriter::new(File::create(&tmp)?);
+        let tmp = sonod_keys::fs::AtomicFile::new_in(dir, prefix, sonod_keys::fs::MODE_SHARED)?;
+        let mut out = std::io::BufWriter::new(tmp);
         out.write_all(&[0u8; PACK_HEADER])?;
         Ok(PackWriter {
             dir: dir.to_owned(),
             prefix: prefix.to_owned(),
-            tmp,
             out,
             at: PACK_HEADER as u64,
             first,
@@ -385,9 +344,8 @@ impl PackWriter {
         let mut file = self.out.into_inner().map_err(|e| e.into_error())?;
         file.seek(SeekFrom::Start(0))?;
         file.write_all(&header)?;
-        file.sync_all()?;
-        let bytes = file.metadata()?.len();
-        drop(file);
+        file.flush()?;
+        let bytes = file.as_file().metadata()?.len();
         let mut h = Sha256::new();
         h.update(header);
         h.update(&self.table);
@@ -398,7 +356,7 @@ impl PackWriter {
         whole.update(sha.as_bytes());
         whole.update(self.data.finalize());
         let name = format!("{}-{}.bin", self.prefix, &hex(&whole.finalize())[..32]);
-        std::fs::rename(&self.tmp, self.dir.join(&name))?;
+        file.commit(&self.dir.join(&name))?;
         Ok(PackRef {
             file: FileRef {
                 file: name,

@@ -3,8 +3,10 @@
 use std::fmt::Write as _;
 
 use serde_json::{json, Value as Json};
+use sonod_judge::{Unchecked, Verdict, VerdictKind};
 use sonod_seal::{bangla_date, bangla_digits};
-use sonod_verifier::{Unchecked, Verdict, VerdictKind};
+
+use crate::messages::{both, both_with, pair};
 
 /// How a verdict reads at a glance: the mark before its headline, its colour on a kiosk, and
 /// the bells rung for it.
@@ -65,26 +67,32 @@ pub fn human_report(input: &str, v: &Verdict) -> String {
     let mark = Tone::of(v).mark(v);
     let mut s = String::new();
     let _ = writeln!(s, "{input}: {mark} {bn} / {en}");
-    let _ = writeln!(s, "  কারণ / reason: {} / {}", v.reason_bn, v.reason_en);
+    let _ = writeln!(
+        s,
+        "  {}: {} / {}",
+        both("reason-label"),
+        v.reason_bn,
+        v.reason_en
+    );
     if v.development {
-        let _ = writeln!(
-            s,
-            "  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate"
-        );
+        let _ = writeln!(s, "  ⚠ {}", both("development"));
     }
     if v.host_official == Some(false) {
+        let host = v.host.as_deref().unwrap_or_default();
         let _ = writeln!(
             s,
-            "  ⚠ কিউআর-এর ঠিকানা {} সরকারি যাচাই-সাইট নয় — ওই লিংকে ভরসা করবেন না / the QR's host {} is not an official verifier: do not trust that link",
-            v.host.as_deref().unwrap_or_default(),
-            v.host.as_deref().unwrap_or_default()
+            "  ⚠ {}",
+            both_with("look-alike-host", &[("host", host, host)])
         );
     }
     if let Some(o) = &v.office {
         let _ = writeln!(
             s,
-            "  অফিস / office: {} / {} ({})",
-            o.name_bn, o.name_en, o.code
+            "  {}: {} / {} ({})",
+            both("office-label"),
+            o.name_bn,
+            o.name_en,
+            o.code
         );
     }
     if let Some(c) = &v.certificate {
@@ -92,20 +100,23 @@ pub fn human_report(input: &str, v: &Verdict) -> String {
         let t = r.cert_type();
         let _ = writeln!(
             s,
-            "  সনদ / certificate: {} / {} · ক্রমিক / serial {} ({})",
+            "  {}: {} / {} · {} {} ({})",
+            both("certificate-label"),
             t.name_bn,
             t.name_en,
+            both("serial-label"),
             bangla_digits(&c.serial.to_string()),
             c.serial
         );
         let _ = write!(
             s,
-            "  প্রদান / issued: {} ({})",
+            "  {}: {} ({})",
+            both("issued-label"),
             bangla_date(r.issued()),
             r.issued()
         );
         if let Some(e) = r.expires() {
-            let _ = write!(s, " · মেয়াদ / expires: {} ({e})", bangla_date(e));
+            let _ = write!(s, " · {}: {} ({e})", both("expires-label"), bangla_date(e));
         }
         s.push('\n');
         for (f, val) in r.fields() {
@@ -122,15 +133,11 @@ pub fn human_report(input: &str, v: &Verdict) -> String {
 
 /// What an unconfirmed verdict did not check, short enough for a kiosk line.
 fn unchecked_hint(u: Unchecked) -> &'static str {
-    match u {
-        Unchecked::NotYetPublished { .. } => {
-            "অফিসের প্রকাশিত তালিকায় এখনো নেই — পরে আবার যাচাই করুন / not yet in the office's published list — check again later"
-        }
-        Unchecked::Stale { .. } => {
-            "তথ্যভান্ডার পুরোনো — sync করুন / the snapshot is too old — sync"
-        }
-        _ => "প্রদান ও বাতিল যাচাই হয়নি — sync বা অনলাইনে যাচাই করুন / issuance and revocation not checked — sync or verify online",
-    }
+    both(match u {
+        Unchecked::NotYetPublished { .. } => "hint-not-yet-published",
+        Unchecked::Stale { .. } => "hint-stale",
+        _ => "hint-unchecked",
+    })
 }
 
 /// The verdict for `input` as one JSON object.
@@ -151,8 +158,9 @@ pub fn kiosk_line(v: &Verdict, colour: bool) -> String {
         let r = &c.record;
         let _ = write!(
             s,
-            "· {} · ক্রমিক {} ",
+            "· {} · {} {} ",
             r.cert_type().name_bn,
+            pair("serial-label").0,
             bangla_digits(&c.serial.to_string())
         );
         if let Some((f, val)) = r.fields().next() {
@@ -162,13 +170,13 @@ pub fn kiosk_line(v: &Verdict, colour: bool) -> String {
         let _ = write!(s, "· {} ", v.reason_bn);
     }
     if v.development {
-        s.push_str("· ⚠ উন্নয়ন-চাবি / development keys ");
+        let _ = write!(s, "· ⚠ {} ", both("kiosk-development"));
     }
     if let Some(u) = v.unchecked {
         let _ = write!(s, "· ⚠ {} ", unchecked_hint(u));
     }
     if v.host_official == Some(false) {
-        s.push_str("· ⚠ ভুয়া ঠিকানা / look-alike link ");
+        let _ = write!(s, "· ⚠ {} ", both("kiosk-look-alike"));
     }
     if colour {
         format!("\x1b[{}m{s}\x1b[0m", tone.ansi())

@@ -22,12 +22,12 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sonod_keys::{KeyStatus, TrustList, VerifyingKey};
-use sonod_seal::feed::{is_revoked, RevocationReason, Signed, StatusListBody};
-use sonod_verifier::{too_old_to_be_missing, FeedAnswer, FeedStatus, Unchecked};
+use sonod_judge::{too_old_to_be_missing, FeedAnswer, FeedStatus, Unchecked};
+use sonod_keys::{TrustList, VerifyingKey};
+use sonod_seal::feed::{is_revoked, RevocationReason};
 use time::Date;
 
-use crate::pages::{decompress, verify_page, PackRef, PageStore, VerifiedPage};
+use crate::pages::{decompress, PackRef, PageStore, VerifiedPage};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
@@ -187,7 +187,7 @@ pub fn default_store() -> PathBuf {
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    data_encoding::HEXLOWER.encode(bytes)
 }
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
@@ -364,8 +364,8 @@ pub(crate) fn write_segment(
     prefix: &str,
     sorted: impl Iterator<Item = Entry>,
 ) -> std::io::Result<SegmentRef> {
-    let tmp = dir.join(format!(".{prefix}.tmp"));
-    let mut out = std::io::BufWriter::new(File::create(&tmp)?);
+    let tmp = sonod_keys::fs::AtomicFile::new_in(dir, prefix, sonod_keys::fs::MODE_SHARED)?;
+    let mut out = std::io::BufWriter::new(tmp);
     out.write_all(&[0u8; SEGMENT_HEADER as usize])?;
     let mut index = Vec::new();
     let mut block = Sha256::new();
@@ -400,15 +400,14 @@ pub(crate) fn write_segment(
     let mut file = out.into_inner().map_err(|e| e.into_error())?;
     file.seek(SeekFrom::Start(0))?;
     file.write_all(&header)?;
-    file.sync_all()?;
-    let bytes = file.metadata()?.len();
-    drop(file);
+    file.flush()?;
+    let bytes = file.as_file().metadata()?.len();
     let mut h = Sha256::new();
     h.update(header);
     h.update(&index);
     let sha = hex(&h.finalize());
     let name = format!("{prefix}-{}.bin", &sha[..32]);
-    std::fs::rename(&tmp, dir.join(&name))?;
+    file.commit(&dir.join(&name))?;
     Ok(SegmentRef {
         file: FileRef {
             file: name,
@@ -466,34 +465,6 @@ pub(crate) fn encode_revoked(map: &BTreeMap<u64, u32>) -> Vec<u8> {
     out
 }
 
-/// Checks a signed status list: a key of `office` in the trust list, not compromised, a good
-/// signature, a bitstring that decodes. Returns the list and its bits.
-pub(crate) fn check_status_list(
-    trust: &TrustList,
-    office: &str,
-    bytes: &[u8],
-) -> Result<(Signed<StatusListBody>, Vec<u8>), String> {
-    let list = Signed::<StatusListBody>::parse(bytes).map_err(|e| e.to_string())?;
-    let entry = trust.entry(&list.key_id).ok_or_else(|| {
-        format!(
-            "স্ট্যাটাস-তালিকার চাবি {} বিশ্বাস-তালিকায় নেই / status list key {} is not in the trust list",
-            list.key_id, list.key_id
-        )
-    })?;
-    if entry.office != office
-        || list.signed.office != office
-        || entry.status == KeyStatus::Compromised
-    {
-        return Err(format!(
-            "চাবি {} অফিস {office} এর স্ট্যাটাস-তালিকায় গ্রহণযোগ্য নয় / key {} may not sign office {office}'s status list",
-            list.key_id, list.key_id
-        ));
-    }
-    list.verify(&entry.public_key).map_err(|e| e.to_string())?;
-    let bits = list.signed.bitstring().map_err(|e| e.to_string())?;
-    Ok((list, bits))
-}
-
 /// A verified status list.
 #[derive(Debug)]
 pub(crate) struct StatusBits {
@@ -540,7 +511,7 @@ impl LoadedOffice {
         let status = match &state.status_list {
             Some(r) => {
                 let bytes = read_checked(dir, r)?;
-                let (list, bits) = check_status_list(trust, code, &bytes)
+                let (list, bits) = sonod_feed::verify_status_list(trust, code, &bytes)
                     .map_err(|e| SnapshotError::Damaged(format!("{}: {e}", r.file)))?;
                 Some(StatusBits {
                     bits,
@@ -576,7 +547,7 @@ impl LoadedOffice {
             Some(r) => {
                 let bytes = decompress(&read_checked(dir, r)?)
                     .ok_or_else(|| damaged(format!("{}: does not decompress", r.file)))?;
-                let page = verify_page(trust, code, &bytes)
+                let page = sonod_feed::verify_page(trust, Some(code), &bytes)
                     .map_err(|e| SnapshotError::Damaged(format!("{}: {e}", r.file)))?;
                 let body = &page.signed;
                 let end = body.after + body.events.len() as u64;
@@ -711,9 +682,8 @@ impl LoadedOffice {
         }
         Ok(Some(FeedAnswer::Revoked {
             date: dhaka_date(status.generated_at),
-            reason_bn: "অফিসের স্ট্যাটাস-তালিকায় বাতিল চিহ্নিত (তারিখটি তালিকার)".to_owned(),
-            reason_en: "marked revoked in the office's status list (the date is the list's)"
-                .to_owned(),
+            reason_bn: crate::messages::pair("revoked-by-status-list").0.to_owned(),
+            reason_en: crate::messages::pair("revoked-by-status-list").1.to_owned(),
         }))
     }
 }
@@ -896,9 +866,11 @@ fn write_sightings(dir: &Path, s: &HashMap<[u8; 32], i64>) -> std::io::Result<()
         bytes.extend_from_slice(h);
         bytes.extend_from_slice(&at.to_le_bytes());
     }
-    let tmp = dir.join(format!(".{SIGHTINGS_FILE}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &bytes)?;
-    std::fs::rename(&tmp, dir.join(SIGHTINGS_FILE))
+    sonod_keys::fs::write_atomic(
+        &dir.join(SIGHTINGS_FILE),
+        &bytes,
+        sonod_keys::fs::MODE_SHARED,
+    )
 }
 
 fn dhaka_date(at: i64) -> Date {

@@ -7,23 +7,25 @@
 
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
+use sonod_feed::{CheckedPage, FeedStore, Follower, Next, ProtocolError};
 use sonod_keys::{TrustList, VerifyingKey};
 use sonod_seal::feed::{EventKind, FeedPageBody, Signed, StatusListBody};
 use time::{Date, OffsetDateTime};
 
 use crate::anchor::{FloorError, TrustFloor};
+use crate::messages::{both, both_with, pair};
 use crate::pages::{
-    check_page, compress, merge_packs, parse_hash, PackWriter, PageStore, MAX_PACKS, MAX_PAGE_BYTES,
+    compress, merge_packs, parse_hash, PackWriter, PageStore, MAX_PACKS, MAX_PAGE_BYTES,
 };
 use crate::snapshot::{
-    check_status_list, covered_at, encode_revoked, read_checked, read_manifest, segment_iter,
-    sha256_hex, write_segment, Entry, FileRef, LoadedOffice, Manifest, OfficeState, SegmentRef,
-    SnapshotError, LEGACY_ROOT_FILE, MANIFEST, PREFIX, SIGHTINGS_FILE, SNAPSHOT_FORMAT,
+    covered_at, encode_revoked, read_checked, read_manifest, segment_iter, sha256_hex,
+    write_segment, Entry, FileRef, LoadedOffice, Manifest, OfficeState, SegmentRef, SnapshotError,
+    LEGACY_ROOT_FILE, MANIFEST, PREFIX, SIGHTINGS_FILE, SNAPSHOT_FORMAT,
 };
 
 /// Held by a running sync in the snapshot folder.
@@ -115,6 +117,15 @@ pub enum SyncError {
         office: String,
         /// Why (bilingual).
         message: String,
+    },
+    /// A feed page or status list broke a rule of the feed protocol.
+    #[error("অফিস {office}: {error}")]
+    Protocol {
+        /// The office.
+        office: String,
+        /// The rule (bilingual).
+        #[source]
+        error: sonod_feed::ProtocolError,
     },
     /// The store could not be written.
     #[error("তথ্যভান্ডারে লেখা যায়নি / cannot write the store {}: {}", .0.display(), .1)]
@@ -244,19 +255,28 @@ pub(crate) fn classify(url: &str, e: ureq::Error) -> SyncError {
 
 /// Checks a base URL: http or https, a host, no query or fragment; trailing `/` dropped.
 pub fn base_url(url: &str) -> Result<String, SyncError> {
+    let bad = || SyncError::BadUrl(url.to_owned());
     let trimmed = url.trim().trim_end_matches('/');
-    let rest = trimmed
-        .strip_prefix("http://")
-        .or_else(|| trimmed.strip_prefix("https://"))
-        .ok_or_else(|| SyncError::BadUrl(url.to_owned()))?;
-    if rest.is_empty()
+    let parsed = url::Url::parse(trimmed).map_err(|_| bad())?;
+    // As typed: the URL parser would read `http:///x` as host `x` and `\` as `/`.
+    let rest = trimmed.split_once("://").map_or("", |(_, rest)| rest);
+    if !matches!(parsed.scheme(), "http" | "https")
+        || parsed.host_str().is_none_or(str::is_empty)
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+        || rest.is_empty()
         || rest.starts_with('/')
         || rest.contains(['?', '#', ' ', '\\'])
         || rest.chars().any(char::is_control)
     {
-        return Err(SyncError::BadUrl(url.to_owned()));
+        return Err(bad());
     }
     Ok(trimmed.to_owned())
+}
+
+/// Whether `s` is an http(s) URL (else, for `--trust`, a file).
+pub(crate) fn is_http_url(s: &str) -> bool {
+    url::Url::parse(s.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// A blocking client with connect and read timeouts.
@@ -359,6 +379,13 @@ impl Client {
     }
 }
 
+fn protocol_err(office: &str, e: ProtocolError) -> SyncError {
+    SyncError::Protocol {
+        office: office.to_owned(),
+        error: e,
+    }
+}
+
 fn feed_err(office: &str, message: impl Into<String>) -> SyncError {
     SyncError::Feed {
         office: office.to_owned(),
@@ -367,13 +394,9 @@ fn feed_err(office: &str, message: impl Into<String>) -> SyncError {
 }
 
 fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), SyncError> {
-    let store = |e| SyncError::Store(dir.join(name), e);
-    let tmp = dir.join(format!(".{name}.tmp"));
-    let mut f = File::create(&tmp).map_err(store)?;
-    f.write_all(bytes).map_err(store)?;
-    f.sync_all().map_err(store)?;
-    drop(f);
-    std::fs::rename(&tmp, dir.join(name)).map_err(store)
+    let path = dir.join(name);
+    sonod_keys::fs::write_atomic(&path, bytes, sonod_keys::fs::MODE_SHARED)
+        .map_err(|e| SyncError::Store(path, e))
 }
 
 /// Writes `bytes` as `<prefix>-<sha>.<ext>` unless it is there already.
@@ -393,9 +416,7 @@ fn write_content(dir: &Path, prefix: &str, ext: &str, bytes: &[u8]) -> Result<Fi
 
 fn sync_dir(dir: &Path) {
     // Makes the renames durable; not possible on every platform, and then not needed.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
+    let _ = sonod_keys::fs::sync_dir(dir);
 }
 
 /// What the old snapshot holds for an office, if it checks out against the office's
@@ -422,7 +443,7 @@ fn trust_source(
     is_verifier: bool,
 ) -> Result<(String, Vec<u8>), SyncError> {
     match &opts.trust {
-        Some(t) if t.starts_with("http://") || t.starts_with("https://") => {
+        Some(t) if is_http_url(t) => {
             let url = base_url(t)?;
             let resp = client
                 .agent
@@ -505,10 +526,10 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
     let base = base_url(&opts.from)?;
     let dir = &opts.store;
     std::fs::create_dir_all(dir).map_err(|e| SyncError::Store(dir.clone(), e))?;
-    // One sync at a time per folder: a second would share the temporary file names, and its
-    // clean-up would remove the files the first one's new manifest names. Readers need no
-    // lock (the manifest is replaced in one rename). The OS drops the lock if this process
-    // dies, so a crashed sync never blocks the next one.
+    // One sync at a time per folder: a second one's clean-up would remove the files the
+    // first one's new manifest names. Readers need no lock (the manifest is replaced in one
+    // rename). The OS drops the lock if this process dies, so a crashed sync never blocks
+    // the next one.
     let lock_path = dir.join(LOCK_FILE);
     let lock = File::options()
         .create(true)
@@ -526,7 +547,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
         base: base.clone(),
         fetched: 0,
     };
-    progress(&format!("সংযোগ / connecting: {base}"));
+    progress(&format!("{}: {base}", both("sync-connecting")));
     let source = client.detect()?;
     let is_verifier = matches!(source, Source::Verifier(_));
     let kind = if is_verifier { "verifier" } else { "issuer" };
@@ -535,20 +556,21 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
         ..SyncSummary::default()
     };
     progress(&format!(
-        "উৎস / source: {}",
-        if is_verifier {
-            "যাচাইকারী / verifier"
+        "{}: {}",
+        both("sync-source-label"),
+        both(if is_verifier {
+            "sync-source-verifier"
         } else {
-            "প্রদানকারী / issuer"
-        }
+            "sync-source-issuer"
+        })
     ));
     let (trust_from, trust_bytes) = trust_source(opts, &mut client, is_verifier)?;
     let trust = TrustList::load(&trust_bytes, &opts.root, opts.today)
         .map_err(|e| SyncError::Trust(trust_from.clone(), e))?;
-    progress(&format!(
-        "বিশ্বাস-তালিকা যাচাই হয়েছে (ক্রম {}) / trust list verified (sequence {})",
-        trust.sequence(),
-        trust.sequence()
+    let sequence = trust.sequence().to_string();
+    progress(&both_with(
+        "sync-trust-verified",
+        &[("sequence", &sequence, &sequence)],
     ));
     if let Some(w) = opts.floor.admit(&trust)? {
         progress(&w);
@@ -559,9 +581,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
     let old = match read_manifest(dir) {
         Ok(m) => m,
         Err(e) => {
-            let w = format!(
-                "পুরোনো তথ্যভান্ডার বাদ, নতুন করে আনা হচ্ছে / old snapshot ignored, syncing afresh: {e}"
-            );
+            let w = format!("{}: {e}", both("sync-old-snapshot-ignored"));
             progress(&w);
             summary.warnings.push(w);
             None
@@ -603,9 +623,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
             continue;
         }
         if !trusted_office(&office) {
-            let w = format!(
-                "অফিস {office} বিশ্বাস-তালিকায় নেই, বাদ / office {office} is not in the trust list, skipped"
-            );
+            let w = both_with("sync-office-untrusted", &[("office", &office, &office)]);
             progress(&w);
             summary.warnings.push(w);
             continue;
@@ -617,7 +635,8 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
                     Ok(o) => Some(o),
                     Err(e) => {
                         let w = format!(
-                            "অফিস {office}: পুরোনো তথ্য বাদ / office {office}: old data ignored: {e}"
+                            "{}: {e}",
+                            both_with("sync-office-old-data", &[("office", &office, &office)])
                         );
                         progress(&w);
                         summary.warnings.push(w);
@@ -659,7 +678,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", "),
-            message: "উৎসে এই অফিস নেই / the source does not have this office".into(),
+            message: both("sync-office-missing").into(),
         });
     }
 
@@ -721,6 +740,69 @@ fn collect_garbage(dir: &Path, m: &Manifest) -> u64 {
     used
 }
 
+/// The snapshot being written for one office, as the feed protocol's store: each page with
+/// new events goes into a new pack as fetched, its issued hashes into the new index entries
+/// and its first revocations into the revocation pointers.
+struct SnapshotStore<'a> {
+    dir: &'a Path,
+    office: &'a str,
+    pack_prefix: &'a str,
+    /// The number the next kept page gets.
+    next_page: u64,
+    pack: Option<PackWriter>,
+    new_entries: Vec<Entry>,
+    revoked_at: &'a mut BTreeMap<u64, u32>,
+    revoked_changed: bool,
+    /// New events applied.
+    events: u64,
+    /// The page's bytes as fetched.
+    bytes: Vec<u8>,
+}
+
+impl FeedStore for SnapshotStore<'_> {
+    type Error = SyncError;
+
+    fn apply(&mut self, page: &CheckedPage) -> Result<u64, SyncError> {
+        let office = self.office;
+        let number = u32::try_from(self.next_page)
+            .map_err(|_| feed_err(office, both("sync-too-many-pages")))?;
+        let mut position = page.after();
+        for e in page.new_events() {
+            match &e.kind {
+                EventKind::Issued { hash, .. } | EventKind::Resealed { hash, .. } => {
+                    self.new_entries.push(entry(hash, number).ok_or_else(|| {
+                        let seq = e.seq.to_string();
+                        feed_err(office, both_with("sync-bad-hash", &[("seq", &seq, &seq)]))
+                    })?);
+                }
+                // The first revocation's page stays.
+                EventKind::Revoked { serial, .. } if !self.revoked_at.contains_key(serial) => {
+                    self.revoked_at.insert(*serial, number);
+                    self.revoked_changed = true;
+                }
+                // A newer issuer's event kinds: skipped, the position moves past them.
+                _ => {}
+            }
+            self.events += 1;
+            position = e.seq;
+        }
+        if !page.new_events().is_empty() {
+            let store_err = |e| SyncError::Store(self.dir.to_owned(), e);
+            let w = match &mut self.pack {
+                Some(w) => w,
+                None => self.pack.insert(
+                    PackWriter::new(self.dir, self.pack_prefix, self.next_page)
+                        .map_err(store_err)?,
+                ),
+            };
+            w.add(page.after(), page.end(), &self.bytes)
+                .map_err(store_err)?;
+            self.next_page += 1;
+        }
+        Ok(position.max(page.after()))
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn sync_office(
     client: &mut Client,
@@ -752,7 +834,6 @@ fn sync_office(
         ),
     };
     let old_status = status;
-    let mut revoked_changed = false;
 
     // The status list first: a feed read afterwards reaches at least its position.
     let status_bytes = match issuer_status {
@@ -764,8 +845,8 @@ fn sync_office(
     };
     match status_bytes {
         Some(bytes) => {
-            let (list, _) =
-                check_status_list(trust, office, &bytes).map_err(|e| feed_err(office, e))?;
+            let (list, _) = sonod_feed::verify_status_list(trust, office, &bytes)
+                .map_err(|e| protocol_err(office, e))?;
             if old_status.is_none_or(|(p, _)| list.signed.position >= p) {
                 state.status_list = Some(write_content(
                     dir,
@@ -775,28 +856,28 @@ fn sync_office(
                 )?);
                 status = Some((list.signed.position, list.signed.generated_at));
             } else {
-                let w = format!(
-                    "অফিস {office}: উৎসের স্ট্যাটাস-তালিকা পুরোনো, আগেরটি রাখা হলো / office {office}: the source's status list is older, the earlier one is kept"
-                );
+                let w = both_with("sync-status-older", &[("office", office, office)]);
                 progress(&w);
                 summary.warnings.push(w);
             }
         }
         None => {
-            let w = format!(
-                "অফিস {office}: উৎসে স্ট্যাটাস-তালিকা নেই / office {office}: the source has no status list yet"
-            );
+            let w = both_with("sync-no-status", &[("office", office, office)]);
             progress(&w);
             summary.warnings.push(w);
         }
     }
 
-    let mut position = state.position;
+    let position = state.position;
     if target.is_some_and(|t| t < position) {
-        let w = format!(
-            "অফিস {office}: উৎস তথ্যভান্ডারের পেছনে ({} < {position}), ফিড আগের মতো / office {office}: the source is behind the snapshot ({} < {position}); feed kept as it was",
-            target.unwrap_or(0),
-            target.unwrap_or(0)
+        let (source, at) = (target.unwrap_or(0).to_string(), position.to_string());
+        let w = both_with(
+            "sync-source-behind",
+            &[
+                ("office", office, office),
+                ("source", &source, &source),
+                ("position", &at, &at),
+            ],
         );
         progress(&w);
         summary.warnings.push(w);
@@ -804,96 +885,69 @@ fn sync_office(
     // Every page that brings new events is kept as fetched, numbered after the pages already
     // in the snapshot; the index and the revocation pointers name pages by that number.
     let pack_prefix = format!("pages-{office}");
-    let mut next_page: u64 = state.pages.iter().map(|p| p.count).sum();
-    let mut pack: Option<PackWriter> = None;
+    let mut store = SnapshotStore {
+        dir,
+        office,
+        pack_prefix: &pack_prefix,
+        next_page: state.pages.iter().map(|p| p.count).sum(),
+        pack: None,
+        new_entries: Vec::new(),
+        revoked_at: &mut revoked_at,
+        revoked_changed: false,
+        events: 0,
+        bytes: Vec::new(),
+    };
+    let code = sonod_keys::OfficeCode::parse(office).map_err(|e| protocol_err(office, e.into()))?;
+    let mut feed = match target {
+        // A mirror's pages were fetched while the feed grew, so a page's head says nothing
+        // about the end: the listing's position does.
+        Some(listed) => Follower::mirror(code, position, listed),
+        // An issuer's page says its head.
+        None => Follower::issuer(Some(code), position),
+    };
     let mut head_bytes: Option<Vec<u8>> = None;
-    let mut new_entries: Vec<Entry> = Vec::new();
-    loop {
-        if target.is_some_and(|t| position >= t) {
-            break;
-        }
+    while let Next::Fetch { after } = feed.next() {
         let path = if is_verifier {
-            format!("/api/v1/offices/{office}/feed?after={position}")
+            format!("/api/v1/offices/{office}/feed?after={after}")
         } else {
-            format!("/api/v1/feed?after={position}&limit={PAGE_LIMIT}")
+            format!("/api/v1/feed?after={after}&limit={PAGE_LIMIT}")
         };
         let bytes = client.get(&path, MAX_PAGE_BYTES)?;
         summary.pages += 1;
         let page =
-            Signed::<FeedPageBody>::parse(&bytes).map_err(|e| feed_err(office, e.to_string()))?;
-        check_page(trust, office, &page).map_err(|e| feed_err(office, e))?;
-        let body = &page.signed;
-        let end = body.after + body.events.len() as u64;
-        if body.after > position || end < position {
-            return Err(feed_err(
-                office,
-                format!(
-                    "ফিডের অবস্থান অসঙ্গত / inconsistent feed position: asked for events after {position}, got {}..{end}",
-                    body.after
-                ),
-            ));
-        }
-        let number = u32::try_from(next_page)
-            .map_err(|_| feed_err(office, "অনেক বেশি পাতা / too many feed pages"))?;
-        let mut applied = 0u64;
-        let from = position;
-        for e in body.events.iter().filter(|e| e.seq > from) {
-            match &e.kind {
-                EventKind::Issued { hash, .. } | EventKind::Resealed { hash, .. } => {
-                    new_entries.push(entry(hash, number).ok_or_else(|| {
-                        feed_err(
-                            office,
-                            format!("ফিডে ভুল হ্যাশ / feed event {} has an invalid hash", e.seq),
-                        )
-                    })?);
-                }
-                // The first revocation's page stays.
-                EventKind::Revoked { serial, .. } if !revoked_at.contains_key(serial) => {
-                    revoked_at.insert(*serial, number);
-                    revoked_changed = true;
-                }
-                // A newer issuer's event kinds: skipped, the position moves past them.
-                _ => {}
-            }
-            applied += 1;
-            position = e.seq;
-        }
-        summary.events += applied;
-        if applied > 0 {
-            let w = match &mut pack {
-                Some(w) => w,
-                None => {
-                    pack.insert(PackWriter::new(dir, &pack_prefix, next_page).map_err(store_err)?)
-                }
-            };
-            w.add(body.after, end, &bytes).map_err(store_err)?;
-            next_page += 1;
-        }
+            Signed::<FeedPageBody>::parse(&bytes).map_err(|e| protocol_err(office, e.into()))?;
+        let page = feed
+            .check(trust, page)
+            .map_err(|e| protocol_err(office, e))?;
+        store.bytes = bytes;
+        feed.apply(&mut store, &page)?;
         // A page that ended at the feed's head when the office made it vouches that the feed
         // was complete then: the newest such page is kept.
-        if end == body.head && head.is_none_or(|h| (body.generated_at, end) > (h.1, h.0)) {
-            head = Some((end, body.generated_at));
-            head_bytes = Some(bytes.clone());
+        let (end, generated_at) = (page.end(), page.body().generated_at);
+        if page.reaches_head() && head.is_none_or(|h| (generated_at, end) > (h.1, h.0)) {
+            head = Some((end, generated_at));
+            head_bytes = Some(std::mem::take(&mut store.bytes));
         }
         progress(&format!(
-            "অফিস {office}: অবস্থান / position {position} / {}",
-            target.unwrap_or(body.head)
+            "{} {office}: {} {} / {}",
+            pair("office-label").0,
+            both("sync-position"),
+            feed.position(),
+            target.unwrap_or(page.head())
         ));
-        // An issuer's page says its head; a mirror's pages were fetched while the feed grew,
-        // so a page's head says nothing about the end: the listing's position does.
-        if !is_verifier && position >= body.head {
-            break;
-        }
-        if applied == 0 {
-            return Err(feed_err(
-                office,
-                format!(
-                    "ফিড এগোচ্ছে না / the feed makes no progress after {position} (head {})",
-                    body.head
-                ),
-            ));
-        }
     }
+    let position = feed.position();
+    if let Some((list_position, _)) = status {
+        sonod_feed::check_status_ahead(list_position, position)
+            .map_err(|e| protocol_err(office, e))?;
+    }
+    summary.events += store.events;
+    let SnapshotStore {
+        pack,
+        mut new_entries,
+        revoked_changed,
+        ..
+    } = store;
     state.position = position;
     if let Some(w) = pack {
         state.pages.push(w.finish().map_err(store_err)?);

@@ -10,11 +10,10 @@ use std::io::{Read, Write};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use ed25519_dalek::{Signature, VerifyingKey};
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 use serde::{Deserialize, Serialize};
-use sonod_keys::{KeyId, SecretKey};
+use sonod_keys::{EnvelopeError, KeyId, SecretKey, SignedBody};
 
 /// Domain separator of feed page signatures.
 pub const FEED_CONTEXT: &[u8] = b"sonod-feed-page-v1\n";
@@ -150,17 +149,9 @@ pub struct FeedPageBody {
     pub generated_at: i64,
 }
 
-/// A signed document: a body, the key that signed it and the signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Signed<T> {
-    /// The signed content.
-    pub signed: T,
-    /// The signing office key.
-    pub key_id: KeyId,
-    /// Ed25519 signature, standard Base64.
-    pub signature: String,
-}
+/// A signed document: a body, the key that signed it and the signature (the one signed-JSON
+/// envelope, [`sonod_keys::Signed`]).
+pub use sonod_keys::Signed;
 
 /// Why a signed feed document was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -183,65 +174,45 @@ pub enum FeedError {
     Bitstring(String),
 }
 
-fn message<T: Serialize>(context: &[u8], body: &T) -> Vec<u8> {
-    let mut msg = context.to_vec();
-    // Serialising a typed struct cannot fail (no maps with non-string keys).
-    msg.extend(serde_json::to_vec(body).unwrap_or_default());
-    msg
-}
-
-fn sign<T: Serialize>(context: &[u8], body: T, key: &SecretKey) -> Signed<T> {
-    let sig = key.sign(&message(context, &body));
-    Signed {
-        signed: body,
-        key_id: key.key_id(),
-        signature: B64.encode(sig.to_bytes()),
+impl From<EnvelopeError> for FeedError {
+    fn from(e: EnvelopeError) -> FeedError {
+        match e {
+            EnvelopeError::Malformed(m) => FeedError::Malformed(m),
+            EnvelopeError::BadSignature => FeedError::BadSignature,
+        }
     }
-}
-
-fn check<T: Serialize>(
-    context: &[u8],
-    doc: &Signed<T>,
-    key: &VerifyingKey,
-) -> Result<(), FeedError> {
-    let bytes = B64
-        .decode(&doc.signature)
-        .map_err(|_| FeedError::BadSignature)?;
-    let sig = Signature::from_slice(&bytes).map_err(|_| FeedError::BadSignature)?;
-    key.verify_strict(&message(context, &doc.signed), &sig)
-        .map_err(|_| FeedError::BadSignature)
 }
 
 impl FeedPageBody {
     /// Signs the page with the office key.
     pub fn sign(self, key: &SecretKey) -> Signed<FeedPageBody> {
-        sign(FEED_CONTEXT, self, key)
+        Signed::new_signed(self, key)
     }
 }
 
-impl Signed<FeedPageBody> {
-    /// Parses a page (no signature check yet; the caller picks the key by `key_id`).
-    pub fn parse(json: &[u8]) -> Result<Self, FeedError> {
-        let page: Self =
-            serde_json::from_slice(json).map_err(|e| FeedError::Malformed(e.to_string()))?;
-        if page.signed.format != FEED_FORMAT {
-            return Err(FeedError::UnsupportedFormat(page.signed.format));
+/// A page: [`FEED_FORMAT`]; once its signature verifies, events gap-free from `after + 1`,
+/// none past the head, at most [`MAX_PAGE_EVENTS`]. (`Signed::<FeedPageBody>::parse` and
+/// `verify` check these.)
+impl SignedBody for FeedPageBody {
+    const CONTEXT: &'static [u8] = FEED_CONTEXT;
+    type Error = FeedError;
+
+    fn check_parsed(&self) -> Result<(), FeedError> {
+        if self.format != FEED_FORMAT {
+            return Err(FeedError::UnsupportedFormat(self.format.clone()));
         }
-        Ok(page)
+        Ok(())
     }
 
-    /// Checks the signature and that the events run gap-free from `after + 1`.
-    pub fn verify(&self, key: &VerifyingKey) -> Result<(), FeedError> {
-        check(FEED_CONTEXT, self, key)?;
-        let body = &self.signed;
-        let ordered = body
+    fn check_verified(&self) -> Result<(), FeedError> {
+        let ordered = self
             .events
             .iter()
             .enumerate()
-            .all(|(i, e)| body.after.checked_add(1 + i as u64) == Some(e.seq));
+            .all(|(i, e)| self.after.checked_add(1 + i as u64) == Some(e.seq));
         if !ordered
-            || body.events.last().is_some_and(|e| e.seq > body.head)
-            || body.events.len() > MAX_PAGE_EVENTS
+            || self.events.last().is_some_and(|e| e.seq > self.head)
+            || self.events.len() > MAX_PAGE_EVENTS
         {
             return Err(FeedError::OutOfOrder);
         }
@@ -299,7 +270,7 @@ impl StatusListBody {
 
     /// Signs the list with the office key.
     pub fn sign(self, key: &SecretKey) -> Signed<StatusListBody> {
-        sign(STATUS_LIST_CONTEXT, self, key)
+        Signed::new_signed(self, key)
     }
 
     /// The decompressed bitstring, bounded by `max_serial` (no decompression bombs).
@@ -328,20 +299,17 @@ impl StatusListBody {
     }
 }
 
-impl Signed<StatusListBody> {
-    /// Parses a status list (no signature check yet).
-    pub fn parse(json: &[u8]) -> Result<Self, FeedError> {
-        let list: Self =
-            serde_json::from_slice(json).map_err(|e| FeedError::Malformed(e.to_string()))?;
-        if list.signed.format != STATUS_LIST_FORMAT {
-            return Err(FeedError::UnsupportedFormat(list.signed.format));
-        }
-        Ok(list)
-    }
+/// A status list: [`STATUS_LIST_FORMAT`] (`Signed::<StatusListBody>::parse` checks it;
+/// `verify` checks the signature only, [`StatusListBody::bitstring`] the bits).
+impl SignedBody for StatusListBody {
+    const CONTEXT: &'static [u8] = STATUS_LIST_CONTEXT;
+    type Error = FeedError;
 
-    /// Checks the signature.
-    pub fn verify(&self, key: &VerifyingKey) -> Result<(), FeedError> {
-        check(STATUS_LIST_CONTEXT, self, key)
+    fn check_parsed(&self) -> Result<(), FeedError> {
+        if self.format != STATUS_LIST_FORMAT {
+            return Err(FeedError::UnsupportedFormat(self.format.clone()));
+        }
+        Ok(())
     }
 }
 

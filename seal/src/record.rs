@@ -15,6 +15,7 @@ use time::{Date, Month};
 use crate::cert_type::{cert_type_by_key, field_by_key, CertType, Field, FieldKind, FIELDS};
 use crate::identity::{bangla_digits, latin_digits, Brn, IdentityError, Mobile, Nid};
 use crate::text;
+use sonod_keys::OfficeCode;
 
 /// Longest text field, in characters.
 pub const MAX_TEXT_CHARS: usize = 200;
@@ -407,11 +408,17 @@ fn fiscal_year(start: u16) -> String {
 /// Checks an office code (2–12 digits, Bangla or Latin, not starting with 0) and returns it
 /// in Latin digits.
 pub fn parse_office(s: &str) -> Result<String, RecordError> {
+    parse_office_code(s).map(String::from)
+}
+
+/// [`parse_office`], as the typed [`OfficeCode`] (one rule for office codes: 2 to 12 digits,
+/// the first not 0; Bangla digits are read as Latin ones first).
+pub fn parse_office_code(s: &str) -> Result<OfficeCode, RecordError> {
     let digits = latin_digits(s).map_err(|_| RecordError::Office(s.to_owned()))?;
-    if !(2..=12).contains(&digits.len()) || digits.starts_with('0') || s.contains([' ', '-']) {
+    if s.contains([' ', '-']) {
         return Err(RecordError::Office(s.to_owned()));
     }
-    Ok(digits)
+    OfficeCode::try_from(digits).map_err(|_| RecordError::Office(s.to_owned()))
 }
 
 /// The earliest and latest dates a certificate may carry.

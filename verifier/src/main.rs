@@ -154,21 +154,10 @@ fn parse_wait(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-/// `500ms`, `5s`, `10m`, `1h`, or plain seconds.
+/// A duration in the one grammar ([`sonod_keys::parse_duration`]: plain seconds, or `500ms`,
+/// `5s`, `10m`, `1h`, `1d`), more than zero and at most 30 days.
 fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: u64 = n
-        .parse()
-        .map_err(|_| format!("expected a duration like 5s or 10m, got {s:?}"))?;
-    let d = match unit {
-        "ms" => Duration::from_millis(n),
-        "" | "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n.saturating_mul(60)),
-        "h" => Duration::from_secs(n.saturating_mul(3600)),
-        _ => return Err(format!("unknown unit {unit:?} (ms, s, m or h)")),
-    };
+    let d = sonod_keys::parse_duration(s)?;
     if d.is_zero() {
         return Err("the duration must be more than zero".into());
     }
@@ -176,6 +165,12 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err("the duration must be at most 30 days (720h)".into());
     }
     Ok(d)
+}
+
+/// Whether `s` is an http(s) URL with a host.
+fn is_http_url(s: &str) -> bool {
+    url::Url::parse(s)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }
 
 fn main() -> ExitCode {
@@ -210,8 +205,7 @@ fn config(s: &Serve) -> Result<Config> {
     let root = read_public_key(&root_path)
         .with_context(|| format!("reading the root key {}", root_path.display()))?;
     for url in &s.issuers {
-        let lower = url.to_ascii_lowercase();
-        if !lower.starts_with("http://") && !lower.starts_with("https://") {
+        if !is_http_url(url) {
             bail!("--issuer {url:?}: expected an http(s) base URL such as http://127.0.0.1:8080");
         }
     }
@@ -298,9 +292,11 @@ mod tests {
         assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        // Days: the one grammar has them (the verifier's own did not).
+        assert_eq!(parse_duration("5d"), Ok(Duration::from_secs(432_000)));
         assert!(
             parse_duration("0s").is_err()
-                && parse_duration("5d").is_err()
+                && parse_duration("31d").is_err()
                 && parse_duration("s").is_err()
         );
         assert!(parse_duration("720h").is_ok() && parse_duration("721h").is_err());

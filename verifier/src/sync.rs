@@ -1,4 +1,6 @@
-//! Replicating the issuers' event feeds: pull, check, apply, back off.
+//! Replicating the issuers' event feeds: pull, check, apply, back off. The rules a page and a
+//! status list must meet, and the steps of following a feed, are `sonod-feed`'s; this module
+//! is its transport (an async `reqwest` client) and the replica its store.
 //!
 //! Each configured issuer is pulled on its own task: `GET <issuer>/api/v1/feed?after=N&limit=M`
 //! until the page reaches the feed's head. A page is applied only when its signature verifies
@@ -18,7 +20,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sonod_keys::KeyStatus;
+use sonod_feed::{CheckedPage, FeedStore, Follower, Next, ProtocolError};
 use sonod_seal::feed::{FeedPageBody, Signed, StatusListBody};
 use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
@@ -34,9 +36,6 @@ pub const PAGE_LIMIT: usize = 5_000;
 pub const MAX_PAGE_BYTES: usize = 16 << 20;
 /// Largest status list read (a 2^27-serial bitstring, compressed, in Base64, and some).
 pub const MAX_STATUS_LIST_BYTES: usize = 24 << 20;
-/// How far a status list may be ahead of the feed head seen just before (events written
-/// between the two requests).
-const MAX_STATUS_AHEAD: u64 = 1 << 20;
 /// Longest wait between attempts after failures.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// Rounds asked for by waiting requests start at least this long after the round before: a
@@ -54,29 +53,10 @@ pub enum SyncError {
     /// The request failed or the answer was not a feed page.
     #[error("ফিড আনা যায়নি / cannot fetch the feed: {0}")]
     Fetch(String),
-    /// The page does not parse or verify.
+    /// The page or status list broke a rule of the feed protocol.
     #[error(transparent)]
-    Page(#[from] sonod_seal::feed::FeedError),
-    /// The page's key is not in the trust list.
-    #[error("ফিডের চাবি {0} বিশ্বাস-তালিকায় নেই / feed page key {0} is not in the trust list")]
-    UnknownKey(sonod_keys::KeyId),
-    /// The page's key belongs to another office, or is compromised.
-    #[error("ফিডের চাবি {key} অফিস {office} এর জন্য গ্রহণযোগ্য নয় / feed page key {key} may not sign for office {office}")]
-    KeyNotValid {
-        /// The key.
-        key: sonod_keys::KeyId,
-        /// The page's office.
-        office: String,
-    },
-    /// The feed served another office before.
-    #[error("এই ফিড আগে অফিস {was} এর ছিল, এখন {now} / this feed served office {was}, now {now}")]
-    OfficeChanged {
-        /// Before.
-        was: String,
-        /// Now.
-        now: String,
-    },
-    /// The page does not start where asked, or the head went backwards, or no progress.
+    Protocol(#[from] ProtocolError),
+    /// The mirror could not be filled (the issuer answers with other ranges).
     #[error("ফিডের অবস্থান অসঙ্গত / inconsistent feed position: {0}")]
     Position(String),
     /// The replica refused or failed.
@@ -258,6 +238,60 @@ pub async fn sync_once(
     sync_round(source, replica, trust, client, true).await
 }
 
+/// The replica as the feed protocol's store: a page's bytes are kept in the mirror before its
+/// events are applied, so that the mirror never ends before the replica.
+struct ReplicaStore<'a> {
+    replica: &'a Replica,
+    bytes: &'a [u8],
+}
+
+impl FeedStore for ReplicaStore<'_> {
+    type Error = SyncError;
+
+    fn apply(&mut self, page: &CheckedPage) -> Result<u64, SyncError> {
+        let body = page.body();
+        let count = body.events.len() as u64;
+        if count > 0 {
+            self.replica
+                .put_page(&body.office, body.after, count, self.bytes)?;
+        }
+        match self
+            .replica
+            .apply(&body.office, body.after, &body.events, body.head)
+        {
+            Ok(feed) => Ok(feed.position),
+            Err(e) => {
+                if count > 0 {
+                    let _ = self.replica.remove_page(&body.office, body.after);
+                }
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// Fetches the page of the feed at `source` holding the events after `after` (at most
+/// `limit`), parses it and checks it against the trust list in use ([`sonod_feed::check_page`],
+/// as `office`'s when given): the one fetch-then-check of feed pages.
+async fn fetch_page(
+    source: &FeedSource,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+    office: Option<&str>,
+    after: u64,
+    limit: u64,
+) -> Result<(Vec<u8>, Signed<FeedPageBody>), SyncError> {
+    let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
+    let url = format!("{}/api/v1/feed?after={after}&limit={limit}", source.url);
+    let bytes = get_limited(client, &url, MAX_PAGE_BYTES)
+        .await
+        .map_err(SyncError::Fetch)?;
+    source.update(|s| s.pages += 1);
+    let page = Signed::<FeedPageBody>::parse(&bytes).map_err(ProtocolError::from)?;
+    sonod_feed::check_page(trust_state.judge().trust_list(), office, &page)?;
+    Ok((bytes, page))
+}
+
 /// One round: the feed pages up to the head; when `full`, the status list and the mirror's
 /// compaction too.
 async fn sync_round(
@@ -275,113 +309,69 @@ async fn sync_round(
             source.update(|s| s.office = office.clone());
         }
     }
-    let mut position = office
+    let position = office
         .as_deref()
         .and_then(|o| replica.office(o))
         .map_or(0, |f| f.position);
+    // An office code not valid now (a leading zero, accepted before) is learnt afresh.
+    let mut feed = Follower::issuer(
+        office
+            .as_deref()
+            .and_then(|o| sonod_keys::OfficeCode::parse(o).ok()),
+        position,
+    );
     let mut backfill = office
         .as_deref()
         .is_some_and(|o| replica.mirror_end(o) < position);
-    loop {
-        let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
-        let asked_at = now_unix_ms();
-        let url = format!(
-            "{}/api/v1/feed?after={position}&limit={PAGE_LIMIT}",
-            source.url
-        );
-        let bytes = get_limited(client, &url, MAX_PAGE_BYTES)
-            .await
-            .map_err(SyncError::Fetch)?;
-        source.update(|s| s.pages += 1);
-        let page = Signed::<FeedPageBody>::parse(&bytes)?;
-        check_page(trust_state.judge().trust_list(), &page)?;
-        let body = &page.signed;
-        match &office {
-            Some(was) if *was != body.office => {
-                return Err(SyncError::OfficeChanged {
-                    was: was.clone(),
-                    now: body.office.clone(),
-                })
-            }
-            Some(_) => {}
-            None => {
-                replica.set_source_office(&source.url, &body.office)?;
-                office = Some(body.office.clone());
-                source.update(|s| s.office = office.clone());
-                let have = replica.office(&body.office).map_or(0, |f| f.position);
-                if have != position {
-                    // The replica already holds this office (another URL for it, or an
-                    // earlier run): continue from there.
-                    position = have;
-                    backfill = replica.mirror_end(&body.office) < position;
-                    continue;
-                }
+    let mut asked_at = now_unix_ms();
+    while let Next::Fetch { after } = feed.next() {
+        asked_at = now_unix_ms();
+        let (bytes, page) = fetch_page(
+            source,
+            trust,
+            client,
+            feed.office(),
+            after,
+            PAGE_LIMIT as u64,
+        )
+        .await?;
+        if feed.office().is_none() {
+            let office =
+                sonod_keys::OfficeCode::parse(&page.signed.office).map_err(ProtocolError::from)?;
+            replica.set_source_office(&source.url, &office)?;
+            source.update(|s| s.office = Some(office.to_string()));
+            let have = replica.office(&office).map_or(0, |f| f.position);
+            if feed.adopt(office.clone(), have) {
+                // The replica already holds this office (another URL for it, or an earlier
+                // run): continue from there.
+                backfill = replica.mirror_end(&office) < have;
+                continue;
             }
         }
-        if body.after != position {
-            return Err(SyncError::Position(format!(
-                "asked for events after {position}, got a page after {}",
-                body.after
-            )));
-        }
-        if body.head < position {
-            return Err(SyncError::Position(format!(
-                "the feed's head {} is behind the replica's position {position}",
-                body.head
-            )));
-        }
-        if body.events.is_empty() && body.head > position {
-            return Err(SyncError::Position(format!(
-                "no events after {position} although the head is {}",
-                body.head
-            )));
-        }
+        let page = feed.check_position(page)?;
         if backfill {
             // Pages a replica read before it kept them (or lost in a crash): fetched again
             // for the mirror only, once.
-            mirror_backfill(source, replica, trust, client, &body.office, position).await?;
+            mirror_backfill(source, replica, trust, client, page.office(), after).await?;
             backfill = false;
         }
-        let count = body.events.len() as u64;
-        // Kept before it is applied, so that the mirror never ends before the replica.
-        if count > 0 {
-            replica.put_page(&body.office, body.after, count, &bytes)?;
-        }
-        let feed = match replica.apply(&body.office, body.after, &body.events, body.head) {
-            Ok(feed) => feed,
-            Err(e) => {
-                if count > 0 {
-                    let _ = replica.remove_page(&body.office, body.after);
-                }
-                return Err(e.into());
-            }
-        };
-        position = feed.position;
-        if position >= body.head {
-            replica.mark_synced_ms(&body.office, asked_at)?;
-            source.synced();
-            if full {
-                mirror_compact(source, replica, trust, client, &body.office, position).await;
-                fetch_status_list(source, replica, trust, client, &body.office, position).await?;
-            }
-            return Ok(());
-        }
+        feed.apply(
+            &mut ReplicaStore {
+                replica,
+                bytes: &bytes,
+            },
+            &page,
+        )?;
     }
-}
-
-/// Checks a page's key against the trust list (the page's office's, not compromised) and its
-/// signature and order.
-fn check_page(list: &sonod_keys::TrustList, page: &Signed<FeedPageBody>) -> Result<(), SyncError> {
-    let entry = list
-        .entry(&page.key_id)
-        .ok_or(SyncError::UnknownKey(page.key_id))?;
-    if entry.office != page.signed.office || entry.status == KeyStatus::Compromised {
-        return Err(SyncError::KeyNotValid {
-            key: page.key_id,
-            office: page.signed.office.clone(),
-        });
+    let (Some(office), position) = (feed.office(), feed.position()) else {
+        return Ok(());
+    };
+    replica.mark_synced_ms(office, asked_at)?;
+    source.synced();
+    if full {
+        mirror_compact(source, replica, trust, client, office, position).await;
+        fetch_status_list(source, replica, trust, client, office, position).await?;
     }
-    page.verify(&entry.public_key)?;
     Ok(())
 }
 
@@ -395,21 +385,8 @@ async fn exact_page(
     after: u64,
     count: u64,
 ) -> Result<Option<(Vec<u8>, u64)>, SyncError> {
-    let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
-    let url = format!("{}/api/v1/feed?after={after}&limit={count}", source.url);
-    let bytes = get_limited(client, &url, MAX_PAGE_BYTES)
-        .await
-        .map_err(SyncError::Fetch)?;
-    source.update(|s| s.pages += 1);
-    let page = Signed::<FeedPageBody>::parse(&bytes)?;
-    check_page(trust_state.judge().trust_list(), &page)?;
+    let (bytes, page) = fetch_page(source, trust, client, Some(office), after, count).await?;
     let body = &page.signed;
-    if body.office != office {
-        return Err(SyncError::OfficeChanged {
-            was: office.to_owned(),
-            now: body.office.clone(),
-        });
-    }
     let n = body.events.len() as u64;
     Ok((body.after == after && n > 0 && n <= count).then_some((bytes, n)))
 }
@@ -484,29 +461,9 @@ async fn fetch_status_list(
     let bytes = get_limited(client, &url, MAX_STATUS_LIST_BYTES)
         .await
         .map_err(SyncError::Fetch)?;
-    let list = Signed::<StatusListBody>::parse(&bytes)?;
-    let entry = trust_state
-        .judge()
-        .trust_list()
-        .entry(&list.key_id)
-        .ok_or(SyncError::UnknownKey(list.key_id))?;
-    if entry.office != list.signed.office
-        || list.signed.office != office
-        || entry.status == KeyStatus::Compromised
-    {
-        return Err(SyncError::KeyNotValid {
-            key: list.key_id,
-            office: list.signed.office.clone(),
-        });
-    }
-    list.verify(&entry.public_key)?;
-    list.signed.bitstring()?;
-    if list.signed.position > position.saturating_add(MAX_STATUS_AHEAD) {
-        return Err(SyncError::Position(format!(
-            "the status list is at {} but the feed's head was {position}",
-            list.signed.position
-        )));
-    }
+    let list = Signed::<StatusListBody>::parse(&bytes).map_err(ProtocolError::from)?;
+    sonod_feed::check_status_list(trust_state.judge().trust_list(), office, &list)?;
+    sonod_feed::check_status_ahead(list.signed.position, position)?;
     replica.put_status_list(office, list.signed.position, &bytes)?;
     Ok(())
 }

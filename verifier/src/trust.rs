@@ -34,10 +34,9 @@ pub enum TrustSource {
 }
 
 impl TrustSource {
-    /// A URL when `s` starts with `http://` or `https://`, else a file path.
+    /// A URL when `s` is an `http` or `https` URL (any case), else a file path.
     pub fn parse(s: &str) -> TrustSource {
-        let lower = s.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
+        if url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
             TrustSource::Url(s.to_owned())
         } else {
             TrustSource::File(PathBuf::from(s))

@@ -205,17 +205,11 @@ fn read(path: &Path) -> Result<Option<FloorFile>, FloorError> {
 /// Writes `f` to `path` durably: a temporary file in the same directory, flushed, renamed
 /// over `path`, then the directory flushed.
 fn write(path: &Path, f: &FloorFile) -> Result<(), FloorError> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
     let mut bytes = serde_json::to_vec_pretty(f).map_err(|e| io_error(path, &e))?;
     bytes.push(b'\n');
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_error(dir, &e))?;
-    tmp.write_all(&bytes).map_err(|e| io_error(path, &e))?;
-    tmp.as_file().sync_all().map_err(|e| io_error(path, &e))?;
-    tmp.persist(path).map_err(|e| io_error(path, &e.error))?;
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io_error(dir, &e))
+    // Mode 0600, as tempfile made it before.
+    sonod_keys::fs::write_atomic(path, &bytes, sonod_keys::fs::MODE_PRIVATE)
+        .map_err(|e| io_error(path, &e))
 }
 
 #[cfg(test)]

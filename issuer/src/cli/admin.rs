@@ -396,11 +396,10 @@ pub fn backup(args: BackupArgs) -> Result<ExitCode> {
             .timeout(std::time::Duration::from_secs(3600))
             .call()
             .map_err(|e| anyhow::anyhow!("backup request failed: {e}"))?;
-            let tmp = args.out.with_extension("partial");
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f =
+                sonod_keys::fs::AtomicFile::new_for(&args.out, sonod_keys::fs::MODE_SHARED)?;
             let n = std::io::copy(&mut resp.into_reader(), &mut f)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &args.out)?;
+            f.commit(&args.out)?;
             eprintln!(
                 "{}: {n} bytes → {}",
                 l10n::both("backup", &[]),

@@ -96,22 +96,13 @@ impl Unchecked {
         matches!(self, Unchecked::NotYetPublished { .. })
     }
 
-    /// The reason a person reads, Bangla then English.
+    /// The reason a person reads, Bangla then English (`locales/*/sonod-judge.ftl`).
     pub fn reason(self) -> (&'static str, &'static str) {
-        match self {
-            Unchecked::NoFeed => (
-                "স্বাক্ষর সঠিক, কিন্তু অফিস সনদটি প্রদান করেছে কি না এবং বাতিল করেছে কি না তা যাচাই হয়নি: অনলাইনে যাচাই করুন বা অফলাইন তথ্য হালনাগাদ (sync) করুন",
-                "the signature holds, but whether the office issued this certificate and has not revoked it was not checked: verify online or sync the offline data",
-            ),
-            Unchecked::NotYetPublished { .. } => (
-                "স্বাক্ষর সঠিক, কিন্তু সনদটি অফিসের প্রকাশিত তালিকায় এখনো নেই: এইমাত্র প্রদান করা হলে এক মিনিট পরে আবার যাচাই করুন; নইলে এটি চুরি যাওয়া চাবিতে তৈরি জাল হতে পারে",
-                "the signature holds, but the certificate is not yet in the office's published list: if it was issued just now, check again in a minute; otherwise it may be a forgery made with a stolen key",
-            ),
-            Unchecked::Stale { .. } => (
-                "স্বাক্ষর সঠিক, কিন্তু অফিসের প্রকাশিত তালিকা অনেক আগে পড়া হয়েছে: এর পরের বাতিল জানা নেই — অফলাইন তথ্য হালনাগাদ (sync) করুন বা পরে আবার যাচাই করুন",
-                "the signature holds, but the office's published list was last read too long ago: revocations since then are unknown — sync the offline data or check again later",
-            ),
-        }
+        crate::messages::text(match self {
+            Unchecked::NoFeed => crate::messages::Msg::UncheckedNoFeed,
+            Unchecked::NotYetPublished { .. } => crate::messages::Msg::UncheckedNotYetPublished,
+            Unchecked::Stale { .. } => crate::messages::Msg::UncheckedStale,
+        })
     }
 }
 
@@ -153,24 +144,21 @@ impl VerdictKind {
         }
     }
 
-    /// A short headline, Bangla then English.
+    /// A short headline, Bangla then English (`locales/*/sonod-judge.ftl`).
     pub fn headline(self) -> (&'static str, &'static str) {
-        match self {
-            VerdictKind::Malformed => ("পড়া যায়নি", "Unreadable"),
-            VerdictKind::UnsupportedVersion => ("অসমর্থিত সংস্করণ", "Unsupported version"),
-            VerdictKind::UntrustedIssuer => ("অবিশ্বস্ত প্রদানকারী", "Untrusted issuer"),
-            VerdictKind::BadSignature => ("জাল — স্বাক্ষর মেলেনি", "Forged — bad signature"),
-            VerdictKind::KeyCompromised => ("চাবি বেহাত — অবৈধ", "Key compromised — invalid"),
-            VerdictKind::NotIssued => ("জাল — কখনো প্রদান করা হয়নি", "Forged — never issued"),
-            VerdictKind::Revoked => ("বাতিল", "Revoked"),
-            VerdictKind::Expired => ("মেয়াদোত্তীর্ণ", "Expired"),
-            VerdictKind::NotYetValid => ("এখনো কার্যকর নয়", "Not yet valid"),
-            VerdictKind::Unconfirmed => (
-                "স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ",
-                "Signature genuine — not fully checked",
-            ),
-            VerdictKind::Valid => ("সঠিক ও বৈধ", "Genuine and valid"),
-        }
+        crate::messages::text(match self {
+            VerdictKind::Malformed => crate::messages::Msg::HeadlineMalformed,
+            VerdictKind::UnsupportedVersion => crate::messages::Msg::HeadlineUnsupportedVersion,
+            VerdictKind::UntrustedIssuer => crate::messages::Msg::HeadlineUntrustedIssuer,
+            VerdictKind::BadSignature => crate::messages::Msg::HeadlineBadSignature,
+            VerdictKind::KeyCompromised => crate::messages::Msg::HeadlineKeyCompromised,
+            VerdictKind::NotIssued => crate::messages::Msg::HeadlineNotIssued,
+            VerdictKind::Revoked => crate::messages::Msg::HeadlineRevoked,
+            VerdictKind::Expired => crate::messages::Msg::HeadlineExpired,
+            VerdictKind::NotYetValid => crate::messages::Msg::HeadlineNotYetValid,
+            VerdictKind::Unconfirmed => crate::messages::Msg::HeadlineUnconfirmed,
+            VerdictKind::Valid => crate::messages::Msg::HeadlineValid,
+        })
     }
 }
 

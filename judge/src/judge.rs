@@ -18,6 +18,7 @@ use sonod_keys::{KeyId, KeyStatus, TrustList};
 use sonod_seal::{open, open_with_hash, parse_qr_text, DecodeError, Opened};
 use time::{Date, Time};
 
+use crate::messages::{text, text_with, Msg};
 use crate::signature::SignatureKey;
 use crate::verdict::{CertificateJson, Office, Unchecked, Verdict, VerdictKind};
 
@@ -328,19 +329,13 @@ impl Pending {
         let opened = match (signature_ok, reading.opened.as_ref()) {
             (true, Ok(o)) => o,
             _ => {
-                return with(
-                    VerdictKind::BadSignature,
-                    "স্বাক্ষর মেলেনি: সনদের তথ্য বদলানো বা জাল".into(),
-                    "the signature does not match: the content was altered or forged".into(),
-                )
+                let (bn, en) = text(Msg::ReasonBadSignature);
+                return with(VerdictKind::BadSignature, bn.into(), en.into());
             }
         };
         if compromised {
-            return with(
-                VerdictKind::KeyCompromised,
-                "অফিসের স্বাক্ষরের চাবি বেহাত হয়েছে; এই চাবির সব সনদ অবৈধ — অফিস থেকে নতুন কপি নিন".into(),
-                "the office's signing key was compromised; every certificate it signed is invalid — ask the office for a re-sealed copy".into(),
-            );
+            let (bn, en) = text(Msg::ReasonKeyCompromised);
+            return with(VerdictKind::KeyCompromised, bn.into(), en.into());
         }
         let signed = |kind, bn: Cow<'static, str>, en: Cow<'static, str>| {
             let mut v = with(kind, bn, en);
@@ -351,54 +346,47 @@ impl Pending {
         match feed {
             // The facts are signed but the office disowns them: they are not shown.
             FeedAnswer::NotIssued => {
-                return with(
-                    VerdictKind::NotIssued,
-                    "স্বাক্ষর সঠিক, কিন্তু অফিস এই সনদ কখনো প্রদান করেনি (চুরি যাওয়া চাবিতে তৈরি জাল)".into(),
-                    "the signature holds but the office never issued this certificate (a forgery made with a stolen key)".into(),
-                );
+                let (bn, en) = text(Msg::ReasonNotIssued);
+                return with(VerdictKind::NotIssued, bn.into(), en.into());
             }
             FeedAnswer::Revoked {
                 date,
                 reason_bn,
                 reason_en,
             } => {
-                return signed(
-                    VerdictKind::Revoked,
-                    format!(
-                        "অফিস এই সনদ {} তারিখে বাতিল করেছে: {reason_bn}",
-                        sonod_seal::bangla_date(date)
-                    )
-                    .into(),
-                    format!("the office revoked this certificate on {date}: {reason_en}").into(),
+                let (bn, en) = text_with(
+                    "reason-revoked",
+                    &[
+                        ("date", &sonod_seal::bangla_date(date), &date.to_string()),
+                        ("reason", &reason_bn, &reason_en),
+                    ],
                 );
+                return signed(VerdictKind::Revoked, bn.into(), en.into());
             }
             FeedAnswer::Issued | FeedAnswer::Unknown(_) => {}
         }
         if let Some(exp) = r.expires() {
             if today > exp {
-                return signed(
-                    VerdictKind::Expired,
-                    format!("মেয়াদ {} তারিখে শেষ হয়েছে", sonod_seal::bangla_date(exp)).into(),
-                    format!("expired on {exp}").into(),
+                let (bn, en) = text_with(
+                    "reason-expired",
+                    &[("date", &sonod_seal::bangla_date(exp), &exp.to_string())],
                 );
+                return signed(VerdictKind::Expired, bn.into(), en.into());
             }
         }
         if today < r.issued() {
-            return signed(
-                VerdictKind::NotYetValid,
-                format!(
-                    "প্রদানের তারিখ {} এখনো আসেনি",
-                    sonod_seal::bangla_date(r.issued())
-                )
-                .into(),
-                format!("its issue date {} is in the future", r.issued()).into(),
+            let (bn, en) = text_with(
+                "reason-not-yet-valid",
+                &[(
+                    "date",
+                    &sonod_seal::bangla_date(r.issued()),
+                    &r.issued().to_string(),
+                )],
             );
+            return signed(VerdictKind::NotYetValid, bn.into(), en.into());
         }
-        let mut v = signed(
-            VerdictKind::Valid,
-            "স্বাক্ষর সঠিক, অফিস প্রদান করেছে, বাতিল নয়; নিচের তথ্য কাগজের সাথে মিলিয়ে নিন".into(),
-            "the signature holds, the office issued it and has not revoked it; compare the facts below with the paper".into(),
-        );
+        let (bn, en) = text(Msg::ReasonValid);
+        let mut v = signed(VerdictKind::Valid, bn.into(), en.into());
         if let FeedAnswer::Unknown(why) = feed {
             v.unconfirm(why);
         }
@@ -491,11 +479,9 @@ impl Judge {
         let kid: KeyId = opened.key_id();
         let claimed = opened.unverified();
         let Some(entry) = self.trust.entry(&kid) else {
-            let mut v = Verdict::new(
-                VerdictKind::UntrustedIssuer,
-                format!("স্বাক্ষরের চাবি ({kid}) বিশ্বাস-তালিকায় নেই"),
-                format!("the signing key ({kid}) is not in the trust list"),
-            );
+            let kid_text = kid.to_string();
+            let (bn, en) = text_with("reason-unknown-key", &[("kid", &kid_text, &kid_text)]);
+            let mut v = Verdict::new(VerdictKind::UntrustedIssuer, bn, en);
             v.key_id = Some(kid);
             return decided(v);
         };
@@ -506,25 +492,25 @@ impl Judge {
             with_host(v)
         };
         if claimed.record.office() != entry.office {
+            let (bn, en) = text_with(
+                "reason-wrong-office",
+                &[
+                    ("key_office", &entry.office, &entry.office),
+                    ("claimed", claimed.record.office(), claimed.record.office()),
+                ],
+            );
             return Prepared(Stage::Decided(Box::new(base(
                 VerdictKind::UntrustedIssuer,
-                format!(
-                    "এই চাবি {} অফিসের, কিন্তু সনদে অফিস {} লেখা",
-                    entry.office,
-                    claimed.record.office()
-                ),
-                format!(
-                    "the key belongs to office {} but the certificate claims office {}",
-                    entry.office,
-                    claimed.record.office()
-                ),
+                bn,
+                en,
             ))));
         }
         if !entry.may_sign_on(claimed.record.issued()) {
+            let (bn, en) = text(Msg::ReasonKeyNotValidThen);
             return Prepared(Stage::Decided(Box::new(base(
                 VerdictKind::UntrustedIssuer,
-                "প্রদানের তারিখে এই চাবি স্বাক্ষরের জন্য বৈধ ছিল না".into(),
-                "the key was not valid for signing on the certificate's issue date".into(),
+                bn.into(),
+                en.into(),
             ))));
         }
         // Asked now, used only if the signature holds: the answer is never kept with the
@@ -579,23 +565,20 @@ fn is_loopback_host(host: &str) -> bool {
 
 fn decode_failure(e: &DecodeError) -> Verdict {
     if e.is_unsupported() {
-        return Verdict::new(
-            VerdictKind::UnsupportedVersion,
-            format!("এই সংস্করণ পড়া যায় না, যাচাইকারী হালনাগাদ করুন ({e})"),
-            format!("this format version is not supported; update the verifier ({e})"),
-        );
+        let error = e.to_string();
+        let (bn, en) = text_with("reason-unsupported-version", &[("error", &error, &error)]);
+        return Verdict::new(VerdictKind::UnsupportedVersion, bn, en);
     }
     match e {
-        DecodeError::NotSonod => Verdict::new(
-            VerdictKind::Malformed,
-            "এটি সনদ-এর কিউআর কোড নয়",
-            "this is not a Sonod QR code",
-        ),
-        other => Verdict::new(
-            VerdictKind::Malformed,
-            format!("সনদ পড়া যায়নি: কোডটি ক্ষতিগ্রস্ত বা বদলানো ({other})"),
-            format!("the certificate could not be read: the code is damaged or altered ({other})"),
-        ),
+        DecodeError::NotSonod => {
+            let (bn, en) = text(Msg::ReasonNotSonod);
+            Verdict::new(VerdictKind::Malformed, bn, en)
+        }
+        other => {
+            let error = other.to_string();
+            let (bn, en) = text_with("reason-damaged", &[("error", &error, &error)]);
+            Verdict::new(VerdictKind::Malformed, bn, en)
+        }
     }
 }
 

@@ -1,0 +1,465 @@
+//! The Sonod feed protocol, once and without I/O: the rules a feed page and a status list must
+//! meet against the trust list, and following a feed as a state machine.
+//!
+//! Transports fetch bytes (the verifier with its async `reqwest` client, the scanner with its
+//! blocking `ureq` one) and stores keep what was accepted (the verifier's sled replica, the
+//! scanner's snapshot files); both go through the same steps here:
+//!
+//! 1. [`Follower::next`]: the next position to ask for ([`Next::Fetch`]), or [`Next::Done`].
+//! 2. [`Follower::check`]: the page fetched, against the trust list ([`check_page`]: a key the
+//!    trust list gives to the page's office, not compromised, a signature that verifies, events
+//!    in order), the office the feed served before, and continuity with the position asked.
+//! 3. [`Follower::apply`]: the checked page given to a [`FeedStore`], and the position moved.
+//!
+//! Status lists: [`check_status_list`] (key, office, signature, bitstring) and
+//! [`check_status_ahead`] (not ahead of the feed by more than [`MAX_STATUS_AHEAD`]).
+//!
+//! Errors are one type, [`ProtocolError`]; transports wrap it in their own.
+//!
+//! # A page's continuity
+//!
+//! An issuer answers `after=N` with a page that starts exactly at `N`
+//! ([`Pages::Exact`]): a page that starts elsewhere is refused, its head may not be behind
+//! the position, and a page without events while the head is ahead makes no progress. A
+//! verifier's mirror keeps pages as the office signed them and serves the one holding
+//! position `N` ([`Pages::Covering`]): the page may start before `N` (events up to `N` are
+//! already held and skipped) but must reach past it; its head says nothing about the mirror's
+//! end, which the mirror's listing gives ([`Follower::mirror`]).
+
+use sonod_keys::{KeyId, KeyStatus, OfficeCode, TrustList};
+use sonod_seal::feed::{Event, FeedError, FeedPageBody, Signed, StatusListBody};
+
+/// How far a status list may be ahead of the feed head seen with it (events written between
+/// the two requests).
+pub const MAX_STATUS_AHEAD: u64 = 1 << 20;
+
+/// Which signed document a rule was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    /// A feed page.
+    Page,
+    /// A status list.
+    StatusList,
+}
+
+impl Document {
+    fn bn(self) -> &'static str {
+        match self {
+            Document::Page => "ফিডের",
+            Document::StatusList => "স্ট্যাটাস-তালিকার",
+        }
+    }
+
+    fn en(self) -> &'static str {
+        match self {
+            Document::Page => "feed page",
+            Document::StatusList => "status list",
+        }
+    }
+}
+
+/// Why a feed page or status list was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// It does not parse, verify, or hold its events in order.
+    #[error(transparent)]
+    Document(#[from] FeedError),
+    /// Its key is not in the trust list.
+    #[error("{} চাবি {key} বিশ্বাস-তালিকায় নেই / {} key {key} is not in the trust list", .document.bn(), .document.en())]
+    UnknownKey {
+        /// Which document.
+        document: Document,
+        /// The key.
+        key: KeyId,
+    },
+    /// Its key belongs to another office, or is compromised.
+    #[error("{} চাবি {key} অফিস {office} এর জন্য গ্রহণযোগ্য নয় / {} key {key} may not sign for office {office}", .document.bn(), .document.en())]
+    KeyNotValid {
+        /// Which document.
+        document: Document,
+        /// The key.
+        key: KeyId,
+        /// The document's office.
+        office: String,
+    },
+    /// It is another office's than the one expected (the one this feed served before, or
+    /// the one asked for).
+    #[error("এই ফিড অফিস {was} এর, এখন {now} / this feed served office {was}, now {now}")]
+    OfficeChanged {
+        /// The office expected.
+        was: String,
+        /// The document's.
+        now: String,
+    },
+    /// The office code is not an [`OfficeCode`].
+    #[error("{}", .0)]
+    Office(#[from] sonod_keys::InvalidOfficeCode),
+    /// The page does not start where asked (or, from a mirror, does not hold the position).
+    #[error("ফিডের অবস্থান অসঙ্গত / inconsistent feed position: asked for events after {asked}, got a page of events {after}..{end}")]
+    Misplaced {
+        /// The position asked for.
+        asked: u64,
+        /// The page's start.
+        after: u64,
+        /// Its last event's position.
+        end: u64,
+    },
+    /// The feed's head is behind the position already held.
+    #[error("ফিডের অবস্থান অসঙ্গত / inconsistent feed position: the feed's head {head} is behind the position {position}")]
+    HeadBehind {
+        /// The page's head.
+        head: u64,
+        /// The position held.
+        position: u64,
+    },
+    /// The page holds nothing new although the feed goes on.
+    #[error("ফিড এগোচ্ছে না / the feed makes no progress after {position} (head {head})")]
+    NoProgress {
+        /// The position held.
+        position: u64,
+        /// The page's head.
+        head: u64,
+    },
+    /// The status list is further ahead of the feed than events written meanwhile explain.
+    #[error("ফিডের অবস্থান অসঙ্গত / inconsistent feed position: the status list is at {list} but the feed's head was {head}")]
+    StatusAhead {
+        /// The list's position.
+        list: u64,
+        /// The feed's.
+        head: u64,
+    },
+}
+
+/// The rules for a feed page: its key is in the trust list, belongs to the page's office and
+/// is not compromised; the page is `office`'s when one is expected; its signature verifies and
+/// its events run gap-free from its start, none past its head.
+pub fn check_page(
+    trust: &TrustList,
+    office: Option<&str>,
+    page: &Signed<FeedPageBody>,
+) -> Result<(), ProtocolError> {
+    let body = &page.signed;
+    let entry = trust.entry(&page.key_id).ok_or(ProtocolError::UnknownKey {
+        document: Document::Page,
+        key: page.key_id,
+    })?;
+    if entry.office != body.office || entry.status == KeyStatus::Compromised {
+        return Err(ProtocolError::KeyNotValid {
+            document: Document::Page,
+            key: page.key_id,
+            office: body.office.clone(),
+        });
+    }
+    if let Some(was) = office.filter(|o| *o != body.office) {
+        return Err(ProtocolError::OfficeChanged {
+            was: was.to_owned(),
+            now: body.office.clone(),
+        });
+    }
+    OfficeCode::parse(&body.office)?;
+    page.verify(&entry.public_key)?;
+    Ok(())
+}
+
+/// Parses `bytes` as a feed page and [`check_page`]s it.
+pub fn verify_page(
+    trust: &TrustList,
+    office: Option<&str>,
+    bytes: &[u8],
+) -> Result<Signed<FeedPageBody>, ProtocolError> {
+    let page = Signed::<FeedPageBody>::parse(bytes)?;
+    check_page(trust, office, &page)?;
+    Ok(page)
+}
+
+/// The rules for a status list: the list is `office`'s, its key is in the trust list, belongs
+/// to that office and is not compromised, its signature verifies and its bitstring decodes
+/// within bounds. Returns the bitstring.
+pub fn check_status_list(
+    trust: &TrustList,
+    office: &str,
+    list: &Signed<StatusListBody>,
+) -> Result<Vec<u8>, ProtocolError> {
+    let entry = trust.entry(&list.key_id).ok_or(ProtocolError::UnknownKey {
+        document: Document::StatusList,
+        key: list.key_id,
+    })?;
+    if entry.office != list.signed.office
+        || list.signed.office != office
+        || entry.status == KeyStatus::Compromised
+    {
+        return Err(ProtocolError::KeyNotValid {
+            document: Document::StatusList,
+            key: list.key_id,
+            office: list.signed.office.clone(),
+        });
+    }
+    list.verify(&entry.public_key)?;
+    Ok(list.signed.bitstring()?)
+}
+
+/// Parses `bytes` as a status list and [`check_status_list`]s it; the list and its bitstring.
+pub fn verify_status_list(
+    trust: &TrustList,
+    office: &str,
+    bytes: &[u8],
+) -> Result<(Signed<StatusListBody>, Vec<u8>), ProtocolError> {
+    let list = Signed::<StatusListBody>::parse(bytes)?;
+    let bits = check_status_list(trust, office, &list)?;
+    Ok((list, bits))
+}
+
+/// A status list at `list` may be ahead of the feed head `head` seen with it by at most
+/// [`MAX_STATUS_AHEAD`] events.
+pub fn check_status_ahead(list: u64, head: u64) -> Result<(), ProtocolError> {
+    if list > head.saturating_add(MAX_STATUS_AHEAD) {
+        return Err(ProtocolError::StatusAhead { list, head });
+    }
+    Ok(())
+}
+
+/// What pages a source serves (see the crate's "A page's continuity").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pages {
+    /// An issuer: the page starts exactly at the position asked for; the feed is followed
+    /// until a page reaches its head.
+    Exact,
+    /// A verifier's mirror: the page holds the position asked for; the feed is followed up
+    /// to the position the mirror listed.
+    Covering {
+        /// The mirror's position for the office.
+        listed: u64,
+    },
+}
+
+/// What to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Ask for the events after this position.
+    Fetch {
+        /// The position.
+        after: u64,
+    },
+    /// Caught up.
+    Done,
+}
+
+/// A page that met every rule for the position it was asked for.
+#[derive(Debug, Clone)]
+pub struct CheckedPage {
+    page: Signed<FeedPageBody>,
+    office: OfficeCode,
+    /// The position held when it was checked: events up to it are not new.
+    from: u64,
+}
+
+impl CheckedPage {
+    /// The signed page.
+    pub fn page(&self) -> &Signed<FeedPageBody> {
+        &self.page
+    }
+
+    /// Its body.
+    pub fn body(&self) -> &FeedPageBody {
+        &self.page.signed
+    }
+
+    /// The office.
+    pub fn office(&self) -> &str {
+        &self.page.signed.office
+    }
+
+    /// The office, typed.
+    pub fn office_code(&self) -> &OfficeCode {
+        &self.office
+    }
+
+    /// Its start.
+    pub fn after(&self) -> u64 {
+        self.page.signed.after
+    }
+
+    /// Its last event's position (its start when it has none).
+    pub fn end(&self) -> u64 {
+        self.page.signed.after + self.page.signed.events.len() as u64
+    }
+
+    /// The feed's head when the page was made.
+    pub fn head(&self) -> u64 {
+        self.page.signed.head
+    }
+
+    /// Whether it ends at the feed's head: the office vouches that the feed was complete
+    /// then.
+    pub fn reaches_head(&self) -> bool {
+        self.end() == self.page.signed.head
+    }
+
+    /// The events after the position held.
+    pub fn new_events(&self) -> &[Event] {
+        let skip = usize::try_from(self.from.saturating_sub(self.page.signed.after))
+            .unwrap_or(usize::MAX)
+            .min(self.page.signed.events.len());
+        &self.page.signed.events[skip..]
+    }
+}
+
+/// Where the accepted pages go: the verifier's replica, the scanner's snapshot.
+pub trait FeedStore {
+    /// Why the store refused or failed.
+    type Error;
+    /// Keeps a checked page's new events ([`CheckedPage::new_events`]); returns the store's
+    /// position for the office afterwards.
+    fn apply(&mut self, page: &CheckedPage) -> Result<u64, Self::Error>;
+}
+
+/// Following one feed: where it stands, which office it serves, what its source serves.
+#[derive(Debug, Clone)]
+pub struct Follower {
+    office: Option<OfficeCode>,
+    position: u64,
+    pages: Pages,
+    done: bool,
+}
+
+impl Follower {
+    /// Following an issuer's feed from `position`, of `office` when known (else the first
+    /// page's office is taken).
+    pub fn issuer(office: Option<OfficeCode>, position: u64) -> Follower {
+        Follower {
+            office,
+            position,
+            pages: Pages::Exact,
+            done: false,
+        }
+    }
+
+    /// Following `office`'s feed in a verifier's mirror from `position` up to `listed`.
+    pub fn mirror(office: OfficeCode, position: u64, listed: u64) -> Follower {
+        Follower {
+            office: Some(office),
+            position,
+            pages: Pages::Covering { listed },
+            done: false,
+        }
+    }
+
+    /// The office, once known.
+    pub fn office(&self) -> Option<&str> {
+        self.office.as_deref()
+    }
+
+    /// The office, once known, typed.
+    pub fn office_code(&self) -> Option<&OfficeCode> {
+        self.office.as_ref()
+    }
+
+    /// The position held.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// Takes `office` as the feed's (learnt from its first page) with the position the store
+    /// holds for it; true when that moved the position (ask again from there).
+    pub fn adopt(&mut self, office: OfficeCode, position: u64) -> bool {
+        self.office = Some(office);
+        let moved = position != self.position;
+        self.position = position;
+        moved
+    }
+
+    /// Step 1: the next position to ask for.
+    pub fn next(&self) -> Next {
+        match self.pages {
+            _ if self.done => Next::Done,
+            Pages::Covering { listed } if self.position >= listed => Next::Done,
+            _ => Next::Fetch {
+                after: self.position,
+            },
+        }
+    }
+
+    /// Step 2 in two halves, the first: the page's key and office ([`check_page`], with the
+    /// office this feed serves when known).
+    pub fn check_signed(
+        &self,
+        trust: &TrustList,
+        page: &Signed<FeedPageBody>,
+    ) -> Result<(), ProtocolError> {
+        check_page(trust, self.office.as_deref(), page)
+    }
+
+    /// Step 2, the second half: the page's continuity with the position held (see the
+    /// crate's "A page's continuity").
+    pub fn check_position(&self, page: Signed<FeedPageBody>) -> Result<CheckedPage, ProtocolError> {
+        let position = self.position;
+        let checked = CheckedPage {
+            office: OfficeCode::parse(&page.signed.office)?,
+            page,
+            from: position,
+        };
+        let (after, end, head) = (checked.after(), checked.end(), checked.head());
+        match self.pages {
+            Pages::Exact => {
+                if after != position {
+                    return Err(ProtocolError::Misplaced {
+                        asked: position,
+                        after,
+                        end,
+                    });
+                }
+                if head < position {
+                    return Err(ProtocolError::HeadBehind { head, position });
+                }
+                if end == position && head > position {
+                    return Err(ProtocolError::NoProgress { position, head });
+                }
+            }
+            Pages::Covering { .. } => {
+                if after > position || end < position {
+                    return Err(ProtocolError::Misplaced {
+                        asked: position,
+                        after,
+                        end,
+                    });
+                }
+                if end == position {
+                    return Err(ProtocolError::NoProgress { position, head });
+                }
+            }
+        }
+        Ok(checked)
+    }
+
+    /// Step 2: parses nothing (the transport parsed the page), checks everything.
+    pub fn check(
+        &self,
+        trust: &TrustList,
+        page: Signed<FeedPageBody>,
+    ) -> Result<CheckedPage, ProtocolError> {
+        self.check_signed(trust, &page)?;
+        self.check_position(page)
+    }
+
+    /// Step 3: gives the page to `store` and moves to the store's new position. An issuer's
+    /// feed is done once a page reaches its head.
+    pub fn apply<S: FeedStore>(
+        &mut self,
+        store: &mut S,
+        page: &CheckedPage,
+    ) -> Result<(), S::Error> {
+        let position = store.apply(page)?;
+        self.position = position;
+        if self.office.is_none() {
+            self.office = Some(page.office_code().clone());
+        }
+        if self.pages == Pages::Exact && position >= page.head() {
+            self.done = true;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,77 @@
+# sonod-scan: what the scanner's reports say, in Bangla (shown first; English in
+# ../en/sonod-scan.ftl). The verdicts' own headlines and reasons are sonod-judge's.
+# Numbers and dates come in already written in Bangla digits.
+
+## A verdict as lines for a person
+
+reason-label = কারণ
+development = উন্নয়ন-চাবি: এটি আসল সনদ নয়
+look-alike-host = কিউআর-এর ঠিকানা { $host } সরকারি যাচাই-সাইট নয় — ওই লিংকে ভরসা করবেন না
+office-label = অফিস
+certificate-label = সনদ
+serial-label = ক্রমিক
+issued-label = প্রদান
+expires-label = মেয়াদ
+
+## A verdict as one kiosk line
+
+hint-not-yet-published = অফিসের প্রকাশিত তালিকায় এখনো নেই — পরে আবার যাচাই করুন
+hint-stale = তথ্যভান্ডার পুরোনো — sync করুন
+hint-unchecked = প্রদান ও বাতিল যাচাই হয়নি — sync বা অনলাইনে যাচাই করুন
+kiosk-development = উন্নয়ন-চাবি
+kiosk-look-alike = ভুয়া ঠিকানা
+
+## What the source adds
+
+duration-days-hours = { $d } দিন { $h } ঘণ্টা
+duration-hours-minutes = { $h } ঘণ্টা { $m } মিনিট
+duration-minutes = { $m } মিনিট
+duration-seconds = { $s } সেকেন্ড
+stale-age = তথ্যভান্ডার { $age } পুরোনো (সীমা { $limit }): সাম্প্রতিক বাতিল ধরা না-ও পড়তে পারে — `sonod-scan sync` চালান
+stale-unknown = তথ্যভান্ডারের কোনো স্বাক্ষরিত নথি বলে না এটি কবেকার: সাম্প্রতিক বাতিল ধরা না-ও পড়তে পারে — `sonod-scan sync` চালান
+snapshot-label = তথ্যভান্ডার
+snapshot-as-of = { $time } পর্যন্ত, { $age } আগের
+office-not-in-snapshot = এই অফিস তথ্যভান্ডারে নেই: বাতিল বা প্রদান যাচাই হয়নি
+verifier-label = যাচাইকারী
+feed-age = ফিড { $age } আগের
+
+## A revocation known from the status list only (a verdict's reason)
+
+revoked-by-status-list = অফিসের স্ট্যাটাস-তালিকায় বাতিল চিহ্নিত (তারিখটি তালিকার)
+
+## Reading images and folders
+
+error-label = ত্রুটি
+no-qr-in-image = ছবিতে কোনো কিউআর কোড পাওয়া যায়নি
+no-qr-in-any-image = কোনো ছবিতে কিউআর কোড পাওয়া যায়নি
+cannot-watch = ফোল্ডার দেখা যাচ্ছে না
+watching = { $dir } ফোল্ডারে নতুন ফাইলের অপেক্ষা
+cannot-read-folder = ফোল্ডার পড়া যায়নি
+no-files-in-folder = ফোল্ডারে কোনো ফাইল নেই
+unit-images = ছবি
+time-left = বাকি
+
+## sonod-scan sync
+
+sync-connecting = সংযোগ
+sync-source-label = উৎস
+sync-source-verifier = যাচাইকারী
+sync-source-issuer = প্রদানকারী
+sync-trust-verified = বিশ্বাস-তালিকা যাচাই হয়েছে (ক্রম { $sequence })
+sync-old-snapshot-ignored = পুরোনো তথ্যভান্ডার বাদ, নতুন করে আনা হচ্ছে
+sync-office-untrusted = অফিস { $office } বিশ্বাস-তালিকায় নেই, বাদ
+sync-office-old-data = অফিস { $office }: পুরোনো তথ্য বাদ
+sync-office-missing = উৎসে এই অফিস নেই
+sync-too-many-pages = অনেক বেশি পাতা
+sync-bad-hash = ফিডে ভুল হ্যাশ
+sync-status-older = অফিস { $office }: উৎসের স্ট্যাটাস-তালিকা পুরোনো, আগেরটি রাখা হলো
+sync-no-status = অফিস { $office }: উৎসে স্ট্যাটাস-তালিকা নেই
+sync-source-behind = অফিস { $office }: উৎস তথ্যভান্ডারের পেছনে ({ $source } < { $position }), ফিড আগের মতো
+sync-position = অবস্থান
+sync-done = সম্পন্ন
+unit-offices = অফিস
+unit-pages = পাতা
+unit-new-events = নতুন ঘটনা
+unit-bytes-fetched = বাইট আনা
+unit-bytes = বাইট
+floor-not-written = বিশ্বাস-তালিকার ক্রম { $path } এ লেখা যায়নি ({ $error }): পুরোনো তালিকায় ফিরে যাওয়া ধরা না-ও পড়তে পারে

@@ -1,0 +1,76 @@
+# sonod-scan: what the scanner's reports say, in English (after the Bangla of
+# ../bn/sonod-scan.ftl). The verdicts' own headlines and reasons are sonod-judge's.
+
+## A verdict as lines for a person
+
+reason-label = reason
+development = development keys: not a real certificate
+look-alike-host = the QR's host { $host } is not an official verifier: do not trust that link
+office-label = office
+certificate-label = certificate
+serial-label = serial
+issued-label = issued
+expires-label = expires
+
+## A verdict as one kiosk line
+
+hint-not-yet-published = not yet in the office's published list — check again later
+hint-stale = the snapshot is too old — sync
+hint-unchecked = issuance and revocation not checked — sync or verify online
+kiosk-development = development keys
+kiosk-look-alike = look-alike link
+
+## What the source adds
+
+duration-days-hours = { $d } d { $h } h
+duration-hours-minutes = { $h } h { $m } min
+duration-minutes = { $m } min
+duration-seconds = { $s } s
+stale-age = the snapshot is { $age } old (limit { $limit }): recent revocations may be missing — run `sonod-scan sync`
+stale-unknown = no signed document says how old the snapshot is: recent revocations may be missing — run `sonod-scan sync`
+snapshot-label = snapshot
+snapshot-as-of = as of { $time }, { $age } old
+office-not-in-snapshot = this office is not in the snapshot: revocation and issuance not checked
+verifier-label = verifier
+feed-age = feed { $age } old
+
+## A revocation known from the status list only (a verdict's reason)
+
+revoked-by-status-list = marked revoked in the office's status list (the date is the list's)
+
+## Reading images and folders
+
+error-label = error
+no-qr-in-image = no QR code found in the image
+no-qr-in-any-image = no QR code found in any image
+cannot-watch = cannot watch { $dir }
+watching = watching { $dir } for new files (Ctrl-C to stop)
+cannot-read-folder = cannot read folder
+no-files-in-folder = no files in the folder
+unit-images = images
+time-left = left
+
+## sonod-scan sync
+
+sync-connecting = connecting
+sync-source-label = source
+sync-source-verifier = verifier
+sync-source-issuer = issuer
+sync-trust-verified = trust list verified (sequence { $sequence })
+sync-old-snapshot-ignored = old snapshot ignored, syncing afresh
+sync-office-untrusted = office { $office } is not in the trust list, skipped
+sync-office-old-data = office { $office }: old data ignored
+sync-office-missing = the source does not have this office
+sync-too-many-pages = too many feed pages
+sync-bad-hash = feed event { $seq } has an invalid hash
+sync-status-older = office { $office }: the source's status list is older, the earlier one is kept
+sync-no-status = office { $office }: the source has no status list yet
+sync-source-behind = office { $office }: the source is behind the snapshot ({ $source } < { $position }); feed kept as it was
+sync-position = position
+sync-done = done
+unit-offices = offices
+unit-pages = pages
+unit-new-events = new events
+unit-bytes-fetched = bytes fetched
+unit-bytes = bytes
+floor-not-written = cannot record the trust list's sequence in { $path } ({ $error }): a rollback to an older list may go unnoticed

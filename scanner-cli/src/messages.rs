@@ -1,0 +1,176 @@
+//! What sonod-scan's reports and its command line say: one home per language, `locales/bn/sonod-scan.ftl` and
+//! `locales/en/sonod-scan.ftl` (Fluent), compiled into the binary. The layout of a line
+//! (indentation, `⚠`, `·`, Bangla then ` / ` then English) stays in the code that writes it.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{langid, LanguageIdentifier, Loader};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Plain text on a terminal: no Unicode isolation marks around placeables.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+const BN: LanguageIdentifier = langid!("bn");
+const EN: LanguageIdentifier = langid!("en");
+
+/// Every message without placeables, rendered once.
+const STATIC_IDS: [&str; 38] = [
+    "reason-label",
+    "development",
+    "office-label",
+    "certificate-label",
+    "serial-label",
+    "issued-label",
+    "expires-label",
+    "hint-not-yet-published",
+    "hint-stale",
+    "hint-unchecked",
+    "kiosk-development",
+    "kiosk-look-alike",
+    "stale-unknown",
+    "snapshot-label",
+    "office-not-in-snapshot",
+    "verifier-label",
+    "revoked-by-status-list",
+    "error-label",
+    "no-qr-in-image",
+    "no-qr-in-any-image",
+    "cannot-read-folder",
+    "no-files-in-folder",
+    "unit-images",
+    "time-left",
+    "sync-connecting",
+    "sync-source-label",
+    "sync-source-verifier",
+    "sync-source-issuer",
+    "sync-old-snapshot-ignored",
+    "sync-office-missing",
+    "sync-too-many-pages",
+    "sync-position",
+    "sync-done",
+    "unit-offices",
+    "unit-pages",
+    "unit-new-events",
+    "unit-bytes-fetched",
+    "unit-bytes",
+];
+
+fn lookup(
+    lang: &LanguageIdentifier,
+    id: &str,
+    args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>,
+) -> String {
+    // A missing message (a broken .ftl file; the tests catch it) shows its id.
+    LOCALES
+        .try_lookup_complete(lang, id, args)
+        .unwrap_or_else(|| id.to_owned())
+}
+
+struct Rendered {
+    bn: String,
+    en: String,
+    both: String,
+}
+
+static RENDERED: LazyLock<HashMap<&'static str, Rendered>> = LazyLock::new(|| {
+    STATIC_IDS
+        .iter()
+        .map(|&id| {
+            let (bn, en) = (lookup(&BN, id, None), lookup(&EN, id, None));
+            let both = format!("{bn} / {en}");
+            (id, Rendered { bn, en, both })
+        })
+        .collect()
+});
+
+/// A message without placeables, Bangla then English.
+pub fn pair(id: &'static str) -> (&'static str, &'static str) {
+    RENDERED
+        .get(id)
+        .map_or((id, id), |r| (r.bn.as_str(), r.en.as_str()))
+}
+
+/// A message without placeables as `Bangla / English`.
+pub fn both(id: &'static str) -> &'static str {
+    RENDERED.get(id).map_or(id, |r| r.both.as_str())
+}
+
+/// A message with placeables, Bangla then English; each argument in its language.
+pub fn pair_with(id: &str, args: &[(&'static str, &str, &str)]) -> (String, String) {
+    let of = |bangla: bool| {
+        args.iter()
+            .map(|&(name, bn, en)| {
+                let value = if bangla { bn } else { en };
+                (Cow::Borrowed(name), FluentValue::from(value.to_owned()))
+            })
+            .collect::<HashMap<_, _>>()
+    };
+    (
+        lookup(&BN, id, Some(&of(true))),
+        lookup(&EN, id, Some(&of(false))),
+    )
+}
+
+/// A message with placeables as `Bangla / English`.
+pub fn both_with(id: &str, args: &[(&'static str, &str, &str)]) -> String {
+    let (bn, en) = pair_with(id, args);
+    format!("{bn} / {en}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARG_IDS: [(&str, &[&str]); 18] = [
+        ("look-alike-host", &["host"]),
+        ("duration-days-hours", &["d", "h"]),
+        ("duration-hours-minutes", &["h", "m"]),
+        ("duration-minutes", &["m"]),
+        ("duration-seconds", &["s"]),
+        ("stale-age", &["age", "limit"]),
+        ("snapshot-as-of", &["time", "age"]),
+        ("feed-age", &["age"]),
+        ("cannot-watch", &["dir"]),
+        ("watching", &["dir"]),
+        ("sync-trust-verified", &["sequence"]),
+        ("sync-office-untrusted", &["office"]),
+        ("sync-office-old-data", &["office"]),
+        ("sync-status-older", &["office"]),
+        ("sync-no-status", &["office"]),
+        ("sync-source-behind", &["office", "source", "position"]),
+        ("sync-bad-hash", &["seq"]),
+        ("floor-not-written", &["path", "error"]),
+    ];
+
+    #[test]
+    fn every_message_is_in_both_languages() {
+        for id in STATIC_IDS {
+            for lang in [&BN, &EN] {
+                assert!(
+                    LOCALES.try_lookup(lang, id).is_some(),
+                    "{id} missing in {lang}"
+                );
+            }
+        }
+        for (id, names) in ARG_IDS {
+            let args: Vec<_> = names.iter().map(|n| (*n, "X", "Y")).collect();
+            let (bn, en) = pair_with(id, &args);
+            assert!(bn != id && en != id, "{id} missing");
+            // The English names every argument; the Bangla may leave one to the English
+            // (a path or number said once).
+            assert!(
+                !bn.contains('{') && !en.contains('{') && en.matches('Y').count() >= names.len(),
+                "{id}: {bn} / {en}"
+            );
+        }
+        assert_eq!(both("reason-label"), "কারণ / reason");
+    }
+}
