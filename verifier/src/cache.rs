@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use lru::LruCache;
 
-use crate::judge::Reading;
+use sonod_judge::Reading;
 
 /// A bounded LRU of readings by the SHA-256 of their sealed bytes.
 #[derive(Debug)]

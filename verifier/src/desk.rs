@@ -33,8 +33,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use prometheus_client::metrics::counter::Counter;
 use tokio::sync::oneshot;
 
-use crate::judge::{Reading, SignatureCheck};
-use crate::signature::SignatureKey;
+use sonod_judge::{Reading, SignatureCheck};
+use sonod_judge::SignatureKey;
 use crate::verify_signatures;
 
 /// After a round with a failed signature, this many rounds check one by one.

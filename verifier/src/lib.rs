@@ -3,8 +3,8 @@
 //! # Layout
 //!
 //! The judgement itself (verdicts, the strict opening, the batch equation) is the crate
-//! `sonod-judge`; its names are re-exported here, and `judge`, `verdict`, `signature` and
-//! `batch` stay as paths inside this crate.
+//! `sonod-judge`, and the feed protocol's rules `sonod-feed`; the judgement's names are
+//! re-exported here.
 //!
 //! - `cache`: what sealed bytes prove, kept by their hash.
 //! - `desk`: concurrent requests' signature checks, made together.
@@ -17,21 +17,6 @@
 //! - `image_decode`: QR codes from uploaded photos, within limits.
 //! - `service`: judging QR texts with all of the above, without HTTP ([`Verifier`]).
 //! - [`server`]: the HTTP service (`sonod-verifier serve`).
-
-/// The judgement's names under their old module paths, for code in this crate.
-mod judge {
-    pub(crate) use sonod_judge::*;
-}
-mod verdict {
-    pub(crate) use sonod_judge::*;
-}
-mod signature {
-    pub(crate) use sonod_judge::*;
-}
-mod batch {
-    #[allow(unused_imports)]
-    pub(crate) use sonod_judge::*;
-}
 
 mod cache;
 mod desk;

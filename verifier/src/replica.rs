@@ -22,8 +22,8 @@ use std::sync::RwLock;
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
 use time::Date;
 
-use crate::judge::{too_old_to_be_missing, FeedAnswer, FeedStatus};
-use crate::verdict::Unchecked;
+use sonod_judge::{too_old_to_be_missing, FeedAnswer, FeedStatus};
+use sonod_judge::Unchecked;
 
 /// Why the replica could not be opened or changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -419,7 +419,7 @@ impl Replica {
         if limit > 0 {
             let fresh = feed
                 .synced_at_ms
-                .is_some_and(|s| crate::judge::now_unix_ms().saturating_sub(s) <= limit);
+                .is_some_and(|s| sonod_judge::now_unix_ms().saturating_sub(s) <= limit);
             if !fresh {
                 return FeedAnswer::Unknown(Unchecked::Stale {
                     as_of: feed.synced_at().unwrap_or(0),
@@ -471,7 +471,7 @@ mod tests {
     use sonod_keys::SecretKey;
     use time::macros::date;
 
-    use crate::judge::{end_of_day_dhaka, ISSUE_GRACE_SECONDS};
+    use sonod_judge::{end_of_day_dhaka, ISSUE_GRACE_SECONDS};
 
     /// A sighting long after every date in these tests: only the issue-day rule decides.
     const LATE: i64 = 4_000_000_000_000;
@@ -693,7 +693,7 @@ mod tests {
         let day = date!(2026 - 11 - 28);
         r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
             .unwrap();
-        let now = crate::judge::now_unix_ms();
+        let now = sonod_judge::now_unix_ms();
         r.mark_synced_ms("100524", now - 5_000).unwrap();
         // No limit: issued.
         assert_eq!(
@@ -707,7 +707,7 @@ mod tests {
                 as_of: (now - 5_000).div_euclid(1000)
             })
         );
-        r.mark_synced_ms("100524", crate::judge::now_unix_ms())
+        r.mark_synced_ms("100524", sonod_judge::now_unix_ms())
             .unwrap();
         assert_eq!(
             r.lookup("100524", 1, day, &[1; 32], LATE),

@@ -25,7 +25,7 @@ use sonod_seal::feed::{FeedPageBody, Signed, StatusListBody};
 use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
 
-use crate::judge::{now_unix_ms, SEEN_GRACE_MS};
+use sonod_judge::{now_unix_ms, SEEN_GRACE_MS};
 use crate::mirror::{COMPACT_PAGES, SMALL_PAGE};
 use crate::replica::{Replica, ReplicaError};
 use crate::trust::TrustHandle;

@@ -18,7 +18,7 @@ use time::Date;
 use tokio::sync::watch;
 
 use crate::cache::ReadingCache;
-use crate::judge::Judge;
+use sonod_judge::Judge;
 use crate::trust_floor::TrustFloor;
 
 /// How often a trust list file is looked at for changes.

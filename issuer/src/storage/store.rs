@@ -91,7 +91,7 @@ pub struct StoredCertificate {
     /// The signing key's id.
     pub key_id: KeyId,
     /// The sealed bytes (tagged COSE_Sign1).
-    #[serde(with = "base64_bytes")]
+    #[serde(with = "sonod_keys::base64::bytes")]
     pub sealed: Vec<u8>,
 }
 
@@ -132,19 +132,6 @@ impl<'de> Deserialize<'de> for StoredRecord {
         Record::from_json(&json)
             .map(StoredRecord)
             .map_err(serde::de::Error::custom)
-    }
-}
-
-mod base64_bytes {
-    use base64::{engine::general_purpose::STANDARD, Engine as _};
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&STANDARD.encode(b))
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = String::deserialize(d)?;
-        STANDARD.decode(s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -461,7 +448,7 @@ mod tests {
         serial: u64,
         record: serde_json::Value,
         key_id: String,
-        #[serde(with = "base64_bytes")]
+        #[serde(with = "sonod_keys::base64::bytes")]
         sealed: Vec<u8>,
     }
 

@@ -204,8 +204,9 @@ async fn offices(State(state): State<AppState>) -> Response {
 }
 
 /// An office code as the trust list writes them: 2 to 12 digits.
+/// An office code by the one rule ([`sonod_keys::OfficeCode`]); anything else names no office.
 fn office_code(office: &str) -> Result<&str, AppError> {
-    if (2..=12).contains(&office.len()) && office.bytes().all(|b| b.is_ascii_digit()) {
+    if sonod_keys::OfficeCode::is_valid(office) {
         Ok(office)
     } else {
         Err(AppError::NotFound)

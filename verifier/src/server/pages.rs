@@ -22,7 +22,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::error::AppError;
 use super::{Answer, AppState};
 use crate::image_decode::{decode_qr_image, MAX_FILE_BYTES};
-use crate::verdict::{Unchecked, Verdict, VerdictKind, LOOK_ALIKE_HEADLINE};
+use sonod_judge::{Unchecked, Verdict, VerdictKind, LOOK_ALIKE_HEADLINE};
 
 /// The Content-Security-Policy of every page: no scripts, no outside resources, forms only to
 /// this service, not framed.
