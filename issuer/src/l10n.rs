@@ -2,69 +2,18 @@
 //! `…/en/issuer.ftl` (Fluent), built in. Templates call [`bn`] and [`en`] with a message id.
 //! The certificate's formal wording is not here but in `issuer/wording/` ([`crate::paper::wording`]).
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
-use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{langid, static_loader, LanguageIdentifier, Loader};
-
-static_loader! {
-    static LOCALES = {
-        locales: "./locales",
-        fallback_language: "bn",
-        // No Unicode isolation marks around values: the text goes into HTML and terminals.
-        customise: |bundle| bundle.set_use_isolating(false),
-    };
-}
-
-const BN: LanguageIdentifier = langid!("bn");
-const EN: LanguageIdentifier = langid!("en");
-
-/// The Bangla of message `id`.
-pub fn bn(id: &str) -> String {
-    LOCALES.lookup(&BN, id)
-}
-
-/// The English of message `id`.
-pub fn en(id: &str) -> String {
-    LOCALES.lookup(&EN, id)
-}
-
-fn with(lang: &LanguageIdentifier, id: &str, args: &[(&'static str, &str)]) -> String {
-    let args: HashMap<Cow<'static, str>, FluentValue> = args
-        .iter()
-        .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
-        .collect();
-    LOCALES.lookup_with_args(lang, id, &args)
-}
-
-/// The Bangla of message `id` with values for its `$names`.
-pub fn bn_args(id: &str, args: &[(&'static str, &str)]) -> String {
-    with(&BN, id, args)
-}
-
-/// The English of message `id` with values for its `$names`.
-pub fn en_args(id: &str, args: &[(&'static str, &str)]) -> String {
-    with(&EN, id, args)
-}
-
-/// "বাংলা / English": message `id` in both languages, as the command line writes them.
-pub fn both(id: &str, args: &[(&'static str, &str)]) -> String {
-    format!("{} / {}", bn_args(id, args), en_args(id, args))
-}
+sonod_l10n::messages!();
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::borrow::Cow;
+    use std::collections::HashMap;
 
-    /// Message ids of a `.ftl` file.
-    fn ids(text: &str) -> Vec<String> {
-        text.lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once(" = "))
-            .map(|(id, _)| id.trim().to_owned())
-            .collect()
-    }
+    use fluent_templates::fluent_bundle::FluentValue;
+    use fluent_templates::Loader;
+    use sonod_l10n::{ftl_ids as ids, BN, EN};
+
+    use super::*;
 
     #[test]
     fn both_languages_have_every_message_and_the_code_uses_only_those() {

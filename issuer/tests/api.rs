@@ -912,3 +912,76 @@ async fn over_a_real_socket_with_graceful_shutdown() {
     let store = Store::open(&f.dir.path().join("data")).expect("reopen");
     assert_eq!(store.len(), 1);
 }
+
+#[tokio::test]
+async fn an_office_s_own_wording_prints_and_a_misspelt_field_stops_the_start() {
+    let f = fixture();
+    let wording = f.dir.path().join("wording");
+    std::fs::create_dir(&wording).expect("mkdir");
+    let builtin = include_str!("../wording/citizenship.bn.txt");
+    let ours = builtin.replace("স্থায়ী বাসিন্দা", "স্থায়ী ও সম্মানিত বাসিন্দা");
+    assert_ne!(
+        ours, builtin,
+        "the sentence to change is in the built-in wording"
+    );
+    std::fs::write(wording.join("citizenship.bn.txt"), &ours).expect("write");
+
+    // A second service on the same keys with the office's wording: the print shows it.
+    let store_dir = f.dir.path().join("data-wording");
+    let mut config = config(f.dir.path());
+    config.wording_dir = Some(wording.clone());
+    let store = Store::open(&store_dir).expect("store");
+    let accounts = Accounts::open(&store).expect("accounts");
+    let ledger = Ledger::open(store.clone()).expect("ledger");
+    accounts
+        .add_user(
+            &ledger,
+            "cli:test",
+            "rahim",
+            "রহিম",
+            Role::Chairman,
+            None,
+            now(),
+        )
+        .expect("user");
+    let token = accounts
+        .create_token(&ledger, "cli:test", "rahim", "test", now() + 86_400, now())
+        .expect("token")
+        .secret;
+    ledger.close().expect("close");
+    drop(ledger);
+    let state = AppState::new(config.clone(), store).expect("starts with the office's wording");
+    let router = app(state);
+    let (status, _, body) = call(
+        &router,
+        post("/api/v1/certificates", Some(&token), &record()),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, body) = call(&router, get("/certificates/1/print", Some(&token))).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).expect("utf8");
+    assert!(
+        html.contains("স্থায়ী ও সম্মানিত বাসিন্দা"),
+        "the office's sentence is printed"
+    );
+
+    // A misspelt field: the service does not start, and says which file and which field.
+    std::fs::write(
+        wording.join("citizenship.bn.txt"),
+        ours.replace("father=father", "father=fathr"),
+    )
+    .expect("write");
+    let store = Store::open(&f.dir.path().join("data-wording-2")).expect("store");
+    let err = AppState::new(config, store).expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("citizenship.bn.txt") && text.contains("fathr"),
+        "{text}"
+    );
+}

@@ -1,4 +1,6 @@
-//! The certificate types (the 14 services) and the fields they carry, as data.
+//! The certificate types (the 14 services) and the fields they carry, as data: the tables
+//! come from `seal/types.toml`, which `build.rs` checks and compiles in (a type is added or a
+//! label changed there, not in Rust).
 //!
 //! A field has one number across all types, so the same fact is signed under the same CBOR
 //! key whatever the certificate. Each type lists the fields it accepts, which are required,
@@ -44,45 +46,8 @@ pub struct Field {
     pub label_en: &'static str,
 }
 
-macro_rules! fields {
-    ($($id:literal $key:ident $kind:ident $bn:literal $en:literal;)*) => {
-        /// Every field any certificate type may carry, in id order.
-        pub static FIELDS: &[Field] = &[
-            $(Field { id: $id, key: stringify!($key), kind: FieldKind::$kind, label_bn: $bn, label_en: $en },)*
-        ];
-    };
-}
-
-fields! {
-    1 name Text "নাম" "Name";
-    2 father Text "পিতার নাম" "Father's name";
-    3 mother Text "মাতার নাম" "Mother's name";
-    4 spouse Text "স্বামী/স্ত্রীর নাম" "Spouse's name";
-    5 nid Nid "জাতীয় পরিচয়পত্র নম্বর" "NID number";
-    6 brn Brn "জন্ম নিবন্ধন নম্বর" "Birth registration number";
-    7 dob Date "জন্ম তারিখ" "Date of birth";
-    8 ward Uint "ওয়ার্ড নং" "Ward no.";
-    9 village Text "গ্রাম/মহল্লা" "Village/area";
-    10 address Text "ঠিকানা" "Address";
-    11 mobile Mobile "মোবাইল নম্বর" "Mobile number";
-    12 heirs Persons "ওয়ারিশগণ" "Heirs";
-    13 deceased Text "মৃত ব্যক্তির নাম" "Name of the deceased";
-    14 death_date Date "মৃত্যুর তারিখ" "Date of death";
-    15 business_name Text "প্রতিষ্ঠানের নাম" "Business name";
-    16 business_kind Text "ব্যবসার ধরন" "Kind of business";
-    17 owners TextList "মালিকগণ" "Owners";
-    18 fiscal_year FiscalYear "অর্থবছর" "Fiscal year";
-    19 business_address Text "ব্যবসার ঠিকানা" "Business address";
-    20 licence_fee Uint "লাইসেন্স ফি (টাকা)" "Licence fee (Taka)";
-    21 annual_income Uint "বার্ষিক আয় (টাকা)" "Annual income (Taka)";
-    22 other_name Text "নামের অন্য বানান" "Other spelling of the name";
-    23 disability Text "প্রতিবন্ধিতার ধরন" "Kind of disability";
-    24 members Persons "পরিবারের সদস্যগণ" "Family members";
-    25 occupation Text "পেশা" "Occupation";
-    26 purpose Text "যে উদ্দেশ্যে" "Purpose";
-    27 marriage_date Date "বিবাহের তারিখ" "Date of marriage";
-    28 other_name_source Text "অন্য বানান যে কাগজে" "Document with the other spelling";
-}
+// FIELDS and CERT_TYPES: generated from `seal/types.toml` by `seal/build.rs`.
+include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
 /// Looks a field up by its JSON key.
 pub fn field_by_key(key: &str) -> Option<&'static Field> {
@@ -130,144 +95,6 @@ impl CertType {
         self.fields.iter().find(|u| u.key == key)
     }
 }
-
-/// R: required and signed; S: signed; P: printed only.
-macro_rules! uses {
-    (@one R $k:ident) => { FieldUse { key: stringify!($k), required: true, signed: true } };
-    (@one S $k:ident) => { FieldUse { key: stringify!($k), required: false, signed: true } };
-    (@one P $k:ident) => { FieldUse { key: stringify!($k), required: false, signed: false } };
-    ($($m:ident $k:ident),* $(,)?) => { &[$(uses!(@one $m $k)),*] };
-}
-
-/// The 14 services, in code order.
-pub static CERT_TYPES: &[CertType] = &[
-    CertType {
-        code: 1,
-        key: "citizenship",
-        name_bn: "নাগরিকত্ব সনদ",
-        name_en: "Citizenship Certificate",
-        fields: uses![R name, R father, R mother, S nid, S brn, R ward, P village, P address, P dob, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 2,
-        key: "character",
-        name_bn: "চারিত্রিক সনদ",
-        name_en: "Character Certificate",
-        fields: uses![R name, R father, R mother, S nid, S brn, S ward, P village, P address, P occupation, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 3,
-        key: "warish",
-        name_bn: "ওয়ারিশ সনদ",
-        name_en: "Heirship (Warish) Certificate",
-        fields: uses![R deceased, S father, R death_date, S nid, S ward, R heirs, P name, P village, P address, P mobile, P purpose],
-        needs_identity: false,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 4,
-        key: "succession",
-        name_bn: "উত্তরাধিকার সনদ",
-        name_en: "Succession Certificate",
-        fields: uses![R deceased, S father, R death_date, S nid, S ward, R heirs, P name, P village, P address, P mobile, P purpose],
-        needs_identity: false,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 5,
-        key: "trade_licence",
-        name_bn: "ট্রেড লাইসেন্স",
-        name_en: "Trade Licence",
-        fields: uses![R business_name, R business_kind, R owners, R fiscal_year, S ward, P business_address, P licence_fee, P nid, P mobile],
-        needs_identity: false,
-        needs_expiry: true,
-    },
-    CertType {
-        code: 6,
-        key: "family",
-        name_bn: "পারিবারিক সনদ",
-        name_en: "Family Certificate",
-        fields: uses![R name, S father, S mother, S nid, S brn, R members, S ward, P village, P address, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 7,
-        key: "unmarried",
-        name_bn: "অবিবাহিত সনদ",
-        name_en: "Unmarried Certificate",
-        fields: uses![R name, R father, R mother, S nid, S brn, S dob, S ward, P village, P address, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 8,
-        key: "married",
-        name_bn: "বিবাহিত সনদ",
-        name_en: "Married Certificate",
-        fields: uses![R name, R father, R mother, R spouse, S nid, S brn, S marriage_date, S ward, P village, P address, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 9,
-        key: "not_remarried",
-        name_bn: "পুনঃবিবাহ না হওয়া সনদ",
-        name_en: "Certificate of Not Remarrying",
-        fields: uses![R name, R father, R mother, R deceased, S nid, S brn, S ward, P death_date, P village, P address, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 10,
-        key: "income",
-        name_bn: "আয়ের সনদ",
-        name_en: "Income Certificate",
-        fields: uses![R name, R father, R mother, S nid, S brn, R annual_income, S occupation, S ward, P village, P address, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 11,
-        key: "landless",
-        name_bn: "ভূমিহীন সনদ",
-        name_en: "Landless Certificate",
-        fields: uses![R name, R father, R mother, S nid, S brn, S ward, P village, P address, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 12,
-        key: "same_person",
-        name_bn: "একই ব্যক্তির প্রত্যয়ন",
-        name_en: "Certificate of One and the Same Person",
-        fields: uses![R name, R other_name, R father, R mother, S nid, S brn, S ward, P other_name_source, P village, P address, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 13,
-        key: "disability",
-        name_bn: "প্রতিবন্ধী সনদ",
-        name_en: "Disability Certificate",
-        fields: uses![R name, R father, R mother, S nid, S brn, R disability, S dob, S ward, P village, P address, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-    CertType {
-        code: 14,
-        key: "financial_hardship",
-        name_bn: "আর্থিক অস্বচ্ছলতা সনদ",
-        name_en: "Financial Hardship Certificate",
-        fields: uses![R name, R father, R mother, S nid, S brn, S ward, P occupation, P annual_income, P village, P address, P mobile, P purpose],
-        needs_identity: true,
-        needs_expiry: false,
-    },
-];
 
 /// Looks a type up by its JSON name.
 pub fn cert_type_by_key(key: &str) -> Option<&'static CertType> {

@@ -33,9 +33,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use prometheus_client::metrics::counter::Counter;
 use tokio::sync::oneshot;
 
-use sonod_judge::{Reading, SignatureCheck};
-use sonod_judge::SignatureKey;
 use crate::verify_signatures;
+use sonod_judge::SignatureKey;
+use sonod_judge::{Reading, SignatureCheck};
 
 /// After a round with a failed signature, this many rounds check one by one.
 pub const QUIET_ROUNDS: u32 = 64;

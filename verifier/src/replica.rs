@@ -22,8 +22,8 @@ use std::sync::RwLock;
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
 use time::Date;
 
-use sonod_judge::{too_old_to_be_missing, FeedAnswer, FeedStatus};
 use sonod_judge::Unchecked;
+use sonod_judge::{too_old_to_be_missing, FeedAnswer, FeedStatus};
 
 /// Why the replica could not be opened or changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

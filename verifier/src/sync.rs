@@ -25,10 +25,10 @@ use sonod_seal::feed::{FeedPageBody, Signed, StatusListBody};
 use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
 
-use sonod_judge::{now_unix_ms, SEEN_GRACE_MS};
 use crate::mirror::{COMPACT_PAGES, SMALL_PAGE};
 use crate::replica::{Replica, ReplicaError};
 use crate::trust::TrustHandle;
+use sonod_judge::{now_unix_ms, SEEN_GRACE_MS};
 
 /// Events asked for in one page (the issuer caps it too).
 pub const PAGE_LIMIT: usize = 5_000;

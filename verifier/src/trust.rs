@@ -18,8 +18,8 @@ use time::Date;
 use tokio::sync::watch;
 
 use crate::cache::ReadingCache;
-use sonod_judge::Judge;
 use crate::trust_floor::TrustFloor;
+use sonod_judge::Judge;
 
 /// How often a trust list file is looked at for changes.
 pub const FILE_POLL: Duration = Duration::from_secs(2);

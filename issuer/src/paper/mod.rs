@@ -3,7 +3,6 @@
 //! the QR code's images.
 
 pub mod bangla_calendar;
-pub mod html;
 pub mod print;
 pub mod qr_image;
 pub mod wording;

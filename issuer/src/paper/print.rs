@@ -15,9 +15,9 @@ use askama::Template;
 use sonod_seal::{bangla_date, bangla_digits, Record, Value};
 
 use super::bangla_calendar::BanglaDate;
-pub(crate) use super::html::esc;
 use super::wording::{Body, Wording};
 use crate::l10n;
+pub(crate) use sonod_l10n::html::esc;
 
 /// What the certificate page needs besides the record.
 #[derive(Debug, Clone, Copy)]

@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use askama::Template;
 use minijinja::{Environment, UndefinedBehavior, Value as J};
@@ -41,45 +41,24 @@ const MAX_FILE_BYTES: u64 = 64 * 1024;
 /// The two languages, Bangla first.
 const LANGS: [&str; 2] = ["bn", "en"];
 
-macro_rules! builtin {
-    ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../wording/", $name, ".txt")))),*]
-    };
-}
+/// The folder `issuer/wording/`, built into the binary: every `*.txt` in it is wording, so a
+/// new type's files are picked up without a line of Rust.
+static WORDING_DIR: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/wording");
 
-/// The wording built into the binary: `(name, text)`, the file being `wording/<name>.txt`.
-static BUILTIN: &[(&str, &str)] = builtin![
-    "common.bn",
-    "common.en",
-    "citizenship.bn",
-    "citizenship.en",
-    "character.bn",
-    "character.en",
-    "warish.bn",
-    "warish.en",
-    "succession.bn",
-    "succession.en",
-    "trade_licence.bn",
-    "trade_licence.en",
-    "family.bn",
-    "family.en",
-    "unmarried.bn",
-    "unmarried.en",
-    "married.bn",
-    "married.en",
-    "not_remarried.bn",
-    "not_remarried.en",
-    "income.bn",
-    "income.en",
-    "landless.bn",
-    "landless.en",
-    "same_person.bn",
-    "same_person.en",
-    "disability.bn",
-    "disability.en",
-    "financial_hardship.bn",
-    "financial_hardship.en",
-];
+/// The wording built into the binary: `(name, text)`, the file being `wording/<name>.txt`, in
+/// name order.
+static BUILTIN: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
+    let mut files: Vec<(&str, &str)> = WORDING_DIR
+        .files()
+        .filter_map(|f| {
+            let name = f.path().to_str()?.strip_suffix(".txt")?;
+            Some((name, f.contents_utf8()?))
+        })
+        .collect();
+    files.sort_unstable();
+    files
+});
 
 /// Why the wording cannot be used. Each names the file.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -132,12 +111,12 @@ impl Wording {
     /// the same name; checked against every type's schema.
     pub fn load(dir: Option<&Path>) -> Result<Wording, WordingError> {
         let mut sources = Vec::new();
-        for (name, text) in BUILTIN {
+        for &(name, text) in BUILTIN.iter() {
             let file = format!("wording/{name}.txt");
             let over = dir.map(|d| d.join(format!("{name}.txt")));
             match over.filter(|p| p.exists()) {
                 Some(path) => sources.push((name.to_string(), read(&path)?, show(&path))),
-                None => sources.push((name.to_string(), (*text).to_owned(), file)),
+                None => sources.push((name.to_string(), text.to_owned(), file)),
             }
         }
         Wording::from_sources(sources)

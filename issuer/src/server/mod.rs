@@ -28,9 +28,9 @@ pub use sonod_serve::NEVER_SHED;
 use crate::accounts::Accounts;
 use crate::ledger::Ledger;
 use crate::office_key::OfficeKey;
+use crate::paper::wording::Wording;
 use crate::signin::{SignIn, SignInLimits};
 use crate::store::{Store, StoreError};
-use crate::paper::wording::Wording;
 
 /// Largest request body (a record is at most 64 KiB of JSON).
 pub const MAX_BODY: usize = 128 * 1024;

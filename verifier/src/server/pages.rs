@@ -63,79 +63,18 @@ pub(super) fn routes() -> Router<AppState> {
 /// The pages' words: `verifier/locales/bn/verifier.ftl` and `…/en/verifier.ftl`, built in.
 /// Templates call [`l10n::bn`] and [`l10n::en`] with a message id.
 pub(crate) mod l10n {
-    use std::borrow::Cow;
-    use std::collections::HashMap;
-
-    use fluent_templates::fluent_bundle::FluentValue;
-    use fluent_templates::{langid, static_loader, LanguageIdentifier, Loader};
-
-    static_loader! {
-        static LOCALES = {
-            locales: "./locales",
-            fallback_language: "bn",
-            // No Unicode isolation marks around values: the pages are plain text.
-            customise: |bundle| bundle.set_use_isolating(false),
-        };
-    }
-
-    const BN: LanguageIdentifier = langid!("bn");
-    const EN: LanguageIdentifier = langid!("en");
-
-    /// The Bangla of message `id`.
-    pub fn bn(id: &str) -> String {
-        LOCALES.lookup(&BN, id)
-    }
-
-    /// The English of message `id`.
-    pub fn en(id: &str) -> String {
-        LOCALES.lookup(&EN, id)
-    }
-
-    fn with(lang: &LanguageIdentifier, id: &str, args: &[(&'static str, &str)]) -> String {
-        let args: HashMap<Cow<'static, str>, FluentValue> = args
-            .iter()
-            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
-            .collect();
-        LOCALES.lookup_with_args(lang, id, &args)
-    }
-
-    /// The Bangla of message `id` with `$name` = `value`.
-    pub fn bn_with(id: &str, name: &'static str, value: &str) -> String {
-        with(&BN, id, &[(name, value)])
-    }
-
-    /// The English of message `id` with `$name` = `value`.
-    pub fn en_with(id: &str, name: &'static str, value: &str) -> String {
-        with(&EN, id, &[(name, value)])
-    }
-
-    /// The Bangla of message `id` with several values.
-    pub fn bn_args(id: &str, args: &[(&'static str, &str)]) -> String {
-        with(&BN, id, args)
-    }
-
-    /// The English of message `id` with several values.
-    pub fn en_args(id: &str, args: &[(&'static str, &str)]) -> String {
-        with(&EN, id, args)
-    }
-
-    /// "বাংলা / English".
-    pub fn both(id: &str) -> String {
-        format!("{} / {}", bn(id), en(id))
-    }
+    sonod_l10n::messages!();
 
     #[cfg(test)]
     mod tests {
-        use super::*;
+        use std::borrow::Cow;
+        use std::collections::HashMap;
 
-        /// Message ids of a `.ftl` file.
-        fn ids(text: &str) -> Vec<String> {
-            text.lines()
-                .filter_map(|l| l.split_once(" = "))
-                .map(|(id, _)| id.trim().to_owned())
-                .filter(|id| !id.starts_with('#'))
-                .collect()
-        }
+        use fluent_templates::fluent_bundle::FluentValue;
+        use fluent_templates::Loader;
+        use sonod_l10n::{ftl_ids as ids, BN, EN};
+
+        use super::*;
 
         #[test]
         fn both_languages_have_every_message_and_templates_use_only_those() {
@@ -186,31 +125,6 @@ pub(crate) mod l10n {
             assert_eq!(bn("scan-go"), "যাচাই করুন");
             assert_eq!(en_with("checked", "time", "x"), "Checked x");
         }
-    }
-}
-
-/// The askama escaper behind `escape = "sonod"` (see `verifier/askama.toml`): named entities
-/// (`&lt;`, `&gt;`, `&amp;`, `&quot;`, `&#39;`), as these pages have always been written.
-#[derive(Debug, Clone, Copy)]
-pub struct Entities;
-
-impl askama::filters::Escaper for Entities {
-    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, string: &str) -> std::fmt::Result {
-        let mut last = 0;
-        for (i, c) in string.char_indices() {
-            let rep = match c {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                '\'' => "&#39;",
-                _ => continue,
-            };
-            dest.write_str(&string[last..i])?;
-            dest.write_str(rep)?;
-            last = i + 1;
-        }
-        dest.write_str(&string[last..])
     }
 }
 
@@ -503,7 +417,7 @@ fn page_headline(v: &Verdict, host: Option<&HostCheck>) -> (&'static str, &'stat
 
 fn error_page(development: bool, status: StatusCode, e: &AppError) -> Response {
     let mut resp = html(&ErrorPage {
-        title: l10n::both("title-verification"),
+        title: l10n::both("title-verification", &[]),
         development,
         dev_warning: DEV_WARNING,
         detail: e.detail(),
@@ -529,7 +443,7 @@ fn result_page(state: &AppState, answers: &[Answer], host: Option<&HostCheck>) -
             let (bn, en) = page_headline(&a.verdict, host);
             format!("{bn} / {en} — {}", l10n::bn("title-verification"))
         }
-        _ => l10n::both("title-verification"),
+        _ => l10n::both("title-verification", &[]),
     };
     html(&ResultPage {
         title,
@@ -582,7 +496,7 @@ async fn scan_form(State(state): State<AppState>) -> Response {
 /// The scan page, with what went wrong with the last photo.
 fn scan_page(development: bool, message: Option<Bi>) -> Html<String> {
     html(&ScanPage {
-        title: l10n::both("title-scan"),
+        title: l10n::both("title-scan", &[]),
         development,
         dev_warning: DEV_WARNING,
         message,
@@ -602,7 +516,7 @@ async fn read_form(mut multipart: Multipart) -> Result<ScanForm, AppError> {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge(MAX_FILE_BYTES)
         } else {
-            AppError::BadRequest(format!("{}: {e}", l10n::both("form-unreadable")))
+            AppError::BadRequest(format!("{}: {e}", l10n::both("form-unreadable", &[])))
         }
     };
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
@@ -649,7 +563,7 @@ async fn scan_upload(State(state): State<AppState>, multipart: Multipart) -> Res
                 {
                     Ok(Ok(p)) => p,
                     _ => {
-                        let e = AppError::Unavailable(l10n::both("server-busy"));
+                        let e = AppError::Unavailable(l10n::both("server-busy", &[]));
                         return error_page(dev, e.status(), &e);
                     }
                 };

@@ -1,0 +1,177 @@
+//! Sonod's user-facing words: one home per language, a Fluent file per crate and language
+//! (`<crate>/locales/bn/<crate>.ftl`, `<crate>/locales/en/<crate>.ftl`), compiled into the
+//! binary; Bangla first.
+//!
+//! A crate declares its messages once with [`messages!`], which makes the lookups (`bn`,
+//! `en`, `bn_args`, `en_args`, `both`, …) over its own files. With the
+//! feature `html`, [`html::Entities`] is the escaper the pages' askama templates use.
+
+#[doc(hidden)]
+pub use fluent_templates;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{langid, LanguageIdentifier, Loader};
+
+/// Bangla.
+pub const BN: LanguageIdentifier = langid!("bn");
+/// English.
+pub const EN: LanguageIdentifier = langid!("en");
+
+/// Message `id` in `lang` with values for its `$names`. A message missing from the files (a
+/// build with a broken `.ftl`; each crate's test catches it) reads as its id, never a panic.
+pub fn lookup(
+    loader: &impl Loader,
+    lang: &LanguageIdentifier,
+    id: &str,
+    args: &[(&'static str, &str)],
+) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
+        .collect();
+    let args = (!args.is_empty()).then_some(&args);
+    loader
+        .try_lookup_complete(lang, id, args)
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// The message ids of a `.ftl` file's text (for tests that both languages have the same ids).
+pub fn ftl_ids(text: &str) -> Vec<String> {
+    let mut ids: Vec<String> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with(' '))
+        .filter_map(|l| {
+            l.split_once(" = ")
+                .or_else(|| l.strip_suffix(" =").map(|id| (id, "")))
+        })
+        .map(|(id, _)| id.trim().to_owned())
+        .filter(|id| !id.is_empty())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Declares a crate's messages in the module it is called in: `sonod_l10n::messages!();` in a
+/// crate with `locales/bn/*.ftl` and `locales/en/*.ftl` makes `LOCALES` and the lookups `bn`,
+/// `en`, `bn_args`, `en_args`, `bn_with`, `en_with` and `both`. The crate needs
+/// `fluent-templates` as a dependency (its macro names it).
+#[macro_export]
+macro_rules! messages {
+    () => {
+        // The crate's Fluent files (`locales/bn`, `locales/en`), built in.
+        $crate::fluent_templates::static_loader! {
+            pub static LOCALES = {
+                locales: "./locales",
+                fallback_language: "bn",
+                // No Unicode isolation marks around values: the text goes into HTML, JSON
+                // and terminals.
+                customise: |bundle| bundle.set_use_isolating(false),
+            };
+        }
+
+        /// The Bangla of message `id`.
+        #[allow(dead_code)]
+        pub fn bn(id: &str) -> String {
+            $crate::lookup(&*LOCALES, &$crate::BN, id, &[])
+        }
+
+        /// The English of message `id`.
+        #[allow(dead_code)]
+        pub fn en(id: &str) -> String {
+            $crate::lookup(&*LOCALES, &$crate::EN, id, &[])
+        }
+
+        /// The Bangla of message `id` with values for its `$names`.
+        #[allow(dead_code)]
+        pub fn bn_args(id: &str, args: &[(&'static str, &str)]) -> String {
+            $crate::lookup(&*LOCALES, &$crate::BN, id, args)
+        }
+
+        /// The English of message `id` with values for its `$names`.
+        #[allow(dead_code)]
+        pub fn en_args(id: &str, args: &[(&'static str, &str)]) -> String {
+            $crate::lookup(&*LOCALES, &$crate::EN, id, args)
+        }
+
+        /// The Bangla of message `id` with `$name` = `value`.
+        #[allow(dead_code)]
+        pub fn bn_with(id: &str, name: &'static str, value: &str) -> String {
+            bn_args(id, &[(name, value)])
+        }
+
+        /// The English of message `id` with `$name` = `value`.
+        #[allow(dead_code)]
+        pub fn en_with(id: &str, name: &'static str, value: &str) -> String {
+            en_args(id, &[(name, value)])
+        }
+
+        /// "বাংলা / English": message `id` in both languages, with values for its `$names`.
+        #[allow(dead_code)]
+        pub fn both(id: &str, args: &[(&'static str, &str)]) -> String {
+            format!("{} / {}", bn_args(id, args), en_args(id, args))
+        }
+    };
+}
+
+/// HTML escaping for the pages.
+#[cfg(feature = "html")]
+pub mod html {
+    use std::fmt;
+
+    /// The askama escaper behind `escape = "sonod"` (each crate's `askama.toml` names it):
+    /// named entities (`&lt;`, `&gt;`, `&amp;`, `&quot;`, `&#39;`), as the pages have always
+    /// been written (askama's `html` escaper writes numeric ones).
+    #[derive(Debug, Clone, Copy)]
+    pub struct Entities;
+
+    impl askama::filters::Escaper for Entities {
+        fn write_escaped_str<W: fmt::Write>(&self, mut dest: W, string: &str) -> fmt::Result {
+            let mut last = 0;
+            for (i, c) in string.char_indices() {
+                let rep = match c {
+                    '&' => "&amp;",
+                    '<' => "&lt;",
+                    '>' => "&gt;",
+                    '"' => "&quot;",
+                    '\'' => "&#39;",
+                    _ => continue,
+                };
+                dest.write_str(&string[last..i])?;
+                dest.write_str(rep)?;
+                last = i + 1;
+            }
+            dest.write_str(&string[last..])
+        }
+    }
+
+    /// Text escaped for HTML content and attribute values.
+    pub fn esc(s: &str) -> String {
+        let mut out = String::with_capacity(s.len() + 8);
+        // Writing to a String cannot fail.
+        let _ = askama::filters::Escaper::write_escaped_str(&Entities, &mut out, s);
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn named_entities() {
+            assert_eq!(
+                super::esc(r#"<a href="x">Tom & 'Jerry'</a> সনদ"#),
+                "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt; সনদ"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ftl_ids_reads_ids_not_comments_or_continuations() {
+        let ids = super::ftl_ids("# c\nb-x = খ\nmulti =\n    line\na = ক { $n }\n");
+        assert_eq!(ids, ["a", "b-x", "multi"]);
+    }
+}
