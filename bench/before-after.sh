@@ -22,7 +22,8 @@ if [ ! -d "$before" ]; then
     git worktree add --detach "$before" "$rev" >/dev/null
 fi
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+keep=0
+trap '[ "$keep" = 1 ] || rm -rf "$out"' EXIT
 # One photo set and one Python venv for both sides: the same pictures, measured by both.
 export SET=$here/target/before-after/photo-set SONOD_BENCH_VENV=$here/target/bench-venv
 
@@ -31,17 +32,17 @@ run() { # side dir bench
     case $bench in
     issuer)
         (cd "$dir" && bash bench/issuer-load.sh "${N:-30000}" "${C:-32}") >"$log" 2>&1 || true
-        grep -h 'durable issuance' "$log" | sed "s/^/$side  /" ;;
+        grep -h 'durable issuance' "$log" | sed "s/^/$side  /" || true ;;
     verifier)
         (cd "$dir" && SKIP_SCALE=1 PAYLOADS=${PAYLOADS:-20000} DURATION=${DURATION:-6} \
             PORT=$((18300 + RANDOM % 500)) bash bench/verifier-load.sh) >"$log" 2>&1 || true
         grep -hE 'raw verify_strict|distinct: server CPU|batch of 256: server|repeated payload|p99 latency' "$log" \
-            | sed "s/^/$side  /" ;;
+            | sed "s/^/$side  /" || true ;;
     photos)
         (cd "$dir" && SMALL=1 VIDEO_SECONDS=2 bash bench/scanner-photos.sh) >"$log" 2>&1 || true
-        grep -hE '^\| sonod ' "$log" | head -n 4 | sed "s/^/$side  /" ;;
+        grep -hE '^\| sonod ' "$log" | head -n 4 | sed "s/^/$side  /" || true ;;
     esac
-    grep -qiE 'error|panicked' "$log" && echo "$side  (the log has errors: $log kept in $out)" || true
+    if grep -qiE 'error|panicked' "$log"; then echo "$side  (the log has errors: $log)"; keep=1; fi
 }
 
 for round in $(seq "$rounds"); do
@@ -56,5 +57,5 @@ for round in $(seq "$rounds"); do
         fi
     done
 done
-trap - EXIT
+keep=1
 echo "logs: $out"
