@@ -9,7 +9,7 @@
 #
 # REV is checked out in a worktree under target/before-after/ (built there in release mode;
 # the first round includes that build). Environment: N, C (issuance: certificates, clients;
-# default 30000, 32), PAYLOADS and DURATION (verification; default 20000, 6), SKIP_PHOTOS=1,
+# default 30000, 32), PAYLOADS and DURATION (verification; default 50000, 10, as bench/verifier-load.sh), SKIP_PHOTOS=1,
 # SKIP_ISSUER=1, SKIP_VERIFIER=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +34,7 @@ run() { # side dir bench
         (cd "$dir" && bash bench/issuer-load.sh "${N:-30000}" "${C:-32}") >"$log" 2>&1 || true
         grep -h 'durable issuance' "$log" | sed "s/^/$side  /" || true ;;
     verifier)
-        (cd "$dir" && SKIP_SCALE=1 PAYLOADS=${PAYLOADS:-20000} DURATION=${DURATION:-6} \
+        (cd "$dir" && SKIP_SCALE=1 PAYLOADS=${PAYLOADS:-50000} DURATION=${DURATION:-10} \
             PORT=$((18300 + RANDOM % 500)) bash bench/verifier-load.sh) >"$log" 2>&1 || true
         grep -hE 'raw verify_strict|distinct: server CPU|batch of 256: server|repeated payload|p99 latency' "$log" \
             | sed "s/^/$side  /" || true ;;
