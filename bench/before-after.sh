@@ -40,9 +40,9 @@ run() { # side dir bench
             | sed "s/^/$side  /" || true ;;
     photos)
         (cd "$dir" && SMALL=1 VIDEO_SECONDS=2 bash bench/scanner-photos.sh) >"$log" 2>&1 || true
-        grep -hE '^\| sonod ' "$log" | head -n 4 | sed "s/^/$side  /" || true ;;
+        grep -hE '^\| sonod-scan \| (all|2-MP photos)' "$log" | head -n 3 | sed "s/^/$side  /" || true ;;
     esac
-    if grep -qiE 'error|panicked' "$log"; then echo "$side  (the log has errors: $log)"; keep=1; fi
+    if grep -qE 'panicked|^error|Error:' "$log"; then echo "$side  (the log has errors: $log)"; keep=1; fi
 }
 
 for round in $(seq "$rounds"); do
