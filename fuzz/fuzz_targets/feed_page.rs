@@ -47,7 +47,7 @@ fn write_seeds(dir: &std::path::Path) {
             .collect();
         let page = FeedPageBody {
             format: sonod_seal::feed::FEED_FORMAT.into(),
-            office: "100524".into(),
+            office: "100524".parse().unwrap(),
             after,
             events,
             head: after + 3,

@@ -28,6 +28,10 @@ use time::Date;
 
 const TODAY: Date = date!(2026 - 11 - 28);
 const OFFICE: &str = "100524";
+
+fn office_code() -> sonod_keys::OfficeCode {
+    OFFICE.parse().expect("an office code")
+}
 const TRUST: &str = "trust-list.json";
 const REVOKED: &str = "revoked-1.bin";
 const ISSUED: &str = "issued-1.bin";
@@ -119,7 +123,7 @@ fn template() -> &'static Template {
         draft
             .add_key(TrustEntry::new(
                 office.verifying_key(),
-                OFFICE,
+                office_code(),
                 "সাভার পৌরসভা",
                 "Savar Paurashava",
                 date!(2026 - 01 - 01),
@@ -130,7 +134,7 @@ fn template() -> &'static Template {
         draft.sign_on(&root, None, TODAY).expect("signs");
         let trust = draft.to_json_pretty().into_bytes();
         let status = serde_json::to_vec(
-            &StatusListBody::new(OFFICE, 9, 2000, [3, 1500], 1_780_000_000).sign(&office),
+            &StatusListBody::new(&office_code(), 9, 2000, [3, 1500], 1_780_000_000).sign(&office),
         )
         .expect("serialises");
         let mut revoked = Vec::new();
@@ -147,7 +151,7 @@ fn template() -> &'static Template {
             synced_at: 1_780_000_200,
             trust_list: file_ref(TRUST, &trust),
             offices: BTreeMap::from([(
-                OFFICE.to_owned(),
+                office_code(),
                 OfficeState {
                     position: 9,
                     covered_at: Some(1_780_000_000),
@@ -280,8 +284,9 @@ fn check(data: &[u8]) {
         let mut hash = [0u8; 32];
         hash.copy_from_slice(&Sha256::digest(i.to_le_bytes()));
         for office in [OFFICE, "999999"] {
+            let office = office.parse().expect("an office code");
             for serial in [0, 3, 1500, 2000, 2001, u64::MAX] {
-                let _ = snapshot.lookup(office, serial, TODAY, &hash, now * 1000);
+                let _ = snapshot.lookup(&office, serial, TODAY, &hash, now * 1000);
             }
         }
     }

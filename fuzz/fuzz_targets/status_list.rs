@@ -26,7 +26,7 @@ fn write_seeds(dir: &std::path::Path) {
     .into_iter()
     .enumerate()
     {
-        let list = StatusListBody::new("100524", 9, max, revoked, 1_780_000_000).sign(&key());
+        let list = StatusListBody::new(&"100524".parse().unwrap(), 9, max, revoked, 1_780_000_000).sign(&key());
         let json = serde_json::to_vec_pretty(&list).expect("serialises");
         std::fs::write(dir.join(format!("list-{i}")), json).expect("seed written");
     }
@@ -85,7 +85,7 @@ fn built(data: &[u8]) {
         .chunks_exact(2)
         .map(|c| u64::from(u16::from_le_bytes([c[0], c[1]])) + u64::from(c[1] & 0x80) * 1024)
         .collect();
-    let body = StatusListBody::new("100524", 1, max_serial, serials.iter().copied(), 0);
+    let body = StatusListBody::new(&"100524".parse().unwrap(), 1, max_serial, serials.iter().copied(), 0);
     let bits = body.bitstring().expect("a list's own bitstring decodes");
     assert_eq!(bits.len() as u64, max_serial / 8 + 1);
     let revoked: BTreeSet<u64> = serials.into_iter().filter(|&s| s <= max_serial).collect();

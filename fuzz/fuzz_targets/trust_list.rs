@@ -19,7 +19,7 @@ fn write_seeds(dir: &std::path::Path) {
         draft
             .add_key(TrustEntry::new(
                 key.verifying_key(),
-                office,
+                office.parse().expect("an office code"),
                 "সাভার পৌরসভা",
                 "Savar Paurashava",
                 date!(2026 - 01 - 01),

@@ -29,7 +29,7 @@ struct Fixture {
 fn config(dir: &std::path::Path) -> ServeConfig {
     ServeConfig {
         office: OfficeInfo {
-            code: "100524".into(),
+            code: "100524".parse().unwrap(),
             name_bn: "সাভার পৌরসভা".into(),
             name_en: "Savar Paurashava".into(),
         },
@@ -546,7 +546,7 @@ fn the_service_does_not_start_with_a_key_the_trust_list_does_not_name() {
     );
     std::fs::write(&trust, text).expect("write");
     let mut other = config(dir.path());
-    other.office.code = "200101".into();
+    other.office.code = "200101".parse().unwrap();
     let store = Store::open(&dir.path().join("data2")).expect("store");
     let err = AppState::new(other, store).expect_err("refused");
     assert!(

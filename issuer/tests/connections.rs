@@ -41,7 +41,7 @@ async fn stalled_connections_are_closed_and_capped_per_address() {
     let store = Store::open(&dir.path().join("data")).expect("store");
     let config = ServeConfig {
         office: OfficeInfo {
-            code: "100524".into(),
+            code: "100524".parse().unwrap(),
             name_bn: "সাভার পৌরসভা".into(),
             name_en: "Savar Paurashava".into(),
         },

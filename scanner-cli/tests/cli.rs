@@ -55,7 +55,7 @@ impl Fixture {
         draft
             .add_key(TrustEntry::new(
                 office.verifying_key(),
-                "100524",
+                "100524".parse().unwrap(),
                 OFFICE_BN,
                 OFFICE_EN,
                 date!(2026 - 01 - 01),

@@ -71,7 +71,7 @@ impl World {
         let issuer = IssuerState::new(
             ServeConfig {
                 office: OfficeInfo {
-                    code: "100524".into(),
+                    code: "100524".parse().unwrap(),
                     name_bn: "সাভার পৌরসভা (উন্নয়ন)".into(),
                     name_en: "Savar Paurashava (development)".into(),
                 },
@@ -180,9 +180,11 @@ impl World {
         let head = self.events.get();
         while start.elapsed() < Duration::from_secs(20 + head / 500) {
             if self.issuer.ledger().head() == head
-                && r.office("100524").is_some_and(|o| o.position == head)
-                && r.mirror_end("100524") == head
-                && r.status_list("100524").is_some_and(|(p, _)| p >= head)
+                && r.office(&"100524".parse().unwrap())
+                    .is_some_and(|o| o.position == head)
+                && r.mirror_end(&"100524".parse().unwrap()) == head
+                && r.status_list(&"100524".parse().unwrap())
+                    .is_some_and(|(p, _)| p >= head)
             {
                 return;
             }
@@ -190,9 +192,9 @@ impl World {
         }
         panic!(
             "the verifier did not catch up with {head}: {:?}, mirror at {}, status list at {:?}, {:?}",
-            r.office("100524"),
-            r.mirror_end("100524"),
-            r.status_list("100524").map(|(p, _)| p),
+            r.office(&"100524".parse().unwrap()),
+            r.mirror_end(&"100524".parse().unwrap()),
+            r.status_list(&"100524".parse().unwrap()).map(|(p, _)| p),
             self.verifier.feeds()[0].status()
         );
     }
@@ -836,7 +838,9 @@ fn figures_for_many_certificates() {
          {from_issuer:?}: {} pages, {} bytes fetched, snapshot {} bytes; one offline scan \
          (load + decode + judge) {scan:?}",
         n.div_ceil(100),
-        w.verifier.replica().mirror_pages("100524"),
+        w.verifier
+            .replica()
+            .mirror_pages(&"100524".parse().unwrap()),
         s["pages"],
         s["bytes_fetched"],
         s["snapshot_bytes"],

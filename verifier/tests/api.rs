@@ -90,7 +90,7 @@ async fn every_verdict_kind_through_the_api() {
     let unknown = f.valid(8);
     let r = state.replica();
     r.apply(
-        OFFICE,
+        &OFFICE.parse().unwrap(),
         0,
         &[
             issued_event(1, 7, &revoked.hash(), &f),
@@ -106,7 +106,8 @@ async fn every_verdict_kind_through_the_api() {
         2,
     )
     .unwrap();
-    r.mark_synced_ms(OFFICE, now_ms()).unwrap();
+    r.mark_synced_ms(&OFFICE.parse().unwrap(), now_ms())
+        .unwrap();
     let v = verdict_of(&f, &state, &f.url(&revoked)).await;
     assert_eq!(v["verdict"], "revoked", "{v:#}");
     assert!(v["reason_en"]
@@ -179,7 +180,7 @@ async fn repeated_payloads_are_read_once_but_revocation_is_always_asked() {
     state
         .replica()
         .apply(
-            OFFICE,
+            &OFFICE.parse().unwrap(),
             1,
             &[Event {
                 seq: 2,

@@ -252,13 +252,13 @@ async fn the_replica_survives_sigkill_during_sync_and_matches_the_feed() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let replica = Replica::open(&data, 1 << 20).expect("the replica reopens");
-    let feed = replica.office(OFFICE).expect("office");
+    let feed = replica.office(&OFFICE.parse().unwrap()).expect("office");
     assert_eq!((feed.position, feed.head), (head, head));
     assert!(feed.synced_at().is_some());
     let seen = now() * 1000;
     let issued = f.record(-10, Some(355)).issued();
     for (serial, s) in &certs {
-        let answer = replica.lookup(OFFICE, *serial, issued, &s.hash(), seen);
+        let answer = replica.lookup(&OFFICE.parse().unwrap(), *serial, issued, &s.hash(), seen);
         if revoked.contains(serial) {
             assert!(
                 matches!(answer, FeedAnswer::Revoked { .. }),
@@ -273,7 +273,7 @@ async fn the_replica_survives_sigkill_during_sync_and_matches_the_feed() {
     let mut next = 0u64;
     while next < head {
         let page = replica
-            .page_from(OFFICE, next)
+            .page_from(&OFFICE.parse().unwrap(), next)
             .unwrap_or_else(|| panic!("no mirrored page holds event {}", next + 1));
         assert_eq!(page.after, next, "mirrored pages overlap or leave a gap");
         let body = Signed::<FeedPageBody>::parse(&page.bytes).expect("page");

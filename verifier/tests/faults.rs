@@ -271,10 +271,10 @@ async fn a_corrupt_replica_is_refused_at_start_or_caught_up_from_the_feed() {
         let r = Replica::open(&data, 1 << 20).expect("open");
         let events = issuer.events.lock().unwrap().clone();
         for chunk in events.chunks(50) {
-            r.apply(OFFICE, chunk[0].seq - 1, chunk, 300)
+            r.apply(&OFFICE.parse().unwrap(), chunk[0].seq - 1, chunk, 300)
                 .expect("apply");
         }
-        r.mark_synced_ms(OFFICE, sonod_verifier::now_unix_ms())
+        r.mark_synced_ms(&OFFICE.parse().unwrap(), sonod_verifier::now_unix_ms())
             .expect("synced");
         r.flush().expect("flush");
     }
@@ -327,11 +327,17 @@ async fn a_corrupt_replica_is_refused_at_start_or_caught_up_from_the_feed() {
         child.wait().expect("reaped");
         eprintln!("offset {at}: started and caught up with the feed");
         let r = Replica::open(&copy_dir, 1 << 20).expect("opens again");
-        let feed = r.office(OFFICE).expect("office");
+        let feed = r.office(&OFFICE.parse().unwrap()).expect("office");
         assert_eq!(feed.position, 300, "offset {at}");
         for (i, s) in certs.iter().enumerate() {
             assert_eq!(
-                r.lookup(OFFICE, i as u64 + 1, issued, &s.hash(), now() * 1000),
+                r.lookup(
+                    &OFFICE.parse().unwrap(),
+                    i as u64 + 1,
+                    issued,
+                    &s.hash(),
+                    now() * 1000
+                ),
                 FeedAnswer::Issued,
                 "offset {at}: serial {}",
                 i + 1
