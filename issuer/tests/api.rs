@@ -985,3 +985,43 @@ async fn an_office_s_own_wording_prints_and_a_misspelt_field_stops_the_start() {
         "{text}"
     );
 }
+
+/// What axum's own extractors refuse (an over-limit body, a bad path parameter, query or
+/// form) is answered as problem+json too, like every other error of the service.
+#[tokio::test]
+async fn extractor_rejections_are_problem_details() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    let problem =
+        |status: StatusCode, headers: &axum::http::HeaderMap, body: &[u8], want: StatusCode| {
+            assert_eq!(status, want, "{}", String::from_utf8_lossy(body));
+            assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+            let v = json_of(body);
+            assert_eq!(v["status"], want.as_u16());
+            assert!(v["title"].as_str().is_some_and(|t| t.contains(" / ")));
+            assert!(v["detail"].as_str().is_some_and(|d| d.contains(" / ")));
+            assert!(headers.contains_key("x-request-id"));
+        };
+    // A body past the limit.
+    let mut huge = record();
+    huge["fields"]["address"] = json!("ক".repeat(200_000));
+    let (s, h, b) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.chairman), &huge),
+    )
+    .await;
+    problem(s, &h, &b, StatusCode::PAYLOAD_TOO_LARGE);
+    // A path parameter that is not a serial.
+    let (s, h, b) = call(&router, get("/api/v1/certificates/x1", Some(&f.chairman))).await;
+    problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    // A query that does not parse.
+    let (s, h, b) = call(&router, get("/api/v1/feed?after=x", None)).await;
+    problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    // A form without its fields.
+    let form = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("nothing=1"))
+        .expect("request");
+    let (s, h, b) = call(&router, form).await;
+    problem(s, &h, &b, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -126,6 +126,11 @@ async fn assert_refused(mut stream: TcpStream) {
         got.is_empty() || (text.starts_with("HTTP/1.1 503 ") && text.contains("retry-after: 1")),
         "{text}"
     );
+    // Refused before the router, it still carries a request id.
+    assert!(
+        got.is_empty() || text.contains("\r\nx-request-id: "),
+        "{text}"
+    );
 }
 
 async fn connect_from(local: [u8; 4], to: SocketAddr) -> TcpStream {
@@ -274,10 +279,14 @@ async fn a_flood_past_the_in_flight_bound_is_shed_with_503() {
     }
     // The flood: answered at once with 503 and Retry-After, not queued.
     let c = client();
+    let mut ids = std::collections::HashSet::new();
     for _ in 0..50 {
         let r = c.get(s.url("/")).send().await.expect("answered, not hung");
         assert_eq!(r.status(), 503);
         assert_eq!(r.headers()["retry-after"], "1");
+        // Shed before the router, it still carries a request id, one of its own.
+        let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert!(ids.insert(id), "request ids repeat");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
         let v: serde_json::Value = r.json().await.unwrap();
         assert_eq!(v["status"], 503);

@@ -687,3 +687,30 @@ async fn over_a_real_socket() {
     tx.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+/// What axum's own extractors refuse (a path parameter that is not text, a photo form that
+/// is not multipart) is answered as problem+json too, like every other error; so are an
+/// office code that breaks the one rule and a bad query.
+#[tokio::test]
+async fn extractor_rejections_are_problem_json() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let (s, h, b) = send(app(state.clone()), get("/api/v1/offices/%FF/feed")).await;
+    assert_problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    assert!(h.contains_key("x-request-id"));
+    let (s, h, b) = send(app(state.clone()), get("/api/v1/offices/0100524/feed")).await;
+    assert_problem(s, &h, &b, StatusCode::NOT_FOUND);
+    let (s, h, b) = send(
+        app(state.clone()),
+        get("/api/v1/offices/100524/feed?after=x"),
+    )
+    .await;
+    assert_problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    let form = Request::post("/scan")
+        .header("content-type", "text/plain")
+        .body(Body::from("photo"))
+        .unwrap();
+    let (s, h, b) = send(app(state.clone()), form).await;
+    assert_problem(s, &h, &b, StatusCode::BAD_REQUEST);
+}
