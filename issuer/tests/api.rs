@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
+
 use serde_json::{json, Value};
 use sonod_issuer::server::{app, run, AppState, OfficeInfo, ServeConfig};
 use sonod_issuer::{now, Accounts, Ledger, Role, Store};
@@ -15,7 +15,6 @@ use sonod_keys::{
 };
 use sonod_seal::feed::{EventKind, FeedPageBody, Signed, StatusListBody};
 use sonod_seal::{open, parse_qr_text};
-use tower::ServiceExt;
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -121,17 +120,7 @@ async fn event_count(f: &Fixture, router: &Router) -> usize {
 }
 
 async fn call(router: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let resp = router.clone().oneshot(req).await.expect("response");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    (status, headers, body)
+    sonod_testkit::send(router.clone(), req).await
 }
 
 fn post(uri: &str, token: Option<&str>, body: &Value) -> Request<Body> {

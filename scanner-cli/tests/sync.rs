@@ -5,7 +5,6 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
@@ -15,6 +14,7 @@ use sonod_issuer::Store;
 use sonod_keys::{ensure_dev_keys, today_dhaka, DevOptions, SecretKey, TrustEntry, TrustListDraft};
 use sonod_seal::feed::RevocationReason;
 use sonod_seal::{Certificate, Host, Record, Sealed};
+use sonod_testkit::run;
 use sonod_verifier::server::{AppState as VerifierState, Config};
 use sonod_verifier::TrustSource;
 use tempfile::TempDir;
@@ -275,20 +275,6 @@ fn bare() -> Command {
         .env("XDG_STATE_HOME", "/nonexistent/sonod-test-state");
     cmd.timeout(Duration::from_secs(60));
     cmd
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    );
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    (status.code().expect("exited normally"), stdout, stderr)
 }
 
 fn manifest(w: &World) -> Json {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum::routing::get;
 use axum::Router;
 use sonod_serve::{serve, Limits};
+use sonod_testkit::read_until_closed;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::{oneshot, Semaphore};
@@ -102,18 +103,6 @@ fn client() -> reqwest::Client {
 async fn get_ok(s: &Server, path: &str) {
     let r = client().get(s.url(path)).send().await.expect("answered");
     assert_eq!(r.status(), 200);
-}
-
-/// Reads until the server closes the connection (or resets it); what it sent.
-async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return out,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-        }
-    }
 }
 
 /// A connection whose request was refused: a 503 or nothing, then closed, at once.

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use sonod_seal::feed::{EventKind, FeedPageBody, Signed};
 use sonod_seal::Sealed;
+use sonod_testkit::free_port;
 use sonod_verifier::{FeedAnswer, FeedStatus, Replica};
 
 /// A small xorshift generator: the test needs no more, and a seed to replay.
@@ -39,11 +40,6 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
-}
-
-fn free_port() -> SocketAddr {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr")
 }
 
 fn verifier(f: &Fixture, data: &Path, issuer: &str, listen: SocketAddr) -> Child {

@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use coset::{iana, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable};
-use http_body_util::BodyExt;
 use serde::Deserialize;
 use serde_json::Value;
 use sonod_keys::{
@@ -28,7 +27,6 @@ use sonod_seal::{Certificate, Host, Record, Sealed};
 use sonod_verifier::server::{AppState, Config};
 use sonod_verifier::TrustSource;
 use time::{Date, Duration as Days};
-use tower::ServiceExt;
 
 pub const OFFICE: &str = "100524";
 pub const HOST: &str = "VERIFY.SONOD.GOV.BD";
@@ -255,19 +253,7 @@ pub fn publish_to(r: &sonod_verifier::Replica, key: &SecretKey, certs: &[(u64, &
 }
 
 /// Sends a request to the router and returns status, headers and body.
-pub async fn send(app: Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let resp = app.oneshot(req).await.expect("response");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    (status, headers, body)
-}
+pub use sonod_testkit::send;
 
 pub fn post_json(uri: &str, body: &Value) -> Request<Body> {
     Request::post(uri)
