@@ -17,12 +17,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use libfuzzer_sys::fuzz_target;
 use sha2::{Digest, Sha256};
+use sonod_judge::FeedStatus;
 use sonod_keys::{Environment, SecretKey, SigningKey, TrustEntry, TrustListDraft};
 use sonod_scan::{FileRef, Manifest, OfficeState, SegmentRef, Snapshot, MANIFEST};
 use sonod_seal::feed::StatusListBody;
-use sonod_judge::FeedStatus;
 use time::macros::date;
 use time::Date;
 
@@ -223,14 +222,7 @@ fn write_seeds(dir: &Path) {
     }
 }
 
-fuzz_target!(
-    init: {
-        if let Some(dir) = std::env::var_os("SONOD_FUZZ_SEEDS") {
-            write_seeds(Path::new(&dir));
-        }
-    },
-    |data: &[u8]| check(data)
-);
+sonod_fuzz::seeded_fuzz_target!(write_seeds, |data: &[u8]| { check(data) });
 
 fn check(data: &[u8]) {
     let Some((&selector, bytes)) = data.split_first() else {
