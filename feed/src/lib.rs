@@ -81,20 +81,17 @@ pub enum ProtocolError {
         /// The key.
         key: KeyId,
         /// The document's office.
-        office: String,
+        office: OfficeCode,
     },
     /// It is another office's than the one expected (the one this feed served before, or
     /// the one asked for).
     #[error("এই ফিড অফিস {was} এর, এখন {now} / this feed served office {was}, now {now}")]
     OfficeChanged {
         /// The office expected.
-        was: String,
+        was: OfficeCode,
         /// The document's.
-        now: String,
+        now: OfficeCode,
     },
-    /// The office code is not an [`OfficeCode`].
-    #[error("{}", .0)]
-    Office(#[from] sonod_keys::InvalidOfficeCode),
     /// The page does not start where asked (or, from a mirror, does not hold the position).
     #[error("ফিডের অবস্থান অসঙ্গত / inconsistent feed position: asked for events after {asked}, got a page of events {after}..{end}")]
     Misplaced {
@@ -136,7 +133,7 @@ pub enum ProtocolError {
 /// its events run gap-free from its start, none past its head.
 pub fn check_page(
     trust: &TrustList,
-    office: Option<&str>,
+    office: Option<&OfficeCode>,
     page: &Signed<FeedPageBody>,
 ) -> Result<(), ProtocolError> {
     let body = &page.signed;
@@ -151,13 +148,12 @@ pub fn check_page(
             office: body.office.clone(),
         });
     }
-    if let Some(was) = office.filter(|o| *o != body.office) {
+    if let Some(was) = office.filter(|o| **o != body.office) {
         return Err(ProtocolError::OfficeChanged {
-            was: was.to_owned(),
+            was: was.clone(),
             now: body.office.clone(),
         });
     }
-    OfficeCode::parse(&body.office)?;
     page.verify(&entry.public_key)?;
     Ok(())
 }
@@ -165,7 +161,7 @@ pub fn check_page(
 /// Parses `bytes` as a feed page and [`check_page`]s it.
 pub fn verify_page(
     trust: &TrustList,
-    office: Option<&str>,
+    office: Option<&OfficeCode>,
     bytes: &[u8],
 ) -> Result<Signed<FeedPageBody>, ProtocolError> {
     let page = Signed::<FeedPageBody>::parse(bytes)?;
@@ -178,7 +174,7 @@ pub fn verify_page(
 /// within bounds. Returns the bitstring.
 pub fn check_status_list(
     trust: &TrustList,
-    office: &str,
+    office: &OfficeCode,
     list: &Signed<StatusListBody>,
 ) -> Result<Vec<u8>, ProtocolError> {
     let entry = trust.entry(&list.key_id).ok_or(ProtocolError::UnknownKey {
@@ -186,7 +182,7 @@ pub fn check_status_list(
         key: list.key_id,
     })?;
     if entry.office != list.signed.office
-        || list.signed.office != office
+        || list.signed.office != *office
         || entry.status == KeyStatus::Compromised
     {
         return Err(ProtocolError::KeyNotValid {
@@ -202,7 +198,7 @@ pub fn check_status_list(
 /// Parses `bytes` as a status list and [`check_status_list`]s it; the list and its bitstring.
 pub fn verify_status_list(
     trust: &TrustList,
-    office: &str,
+    office: &OfficeCode,
     bytes: &[u8],
 ) -> Result<(Signed<StatusListBody>, Vec<u8>), ProtocolError> {
     let list = Signed::<StatusListBody>::parse(bytes)?;
@@ -249,7 +245,6 @@ pub enum Next {
 #[derive(Debug, Clone)]
 pub struct CheckedPage {
     page: Signed<FeedPageBody>,
-    office: OfficeCode,
     /// The position held when it was checked: events up to it are not new.
     from: u64,
 }
@@ -266,13 +261,8 @@ impl CheckedPage {
     }
 
     /// The office.
-    pub fn office(&self) -> &str {
+    pub fn office(&self) -> &OfficeCode {
         &self.page.signed.office
-    }
-
-    /// The office, typed.
-    pub fn office_code(&self) -> &OfficeCode {
-        &self.office
     }
 
     /// Its start.
@@ -346,12 +336,7 @@ impl Follower {
     }
 
     /// The office, once known.
-    pub fn office(&self) -> Option<&str> {
-        self.office.as_deref()
-    }
-
-    /// The office, once known, typed.
-    pub fn office_code(&self) -> Option<&OfficeCode> {
+    pub fn office(&self) -> Option<&OfficeCode> {
         self.office.as_ref()
     }
 
@@ -387,7 +372,7 @@ impl Follower {
         trust: &TrustList,
         page: &Signed<FeedPageBody>,
     ) -> Result<(), ProtocolError> {
-        check_page(trust, self.office.as_deref(), page)
+        check_page(trust, self.office.as_ref(), page)
     }
 
     /// Step 2, the second half: the page's continuity with the position held (see the
@@ -395,7 +380,6 @@ impl Follower {
     pub fn check_position(&self, page: Signed<FeedPageBody>) -> Result<CheckedPage, ProtocolError> {
         let position = self.position;
         let checked = CheckedPage {
-            office: OfficeCode::parse(&page.signed.office)?,
             page,
             from: position,
         };
@@ -452,7 +436,7 @@ impl Follower {
         let position = store.apply(page)?;
         self.position = position;
         if self.office.is_none() {
-            self.office = Some(page.office_code().clone());
+            self.office = Some(page.office().clone());
         }
         if self.pages == Pages::Exact && position >= page.head() {
             self.done = true;

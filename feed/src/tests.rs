@@ -27,7 +27,7 @@ fn world() -> World {
         draft
             .add_key(TrustEntry::new(
                 k.verifying_key(),
-                code,
+                oc(code),
                 "অফিস",
                 "Office",
                 date!(2026 - 01 - 01),
@@ -54,10 +54,14 @@ fn world() -> World {
     }
 }
 
+fn oc(code: &str) -> OfficeCode {
+    OfficeCode::parse(code).unwrap()
+}
+
 fn page(office: &str, after: u64, n: u64, head: u64, key: &SecretKey) -> Signed<FeedPageBody> {
     FeedPageBody {
         format: FEED_FORMAT.into(),
-        office: office.into(),
+        office: oc(office),
         after,
         events: (after + 1..=after + n)
             .map(|seq| Event {
@@ -94,7 +98,7 @@ fn page_rules_key_office_compromise() {
     check_page(&w.trust, None, &page("100524", 0, 2, 2, &w.office)).unwrap();
     check_page(
         &w.trust,
-        Some("100524"),
+        Some(&oc("100524")),
         &page("100524", 0, 2, 2, &w.office),
     )
     .unwrap();
@@ -114,7 +118,12 @@ fn page_rules_key_office_compromise() {
     assert!(matches!(e, ProtocolError::UnknownKey { .. }), "{e}");
     assert!(e.to_string().contains("is not in the trust list"));
     // The office this feed served before.
-    let e = check_page(&w.trust, Some("100524"), &page("200100", 0, 1, 1, &w.other)).unwrap_err();
+    let e = check_page(
+        &w.trust,
+        Some(&oc("100524")),
+        &page("200100", 0, 1, 1, &w.other),
+    )
+    .unwrap_err();
     assert!(matches!(e, ProtocolError::OfficeChanged { .. }), "{e}");
     // A changed page.
     let mut p = page("100524", 0, 2, 2, &w.office);
@@ -133,7 +142,7 @@ fn an_issuer_feed_is_followed_page_by_page_to_its_head() {
         .check(&w.trust, page("100524", 0, 3, 5, &w.office))
         .unwrap();
     f.apply(&mut store, &p).unwrap();
-    assert_eq!((f.office(), f.position()), (Some("100524"), 3));
+    assert_eq!((f.office(), f.position()), (Some(&oc("100524")), 3));
     assert_eq!(f.next(), Next::Fetch { after: 3 });
     // Exact pages only.
     let e = f
@@ -203,17 +212,17 @@ fn a_mirror_page_may_start_before_the_position_but_must_pass_it() {
 fn status_list_rules() {
     use sonod_seal::feed::StatusListBody;
     let w = world();
-    let list = StatusListBody::new("100524", 4, 10, [3], 1_700_000_000).sign(&w.office);
-    let bits = check_status_list(&w.trust, "100524", &list).unwrap();
+    let list = StatusListBody::new(&oc("100524"), 4, 10, [3], 1_700_000_000).sign(&w.office);
+    let bits = check_status_list(&w.trust, &oc("100524"), &list).unwrap();
     assert!(sonod_seal::feed::is_revoked(&bits, 3));
-    let e = check_status_list(&w.trust, "200100", &list).unwrap_err();
+    let e = check_status_list(&w.trust, &oc("200100"), &list).unwrap_err();
     assert!(matches!(e, ProtocolError::KeyNotValid { .. }), "{e}");
-    let bad = StatusListBody::new("100524", 4, 10, [3], 1_700_000_000).sign(&w.compromised);
-    assert!(check_status_list(&w.trust, "100524", &bad).is_err());
+    let bad = StatusListBody::new(&oc("100524"), 4, 10, [3], 1_700_000_000).sign(&w.compromised);
+    assert!(check_status_list(&w.trust, &oc("100524"), &bad).is_err());
     let e = check_status_list(
         &w.trust,
-        "100524",
-        &StatusListBody::new("100524", 4, 10, [], 0).sign(&SecretKey::generate()),
+        &oc("100524"),
+        &StatusListBody::new(&oc("100524"), 4, 10, [], 0).sign(&SecretKey::generate()),
     )
     .unwrap_err();
     assert!(e.to_string().contains("status list key"), "{e}");

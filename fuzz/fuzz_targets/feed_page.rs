@@ -5,7 +5,6 @@
 //! from `after + 1` to at most `head`, no more than `MAX_PAGE_EVENTS` of them.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
 use sonod_keys::{SecretKey, SigningKey};
 use sonod_seal::feed::{
     Event, EventKind, FeedError, FeedPageBody, RevocationReason, Signed, MAX_PAGE_EVENTS,
@@ -47,7 +46,7 @@ fn write_seeds(dir: &std::path::Path) {
             .collect();
         let page = FeedPageBody {
             format: sonod_seal::feed::FEED_FORMAT.into(),
-            office: "100524".into(),
+            office: "100524".parse().unwrap(),
             after,
             events,
             head: after + 3,
@@ -59,14 +58,7 @@ fn write_seeds(dir: &std::path::Path) {
     }
 }
 
-fuzz_target!(
-    init: {
-        if let Some(dir) = std::env::var_os("SONOD_FUZZ_SEEDS") {
-            write_seeds(std::path::Path::new(&dir));
-        }
-    },
-    |data: &[u8]| check(data)
-);
+sonod_fuzz::seeded_fuzz_target!(write_seeds, |data: &[u8]| { check(data) });
 
 fn check(data: &[u8]) {
     let Ok(page) = Signed::<FeedPageBody>::parse(data) else {

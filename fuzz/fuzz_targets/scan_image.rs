@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use libfuzzer_sys::fuzz_target;
 use sonod_scan::{decode_image_bytes, Limits};
 
 /// A small grey gradient in every format the reader takes, so that each decoder is reached
@@ -35,21 +34,14 @@ fn write_seeds(dir: &std::path::Path) {
     }
 }
 
-fuzz_target!(
-    init: {
-        if let Some(dir) = std::env::var_os("SONOD_FUZZ_SEEDS") {
-            write_seeds(std::path::Path::new(&dir));
-        }
-    },
-    |data: &[u8]| {
-        // Small limits keep each run fast; the checks are the same as with the defaults.
-        let limits = Limits {
-            max_file_bytes: 1 << 20,
-            max_side: 1024,
-            max_pixels: 1 << 20,
-            budget: Duration::from_millis(500),
-            ..Limits::default()
-        };
-        let _ = decode_image_bytes(data, &limits);
-    }
-);
+sonod_fuzz::seeded_fuzz_target!(write_seeds, |data: &[u8]| {
+    // Small limits keep each run fast; the checks are the same as with the defaults.
+    let limits = Limits {
+        max_file_bytes: 1 << 20,
+        max_side: 1024,
+        max_pixels: 1 << 20,
+        budget: Duration::from_millis(500),
+        ..Limits::default()
+    };
+    let _ = decode_image_bytes(data, &limits);
+});

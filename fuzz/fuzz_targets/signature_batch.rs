@@ -22,11 +22,10 @@ use curve25519_dalek::constants::EIGHT_TORSION;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::{Signature, VerifyingKey};
-use libfuzzer_sys::fuzz_target;
 use sha2::{Digest, Sha512};
+use sonod_judge::{batch_equation, verify_signatures, Reading, SignatureCheck, SignatureKey};
 use sonod_keys::{SecretKey, SigningKey};
 use sonod_seal::{Certificate, Record, Sealed};
-use sonod_judge::{batch_equation, verify_signatures, Reading, SignatureCheck, SignatureKey};
 
 const MESSAGES: usize = 4;
 const KEYS: usize = 3;
@@ -289,14 +288,7 @@ fn write_seeds(dir: &std::path::Path) {
     std::fs::write(dir.join("valid"), valid).expect("seed written");
 }
 
-fuzz_target!(
-    init: {
-        if let Some(dir) = std::env::var_os("SONOD_FUZZ_SEEDS") {
-            write_seeds(std::path::Path::new(&dir));
-        }
-    },
-    |data: &[u8]| check(data)
-);
+sonod_fuzz::seeded_fuzz_target!(write_seeds, |data: &[u8]| { check(data) });
 
 fn check(data: &[u8]) {
     let mut input = Input(data);

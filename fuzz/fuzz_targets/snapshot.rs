@@ -17,17 +17,20 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use libfuzzer_sys::fuzz_target;
 use sha2::{Digest, Sha256};
+use sonod_judge::FeedStatus;
 use sonod_keys::{Environment, SecretKey, SigningKey, TrustEntry, TrustListDraft};
 use sonod_scan::{FileRef, Manifest, OfficeState, SegmentRef, Snapshot, MANIFEST};
 use sonod_seal::feed::StatusListBody;
-use sonod_judge::FeedStatus;
 use time::macros::date;
 use time::Date;
 
 const TODAY: Date = date!(2026 - 11 - 28);
 const OFFICE: &str = "100524";
+
+fn office_code() -> sonod_keys::OfficeCode {
+    OFFICE.parse().expect("an office code")
+}
 const TRUST: &str = "trust-list.json";
 const REVOKED: &str = "revoked-1.bin";
 const ISSUED: &str = "issued-1.bin";
@@ -119,7 +122,7 @@ fn template() -> &'static Template {
         draft
             .add_key(TrustEntry::new(
                 office.verifying_key(),
-                OFFICE,
+                office_code(),
                 "সাভার পৌরসভা",
                 "Savar Paurashava",
                 date!(2026 - 01 - 01),
@@ -130,7 +133,7 @@ fn template() -> &'static Template {
         draft.sign_on(&root, None, TODAY).expect("signs");
         let trust = draft.to_json_pretty().into_bytes();
         let status = serde_json::to_vec(
-            &StatusListBody::new(OFFICE, 9, 2000, [3, 1500], 1_780_000_000).sign(&office),
+            &StatusListBody::new(&office_code(), 9, 2000, [3, 1500], 1_780_000_000).sign(&office),
         )
         .expect("serialises");
         let mut revoked = Vec::new();
@@ -147,7 +150,7 @@ fn template() -> &'static Template {
             synced_at: 1_780_000_200,
             trust_list: file_ref(TRUST, &trust),
             offices: BTreeMap::from([(
-                OFFICE.to_owned(),
+                office_code(),
                 OfficeState {
                     position: 9,
                     covered_at: Some(1_780_000_000),
@@ -219,14 +222,7 @@ fn write_seeds(dir: &Path) {
     }
 }
 
-fuzz_target!(
-    init: {
-        if let Some(dir) = std::env::var_os("SONOD_FUZZ_SEEDS") {
-            write_seeds(Path::new(&dir));
-        }
-    },
-    |data: &[u8]| check(data)
-);
+sonod_fuzz::seeded_fuzz_target!(write_seeds, |data: &[u8]| { check(data) });
 
 fn check(data: &[u8]) {
     let Some((&selector, bytes)) = data.split_first() else {
@@ -280,8 +276,9 @@ fn check(data: &[u8]) {
         let mut hash = [0u8; 32];
         hash.copy_from_slice(&Sha256::digest(i.to_le_bytes()));
         for office in [OFFICE, "999999"] {
+            let office = office.parse().expect("an office code");
             for serial in [0, 3, 1500, 2000, 2001, u64::MAX] {
-                let _ = snapshot.lookup(office, serial, TODAY, &hash, now * 1000);
+                let _ = snapshot.lookup(&office, serial, TODAY, &hash, now * 1000);
             }
         }
     }

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 
-use libfuzzer_sys::fuzz_target;
 use sonod_keys::{SecretKey, SigningKey};
 use sonod_seal::feed::{is_revoked, Signed, StatusListBody, MAX_STATUS_SERIAL};
 
@@ -26,27 +25,21 @@ fn write_seeds(dir: &std::path::Path) {
     .into_iter()
     .enumerate()
     {
-        let list = StatusListBody::new("100524", 9, max, revoked, 1_780_000_000).sign(&key());
+        let list = StatusListBody::new(&"100524".parse().unwrap(), 9, max, revoked, 1_780_000_000)
+            .sign(&key());
         let json = serde_json::to_vec_pretty(&list).expect("serialises");
         std::fs::write(dir.join(format!("list-{i}")), json).expect("seed written");
     }
     std::fs::write(dir.join("built"), b"#\x00\x01\x03\x00\x08\x00\xff\x00").expect("seed written");
 }
 
-fuzz_target!(
-    init: {
-        if let Some(dir) = std::env::var_os("SONOD_FUZZ_SEEDS") {
-            write_seeds(std::path::Path::new(&dir));
-        }
-    },
-    |data: &[u8]| {
-        if let Some(rest) = data.strip_prefix(b"#") {
-            built(rest);
-        } else {
-            parsed(data);
-        }
+sonod_fuzz::seeded_fuzz_target!(write_seeds, |data: &[u8]| {
+    if let Some(rest) = data.strip_prefix(b"#") {
+        built(rest);
+    } else {
+        parsed(data);
     }
-);
+});
 
 /// A list from the wire.
 fn parsed(data: &[u8]) {
@@ -85,7 +78,13 @@ fn built(data: &[u8]) {
         .chunks_exact(2)
         .map(|c| u64::from(u16::from_le_bytes([c[0], c[1]])) + u64::from(c[1] & 0x80) * 1024)
         .collect();
-    let body = StatusListBody::new("100524", 1, max_serial, serials.iter().copied(), 0);
+    let body = StatusListBody::new(
+        &"100524".parse().unwrap(),
+        1,
+        max_serial,
+        serials.iter().copied(),
+        0,
+    );
     let bits = body.bitstring().expect("a list's own bitstring decodes");
     assert_eq!(bits.len() as u64, max_serial / 8 + 1);
     let revoked: BTreeSet<u64> = serials.into_iter().filter(|&s| s <= max_serial).collect();

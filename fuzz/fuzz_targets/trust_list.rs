@@ -2,7 +2,6 @@
 //! a list that loads survives its own JSON.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
 use sonod_keys::{Environment, SecretKey, SigningKey, TrustEntry, TrustList, TrustListDraft};
 use time::macros::date;
 
@@ -19,7 +18,7 @@ fn write_seeds(dir: &std::path::Path) {
         draft
             .add_key(TrustEntry::new(
                 key.verifying_key(),
-                office,
+                office.parse().expect("an office code"),
                 "সাভার পৌরসভা",
                 "Savar Paurashava",
                 date!(2026 - 01 - 01),
@@ -35,14 +34,7 @@ fn write_seeds(dir: &std::path::Path) {
     std::fs::write(dir.join("signed"), draft.to_json_pretty()).expect("seed written");
 }
 
-fuzz_target!(
-    init: {
-        if let Some(dir) = std::env::var_os("SONOD_FUZZ_SEEDS") {
-            write_seeds(std::path::Path::new(&dir));
-        }
-    },
-    |data: &[u8]| check(data)
-);
+sonod_fuzz::seeded_fuzz_target!(write_seeds, |data: &[u8]| { check(data) });
 
 fn check(data: &[u8]) {
     let root = root().verifying_key();

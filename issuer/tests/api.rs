@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
+
 use serde_json::{json, Value};
 use sonod_issuer::server::{app, run, AppState, OfficeInfo, ServeConfig};
 use sonod_issuer::{now, Accounts, Ledger, Role, Store};
@@ -15,7 +15,6 @@ use sonod_keys::{
 };
 use sonod_seal::feed::{EventKind, FeedPageBody, Signed, StatusListBody};
 use sonod_seal::{open, parse_qr_text};
-use tower::ServiceExt;
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -29,7 +28,7 @@ struct Fixture {
 fn config(dir: &std::path::Path) -> ServeConfig {
     ServeConfig {
         office: OfficeInfo {
-            code: "100524".into(),
+            code: "100524".parse().unwrap(),
             name_bn: "সাভার পৌরসভা".into(),
             name_en: "Savar Paurashava".into(),
         },
@@ -121,17 +120,7 @@ async fn event_count(f: &Fixture, router: &Router) -> usize {
 }
 
 async fn call(router: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let resp = router.clone().oneshot(req).await.expect("response");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    (status, headers, body)
+    sonod_testkit::send(router.clone(), req).await
 }
 
 fn post(uri: &str, token: Option<&str>, body: &Value) -> Request<Body> {
@@ -546,7 +535,7 @@ fn the_service_does_not_start_with_a_key_the_trust_list_does_not_name() {
     );
     std::fs::write(&trust, text).expect("write");
     let mut other = config(dir.path());
-    other.office.code = "200101".into();
+    other.office.code = "200101".parse().unwrap();
     let store = Store::open(&dir.path().join("data2")).expect("store");
     let err = AppState::new(other, store).expect_err("refused");
     assert!(
@@ -984,4 +973,44 @@ async fn an_office_s_own_wording_prints_and_a_misspelt_field_stops_the_start() {
         text.contains("citizenship.bn.txt") && text.contains("fathr"),
         "{text}"
     );
+}
+
+/// What axum's own extractors refuse (an over-limit body, a bad path parameter, query or
+/// form) is answered as problem+json too, like every other error of the service.
+#[tokio::test]
+async fn extractor_rejections_are_problem_details() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    let problem =
+        |status: StatusCode, headers: &axum::http::HeaderMap, body: &[u8], want: StatusCode| {
+            assert_eq!(status, want, "{}", String::from_utf8_lossy(body));
+            assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+            let v = json_of(body);
+            assert_eq!(v["status"], want.as_u16());
+            assert!(v["title"].as_str().is_some_and(|t| t.contains(" / ")));
+            assert!(v["detail"].as_str().is_some_and(|d| d.contains(" / ")));
+            assert!(headers.contains_key("x-request-id"));
+        };
+    // A body past the limit.
+    let mut huge = record();
+    huge["fields"]["address"] = json!("ক".repeat(200_000));
+    let (s, h, b) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.chairman), &huge),
+    )
+    .await;
+    problem(s, &h, &b, StatusCode::PAYLOAD_TOO_LARGE);
+    // A path parameter that is not a serial.
+    let (s, h, b) = call(&router, get("/api/v1/certificates/x1", Some(&f.chairman))).await;
+    problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    // A query that does not parse.
+    let (s, h, b) = call(&router, get("/api/v1/feed?after=x", None)).await;
+    problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    // A form without its fields.
+    let form = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("nothing=1"))
+        .expect("request");
+    let (s, h, b) = call(&router, form).await;
+    problem(s, &h, &b, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -3,7 +3,6 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use assert_cmd::Command;
 use serde_json::Value as Json;
@@ -13,6 +12,7 @@ use sonod_keys::{
     DevOptions, Passphrase, SecretKey,
 };
 use sonod_seal::{open, parse_qr_text};
+use sonod_testkit::run;
 use tempfile::TempDir;
 
 const HOST_HINT: &str =
@@ -159,24 +159,6 @@ impl Fixture {
         names.sort();
         names
     }
-}
-
-/// Runs the command: exit code, stdout, stderr. No run may panic.
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    );
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
-        "panic: {stderr}"
-    );
-    (status.code().expect("exited normally"), stdout, stderr)
 }
 
 fn decode_png(path: &Path) -> Vec<String> {

@@ -6,20 +6,10 @@ use std::time::Duration;
 use sonod_issuer::server::{run_with, AppState, OfficeInfo, ServeConfig};
 use sonod_issuer::Store;
 use sonod_keys::{ensure_dev_keys, DevOptions};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use sonod_testkit::read_until_closed;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::time::{timeout, Instant};
-
-async fn read_until_closed(s: &mut TcpStream) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match s.read(&mut buf).await {
-            Ok(0) | Err(_) => return out,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-        }
-    }
-}
 
 async fn get(addr: std::net::SocketAddr, path: &str) -> String {
     let mut s = TcpStream::connect(addr).await.expect("connect");
@@ -41,7 +31,7 @@ async fn stalled_connections_are_closed_and_capped_per_address() {
     let store = Store::open(&dir.path().join("data")).expect("store");
     let config = ServeConfig {
         office: OfficeInfo {
-            code: "100524".into(),
+            code: "100524".parse().unwrap(),
             name_bn: "সাভার পৌরসভা".into(),
             name_en: "Savar Paurashava".into(),
         },

@@ -6,7 +6,7 @@
 //! data file before any answer — is what makes the writes survive a power cut.)
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,6 +18,7 @@ use sonod_issuer::{hex_hash, Ledger, Store};
 use sonod_keys::{ensure_dev_keys, today_dhaka, DevOptions};
 use sonod_seal::feed::EventKind;
 use sonod_seal::parse_qr_text;
+use sonod_testkit::listen_addr;
 
 fn issuer() -> Command {
     Command::cargo_bin("sonod-issuer").expect("binary")
@@ -74,16 +75,7 @@ fn serve(dir: &std::path::Path) -> (Child, SocketAddr) {
         .stderr(Stdio::null())
         .spawn()
         .expect("serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read");
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let addr = listen_addr(&mut child);
     (child, addr)
 }
 

@@ -4,15 +4,16 @@
 //! The disk tests put the store on a small tmpfs of its own (`mount -t tmpfs`), so they need
 //! root (as in CI); without it they say why and skip.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_cmd::cargo::CommandCargoExt;
 use sonod_issuer::Store;
 use sonod_keys::{ensure_dev_keys, today_dhaka, DevOptions};
+use sonod_testkit::{fill, listen_addr, wait_exit, Tmpfs};
 
 fn issuer() -> Command {
     Command::cargo_bin("sonod-issuer").expect("binary")
@@ -79,81 +80,8 @@ fn serve(keys: &Path, data: &Path) -> (Child, SocketAddr) {
         .stderr(Stdio::null())
         .spawn()
         .expect("serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read");
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let addr = listen_addr(&mut child);
     (child, addr)
-}
-
-/// A tmpfs of its own, unmounted when dropped.
-struct Tmpfs(PathBuf);
-
-impl Tmpfs {
-    fn mount(at: &Path, size: &str) -> Option<Tmpfs> {
-        std::fs::create_dir_all(at).expect("mount point");
-        let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(at)
-            .output();
-        match out {
-            Ok(o) if o.status.success() => Some(Tmpfs(at.to_owned())),
-            Ok(o) => {
-                eprintln!(
-                    "SKIPPED: cannot mount a tmpfs (needs root): {}",
-                    String::from_utf8_lossy(&o.stderr).trim()
-                );
-                None
-            }
-            Err(e) => {
-                eprintln!("SKIPPED: cannot run mount: {e}");
-                None
-            }
-        }
-    }
-
-    fn remount(&self, options: &str) {
-        let ok = Command::new("mount")
-            .args(["-o", &format!("remount,{options}")])
-            .arg(&self.0)
-            .status()
-            .expect("mount")
-            .success();
-        assert!(ok, "remount {options}");
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
-/// Fills the file system holding `dir` up to the last byte.
-fn fill(dir: &Path) -> PathBuf {
-    let path = dir.join("filler");
-    let mut f = std::fs::File::create(&path).expect("filler");
-    let chunk = vec![0u8; 4096];
-    while f.write_all(&chunk).is_ok() {}
-    let _ = f.sync_all();
-    path
-}
-
-fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
-    let t = Instant::now();
-    while t.elapsed() < limit {
-        if let Some(s) = child.try_wait().expect("wait") {
-            return Some(s);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
 }
 
 #[test]
@@ -163,7 +91,7 @@ fn a_full_disk_refuses_issuance_clearly_and_loses_nothing_acknowledged() {
         return;
     };
     let keys = dir.path().join("keys");
-    let data = fs.0.join("data");
+    let data = fs.path().join("data");
     let (mut child, addr) = serve(&keys, &data);
     let token = std::fs::read_to_string(keys.join("dev-token"))
         .expect("dev token")
@@ -183,7 +111,7 @@ fn a_full_disk_refuses_issuance_clearly_and_loses_nothing_acknowledged() {
         acknowledged.push(serial_of(&b));
     }
 
-    let filler = fill(&fs.0);
+    let filler = fill(fs.path());
     let mut refused = 0;
     for _ in 0..10 {
         let (s, ct, b) = issue(addr);

@@ -45,7 +45,7 @@ fn fixture_with(limits: SignInLimits) -> Fixture {
     drop(ledger);
     let config = ServeConfig {
         office: OfficeInfo {
-            code: "100524".into(),
+            code: "100524".parse().unwrap(),
             name_bn: "সাভার পৌরসভা".into(),
             name_en: "Savar Paurashava".into(),
         },

@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::value::RawValue;
-use sonod_keys::{KeyId, KeyStatus, TrustList};
+use sonod_keys::{KeyId, KeyStatus, OfficeCode, TrustList};
 use sonod_seal::{open, open_with_hash, parse_qr_text, DecodeError, Opened};
 use time::{Date, Time};
 
@@ -99,7 +99,7 @@ pub trait FeedStatus {
     /// [`Reading::first_seen_ms`] and [`too_old_to_be_missing`]).
     fn lookup(
         &self,
-        office: &str,
+        office: &OfficeCode,
         serial: u64,
         issued: Date,
         hash: &[u8; 32],
@@ -112,7 +112,7 @@ pub trait FeedStatus {
 pub struct NoFeed;
 
 impl FeedStatus for NoFeed {
-    fn lookup(&self, _: &str, _: u64, _: Date, _: &[u8; 32], _: i64) -> FeedAnswer {
+    fn lookup(&self, _: &OfficeCode, _: u64, _: Date, _: &[u8; 32], _: i64) -> FeedAnswer {
         FeedAnswer::Unknown(Unchecked::NoFeed)
     }
 }
@@ -491,7 +491,7 @@ impl Judge {
             v.office = self.offices.get(&kid).cloned();
             with_host(v)
         };
-        if claimed.record.office() != entry.office {
+        if *claimed.record.office() != entry.office {
             let (bn, en) = text_with(
                 "reason-wrong-office",
                 &[

@@ -166,7 +166,7 @@ impl VerdictKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Office {
     /// Office code.
-    pub code: String,
+    pub code: sonod_keys::OfficeCode,
     /// Name in Bangla.
     pub name_bn: String,
     /// Name in English.
@@ -495,7 +495,7 @@ mod tests {
         assert_eq!(v.to_json(), reference(&v));
         v.certificate = Some(Arc::new(Certificate::new(77, &record)));
         v.office = Some(Arc::new(Office {
-            code: "100524".into(),
+            code: sonod_keys::OfficeCode::parse("100524").unwrap(),
             name_bn: "সাভার".into(),
             name_en: "Savar".into(),
         }));

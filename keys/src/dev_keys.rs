@@ -14,6 +14,7 @@ use time::Duration;
 use crate::clock::today_dhaka;
 use crate::key_file::{read_public_key, write_public_key, write_secret_key, KeyFileError};
 use crate::key_id::KeyId;
+use crate::office::OfficeCode;
 use crate::secret_key::SecretKey;
 use crate::trust_list::{Environment, TrustEditError, TrustEntry, TrustListDraft};
 
@@ -44,7 +45,7 @@ const ALL_FILES: [&str; 5] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DevOptions {
     /// Office code; default `100524`.
-    pub office: String,
+    pub office: OfficeCode,
     /// Bangla name; default `সাভার পৌরসভা (উন্নয়ন)`.
     pub office_name_bn: String,
     /// English name; default `Savar Paurashava (development)`.
@@ -56,7 +57,7 @@ pub struct DevOptions {
 impl Default for DevOptions {
     fn default() -> DevOptions {
         DevOptions {
-            office: "100524".to_owned(),
+            office: OfficeCode::parse("100524").expect("a valid office code"),
             office_name_bn: "সাভার পৌরসভা (উন্নয়ন)".to_owned(),
             office_name_en: "Savar Paurashava (development)".to_owned(),
             verifier_hosts: vec!["LOCALHOST:8081".to_owned(), "LOCALHOST:8080".to_owned()],

@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use sonod_keys::{
     ensure_dev_keys, format_date, parse_date, read_public_key, read_secret_key, today_dhaka,
     write_public_key, write_secret_key, DevOptions, Environment, KeyFileError, KeyId, KeyStatus,
-    Passphrase, SecretKey, TrustEntry, TrustList, TrustListDraft, TrustListError, DEV_WARNING,
+    OfficeCode, Passphrase, SecretKey, TrustEntry, TrustList, TrustListDraft, TrustListError,
+    DEV_WARNING,
 };
 use time::Date;
 
@@ -71,7 +72,7 @@ enum TrustCommand {
         public_key: PathBuf,
         /// Office code (2 to 12 digits).
         #[arg(long)]
-        office: String,
+        office: OfficeCode,
         /// Office name in Bangla.
         #[arg(long)]
         name_bn: String,
@@ -157,7 +158,7 @@ struct DevArgs {
     out: PathBuf,
     /// Office code.
     #[arg(long, default_value = "100524")]
-    office: String,
+    office: OfficeCode,
     /// Office name in Bangla [default: সাভার পৌরসভা (উন্নয়ন)].
     #[arg(long)]
     name_bn: Option<String>,

@@ -18,6 +18,7 @@ use time::Date;
 use crate::clock::{serde_date, serde_date_opt, today_dhaka};
 use crate::key_id::KeyId;
 use crate::secret_key::SecretKey;
+use crate::OfficeCode;
 
 /// The `format` string of this version of the trust list.
 pub const FORMAT: &str = "sonod-trust-list/1";
@@ -126,8 +127,8 @@ pub struct TrustEntry {
     /// The office's Ed25519 public key (standard base64 of the 32 raw bytes in the file).
     #[serde(with = "crate::base64::public_key")]
     pub public_key: VerifyingKey,
-    /// The office code, an [`OfficeCode`](crate::OfficeCode) (checked on load).
-    pub office: String,
+    /// The office code (refused on load when it is not one).
+    pub office: OfficeCode,
     /// The office's name in Bangla, as printed on its certificates.
     pub office_name_bn: String,
     /// The office's name in English.
@@ -161,7 +162,7 @@ impl TrustEntry {
     /// validates it.
     pub fn new(
         public_key: VerifyingKey,
-        office: impl Into<String>,
+        office: OfficeCode,
         office_name_bn: impl Into<String>,
         office_name_en: impl Into<String>,
         not_before: Date,
@@ -171,7 +172,7 @@ impl TrustEntry {
         TrustEntry {
             key_id: KeyId::of(&public_key),
             public_key,
-            office: office.into(),
+            office,
             office_name_bn: office_name_bn.into(),
             office_name_en: office_name_en.into(),
             not_before,
@@ -281,10 +282,6 @@ pub enum TrustEditError {
         /// The id of the entry's public key.
         actual: KeyId,
     },
-    /// The office code is not an [`OfficeCode`](crate::OfficeCode): 2 to 12 ASCII digits, the
-    /// first not 0.
-    #[error("অফিস কোড {0:?} সঠিক নয় (২-১২টি অঙ্ক, প্রথমটি ০ নয়) / invalid office code {0:?} (2 to 12 digits, the first not 0)")]
-    InvalidOffice(String),
     /// An office name is empty or has control characters.
     #[error("অফিসের নাম ({0}) খালি বা অবৈধ / office name ({0}) is empty or invalid")]
     InvalidName(&'static str),
@@ -436,7 +433,6 @@ fn other_format(json: &[u8]) -> Option<String> {
 
 /// Office code, names, hosts and key strength of one entry, as any list must have them.
 fn check_shape(entry: &TrustEntry) -> Result<(), TrustEditError> {
-    check_office(&entry.office)?;
     check_name(&entry.office_name_bn, "office_name_bn")?;
     check_name(&entry.office_name_en, "office_name_en")?;
     for host in &entry.verifier_hosts {
@@ -449,14 +445,6 @@ fn check_shape(entry: &TrustEntry) -> Result<(), TrustEditError> {
         (KeyStatus::Retired, None) => Err(TrustEditError::MissingRetiredOn(entry.key_id)),
         (KeyStatus::Active, Some(_)) => Err(TrustEditError::UnexpectedRetiredOn(entry.key_id)),
         _ => Ok(()),
-    }
-}
-
-fn check_office(office: &str) -> Result<(), TrustEditError> {
-    if crate::OfficeCode::is_valid(office) {
-        Ok(())
-    } else {
-        Err(TrustEditError::InvalidOffice(office.to_owned()))
     }
 }
 
@@ -999,10 +987,14 @@ mod tests {
         SecretKey::from_signing_key(SigningKey::from_bytes(&[seed; 32]))
     }
 
+    fn office(code: &str) -> OfficeCode {
+        OfficeCode::parse(code).unwrap()
+    }
+
     fn entry(seed: u8) -> TrustEntry {
         TrustEntry::new(
             key(seed).verifying_key(),
-            "100524",
+            office("100524"),
             "সাভার পৌরসভা",
             "Savar Paurashava",
             date!(2026 - 01 - 01),
@@ -1339,18 +1331,15 @@ mod tests {
             d.add_key(entry(2)).unwrap_err(),
             TrustEditError::DuplicateKey(key(2).key_id())
         );
-        let mut e = entry(3);
-        e.office = "12a".to_owned();
-        assert_eq!(
-            d.add_key(e).unwrap_err(),
-            TrustEditError::InvalidOffice("12a".to_owned())
-        );
-        let mut e = entry(3);
-        e.office = "1234567890123".to_owned();
-        assert!(matches!(
-            d.add_key(e).unwrap_err(),
-            TrustEditError::InvalidOffice(_)
-        ));
+        // An entry's office is an `OfficeCode`: a bad one is refused where the list is read.
+        let json = d.to_json_pretty();
+        for bad in ["12a", "1234567890123"] {
+            let edited = edit_json(&json, |v| v["signed"]["keys"][0]["office"] = bad.into());
+            assert!(matches!(
+                TrustListDraft::parse(&edited).unwrap_err(),
+                TrustListError::Malformed(m) if m.contains("invalid office code")
+            ));
+        }
         let mut e = entry(3);
         e.office_name_bn = "  ".to_owned();
         assert_eq!(
@@ -1571,7 +1560,7 @@ mod tests {
     fn official_hosts() {
         let mut d = draft();
         let mut other = entry(3);
-        other.office = "200101".to_owned();
+        other.office = office("200101");
         other.verifier_hosts = vec!["LOCALHOST:8080".to_owned()];
         d.add_key(other).unwrap();
         d.rotate(

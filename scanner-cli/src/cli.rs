@@ -66,7 +66,7 @@ pub struct SyncArgs {
     pub trust: Option<String>,
     /// Only this office (repeatable; default: every office the verifier has).
     #[arg(long = "office")]
-    pub offices: Vec<String>,
+    pub offices: Vec<sonod_keys::OfficeCode>,
     /// Seconds to wait for each connection and read.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,

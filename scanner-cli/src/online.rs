@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 use sonod_judge::{Office, Unchecked, Verdict, VerdictKind};
-use sonod_keys::KeyId;
+use sonod_keys::{KeyId, OfficeCode};
 
 use crate::sync::{agent, base_url, read_body, SyncError};
 
@@ -97,7 +97,10 @@ pub fn verdict_from_json(j: &Json, text: &str) -> Result<Verdict, String> {
     let s = |k: &str| j[k].as_str().map(str::to_owned);
     let office = match j.get("office") {
         Some(o) if o.is_object() => Some(Office {
-            code: o["code"].as_str().ok_or("office without code")?.to_owned(),
+            code: o["code"]
+                .as_str()
+                .and_then(|c| OfficeCode::parse(c).ok())
+                .ok_or("office without code")?,
             name_bn: o["name_bn"].as_str().unwrap_or_default().to_owned(),
             name_en: o["name_en"].as_str().unwrap_or_default().to_owned(),
         }),

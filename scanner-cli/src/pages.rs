@@ -21,7 +21,7 @@ use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sonod_keys::TrustList;
+use sonod_keys::{OfficeCode, TrustList};
 use sonod_seal::feed::{EventKind, FeedPageBody, RevocationReason};
 
 use crate::snapshot::{check_name, hex, FileRef, SnapshotError};
@@ -180,7 +180,7 @@ impl PageStore {
         &self,
         i: usize,
         trust: &TrustList,
-        office: &str,
+        office: &OfficeCode,
     ) -> Result<VerifiedPage, SnapshotError> {
         let loc = self.loc(i).ok_or_else(|| {
             SnapshotError::Damaged(format!("office {office}: page {i} is not in the snapshot"))
@@ -395,7 +395,7 @@ mod tests {
         let mut d = TrustListDraft::new(today + time::Duration::days(30), Environment::Development);
         d.add_key(TrustEntry::new(
             office.verifying_key(),
-            "100524",
+            "100524".parse().unwrap(),
             "সাভার",
             "Savar",
             date!(2026 - 01 - 01),
@@ -422,7 +422,7 @@ mod tests {
             .collect();
         let body = FeedPageBody {
             format: sonod_seal::feed::FEED_FORMAT.into(),
-            office: "100524".into(),
+            office: "100524".parse().unwrap(),
             after,
             events,
             head: after + n,
@@ -447,14 +447,18 @@ mod tests {
         let store = PageStore::open(dir.path(), &refs).unwrap();
         assert_eq!((store.len(), store.position()), (3, 9));
         assert_eq!(store.bytes(1).unwrap(), page(&office, 3, 2));
-        let p = store.verified(2, &trust, "100524").unwrap();
+        let p = store
+            .verified(2, &trust, &"100524".parse().unwrap())
+            .unwrap();
         assert_eq!(p.issued.len(), 4);
         assert_eq!(
             p.issued[&<[u8; 32]>::from(Sha256::digest(7u64.to_be_bytes()))],
             7
         );
         // Not the office's page: refused.
-        assert!(store.verified(0, &trust, "100525").is_err());
+        assert!(store
+            .verified(0, &trust, &"100525".parse().unwrap())
+            .is_err());
         // Merged, the pages keep their numbers.
         let merged = merge_packs(dir.path(), "pages-100524", &store).unwrap();
         let m = PageStore::open(dir.path(), std::slice::from_ref(&merged)).unwrap();
@@ -472,8 +476,8 @@ mod tests {
         w.add(9, 11, forged.as_bytes()).unwrap();
         let c = w.finish().unwrap();
         let s = PageStore::open(dir.path(), &[a.clone(), b.clone(), c]).unwrap();
-        assert!(s.verified(3, &trust, "100524").is_err());
-        assert!(s.verified(2, &trust, "100524").is_ok());
+        assert!(s.verified(3, &trust, &"100524".parse().unwrap()).is_err());
+        assert!(s.verified(2, &trust, &"100524".parse().unwrap()).is_ok());
         let path = dir.path().join(&b.file.file);
         let mut bytes = std::fs::read(&path).unwrap();
         // A changed table: found on opening.

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sonod_judge::{too_old_to_be_missing, FeedAnswer, FeedStatus, Unchecked};
-use sonod_keys::{TrustList, VerifyingKey};
+use sonod_keys::{OfficeCode, TrustList, VerifyingKey};
 use sonod_seal::feed::{is_revoked, RevocationReason};
 use time::Date;
 
@@ -147,7 +147,7 @@ pub struct Manifest {
     /// The root-signed trust list, as fetched.
     pub trust_list: FileRef,
     /// The offices, by code.
-    pub offices: BTreeMap<String, OfficeState>,
+    pub offices: BTreeMap<OfficeCode, OfficeState>,
 }
 
 /// How far an office's feed is known complete, from signed documents alone: the
@@ -479,7 +479,7 @@ pub(crate) struct StatusBits {
 /// look-up needs (revocations since the status list, how far the feed is known complete).
 #[derive(Debug)]
 pub(crate) struct LoadedOffice {
-    code: String,
+    code: OfficeCode,
     pub(crate) state: OfficeState,
     pub(crate) segments: Vec<Segment>,
     pub(crate) pages: PageStore,
@@ -504,7 +504,7 @@ impl LoadedOffice {
     pub(crate) fn open(
         dir: &Path,
         trust: &TrustList,
-        code: &str,
+        code: &OfficeCode,
         state: &OfficeState,
     ) -> Result<LoadedOffice, SnapshotError> {
         let damaged = |what: String| SnapshotError::Damaged(format!("office {code}: {what}"));
@@ -583,7 +583,7 @@ impl LoadedOffice {
             None => BTreeMap::new(),
         };
         Ok(LoadedOffice {
-            code: code.to_owned(),
+            code: code.clone(),
             state: state.clone(),
             segments,
             pages,
@@ -694,7 +694,7 @@ pub struct Snapshot {
     dir: PathBuf,
     manifest: Manifest,
     trust: TrustList,
-    offices: BTreeMap<String, LoadedOffice>,
+    offices: BTreeMap<OfficeCode, LoadedOffice>,
     damage: Mutex<Option<String>>,
     /// First sightings of hashes not yet in the feed (Unix milliseconds).
     sightings: Mutex<HashMap<[u8; 32], i64>>,
@@ -887,7 +887,7 @@ impl FeedStatus for Snapshot {
     /// unknown and is reported by [`Snapshot::take_damage`].
     fn lookup(
         &self,
-        office: &str,
+        office: &OfficeCode,
         serial: u64,
         issued: Date,
         hash: &[u8; 32],

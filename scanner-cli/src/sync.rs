@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use sonod_feed::{CheckedPage, FeedStore, Follower, Next, ProtocolError};
-use sonod_keys::{TrustList, VerifyingKey};
+use sonod_keys::{OfficeCode, TrustList, VerifyingKey};
 use sonod_seal::feed::{EventKind, FeedPageBody, Signed, StatusListBody};
 use time::{Date, OffsetDateTime};
 
@@ -122,7 +122,7 @@ pub enum SyncError {
     #[error("অফিস {office}: {error}")]
     Protocol {
         /// The office.
-        office: String,
+        office: OfficeCode,
         /// The rule (bilingual).
         #[source]
         error: sonod_feed::ProtocolError,
@@ -149,7 +149,7 @@ pub struct SyncOptions {
     /// Where the trust list comes from instead of the verifier: a file or an http(s) URL.
     pub trust: Option<String>,
     /// Only these offices (all the mirror has when empty).
-    pub offices: Vec<String>,
+    pub offices: Vec<OfficeCode>,
     /// Connect and read timeout.
     pub timeout: Duration,
     /// Today in Dhaka (the trust list must be valid).
@@ -183,7 +183,7 @@ struct Listing {
 
 #[derive(Deserialize)]
 struct ListedOffice {
-    office: String,
+    office: OfficeCode,
     position: u64,
 }
 
@@ -379,16 +379,16 @@ impl Client {
     }
 }
 
-fn protocol_err(office: &str, e: ProtocolError) -> SyncError {
+fn protocol_err(office: &OfficeCode, e: ProtocolError) -> SyncError {
     SyncError::Protocol {
-        office: office.to_owned(),
+        office: office.clone(),
         error: e,
     }
 }
 
-fn feed_err(office: &str, message: impl Into<String>) -> SyncError {
+fn feed_err(office: &OfficeCode, message: impl Into<String>) -> SyncError {
     SyncError::Feed {
-        office: office.to_owned(),
+        office: office.to_string(),
         message: message.into(),
     }
 }
@@ -425,7 +425,7 @@ fn sync_dir(dir: &Path) {
 fn old_office(
     dir: &Path,
     trust: &TrustList,
-    code: &str,
+    code: &OfficeCode,
     state: &OfficeState,
 ) -> Result<LoadedOffice, SnapshotError> {
     let office = LoadedOffice::open(dir, trust, code, state)?;
@@ -601,9 +601,9 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
     }
     let same_source = old.as_ref().is_some_and(|m| m.source == base);
 
-    let trusted_office = |o: &str| trust.entries().iter().any(|e| e.office == o);
+    let trusted_office = |o: &OfficeCode| trust.entries().iter().any(|e| e.office == *o);
     // Each office with the mirror's position (none for an issuer: its feed says its head).
-    type Targets = Vec<(String, Option<u64>)>;
+    type Targets = Vec<(OfficeCode, Option<u64>)>;
     let (targets, issuer_status): (Targets, Option<Vec<u8>>) = match source {
         Source::Verifier(list) => (
             list.into_iter()
@@ -745,7 +745,7 @@ fn collect_garbage(dir: &Path, m: &Manifest) -> u64 {
 /// and its first revocations into the revocation pointers.
 struct SnapshotStore<'a> {
     dir: &'a Path,
-    office: &'a str,
+    office: &'a OfficeCode,
     pack_prefix: &'a str,
     /// The number the next kept page gets.
     next_page: u64,
@@ -808,7 +808,7 @@ fn sync_office(
     client: &mut Client,
     dir: &Path,
     trust: &TrustList,
-    office: &str,
+    office: &OfficeCode,
     target: Option<u64>,
     issuer_status: Option<&[u8]>,
     prev: Option<LoadedOffice>,
@@ -897,7 +897,7 @@ fn sync_office(
         events: 0,
         bytes: Vec::new(),
     };
-    let code = sonod_keys::OfficeCode::parse(office).map_err(|e| protocol_err(office, e.into()))?;
+    let code = office.clone();
     let mut feed = match target {
         // A mirror's pages were fetched while the feed grew, so a page's head says nothing
         // about the end: the listing's position does.

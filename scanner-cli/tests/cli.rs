@@ -7,7 +7,6 @@
 //! that the sample records, issued 2026-11-28, stay inside it whenever the tests run.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use assert_cmd::Command;
 use serde_json::Value as Json;
@@ -15,6 +14,7 @@ use sonod_keys::{
     today_dhaka, write_public_key, Environment, SecretKey, TrustEntry, TrustListDraft,
 };
 use sonod_seal::{Certificate, Host, Record, Sealed};
+use sonod_testkit::run;
 use tempfile::TempDir;
 use time::macros::date;
 use time::Duration;
@@ -55,7 +55,7 @@ impl Fixture {
         draft
             .add_key(TrustEntry::new(
                 office.verifying_key(),
-                "100524",
+                "100524".parse().unwrap(),
                 OFFICE_BN,
                 OFFICE_EN,
                 date!(2026 - 01 - 01),
@@ -149,24 +149,6 @@ fn bare_scan() -> Command {
         .env("XDG_DATA_HOME", "/nonexistent/sonod-scan-test")
         .env("XDG_STATE_HOME", "/nonexistent/sonod-scan-test-state");
     cmd
-}
-
-/// Runs the command: exit code, stdout, stderr. No run may panic.
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    );
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
-        "panic: {stderr}"
-    );
-    (status.code().expect("exited normally"), stdout, stderr)
 }
 
 fn json_lines(stdout: &str) -> Vec<Json> {

@@ -5,7 +5,6 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
@@ -15,6 +14,7 @@ use sonod_issuer::Store;
 use sonod_keys::{ensure_dev_keys, today_dhaka, DevOptions, SecretKey, TrustEntry, TrustListDraft};
 use sonod_seal::feed::RevocationReason;
 use sonod_seal::{Certificate, Host, Record, Sealed};
+use sonod_testkit::run;
 use sonod_verifier::server::{AppState as VerifierState, Config};
 use sonod_verifier::TrustSource;
 use tempfile::TempDir;
@@ -71,7 +71,7 @@ impl World {
         let issuer = IssuerState::new(
             ServeConfig {
                 office: OfficeInfo {
-                    code: "100524".into(),
+                    code: "100524".parse().unwrap(),
                     name_bn: "সাভার পৌরসভা (উন্নয়ন)".into(),
                     name_en: "Savar Paurashava (development)".into(),
                 },
@@ -180,9 +180,11 @@ impl World {
         let head = self.events.get();
         while start.elapsed() < Duration::from_secs(20 + head / 500) {
             if self.issuer.ledger().head() == head
-                && r.office("100524").is_some_and(|o| o.position == head)
-                && r.mirror_end("100524") == head
-                && r.status_list("100524").is_some_and(|(p, _)| p >= head)
+                && r.office(&"100524".parse().unwrap())
+                    .is_some_and(|o| o.position == head)
+                && r.mirror_end(&"100524".parse().unwrap()) == head
+                && r.status_list(&"100524".parse().unwrap())
+                    .is_some_and(|(p, _)| p >= head)
             {
                 return;
             }
@@ -190,9 +192,9 @@ impl World {
         }
         panic!(
             "the verifier did not catch up with {head}: {:?}, mirror at {}, status list at {:?}, {:?}",
-            r.office("100524"),
-            r.mirror_end("100524"),
-            r.status_list("100524").map(|(p, _)| p),
+            r.office(&"100524".parse().unwrap()),
+            r.mirror_end(&"100524".parse().unwrap()),
+            r.status_list(&"100524".parse().unwrap()).map(|(p, _)| p),
             self.verifier.feeds()[0].status()
         );
     }
@@ -273,20 +275,6 @@ fn bare() -> Command {
         .env("XDG_STATE_HOME", "/nonexistent/sonod-test-state");
     cmd.timeout(Duration::from_secs(60));
     cmd
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    );
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    (status.code().expect("exited normally"), stdout, stderr)
 }
 
 fn manifest(w: &World) -> Json {
@@ -836,7 +824,9 @@ fn figures_for_many_certificates() {
          {from_issuer:?}: {} pages, {} bytes fetched, snapshot {} bytes; one offline scan \
          (load + decode + judge) {scan:?}",
         n.div_ceil(100),
-        w.verifier.replica().mirror_pages("100524"),
+        w.verifier
+            .replica()
+            .mirror_pages(&"100524".parse().unwrap()),
         s["pages"],
         s["bytes_fetched"],
         s["snapshot_bytes"],

@@ -13,7 +13,7 @@ use base64::Engine as _;
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 use serde::{Deserialize, Serialize};
-use sonod_keys::{EnvelopeError, KeyId, SecretKey, SignedBody};
+use sonod_keys::{EnvelopeError, KeyId, OfficeCode, SecretKey, SignedBody};
 
 /// Domain separator of feed page signatures.
 pub const FEED_CONTEXT: &[u8] = b"sonod-feed-page-v1\n";
@@ -138,7 +138,7 @@ pub struct FeedPageBody {
     /// [`FEED_FORMAT`].
     pub format: String,
     /// The office code.
-    pub office: String,
+    pub office: OfficeCode,
     /// The page holds the events after this position.
     pub after: u64,
     /// The events, in order, gap-free from `after + 1`.
@@ -227,7 +227,7 @@ pub struct StatusListBody {
     /// [`STATUS_LIST_FORMAT`].
     pub format: String,
     /// The office code.
-    pub office: String,
+    pub office: OfficeCode,
     /// The feed position the list reflects.
     pub position: u64,
     /// The highest serial issued so far.
@@ -242,7 +242,7 @@ pub struct StatusListBody {
 impl StatusListBody {
     /// Builds a list from revoked serials.
     pub fn new(
-        office: &str,
+        office: &OfficeCode,
         position: u64,
         max_serial: u64,
         revoked: impl IntoIterator<Item = u64>,
@@ -260,7 +260,7 @@ impl StatusListBody {
         let compressed = z.finish().unwrap_or_default();
         StatusListBody {
             format: STATUS_LIST_FORMAT.into(),
-            office: office.into(),
+            office: office.clone(),
             position,
             max_serial,
             bits: B64.encode(compressed),
@@ -328,7 +328,7 @@ mod tests {
     fn page(key: &SecretKey) -> Signed<FeedPageBody> {
         FeedPageBody {
             format: FEED_FORMAT.into(),
-            office: "100524".into(),
+            office: OfficeCode::parse("100524").unwrap(),
             after: 0,
             events: vec![
                 Event {
@@ -412,7 +412,14 @@ mod tests {
     #[test]
     fn status_lists_round_trip() {
         let key = SecretKey::generate();
-        let list = StatusListBody::new("100524", 9, 100_000, [3, 8, 99_999], 0).sign(&key);
+        let list = StatusListBody::new(
+            &OfficeCode::parse("100524").unwrap(),
+            9,
+            100_000,
+            [3, 8, 99_999],
+            0,
+        )
+        .sign(&key);
         list.verify(&key.verifying_key()).unwrap();
         let bits = list.signed.bitstring().unwrap();
         assert!(is_revoked(&bits, 3) && is_revoked(&bits, 8) && is_revoked(&bits, 99_999));
@@ -425,8 +432,8 @@ mod tests {
 
     #[test]
     fn a_bitstring_bomb_is_refused() {
-        let mut body = StatusListBody::new("100524", 0, 7, [], 0);
-        let big = StatusListBody::new("100524", 0, 1 << 20, [], 0);
+        let mut body = StatusListBody::new(&OfficeCode::parse("100524").unwrap(), 0, 7, [], 0);
+        let big = StatusListBody::new(&OfficeCode::parse("100524").unwrap(), 0, 1 << 20, [], 0);
         body.bits = big.bits;
         assert!(matches!(body.bitstring(), Err(FeedError::Bitstring(_))));
         body.max_serial = u64::MAX;

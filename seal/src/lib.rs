@@ -31,10 +31,7 @@ pub use error::{DecodeError, SealError, SignatureError};
 pub use identity::{bangla_digits, latin_digits, Brn, IdentityError, Mobile, Nid};
 pub use payload::{Certificate, FORMAT_VERSION};
 pub use qr_text::{parse_qr_text, qr_text, Host, HostError, QrPayload, MAX_QR_TEXT};
-pub use record::{
-    bangla_date, parse_office, parse_office_code, Person, Record, RecordError, Value,
-    MAX_RECORD_JSON,
-};
+pub use record::{bangla_date, parse_office, Person, Record, RecordError, Value, MAX_RECORD_JSON};
 pub use sealed::{hash, open, open_with_hash, Opened, Sealed, MAX_SEALED_BYTES};
 /// The office code type (one rule: 2 to 12 digits, the first not 0), from `sonod-keys`.
 pub use sonod_keys::OfficeCode;

@@ -10,14 +10,13 @@
 use std::collections::BTreeMap;
 
 use ciborium_ll::Header;
+use sonod_keys::OfficeCode;
 use time::Date;
 
 use crate::cert_type::{cert_type_by_code, field_by_id, FieldKind};
 use crate::error::{DecodeError, SealError};
 use crate::identity::{Brn, Mobile, Nid};
-use crate::record::{
-    clean_text_owned, parse_office, Person, Record, Value, MAX_LIST_ITEMS, MAX_YEAR, MIN_YEAR,
-};
+use crate::record::{clean_text_owned, Person, Record, Value, MAX_LIST_ITEMS, MAX_YEAR, MIN_YEAR};
 use crate::text;
 
 /// The format version written into every payload.
@@ -297,7 +296,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Certificate, DecodeError> {
     }
     let take = |k: u64, name: &'static str| claims.get(&k).ok_or(DecodeError::MissingClaim(name));
     let office = as_u64(take(key::OFFICE, "office")?)
-        .and_then(|n| parse_office(&n.to_string()).ok())
+        .and_then(OfficeCode::from_number)
         .ok_or(DecodeError::BadValue("office"))?;
     let serial = as_u64(take(key::SERIAL, "serial")?)
         .filter(|s| *s > 0)

@@ -122,7 +122,7 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub(crate) cert_type: &'static CertType,
-    pub(crate) office: String,
+    pub(crate) office: OfficeCode,
     pub(crate) issued: Date,
     pub(crate) expires: Option<Date>,
     /// By field id, so iteration is in CBOR key order.
@@ -190,7 +190,7 @@ impl Record {
     /// Checks the whole-record rules; every constructor ends here.
     pub(crate) fn new(
         cert_type: &'static CertType,
-        office: String,
+        office: OfficeCode,
         issued: Date,
         expires: Option<Date>,
         fields: BTreeMap<u8, Value>,
@@ -226,7 +226,7 @@ impl Record {
     }
 
     /// The issuing office's code.
-    pub fn office(&self) -> &str {
+    pub fn office(&self) -> &OfficeCode {
         &self.office
     }
 
@@ -406,14 +406,9 @@ fn fiscal_year(start: u16) -> String {
 }
 
 /// Checks an office code (2–12 digits, Bangla or Latin, not starting with 0) and returns it
-/// in Latin digits.
-pub fn parse_office(s: &str) -> Result<String, RecordError> {
-    parse_office_code(s).map(String::from)
-}
-
-/// [`parse_office`], as the typed [`OfficeCode`] (one rule for office codes: 2 to 12 digits,
-/// the first not 0; Bangla digits are read as Latin ones first).
-pub fn parse_office_code(s: &str) -> Result<OfficeCode, RecordError> {
+/// as the typed [`OfficeCode`] in Latin digits (one rule for office codes: 2 to 12 digits, the
+/// first not 0; Bangla digits are read as Latin ones first).
+pub fn parse_office(s: &str) -> Result<OfficeCode, RecordError> {
     let digits = latin_digits(s).map_err(|_| RecordError::Office(s.to_owned()))?;
     if s.contains([' ', '-']) {
         return Err(RecordError::Office(s.to_owned()));

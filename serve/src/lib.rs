@@ -112,7 +112,7 @@ pub async fn serve(
         .map(IpAddr::to_canonical)
         .collect();
     let addresses = Arc::new(Addresses::default());
-    let refusal = refusal_bytes();
+    let refusal = refusal_head();
     // Each connection task holds a receiver of `open`: when the last is gone, all are closed.
     let (stop_tx, stop_rx) = watch::channel(false);
     let (open_tx, open_rx) = watch::channel(());
@@ -263,37 +263,56 @@ async fn handle(
     shared.router.clone().oneshot(req).await
 }
 
-/// The problem+json 503 of a request shed under load.
+/// The problem+json 503 of a request shed under load, with a request id of its own (the
+/// router, which gives the others theirs, never sees it).
 fn shed() -> Response<Body> {
     Problem::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "সেবা এখন ব্যস্ত; একটু পরে আবার চেষ্টা করুন / the service is busy; retry shortly",
     )
     .with_retry_after(RETRY_AFTER_SECS)
+    .with_header(
+        axum::http::HeaderName::from_static(REQUEST_ID),
+        shell::new_request_id(),
+    )
     .into_response()
 }
 
-/// The whole answer to a connection refused past a cap, written in one go.
-fn refusal_bytes() -> Vec<u8> {
+/// The answer to a connection refused past a cap, before its request id: written in one go
+/// with [`refusal_bytes`].
+fn refusal_head() -> (String, String) {
     let body = Problem::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "অনেক বেশি সংযোগ খোলা; একটু পরে আবার চেষ্টা করুন / too many open connections; retry shortly",
     )
     .body();
-    format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {PROBLEM_JSON}\r\nretry-after: {RETRY_AFTER_SECS}\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+    let head = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {PROBLEM_JSON}\r\nretry-after: {RETRY_AFTER_SECS}\r\nconnection: close\r\ncontent-length: {}\r\n",
         body.len()
-    )
-    .into_bytes()
+    );
+    (head, body)
+}
+
+/// The whole answer to one refused connection, with a request id of its own.
+fn refusal_bytes((head, body): &(String, String)) -> Vec<u8> {
+    let id = shell::new_request_id();
+    let mut out = Vec::with_capacity(head.len() + body.len() + 64);
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(REQUEST_ID.as_bytes());
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(b"\r\n\r\n");
+    out.extend_from_slice(body.as_bytes());
+    out
 }
 
 /// Refuses a connection cheaply: whatever of its request has arrived is read (so closing does
 /// not reset the connection under the answer), the 503 is written if the socket takes it at
 /// once, and the connection is closed. Nothing waits.
-fn refuse(stream: &TcpStream, refusal: &[u8]) {
+fn refuse(stream: &TcpStream, refusal: &(String, String)) {
     let mut sink = [0u8; 2048];
     let _ = stream.try_read(&mut sink);
-    let _ = stream.try_write(refusal);
+    let _ = stream.try_write(&refusal_bytes(refusal));
 }
 
 /// Open connections by client address.
@@ -478,9 +497,19 @@ mod tests {
 
     #[test]
     fn the_refusal_is_one_complete_answer() {
-        let r = String::from_utf8(refusal_bytes()).unwrap();
+        let refusal = refusal_head();
+        let r = String::from_utf8(refusal_bytes(&refusal)).unwrap();
         let (head, body) = r.split_once("\r\n\r\n").unwrap();
         assert!(head.starts_with("HTTP/1.1 503 "));
+        // Each refusal has a request id of its own.
+        let id = |r: &str| {
+            r.lines()
+                .find_map(|l| l.strip_prefix("x-request-id: "))
+                .map(str::to_owned)
+                .unwrap()
+        };
+        let again = String::from_utf8(refusal_bytes(&refusal)).unwrap();
+        assert_ne!(id(&r), id(&again));
         assert!(head.contains("retry-after: 1\r\n"));
         assert!(head.contains(&format!("content-length: {}", body.len())));
         let v: serde_json::Value = serde_json::from_str(body).unwrap();

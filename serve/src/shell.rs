@@ -3,7 +3,6 @@
 //! request timeout, security headers, request ids and the request's trace span.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -74,6 +73,7 @@ pub fn app<S: Service>(routes: Router<S>, state: S, shell: &Shell) -> Router {
         )
         .fallback(|| async { not_found() })
         .method_not_allowed_fallback(|| async { method_not_allowed() })
+        .layer(axum::middleware::from_fn(plain_errors_as_problems))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             track::<S>,
@@ -158,6 +158,52 @@ async fn metrics<S: Service>(State(state): State<S>) -> Response {
     }
 }
 
+/// Longest plain-text error body taken into a problem's detail (axum's own rejections are
+/// one line).
+const MAX_PLAIN_DETAIL: usize = 1024;
+
+/// Middleware: an error answered in plain text or with no body — axum's own extractors'
+/// rejections (an over-limit body, a bad `Path`, `Query`, `Form` or `Json`) — is answered as
+/// problem+json instead, with the same status and headers; the rejection's own text becomes
+/// the English half of the detail. Answers with any other content type (problem+json, a
+/// service's HTML pages) pass unchanged.
+async fn plain_errors_as_problems(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let plain = match resp.headers().get(header::CONTENT_TYPE) {
+        None => true,
+        Some(v) => v.to_str().is_ok_and(|t| {
+            t.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("text/plain")
+        }),
+    };
+    if !plain {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, MAX_PLAIN_DETAIL)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let (bn, en) = crate::titles(status);
+    let detail = if text.is_empty() {
+        format!("{bn} / {en}")
+    } else {
+        format!("{bn} / {text}")
+    };
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut problem = Problem::new(status, detail).into_response();
+    for (name, value) in &parts.headers {
+        problem.headers_mut().append(name, value.clone());
+    }
+    problem
+}
+
 /// The detail of a 408.
 pub const TIMED_OUT: &str =
     "অনুরোধের উত্তর দিতে বেশি সময় লাগল; আবার চেষ্টা করুন / the request took too long; try again";
@@ -215,32 +261,39 @@ async fn drop_unfit_request_id(mut req: Request) -> Request {
 }
 
 /// Request ids: a random prefix drawn once per process and a counter (no system call per
-/// request).
+/// request). One sequence for the whole process: the router's and [`crate::serve`]'s own
+/// answers (a shed request, a refused connection) draw from it alike.
 #[derive(Debug, Clone)]
-struct RequestIds {
-    prefix: u32,
-    next: Arc<AtomicU64>,
-}
+struct RequestIds;
 
 impl RequestIds {
     fn new() -> RequestIds {
-        use std::hash::{BuildHasher, Hasher};
+        RequestIds
+    }
+}
+
+/// A new request id, for an answer made outside the router (`x-request-id`).
+pub(crate) fn new_request_id() -> HeaderValue {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::OnceLock;
+    static PREFIX: OnceLock<u32> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let prefix = *PREFIX.get_or_init(|| {
         // The standard library's random hash keys: drawn from the system once.
         let seed = std::collections::hash_map::RandomState::new()
             .build_hasher()
             .finish();
-        RequestIds {
-            prefix: (seed >> 32) as u32,
-            next: Arc::new(AtomicU64::new(1)),
-        }
-    }
+        (seed >> 32) as u32
+    });
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    // Hex digits and `-` only: always a valid header value.
+    HeaderValue::from_str(&format!("{prefix:08x}-{n:012x}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
 
 impl MakeRequestId for RequestIds {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let id = format!("{:08x}-{n:012x}", self.prefix);
-        HeaderValue::from_str(&id).ok().map(RequestId::new)
+        Some(RequestId::new(new_request_id()))
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum::routing::get;
 use axum::Router;
 use sonod_serve::{serve, Limits};
+use sonod_testkit::read_until_closed;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::{oneshot, Semaphore};
@@ -104,18 +105,6 @@ async fn get_ok(s: &Server, path: &str) {
     assert_eq!(r.status(), 200);
 }
 
-/// Reads until the server closes the connection (or resets it); what it sent.
-async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return out,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-        }
-    }
-}
-
 /// A connection whose request was refused: a 503 or nothing, then closed, at once.
 async fn assert_refused(mut stream: TcpStream) {
     let got = timeout(Duration::from_secs(5), read_until_closed(&mut stream))
@@ -124,6 +113,11 @@ async fn assert_refused(mut stream: TcpStream) {
     let text = String::from_utf8_lossy(&got);
     assert!(
         got.is_empty() || (text.starts_with("HTTP/1.1 503 ") && text.contains("retry-after: 1")),
+        "{text}"
+    );
+    // Refused before the router, it still carries a request id.
+    assert!(
+        got.is_empty() || text.contains("\r\nx-request-id: "),
         "{text}"
     );
 }
@@ -274,10 +268,14 @@ async fn a_flood_past_the_in_flight_bound_is_shed_with_503() {
     }
     // The flood: answered at once with 503 and Retry-After, not queued.
     let c = client();
+    let mut ids = std::collections::HashSet::new();
     for _ in 0..50 {
         let r = c.get(s.url("/")).send().await.expect("answered, not hung");
         assert_eq!(r.status(), 503);
         assert_eq!(r.headers()["retry-after"], "1");
+        // Shed before the router, it still carries a request id, one of its own.
+        let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert!(ids.insert(id), "request ids repeat");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
         let v: serde_json::Value = r.json().await.unwrap();
         assert_eq!(v["status"], 503);

@@ -44,22 +44,71 @@ async fn echo(headers: HeaderMap, body: Bytes) -> axum::response::Response {
 }
 
 fn router(svc: &Svc) -> Router {
-    let routes = Router::new()
-        .route("/echo", post(echo))
-        .route("/items/{id}", get(|| async { "item" }))
-        .route(
-            "/slow",
-            get(|State(_): State<Svc>| async {
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                "late"
-            }),
-        );
+    let routes =
+        Router::new()
+            .route("/echo", post(echo))
+            .route("/items/{id}", get(|| async { "item" }))
+            .route(
+                "/numbers/{n}",
+                get(
+                    |axum::extract::Path(n): axum::extract::Path<u32>| async move { n.to_string() },
+                ),
+            )
+            .route(
+                "/query",
+                get(
+                    |axum::extract::Query(q): axum::extract::Query<Numbered>| async move {
+                        q.n.to_string()
+                    },
+                ),
+            )
+            .route(
+                "/form",
+                post(
+                    |axum::extract::Form(f): axum::extract::Form<Numbered>| async move {
+                        f.n.to_string()
+                    },
+                ),
+            )
+            .route(
+                "/json",
+                post(|axum::Json(j): axum::Json<Numbered>| async move { j.n.to_string() }),
+            )
+            .route(
+                "/bytes",
+                post(|b: Bytes| async move { b.len().to_string() }),
+            )
+            .route(
+                "/plain-error",
+                get(|| async { (StatusCode::CONFLICT, "taken") }),
+            )
+            .route(
+                "/html-error",
+                get(|| async {
+                    (
+                        StatusCode::BAD_REQUEST,
+                        axum::response::Html("<p>ঠিক নেই</p>"),
+                    )
+                }),
+            )
+            .route(
+                "/slow",
+                get(|State(_): State<Svc>| async {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    "late"
+                }),
+            );
     let shell = Shell {
         openapi: r#"{"openapi":"3.1.0"}"#,
         body_limit: 1024,
         request_timeout: Duration::from_millis(200),
     };
     app(routes, svc.clone(), &shell)
+}
+
+#[derive(serde::Deserialize)]
+struct Numbered {
+    n: u32,
 }
 
 fn svc() -> Svc {
@@ -206,4 +255,67 @@ async fn slow_requests_and_large_bodies_are_problems() {
         .unwrap();
     let (s, _, _) = send(&r, big).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn extractor_rejections_are_problems() {
+    let r = router(&svc());
+    // A bad path parameter.
+    let (s, h, b) = send(&r, get_req("/numbers/x")).await;
+    let v = problem_of(s, &h, &b, StatusCode::BAD_REQUEST);
+    let detail = v["detail"].as_str().unwrap();
+    assert!(detail.starts_with("অনুরোধটি ঠিক নেই / "), "{detail}");
+    assert!(h.contains_key(REQUEST_ID));
+    let (s, _, b) = send(&r, get_req("/numbers/7")).await;
+    assert_eq!((s, b.as_slice()), (StatusCode::OK, b"7".as_slice()));
+    // A bad query.
+    for bad in ["/query", "/query?n=x", "/query?n=-1"] {
+        let (s, h, b) = send(&r, get_req(bad)).await;
+        problem_of(s, &h, &b, StatusCode::BAD_REQUEST);
+    }
+    // A bad form: the wrong content type, then the wrong fields.
+    let form = |ct: &str, body: &'static str| {
+        Request::post("/form")
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (s, h, b) = send(&r, form("text/plain", "n=1")).await;
+    problem_of(s, &h, &b, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (s, h, b) = send(&r, form("application/x-www-form-urlencoded", "n=x")).await;
+    problem_of(s, &h, &b, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _, _) = send(&r, form("application/x-www-form-urlencoded", "n=1")).await;
+    assert_eq!(s, StatusCode::OK);
+    // Bad JSON: not JSON, then the wrong shape.
+    let json = |body: &'static str| {
+        Request::post("/json")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (s, h, b) = send(&r, json("{")).await;
+    problem_of(s, &h, &b, StatusCode::BAD_REQUEST);
+    let (s, h, b) = send(&r, json(r#"{"n":"x"}"#)).await;
+    problem_of(s, &h, &b, StatusCode::UNPROCESSABLE_ENTITY);
+    // A body past the limit.
+    let big = Request::post("/bytes")
+        .body(Body::from(vec![b' '; 2048]))
+        .unwrap();
+    let (s, h, b) = send(&r, big).await;
+    let v = problem_of(s, &h, &b, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(v["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("অনুরোধ অনেক বড় / "));
+    // A service's own plain-text error too; its HTML pages are left alone.
+    let (s, h, b) = send(&r, get_req("/plain-error")).await;
+    let v = problem_of(s, &h, &b, StatusCode::CONFLICT);
+    assert_eq!(v["detail"], "সংঘাত / taken");
+    let (s, h, b) = send(&r, get_req("/html-error")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(h[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(b, "<p>ঠিক নেই</p>".as_bytes());
 }

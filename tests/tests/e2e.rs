@@ -79,10 +79,11 @@ impl Office {
     /// verifier's sync does: a certificate issued so far is then checked against its feed.
     fn catch_up(&self, r: &Replica) {
         let office = "100524";
-        let position = r.office(office).map_or(0, |f| f.position);
+        let position = r.office(&office.parse().unwrap()).map_or(0, |f| f.position);
         let events = self.ledger.events(position, 10_000).expect("events");
         let head = position + events.len() as u64;
-        r.apply(office, position, &events, head).expect("apply");
+        r.apply(&office.parse().unwrap(), position, &events, head)
+            .expect("apply");
     }
 
     fn issuer(&self) -> Issuer<'_> {

@@ -436,7 +436,7 @@ impl World {
         let entry = |k: &SecretKey, office: &str| {
             TrustEntry::new(
                 k.verifying_key(),
-                office,
+                office.parse().unwrap(),
                 "সাভার পৌরসভা (উন্নয়ন)",
                 "Savar Paurashava (development)",
                 today - Days::days(500),
@@ -488,7 +488,7 @@ impl World {
         let issuer = IssuerState::new(
             ServeConfig {
                 office: OfficeInfo {
-                    code: OFFICE.into(),
+                    code: OFFICE.parse().unwrap(),
                     name_bn: "সাভার পৌরসভা (উন্নয়ন)".into(),
                     name_en: "Savar Paurashava (development)".into(),
                 },
@@ -654,9 +654,10 @@ impl World {
         while start.elapsed() < Duration::from_secs(30) {
             if self.issuer.ledger().head() == self.events.get()
                 && heads.iter().all(|&(o, head)| {
-                    r.office(o).is_some_and(|f| f.position == head)
-                        && r.mirror_end(o) == head
-                        && r.status_list(o).is_some_and(|(p, _)| p >= head)
+                    let o = o.parse().unwrap();
+                    r.office(&o).is_some_and(|f| f.position == head)
+                        && r.mirror_end(&o) == head
+                        && r.status_list(&o).is_some_and(|(p, _)| p >= head)
                 })
             {
                 return;
@@ -666,10 +667,11 @@ impl World {
         let state: Vec<_> = heads
             .iter()
             .map(|&(o, _)| {
+                let o = o.parse().unwrap();
                 (
-                    r.office(o),
-                    r.mirror_end(o),
-                    r.status_list(o).map(|(p, _)| p),
+                    r.office(&o),
+                    r.mirror_end(&o),
+                    r.status_list(&o).map(|(p, _)| p),
                 )
             })
             .collect();

@@ -22,7 +22,7 @@ fn key(seed: u8) -> SecretKey {
 fn entry(k: &SecretKey, not_before: Date) -> TrustEntry {
     TrustEntry::new(
         k.verifying_key(),
-        "100524",
+        "100524".parse().unwrap(),
         "সাভার পৌরসভা",
         "Savar Paurashava",
         not_before,

@@ -65,7 +65,7 @@ fn trust_list(root: &SecretKey, office: &SecretKey, host: &str) -> Result<TrustL
     let mut d = TrustListDraft::new(today + Days::days(365), Environment::Production);
     d.add_key(TrustEntry::new(
         office.verifying_key(),
-        OFFICE,
+        OFFICE.parse().unwrap(),
         "সাভার পৌরসভা",
         "Savar Paurashava",
         today - Days::days(400),
@@ -265,7 +265,7 @@ fn replica(dir: &Path, data: &Path, issued: u64, revoked: u64) -> Result<()> {
     }
     for chunk in events.chunks(5000) {
         let after = chunk.first().map_or(0, |e| e.seq - 1);
-        r.apply(OFFICE, after, chunk, serial)?;
+        r.apply(&OFFICE.parse().unwrap(), after, chunk, serial)?;
     }
     let real = serial;
     // Synthetic certificates after the real ones; revocations at the far end, so that the
@@ -273,7 +273,7 @@ fn replica(dir: &Path, data: &Path, issued: u64, revoked: u64) -> Result<()> {
     let mut next = real + 1;
     while next <= issued {
         let n = (issued - next + 1).min(1_000_000);
-        r.bulk_issued(OFFICE, next, n)?;
+        r.bulk_issued(&OFFICE.parse().unwrap(), next, n)?;
         next += n;
         eprintln!(
             "  {} issued ({:.0} s)",
@@ -282,8 +282,13 @@ fn replica(dir: &Path, data: &Path, issued: u64, revoked: u64) -> Result<()> {
         );
     }
     let first_revoked = issued.saturating_sub(revoked) + 1;
-    r.bulk_revoked(OFFICE, first_revoked.max(real + 1), revoked, 0)?;
-    r.mark_synced_ms(OFFICE, sonod_verifier::now_unix_ms())?;
+    r.bulk_revoked(
+        &OFFICE.parse().unwrap(),
+        first_revoked.max(real + 1),
+        revoked,
+        0,
+    )?;
+    r.mark_synced_ms(&OFFICE.parse().unwrap(), sonod_verifier::now_unix_ms())?;
     r.flush()?;
     println!(
         "replica_generated issued={} revoked={} seconds={:.1} sled_size_on_disk={}",

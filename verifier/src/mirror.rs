@@ -17,6 +17,7 @@
 //! about N / 2,500 pages plus 16.
 
 use sled::IVec;
+use sonod_keys::OfficeCode;
 
 use crate::replica::{Replica, ReplicaError};
 
@@ -36,7 +37,7 @@ pub struct MirrorPage {
     pub bytes: IVec,
 }
 
-fn key(tag: u8, office: &str) -> Vec<u8> {
+fn key(tag: u8, office: &OfficeCode) -> Vec<u8> {
     let o = office.as_bytes();
     let mut k = Vec::with_capacity(2 + o.len() + 8);
     k.push(tag);
@@ -45,7 +46,7 @@ fn key(tag: u8, office: &str) -> Vec<u8> {
     k
 }
 
-fn page_key(office: &str, after: u64) -> Vec<u8> {
+fn page_key(office: &OfficeCode, after: u64) -> Vec<u8> {
     let mut k = key(b'f', office);
     k.extend_from_slice(&after.to_be_bytes());
     k
@@ -70,7 +71,7 @@ impl Replica {
     /// Keeps a verified page of `office`'s feed holding `count` events after `after`.
     pub fn put_page(
         &self,
-        office: &str,
+        office: &OfficeCode,
         after: u64,
         count: u64,
         bytes: &[u8],
@@ -83,14 +84,14 @@ impl Replica {
     }
 
     /// Forgets the page stored at `after` (a page whose events the replica refused).
-    pub fn remove_page(&self, office: &str, after: u64) -> Result<(), ReplicaError> {
+    pub fn remove_page(&self, office: &OfficeCode, after: u64) -> Result<(), ReplicaError> {
         self.note(self.mirror.remove(page_key(office, after)))?;
         Ok(())
     }
 
     /// The stored page holding event `position + 1`, or, when `position` is the end of the
     /// stored feed, the last page (it has nothing new).
-    pub fn page_from(&self, office: &str, position: u64) -> Option<MirrorPage> {
+    pub fn page_from(&self, office: &OfficeCode, position: u64) -> Option<MirrorPage> {
         let prefix = key(b'f', office);
         let (k, v) = self
             .note(
@@ -108,7 +109,7 @@ impl Replica {
     }
 
     /// Where the stored pages of `office` end (0 when none are stored).
-    pub fn mirror_end(&self, office: &str) -> u64 {
+    pub fn mirror_end(&self, office: &OfficeCode) -> u64 {
         let prefix = key(b'f', office);
         self.mirror
             .scan_prefix(&prefix)
@@ -119,14 +120,14 @@ impl Replica {
     }
 
     /// How many pages of `office` are stored.
-    pub fn mirror_pages(&self, office: &str) -> usize {
+    pub fn mirror_pages(&self, office: &OfficeCode) -> usize {
         self.mirror.scan_prefix(key(b'f', office)).count()
     }
 
     /// The small pages at the end of `office`'s stored feed: `(after, count)` of the longest
     /// run of last pages each holding fewer than `small` events and at most `max_events`
     /// together, in order.
-    pub fn mirror_tail(&self, office: &str, small: u64, max_events: u64) -> Vec<(u64, u64)> {
+    pub fn mirror_tail(&self, office: &OfficeCode, small: u64, max_events: u64) -> Vec<(u64, u64)> {
         let mut tail = Vec::new();
         let mut total = 0u64;
         for item in self.mirror.scan_prefix(key(b'f', office)).rev() {
@@ -146,7 +147,7 @@ impl Replica {
     /// covers exactly the same events, in one atomic batch.
     pub fn replace_tail(
         &self,
-        office: &str,
+        office: &OfficeCode,
         after: u64,
         count: u64,
         bytes: &[u8],
@@ -172,7 +173,7 @@ impl Replica {
     /// is stored already.
     pub fn put_status_list(
         &self,
-        office: &str,
+        office: &OfficeCode,
         position: u64,
         bytes: &[u8],
     ) -> Result<(), ReplicaError> {
@@ -187,7 +188,7 @@ impl Replica {
     }
 
     /// `office`'s last status list: the feed position it reflects and its bytes as fetched.
-    pub fn status_list(&self, office: &str) -> Option<(u64, IVec)> {
+    pub fn status_list(&self, office: &OfficeCode) -> Option<(u64, IVec)> {
         let v = self.note(self.mirror.get(key(b'l', office))).ok()??;
         split_u64(&v)
     }
@@ -201,16 +202,16 @@ mod tests {
     fn pages_tile_and_compact() {
         let dir = tempfile::tempdir().unwrap();
         let r = Replica::open(dir.path(), 1 << 20).unwrap();
-        assert_eq!(r.mirror_end("100524"), 0);
-        assert!(r.page_from("100524", 0).is_none());
-        r.put_page("100524", 0, 3, b"a").unwrap();
-        r.put_page("100524", 3, 1, b"b").unwrap();
-        r.put_page("100524", 4, 2, b"c").unwrap();
+        assert_eq!(r.mirror_end(&"100524".parse().unwrap()), 0);
+        assert!(r.page_from(&"100524".parse().unwrap(), 0).is_none());
+        r.put_page(&"100524".parse().unwrap(), 0, 3, b"a").unwrap();
+        r.put_page(&"100524".parse().unwrap(), 3, 1, b"b").unwrap();
+        r.put_page(&"100524".parse().unwrap(), 4, 2, b"c").unwrap();
         // Another office with a longer code sorts apart.
-        r.put_page("1005241", 0, 9, b"x").unwrap();
-        assert_eq!(r.mirror_end("100524"), 6);
+        r.put_page(&"1005241".parse().unwrap(), 0, 9, b"x").unwrap();
+        assert_eq!(r.mirror_end(&"100524".parse().unwrap()), 6);
         let at = |n| {
-            r.page_from("100524", n)
+            r.page_from(&"100524".parse().unwrap(), n)
                 .map(|p| (p.after, p.bytes.to_vec()))
         };
         assert_eq!(at(0), Some((0, b"a".to_vec())));
@@ -219,24 +220,34 @@ mod tests {
         assert_eq!(at(5), Some((4, b"c".to_vec())));
         assert_eq!(at(6), Some((4, b"c".to_vec())), "the end: the last page");
         assert_eq!(at(7), None);
-        assert_eq!(r.mirror_tail("100524", 100, 3), vec![(3, 1), (4, 2)]);
         assert_eq!(
-            r.mirror_tail("100524", 100, 100),
+            r.mirror_tail(&"100524".parse().unwrap(), 100, 3),
+            vec![(3, 1), (4, 2)]
+        );
+        assert_eq!(
+            r.mirror_tail(&"100524".parse().unwrap(), 100, 100),
             vec![(0, 3), (3, 1), (4, 2)]
         );
-        assert_eq!(r.mirror_tail("100524", 3, 100), vec![(3, 1), (4, 2)]);
-        assert_eq!(r.mirror_tail("100524", 2, 100), vec![]);
-        r.replace_tail("100524", 3, 3, b"bc").unwrap();
-        assert_eq!(r.mirror_pages("100524"), 2);
-        assert_eq!(at(5), Some((3, b"bc".to_vec())));
-        assert_eq!(r.mirror_end("100524"), 6);
-        assert_eq!(r.mirror_end("1005241"), 9);
-        r.put_status_list("100524", 6, b"s6").unwrap();
-        r.put_status_list("100524", 5, b"s5").unwrap();
         assert_eq!(
-            r.status_list("100524").map(|(p, b)| (p, b.to_vec())),
+            r.mirror_tail(&"100524".parse().unwrap(), 3, 100),
+            vec![(3, 1), (4, 2)]
+        );
+        assert_eq!(r.mirror_tail(&"100524".parse().unwrap(), 2, 100), vec![]);
+        r.replace_tail(&"100524".parse().unwrap(), 3, 3, b"bc")
+            .unwrap();
+        assert_eq!(r.mirror_pages(&"100524".parse().unwrap()), 2);
+        assert_eq!(at(5), Some((3, b"bc".to_vec())));
+        assert_eq!(r.mirror_end(&"100524".parse().unwrap()), 6);
+        assert_eq!(r.mirror_end(&"1005241".parse().unwrap()), 9);
+        r.put_status_list(&"100524".parse().unwrap(), 6, b"s6")
+            .unwrap();
+        r.put_status_list(&"100524".parse().unwrap(), 5, b"s5")
+            .unwrap();
+        assert_eq!(
+            r.status_list(&"100524".parse().unwrap())
+                .map(|(p, b)| (p, b.to_vec())),
             Some((6, b"s6".to_vec()))
         );
-        assert!(r.status_list("1005241").is_none());
+        assert!(r.status_list(&"1005241".parse().unwrap()).is_none());
     }
 }

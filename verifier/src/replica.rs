@@ -19,6 +19,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::RwLock;
 
+use sonod_keys::OfficeCode;
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
 use time::Date;
 
@@ -112,7 +113,7 @@ pub struct Replica {
     db: sled::Db,
     /// The office-signed feed pages and status lists, verbatim (see `mirror`).
     pub(crate) mirror: sled::Tree,
-    offices: RwLock<HashMap<String, OfficeFeed>>,
+    offices: RwLock<HashMap<OfficeCode, OfficeFeed>>,
     /// The keys of every revocation stored, so that the many certificates that are not revoked
     /// are answered without a second look-up in the tree (at 10 million certificates each
     /// look-up costs a few µs). Only ever added to, after the revocation is in the tree: a key
@@ -156,8 +157,9 @@ impl Replica {
         let mut offices = HashMap::new();
         for item in db.scan_prefix(b"p") {
             let (k, v) = item?;
-            let office = String::from_utf8_lossy(&k[1..]).into_owned();
-            if let Some(f) = OfficeFeed::decode(&v) {
+            // Only office codes are ever written here (see `apply`).
+            let office = std::str::from_utf8(&k[1..]).ok().map(OfficeCode::parse);
+            if let (Some(Ok(office)), Some(f)) = (office, OfficeFeed::decode(&v)) {
                 offices.insert(office, f);
             }
         }
@@ -176,7 +178,7 @@ impl Replica {
     }
 
     /// How far `office`'s feed has been read, if at all.
-    pub fn office(&self, office: &str) -> Option<OfficeFeed> {
+    pub fn office(&self, office: &OfficeCode) -> Option<OfficeFeed> {
         self.offices
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -185,7 +187,7 @@ impl Replica {
     }
 
     /// Every office with a replicated feed.
-    pub fn offices(&self) -> Vec<(String, OfficeFeed)> {
+    pub fn offices(&self) -> Vec<(OfficeCode, OfficeFeed)> {
         let mut all: Vec<_> = self
             .offices
             .read()
@@ -211,18 +213,15 @@ impl Replica {
     }
 
     /// The office a feed URL served before.
-    pub fn source_office(&self, url: &str) -> Option<String> {
+    pub fn source_office(&self, url: &str) -> Option<OfficeCode> {
         let mut k = vec![b's'];
         k.extend_from_slice(url.as_bytes());
-        self.db
-            .get(k)
-            .ok()
-            .flatten()
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
+        let v = self.db.get(k).ok().flatten()?;
+        OfficeCode::parse(std::str::from_utf8(&v).ok()?).ok()
     }
 
     /// Remembers which office a feed URL serves.
-    pub fn set_source_office(&self, url: &str, office: &str) -> Result<(), ReplicaError> {
+    pub fn set_source_office(&self, url: &str, office: &OfficeCode) -> Result<(), ReplicaError> {
         let mut k = vec![b's'];
         k.extend_from_slice(url.as_bytes());
         self.note(self.db.insert(k, office.as_bytes()))?;
@@ -239,7 +238,7 @@ impl Replica {
     /// a crash part-way through a page is repaired by applying the page again.
     pub fn apply(
         &self,
-        office: &str,
+        office: &OfficeCode,
         after: u64,
         events: &[Event],
         head: u64,
@@ -296,26 +295,35 @@ impl Replica {
         self.offices
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(office.to_owned(), feed);
+            .insert(office.clone(), feed);
         Ok(feed)
     }
 
     /// Records that the replica caught up with `office`'s head as of `at_ms` (Unix
     /// milliseconds: when the page that reached the head was asked for). It never moves back.
-    pub fn mark_synced_ms(&self, office: &str, at_ms: i64) -> Result<OfficeFeed, ReplicaError> {
+    pub fn mark_synced_ms(
+        &self,
+        office: &OfficeCode,
+        at_ms: i64,
+    ) -> Result<OfficeFeed, ReplicaError> {
         let mut feed = self.office(office).unwrap_or_default();
         feed.synced_at_ms = Some(feed.synced_at_ms.map_or(at_ms, |s| s.max(at_ms)));
         self.note(self.db.insert(office_key(office), feed.encode().to_vec()))?;
         self.offices
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(office.to_owned(), feed);
+            .insert(office.clone(), feed);
         Ok(feed)
     }
 
     /// Writes `count` synthetic issued certificates (serials from `first`) and no events, for
     /// scale measurements; the position is left alone.
-    pub fn bulk_issued(&self, office: &str, first: u64, count: u64) -> Result<(), ReplicaError> {
+    pub fn bulk_issued(
+        &self,
+        office: &OfficeCode,
+        first: u64,
+        count: u64,
+    ) -> Result<(), ReplicaError> {
         for (n, serial) in (first..first.saturating_add(count)).enumerate() {
             let hash = sonod_seal::hash(&serial.to_be_bytes());
             self.note(
@@ -333,7 +341,7 @@ impl Replica {
     /// Writes `count` synthetic revocations (serials from `first`), for scale measurements.
     pub fn bulk_revoked(
         &self,
-        office: &str,
+        office: &OfficeCode,
         first: u64,
         count: u64,
         at: i64,
@@ -436,7 +444,7 @@ impl FeedStatus for Replica {
     /// ([`too_old_to_be_missing`]); otherwise revoked if the serial is, else unknown.
     fn lookup(
         &self,
-        office: &str,
+        office: &OfficeCode,
         serial: u64,
         issued: Date,
         hash: &[u8; 32],
@@ -468,6 +476,10 @@ impl FeedStatus for Replica {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn oc(code: &str) -> OfficeCode {
+        OfficeCode::parse(code).unwrap()
+    }
     use sonod_keys::SecretKey;
     use time::macros::date;
 
@@ -495,39 +507,39 @@ mod tests {
         let kid = SecretKey::generate().key_id();
         let day = date!(2026 - 11 - 28);
         assert_eq!(
-            r.lookup("100524", 1, day, &[1; 32], LATE),
+            r.lookup(&oc("100524"), 1, day, &[1; 32], LATE),
             FeedAnswer::Unknown(Unchecked::NoFeed)
         );
-        r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
+        r.apply(&oc("100524"), 0, &[issued(1, 1, [1; 32], kid)], 1)
             .unwrap();
         assert_eq!(
-            r.lookup("100524", 1, day, &[1; 32], LATE),
+            r.lookup(&oc("100524"), 1, day, &[1; 32], LATE),
             FeedAnswer::Issued
         );
         // Never synced to the head: an unknown hash is not judged.
         assert_eq!(
-            r.lookup("100524", 2, day, &[2; 32], LATE),
+            r.lookup(&oc("100524"), 2, day, &[2; 32], LATE),
             FeedAnswer::Unknown(Unchecked::NotYetPublished {
                 complete_as_of: None
             })
         );
         let end = end_of_day_dhaka(day);
-        r.mark_synced_ms("100524", (end + 60) * 1000).unwrap();
+        r.mark_synced_ms(&oc("100524"), (end + 60) * 1000).unwrap();
         assert_eq!(
-            r.lookup("100524", 2, day, &[2; 32], LATE),
+            r.lookup(&oc("100524"), 2, day, &[2; 32], LATE),
             FeedAnswer::Unknown(Unchecked::NotYetPublished {
                 complete_as_of: Some(end + 60)
             })
         );
-        r.mark_synced_ms("100524", (end + ISSUE_GRACE_SECONDS + 1) * 1000)
+        r.mark_synced_ms(&oc("100524"), (end + ISSUE_GRACE_SECONDS + 1) * 1000)
             .unwrap();
         assert_eq!(
-            r.lookup("100524", 2, day, &[2; 32], LATE),
+            r.lookup(&oc("100524"), 2, day, &[2; 32], LATE),
             FeedAnswer::NotIssued
         );
         // A later issue date is not covered yet.
         assert_eq!(
-            r.lookup("100524", 2, date!(2026 - 11 - 29), &[2; 32], LATE),
+            r.lookup(&oc("100524"), 2, date!(2026 - 11 - 29), &[2; 32], LATE),
             FeedAnswer::Unknown(Unchecked::NotYetPublished {
                 complete_as_of: Some(end + ISSUE_GRACE_SECONDS + 1)
             })
@@ -551,32 +563,32 @@ mod tests {
             },
         };
         assert_eq!(
-            r.apply("100524", 0, std::slice::from_ref(&resealed), 3),
+            r.apply(&oc("100524"), 0, std::slice::from_ref(&resealed), 3),
             Err(ReplicaError::Position { have: 1, page: 0 })
         );
-        r.apply("100524", 1, &[resealed, revoked], 3).unwrap();
+        r.apply(&oc("100524"), 1, &[resealed, revoked], 3).unwrap();
         for h in [[1; 32], [3; 32]] {
             assert!(matches!(
-                r.lookup("100524", 1, day, &h, LATE),
+                r.lookup(&oc("100524"), 1, day, &h, LATE),
                 FeedAnswer::Revoked { ref reason_en, .. } if reason_en == "obtained by fraud"
             ));
         }
-        assert_eq!(r.office("100524").unwrap().position, 3);
+        assert_eq!(r.office(&oc("100524")).unwrap().position, 3);
         // Survives a reopen.
         drop(r);
         let r = Replica::open(dir.path(), 1 << 20).unwrap();
-        let f = r.office("100524").unwrap();
+        let f = r.office(&oc("100524")).unwrap();
         assert_eq!((f.position, f.head), (3, 3));
         assert_eq!(f.synced_at(), Some(end + ISSUE_GRACE_SECONDS + 1));
         // The revocation too (the reopened replica learns its revoked serials from the tree).
         for h in [[1; 32], [3; 32]] {
             assert!(matches!(
-                r.lookup("100524", 1, day, &h, LATE),
+                r.lookup(&oc("100524"), 1, day, &h, LATE),
                 FeedAnswer::Revoked { ref reason_en, .. } if reason_en == "obtained by fraud"
             ));
         }
         assert_eq!(
-            r.lookup("100524", 1, day, &[9; 32], LATE),
+            r.lookup(&oc("100524"), 1, day, &[9; 32], LATE),
             FeedAnswer::NotIssued
         );
     }
@@ -590,15 +602,15 @@ mod tests {
         let r = Replica::open(dir.path(), 1 << 20).unwrap();
         let kid = SecretKey::generate().key_id();
         let day = date!(2026 - 11 - 28);
-        r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
+        r.apply(&oc("100524"), 0, &[issued(1, 1, [1; 32], kid)], 1)
             .unwrap();
         let noon = end_of_day_dhaka(day) - 12 * 3600;
-        r.mark_synced_ms("100524", noon * 1000).unwrap();
+        r.mark_synced_ms(&oc("100524"), noon * 1000).unwrap();
         let seen = (noon + 5) * 1000;
         // The last complete sync is older than the sighting: it may be brand new.
         for (serial, hash) in [(2, [2; 32]), (1, [7; 32])] {
             assert_eq!(
-                r.lookup("100524", serial, day, &hash, seen),
+                r.lookup(&oc("100524"), serial, day, &hash, seen),
                 FeedAnswer::Unknown(Unchecked::NotYetPublished {
                     complete_as_of: Some(noon)
                 })
@@ -606,16 +618,16 @@ mod tests {
         }
         // The next complete sync, begun after the sighting, does not have it: never issued,
         // a fresh serial or a reused one alike.
-        r.mark_synced_ms("100524", (noon + 6) * 1000).unwrap();
+        r.mark_synced_ms(&oc("100524"), (noon + 6) * 1000).unwrap();
         for (serial, hash) in [(2, [2; 32]), (1, [7; 32])] {
             assert_eq!(
-                r.lookup("100524", serial, day, &hash, seen),
+                r.lookup(&oc("100524"), serial, day, &hash, seen),
                 FeedAnswer::NotIssued
             );
         }
         // The genuine one stays issued.
         assert_eq!(
-            r.lookup("100524", 1, day, &[1; 32], seen),
+            r.lookup(&oc("100524"), 1, day, &[1; 32], seen),
             FeedAnswer::Issued
         );
     }
@@ -629,25 +641,25 @@ mod tests {
         let r = Replica::open(dir.path(), 1 << 20).unwrap();
         let kid = SecretKey::generate().key_id();
         let day = date!(2026 - 11 - 28);
-        r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
+        r.apply(&oc("100524"), 0, &[issued(1, 1, [1; 32], kid)], 1)
             .unwrap();
         let noon_ms = (end_of_day_dhaka(day) - 12 * 3600) * 1000;
         let seen = noon_ms + 200;
-        r.mark_synced_ms("100524", noon_ms + 100).unwrap();
+        r.mark_synced_ms(&oc("100524"), noon_ms + 100).unwrap();
         assert!(matches!(
-            r.lookup("100524", 2, day, &[2; 32], seen),
+            r.lookup(&oc("100524"), 2, day, &[2; 32], seen),
             FeedAnswer::Unknown(Unchecked::NotYetPublished { .. })
         ));
-        r.mark_synced_ms("100524", noon_ms + 700).unwrap();
+        r.mark_synced_ms(&oc("100524"), noon_ms + 700).unwrap();
         assert_eq!(
-            r.lookup("100524", 2, day, &[2; 32], seen),
+            r.lookup(&oc("100524"), 2, day, &[2; 32], seen),
             FeedAnswer::NotIssued
         );
         // The milliseconds survive a reopen, and never move back.
-        r.mark_synced_ms("100524", noon_ms + 300).unwrap();
+        r.mark_synced_ms(&oc("100524"), noon_ms + 300).unwrap();
         drop(r);
         let r = Replica::open(dir.path(), 1 << 20).unwrap();
-        let f = r.office("100524").unwrap();
+        let f = r.office(&oc("100524")).unwrap();
         assert_eq!(f.synced_at_ms, Some(noon_ms + 700));
         assert_eq!(f.synced_at(), Some(noon_ms / 1000));
     }
@@ -691,26 +703,26 @@ mod tests {
         let r = Replica::open(dir.path(), 1 << 20).unwrap();
         let kid = SecretKey::generate().key_id();
         let day = date!(2026 - 11 - 28);
-        r.apply("100524", 0, &[issued(1, 1, [1; 32], kid)], 1)
+        r.apply(&oc("100524"), 0, &[issued(1, 1, [1; 32], kid)], 1)
             .unwrap();
         let now = sonod_judge::now_unix_ms();
-        r.mark_synced_ms("100524", now - 5_000).unwrap();
+        r.mark_synced_ms(&oc("100524"), now - 5_000).unwrap();
         // No limit: issued.
         assert_eq!(
-            r.lookup("100524", 1, day, &[1; 32], LATE),
+            r.lookup(&oc("100524"), 1, day, &[1; 32], LATE),
             FeedAnswer::Issued
         );
         r.set_max_staleness(std::time::Duration::from_secs(1));
         assert_eq!(
-            r.lookup("100524", 1, day, &[1; 32], LATE),
+            r.lookup(&oc("100524"), 1, day, &[1; 32], LATE),
             FeedAnswer::Unknown(Unchecked::Stale {
                 as_of: (now - 5_000).div_euclid(1000)
             })
         );
-        r.mark_synced_ms("100524", sonod_judge::now_unix_ms())
+        r.mark_synced_ms(&oc("100524"), sonod_judge::now_unix_ms())
             .unwrap();
         assert_eq!(
-            r.lookup("100524", 1, day, &[1; 32], LATE),
+            r.lookup(&oc("100524"), 1, day, &[1; 32], LATE),
             FeedAnswer::Issued
         );
     }
@@ -725,12 +737,12 @@ mod tests {
             *hash = "zz".into();
         }
         assert_eq!(
-            r.apply("100524", 0, &[issued(1, 1, [1; 32], kid), bad], 2),
+            r.apply(&oc("100524"), 0, &[issued(1, 1, [1; 32], kid), bad], 2),
             Err(ReplicaError::BadHash(2))
         );
-        assert_eq!(r.office("100524"), None);
+        assert_eq!(r.office(&oc("100524")), None);
         assert_eq!(
-            r.lookup("100524", 1, date!(2026 - 11 - 28), &[1; 32], LATE),
+            r.lookup(&oc("100524"), 1, date!(2026 - 11 - 28), &[1; 32], LATE),
             FeedAnswer::Unknown(Unchecked::NoFeed)
         );
     }

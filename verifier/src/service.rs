@@ -21,7 +21,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
 use serde::Serialize;
-use sonod_keys::today_dhaka;
+use sonod_keys::{today_dhaka, OfficeCode};
 use sonod_seal::parse_qr_text;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
@@ -122,7 +122,7 @@ impl Answers {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Freshness {
     /// The office code.
-    pub office: String,
+    pub office: OfficeCode,
     /// When the replica last caught up with the feed (RFC 3339), if ever.
     pub feed_synced_at: Option<String>,
     /// Seconds since then.
@@ -282,9 +282,8 @@ impl Verifier {
             let st = feed.status();
             let synced = st
                 .office
-                .as_deref()
-                .or(self.replica.source_office(feed.url()).as_deref())
-                .and_then(|o| self.replica.office(o))
+                .or_else(|| self.replica.source_office(feed.url()))
+                .and_then(|o| self.replica.office(&o))
                 .and_then(|f| f.synced_at());
             match synced {
                 Some(at) if now.saturating_sub(at) <= limit => {}
@@ -316,7 +315,7 @@ impl Verifier {
     }
 
     /// The feed source this verifier follows `office` through, if any.
-    fn source_for(&self, office: &str) -> Option<&Arc<FeedSource>> {
+    fn source_for(&self, office: &OfficeCode) -> Option<&Arc<FeedSource>> {
         self.feeds.iter().find(|f| f.serves(office))
     }
 
@@ -494,7 +493,7 @@ impl Verifier {
     ) -> OffsetDateTime {
         let deadline = tokio::time::Instant::now() + self.settings.confirm_wait;
         // The latest sighting of each office's waiting certificates.
-        let mut offices: BTreeMap<String, i64> = BTreeMap::new();
+        let mut offices: BTreeMap<OfficeCode, i64> = BTreeMap::new();
         for (i, r) in &waiting {
             if let Some(o) = answers.get(*i).and_then(|a| a.verdict.office.as_ref()) {
                 let seen = offices.entry(o.code.clone()).or_insert(i64::MIN);
@@ -532,11 +531,11 @@ impl Verifier {
     }
 
     /// How fresh the replica is for `office`: when its feed was last caught up and where.
-    pub fn freshness(&self, office: &str, now: OffsetDateTime) -> Freshness {
+    pub fn freshness(&self, office: &OfficeCode, now: OffsetDateTime) -> Freshness {
         let feed = self.replica.office(office);
         let synced = feed.and_then(|f| f.synced_at());
         Freshness {
-            office: office.to_owned(),
+            office: office.clone(),
             feed_synced_at: synced
                 .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
                 .map(rfc3339),

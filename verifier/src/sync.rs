@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sonod_feed::{CheckedPage, FeedStore, Follower, Next, ProtocolError};
+use sonod_keys::OfficeCode;
 use sonod_seal::feed::{FeedPageBody, Signed, StatusListBody};
 use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
@@ -68,7 +69,7 @@ pub enum SyncError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceStatus {
     /// The office it serves, once a page was accepted (or from an earlier run).
-    pub office: Option<String>,
+    pub office: Option<OfficeCode>,
     /// Failed rounds in a row.
     pub consecutive_failures: u32,
     /// Failed rounds since start.
@@ -127,12 +128,12 @@ impl FeedSource {
 
     /// Whether this feed is known to serve `office` (from a page accepted in this run or an
     /// earlier one).
-    pub fn serves(&self, office: &str) -> bool {
+    pub fn serves(&self, office: &OfficeCode) -> bool {
         self.status
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .office
-            .as_deref()
+            .as_ref()
             == Some(office)
     }
 
@@ -168,7 +169,7 @@ impl FeedSource {
     pub async fn await_sync_after(
         &self,
         replica: &Replica,
-        office: &str,
+        office: &OfficeCode,
         seen_ms: i64,
         deadline: Instant,
     ) -> bool {
@@ -277,7 +278,7 @@ async fn fetch_page(
     source: &FeedSource,
     trust: &TrustHandle,
     client: &reqwest::Client,
-    office: Option<&str>,
+    office: Option<&OfficeCode>,
     after: u64,
     limit: u64,
 ) -> Result<(Vec<u8>, Signed<FeedPageBody>), SyncError> {
@@ -310,19 +311,13 @@ async fn sync_round(
         }
     }
     let position = office
-        .as_deref()
+        .as_ref()
         .and_then(|o| replica.office(o))
         .map_or(0, |f| f.position);
-    // An office code not valid now (a leading zero, accepted before) is learnt afresh.
-    let mut feed = Follower::issuer(
-        office
-            .as_deref()
-            .and_then(|o| sonod_keys::OfficeCode::parse(o).ok()),
-        position,
-    );
     let mut backfill = office
-        .as_deref()
+        .as_ref()
         .is_some_and(|o| replica.mirror_end(o) < position);
+    let mut feed = Follower::issuer(office, position);
     let mut asked_at = now_unix_ms();
     while let Next::Fetch { after } = feed.next() {
         asked_at = now_unix_ms();
@@ -336,10 +331,9 @@ async fn sync_round(
         )
         .await?;
         if feed.office().is_none() {
-            let office =
-                sonod_keys::OfficeCode::parse(&page.signed.office).map_err(ProtocolError::from)?;
+            let office = page.signed.office.clone();
             replica.set_source_office(&source.url, &office)?;
-            source.update(|s| s.office = Some(office.to_string()));
+            source.update(|s| s.office = Some(office.clone()));
             let have = replica.office(&office).map_or(0, |f| f.position);
             if feed.adopt(office.clone(), have) {
                 // The replica already holds this office (another URL for it, or an earlier
@@ -381,7 +375,7 @@ async fn exact_page(
     source: &FeedSource,
     trust: &TrustHandle,
     client: &reqwest::Client,
-    office: &str,
+    office: &OfficeCode,
     after: u64,
     count: u64,
 ) -> Result<Option<(Vec<u8>, u64)>, SyncError> {
@@ -397,7 +391,7 @@ async fn mirror_backfill(
     replica: &Replica,
     trust: &TrustHandle,
     client: &reqwest::Client,
-    office: &str,
+    office: &OfficeCode,
     position: u64,
 ) -> Result<(), SyncError> {
     let mut end = replica.mirror_end(office);
@@ -422,7 +416,7 @@ async fn mirror_compact(
     replica: &Replica,
     trust: &TrustHandle,
     client: &reqwest::Client,
-    office: &str,
+    office: &OfficeCode,
     position: u64,
 ) {
     let tail = replica.mirror_tail(office, SMALL_PAGE, PAGE_LIMIT as u64);
@@ -439,11 +433,11 @@ async fn mirror_compact(
     match exact_page(source, trust, client, office, after, total).await {
         Ok(Some((bytes, n))) if n == total => {
             if let Err(e) = replica.replace_tail(office, after, n, &bytes) {
-                tracing::warn!(office, error = %e, "mirror compaction failed");
+                tracing::warn!(office = %office, error = %e, "mirror compaction failed");
             }
         }
         Ok(_) => {}
-        Err(e) => tracing::warn!(office, error = %e, "mirror compaction failed"),
+        Err(e) => tracing::warn!(office = %office, error = %e, "mirror compaction failed"),
     }
 }
 
@@ -453,7 +447,7 @@ async fn fetch_status_list(
     replica: &Replica,
     trust: &TrustHandle,
     client: &reqwest::Client,
-    office: &str,
+    office: &OfficeCode,
     position: u64,
 ) -> Result<(), SyncError> {
     let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;

@@ -90,7 +90,7 @@ async fn every_verdict_kind_through_the_api() {
     let unknown = f.valid(8);
     let r = state.replica();
     r.apply(
-        OFFICE,
+        &OFFICE.parse().unwrap(),
         0,
         &[
             issued_event(1, 7, &revoked.hash(), &f),
@@ -106,7 +106,8 @@ async fn every_verdict_kind_through_the_api() {
         2,
     )
     .unwrap();
-    r.mark_synced_ms(OFFICE, now_ms()).unwrap();
+    r.mark_synced_ms(&OFFICE.parse().unwrap(), now_ms())
+        .unwrap();
     let v = verdict_of(&f, &state, &f.url(&revoked)).await;
     assert_eq!(v["verdict"], "revoked", "{v:#}");
     assert!(v["reason_en"]
@@ -179,7 +180,7 @@ async fn repeated_payloads_are_read_once_but_revocation_is_always_asked() {
     state
         .replica()
         .apply(
-            OFFICE,
+            &OFFICE.parse().unwrap(),
             1,
             &[Event {
                 seq: 2,
@@ -685,4 +686,31 @@ async fn over_a_real_socket() {
     assert_eq!(page.status(), 429, "pages share the client's allowance");
     tx.send(()).unwrap();
     server.await.unwrap().unwrap();
+}
+
+/// What axum's own extractors refuse (a path parameter that is not text, a photo form that
+/// is not multipart) is answered as problem+json too, like every other error; so are an
+/// office code that breaks the one rule and a bad query.
+#[tokio::test]
+async fn extractor_rejections_are_problem_json() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let (s, h, b) = send(app(state.clone()), get("/api/v1/offices/%FF/feed")).await;
+    assert_problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    assert!(h.contains_key("x-request-id"));
+    let (s, h, b) = send(app(state.clone()), get("/api/v1/offices/0100524/feed")).await;
+    assert_problem(s, &h, &b, StatusCode::NOT_FOUND);
+    let (s, h, b) = send(
+        app(state.clone()),
+        get("/api/v1/offices/100524/feed?after=x"),
+    )
+    .await;
+    assert_problem(s, &h, &b, StatusCode::BAD_REQUEST);
+    let form = Request::post("/scan")
+        .header("content-type", "text/plain")
+        .body(Body::from("photo"))
+        .unwrap();
+    let (s, h, b) = send(app(state.clone()), form).await;
+    assert_problem(s, &h, &b, StatusCode::BAD_REQUEST);
 }

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use sonod_seal::feed::{EventKind, FeedPageBody, Signed};
 use sonod_seal::Sealed;
+use sonod_testkit::free_port;
 use sonod_verifier::{FeedAnswer, FeedStatus, Replica};
 
 /// A small xorshift generator: the test needs no more, and a seed to replay.
@@ -39,11 +40,6 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
-}
-
-fn free_port() -> SocketAddr {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr")
 }
 
 fn verifier(f: &Fixture, data: &Path, issuer: &str, listen: SocketAddr) -> Child {
@@ -252,13 +248,13 @@ async fn the_replica_survives_sigkill_during_sync_and_matches_the_feed() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let replica = Replica::open(&data, 1 << 20).expect("the replica reopens");
-    let feed = replica.office(OFFICE).expect("office");
+    let feed = replica.office(&OFFICE.parse().unwrap()).expect("office");
     assert_eq!((feed.position, feed.head), (head, head));
     assert!(feed.synced_at().is_some());
     let seen = now() * 1000;
     let issued = f.record(-10, Some(355)).issued();
     for (serial, s) in &certs {
-        let answer = replica.lookup(OFFICE, *serial, issued, &s.hash(), seen);
+        let answer = replica.lookup(&OFFICE.parse().unwrap(), *serial, issued, &s.hash(), seen);
         if revoked.contains(serial) {
             assert!(
                 matches!(answer, FeedAnswer::Revoked { .. }),
@@ -273,7 +269,7 @@ async fn the_replica_survives_sigkill_during_sync_and_matches_the_feed() {
     let mut next = 0u64;
     while next < head {
         let page = replica
-            .page_from(OFFICE, next)
+            .page_from(&OFFICE.parse().unwrap(), next)
             .unwrap_or_else(|| panic!("no mirrored page holds event {}", next + 1));
         assert_eq!(page.after, next, "mirrored pages overlap or leave a gap");
         let body = Signed::<FeedPageBody>::parse(&page.bytes).expect("page");

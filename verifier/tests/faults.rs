@@ -7,17 +7,13 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
+use sonod_testkit::{fill, free_port, Tmpfs};
 use sonod_verifier::{FeedAnswer, FeedStatus, Replica};
-
-fn free_port() -> SocketAddr {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr")
-}
 
 fn verifier(f: &Fixture, data: &Path, issuer: Option<&str>, listen: SocketAddr) -> Child {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sonod-verifier"));
@@ -94,59 +90,6 @@ async fn metric(base: &str, name: &str) -> Option<u64> {
         .and_then(|n| n.parse().ok())
 }
 
-/// A tmpfs of its own, unmounted when dropped.
-struct Tmpfs(PathBuf);
-
-impl Tmpfs {
-    fn mount(at: &Path, size: &str) -> Option<Tmpfs> {
-        std::fs::create_dir_all(at).expect("mount point");
-        match Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(at)
-            .output()
-        {
-            Ok(o) if o.status.success() => Some(Tmpfs(at.to_owned())),
-            Ok(o) => {
-                eprintln!(
-                    "SKIPPED: cannot mount a tmpfs (needs root): {}",
-                    String::from_utf8_lossy(&o.stderr).trim()
-                );
-                None
-            }
-            Err(e) => {
-                eprintln!("SKIPPED: cannot run mount: {e}");
-                None
-            }
-        }
-    }
-
-    fn remount(&self, options: &str) {
-        let ok = Command::new("mount")
-            .args(["-o", &format!("remount,{options}")])
-            .arg(&self.0)
-            .status()
-            .expect("mount")
-            .success();
-        assert!(ok, "remount {options}");
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
-fn fill(dir: &Path) -> PathBuf {
-    use std::io::Write;
-    let path = dir.join("filler");
-    let mut f = std::fs::File::create(&path).expect("filler");
-    let chunk = vec![0u8; 4096];
-    while f.write_all(&chunk).is_ok() {}
-    let _ = f.sync_all();
-    path
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_keeps_answers_reports_the_failure_and_recovers() {
     let f = Fixture::new();
@@ -154,7 +97,7 @@ async fn a_full_disk_keeps_answers_reports_the_failure_and_recovers() {
     let Some(fs) = Tmpfs::mount(&tmp.path().join("disk"), "2m") else {
         return;
     };
-    let data = fs.0.join("replica");
+    let data = fs.path().join("replica");
     let issuer = FakeIssuer::new(copy(&f.office));
     *issuer.page_cap.lock().unwrap() = 500;
     let mut certs = Vec::new();
@@ -180,7 +123,7 @@ async fn a_full_disk_keeps_answers_reports_the_failure_and_recovers() {
     }
 
     // The disk fills; the feed goes on (a few thousand events: more than sled buffers).
-    let filler = fill(&fs.0);
+    let filler = fill(fs.path());
     for serial in 21..=3000 {
         issuer.issue(serial, &f.valid(serial));
     }
@@ -271,10 +214,10 @@ async fn a_corrupt_replica_is_refused_at_start_or_caught_up_from_the_feed() {
         let r = Replica::open(&data, 1 << 20).expect("open");
         let events = issuer.events.lock().unwrap().clone();
         for chunk in events.chunks(50) {
-            r.apply(OFFICE, chunk[0].seq - 1, chunk, 300)
+            r.apply(&OFFICE.parse().unwrap(), chunk[0].seq - 1, chunk, 300)
                 .expect("apply");
         }
-        r.mark_synced_ms(OFFICE, sonod_verifier::now_unix_ms())
+        r.mark_synced_ms(&OFFICE.parse().unwrap(), sonod_verifier::now_unix_ms())
             .expect("synced");
         r.flush().expect("flush");
     }
@@ -327,11 +270,17 @@ async fn a_corrupt_replica_is_refused_at_start_or_caught_up_from_the_feed() {
         child.wait().expect("reaped");
         eprintln!("offset {at}: started and caught up with the feed");
         let r = Replica::open(&copy_dir, 1 << 20).expect("opens again");
-        let feed = r.office(OFFICE).expect("office");
+        let feed = r.office(&OFFICE.parse().unwrap()).expect("office");
         assert_eq!(feed.position, 300, "offset {at}");
         for (i, s) in certs.iter().enumerate() {
             assert_eq!(
-                r.lookup(OFFICE, i as u64 + 1, issued, &s.hash(), now() * 1000),
+                r.lookup(
+                    &OFFICE.parse().unwrap(),
+                    i as u64 + 1,
+                    issued,
+                    &s.hash(),
+                    now() * 1000
+                ),
                 FeedAnswer::Issued,
                 "offset {at}: serial {}",
                 i + 1

@@ -35,11 +35,11 @@ async fn replicates_the_feed_and_answers_from_it() {
     let r = state.replica().clone();
     assert!(
         eventually(Duration::from_secs(10), || r
-            .office(OFFICE)
+            .office(&OFFICE.parse().unwrap())
             .is_some_and(|o| o.position == 5 && o.synced_at_ms.is_some()))
         .await,
         "replicated: {:?} {:?}",
-        r.office(OFFICE),
+        r.office(&OFFICE.parse().unwrap()),
         state.feeds()[0].status()
     );
     // Five events at two a page: three pages at least.
@@ -109,7 +109,7 @@ async fn a_page_signed_by_another_key_is_refused_with_backoff() {
     let r = state.replica().clone();
     assert!(
         eventually(Duration::from_secs(10), || r
-            .office(OFFICE)
+            .office(&OFFICE.parse().unwrap())
             .is_some_and(|o| o.position == 1))
         .await
     );
@@ -138,7 +138,7 @@ async fn a_page_signed_by_another_key_is_refused_with_backoff() {
             "{st:?}"
         );
         // The replica is as it was.
-        assert_eq!(r.office(OFFICE).unwrap().position, 1);
+        assert_eq!(r.office(&OFFICE.parse().unwrap()).unwrap().position, 1);
         assert_eq!(
             verify(app(state.clone()), &f.url(&first)).await["verdict"],
             "valid"
@@ -151,7 +151,7 @@ async fn a_page_signed_by_another_key_is_refused_with_backoff() {
     issuer.revoke(1);
     assert!(
         eventually(Duration::from_secs(15), || r
-            .office(OFFICE)
+            .office(&OFFICE.parse().unwrap())
             .is_some_and(|o| o.position == 2))
         .await,
         "{:?}",
@@ -287,7 +287,7 @@ async fn the_mirror_serves_the_office_signed_pages_and_status_list() {
     let r = state.replica().clone();
     assert!(
         eventually(Duration::from_secs(10), || r
-            .status_list(OFFICE)
+            .status_list(&OFFICE.parse().unwrap())
             .is_some_and(|(p, _)| p == 6))
         .await,
         "{:?}",
@@ -391,19 +391,22 @@ async fn many_small_pages_are_replaced_by_one() {
     let r = state.replica().clone();
     assert!(
         eventually(Duration::from_secs(10), || r
-            .office(OFFICE)
+            .office(&OFFICE.parse().unwrap())
             .is_some_and(|o| o.position == 20))
         .await
     );
     // The issuer only serves one event a page: nothing to compact with.
-    assert_eq!(r.mirror_pages(OFFICE), 20);
+    assert_eq!(r.mirror_pages(&OFFICE.parse().unwrap()), 20);
     *issuer.page_cap.lock().unwrap() = 1000;
     assert!(
-        eventually(Duration::from_secs(10), || r.mirror_pages(OFFICE) == 1).await,
+        eventually(Duration::from_secs(10), || r
+            .mirror_pages(&OFFICE.parse().unwrap())
+            == 1)
+        .await,
         "{} pages",
-        r.mirror_pages(OFFICE)
+        r.mirror_pages(&OFFICE.parse().unwrap())
     );
-    let page = r.page_from(OFFICE, 7).unwrap();
+    let page = r.page_from(&OFFICE.parse().unwrap(), 7).unwrap();
     assert_eq!((page.after, page.count), (0, 20));
     let page = Signed::<FeedPageBody>::parse(&page.bytes).unwrap();
     page.verify(&f.office.verifying_key()).unwrap();
@@ -428,19 +431,22 @@ async fn a_replica_from_before_the_mirror_is_filled_in() {
     {
         // A replica that applied the events without keeping pages (as before the mirror).
         let r = sonod_verifier::Replica::open(&c.data_dir, 1 << 20).unwrap();
-        r.set_source_office(&url, OFFICE).unwrap();
-        r.apply(OFFICE, 0, &events, 5).unwrap();
+        r.set_source_office(&url, &OFFICE.parse().unwrap()).unwrap();
+        r.apply(&OFFICE.parse().unwrap(), 0, &events, 5).unwrap();
         r.flush().unwrap();
     }
     let state = sonod_verifier::server::AppState::new(c).await.unwrap();
     let bg = spawn_background(&state);
     let r = state.replica().clone();
     assert!(
-        eventually(Duration::from_secs(10), || r.mirror_end(OFFICE) == 5).await,
+        eventually(Duration::from_secs(10), || r
+            .mirror_end(&OFFICE.parse().unwrap())
+            == 5)
+        .await,
         "{:?}",
         state.feeds()[0].status()
     );
-    assert_eq!(r.office(OFFICE).unwrap().position, 5);
+    assert_eq!(r.office(&OFFICE.parse().unwrap()).unwrap().position, 5);
     bg.stop().await;
 }
 

@@ -51,11 +51,11 @@ impl Verifier {
         let r = self.state.replica().clone();
         assert!(
             eventually(Duration::from_secs(10), || r
-                .office(OFFICE)
+                .office(&OFFICE.parse().unwrap())
                 .is_some_and(|o| o.position == events && o.synced_at_ms.is_some()))
             .await,
             "not synced: {:?} {:?}",
-            r.office(OFFICE),
+            r.office(&OFFICE.parse().unwrap()),
             self.state.feeds()[0].status()
         );
     }

@@ -14,7 +14,7 @@ use std::fmt;
 use std::path::Path;
 
 use sonod_keys::{
-    format_date, read_public_key, KeyId, KeyStatus, SecretKey, TrustEntry, TrustList,
+    format_date, read_public_key, KeyId, KeyStatus, OfficeCode, SecretKey, TrustEntry, TrustList,
 };
 use sonod_seal::Record;
 use time::Date;
@@ -89,9 +89,9 @@ pub enum SigningRefused {
         /// The key.
         key_id: KeyId,
         /// The office the trust list gives it.
-        key_office: String,
+        key_office: OfficeCode,
         /// The office the record names.
-        record_office: String,
+        record_office: OfficeCode,
     },
     /// The issue date is before the key's first signing day.
     #[error(
@@ -193,11 +193,11 @@ impl OfficeKey {
         if e.status == KeyStatus::Compromised {
             return Err(SigningRefused::KeyCompromised(key_id));
         }
-        if record.office() != e.office {
+        if *record.office() != e.office {
             return Err(SigningRefused::OtherOffice {
                 key_id,
                 key_office: e.office.clone(),
-                record_office: record.office().to_owned(),
+                record_office: record.office().clone(),
             });
         }
         // The verifiers' own rule decides; the rest only says which end of the window it hit.
@@ -249,7 +249,7 @@ mod tests {
         let mut d = TrustListDraft::new(date!(2027 - 06 - 30), Environment::Production);
         d.add_key(sonod_keys::TrustEntry::new(
             key(2).verifying_key(),
-            "100524",
+            OfficeCode::parse("100524").unwrap(),
             "সাভার পৌরসভা",
             "Savar Paurashava",
             not_before,
@@ -398,8 +398,8 @@ mod tests {
             office_key(|_| {}).check(&Record::from_json(&other).unwrap(), TODAY),
             Err(SigningRefused::OtherOffice {
                 key_id: kid,
-                key_office: "100524".into(),
-                record_office: "200301".into()
+                key_office: OfficeCode::parse("100524").unwrap(),
+                record_office: OfficeCode::parse("200301").unwrap()
             })
         );
     }

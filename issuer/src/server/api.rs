@@ -101,7 +101,7 @@ async fn issue(
         sonod_seal::RecordError::Json(_) => AppError::BadRequest(e.to_string()),
         other => AppError::Unprocessable(other.to_string()),
     })?;
-    if record.office() != state.config().office.code {
+    if *record.office() != state.config().office.code {
         return Err(AppError::Unprocessable(format!(
             "এই অফিসের কোড {} / this service issues for office {}, not {}",
             state.config().office.code,

@@ -39,7 +39,7 @@ pub const MAX_BODY: usize = 128 * 1024;
 #[derive(Debug, Clone)]
 pub struct OfficeInfo {
     /// Office code.
-    pub code: String,
+    pub code: sonod_keys::OfficeCode,
     /// Name in Bangla.
     pub name_bn: String,
     /// Name in English.
@@ -107,9 +107,9 @@ pub enum ServeError {
         /// The key.
         key_id: sonod_keys::KeyId,
         /// The key's office in the trust list.
-        key_office: String,
+        key_office: sonod_keys::OfficeCode,
         /// The service's office.
-        office: String,
+        office: sonod_keys::OfficeCode,
     },
 }
 

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
+use sonod_keys::OfficeCode;
 use sonod_serve::JsonContentType;
 use time::OffsetDateTime;
 
@@ -162,7 +163,7 @@ async fn trust(State(state): State<AppState>) -> Result<Response, AppError> {
 
 #[derive(Serialize)]
 struct OfficeJson {
-    office: String,
+    office: OfficeCode,
     position: u64,
     head: u64,
     synced_at: Option<String>,
@@ -203,16 +204,6 @@ async fn offices(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// An office code as the trust list writes them: 2 to 12 digits.
-/// An office code by the one rule ([`sonod_keys::OfficeCode`]); anything else names no office.
-fn office_code(office: &str) -> Result<&str, AppError> {
-    if sonod_keys::OfficeCode::is_valid(office) {
-        Ok(office)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 #[derive(Deserialize)]
 struct After {
     #[serde(default)]
@@ -225,13 +216,14 @@ async fn office_feed(
     Path(office): Path<String>,
     after: Result<Query<After>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
-    let office = office_code(&office)?;
+    // An office code by the one rule; anything else names no office.
+    let office = OfficeCode::parse(&office).map_err(|_| AppError::NotFound)?;
     let Query(After { after }) = after.map_err(|e| {
         AppError::BadRequest(format!("after সংখ্যা হতে হবে / after must be a number: {e}"))
     })?;
     let page = state
         .replica()
-        .page_from(office, after)
+        .page_from(&office, after)
         .ok_or(AppError::NotFound)?;
     Ok((
         [
@@ -248,10 +240,11 @@ async fn office_status_list(
     State(state): State<AppState>,
     Path(office): Path<String>,
 ) -> Result<Response, AppError> {
-    let office = office_code(&office)?;
+    // An office code by the one rule; anything else names no office.
+    let office = OfficeCode::parse(&office).map_err(|_| AppError::NotFound)?;
     let (_, bytes) = state
         .replica()
-        .status_list(office)
+        .status_list(&office)
         .ok_or(AppError::NotFound)?;
     Ok((
         [

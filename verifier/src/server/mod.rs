@@ -278,7 +278,11 @@ impl AppState {
     }
 
     /// [`Verifier::freshness`].
-    pub fn freshness(&self, office: &str, now: time::OffsetDateTime) -> Freshness {
+    pub fn freshness(
+        &self,
+        office: &sonod_keys::OfficeCode,
+        now: time::OffsetDateTime,
+    ) -> Freshness {
         self.0.verifier.freshness(office, now)
     }
 }

@@ -115,7 +115,9 @@ pub(super) fn update(state: &AppState) {
     let m = &state.metrics().own;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     for (office, feed) in state.replica().offices() {
-        let l = OfficeLabels { office };
+        let l = OfficeLabels {
+            office: office.into(),
+        };
         m.feed_position
             .get_or_create(&l)
             .set(gauge_value(feed.position));
@@ -130,7 +132,9 @@ pub(super) fn update(state: &AppState) {
         let st = source.status();
         match st.office {
             Some(office) => {
-                let c = m.feed_failures.get_or_create(&OfficeLabels { office });
+                let c = m.feed_failures.get_or_create(&OfficeLabels {
+                    office: office.into(),
+                });
                 c.inc_by(st.failures.saturating_sub(c.get()));
             }
             None => unsynced += 1,

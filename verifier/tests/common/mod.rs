@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use coset::{iana, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable};
-use http_body_util::BodyExt;
 use serde::Deserialize;
 use serde_json::Value;
 use sonod_keys::{
@@ -28,7 +27,6 @@ use sonod_seal::{Certificate, Host, Record, Sealed};
 use sonod_verifier::server::{AppState, Config};
 use sonod_verifier::TrustSource;
 use time::{Date, Duration as Days};
-use tower::ServiceExt;
 
 pub const OFFICE: &str = "100524";
 pub const HOST: &str = "VERIFY.SONOD.GOV.BD";
@@ -68,7 +66,7 @@ impl Fixture {
             draft
                 .add_key(TrustEntry::new(
                     key.verifying_key(),
-                    OFFICE,
+                    OFFICE.parse().unwrap(),
                     "সাভার পৌরসভা",
                     "Savar Paurashava",
                     today - Days::days(400),
@@ -233,7 +231,7 @@ pub fn publish(state: &AppState, key: &SecretKey, certs: &[(u64, &Sealed)]) {
 
 /// [`publish`] into a replica.
 pub fn publish_to(r: &sonod_verifier::Replica, key: &SecretKey, certs: &[(u64, &Sealed)]) {
-    let position = r.office(OFFICE).map_or(0, |o| o.position);
+    let position = r.office(&OFFICE.parse().unwrap()).map_or(0, |o| o.position);
     let events: Vec<Event> = certs
         .iter()
         .zip(position + 1..)
@@ -248,24 +246,14 @@ pub fn publish_to(r: &sonod_verifier::Replica, key: &SecretKey, certs: &[(u64, &
         })
         .collect();
     let head = position + events.len() as u64;
-    r.apply(OFFICE, position, &events, head).expect("apply");
-    r.mark_synced_ms(OFFICE, now_ms()).expect("mark synced");
+    r.apply(&OFFICE.parse().unwrap(), position, &events, head)
+        .expect("apply");
+    r.mark_synced_ms(&OFFICE.parse().unwrap(), now_ms())
+        .expect("mark synced");
 }
 
 /// Sends a request to the router and returns status, headers and body.
-pub async fn send(app: Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let resp = app.oneshot(req).await.expect("response");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    (status, headers, body)
-}
+pub use sonod_testkit::send;
 
 pub fn post_json(uri: &str, body: &Value) -> Request<Body> {
     Request::post(uri)
@@ -320,7 +308,7 @@ async fn feed(State(f): State<FakeIssuer>, Query(p): Query<Page>) -> Response {
     let key = f.key.lock().unwrap();
     let body = FeedPageBody {
         format: FEED_FORMAT.into(),
-        office: f.office.clone(),
+        office: f.office.parse().unwrap(),
         after: p.after,
         events: page,
         head,
@@ -347,8 +335,17 @@ async fn status_list(State(f): State<FakeIssuer>) -> Response {
         }
     }
     let key = f.key.lock().unwrap();
-    Json(StatusListBody::new(&f.office, events.len() as u64, max_serial, revoked, now()).sign(&key))
-        .into_response()
+    Json(
+        StatusListBody::new(
+            &f.office.parse().unwrap(),
+            events.len() as u64,
+            max_serial,
+            revoked,
+            now(),
+        )
+        .sign(&key),
+    )
+    .into_response()
 }
 
 impl FakeIssuer {

@@ -96,7 +96,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
                     keys.trust_list_path(),
                     keys.root_pub_path(),
                     true,
-                    dev.office.clone(),
+                    dev.office.to_string(),
                     dev.office_name_bn.clone(),
                     dev.office_name_en.clone(),
                     Some("localhost:8081".to_owned()),
