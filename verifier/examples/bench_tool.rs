@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use sonod_keys::{
+    OfficeCode,
     today_dhaka, write_public_key, Environment, SecretKey, TrustEntry, TrustList, TrustListDraft,
 };
 use sonod_seal::{parse_qr_text, Certificate, Host, Record, Sealed};
@@ -37,7 +38,7 @@ const OFFICE: &str = "100524";
 struct AllIssued;
 
 impl FeedStatus for AllIssued {
-    fn lookup(&self, _: &str, _: u64, _: time::Date, _: &[u8; 32], _: i64) -> FeedAnswer {
+    fn lookup(&self, _: &OfficeCode, _: u64, _: time::Date, _: &[u8; 32], _: i64) -> FeedAnswer {
         FeedAnswer::Issued
     }
 }
