@@ -416,7 +416,7 @@ fn tone(v: &Verdict, host: Option<&HostCheck>) -> Tone {
 /// read as plain "valid", and the same for a page reached at an address that is not official.
 fn page_headline(v: &Verdict, host: Option<&HostCheck>) -> (&'static str, &'static str) {
     if v.kind == VerdictKind::Valid && host.is_some_and(|h| !h.official) {
-        return LOOK_ALIKE_HEADLINE;
+        return *LOOK_ALIKE_HEADLINE;
     }
     v.headline()
 }
