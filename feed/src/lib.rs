@@ -68,7 +68,7 @@ pub enum ProtocolError {
     #[error(transparent)]
     Document(#[from] FeedError),
     /// Its key is not in the trust list.
-    #[error("{}", crate::l10n::both("protocol-unknown-key", &[("document_bn", &format!("{}", (.document.bn()))), ("key", &format!("{}", .key)), ("document_en", &format!("{}", (.document.en())))]))]
+    #[error("{}", crate::l10n::both("protocol-unknown-key", &[("document_bn", .document.bn()), ("key", &format!("{}", .key)), ("document_en", .document.en())]))]
     UnknownKey {
         /// Which document.
         document: Document,
@@ -76,7 +76,7 @@ pub enum ProtocolError {
         key: KeyId,
     },
     /// Its key belongs to another office, or is compromised.
-    #[error("{}", crate::l10n::both("protocol-key-not-valid", &[("document_bn", &format!("{}", (.document.bn()))), ("key", &format!("{}", .key)), ("office", &format!("{}", .office)), ("document_en", &format!("{}", (.document.en())))]))]
+    #[error("{}", crate::l10n::both("protocol-key-not-valid", &[("document_bn", .document.bn()), ("key", &format!("{}", .key)), ("office", &format!("{}", .office)), ("document_en", .document.en())]))]
     KeyNotValid {
         /// Which document.
         document: Document,

@@ -26,7 +26,7 @@ const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 pub enum KeyFileError {
     /// The key is encrypted and no passphrase was given: the environment variable is not set and
     /// there is no terminal to ask on.
-    #[error("{}", crate::l10n::both("key-file-passphrase-required", &[("passphrase_env", &format!("{}", PASSPHRASE_ENV))]))]
+    #[error("{}", crate::l10n::both("key-file-passphrase-required", &[("passphrase_env", PASSPHRASE_ENV)]))]
     PassphraseRequired,
     /// An empty passphrase was typed.
     #[error("{}", crate::l10n::both("key-file-empty-passphrase", &[]))]

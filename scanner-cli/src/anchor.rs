@@ -68,7 +68,7 @@ pub struct PinnedRoot {
 #[non_exhaustive]
 pub enum RootError {
     /// Nothing pinned and no `--root`.
-    #[error("{}", crate::messages::both_args("root-missing", &[("system_root", &format!("{}", SYSTEM_ROOT))]))]
+    #[error("{}", crate::messages::both_args("root-missing", &[("system_root", SYSTEM_ROOT)]))]
     Missing,
     /// A key file could not be read or is not a public key.
     #[error("{}", crate::messages::both_args("root-unreadable", &[("path", &format!("{}", .path)), ("message", &format!("{}", .message))]))]

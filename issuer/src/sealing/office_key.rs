@@ -57,7 +57,7 @@ pub enum OfficeKeyError {
 #[non_exhaustive]
 pub enum SigningRefused {
     /// The issue date is not today in Dhaka: no backdating, no post-dating.
-    #[error("{}", crate::l10n::both("signing-refused-not-today", &[("today", &format!("{}", (format_date(*today)))), ("issued", &format!("{}", (format_date(*issued))))]))]
+    #[error("{}", crate::l10n::both("signing-refused-not-today", &[("today", &format_date(*today)), ("issued", &format_date(*issued))]))]
     NotToday {
         /// The record's issue date.
         issued: Date,
@@ -65,7 +65,7 @@ pub enum SigningRefused {
         today: Date,
     },
     /// The expiry is on or before the issue date: the certificate would be dead on arrival.
-    #[error("{}", crate::l10n::both("signing-refused-expiry-not-after-issue", &[("expires", &format!("{}", (format_date(*expires)))), ("issued", &format!("{}", (format_date(*issued))))]))]
+    #[error("{}", crate::l10n::both("signing-refused-expiry-not-after-issue", &[("expires", &format_date(*expires)), ("issued", &format_date(*issued))]))]
     ExpiryNotAfterIssue {
         /// The record's issue date.
         issued: Date,
@@ -86,7 +86,7 @@ pub enum SigningRefused {
         record_office: String,
     },
     /// The issue date is before the key's first signing day.
-    #[error("{}", crate::l10n::both("signing-refused-key-not-yet-valid", &[("key_id", &format!("{}", .key_id)), ("not_before", &format!("{}", (format_date(*not_before)))), ("issued", &format!("{}", (format_date(*issued))))]))]
+    #[error("{}", crate::l10n::both("signing-refused-key-not-yet-valid", &[("key_id", &format!("{}", .key_id)), ("not_before", &format_date(*not_before)), ("issued", &format_date(*issued))]))]
     KeyNotYetValid {
         /// The key.
         key_id: KeyId,
@@ -96,7 +96,7 @@ pub enum SigningRefused {
         not_before: Date,
     },
     /// The key was retired before the issue date.
-    #[error("{}", crate::l10n::both("signing-refused-key-retired", &[("key_id", &format!("{}", .key_id)), ("retired_on", &format!("{}", (format_date(*retired_on))))]))]
+    #[error("{}", crate::l10n::both("signing-refused-key-retired", &[("key_id", &format!("{}", .key_id)), ("retired_on", &format_date(*retired_on))]))]
     KeyRetired {
         /// The key.
         key_id: KeyId,
@@ -106,7 +106,7 @@ pub enum SigningRefused {
         retired_on: Date,
     },
     /// The key's window ended before the issue date.
-    #[error("{}", crate::l10n::both("signing-refused-key-expired", &[("key_id", &format!("{}", .key_id)), ("not_after", &format!("{}", (format_date(*not_after))))]))]
+    #[error("{}", crate::l10n::both("signing-refused-key-expired", &[("key_id", &format!("{}", .key_id)), ("not_after", &format_date(*not_after))]))]
     KeyExpired {
         /// The key.
         key_id: KeyId,

@@ -110,7 +110,7 @@ async fn issue(
             "api-other-office",
             &[
                 ("office", &state.config().office.code),
-                ("record_office", &record.office().to_string()),
+                ("record_office", record.office()),
             ],
         )));
     }
