@@ -62,17 +62,13 @@ pub enum KeyFileError {
     #[error("{}", crate::l10n::both("key-file-encode", &[("n0", &format!("{}", .0))]))]
     Encode(String),
     /// The file already exists; key files are never overwritten.
-    #[error("{} আগে থেকেই আছে; মুছে ফেলা হবে না / {} already exists; refusing to overwrite", path.display(), path.display())]
+    #[error("{}", crate::l10n::both("key-file-already-exists", &[("path", &path.display().to_string())]))]
     AlreadyExists {
         /// The file that exists.
         path: PathBuf,
     },
     /// A secret key file that group or others may access.
-    #[error(
-        "{p} গোপন চাবির ফাইল অন্যরাও খুলতে পারে (মোড {mode:o}); `chmod 600 {p}` চালান / \
-         secret key file {p} is accessible by group or others (mode {mode:o}); run `chmod 600 {p}`",
-        p = path.display()
-    )]
+    #[error("{}", crate::l10n::both("key-file-insecure-permissions", &[("path", &path.display().to_string()), ("mode", &format!("{mode:o}"))]))]
     InsecurePermissions {
         /// The file.
         path: PathBuf,

@@ -77,3 +77,5 @@ cli-verifier-hosts = যাচাই-হোস্ট
 cli-created-in = তৈরি হয়েছে
 cli-dev-keys-unchanged = { $dir } এ উন্নয়ন-চাবি আগে থেকেই আছে; কিছু বদলানো হয়নি
 cli-remove-to-remake = নতুন সেটের জন্য ফোল্ডারটি মুছুন
+key-file-already-exists = { $path } আগে থেকেই আছে; মুছে ফেলা হবে না
+key-file-insecure-permissions = { $path } গোপন চাবির ফাইল অন্যরাও খুলতে পারে (মোড { $mode }); `chmod 600 { $path }` চালান

@@ -77,3 +77,5 @@ cli-verifier-hosts = verifier hosts
 cli-created-in = created in
 cli-dev-keys-unchanged = { $dir } already holds a development key set; left unchanged
 cli-remove-to-remake = remove the directory to make a new set
+key-file-already-exists = { $path } already exists; refusing to overwrite
+key-file-insecure-permissions = secret key file { $path } is accessible by group or others (mode { $mode }); run `chmod 600 { $path }`
