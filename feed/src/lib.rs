@@ -26,6 +26,8 @@
 //! already held and skipped) but must reach past it; its head says nothing about the mirror's
 //! end, which the mirror's listing gives ([`Follower::mirror`]).
 
+mod l10n;
+
 use sonod_keys::{KeyId, KeyStatus, OfficeCode, TrustList};
 use sonod_seal::feed::{Event, FeedError, FeedPageBody, Signed, StatusListBody};
 
@@ -66,7 +68,7 @@ pub enum ProtocolError {
     #[error(transparent)]
     Document(#[from] FeedError),
     /// Its key is not in the trust list.
-    #[error("{} চাবি {key} বিশ্বাস-তালিকায় নেই / {} key {key} is not in the trust list", .document.bn(), .document.en())]
+    #[error("{}", crate::l10n::both("protocol-unknown-key", &[("document_bn", .document.bn()), ("key", &format!("{}", .key)), ("document_en", .document.en())]))]
     UnknownKey {
         /// Which document.
         document: Document,
@@ -74,7 +76,7 @@ pub enum ProtocolError {
         key: KeyId,
     },
     /// Its key belongs to another office, or is compromised.
-    #[error("{} চাবি {key} অফিস {office} এর জন্য গ্রহণযোগ্য নয় / {} key {key} may not sign for office {office}", .document.bn(), .document.en())]
+    #[error("{}", crate::l10n::both("protocol-key-not-valid", &[("document_bn", .document.bn()), ("key", &format!("{}", .key)), ("office", &format!("{}", .office)), ("document_en", .document.en())]))]
     KeyNotValid {
         /// Which document.
         document: Document,
@@ -85,7 +87,7 @@ pub enum ProtocolError {
     },
     /// It is another office's than the one expected (the one this feed served before, or
     /// the one asked for).
-    #[error("এই ফিড অফিস {was} এর, এখন {now} / this feed served office {was}, now {now}")]
+    #[error("{}", crate::l10n::both("protocol-office-changed", &[("was", &format!("{}", .was)), ("now", &format!("{}", .now))]))]
     OfficeChanged {
         /// The office expected.
         was: OfficeCode,
@@ -93,7 +95,7 @@ pub enum ProtocolError {
         now: OfficeCode,
     },
     /// The page does not start where asked (or, from a mirror, does not hold the position).
-    #[error("ফিডের অবস্থান অসঙ্গত / inconsistent feed position: asked for events after {asked}, got a page of events {after}..{end}")]
+    #[error("{}", crate::l10n::both("protocol-misplaced", &[("asked", &format!("{}", .asked)), ("after", &format!("{}", .after)), ("end", &format!("{}", .end))]))]
     Misplaced {
         /// The position asked for.
         asked: u64,
@@ -103,7 +105,7 @@ pub enum ProtocolError {
         end: u64,
     },
     /// The feed's head is behind the position already held.
-    #[error("ফিডের অবস্থান অসঙ্গত / inconsistent feed position: the feed's head {head} is behind the position {position}")]
+    #[error("{}", crate::l10n::both("protocol-head-behind", &[("head", &format!("{}", .head)), ("position", &format!("{}", .position))]))]
     HeadBehind {
         /// The page's head.
         head: u64,
@@ -111,7 +113,7 @@ pub enum ProtocolError {
         position: u64,
     },
     /// The page holds nothing new although the feed goes on.
-    #[error("ফিড এগোচ্ছে না / the feed makes no progress after {position} (head {head})")]
+    #[error("{}", crate::l10n::both("protocol-no-progress", &[("position", &format!("{}", .position)), ("head", &format!("{}", .head))]))]
     NoProgress {
         /// The position held.
         position: u64,
@@ -119,7 +121,7 @@ pub enum ProtocolError {
         head: u64,
     },
     /// The status list is further ahead of the feed than events written meanwhile explain.
-    #[error("ফিডের অবস্থান অসঙ্গত / inconsistent feed position: the status list is at {list} but the feed's head was {head}")]
+    #[error("{}", crate::l10n::both("protocol-status-ahead", &[("list", &format!("{}", .list)), ("head", &format!("{}", .head))]))]
     StatusAhead {
         /// The list's position.
         list: u64,

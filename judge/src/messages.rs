@@ -48,6 +48,7 @@ static_messages! {
     HeadlineNotYetValid => "headline-not-yet-valid",
     HeadlineUnconfirmed => "headline-unconfirmed",
     HeadlineValid => "headline-valid",
+    HeadlineLookAlike => "headline-look-alike",
     UncheckedNoFeed => "unchecked-no-feed",
     UncheckedNotYetPublished => "unchecked-not-yet-published",
     UncheckedStale => "unchecked-stale",

@@ -1,7 +1,7 @@
 //! Verdicts: one per payload, the first that applies, with a reason a clerk understands.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -201,11 +201,10 @@ pub struct Verdict {
 
 /// The headline of a verdict whose QR link points to a host the trust list does not name: the
 /// certificate itself checked out, but the code on the paper was made to send phone cameras to
-/// another site, so no one may read it as plain green.
-pub const LOOK_ALIKE_HEADLINE: (&str, &str) = (
-    "সতর্কতা — কিউআর কোডের লিংক অচেনা ওয়েবসাইটের",
-    "Warning — the QR code links to an unknown website",
-);
+/// another site, so no one may read it as plain green. Its words: `headline-look-alike` in
+/// `locales/*/sonod-judge.ftl`.
+pub static LOOK_ALIKE_HEADLINE: LazyLock<(&'static str, &'static str)> =
+    LazyLock::new(|| crate::messages::text(crate::messages::Msg::HeadlineLookAlike));
 
 impl Verdict {
     pub(crate) fn new(
@@ -232,7 +231,7 @@ impl Verdict {
     /// ([`LOOK_ALIKE_HEADLINE`] instead of "Genuine and valid").
     pub fn headline(&self) -> (&'static str, &'static str) {
         if self.host_official == Some(false) && self.kind == VerdictKind::Valid {
-            return LOOK_ALIKE_HEADLINE;
+            return *LOOK_ALIKE_HEADLINE;
         }
         self.kind.headline()
     }
@@ -429,7 +428,7 @@ mod tests {
     /// The shape `to_json` had when it built the tree by hand; the serializer must match it.
     fn reference(v: &Verdict) -> Json {
         let (head_bn, head_en) = if v.host_official == Some(false) && v.is_valid() {
-            LOOK_ALIKE_HEADLINE
+            *LOOK_ALIKE_HEADLINE
         } else {
             v.kind.headline()
         };

@@ -110,11 +110,7 @@ impl DevKeys {
 #[non_exhaustive]
 pub enum DevKeysError {
     /// Some of the files exist but not all: an interrupted run, or another kind of directory.
-    #[error(
-        "{d} এ অসম্পূর্ণ উন্নয়ন-চাবি ({present:?}); ফোল্ডারটি মুছে আবার চালান / \
-         {d} holds an incomplete development key set ({present:?}); remove it and run again",
-        d = dir.display()
-    )]
+    #[error("{}", crate::l10n::both("dev-keys-incomplete", &[("dir", &dir.display().to_string()), ("present_dbg", &format!("{present:?}"))]))]
     Incomplete {
         /// The directory.
         dir: PathBuf,

@@ -26,32 +26,29 @@ const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 pub enum KeyFileError {
     /// The key is encrypted and no passphrase was given: the environment variable is not set and
     /// there is no terminal to ask on.
-    #[error(
-        "পাসফ্রেজ দরকার: {PASSPHRASE_ENV} সেট করুন বা টার্মিনাল থেকে চালান / \
-         passphrase required: set {PASSPHRASE_ENV} or run from a terminal"
-    )]
+    #[error("{}", crate::l10n::both("key-file-passphrase-required", &[("passphrase_env", PASSPHRASE_ENV)]))]
     PassphraseRequired,
     /// An empty passphrase was typed.
-    #[error("পাসফ্রেজ খালি রাখা যাবে না / the passphrase must not be empty")]
+    #[error("{}", crate::l10n::both("key-file-empty-passphrase", &[]))]
     EmptyPassphrase,
     /// The passphrase and its confirmation differ.
-    #[error("দুটি পাসফ্রেজ মেলেনি / the two passphrases do not match")]
+    #[error("{}", crate::l10n::both("key-file-passphrase-mismatch", &[]))]
     PassphraseMismatch,
     /// The terminal could not be read.
-    #[error("পাসফ্রেজ পড়া যায়নি / could not read the passphrase: {0}")]
+    #[error("{}", crate::l10n::both("key-file-prompt", &[("n0", &format!("{}", .0))]))]
     Prompt(String),
     /// The passphrase does not decrypt the key.
-    #[error("পাসফ্রেজ ভুল / wrong passphrase")]
+    #[error("{}", crate::l10n::both("key-file-wrong-passphrase", &[]))]
     WrongPassphrase,
     /// The key is well formed but not an Ed25519 key.
-    #[error("এটি Ed25519 চাবি নয় / not an Ed25519 key")]
+    #[error("{}", crate::l10n::both("key-file-not-ed25519", &[]))]
     NotEd25519,
     /// The key is a small-order Ed25519 point, for which signatures prove nothing.
-    #[error("দুর্বল (ছোট ক্রমের) Ed25519 চাবি / weak (small-order) Ed25519 key")]
+    #[error("{}", crate::l10n::both("key-file-weak-key", &[]))]
     WeakKey,
     /// The PEM holds something else than was asked for (a public key where a secret key was
     /// expected, an RSA key, ...).
-    #[error("ভুল ধরনের PEM: চাই {expected}, পাওয়া গেছে {found} / wrong kind of PEM: expected {expected}, found {found}")]
+    #[error("{}", crate::l10n::both("key-file-wrong-pem-label", &[("expected", &format!("{}", .expected)), ("found", &format!("{}", .found))]))]
     WrongPemLabel {
         /// The label(s) accepted here.
         expected: &'static str,
@@ -59,23 +56,19 @@ pub enum KeyFileError {
         found: String,
     },
     /// The PEM, the DER inside it, or the key bytes do not parse.
-    #[error("চাবির ফাইল পড়া যায়নি / malformed key: {0}")]
+    #[error("{}", crate::l10n::both("key-file-malformed", &[("n0", &format!("{}", .0))]))]
     Malformed(String),
     /// The key could not be encoded or encrypted.
-    #[error("চাবি লেখা যায়নি / could not encode the key: {0}")]
+    #[error("{}", crate::l10n::both("key-file-encode", &[("n0", &format!("{}", .0))]))]
     Encode(String),
     /// The file already exists; key files are never overwritten.
-    #[error("{} আগে থেকেই আছে; মুছে ফেলা হবে না / {} already exists; refusing to overwrite", path.display(), path.display())]
+    #[error("{}", crate::l10n::both("key-file-already-exists", &[("path", &path.display().to_string())]))]
     AlreadyExists {
         /// The file that exists.
         path: PathBuf,
     },
     /// A secret key file that group or others may access.
-    #[error(
-        "{p} গোপন চাবির ফাইল অন্যরাও খুলতে পারে (মোড {mode:o}); `chmod 600 {p}` চালান / \
-         secret key file {p} is accessible by group or others (mode {mode:o}); run `chmod 600 {p}`",
-        p = path.display()
-    )]
+    #[error("{}", crate::l10n::both("key-file-insecure-permissions", &[("path", &path.display().to_string()), ("mode", &format!("{mode:o}"))]))]
     InsecurePermissions {
         /// The file.
         path: PathBuf,

@@ -55,12 +55,10 @@ impl fmt::Debug for KeyId {
 #[non_exhaustive]
 pub enum ParseKeyIdError {
     /// The string is not 16 characters long.
-    #[error(
-        "চাবি-আইডি ১৬ অক্ষরের হতে হবে, পাওয়া গেছে {0} / a key id has 16 hex characters, found {0}"
-    )]
+    #[error("{}", crate::l10n::both("parse-key-id-length", &[("n0", &format!("{}", .0))]))]
     Length(usize),
     /// The string has a character that is not a hex digit.
-    #[error("চাবি-আইডিতে শুধু হেক্স অঙ্ক থাকে / a key id has only hex digits (0-9, a-f)")]
+    #[error("{}", crate::l10n::both("parse-key-id-not-hex", &[]))]
     NotHex,
 }
 

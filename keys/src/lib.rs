@@ -22,6 +22,8 @@ mod duration;
 pub mod fs;
 mod key_file;
 mod key_id;
+#[doc(hidden)]
+pub mod l10n;
 mod office;
 mod passphrase;
 mod secret_key;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use sonod_keys::l10n;
 use sonod_keys::{
     ensure_dev_keys, format_date, parse_date, read_public_key, read_secret_key, today_dhaka,
     write_public_key, write_secret_key, DevOptions, Environment, KeyFileError, KeyId, KeyStatus,
@@ -15,12 +16,18 @@ use sonod_keys::{
 };
 use time::Date;
 
-/// সনদ চাবি ও বিশ্বাস-তালিকা / Sonod keys and trust list.
-///
-/// Secret keys are written as PKCS#8 PEM (mode 0600, encrypted with a passphrase from
-/// SONOD_KEY_PASSPHRASE or a prompt); public keys as SPKI PEM. Dates are YYYY-MM-DD.
+/// Sonod keys and trust list (the about texts are in `locales/*/keys.ftl`).
 #[derive(Debug, Parser)]
-#[command(name = "sonod-keys", version)]
+#[command(
+    name = "sonod-keys",
+    version,
+    about = l10n::both("cli-about", &[]),
+    long_about = format!(
+        "{}.\n\n{}",
+        l10n::both("cli-about", &[]),
+        l10n::en("cli-long-about")
+    )
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -190,7 +197,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ত্রুটি / error: {e:#}");
+            eprintln!("{}: {e:#}", l10n::both("cli-error", &[]));
             ExitCode::from(2)
         }
     }
@@ -238,9 +245,10 @@ fn gen(out: &Path, no_passphrase: bool) -> anyhow::Result<()> {
     let passphrase = if no_passphrase {
         None
     } else {
-        Some(Passphrase::from_env_or_prompt_twice(
-            "নতুন চাবির পাসফ্রেজ / passphrase for the new key: ",
-        )?)
+        Some(Passphrase::from_env_or_prompt_twice(&format!(
+            "{}: ",
+            l10n::both("cli-prompt-new-key", &[])
+        ))?)
     };
     let key = SecretKey::generate();
     write_secret_key(&key_path, &key, passphrase.as_ref())?;
@@ -251,16 +259,17 @@ fn gen(out: &Path, no_passphrase: bool) -> anyhow::Result<()> {
     }
     writeln!(io::stdout(), "{}", key.key_id())?;
     let protection = if passphrase.is_some() {
-        "পাসফ্রেজে এনক্রিপ্ট করা / encrypted with the passphrase"
+        l10n::both("cli-encrypted", &[])
     } else {
-        "এনক্রিপ্ট করা হয়নি / NOT encrypted"
+        l10n::both("cli-not-encrypted", &[])
     };
     eprintln!(
-        "গোপন চাবি / secret key: {} ({protection}, mode 0600)\n\
-         পাবলিক চাবি / public key: {}\n\
-         গোপন চাবি কাউকে দেবেন না, ব্যাকআপ রাখুন / never share the secret key; keep a backup",
+        "{}: {} ({protection}, mode 0600)\n{}: {}\n{}",
+        l10n::both("cli-secret-key", &[]),
         key_path.display(),
-        pub_path.display()
+        l10n::both("cli-public-key", &[]),
+        pub_path.display(),
+        l10n::both("cli-keep-secret", &[])
     );
     Ok(())
 }
@@ -269,7 +278,11 @@ fn id(file: &Path) -> anyhow::Result<()> {
     let key_id = match read_public_key(file) {
         Ok(public) => KeyId::of(&public),
         Err(e) if matches!(e.without_path(), KeyFileError::WrongPemLabel { found, .. } if found.contains("PRIVATE KEY")) => {
-            read_secret_key(file, unlock("চাবির পাসফ্রেজ / key passphrase: "))?.key_id()
+            read_secret_key(
+                file,
+                unlock(&format!("{}: ", l10n::both("cli-prompt-key", &[]))),
+            )?
+            .key_id()
         }
         Err(e) => return Err(e.into()),
     };
@@ -287,9 +300,11 @@ fn read_draft(file: &Path) -> anyhow::Result<TrustListDraft> {
 
 fn unsigned_note(file: &Path) {
     eprintln!(
-        "{f} এখন অস্বাক্ষরিত খসড়া; `sonod-keys trust sign {f} --root-key ROOT.key.pem` চালান / \
-         {f} is now an unsigned draft; run `sonod-keys trust sign {f} --root-key ROOT.key.pem`",
-        f = file.display()
+        "{}",
+        l10n::both(
+            "cli-unsigned-draft",
+            &[("file", &file.display().to_string())]
+        )
     );
 }
 
@@ -313,10 +328,15 @@ fn trust(cmd: TrustCommand) -> anyhow::Result<ExitCode> {
             };
             TrustListDraft::new(expires, environment).write(&out)?;
             eprintln!(
-                "খালি খসড়া তৈরি: {f} ({bn} / {environment}); `sonod-keys trust add` দিয়ে চাবি যোগ করুন / \
-                 created an empty draft {f} ({environment}); add keys with `sonod-keys trust add`",
-                f = out.display(),
-                bn = environment.label_bn(),
+                "{}",
+                l10n::both(
+                    "empty-draft",
+                    &[
+                        ("file", &out.display().to_string()),
+                        ("env_bn", environment.label_bn()),
+                        ("env", &environment.to_string()),
+                    ]
+                )
             );
         }
         TrustCommand::Add {
@@ -381,8 +401,10 @@ fn trust(cmd: TrustCommand) -> anyhow::Result<ExitCode> {
             expires,
         } => {
             let mut draft = read_draft(&file)?;
-            let root =
-                read_secret_key(&root_key, unlock("রুট চাবির পাসফ্রেজ / root key passphrase: "))?;
+            let root = read_secret_key(
+                &root_key,
+                unlock(&format!("{}: ", l10n::both("cli-prompt-root-key", &[]))),
+            )?;
             draft.sign(&root, expires)?;
             // What is written must load; check before replacing the file.
             TrustList::load(
@@ -390,14 +412,18 @@ fn trust(cmd: TrustCommand) -> anyhow::Result<ExitCode> {
                 &root.verifying_key(),
                 today_dhaka(),
             )
-            .context("স্বাক্ষরিত তালিকা যাচাই হয়নি / the signed list does not verify")?;
+            .context(l10n::both("cli-signed-list-unverified", &[]))?;
             draft.write(&file)?;
             eprintln!(
-                "স্বাক্ষরিত / signed: {f}, ক্রম / sequence {seq}, মেয়াদ / expires {exp}, রুট / root {root}",
-                f = file.display(),
-                seq = draft.sequence(),
-                exp = format_date(draft.expires()),
-                root = root.key_id(),
+                "{}: {}, {} {}, {} {}, {} {}",
+                l10n::both("cli-signed", &[]),
+                file.display(),
+                l10n::both("cli-sequence", &[]),
+                draft.sequence(),
+                l10n::both("cli-expires-short", &[]),
+                format_date(draft.expires()),
+                l10n::both("cli-root", &[]),
+                root.key_id(),
             );
         }
         TrustCommand::Show { file, root, json } => return show(&file, &root, json),
@@ -410,12 +436,19 @@ fn status_note(draft: &TrustListDraft, kid: KeyId) {
     let Some(e) = draft.entry(&kid) else { return };
     match e.retired_on {
         Some(day) => eprintln!(
-            "চাবি / key {kid}: {} / {}, শেষ স্বাক্ষরের দিন / last signing day {}",
+            "{} {kid}: {} / {}, {} {}",
+            l10n::both("cli-key", &[]),
             e.status.label_bn(),
             e.status,
+            l10n::both("cli-last-signing-day", &[]),
             format_date(day)
         ),
-        None => eprintln!("চাবি / key {kid}: {} / {}", e.status.label_bn(), e.status),
+        None => eprintln!(
+            "{} {kid}: {} / {}",
+            l10n::both("cli-key", &[]),
+            e.status.label_bn(),
+            e.status
+        ),
     }
 }
 
@@ -425,7 +458,7 @@ fn show(file: &Path, root: &Path, json: bool) -> anyhow::Result<ExitCode> {
         Ok(list) => list,
         Err(e @ TrustListError::Io { .. }) => return Err(e.into()),
         Err(e) => {
-            eprintln!("ত্রুটি / error: {}: {e}", file.display());
+            eprintln!("{}: {}: {e}", l10n::both("cli-error", &[]), file.display());
             return Ok(ExitCode::from(1));
         }
     };
@@ -435,44 +468,82 @@ fn show(file: &Path, root: &Path, json: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let env = list.environment();
-    writeln!(out, "বিশ্বাস-তালিকা / trust list: {}", file.display())?;
     writeln!(
         out,
-        "  স্বাক্ষর / signature: বৈধ / valid (রুট / root {})",
+        "{}: {}",
+        l10n::both("cli-trust-list", &[]),
+        file.display()
+    )?;
+    writeln!(
+        out,
+        "  {}: {} ({} {})",
+        l10n::both("cli-signature", &[]),
+        l10n::both("cli-valid", &[]),
+        l10n::both("cli-root", &[]),
         list.root_key_id()
     )?;
-    writeln!(out, "  ক্রম / sequence: {}", list.sequence())?;
-    writeln!(out, "  পরিবেশ / environment: {} / {env}", env.label_bn())?;
-    writeln!(out, "  প্রকাশ / issued: {}", format_date(list.issued_at()))?;
-    writeln!(out, "  মেয়াদ শেষ / expires: {}", format_date(list.expires()))?;
-    writeln!(out, "  চাবি / keys: {}", list.entries().len())?;
+    writeln!(
+        out,
+        "  {}: {}",
+        l10n::both("cli-sequence", &[]),
+        list.sequence()
+    )?;
+    writeln!(
+        out,
+        "  {}: {} / {env}",
+        l10n::both("cli-environment", &[]),
+        env.label_bn()
+    )?;
+    writeln!(
+        out,
+        "  {}: {}",
+        l10n::both("cli-issued", &[]),
+        format_date(list.issued_at())
+    )?;
+    writeln!(
+        out,
+        "  {}: {}",
+        l10n::both("cli-expires", &[]),
+        format_date(list.expires())
+    )?;
+    writeln!(
+        out,
+        "  {}: {}",
+        l10n::both("cli-keys", &[]),
+        list.entries().len()
+    )?;
     for e in list.entries() {
         writeln!(out)?;
-        writeln!(out, "চাবি / key {}", e.key_id)?;
+        writeln!(out, "{} {}", l10n::both("cli-key", &[]), e.key_id)?;
         match e.retired_on {
             Some(day) => writeln!(
                 out,
-                "  অবস্থা / status: {} / {} ({} এর পরে স্বাক্ষর নয় / signs nothing after {})",
+                "  {}: {} / {} ({})",
+                l10n::both("cli-status", &[]),
                 e.status.label_bn(),
                 e.status,
-                format_date(day),
-                format_date(day)
+                l10n::both("cli-signs-nothing-after", &[("date", &format_date(day))])
             )?,
             None => writeln!(
                 out,
-                "  অবস্থা / status: {} / {}",
+                "  {}: {} / {}",
+                l10n::both("cli-status", &[]),
                 e.status.label_bn(),
                 e.status
             )?,
         }
         writeln!(
             out,
-            "  অফিস / office: {} — {} / {}",
-            e.office, e.office_name_bn, e.office_name_en
+            "  {}: {} — {} / {}",
+            l10n::both("cli-office", &[]),
+            e.office,
+            e.office_name_bn,
+            e.office_name_en
         )?;
         writeln!(
             out,
-            "  মেয়াদ / valid: {} .. {}",
+            "  {}: {} .. {}",
+            l10n::both("cli-valid-dates", &[]),
             format_date(e.not_before),
             format_date(e.not_after)
         )?;
@@ -481,10 +552,10 @@ fn show(file: &Path, root: &Path, json: bool) -> anyhow::Result<ExitCode> {
         } else {
             e.verifier_hosts.join(", ")
         };
-        writeln!(out, "  যাচাই-হোস্ট / verifier hosts: {hosts}")?;
+        writeln!(out, "  {}: {hosts}", l10n::both("cli-verifier-hosts", &[]))?;
     }
     if env == Environment::Development {
-        eprintln!("সতর্কতা / warning: {DEV_WARNING}");
+        eprintln!("{}: {DEV_WARNING}", l10n::both("cli-warning", &[]));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -502,20 +573,24 @@ fn dev(args: DevArgs) -> anyhow::Result<()> {
         },
     };
     let keys = ensure_dev_keys(&args.out, &options)?;
-    eprintln!("সতর্কতা / warning: {DEV_WARNING}");
+    eprintln!("{}: {DEV_WARNING}", l10n::both("cli-warning", &[]));
     if keys.created {
         eprintln!(
-            "তৈরি হয়েছে / created in {}: root.key.pem root.pub.pem office.key.pem office.pub.pem trust.json\n\
-             রুট / root {}, অফিস / office {}",
+            "{} {}: root.key.pem root.pub.pem office.key.pem office.pub.pem trust.json\n{} {}, {} {}",
+            l10n::both("cli-created-in", &[]),
             keys.dir.display(),
+            l10n::both("cli-root", &[]),
             keys.root_key_id,
+            l10n::both("cli-office", &[]),
             keys.office_key_id
         );
     } else {
         eprintln!(
-            "{d} এ উন্নয়ন-চাবি আগে থেকেই আছে; কিছু বদলানো হয়নি / \
-             {d} already holds a development key set; left unchanged",
-            d = keys.dir.display()
+            "{}",
+            l10n::both(
+                "cli-dev-keys-unchanged",
+                &[("dir", &keys.dir.display().to_string())]
+            )
         );
         let verified = read_public_key(keys.root_pub_path())
             .map_err(anyhow::Error::new)
@@ -525,9 +600,10 @@ fn dev(args: DevArgs) -> anyhow::Result<()> {
             });
         if let Err(e) = verified {
             eprintln!(
-                "সতর্কতা / warning: {}: {e:#}; নতুন সেটের জন্য ফোল্ডারটি মুছুন / \
-                 remove the directory to make a new set",
-                keys.trust_list_path().display()
+                "{}: {}: {e:#}; {}",
+                l10n::both("cli-warning", &[]),
+                keys.trust_list_path().display(),
+                l10n::both("cli-remove-to-remake", &[])
             );
         }
     }

@@ -19,7 +19,7 @@ pub struct OfficeCode(String);
 
 /// Why a string is not an office code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("অফিস কোড {0:?} সঠিক নয় (২-১২টি অঙ্ক, প্রথমটি ০ নয়) / invalid office code {0:?} (2 to 12 digits, the first not 0)")]
+#[error("{}", crate::l10n::both("invalid-office-code", &[("n0_dbg", &format!("{:?}", .0))]))]
 pub struct InvalidOfficeCode(pub String);
 
 impl OfficeCode {

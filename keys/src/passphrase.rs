@@ -41,7 +41,10 @@ impl Passphrase {
     pub fn from_env_or_prompt_twice(prompt: &str) -> Result<Passphrase, KeyFileError> {
         obtain(env_passphrase(), std::io::stdin().is_terminal(), || {
             let first = non_empty(prompt_once(prompt)?)?;
-            let second = prompt_once("আবার লিখুন / repeat: ")?;
+            let second = prompt_once(&format!(
+                "{}: ",
+                crate::l10n::both("passphrase-repeat", &[])
+            ))?;
             confirm(first, second)
         })
     }

@@ -103,7 +103,7 @@ impl<T: SignedBody> Signed<T> {
 
 /// The signature did not decode or does not verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("স্বাক্ষর মেলেনি / signature does not verify")]
+#[error("{}", crate::l10n::both("bad-signature", &[]))]
 pub struct BadSignature;
 
 impl<T: Serialize> Signed<T> {

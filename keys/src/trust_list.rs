@@ -204,7 +204,7 @@ impl TrustEntry {
 #[non_exhaustive]
 pub enum TrustListError {
     /// The document is larger than [`MAX_TRUST_LIST_BYTES`].
-    #[error("বিশ্বাস-তালিকা অনেক বড় ({size} বাইট, সীমা {limit}) / trust list too large ({size} bytes, limit {limit})")]
+    #[error("{}", crate::l10n::both("trust-list-too-large", &[("size", &format!("{}", .size)), ("limit", &format!("{}", .limit))]))]
     TooLarge {
         /// Its size in bytes.
         size: usize,
@@ -213,16 +213,16 @@ pub enum TrustListError {
     },
     /// Not JSON, or not the shape of a trust list (a missing or unknown field, a bad date, an
     /// invalid office code or host, ...).
-    #[error("বিশ্বাস-তালিকা ত্রুটিপূর্ণ / malformed trust list: {0}")]
+    #[error("{}", crate::l10n::both("trust-list-malformed", &[("n0", &format!("{}", .0))]))]
     Malformed(String),
     /// A `format` other than [`FORMAT`], perhaps a newer one.
-    #[error("বিশ্বাস-তালিকার এই সংস্করণ সমর্থিত নয়: {0} / unsupported trust list format: {0}")]
+    #[error("{}", crate::l10n::both("trust-list-unsupported-format", &[("n0", &format!("{}", .0))]))]
     UnsupportedFormat(String),
     /// A draft: no root key id or no signature.
-    #[error("বিশ্বাস-তালিকা স্বাক্ষরিত নয় / trust list is not signed")]
+    #[error("{}", crate::l10n::both("trust-list-unsigned", &[]))]
     Unsigned,
     /// Signed by another root key than the one given.
-    #[error("বিশ্বাস-তালিকা অন্য রুট চাবিতে স্বাক্ষরিত ({found}, প্রত্যাশিত {expected}) / trust list is signed by another root key ({found}, expected {expected})")]
+    #[error("{}", crate::l10n::both("trust-list-wrong-root", &[("found", &format!("{}", .found)), ("expected", &format!("{}", .expected))]))]
     WrongRoot {
         /// The id of the root key the caller trusts.
         expected: KeyId,
@@ -230,19 +230,19 @@ pub enum TrustListError {
         found: KeyId,
     },
     /// The signature does not verify: the list was changed after signing, or forged.
-    #[error("বিশ্বাস-তালিকার স্বাক্ষর মেলেনি / trust list signature does not verify")]
+    #[error("{}", crate::l10n::both("trust-list-bad-signature", &[]))]
     BadSignature,
     /// The list is past its `expires` date: a stale list may hide a compromised key.
-    #[error("বিশ্বাস-তালিকার মেয়াদ {expires} তারিখে শেষ / trust list expired on {expires}")]
+    #[error("{}", crate::l10n::both("trust-list-expired", &[("expires", &format!("{}", .expires))]))]
     Expired {
         /// The list's last valid day.
         expires: Date,
     },
     /// Two entries with the same key id.
-    #[error("একই চাবি দুবার আছে: {0} / duplicate key id {0}")]
+    #[error("{}", crate::l10n::both("trust-list-duplicate-key", &[("n0", &format!("{}", .0))]))]
     DuplicateKey(KeyId),
     /// An entry whose key id is not the id of its public key.
-    #[error("চাবি-আইডি {stated} তার পাবলিক কী-র সাথে মেলে না ({actual}) / key id {stated} does not match its public key ({actual})")]
+    #[error("{}", crate::l10n::both("trust-list-key-id-mismatch", &[("stated", &format!("{}", .stated)), ("actual", &format!("{}", .actual))]))]
     KeyIdMismatch {
         /// The id written in the entry.
         stated: KeyId,
@@ -250,10 +250,10 @@ pub enum TrustListError {
         actual: KeyId,
     },
     /// An entry whose `not_after` is before its `not_before`.
-    #[error("চাবি {0}: মেয়াদের শেষ শুরুর আগে / key {0}: not_after is before not_before")]
+    #[error("{}", crate::l10n::both("trust-list-invalid-window", &[("n0", &format!("{}", .0))]))]
     InvalidWindow(KeyId),
     /// An active entry whose window has ended: the authority must mark it retired.
-    #[error("সক্রিয় চাবি {0} এর মেয়াদ শেষ; অবসরপ্রাপ্ত চিহ্নিত করতে হবে / active key {0} has expired; it must be marked retired")]
+    #[error("{}", crate::l10n::both("trust-list-expired-entry", &[("n0", &format!("{}", .0))]))]
     ExpiredEntry(KeyId),
     /// The file could not be read.
     #[error("{}: {message}", path.display())]
@@ -272,10 +272,10 @@ pub enum TrustListError {
 #[non_exhaustive]
 pub enum TrustEditError {
     /// The key is already in the list.
-    #[error("চাবি {0} আগে থেকেই তালিকায় আছে / key {0} is already in the list")]
+    #[error("{}", crate::l10n::both("trust-edit-duplicate-key", &[("n0", &format!("{}", .0))]))]
     DuplicateKey(KeyId),
     /// The entry's key id is not the id of its public key.
-    #[error("চাবি-আইডি {stated} তার পাবলিক কী-র সাথে মেলে না ({actual}) / key id {stated} does not match its public key ({actual})")]
+    #[error("{}", crate::l10n::both("trust-edit-key-id-mismatch", &[("stated", &format!("{}", .stated)), ("actual", &format!("{}", .actual))]))]
     KeyIdMismatch {
         /// The id written in the entry.
         stated: KeyId,
@@ -283,33 +283,29 @@ pub enum TrustEditError {
         actual: KeyId,
     },
     /// An office name is empty or has control characters.
-    #[error("অফিসের নাম ({0}) খালি বা অবৈধ / office name ({0}) is empty or invalid")]
+    #[error("{}", crate::l10n::both("trust-edit-invalid-name", &[("n0", &format!("{}", .0))]))]
     InvalidName(&'static str),
     /// A verifier host is not a DNS name with an optional port.
-    #[error("যাচাই-হোস্ট {0:?} সঠিক নয় / invalid verifier host {0:?}")]
+    #[error("{}", crate::l10n::both("trust-edit-invalid-host", &[("n0_dbg", &format!("{:?}", .0))]))]
     InvalidHost(String),
     /// The public key is a small-order point.
-    #[error("চাবি {0} দুর্বল (ছোট ক্রমের) / key {0} is weak (small order)")]
+    #[error("{}", crate::l10n::both("trust-edit-weak-key", &[("n0", &format!("{}", .0))]))]
     WeakKey(KeyId),
     /// A retired entry without its `retired_on` day: nobody could tell which of its
     /// certificates came before the retirement.
-    #[error(
-        "অবসরপ্রাপ্ত চাবি {0} এর অবসরের তারিখ (retired_on) নেই / retired key {0} has no retired_on date"
-    )]
+    #[error("{}", crate::l10n::both("trust-edit-missing-retired-on", &[("n0", &format!("{}", .0))]))]
     MissingRetiredOn(KeyId),
     /// An active entry with a `retired_on` day.
-    #[error("সক্রিয় চাবি {0} এর অবসরের তারিখ (retired_on) থাকতে পারে না / active key {0} cannot have a retired_on date")]
+    #[error("{}", crate::l10n::both("trust-edit-unexpected-retired-on", &[("n0", &format!("{}", .0))]))]
     UnexpectedRetiredOn(KeyId),
     /// The window ends before it starts.
-    #[error("চাবি {0}: মেয়াদের শেষ শুরুর আগে / key {0}: not_after is before not_before")]
+    #[error("{}", crate::l10n::both("trust-edit-invalid-window", &[("n0", &format!("{}", .0))]))]
     InvalidWindow(KeyId),
     /// No entry has this key id.
-    #[error("চাবি {0} তালিকায় নেই / key {0} is not in the list")]
+    #[error("{}", crate::l10n::both("trust-edit-unknown-key", &[("n0", &format!("{}", .0))]))]
     UnknownKey(KeyId),
     /// The status change is not allowed (compromise is final; retired never becomes active).
-    #[error(
-        "চাবি {key_id}: {from} থেকে {to} করা যায় না / key {key_id}: cannot change from {from} to {to}"
-    )]
+    #[error("{}", crate::l10n::both("trust-edit-status-change", &[("key_id", &format!("{}", .key_id)), ("from", &format!("{}", .from)), ("to", &format!("{}", .to))]))]
     StatusChange {
         /// The key.
         key_id: KeyId,
@@ -319,12 +315,10 @@ pub enum TrustEditError {
         to: KeyStatus,
     },
     /// Signing refused: an active entry's window has ended (mark it retired first).
-    #[error(
-        "সক্রিয় চাবি {0} এর মেয়াদ শেষ; আগে অবসরপ্রাপ্ত করুন / active key {0} has expired; retire it first"
-    )]
+    #[error("{}", crate::l10n::both("trust-edit-expired-entry", &[("n0", &format!("{}", .0))]))]
     ExpiredEntry(KeyId),
     /// Signing refused: the list would already be expired.
-    #[error("তালিকার মেয়াদ ({expires}) আজকের ({today}) আগে / the list expiry {expires} is before today {today}")]
+    #[error("{}", crate::l10n::both("trust-edit-expires-in-past", &[("expires", &format!("{}", .expires)), ("today", &format!("{}", .today))]))]
     ExpiresInPast {
         /// The list's `expires`.
         expires: Date,
@@ -332,7 +326,7 @@ pub enum TrustEditError {
         today: Date,
     },
     /// The sequence number cannot grow any further.
-    #[error("ক্রমিক নম্বর শেষ / sequence number exhausted")]
+    #[error("{}", crate::l10n::both("trust-edit-sequence-exhausted", &[]))]
     SequenceExhausted,
     /// The file could not be written.
     #[error("{}: {message}", path.display())]

@@ -34,6 +34,7 @@
 //! Rotation and perspective are handled by both detectors' finder-pattern geometry.
 
 mod finder;
+mod l10n;
 mod load;
 mod pdf;
 mod pixels;
@@ -89,30 +90,30 @@ impl Default for Limits {
 #[non_exhaustive]
 pub enum ReadError {
     /// Larger than the file size limit.
-    #[error("ফাইল অনেক বড় (সর্বোচ্চ {0} বাইট) / file larger than {0} bytes")]
+    #[error("{}", crate::l10n::both("read-file-too-large", &[("n0", &format!("{}", .0))]))]
     FileTooLarge(u64),
     /// Wider or taller than allowed, or too many pixels.
-    #[error("ছবি অনেক বড় ({0}×{1}) / image too large ({0}×{1} pixels)")]
+    #[error("{}", crate::l10n::both("read-image-too-large", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
     ImageTooLarge(u32, u32),
     /// Empty input.
-    #[error("ফাইলটি খালি / the file is empty")]
+    #[error("{}", crate::l10n::both("read-empty", &[]))]
     Empty,
     /// Not an image in a supported format, or a damaged one.
-    #[error("ছবি পড়া যায়নি (PNG, JPEG, WebP, BMP, TIFF, GIF, PDF) / not a readable image: {0}")]
+    #[error("{}", crate::l10n::both("read-not-an-image", &[("n0", &format!("{}", .0))]))]
     NotAnImage(String),
     /// A PDF that could not be rendered.
-    #[error("পিডিএফ পড়া যায়নি / cannot read the PDF: {0}")]
+    #[error("{}", crate::l10n::both("read-pdf", &[("n0", &format!("{}", .0))]))]
     Pdf(String),
     /// A compressed part of the file (a PDF stream, a PNG or TIFF chunk) expands past the
     /// bound for it, in bytes: a decompression bomb, or a file far larger inside than a
     /// certificate needs.
-    #[error("ফাইলের ভেতরের একটি সংকুচিত অংশ {} MiB-এর বেশি বড় হয় / a compressed part of the file expands past {} MiB", .0 >> 20, .0 >> 20)]
+    #[error("{}", crate::l10n::both("read-expands", &[("mib", &format!("{}", (.0 >> 20)))]))]
     Expands(u64),
     /// A PDF that uses something not read here: `(Bangla, English)`.
-    #[error("পিডিএফের এই অংশ এখানে পড়া হয় না: {0} / this PDF uses something not read here: {1}")]
+    #[error("{}", crate::l10n::both("read-pdf-unsupported", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
     PdfUnsupported(&'static str, &'static str),
     /// The budget ran out before any QR code was found.
-    #[error("নির্ধারিত {} মিলিসেকেন্ডে কোনো কিউআর কোড পাওয়া যায়নি / no QR code found in time ({} ms)", .0.as_millis(), .0.as_millis())]
+    #[error("{}", crate::l10n::both("read-timed-out", &[("ms", &format!("{}", (.0.as_millis())))]))]
     TimedOut(Duration),
 }
 

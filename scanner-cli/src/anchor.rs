@@ -44,7 +44,11 @@ pub enum RootSource {
 impl std::fmt::Display for RootSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RootSource::BuiltIn => f.write_str("built in / প্রোগ্রামে অন্তর্ভুক্ত"),
+            // English first here, as it always was.
+            RootSource::BuiltIn => {
+                let (bn, en) = crate::messages::pair("root-built-in");
+                write!(f, "{en} / {bn}")
+            }
             RootSource::System(p) | RootSource::Given(p) => write!(f, "{}", p.display()),
         }
     }
@@ -64,10 +68,10 @@ pub struct PinnedRoot {
 #[non_exhaustive]
 pub enum RootError {
     /// Nothing pinned and no `--root`.
-    #[error("রুট চাবি নেই: --root FILE দিন, অথবা প্রশাসক হিসেবে {SYSTEM_ROOT} এ রুট চাবি রাখুন (তথ্যভান্ডারের কপি বিশ্বাস করা হয় না) / no root key: give --root FILE, or install the root key as {SYSTEM_ROOT} (owned by the administrator); the copy in a snapshot store is never trusted")]
+    #[error("{}", crate::messages::both_args("root-missing", &[("system_root", SYSTEM_ROOT)]))]
     Missing,
     /// A key file could not be read or is not a public key.
-    #[error("রুট চাবি {path} পড়া যায়নি / cannot read the root key {path}: {message}")]
+    #[error("{}", crate::messages::both_args("root-unreadable", &[("path", &format!("{}", .path)), ("message", &format!("{}", .message))]))]
     Unreadable {
         /// The file.
         path: String,
@@ -75,7 +79,7 @@ pub enum RootError {
         message: String,
     },
     /// The pinned file could be changed by someone other than the administrator.
-    #[error("{path} প্রশাসক ছাড়া অন্য কেউ বদলাতে পারেন, তাই এটি বিশ্বাসযোগ্য নয়: মালিক root, অন্যদের লেখার অনুমতি নেই — এমন করুন / {path} can be changed by someone other than the administrator, so it cannot be trusted: make it and its folder owned by root and writable by no one else ({why})")]
+    #[error("{}", crate::messages::both_args("root-unprotected", &[("path", &format!("{}", .path)), ("why", &format!("{}", .why))]))]
     Unprotected {
         /// The file.
         path: String,
@@ -83,7 +87,7 @@ pub enum RootError {
         why: String,
     },
     /// Two sources name different keys.
-    #[error("রুট চাবি {given_id} ({given}) এই যন্ত্রে স্থির করা চাবি {pinned_id} ({pinned}) নয় / the root key {given_id} ({given}) is not the one pinned on this machine, {pinned_id} ({pinned})")]
+    #[error("{}", crate::messages::both_args("root-mismatch", &[("given_id", &format!("{}", .given_id)), ("given", &format!("{}", .given)), ("pinned_id", &format!("{}", .pinned_id)), ("pinned", &format!("{}", .pinned))]))]
     Mismatch {
         /// The key given.
         given_id: KeyId,
@@ -230,7 +234,7 @@ pub fn default_state_dir() -> PathBuf {
 #[non_exhaustive]
 pub enum FloorError {
     /// The list is older than one seen before.
-    #[error("বিশ্বাস-তালিকা পুরোনো: এর ক্রম {got}, অথচ এই যন্ত্র আগেই ক্রম {have} দেখেছে; পুরোনো তালিকা পরে আপসকৃত ঘোষিত চাবিকে বিশ্বাস করতে পারে। নতুন তালিকা আনুন (`sonod-scan sync`); ইচ্ছা করে পেছনে যেতে {path} মুছে দিন / the trust list is older than one this machine has already seen (sequence {got}, seen {have}): an older list may trust a key since marked compromised. Fetch the current one (`sonod-scan sync`); to go back on purpose, delete {path}")]
+    #[error("{}", crate::messages::both_args("floor-rollback", &[("got", &format!("{}", .got)), ("have", &format!("{}", .have)), ("path", &format!("{}", .path))]))]
     Rollback {
         /// The highest sequence seen.
         have: u64,
@@ -240,7 +244,7 @@ pub enum FloorError {
         path: String,
     },
     /// The state file exists but cannot be read or understood.
-    #[error("অবস্থা-ফাইল {path} পড়া যায়নি ({message}); ঠিক করুন বা মুছে দিন / cannot read the state file {path} ({message}): repair or delete it")]
+    #[error("{}", crate::messages::both_args("floor-unreadable", &[("path", &format!("{}", .path)), ("message", &format!("{}", .message))]))]
     Unreadable {
         /// The state file.
         path: String,

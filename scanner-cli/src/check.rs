@@ -96,8 +96,18 @@ pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 
 fn read_limited(path: &Path, max: u64) -> anyhow::Result<Vec<u8>> {
     use std::io::Read;
-    let f = std::fs::File::open(path)
-        .map_err(|e| anyhow::anyhow!("ফাইল খোলা যায়নি / cannot open {}: {e}", path.display()))?;
+    let f = std::fs::File::open(path).map_err(|e| {
+        anyhow::anyhow!(
+            "{}",
+            crate::messages::both_args(
+                "check-cannot-open",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("error", &e.to_string())
+                ]
+            )
+        )
+    })?;
     let mut buf = Vec::new();
     f.take(max + 1).read_to_end(&mut buf)?;
     anyhow::ensure!(

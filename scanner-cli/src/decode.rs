@@ -10,7 +10,7 @@ pub use sonod_qr::{Limits, ReadError};
 #[non_exhaustive]
 pub enum DecodeImageError {
     /// The file could not be opened or read.
-    #[error("ফাইল পড়া যায়নি / cannot read the file: {0}")]
+    #[error("{}", crate::messages::both_args("decode-image-io", &[("n0", &format!("{}", .0))]))]
     Io(#[from] std::io::Error),
     /// The image was refused or no code was found in time.
     #[error(transparent)]

@@ -24,7 +24,7 @@ use time::Date;
 #[command(
     name = "sonod-scan",
     version,
-    about = "সনদ যাচাই / Sonod scan: read QR codes from images and verify the certificates",
+    about = messages::both_args("cli-about", &[]),
     after_help = "\
 উদাহরণ / examples:
   sonod-scan photo.jpg scans/                 ছবি ও ফোল্ডার / photos and folders

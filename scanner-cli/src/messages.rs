@@ -22,7 +22,8 @@ const BN: LanguageIdentifier = langid!("bn");
 const EN: LanguageIdentifier = langid!("en");
 
 /// Every message without placeables, rendered once.
-const STATIC_IDS: [&str; 38] = [
+const STATIC_IDS: [&str; 39] = [
+    "root-built-in",
     "reason-label",
     "development",
     "office-label",
@@ -125,9 +126,57 @@ pub fn both_with(id: &str, args: &[(&'static str, &str, &str)]) -> String {
     format!("{bn} / {en}")
 }
 
+/// A message with placeables as `Bangla / English`, each argument the same in both languages
+/// (the errors' texts: paths, numbers, codes).
+pub fn both_args(id: &str, args: &[(&'static str, &str)]) -> String {
+    let args: Vec<_> = args.iter().map(|&(name, v)| (name, v, v)).collect();
+    both_with(id, &args)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The error texts' ids (`both_args`): in both files, and every id the code uses is there.
+    #[test]
+    fn both_files_have_the_same_ids_and_the_code_uses_only_those() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let read = |lang: &str| {
+            std::fs::read_to_string(format!("{root}/locales/{lang}/sonod-scan.ftl")).unwrap()
+        };
+        let (bn_ids, en_ids) = (
+            sonod_l10n::ftl_ids(&read("bn")),
+            sonod_l10n::ftl_ids(&read("en")),
+        );
+        assert_eq!(bn_ids, en_ids, "the same ids in bn and en");
+        let mut used = String::new();
+        for f in std::fs::read_dir(format!("{root}/src")).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|e| e == "rs") {
+                used.push_str(&std::fs::read_to_string(p).unwrap());
+            }
+        }
+        let files = read("bn") + &read("en");
+        let names: Vec<&'static str> = files
+            .split("{ $")
+            .skip(1)
+            .filter_map(|p| p.split(' ').next())
+            .map(|n| &*n.to_owned().leak())
+            .collect();
+        let args: Vec<(&'static str, &str)> = names.iter().map(|n| (*n, "x")).collect();
+        let mut n = 0;
+        for part in used.split("messages::both_args(\"").skip(1) {
+            let id = part.split('"').next().unwrap_or_default();
+            assert!(
+                bn_ids.iter().any(|i| i == id),
+                "{id} is used but not in sonod-scan.ftl"
+            );
+            let text = both_args(id, &args);
+            assert!(!text.starts_with(id), "{id} renders");
+            n += 1;
+        }
+        assert!(n > 0);
+    }
 
     const ARG_IDS: [(&str, &[&str]); 18] = [
         ("look-alike-host", &["host"]),

@@ -38,7 +38,7 @@ pub struct OnlineAnswer {
 fn bad_answer(url: &str, what: &str) -> SyncError {
     SyncError::Connect {
         url: url.to_owned(),
-        message: format!("যাচাইকারীর উত্তর বোঝা যায়নি / unexpected answer from the verifier: {what}"),
+        message: crate::messages::both_args("online-bad-answer", &[("what", what)]),
     }
 }
 

@@ -70,16 +70,16 @@ pub(crate) type Entry = ([u8; PREFIX], u32);
 #[non_exhaustive]
 pub enum SnapshotError {
     /// No snapshot in the store yet.
-    #[error("{} এ কোনো তথ্যভান্ডার নেই; আগে `sonod-scan sync --from URL` চালান, অথবা --trust ও --root দিন / no snapshot in {}: run `sonod-scan sync --from URL` first, or give --trust and --root", .0.display(), .0.display())]
+    #[error("{}", crate::messages::both_args("snapshot-missing", &[("n0_display", &format!("{}", (.0.display())))]))]
     Missing(PathBuf),
     /// A file is missing, changed or damaged, or disagrees with the signed documents.
-    #[error("তথ্যভান্ডার ক্ষতিগ্রস্ত বা বদলানো ({0}); আবার `sonod-scan sync` চালান / snapshot damaged or tampered with ({0}); run `sonod-scan sync` again")]
+    #[error("{}", crate::messages::both_args("snapshot-damaged", &[("n0", &format!("{}", .0))]))]
     Damaged(String),
     /// The trust list in the snapshot is no longer acceptable (expired, another root, ...).
-    #[error("তথ্যভান্ডারের বিশ্বাস-তালিকা / the snapshot's trust list: {0}")]
+    #[error("{}", crate::messages::both_args("snapshot-trust", &[("n0", &format!("{}", .0))]))]
     Trust(#[from] sonod_keys::TrustListError),
     /// Reading a file failed.
-    #[error("তথ্যভান্ডার পড়া যায়নি / cannot read the snapshot: {0}")]
+    #[error("{}", crate::messages::both_args("snapshot-io", &[("n0", &format!("{}", .0))]))]
     Io(#[from] std::io::Error),
 }
 

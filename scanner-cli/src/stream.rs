@@ -12,16 +12,16 @@ use std::io::{self, BufRead, ErrorKind};
 #[non_exhaustive]
 pub enum StreamError {
     /// Reading failed.
-    #[error("পড়া যায়নি / read error: {0}")]
+    #[error("{}", crate::messages::both_args("stream-io", &[("n0", &format!("{}", .0))]))]
     Io(#[from] io::Error),
     /// A frame larger than the limit.
-    #[error("ফ্রেম অনেক বড় (সর্বোচ্চ {0} বাইট) / frame larger than {0} bytes")]
+    #[error("{}", crate::messages::both_args("stream-frame-too-large", &[("n0", &format!("{}", .0))]))]
     FrameTooLarge(u64),
     /// Bytes that do not start a JPEG, PNG or BMP image.
-    #[error("অচেনা ফ্রেম (JPEG, PNG বা BMP চাই) / unknown frame format (JPEG, PNG or BMP expected)")]
+    #[error("{}", crate::messages::both_args("stream-unknown-format", &[]))]
     UnknownFormat,
     /// The stream ended inside a frame.
-    #[error("ফ্রেমের মাঝে প্রবাহ শেষ / the stream ended inside a frame")]
+    #[error("{}", crate::messages::both_args("stream-truncated", &[]))]
     Truncated,
 }
 

@@ -49,13 +49,13 @@ pub const MAX_SEGMENTS: usize = 8;
 #[non_exhaustive]
 pub enum SyncError {
     /// Another sync is writing the same snapshot folder.
-    #[error("এই তথ্যভান্ডারে আরেকটি সিঙ্ক চলছে, সেটি শেষ হলে আবার চেষ্টা করুন / another sync is running in {0}; try again when it has finished")]
+    #[error("{}", crate::messages::both_args("sync-busy", &[("n0", &format!("{}", .0.display()))]))]
     Busy(PathBuf),
     /// Not an http(s) URL.
-    #[error("ঠিকানাটি সঠিক নয় (http:// বা https:// দিয়ে শুরু হতে হবে): {0} / not a valid URL (must start with http:// or https://): {0}")]
+    #[error("{}", crate::messages::both_args("sync-bad-url", &[("n0", &format!("{}", .0))]))]
     BadUrl(String),
     /// The server could not be reached or did not answer in time.
-    #[error("{url} এ সংযোগ হয়নি / cannot reach {url}: {message}")]
+    #[error("{}", crate::messages::both_args("sync-connect", &[("url", &format!("{}", .url)), ("message", &format!("{}", .message))]))]
     Connect {
         /// The URL asked.
         url: String,
@@ -63,7 +63,7 @@ pub enum SyncError {
         message: String,
     },
     /// The server took too long.
-    #[error("{url} সময়মতো উত্তর দেয়নি / {url} timed out: {message}")]
+    #[error("{}", crate::messages::both_args("sync-timeout", &[("url", &format!("{}", .url)), ("message", &format!("{}", .message))]))]
     Timeout {
         /// The URL asked.
         url: String,
@@ -71,7 +71,7 @@ pub enum SyncError {
         message: String,
     },
     /// The server answered with an error status.
-    #[error("{url} উত্তর দিয়েছে HTTP {status} / {url} answered HTTP {status}{detail}")]
+    #[error("{}", crate::messages::both_args("sync-status", &[("url", &format!("{}", .url)), ("status", &format!("{}", .status)), ("detail", &format!("{}", .detail))]))]
     Status {
         /// The URL asked.
         url: String,
@@ -81,9 +81,7 @@ pub enum SyncError {
         detail: String,
     },
     /// The answer is larger than allowed.
-    #[error(
-        "{url} এর উত্তর {limit} বাইটের চেয়ে বড় / the answer from {url} is larger than {limit} bytes"
-    )]
+    #[error("{}", crate::messages::both_args("sync-too-large", &[("url", &format!("{}", .url)), ("limit", &format!("{}", .limit))]))]
     TooLarge {
         /// The URL asked.
         url: String,
@@ -91,19 +89,19 @@ pub enum SyncError {
         limit: u64,
     },
     /// Neither a verifier's mirror nor an issuer.
-    #[error("{0} সনদ যাচাইকারী বা প্রদানকারী নয় / {0} is neither a Sonod verifier nor an issuer")]
+    #[error("{}", crate::messages::both_args("sync-not-sonod", &[("n0", &format!("{}", .0))]))]
     NotSonod(String),
     /// An issuer does not publish the trust list.
-    #[error("প্রদানকারী বিশ্বাস-তালিকা দেয় না; --trust FILE বা URL দিন / an issuer does not publish the trust list: give --trust FILE or URL")]
+    #[error("{}", crate::messages::both_args("sync-trust-needed", &[]))]
     TrustNeeded,
     /// The trust list was refused.
-    #[error("বিশ্বাস-তালিকা / trust list {0}: {1}")]
+    #[error("{}", crate::messages::both_args("sync-trust", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
     Trust(String, sonod_keys::TrustListError),
     /// The trust list is older than one this machine has seen.
     #[error(transparent)]
     Floor(#[from] FloorError),
     /// The trust list is older than the one in the snapshot.
-    #[error("বিশ্বাস-তালিকা পুরোনো (ক্রম {got}, তথ্যভান্ডারে {have}) / the trust list is older than the snapshot's (sequence {got}, have {have})")]
+    #[error("{}", crate::messages::both_args("sync-trust-rollback", &[("got", &format!("{}", .got)), ("have", &format!("{}", .have))]))]
     TrustRollback {
         /// The snapshot's sequence.
         have: u64,
@@ -128,7 +126,7 @@ pub enum SyncError {
         error: sonod_feed::ProtocolError,
     },
     /// The store could not be written.
-    #[error("তথ্যভান্ডারে লেখা যায়নি / cannot write the store {}: {}", .0.display(), .1)]
+    #[error("{}", crate::messages::both_args("sync-store", &[("n0_display", &format!("{}", (.0.display()))), ("n1", &format!("{}", (.1)))]))]
     Store(PathBuf, std::io::Error),
     /// Reading the old snapshot failed in a way a fresh sync cannot repair.
     #[error(transparent)]

@@ -158,19 +158,19 @@ pub use sonod_keys::Signed;
 #[non_exhaustive]
 pub enum FeedError {
     /// Not JSON of the expected shape.
-    #[error("ফিড পড়া যায়নি / feed document is malformed: {0}")]
+    #[error("{}", crate::l10n::both("feed-malformed", &[("n0", &format!("{}", .0))]))]
     Malformed(String),
     /// Another format.
-    #[error("অসমর্থিত ফিড ফরম্যাট / unsupported feed format {0:?}")]
+    #[error("{}", crate::l10n::both("feed-unsupported-format", &[("n0_dbg", &format!("{:?}", .0))]))]
     UnsupportedFormat(String),
     /// The signature does not verify with the given key.
-    #[error("ফিডের স্বাক্ষর মেলেনি / feed signature does not verify")]
+    #[error("{}", crate::l10n::both("feed-bad-signature", &[]))]
     BadSignature,
     /// Events out of order, with gaps, or outside the page's range.
-    #[error("ফিডের ঘটনাক্রম ভুল / feed events are not in order from the page start")]
+    #[error("{}", crate::l10n::both("feed-out-of-order", &[]))]
     OutOfOrder,
     /// The bitstring does not decode or is larger than allowed.
-    #[error("স্ট্যাটাস তালিকা পড়া যায়নি / status bitstring is invalid: {0}")]
+    #[error("{}", crate::l10n::both("feed-bitstring", &[("n0", &format!("{}", .0))]))]
     Bitstring(String),
 }
 

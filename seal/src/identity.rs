@@ -12,20 +12,16 @@ use std::str::FromStr;
 #[non_exhaustive]
 pub enum IdentityError {
     /// A character other than a digit, space or dash.
-    #[error("নম্বরে অঙ্ক ছাড়া অন্য অক্ষর আছে / the number contains a character that is not a digit")]
+    #[error("{}", crate::l10n::both("identity-not-digits", &[]))]
     NotDigits,
     /// An NID must have 10, 13 or 17 digits.
-    #[error(
-        "জাতীয় পরিচয়পত্র নম্বর ১০, ১৩ বা ১৭ অঙ্কের হতে হবে / an NID has 10, 13 or 17 digits, not {0}"
-    )]
+    #[error("{}", crate::l10n::both("identity-nid-length", &[("n0", &format!("{}", .0))]))]
     NidLength(usize),
     /// A birth registration number has 17 digits.
-    #[error(
-        "জন্ম নিবন্ধন নম্বর ১৭ অঙ্কের হতে হবে / a birth registration number has 17 digits, not {0}"
-    )]
+    #[error("{}", crate::l10n::both("identity-brn-length", &[("n0", &format!("{}", .0))]))]
     BrnLength(usize),
     /// Not a Bangladeshi mobile number (01[3-9] and eight more digits).
-    #[error("বাংলাদেশি মোবাইল নম্বর নয় / not a Bangladeshi mobile number (+8801XXXXXXXXX)")]
+    #[error("{}", crate::l10n::both("identity-mobile", &[]))]
     Mobile,
 }
 

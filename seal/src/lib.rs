@@ -18,6 +18,7 @@ pub mod text;
 mod cert_type;
 mod error;
 mod identity;
+mod l10n;
 mod payload;
 mod qr_text;
 mod record;

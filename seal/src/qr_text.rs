@@ -21,7 +21,7 @@ pub struct Host(String);
 
 /// Why a host name was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("যাচাই-হোস্টের নাম ভুল / invalid verifier host {0:?} (a DNS name, optionally with :port)")]
+#[error("{}", crate::l10n::both("host", &[("n0_dbg", &format!("{:?}", .0))]))]
 pub struct HostError(pub String);
 
 impl FromStr for Host {

@@ -29,19 +29,19 @@ pub const MAX_RECORD_JSON: usize = 64 * 1024;
 #[non_exhaustive]
 pub enum RecordError {
     /// Not JSON, or not the record's shape.
-    #[error("রেকর্ড পড়া যায়নি / record is not valid JSON of the record shape: {0}")]
+    #[error("{}", crate::l10n::both("record-json", &[("n0", &format!("{}", .0))]))]
     Json(String),
     /// Larger than [`MAX_RECORD_JSON`].
-    #[error("রেকর্ড অনেক বড় / record is larger than {MAX_RECORD_JSON} bytes")]
+    #[error("{}", crate::l10n::both("record-too-large", &[("max_record_json", &format!("{}", MAX_RECORD_JSON))]))]
     TooLarge,
     /// A certificate type that does not exist.
-    #[error("অজানা সনদের ধরন / unknown certificate type {0:?}")]
+    #[error("{}", crate::l10n::both("record-unknown-type", &[("n0_dbg", &format!("{:?}", .0))]))]
     UnknownType(String),
     /// The office code is not 2 to 12 digits with a non-zero first digit.
-    #[error("অফিস কোড ২ থেকে ১২ অঙ্কের, প্রথম অঙ্ক শূন্য নয় / office code must be 2 to 12 digits, not starting with 0: {0:?}")]
+    #[error("{}", crate::l10n::both("record-office", &[("n0_dbg", &format!("{:?}", .0))]))]
     Office(String),
     /// A date that is not `YYYY-MM-DD` or out of range.
-    #[error("তারিখ ভুল ({field}) / invalid date in {field}: {value:?} (YYYY-MM-DD)")]
+    #[error("{}", crate::l10n::both("record-date", &[("field", &format!("{}", .field)), ("value_dbg", &format!("{:?}", .value))]))]
     Date {
         /// Which field.
         field: String,
@@ -49,16 +49,16 @@ pub enum RecordError {
         value: String,
     },
     /// The expiry is before the issue date.
-    #[error("মেয়াদ শেষের তারিখ প্রদানের তারিখের আগে / expiry is before the issue date")]
+    #[error("{}", crate::l10n::both("record-expiry-before-issue", &[]))]
     ExpiryBeforeIssue,
     /// The type needs an expiry date and none was given.
-    #[error("এই সনদে মেয়াদ শেষের তারিখ লাগবে / this certificate type needs an expiry date")]
+    #[error("{}", crate::l10n::both("record-expiry-required", &[]))]
     ExpiryRequired,
     /// A field name that no certificate type has.
-    #[error("অজানা ঘর {0:?} / unknown field {0:?}")]
+    #[error("{}", crate::l10n::both("record-unknown-field", &[("n0_dbg", &format!("{:?}", .0))]))]
     UnknownField(String),
     /// A field that exists but that this type does not carry.
-    #[error("{cert_type} সনদে {field:?} ঘর থাকে না / field {field:?} is not part of a {cert_type} certificate")]
+    #[error("{}", crate::l10n::both("record-field-not-for-type", &[("cert_type", &format!("{}", .cert_type)), ("field_dbg", &format!("{:?}", .field))]))]
     FieldNotForType {
         /// The type.
         cert_type: &'static str,
@@ -66,15 +66,13 @@ pub enum RecordError {
         field: String,
     },
     /// A required field is missing.
-    #[error("প্রয়োজনীয় ঘর নেই: {0} / required field missing: {0}")]
+    #[error("{}", crate::l10n::both("record-missing-field", &[("n0", &format!("{}", .0))]))]
     MissingField(&'static str),
     /// Neither an NID nor a birth registration number.
-    #[error(
-        "জাতীয় পরিচয়পত্র বা জন্ম নিবন্ধন নম্বর লাগবে / an NID or birth registration number is required"
-    )]
+    #[error("{}", crate::l10n::both("record-identity-required", &[]))]
     IdentityRequired,
     /// A field's value is not valid.
-    #[error("{field} ঘরের মান ভুল / invalid value for {field}: {reason}")]
+    #[error("{}", crate::l10n::both("record-invalid", &[("field", &format!("{}", .field)), ("reason", &format!("{}", .reason))]))]
     Invalid {
         /// The field.
         field: &'static str,
@@ -491,7 +489,12 @@ pub(crate) fn clean_text_owned(
     if n == 0 {
         return Err(RecordError::Invalid {
             field,
-            reason: "empty / খালি".into(),
+            // English first here: the reason follows the English half of `record-invalid`.
+            reason: format!(
+                "{} / {}",
+                crate::l10n::en("reason-empty"),
+                crate::l10n::bn("reason-empty")
+            ),
         });
     }
     if n > MAX_TEXT_CHARS {

@@ -30,19 +30,19 @@ const SPECIALS: [(u8, char); 4] = [
 #[non_exhaustive]
 pub enum TextError {
     /// The text holds a control character, which no certificate field may contain.
-    #[error("লেখায় নিয়ন্ত্রণ-অক্ষর U+{0:04X} আছে / text contains the control character U+{0:04X}")]
+    #[error("{}", crate::l10n::both("text-control-character", &[("n0_04X", &format!("{:04X}", .0))]))]
     ControlCharacter(u32),
     /// A byte that SCT does not assign.
-    #[error("সংক্ষিপ্ত লেখায় অচেনা বাইট 0x{0:02X} / unassigned byte 0x{0:02X} in compact text")]
+    #[error("{}", crate::l10n::both("text-unassigned-byte", &[("n0_02X", &format!("{:02X}", .0))]))]
     UnassignedByte(u8),
     /// An escape that is cut short or is not followed by one valid UTF-8 character.
-    #[error("সংক্ষিপ্ত লেখায় ভুল এস্কেপ / invalid escape in compact text")]
+    #[error("{}", crate::l10n::both("text-bad-escape", &[]))]
     BadEscape,
     /// An escape of a character that has a byte of its own: a second encoding of the same text.
-    #[error("সংক্ষিপ্ত লেখায় অপ্রয়োজনীয় এস্কেপ / needless escape in compact text")]
+    #[error("{}", crate::l10n::both("text-needless-escape", &[]))]
     NeedlessEscape,
     /// The decoded text is not in Normalization Form C.
-    #[error("লেখা NFC রূপে নেই / text is not in Unicode NFC")]
+    #[error("{}", crate::l10n::both("text-not-nfc", &[]))]
     NotNfc,
 }
 

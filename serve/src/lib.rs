@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod cli;
+mod l10n;
 mod media;
 mod metrics;
 mod problem;
@@ -268,7 +269,7 @@ async fn handle(
 fn shed() -> Response<Body> {
     Problem::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "সেবা এখন ব্যস্ত; একটু পরে আবার চেষ্টা করুন / the service is busy; retry shortly",
+        crate::l10n::both("busy", &[]),
     )
     .with_retry_after(RETRY_AFTER_SECS)
     .with_header(
@@ -283,7 +284,7 @@ fn shed() -> Response<Body> {
 fn refusal_head() -> (String, String) {
     let body = Problem::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "অনেক বেশি সংযোগ খোলা; একটু পরে আবার চেষ্টা করুন / too many open connections; retry shortly",
+        crate::l10n::both("too-many-connections", &[]),
     )
     .body();
     let head = format!(

@@ -2,6 +2,8 @@
 //! services: `type`, a title in Bangla and English, the status, a detail in Bangla and English.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -91,25 +93,25 @@ impl Problem {
     }
 }
 
-/// The name of `status` in Bangla and in English.
+/// The statuses with a Bangla title of their own (the others are `title-other`).
+const TITLED: [u16; 13] = [
+    400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 503,
+];
+
+/// The name of `status` in Bangla and in English (English: the status's reason phrase).
 pub fn titles(status: StatusCode) -> (&'static str, &'static str) {
+    /// The Bangla titles (`title-<status>` in `locales/bn/serve.ftl`), rendered once.
+    static BN: LazyLock<HashMap<u16, String>> = LazyLock::new(|| {
+        TITLED
+            .iter()
+            .map(|&s| (s, crate::l10n::bn(&format!("title-{s}"))))
+            .chain([(0, crate::l10n::bn("title-other"))])
+            .collect()
+    });
     let en = status.canonical_reason().unwrap_or("Error");
-    let bn = match status.as_u16() {
-        400 => "অনুরোধটি ঠিক নেই",
-        401 => "প্রবেশাধিকার প্রয়োজন",
-        403 => "অনুমতি নেই",
-        404 => "পাওয়া যায়নি",
-        405 => "এই পদ্ধতি চলে না",
-        408 => "অনুরোধের সময় শেষ",
-        409 => "সংঘাত",
-        413 => "অনুরোধ অনেক বড়",
-        415 => "এই ধরনের বিষয়বস্তু চলে না",
-        422 => "অনুরোধটি গ্রহণযোগ্য নয়",
-        429 => "অনেক বেশি অনুরোধ",
-        500 => "অভ্যন্তরীণ ত্রুটি",
-        503 => "সেবা এখন পাওয়া যাচ্ছে না",
-        _ => "ত্রুটি",
-    };
+    let code = status.as_u16();
+    let key = if TITLED.contains(&code) { code } else { 0 };
+    let bn = BN.get(&key).map_or("", String::as_str);
     (bn, en)
 }
 

@@ -140,7 +140,7 @@ async fn readyz<S: Service>(State(state): State<S>) -> Response {
     if problems.is_empty() {
         return "ready".into_response();
     }
-    let detail = format!("সেবা প্রস্তুত নয় / not ready: {}", problems.join("; "));
+    let detail = crate::l10n::both("not-ready", &[("problems", &problems.join("; "))]);
     Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail)
         .with_problems(problems)
         .into_response()
@@ -152,7 +152,7 @@ async fn metrics<S: Service>(State(state): State<S>) -> Response {
         Ok(out) => ([(header::CONTENT_TYPE, OPENMETRICS)], out).into_response(),
         Err(_) => Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "মেট্রিক্স লেখা যায়নি / metrics encoding failed",
+            crate::l10n::both("metrics-failed", &[]),
         )
         .into_response(),
     }

@@ -20,22 +20,22 @@ pub const MAX_PIXELS: u64 = 12_000_000;
 #[non_exhaustive]
 pub enum ImageError {
     /// No file was sent.
-    #[error("কোনো ছবি পাঠানো হয়নি / no image was sent")]
+    #[error("{}", crate::l10n::both("image-empty", &[]))]
     Empty,
     /// Larger than [`MAX_FILE_BYTES`].
-    #[error("ছবির ফাইল অনেক বড় (সর্বোচ্চ ৮ MiB) / the image file is too large (at most 8 MiB)")]
+    #[error("{}", crate::l10n::both("image-file-too-large", &[]))]
     FileTooLarge,
     /// Wider or taller than [`MAX_SIDE`], or more than [`MAX_PIXELS`].
-    #[error("ছবি অনেক বড় ({0}×{1}); সর্বোচ্চ ৪০০০ পিক্সেল প্রতি পাশে, ১২ মেগাপিক্সেল / the image is too large ({0}×{1}); at most 4000 pixels a side and 12 megapixels")]
+    #[error("{}", crate::l10n::both("image-too-many-pixels", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
     TooManyPixels(u32, u32),
     /// A compressed part of the image expands past what an image within the limits needs.
-    #[error("ছবির ভেতরের একটি সংকুচিত অংশ অস্বাভাবিক বড় হয়; অন্য ছবি পাঠান / a compressed part of the image expands far too much; send another picture")]
+    #[error("{}", crate::l10n::both("image-expands", &[]))]
     Expands,
     /// Not an image format that can be read.
-    #[error("ছবিটি পড়া যায়নি / the image could not be read: {0}")]
+    #[error("{}", crate::l10n::both("image-not-an-image", &[("n0", &format!("{}", .0))]))]
     NotAnImage(String),
     /// No code was found within the time budget.
-    #[error("নির্ধারিত সময়ে কোনো কিউআর কোড পাওয়া যায়নি। কোডটি বড় ও স্পষ্ট করে আবার ছবি তুলুন। / No QR code was found in time. Photograph the code again, larger and sharper.")]
+    #[error("{}", crate::l10n::both("image-timed-out", &[]))]
     TimedOut,
 }
 

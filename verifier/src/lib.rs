@@ -21,6 +21,8 @@
 mod cache;
 mod desk;
 mod image_decode;
+#[doc(hidden)]
+pub mod l10n;
 mod mirror;
 mod replica;
 pub mod server;

@@ -9,7 +9,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use sonod_keys::{ensure_dev_keys, read_public_key, DevOptions, DEV_WARNING};
 use sonod_verifier::server::{run, AppState, Config, ServeError};
-use sonod_verifier::{TrustFloor, TrustSource, FLOOR_FILE};
+use sonod_verifier::{l10n, TrustFloor, TrustSource, FLOOR_FILE};
 
 /// A request makes and drops a few hundred small allocations on two worker threads; mimalloc's
 /// thread-local pages cost a fraction of glibc malloc's arenas here (13% of the server's CPU
@@ -21,7 +21,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "sonod-verifier",
     version,
-    about = "সনদ যাচাই / Sonod verifier: the public verification service"
+    about = l10n::both("cli-about", &[])
 )]
 struct Cli {
     #[command(subcommand)]
@@ -183,7 +183,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ত্রুটি / error: {e:#}");
+            eprintln!("{}: {e:#}", l10n::both("cli-error", &[]));
             ExitCode::from(2)
         }
     }
@@ -195,12 +195,13 @@ fn config(s: &Serve) -> Result<Config> {
             let keys = ensure_dev_keys(dir, &DevOptions::default())
                 .with_context(|| format!("development keys in {}", dir.display()))?;
             eprintln!("{DEV_WARNING}");
-            (TrustSource::File(keys.trust_list_path()), keys.root_pub_path())
+            (
+                TrustSource::File(keys.trust_list_path()),
+                keys.root_pub_path(),
+            )
         }
         (None, Some(t), Some(r)) => (TrustSource::parse(t), r.clone()),
-        _ => bail!(
-            "বিশ্বাস-তালিকা দিন / give the trust list and root key: --trust FILE|URL --root ROOT.pub.pem, or --dev-keys DIR"
-        ),
+        _ => bail!("{}", l10n::both("cli-trust-needed", &[])),
     };
     let root = read_public_key(&root_path)
         .with_context(|| format!("reading the root key {}", root_path.display()))?;
@@ -236,12 +237,16 @@ async fn serve(s: Serve) -> Result<()> {
     let state = AppState::new(config).await.map_err(|e| match e {
         // The replica holds only what the feeds publish: it is rebuilt by syncing again.
         ServeError::Replica(e) => anyhow!(
-            "রেপ্লিকা {0} খোলা যায়নি: {e}. ফোল্ডারে লেখা না গেলে বা ডিস্ক ভরা থাকলে তা ঠিক করুন; নষ্ট হলে এটি ফিড থেকে আবার তৈরি করা যায়: \
-             ফোল্ডারটি সরিয়ে রেখে আবার চালু করুন / cannot open the replica {0}: {e}. If the directory is not writable or its \
-             disk is full, fix that; if it is corrupt, it is rebuilt from the feeds: move the directory away and start again",
-            s.data.display()
+            "{}",
+            l10n::both(
+                "cli-replica-unopenable",
+                &[
+                    ("dir", &s.data.display().to_string()),
+                    ("error", &e.to_string())
+                ]
+            )
         ),
-        e => anyhow::Error::new(e).context("যাচাই সেবা চালু হয়নি / starting the verifier"),
+        e => anyhow::Error::new(e).context(l10n::both("cli-not-started", &[])),
     })?;
     let listener = tokio::net::TcpListener::bind(s.listen)
         .await
@@ -260,8 +265,11 @@ fn accept_trust_rollback(r: &Rollback) -> Result<()> {
         .with_context(|| format!("{}", r.data.join(FLOOR_FILE).display()))?;
     if done.to != r.to {
         println!(
-            "কিছু বদলায়নি: সর্বোচ্চ গৃহীত ক্রম {} এর চেয়ে নিচে নয় / nothing changed: the highest accepted sequence is {}, not above {}",
-            done.to, done.to, r.to
+            "{}",
+            l10n::both(
+                "cli-rollback-unchanged",
+                &[("to", &done.to.to_string()), ("asked", &r.to.to_string())]
+            )
         );
         return Ok(());
     }
@@ -269,14 +277,16 @@ fn accept_trust_rollback(r: &Rollback) -> Result<()> {
         .from
         .map_or_else(|| "unknown".to_owned(), |f| f.to_string());
     tracing::warn!(from = %from, to = done.to, "trust-list rollback accepted by the operator");
+    let args = [
+        ("from", from.as_str()),
+        ("to", &done.to.to_string()),
+        ("dir", &r.data.display().to_string()),
+    ];
+    // Not "bn / en" on one line: a warning this long reads as two paragraphs.
     println!(
-        "সতর্কতা: সর্বোচ্চ গৃহীত বিশ্বাস-তালিকার ক্রম {from} থেকে {} এ নামানো হলো; পরের চালুতে ক্রম {} বা পরের তালিকা গৃহীত হবে। শুধু জাতীয় কর্তৃপক্ষের নির্দেশে করুন।\n\
-         WARNING: the highest accepted trust-list sequence was lowered from {from} to {} in {}; the next start accepts a trust list of sequence {} or later. Do this only on the national authority's instruction.",
-        done.to,
-        done.to,
-        done.to,
-        r.data.display(),
-        done.to
+        "{}\n{}",
+        l10n::bn_args("cli-rollback-done", &args),
+        l10n::en_args("cli-rollback-done", &args)
     );
     Ok(())
 }

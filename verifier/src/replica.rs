@@ -31,10 +31,10 @@ use sonod_judge::{too_old_to_be_missing, FeedAnswer, FeedStatus};
 #[non_exhaustive]
 pub enum ReplicaError {
     /// The store failed.
-    #[error("রেপ্লিকা সংরক্ষণাগারে ত্রুটি / replica store error: {0}")]
+    #[error("{}", crate::l10n::both("replica-store", &[("n0", &format!("{}", .0))]))]
     Store(String),
     /// The events do not continue the office's feed from where the replica stands.
-    #[error("ফিডের অবস্থান মেলে না (রেপ্লিকা {have}, পাতা {page}) / feed position mismatch (replica at {have}, page after {page})")]
+    #[error("{}", crate::l10n::both("replica-position", &[("have", &format!("{}", .have)), ("page", &format!("{}", .page))]))]
     Position {
         /// The replica's position.
         have: u64,
@@ -42,7 +42,7 @@ pub enum ReplicaError {
         page: u64,
     },
     /// An event's hash is not 64 lower-case hex digits.
-    #[error("ফিডে ভুল হ্যাশ / feed event {0} has an invalid hash")]
+    #[error("{}", crate::l10n::both("replica-bad-hash", &[("n0", &format!("{}", .0))]))]
     BadHash(u64),
 }
 

@@ -64,9 +64,7 @@ impl Default for VerifierSettings {
 #[non_exhaustive]
 pub enum VerifyError {
     /// No valid trust list is loaded.
-    #[error(
-        "বিশ্বাস-তালিকা লোড হয়নি; এখন যাচাই করা যাচ্ছে না / no valid trust list is loaded; cannot verify now"
-    )]
+    #[error("{}", crate::l10n::both("verify-no-trust-list", &[]))]
     NoTrustList,
 }
 

@@ -49,16 +49,16 @@ pub const KICK_SPACING: Duration = Duration::from_millis(100);
 #[non_exhaustive]
 pub enum SyncError {
     /// No trust list is loaded, so no page can be checked.
-    #[error("বিশ্বাস-তালিকা নেই / no trust list loaded")]
+    #[error("{}", crate::l10n::both("sync-no-trust-list", &[]))]
     NoTrustList,
     /// The request failed or the answer was not a feed page.
-    #[error("ফিড আনা যায়নি / cannot fetch the feed: {0}")]
+    #[error("{}", crate::l10n::both("sync-fetch", &[("n0", &format!("{}", .0))]))]
     Fetch(String),
     /// The page or status list broke a rule of the feed protocol.
     #[error(transparent)]
     Protocol(#[from] ProtocolError),
     /// The mirror could not be filled (the issuer answers with other ranges).
-    #[error("ফিডের অবস্থান অসঙ্গত / inconsistent feed position: {0}")]
+    #[error("{}", crate::l10n::both("sync-position", &[("n0", &format!("{}", .0))]))]
     Position(String),
     /// The replica refused or failed.
     #[error(transparent)]

@@ -84,13 +84,13 @@ impl TrustState {
 #[non_exhaustive]
 pub enum TrustLoadError {
     /// The file or URL could not be read.
-    #[error("বিশ্বাস-তালিকা আনা যায়নি / cannot fetch the trust list: {0}")]
+    #[error("{}", crate::l10n::both("trust-load-fetch", &[("n0", &format!("{}", .0))]))]
     Fetch(String),
     /// The list was refused (signature, format, expiry, ...).
     #[error(transparent)]
     Invalid(#[from] sonod_keys::TrustListError),
     /// Its sequence number is below the highest this verifier ever accepted.
-    #[error("পুরনো বিশ্বাস-তালিকা প্রত্যাখ্যাত: এর ক্রম {new}, কিন্তু এই যাচাই-সেবা আগে ক্রম {current} গ্রহণ করেছে (ইচ্ছাকৃতভাবে ফিরতে: সেবা বন্ধ করে `sonod-verifier accept-trust-rollback --to {new}`) / refused an older trust list: its sequence is {new}, but this verifier accepted sequence {current} before (to go back on purpose, stop the service and run `sonod-verifier accept-trust-rollback --to {new}`)")]
+    #[error("{}", crate::l10n::both("trust-load-rollback", &[("new", &format!("{}", .new)), ("current", &format!("{}", .current))]))]
     Rollback {
         /// The highest sequence accepted before.
         current: u64,

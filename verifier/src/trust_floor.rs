@@ -25,7 +25,7 @@ const FORMAT: &str = "sonod-trust-floor/1";
 #[non_exhaustive]
 pub enum FloorError {
     /// The file or its directory could not be read or written.
-    #[error("বিশ্বাস-তালিকার ক্রমের ফাইল {path} পড়া বা লেখা যায়নি / cannot read or write the trust-list sequence file {path}: {error}")]
+    #[error("{}", crate::l10n::both("floor-io", &[("path", &format!("{}", .path)), ("error", &format!("{}", .error))]))]
     Io {
         /// The file.
         path: String,
@@ -33,7 +33,7 @@ pub enum FloorError {
         error: String,
     },
     /// The file is not one this verifier writes.
-    #[error("বিশ্বাস-তালিকার ক্রমের ফাইল {path} নষ্ট; ঠিক করতে `sonod-verifier accept-trust-rollback --to N` চালান / the trust-list sequence file {path} is damaged ({error}); to set it on purpose, run `sonod-verifier accept-trust-rollback --to N`")]
+    #[error("{}", crate::l10n::both("floor-damaged", &[("path", &format!("{}", .path)), ("error", &format!("{}", .error))]))]
     Damaged {
         /// The file.
         path: String,
@@ -90,7 +90,8 @@ impl TrustFloor {
                         highest_sequence = f.highest_sequence,
                         lowered_from = from,
                         lowered_at = f.lowered_at.as_deref().unwrap_or("?"),
-                        "বিশ্বাস-তালিকার ক্রম ইচ্ছাকৃতভাবে নামানো হয়েছে / trust-list rollback in effect: an operator lowered the highest accepted sequence on purpose"
+                        "{}",
+                        crate::l10n::both("floor-lowered", &[])
                     );
                 }
                 f.highest_sequence

@@ -208,28 +208,28 @@ pub enum AccountError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Not a role.
-    #[error("অজানা ভূমিকা {0:?} (admin, chairman, councillor, operator) / unknown role {0:?}")]
+    #[error("{}", crate::l10n::both("account-unknown-role", &[("n0_dbg", &format!("{:?}", .0))]))]
     UnknownRole(String),
     /// A name outside the allowed form.
-    #[error("নাম ৩–৩২ অক্ষরের a–z, 0–9, . _ - হতে হবে / account names are 3–32 of a–z 0–9 . _ -")]
+    #[error("{}", crate::l10n::both("account-bad-name", &[]))]
     BadName,
     /// The account exists already.
-    #[error("এই নামে অ্যাকাউন্ট আছে / account {0:?} already exists")]
+    #[error("{}", crate::l10n::both("account-exists", &[("n0_dbg", &format!("{:?}", .0))]))]
     Exists(String),
     /// No such account.
-    #[error("অ্যাকাউন্ট নেই / no account {0:?}")]
+    #[error("{}", crate::l10n::both("account-no-such-user", &[("n0_dbg", &format!("{:?}", .0))]))]
     NoSuchUser(String),
     /// The password is too short.
-    #[error("পাসওয়ার্ড অন্তত {MIN_PASSWORD_CHARS} অক্ষরের হতে হবে / password must have at least {MIN_PASSWORD_CHARS} characters")]
+    #[error("{}", crate::l10n::both("account-weak-password", &[("min_password_chars", &format!("{}", MIN_PASSWORD_CHARS))]))]
     WeakPassword,
     /// Password hashing failed.
-    #[error("পাসওয়ার্ড হ্যাশ করা যায়নি / password hashing failed")]
+    #[error("{}", crate::l10n::both("account-hash", &[]))]
     Hash,
     /// No token with that id.
-    #[error("এই আইডির কোনো টোকেন নেই / no token with id {0:?}")]
+    #[error("{}", crate::l10n::both("account-no-such-token", &[("n0_dbg", &format!("{:?}", .0))]))]
     NoSuchToken(String),
     /// An expiry in the past or too far ahead.
-    #[error("মেয়াদ এখনকার পরে এবং {MAX_TOKEN_DAYS} দিনের মধ্যে হতে হবে / a token must expire after now and within {MAX_TOKEN_DAYS} days")]
+    #[error("{}", crate::l10n::both("account-bad-expiry", &[("max_token_days", &format!("{}", MAX_TOKEN_DAYS))]))]
     BadExpiry,
     /// The change or its audit entry could not be written.
     #[error(transparent)]
@@ -242,16 +242,16 @@ pub enum AccountError {
 #[non_exhaustive]
 pub enum TokenRefusal {
     /// Not a token of this office.
-    #[error("টোকেনটি চেনা যায়নি / unknown API token")]
+    #[error("{}", crate::l10n::both("token-refusal-unknown", &[]))]
     Unknown,
     /// Past its expiry.
-    #[error("টোকেনের মেয়াদ শেষ; প্রশাসকের কাছে নতুন টোকেন নিন / the API token has expired; ask an admin for a new one")]
+    #[error("{}", crate::l10n::both("token-refusal-expired", &[]))]
     Expired,
     /// Revoked by an admin.
-    #[error("টোকেনটি বাতিল করা হয়েছে / the API token was revoked")]
+    #[error("{}", crate::l10n::both("token-refusal-revoked", &[]))]
     Revoked,
     /// Its account is disabled.
-    #[error("অ্যাকাউন্টটি বন্ধ / the token's account is disabled")]
+    #[error("{}", crate::l10n::both("token-refusal-disabled", &[]))]
     Disabled,
 }
 

@@ -65,22 +65,22 @@ impl Default for SignInLimits {
 #[non_exhaustive]
 pub enum SignInError {
     /// Wrong name or password, or a disabled account (not told apart).
-    #[error("নাম বা পাসওয়ার্ড ভুল / wrong account or password")]
+    #[error("{}", crate::l10n::both("sign-in-wrong", &[]))]
     Wrong,
     /// Too many attempts on this name or from this address: wait.
-    #[error("অনেকবার চেষ্টা হয়েছে; {retry_after} সেকেন্ড পরে আবার চেষ্টা করুন / too many attempts, try again in {retry_after} s")]
+    #[error("{}", crate::l10n::both("sign-in-throttled", &[("retry_after", &format!("{}", .retry_after))]))]
     Throttled {
         /// Seconds to wait.
         retry_after: u64,
     },
     /// Too many sign-ins in progress.
-    #[error("সেবা এখন ব্যস্ত; {retry_after} সেকেন্ড পরে আবার চেষ্টা করুন / the service is busy, try again in {retry_after} s")]
+    #[error("{}", crate::l10n::both("sign-in-busy", &[("retry_after", &format!("{}", .retry_after))]))]
     Busy {
         /// Seconds to wait.
         retry_after: u64,
     },
     /// The store failed, or the verification could not run.
-    #[error("অভ্যন্তরীণ ত্রুটি / internal error")]
+    #[error("{}", crate::l10n::both("sign-in-internal", &[]))]
     Internal,
 }
 

@@ -14,7 +14,7 @@ use crate::l10n;
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
-    /// নতুন অ্যাকাউন্ট / Create an account.
+    #[command(about = l10n::both("cli-user-add", &[]))]
     Add {
         #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
         data: PathBuf,
@@ -31,23 +31,23 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// API টোকেন / API tokens: create (also `user token --name …`), list, revoke.
+    #[command(about = l10n::both("cli-token", &[]))]
     Token(TokenArgs),
-    /// নতুন পাসওয়ার্ড / Set a password (read from standard input).
+    #[command(about = l10n::both("cli-user-passwd", &[]))]
     Passwd {
         #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
         data: PathBuf,
         #[arg(long)]
         name: String,
     },
-    /// অ্যাকাউন্ট বন্ধ / Disable an account: its tokens and sessions stop working.
+    #[command(about = l10n::both("cli-user-disable", &[]))]
     Disable {
         #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
         data: PathBuf,
         #[arg(long)]
         name: String,
     },
-    /// অ্যাকাউন্টের তালিকা / List accounts.
+    #[command(about = l10n::both("cli-user-list", &[]))]
     List {
         #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
         data: PathBuf,
@@ -66,9 +66,9 @@ pub struct TokenArgs {
 
 #[derive(Subcommand, Debug)]
 enum TokenCommand {
-    /// নতুন টোকেন / Create a token (printed once on standard output, stored hashed).
+    #[command(about = l10n::both("cli-token-create", &[]))]
     Create(CreateToken),
-    /// টোকেনের তালিকা / List tokens: id, account, label, created, expires, last used, state.
+    #[command(about = l10n::both("cli-token-list", &[]))]
     List {
         #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
         data: PathBuf,
@@ -76,7 +76,7 @@ enum TokenCommand {
         #[arg(long)]
         name: Option<String>,
     },
-    /// টোকেন বাতিল / Revoke one token by its id (from `list`); it stops working at once.
+    #[command(about = l10n::both("cli-token-revoke", &[]))]
     Revoke {
         #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
         data: PathBuf,

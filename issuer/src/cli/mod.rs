@@ -86,7 +86,9 @@ pub fn issue(common: Common, record_path: PathBuf) -> Result<ExitCode> {
         )
     })?;
     eprintln!(
-        "সনদ প্রদান হয়েছে / issued: ক্রমিক / serial {} · QR version {} ({:?}), {} characters",
+        "{}: {} {} · QR version {} ({:?}), {} characters",
+        l10n::both("cli-issued", &[]),
+        l10n::both("cli-serial", &[]),
         issued.serial,
         issued.qr_version,
         common.ec,

@@ -9,10 +9,10 @@ use qrcode::{EcLevel, QrCode, Version};
 #[non_exhaustive]
 pub enum QrImageError {
     /// The text does not fit any QR version at that error correction level.
-    #[error("কিউআর কোডে ধরছে না / text does not fit a QR code: {0}")]
+    #[error("{}", crate::l10n::both("qr-image-too-long", &[("n0", &format!("{}", .0))]))]
     TooLong(String),
     /// PNG encoding failed.
-    #[error("PNG তৈরি করা যায়নি / PNG encoding failed: {0}")]
+    #[error("{}", crate::l10n::both("qr-image-png", &[("n0", &format!("{}", .0))]))]
     Png(String),
 }
 

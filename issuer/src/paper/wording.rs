@@ -64,23 +64,23 @@ static BUILTIN: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum WordingError {
     /// A type has no wording in one language.
-    #[error("শব্দাবলি নেই / no wording: {file}")]
+    #[error("{}", crate::l10n::both("wording-missing", &[("file", &format!("{}", .file))]))]
     Missing { file: String },
     /// A file could not be read.
-    #[error("শব্দাবলি পড়া যায়নি / cannot read the wording {file}: {message}")]
+    #[error("{}", crate::l10n::both("wording-read", &[("file", &format!("{}", .file)), ("message", &format!("{}", .message))]))]
     Read { file: String, message: String },
     /// A file is not a valid template.
-    #[error("শব্দাবলির গঠন ভুল / bad wording template {file}: {message}")]
+    #[error("{}", crate::l10n::both("wording-syntax", &[("file", &format!("{}", .file)), ("message", &format!("{}", .message))]))]
     Syntax { file: String, message: String },
     /// A template uses a name that is not a field of its type.
-    #[error("অজানা ঘর / unknown field `{field}` in {file} (not a field of {cert_type})")]
+    #[error("{}", crate::l10n::both("wording-unknown-field", &[("field", &format!("{}", .field)), ("file", &format!("{}", .file)), ("cert_type", &format!("{}", .cert_type))]))]
     UnknownField {
         file: String,
         field: String,
         cert_type: String,
     },
     /// Rendering failed (a template that passed the checks misuses a value).
-    #[error("শব্দাবলি তৈরি করা যায়নি / cannot render the wording {file}: {message}")]
+    #[error("{}", crate::l10n::both("wording-render", &[("file", &format!("{}", .file)), ("message", &format!("{}", .message))]))]
     Render { file: String, message: String },
 }
 

@@ -43,7 +43,7 @@ pub enum IssueError {
     #[error(transparent)]
     Qr(#[from] QrImageError),
     /// Writing an output file failed.
-    #[error("ফাইল লেখা যায়নি / cannot write {path}: {source}")]
+    #[error("{}", crate::l10n::both("issue-io", &[("path", &format!("{}", .path.display())), ("source", &format!("{}", .source))]))]
     Io {
         /// Which file.
         path: PathBuf,

@@ -41,14 +41,14 @@ impl fmt::Debug for OfficeKey {
 #[non_exhaustive]
 pub enum OfficeKeyError {
     /// The root public key could not be read.
-    #[error("রুট পাবলিক চাবি পড়া যায়নি / cannot read the root public key: {0}")]
+    #[error("{}", crate::l10n::both("office-key-root", &[("n0", &format!("{}", .0))]))]
     Root(String),
     /// The trust list could not be read, or does not verify against the root key.
-    #[error("বিশ্বাস-তালিকা গ্রহণযোগ্য নয় / the trust list is not usable: {0}")]
+    #[error("{}", crate::l10n::both("office-key-trust-list", &[("n0", &format!("{}", .0))]))]
     TrustList(String),
     /// The key is not in the trust list: verifiers would call everything it signs an
     /// untrusted issuer.
-    #[error("অফিসের চাবি {0} বিশ্বাস-তালিকায় নেই / the office key {0} is not in the trust list")]
+    #[error("{}", crate::l10n::both("office-key-not-listed", &[("n0", &format!("{}", .0))]))]
     NotListed(KeyId),
 }
 
@@ -57,11 +57,7 @@ pub enum OfficeKeyError {
 #[non_exhaustive]
 pub enum SigningRefused {
     /// The issue date is not today in Dhaka: no backdating, no post-dating.
-    #[error(
-        "প্রদানের তারিখ আজ (ঢাকা), {today}, হতে হবে; {issued} নয় / the issue date must be today in Dhaka, {today}, not {issued}",
-        today = format_date(*today),
-        issued = format_date(*issued)
-    )]
+    #[error("{}", crate::l10n::both("signing-refused-not-today", &[("today", &format_date(*today)), ("issued", &format_date(*issued))]))]
     NotToday {
         /// The record's issue date.
         issued: Date,
@@ -69,11 +65,7 @@ pub enum SigningRefused {
         today: Date,
     },
     /// The expiry is on or before the issue date: the certificate would be dead on arrival.
-    #[error(
-        "মেয়াদ শেষের তারিখ ({expires}) প্রদানের তারিখের ({issued}) পরে হতে হবে / the expiry date {expires} must be after the issue date {issued}",
-        expires = format_date(*expires),
-        issued = format_date(*issued)
-    )]
+    #[error("{}", crate::l10n::both("signing-refused-expiry-not-after-issue", &[("expires", &format_date(*expires)), ("issued", &format_date(*issued))]))]
     ExpiryNotAfterIssue {
         /// The record's issue date.
         issued: Date,
@@ -81,10 +73,10 @@ pub enum SigningRefused {
         expires: Date,
     },
     /// The trust list marks the key compromised: verifiers refuse all it signs.
-    #[error("অফিসের চাবি {0} বিশ্বাস-তালিকায় আপসকৃত; এটি দিয়ে সনদ দেওয়া যাবে না / the office key {0} is marked compromised in the trust list; it issues nothing")]
+    #[error("{}", crate::l10n::both("signing-refused-key-compromised", &[("n0", &format!("{}", .0))]))]
     KeyCompromised(KeyId),
     /// The record names another office than the key's.
-    #[error("চাবি {key_id} অফিস {key_office} এর, রেকর্ড অফিস {record_office} এর / the key {key_id} belongs to office {key_office}, the record to office {record_office}")]
+    #[error("{}", crate::l10n::both("signing-refused-other-office", &[("key_id", &format!("{}", .key_id)), ("key_office", &format!("{}", .key_office)), ("record_office", &format!("{}", .record_office))]))]
     OtherOffice {
         /// The key.
         key_id: KeyId,
@@ -94,11 +86,7 @@ pub enum SigningRefused {
         record_office: OfficeCode,
     },
     /// The issue date is before the key's first signing day.
-    #[error(
-        "অফিসের চাবি {key_id} {not_before} থেকে স্বাক্ষর করবে, {issued} তারিখে নয় / the office key {key_id} may sign from {not_before}, not on {issued}",
-        not_before = format_date(*not_before),
-        issued = format_date(*issued)
-    )]
+    #[error("{}", crate::l10n::both("signing-refused-key-not-yet-valid", &[("key_id", &format!("{}", .key_id)), ("not_before", &format_date(*not_before)), ("issued", &format_date(*issued))]))]
     KeyNotYetValid {
         /// The key.
         key_id: KeyId,
@@ -108,10 +96,7 @@ pub enum SigningRefused {
         not_before: Date,
     },
     /// The key was retired before the issue date.
-    #[error(
-        "অফিসের চাবি {key_id} অবসরপ্রাপ্ত, শেষ স্বাক্ষরের দিন {retired_on}; নতুন চাবি দিন / the office key {key_id} is retired, its last signing day was {retired_on}; load the office's new key",
-        retired_on = format_date(*retired_on)
-    )]
+    #[error("{}", crate::l10n::both("signing-refused-key-retired", &[("key_id", &format!("{}", .key_id)), ("retired_on", &format_date(*retired_on))]))]
     KeyRetired {
         /// The key.
         key_id: KeyId,
@@ -121,10 +106,7 @@ pub enum SigningRefused {
         retired_on: Date,
     },
     /// The key's window ended before the issue date.
-    #[error(
-        "অফিসের চাবির {key_id} মেয়াদ {not_after} তারিখে শেষ; নতুন চাবি দিন / the office key {key_id} may sign only until {not_after}; load the office's new key",
-        not_after = format_date(*not_after)
-    )]
+    #[error("{}", crate::l10n::both("signing-refused-key-expired", &[("key_id", &format!("{}", .key_id)), ("not_after", &format_date(*not_after))]))]
     KeyExpired {
         /// The key.
         key_id: KeyId,

@@ -54,8 +54,12 @@ fn json_body<T: for<'de> Deserialize<'de>>(
     body: &Bytes,
 ) -> Result<T, AppError> {
     require_json(headers)?;
-    serde_json::from_slice(body)
-        .map_err(|e| AppError::BadRequest(format!("JSON পড়া যায়নি / invalid JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::BadRequest(crate::l10n::both(
+            "api-invalid-json",
+            &[("error", &e.to_string())],
+        ))
+    })
 }
 
 fn links(serial: u64) -> Value {
@@ -102,11 +106,12 @@ async fn issue(
         other => AppError::Unprocessable(other.to_string()),
     })?;
     if *record.office() != state.config().office.code {
-        return Err(AppError::Unprocessable(format!(
-            "এই অফিসের কোড {} / this service issues for office {}, not {}",
-            state.config().office.code,
-            state.config().office.code,
-            record.office()
+        return Err(AppError::Unprocessable(crate::l10n::both(
+            "api-other-office",
+            &[
+                ("office", &state.config().office.code.to_string()),
+                ("record_office", &record.office().to_string()),
+            ],
         )));
     }
     let key = state.key();
@@ -143,8 +148,9 @@ async fn issue(
 
 fn stored(state: &AppState, serial: u64) -> Result<StoredCertificate, AppError> {
     state.ledger().store().get(serial)?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {serial}"
+        AppError::NotFound(crate::l10n::both(
+            "api-no-certificate",
+            &[("serial", &serial.to_string())],
         ))
     })
 }

@@ -17,16 +17,16 @@ pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
     /// 401: no valid credentials.
-    #[error("প্রবেশাধিকার প্রয়োজন / authentication required")]
+    #[error("{}", crate::l10n::both("app-unauthorized", &[]))]
     Unauthorized,
     /// 401: a bearer token that is unknown, expired, revoked or of a disabled account.
     #[error("{0}")]
     TokenRefused(TokenRefusal),
     /// 403: the account's role does not allow this.
-    #[error("এই কাজের অনুমতি নেই / your role does not allow this")]
+    #[error("{}", crate::l10n::both("app-forbidden", &[]))]
     Forbidden,
     /// 403: a form without its session's CSRF token (stale, or posted from another site).
-    #[error("ফর্মটি এই সেশনের নয়; পাতাটি আবার খুলে চেষ্টা করুন / the form does not belong to this session; reload the page and try again")]
+    #[error("{}", crate::l10n::both("app-csrf", &[]))]
     Csrf,
     /// 404.
     #[error("{0}")]
@@ -35,7 +35,7 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     /// 413.
-    #[error("অনুরোধ অনেক বড় / request body too large")]
+    #[error("{}", crate::l10n::both("app-too-large", &[]))]
     TooLarge,
     /// 415: the body is not JSON.
     #[error("{}", sonod_serve::NOT_JSON)]
@@ -74,7 +74,7 @@ impl From<&AppError> for Problem {
         let detail = match e {
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
-                "অভ্যন্তরীণ ত্রুটি / internal error".to_owned()
+                crate::l10n::both("internal-error", &[])
             }
             other => other.to_string(),
         };

@@ -93,7 +93,7 @@ pub enum ServeError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The key could not be read.
-    #[error("অফিসের চাবি পড়া যায়নি / cannot read the office key: {0}")]
+    #[error("{}", crate::l10n::both("serve-key", &[("n0", &format!("{}", .0))]))]
     Key(String),
     /// The trust list does not let the key sign for this office.
     #[error(transparent)]
@@ -102,7 +102,7 @@ pub enum ServeError {
     #[error(transparent)]
     Wording(#[from] crate::paper::wording::WordingError),
     /// The trust list gives the key to another office than the service's.
-    #[error("চাবি {key_id} অফিস {key_office} এর, এই সেবা অফিস {office} এর / the key {key_id} belongs to office {key_office}, this service to office {office}")]
+    #[error("{}", crate::l10n::both("serve-other-office", &[("key_id", &format!("{}", .key_id)), ("key_office", &format!("{}", .key_office)), ("office", &format!("{}", .office))]))]
     OtherOffice {
         /// The key.
         key_id: sonod_keys::KeyId,

@@ -26,13 +26,13 @@ pub enum BackupError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Reading or writing the file failed.
-    #[error("ব্যাকআপ ফাইলে পড়া/লেখা যায়নি / backup I/O error: {0}")]
+    #[error("{}", crate::l10n::both("backup-io", &[("n0", &format!("{}", .0))]))]
     Io(#[from] std::io::Error),
     /// Not a Sonod backup, truncated, or altered.
-    #[error("ব্যাকআপ ফাইল নষ্ট বা অসম্পূর্ণ / not a valid Sonod backup: {0}")]
+    #[error("{}", crate::l10n::both("backup-invalid", &[("n0", &format!("{}", .0))]))]
     Invalid(String),
     /// Restore refuses to write over existing data.
-    #[error("{0} খালি নয়; পুরনো তথ্য মুছে যাবে বলে ফেরানো হলো না / {0} is not empty: restore writes only into a new directory")]
+    #[error("{}", crate::l10n::both("backup-not-empty", &[("n0", &format!("{}", .0.display()))]))]
     NotEmpty(PathBuf),
 }
 

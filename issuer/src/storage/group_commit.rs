@@ -93,7 +93,7 @@ pub struct GroupCommit {
 
 /// The barrier failed; the service must stop acknowledging writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("ডিস্কে স্থায়ীভাবে লেখা যায়নি / the store could not make writes durable")]
+#[error("{}", crate::l10n::both("commit-failed", &[]))]
 pub struct CommitFailed;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

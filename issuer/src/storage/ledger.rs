@@ -61,10 +61,10 @@ pub enum LedgerError {
     #[error(transparent)]
     Refused(#[from] SigningRefused),
     /// No certificate with that serial.
-    #[error("এই ক্রমিক নম্বরের কোনো সনদ নেই / no certificate with serial {0}")]
+    #[error("{}", crate::l10n::both("ledger-not-found", &[("n0", &format!("{}", .0))]))]
     NotFound(u64),
     /// An idempotency key was reused with a different request.
-    #[error("একই Idempotency-Key ভিন্ন অনুরোধে ব্যবহৃত / the Idempotency-Key was already used for a different request")]
+    #[error("{}", crate::l10n::both("ledger-idempotency-mismatch", &[]))]
     IdempotencyMismatch,
     /// The durability barrier failed.
     #[error(transparent)]

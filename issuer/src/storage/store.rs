@@ -51,10 +51,10 @@ use sonod_seal::Record;
 #[non_exhaustive]
 pub enum StoreError {
     /// sled reported an error (I/O or corruption).
-    #[error("ডেটা-ভান্ডারে ত্রুটি / store error: {0}")]
+    #[error("{}", crate::l10n::both("store-sled", &[("n0", &format!("{}", .0))]))]
     Sled(#[from] sled::Error),
     /// fsync or another file operation failed.
-    #[error("ডেটা-ভান্ডার ডিস্কে লেখা যায়নি / store I/O error on {path}: {source}")]
+    #[error("{}", crate::l10n::both("store-io", &[("path", &format!("{}", .path.display())), ("source", &format!("{}", .source))]))]
     Io {
         /// Which file.
         path: PathBuf,
@@ -62,7 +62,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// The store belongs to another office.
-    #[error("এই ডেটা-ভান্ডার অফিস {store} এর, রেকর্ড অফিস {record} এর / this store belongs to office {store}, the record to office {record}")]
+    #[error("{}", crate::l10n::both("store-wrong-office", &[("store", &format!("{}", .store)), ("record", &format!("{}", .record))]))]
     WrongOffice {
         /// The store's office.
         store: String,
@@ -70,10 +70,10 @@ pub enum StoreError {
         record: String,
     },
     /// A stored value could not be read back.
-    #[error("সংরক্ষিত তথ্য নষ্ট / stored data is corrupt: {0}")]
+    #[error("{}", crate::l10n::both("store-corrupt-data", &[("n0", &format!("{}", .0))]))]
     Corrupt(String),
     /// Serial numbers ran out (u64).
-    #[error("ক্রমিক নম্বর শেষ / serial numbers exhausted")]
+    #[error("{}", crate::l10n::both("store-serials-exhausted", &[]))]
     SerialsExhausted,
 }
 

@@ -15,6 +15,7 @@ headline-expired = মেয়াদোত্তীর্ণ
 headline-not-yet-valid = এখনো কার্যকর নয়
 headline-unconfirmed = স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ
 headline-valid = সঠিক ও বৈধ
+headline-look-alike = সতর্কতা — কিউআর কোডের লিংক অচেনা ওয়েবসাইটের
 
 ## Why a signed certificate is only unconfirmed
 

@@ -14,6 +14,7 @@ headline-expired = Expired
 headline-not-yet-valid = Not yet valid
 headline-unconfirmed = Signature genuine — not fully checked
 headline-valid = Genuine and valid
+headline-look-alike = Warning — the QR code links to an unknown website
 
 ## Why a signed certificate is only unconfirmed
 

@@ -75,14 +75,21 @@ fn json_body<'a, T: Deserialize<'a>>(
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge(limit)
         } else {
-            AppError::BadRequest(format!("অনুরোধ পড়া যায়নি / cannot read the request: {r}"))
+            AppError::BadRequest(crate::l10n::both(
+                "api-unreadable",
+                &[("error", &r.to_string())],
+            ))
         }
     })?;
     if !json.0 {
         return Err(AppError::UnsupportedMediaType);
     }
-    serde_json::from_slice(body)
-        .map_err(|e| AppError::BadRequest(format!("JSON পড়া যায়নি / invalid JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::BadRequest(crate::l10n::both(
+            "api-invalid-json",
+            &[("error", &e.to_string())],
+        ))
+    })
 }
 
 fn json_response(body: Vec<u8>) -> Response {
@@ -124,8 +131,9 @@ async fn verify_batch(
         }
         let req = req?;
         if n > MAX_BATCH {
-            return Err(AppError::Unprocessable(format!(
-                "একবারে সর্বোচ্চ {MAX_BATCH}টি / at most {MAX_BATCH} payloads in one batch (got {n})"
+            return Err(AppError::Unprocessable(crate::l10n::both(
+                "api-batch-too-large",
+                &[("max", &MAX_BATCH.to_string()), ("n", &n.to_string())],
             )));
         }
         let answers = state.verifier().verify_batch(&req.payloads)?;
@@ -219,7 +227,10 @@ async fn office_feed(
     // An office code by the one rule; anything else names no office.
     let office = OfficeCode::parse(&office).map_err(|_| AppError::NotFound)?;
     let Query(After { after }) = after.map_err(|e| {
-        AppError::BadRequest(format!("after সংখ্যা হতে হবে / after must be a number: {e}"))
+        AppError::BadRequest(crate::l10n::both(
+            "api-after-not-number",
+            &[("error", &e.to_string())],
+        ))
     })?;
     let page = state
         .replica()

@@ -21,7 +21,7 @@ pub enum AppError {
     #[error("{}", sonod_serve::METHOD_NOT_ALLOWED)]
     MethodNotAllowed,
     /// 413: the body is larger than the endpoint accepts.
-    #[error("অনুরোধ অনেক বড় (সর্বোচ্চ {0} বাইট) / request body too large (at most {0} bytes)")]
+    #[error("{}", crate::l10n::both("app-too-large", &[("n0", &format!("{}", .0))]))]
     TooLarge(usize),
     /// 415: the body is not JSON.
     #[error("{}", sonod_serve::NOT_JSON)]
@@ -30,10 +30,10 @@ pub enum AppError {
     #[error("{0}")]
     Unprocessable(String),
     /// 429: the client's rate limit is used up.
-    #[error("অনেক বেশি অনুরোধ; {} সেকেন্ড পরে আবার চেষ্টা করুন / too many requests; retry in {} s", retry_secs(*.0), retry_secs(*.0))]
+    #[error("{}", crate::l10n::both("app-too-many-requests", &[("retry_secs_0", &format!("{}", (retry_secs(*.0))))]))]
     TooManyRequests(Duration),
     /// 429: a batch larger than what the client's allowance holds now.
-    #[error("এই ব্যাচে {asked}টি; এখন সর্বোচ্চ {allowed_now}টি পাঠানো যাবে, সবগুলো {} সেকেন্ড পরে / this batch has {asked} payloads; {allowed_now} may be sent now, all {asked} after {} s (Retry-After)", retry_secs(*.wait), retry_secs(*.wait))]
+    #[error("{}", crate::l10n::both("app-batch-limited", &[("asked", &format!("{}", .asked)), ("allowed_now", &format!("{}", .allowed_now)), ("retry_secs_wait", &format!("{}", (retry_secs(*.wait))))]))]
     BatchLimited {
         /// Until the whole batch fits.
         wait: Duration,
@@ -74,7 +74,7 @@ impl AppError {
         match self {
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
-                "অভ্যন্তরীণ ত্রুটি / internal error".to_owned()
+                crate::l10n::both("internal-error", &[])
             }
             other => other.to_string(),
         }

@@ -138,9 +138,12 @@ impl RateLimit {
         let asked = u32::try_from(n.max(1)).unwrap_or(u32::MAX);
         self.charge(client, asked).map_err(|s| {
             if asked > self.burst {
-                AppError::Unprocessable(format!(
-                    "ছাড়-টোকেন ছাড়া এক ব্যাচে সর্বোচ্চ {b}টি; ছোট ব্যাচে পাঠান / without an exemption token a batch may hold at most {b} payloads (got {asked}); send smaller batches",
-                    b = self.burst
+                AppError::Unprocessable(crate::l10n::both(
+                    "limit-batch-over-burst",
+                    &[
+                        ("burst", &self.burst.to_string()),
+                        ("asked", &asked.to_string()),
+                    ],
                 ))
             } else {
                 AppError::BatchLimited {

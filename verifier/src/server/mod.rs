@@ -144,7 +144,7 @@ pub enum ServeError {
     #[error(transparent)]
     Replica(#[from] ReplicaError),
     /// The HTTP client could not be built.
-    #[error("HTTP ক্লায়েন্ট তৈরি হয়নি / cannot build the HTTP client: {0}")]
+    #[error("{}", crate::l10n::both("serve-client", &[("n0", &format!("{}", .0))]))]
     Client(String),
     /// The highest trust-list sequence accepted before could not be read.
     #[error(transparent)]

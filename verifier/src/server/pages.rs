@@ -63,7 +63,8 @@ pub(super) fn routes() -> Router<AppState> {
 /// The pages' words: `verifier/locales/bn/verifier.ftl` and `…/en/verifier.ftl`, built in.
 /// Templates call [`l10n::bn`] and [`l10n::en`] with a message id.
 pub(crate) mod l10n {
-    sonod_l10n::messages!();
+    // Declared once for the crate (its errors' texts are in the same files).
+    pub(crate) use crate::l10n::*;
 
     #[cfg(test)]
     mod tests {
@@ -87,8 +88,13 @@ pub(crate) mod l10n {
             b.sort();
             assert_eq!(a, b, "the same ids in bn and en");
             let args: HashMap<Cow<'static, str>, FluentValue> =
-                ["office", "time", "host", "age", "date"]
-                    .into_iter()
+                // The pages' names, then the errors' and the command line's.
+                [
+                    "office", "time", "host", "age", "date", "n0", "n1", "retry_secs_0", "asked",
+                    "allowed_now", "retry_secs_wait", "have", "page", "new", "current", "path",
+                    "error", "max", "n", "burst", "dir", "to", "from",
+                ]
+                .into_iter()
                     .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
                     .collect();
             for id in &bn_ids {
@@ -410,7 +416,7 @@ fn tone(v: &Verdict, host: Option<&HostCheck>) -> Tone {
 /// read as plain "valid", and the same for a page reached at an address that is not official.
 fn page_headline(v: &Verdict, host: Option<&HostCheck>) -> (&'static str, &'static str) {
     if v.kind == VerdictKind::Valid && host.is_some_and(|h| !h.official) {
-        return LOOK_ALIKE_HEADLINE;
+        return *LOOK_ALIKE_HEADLINE;
     }
     v.headline()
 }

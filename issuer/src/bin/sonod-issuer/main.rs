@@ -8,6 +8,7 @@ use anyhow::Result;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use sonod_issuer::cli::{self, admin, Common};
+use sonod_issuer::l10n;
 
 mod serve;
 
@@ -23,7 +24,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "sonod-issuer",
     version,
-    about = "সনদ প্রদান / Sonod issuer: seal certificates with the office key"
+    about = l10n::both("cli-about", &[])
 )]
 struct Cli {
     #[command(subcommand)]
@@ -32,10 +33,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// একটি সনদ প্রদান / Seal one record (JSON) and write its QR text, PNG and SVG.
-    ///
-    /// The record is dated today in Dhaka (a missing "issued" is today; any other date is
-    /// refused), must expire after that, and the trust list must let the key sign today.
+    #[command(
+        about = l10n::both("cli-issue", &[]),
+        long_about = format!("{}.\n\n{}", l10n::both("cli-issue", &[]), l10n::en("cli-issue-long"))
+    )]
     Issue {
         #[command(flatten)]
         common: Common,
@@ -43,7 +44,7 @@ enum Command {
         #[arg(long)]
         record: PathBuf,
     },
-    /// একসাথে অনেক সনদ / Seal every record of a JSON Lines file, with a progress bar.
+    #[command(about = l10n::both("cli-bulk", &[]))]
     Bulk {
         #[command(flatten)]
         common: Common,
@@ -54,18 +55,18 @@ enum Command {
         #[arg(long)]
         no_images: bool,
     },
-    /// সেবা চালু / Run the office's service (web pages and API).
+    #[command(about = l10n::both("cli-serve", &[]))]
     Serve(serve::ServeArgs),
-    /// কর্মকর্তাদের অ্যাকাউন্ট / Officials' accounts (the service must be stopped).
+    #[command(about = l10n::both("cli-user", &[]))]
     #[command(subcommand)]
     User(admin::UserCommand),
-    /// বেহাত চাবির সনদ নতুন চাবিতে / Re-seal every unrevoked certificate of a compromised key.
+    #[command(about = l10n::both("cli-reseal", &[]))]
     Reseal(admin::ResealArgs),
-    /// ব্যাকআপ / A consistent backup: from a running service (--url) or a stopped store (--data).
+    #[command(about = l10n::both("cli-backup", &[]))]
     Backup(admin::BackupArgs),
-    /// ব্যাকআপ থেকে ফেরানো / Restore a backup into a new data directory.
+    #[command(about = l10n::both("cli-restore", &[]))]
     Restore(admin::RestoreArgs),
-    /// পরিসংখ্যান / Counts of a stopped store.
+    #[command(about = l10n::both("cli-stats", &[]))]
     Stats(admin::StatsArgs),
 }
 
@@ -85,7 +86,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("ত্রুটি / error: {e:#}");
+            eprintln!("{}: {e:#}", l10n::both("cli-error", &[]));
             ExitCode::from(2)
         }
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use sonod_issuer::server::{AppState, OfficeInfo, ServeConfig};
-use sonod_issuer::Role;
+use sonod_issuer::{l10n, Role};
 use sonod_keys::{ensure_dev_keys, DevOptions};
 
 #[derive(Args)]
@@ -16,9 +16,7 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free one; the address is printed on stdout).
     #[arg(long, env = "SONOD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// অফিসের নিজের সনদের ভাষা / The office's own certificate wording: files here
-    /// (`<type>.bn.txt`, `<type>.en.txt`, `common.bn.txt`, …) replace the built-in ones of the
-    /// same name; checked against every type's fields at start (see issuer/wording/README.md).
+    #[arg(help = l10n::both("cli-wording", &[]))]
     #[arg(long, env = "SONOD_WORDING", value_name = "DIR")]
     wording: Option<PathBuf>,
     /// The office's store.
@@ -111,8 +109,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
                     args.root.clone().unwrap_or_default(),
                     false,
                     code.clone(),
-                    format!("অফিস {code}"),
-                    format!("Office {code}"),
+                    l10n::bn_args("cli-dev-office-name", &[("code", &code)]),
+                    l10n::en_args("cli-dev-office-name", &[("code", &code)]),
                     None,
                 )
             }
@@ -203,8 +201,11 @@ fn dev_account(state: &AppState, dir: &std::path::Path) -> Result<()> {
     writeln!(f, "{}", token.secret)?;
     f.sync_all()?;
     eprintln!(
-        "উন্নয়ন অ্যাকাউন্ট / development account: `dev` (password development-only), API token in {}",
-        token_file.display()
+        "{}",
+        l10n::both(
+            "cli-dev-account",
+            &[("token_file", &token_file.display().to_string())]
+        )
     );
     Ok(())
 }

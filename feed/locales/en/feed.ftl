@@ -1,0 +1,7 @@
+protocol-unknown-key = { $document_en } key { $key } is not in the trust list
+protocol-key-not-valid = { $document_en } key { $key } may not sign for office { $office }
+protocol-office-changed = this feed served office { $was }, now { $now }
+protocol-misplaced = inconsistent feed position: asked for events after { $asked }, got a page of events { $after }..{ $end }
+protocol-head-behind = inconsistent feed position: the feed's head { $head } is behind the position { $position }
+protocol-no-progress = the feed makes no progress after { $position } (head { $head })
+protocol-status-ahead = inconsistent feed position: the status list is at { $list } but the feed's head was { $head }
