@@ -109,8 +109,8 @@ async fn issue(
         return Err(AppError::Unprocessable(crate::l10n::both(
             "api-other-office",
             &[
-                ("office", &state.config().office.code.to_string()),
-                ("record_office", &record.office().to_string()),
+                ("office", state.config().office.code.as_ref()),
+                ("record_office", record.office().as_ref()),
             ],
         )));
     }
