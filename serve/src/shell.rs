@@ -6,15 +6,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::metrics::OPENMETRICS;
@@ -73,15 +71,12 @@ pub fn app<S: Service>(routes: Router<S>, state: S, shell: &Shell) -> Router {
         )
         .fallback(|| async { not_found() })
         .method_not_allowed_fallback(|| async { method_not_allowed() })
-        .layer(axum::middleware::from_fn(plain_errors_as_problems))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            track::<S>,
-        ))
         .layer(DefaultBodyLimit::max(shell.body_limit))
-        .layer(axum::middleware::from_fn_with_state(
+        // A request not answered in time: 408, its handler dropped (`per_request` gives the
+        // bodiless answer its problem+json body).
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
             shell.request_timeout,
-            time_limit,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
@@ -109,14 +104,12 @@ pub fn app<S: Service>(routes: Router<S>, state: S, shell: &Shell) -> Router {
                 tracing::debug_span!("request", method = %req.method(), route, request_id = id)
             }),
         )
-        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
-            REQUEST_ID,
-        )))
-        .layer(SetRequestIdLayer::new(
-            HeaderName::from_static(REQUEST_ID),
-            RequestIds::new(),
+        // Outermost, and one middleware for all of it (each middleware costs every request):
+        // the request id, the request's metrics, plain-text errors as problem+json.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            per_request::<S>,
         ))
-        .layer(axum::middleware::map_request(drop_unfit_request_id))
         .with_state(state)
 }
 
@@ -167,8 +160,7 @@ const MAX_PLAIN_DETAIL: usize = 1024;
 /// problem+json instead, with the same status and headers; the rejection's own text becomes
 /// the English half of the detail. Answers with any other content type (problem+json, a
 /// service's HTML pages) pass unchanged.
-async fn plain_errors_as_problems(req: Request, next: Next) -> Response {
-    let resp = next.run(req).await;
+async fn plain_errors_as_problems(resp: Response) -> Response {
     let status = resp.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return resp;
@@ -190,7 +182,9 @@ async fn plain_errors_as_problems(req: Request, next: Next) -> Response {
         .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
         .unwrap_or_default();
     let (bn, en) = crate::titles(status);
-    let detail = if text.is_empty() {
+    let detail = if text.is_empty() && status == StatusCode::REQUEST_TIMEOUT {
+        TIMED_OUT.to_owned()
+    } else if text.is_empty() {
         format!("{bn} / {en}")
     } else {
         format!("{bn} / {text}")
@@ -208,27 +202,33 @@ async fn plain_errors_as_problems(req: Request, next: Next) -> Response {
 pub const TIMED_OUT: &str =
     "অনুরোধের উত্তর দিতে বেশি সময় লাগল; আবার চেষ্টা করুন / the request took too long; try again";
 
-/// Middleware: a request not answered within `limit` is answered 408 (problem+json) and its
-/// handler dropped.
-async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(resp) => resp,
-        Err(_) => Problem::new(StatusCode::REQUEST_TIMEOUT, TIMED_OUT).into_response(),
-    }
-}
-
-/// Middleware: counts and times every request by route template (never the path itself).
-async fn track<S: Service>(State(state): State<S>, req: Request, next: Next) -> Response {
+/// Middleware, the shell's one for every request: keeps a client's fitting `x-request-id` or
+/// gives the request one of ours (and echoes it on the answer); counts and times the request
+/// by route template (never the path itself); answers a plain-text or bodiless error (axum's
+/// own rejections, a 408) as problem+json.
+async fn per_request<S: Service>(State(state): State<S>, mut req: Request, next: Next) -> Response {
+    let id = {
+        let mut all = req.headers().get_all(REQUEST_ID).iter();
+        match (all.next(), all.next()) {
+            (Some(v), None) if fit_request_id(v.as_bytes()) => v.clone(),
+            _ => new_request_id(),
+        }
+    };
+    req.headers_mut().insert(REQUEST_ID, id.clone());
     let route = req.extensions().get::<MatchedPath>().cloned();
     let method = req.method().clone();
     let start = Instant::now();
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
+    if resp.status().is_client_error() || resp.status().is_server_error() {
+        resp = plain_errors_as_problems(resp).await;
+    }
     state.http_metrics().request(
         &method,
         route.as_ref().map(MatchedPath::as_str),
         resp.status().as_u16(),
         start.elapsed(),
     );
+    resp.headers_mut().insert(REQUEST_ID, id);
     resp
 }
 
@@ -242,35 +242,9 @@ fn fit_request_id(id: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
 }
 
-/// Drops a client's request id that does not fit (see [`MAX_REQUEST_ID`]): one of ours takes
-/// its place.
-async fn drop_unfit_request_id(mut req: Request) -> Request {
-    let headers = req.headers_mut();
-    let fit = {
-        let mut all = headers.get_all(REQUEST_ID).iter();
-        match (all.next(), all.next()) {
-            (None, _) => true,
-            (Some(v), None) => fit_request_id(v.as_bytes()),
-            (Some(_), Some(_)) => false,
-        }
-    };
-    if !fit {
-        headers.remove(REQUEST_ID);
-    }
-    req
-}
-
-/// Request ids: a random prefix drawn once per process and a counter (no system call per
-/// request). One sequence for the whole process: the router's and [`crate::serve`]'s own
-/// answers (a shed request, a refused connection) draw from it alike.
-#[derive(Debug, Clone)]
-struct RequestIds;
-
-impl RequestIds {
-    fn new() -> RequestIds {
-        RequestIds
-    }
-}
+// Request ids: a random prefix drawn once per process and a counter (no system call per
+// request). One sequence for the whole process: the router's and [`crate::serve`]'s own
+// answers (a shed request, a refused connection) draw from it alike.
 
 /// A new request id, for an answer made outside the router (`x-request-id`).
 pub(crate) fn new_request_id() -> HeaderValue {
@@ -291,12 +265,6 @@ pub(crate) fn new_request_id() -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
 
-impl MakeRequestId for RequestIds {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        Some(RequestId::new(new_request_id()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,13 +276,8 @@ mod tests {
         assert!(!fit_request_id(b"a b"));
         assert!(!fit_request_id("আ".as_bytes()));
         assert!(!fit_request_id(&[b'a'; MAX_REQUEST_ID + 1]));
-        let mut ids = RequestIds::new();
-        let req = axum::http::Request::new(());
-        let (a, b) = (
-            ids.make_request_id(&req).unwrap(),
-            ids.make_request_id(&req).unwrap(),
-        );
-        assert_ne!(a.header_value(), b.header_value());
-        assert!(fit_request_id(a.header_value().as_bytes()));
+        let (a, b) = (new_request_id(), new_request_id());
+        assert_ne!(a, b);
+        assert!(fit_request_id(a.as_bytes()));
     }
 }

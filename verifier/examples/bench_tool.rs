@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use sonod_keys::{
-    OfficeCode,
-    today_dhaka, write_public_key, Environment, SecretKey, TrustEntry, TrustList, TrustListDraft,
+    today_dhaka, write_public_key, Environment, OfficeCode, SecretKey, TrustEntry, TrustList,
+    TrustListDraft,
 };
 use sonod_seal::{parse_qr_text, Certificate, Host, Record, Sealed};
 use sonod_verifier::{
