@@ -54,6 +54,67 @@ pub fn ftl_ids(text: &str) -> Vec<String> {
     ids
 }
 
+/// For a crate's test: its Fluent files `locales/{bn,en}/<file>` have the same ids, every
+/// message renders in both languages with a value for each `$name`, and every id the crate's
+/// code under `src/` looks up (`l10n::bn("…")`, `l10n::both("…"` …) is in them. Panics with
+/// what is wrong.
+pub fn check_messages(loader: &impl Loader, crate_root: &str, file: &str) {
+    use std::path::Path;
+
+    fn sources(dir: &Path, out: &mut String) {
+        for entry in std::fs::read_dir(dir).expect("src/ is readable") {
+            let path = entry.expect("src/ is readable").path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push_str(&std::fs::read_to_string(path).expect("a source file is readable"));
+            }
+        }
+    }
+
+    let read_text = |lang: &str| {
+        std::fs::read_to_string(format!("{crate_root}/locales/{lang}/{file}"))
+            .unwrap_or_else(|e| panic!("locales/{lang}/{file}: {e}"))
+    };
+    let (bn_ids, en_ids) = (ftl_ids(&read_text("bn")), ftl_ids(&read_text("en")));
+    assert_eq!(bn_ids, en_ids, "the same ids in bn and en");
+    // Every `$name` in the files, with a value, so that each message renders whole.
+    let files = read_text("bn") + &read_text("en");
+    let names: Vec<&'static str> = files
+        .split("{ $")
+        .skip(1)
+        .filter_map(|p| p.split(' ').next())
+        .map(|n| &*n.to_owned().leak())
+        .collect();
+    let args: Vec<(&'static str, &str)> = names.iter().map(|n| (*n, "x")).collect();
+    for id in &bn_ids {
+        for lang in [&BN, &EN] {
+            let text = lookup(loader, lang, id, &args);
+            assert!(!text.is_empty() && text != *id, "{id} in {lang}");
+        }
+    }
+    let mut used = String::new();
+    sources(Path::new(&format!("{crate_root}/src")), &mut used);
+    let mut n = 0;
+    for call in [
+        "l10n::bn(\"",
+        "l10n::en(\"",
+        "l10n::bn_args(\"",
+        "l10n::en_args(\"",
+        "l10n::both(\"",
+    ] {
+        for part in used.split(call).skip(1) {
+            let id = part.split('"').next().unwrap_or_default();
+            assert!(
+                bn_ids.iter().any(|i| i == id),
+                "{id} is used but not in {file}"
+            );
+            n += 1;
+        }
+    }
+    assert!(n > 0, "the code looks its messages up");
+}
+
 /// Declares a crate's messages in the module it is called in: `sonod_l10n::messages!();` in a
 /// crate with `locales/bn/*.ftl` and `locales/en/*.ftl` makes `LOCALES` and the lookups `bn`,
 /// `en`, `bn_args`, `en_args`, `bn_with`, `en_with` and `both`. The crate needs
