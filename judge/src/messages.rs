@@ -2,12 +2,9 @@
 //! `locales/en/sonod-judge.ftl` (Fluent), compiled into the binary. Texts without
 //! placeables are rendered once and kept; the others are rendered when a verdict needs them.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{langid, LanguageIdentifier, Loader};
+use sonod_l10n::{lookup, BN, EN};
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -18,9 +15,6 @@ fluent_templates::static_loader! {
         customise: |bundle| bundle.set_use_isolating(false),
     };
 }
-
-const BN: LanguageIdentifier = langid!("bn");
-const EN: LanguageIdentifier = langid!("en");
 
 /// Declares the messages without placeables: [`Msg`], and their ids in the same order.
 macro_rules! static_messages {
@@ -72,22 +66,15 @@ const ARG_IDS: [(&str, &[&str]); 7] = [
     ("reason-not-yet-valid", &["date"]),
 ];
 
-fn lookup(
-    lang: &LanguageIdentifier,
-    id: &str,
-    args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>,
-) -> String {
-    // A missing message (a build with a broken .ftl file; the tests catch it) shows its id
-    // rather than failing.
-    LOCALES
-        .try_lookup_complete(lang, id, args)
-        .unwrap_or_else(|| id.to_owned())
-}
-
 static RENDERED: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
     STATIC_IDS
         .iter()
-        .map(|&id| (lookup(&BN, id, None), lookup(&EN, id, None)))
+        .map(|&id| {
+            (
+                lookup(&*LOCALES, &BN, id, &[]),
+                lookup(&*LOCALES, &EN, id, &[]),
+            )
+        })
         .collect()
 });
 
@@ -101,22 +88,13 @@ pub(crate) fn text(m: Msg) -> (&'static str, &'static str) {
 
 /// A message with placeables, Bangla then English; each argument in its language.
 pub(crate) fn text_with(id: &str, args: &[(&'static str, &str, &str)]) -> (String, String) {
-    let of = |bangla: bool| {
-        args.iter()
-            .map(|&(name, bn, en)| {
-                let value = if bangla { bn } else { en };
-                (Cow::Borrowed(name), FluentValue::from(value.to_owned()))
-            })
-            .collect::<HashMap<_, _>>()
-    };
-    (
-        lookup(&BN, id, Some(&of(true))),
-        lookup(&EN, id, Some(&of(false))),
-    )
+    sonod_l10n::lookup_pair(&*LOCALES, id, args)
 }
 
 #[cfg(test)]
 mod tests {
+    use fluent_templates::Loader;
+
     use super::*;
 
     #[test]

@@ -38,6 +38,18 @@ pub fn lookup(
         .unwrap_or_else(|| id.to_owned())
 }
 
+/// Message `id` in Bangla and in English, each with its own values for the `$names`
+/// (`(name, bangla value, english value)`: a date in Bangla digits, say).
+pub fn lookup_pair(
+    loader: &impl Loader,
+    id: &str,
+    args: &[(&'static str, &str, &str)],
+) -> (String, String) {
+    let bn: Vec<(&'static str, &str)> = args.iter().map(|&(n, bn, _)| (n, bn)).collect();
+    let en: Vec<(&'static str, &str)> = args.iter().map(|&(n, _, en)| (n, en)).collect();
+    (lookup(loader, &BN, id, &bn), lookup(loader, &EN, id, &en))
+}
+
 /// The message ids of a `.ftl` file's text (for tests that both languages have the same ids).
 pub fn ftl_ids(text: &str) -> Vec<String> {
     let mut ids: Vec<String> = text

@@ -2,12 +2,10 @@
 //! `locales/en/sonod-scan.ftl` (Fluent), compiled into the binary. The layout of a line
 //! (indentation, `⚠`, `·`, Bangla then ` / ` then English) stays in the code that writes it.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{langid, LanguageIdentifier, Loader};
+use sonod_l10n::{lookup, BN, EN};
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -17,9 +15,6 @@ fluent_templates::static_loader! {
         customise: |bundle| bundle.set_use_isolating(false),
     };
 }
-
-const BN: LanguageIdentifier = langid!("bn");
-const EN: LanguageIdentifier = langid!("en");
 
 /// Every message without placeables, rendered once.
 const STATIC_IDS: [&str; 39] = [
@@ -64,17 +59,6 @@ const STATIC_IDS: [&str; 39] = [
     "unit-bytes",
 ];
 
-fn lookup(
-    lang: &LanguageIdentifier,
-    id: &str,
-    args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>,
-) -> String {
-    // A missing message (a broken .ftl file; the tests catch it) shows its id.
-    LOCALES
-        .try_lookup_complete(lang, id, args)
-        .unwrap_or_else(|| id.to_owned())
-}
-
 struct Rendered {
     bn: String,
     en: String,
@@ -85,7 +69,10 @@ static RENDERED: LazyLock<HashMap<&'static str, Rendered>> = LazyLock::new(|| {
     STATIC_IDS
         .iter()
         .map(|&id| {
-            let (bn, en) = (lookup(&BN, id, None), lookup(&EN, id, None));
+            let (bn, en) = (
+                lookup(&*LOCALES, &BN, id, &[]),
+                lookup(&*LOCALES, &EN, id, &[]),
+            );
             let both = format!("{bn} / {en}");
             (id, Rendered { bn, en, both })
         })
@@ -106,18 +93,7 @@ pub fn both(id: &'static str) -> &'static str {
 
 /// A message with placeables, Bangla then English; each argument in its language.
 pub fn pair_with(id: &str, args: &[(&'static str, &str, &str)]) -> (String, String) {
-    let of = |bangla: bool| {
-        args.iter()
-            .map(|&(name, bn, en)| {
-                let value = if bangla { bn } else { en };
-                (Cow::Borrowed(name), FluentValue::from(value.to_owned()))
-            })
-            .collect::<HashMap<_, _>>()
-    };
-    (
-        lookup(&BN, id, Some(&of(true))),
-        lookup(&EN, id, Some(&of(false))),
-    )
+    sonod_l10n::lookup_pair(&*LOCALES, id, args)
 }
 
 /// A message with placeables as `Bangla / English`.
@@ -135,6 +111,8 @@ pub fn both_args(id: &str, args: &[(&'static str, &str)]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use fluent_templates::Loader;
+
     use super::*;
 
     /// The error texts' ids (`both_args`): in both files, and every id the code uses is there.
