@@ -45,17 +45,12 @@ pub enum Document {
 }
 
 impl Document {
-    fn bn(self) -> &'static str {
+    /// The selector the Fluent messages choose the document's name by (its words are in
+    /// `locales/*/feed.ftl`).
+    fn id(self) -> &'static str {
         match self {
-            Document::Page => "ফিডের",
-            Document::StatusList => "স্ট্যাটাস-তালিকার",
-        }
-    }
-
-    fn en(self) -> &'static str {
-        match self {
-            Document::Page => "feed page",
-            Document::StatusList => "status list",
+            Document::Page => "page",
+            Document::StatusList => "status-list",
         }
     }
 }
@@ -68,7 +63,7 @@ pub enum ProtocolError {
     #[error(transparent)]
     Document(#[from] FeedError),
     /// Its key is not in the trust list.
-    #[error("{}", crate::l10n::both("protocol-unknown-key", &[("document_bn", .document.bn()), ("key", &format!("{}", .key)), ("document_en", .document.en())]))]
+    #[error("{}", crate::l10n::both("protocol-unknown-key", &[("document", .document.id()), ("key", &format!("{}", .key))]))]
     UnknownKey {
         /// Which document.
         document: Document,
@@ -76,7 +71,7 @@ pub enum ProtocolError {
         key: KeyId,
     },
     /// Its key belongs to another office, or is compromised.
-    #[error("{}", crate::l10n::both("protocol-key-not-valid", &[("document_bn", .document.bn()), ("key", &format!("{}", .key)), ("office", &format!("{}", .office)), ("document_en", .document.en())]))]
+    #[error("{}", crate::l10n::both("protocol-key-not-valid", &[("document", .document.id()), ("key", &format!("{}", .key)), ("office", &format!("{}", .office))]))]
     KeyNotValid {
         /// Which document.
         document: Document,

@@ -9,4 +9,20 @@ mod tests {
     fn both_languages_have_every_message_and_the_code_uses_only_those() {
         sonod_l10n::check_messages(&*super::LOCALES, env!("CARGO_MANIFEST_DIR"), "qr.ftl");
     }
+
+    #[test]
+    fn every_pdf_feature_has_its_own_words_in_both_languages() {
+        use crate::{PdfFeature, ReadError};
+        let mut seen = std::collections::HashSet::new();
+        for f in PdfFeature::ALL {
+            let text = ReadError::PdfUnsupported(f).to_string();
+            let (bn, en) = text.split_once(" / ").expect("Bangla / English");
+            assert!(!bn.contains("অজানা") && !en.contains("unknown"), "{text}");
+            assert!(
+                bn.starts_with("পিডিএফের") && en.starts_with("this PDF"),
+                "{text}"
+            );
+            assert!(seen.insert(text.clone()), "one text a feature: {text}");
+        }
+    }
 }

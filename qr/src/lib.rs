@@ -109,12 +109,55 @@ pub enum ReadError {
     /// certificate needs.
     #[error("{}", crate::l10n::both("read-expands", &[("mib", &format!("{}", (.0 >> 20)))]))]
     Expands(u64),
-    /// A PDF that uses something not read here: `(Bangla, English)`.
-    #[error("{}", crate::l10n::both("read-pdf-unsupported", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
-    PdfUnsupported(&'static str, &'static str),
+    /// A PDF that uses something not read here.
+    #[error("{}", crate::l10n::both("read-pdf-unsupported", &[("what", .0.id())]))]
+    PdfUnsupported(PdfFeature),
     /// The budget ran out before any QR code was found.
     #[error("{}", crate::l10n::both("read-timed-out", &[("ms", &format!("{}", (.0.as_millis())))]))]
     TimedOut(Duration),
+}
+
+/// What in a PDF is not read here (its words are in `locales/*/qr.ftl`,
+/// `read-pdf-unsupported`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PdfFeature {
+    /// The PDF is encrypted.
+    Encrypted,
+    /// A stream's filter or image size is an indirect object stored elsewhere.
+    StoredElsewhere,
+    /// A compressed stream does not inflate.
+    Damaged,
+    /// Streams overlap one another.
+    Overlapping,
+    /// A fax-compressed (CCITT) image says no height.
+    FaxWithoutHeight,
+    /// A JBIG2-compressed image.
+    Jbig2,
+}
+
+impl PdfFeature {
+    /// Every feature, for tests and documentation.
+    pub const ALL: [PdfFeature; 6] = [
+        PdfFeature::Encrypted,
+        PdfFeature::StoredElsewhere,
+        PdfFeature::Damaged,
+        PdfFeature::Overlapping,
+        PdfFeature::FaxWithoutHeight,
+        PdfFeature::Jbig2,
+    ];
+
+    /// The selector of its words in the Fluent files.
+    pub fn id(self) -> &'static str {
+        match self {
+            PdfFeature::Encrypted => "encrypted",
+            PdfFeature::StoredElsewhere => "stored-elsewhere",
+            PdfFeature::Damaged => "damaged",
+            PdfFeature::Overlapping => "overlapping",
+            PdfFeature::FaxWithoutHeight => "fax-without-height",
+            PdfFeature::Jbig2 => "jbig2",
+        }
+    }
 }
 
 /// Searches still running after their caller stopped waiting for them.

@@ -20,34 +20,18 @@ use sonod_scan::{
 };
 use time::Date;
 
+/// The help's closing part: examples, exit status, the root key (Bangla, then English).
+fn after_help() -> String {
+    let (bn, en) = messages::pair_with("cli-after-help", &[]);
+    format!("{bn}\n\n{en}")
+}
+
 #[derive(Parser)]
 #[command(
     name = "sonod-scan",
     version,
     about = messages::both_args("cli-about", &[]),
-    after_help = "\
-উদাহরণ / examples:
-  sonod-scan photo.jpg scans/                 ছবি ও ফোল্ডার / photos and folders
-  ffmpeg -i /dev/video0 -f image2pipe -vcodec mjpeg - | sonod-scan --kiosk -
-  sonod-scan --watch /srv/scanner/inbox       স্ক্যানারের ফোল্ডার / a scanner's drop folder
-
-প্রস্থান-কোড / exit status (সবচেয়ে খারাপটি: ২, তারপর ১, ৩, ০ / the worst input decides: 2, then 1, 3, 0):
-  0  সব সনদ বৈধ, সম্পূর্ণ যাচাই করা / every certificate valid, fully checked
-  1  কোনোটি বৈধ নয়, বা ছবিতে কিউআর কোড নেই / any certificate not valid, or no QR code found
-  2  ব্যবহার বা ফাইলের ত্রুটি, ক্ষতিগ্রস্ত বা বদলানো তথ্যভান্ডার, অথবা পুরোনো বিশ্বাস-তালিকা /
-     usage or I/O error, or a damaged, tampered or rolled-back store or trust list
-  3  স্বাক্ষর সঠিক, কিন্তু অফিস প্রদান করেছে কি না বা বাতিল করেছে কি না যাচাই হয়নি
-     (শুধু বিশ্বাস-তালিকা, পুরোনো বা অসম্পূর্ণ তথ্যভান্ডার): sync করুন বা অনলাইনে যাচাই করুন /
-     the signature holds but issuance or revocation could not be checked (a trust list only,
-     a stale snapshot, or a certificate newer than it): sync, or verify online
-
-রুট চাবি / root key: --root FILE, অথবা এই যন্ত্রে স্থির করা (/etc/sonod/root.pub.pem, বা
-প্রোগ্রামে অন্তর্ভুক্ত); তখন --root একই চাবি হতে হবে; তথ্যভান্ডারের কোনো ফাইল বিশ্বাস করা হয় না /
---root FILE, or pinned on this machine (/etc/sonod/root.pub.pem, or built in with
-SONOD_ROOT_PUB), which --root must then match; no file of the store is trusted for it.
-বিশ্বাস-তালিকার সর্বোচ্চ ক্রম থাকে / the highest trust-list sequence seen is kept in
-$XDG_STATE_HOME/sonod-scan/ (ইচ্ছা করে পেছনে যেতে trust-sequence.json মুছুন / delete
-trust-sequence.json there to go back on purpose).",
+    after_help = after_help(),
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]

@@ -660,8 +660,8 @@ impl LoadedOffice {
             let (bn, en) = reason.labels();
             FeedAnswer::Revoked {
                 date: dhaka_date(at),
-                reason_bn: bn.to_owned(),
-                reason_en: en.to_owned(),
+                reason_bn: bn,
+                reason_en: en,
             }
         };
         if let Some(&(at, reason)) = self.recent.get(&serial) {

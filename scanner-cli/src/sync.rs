@@ -109,7 +109,7 @@ pub enum SyncError {
         got: u64,
     },
     /// A feed page or status list was refused.
-    #[error("অফিস {office}: {message}")]
+    #[error("{} {office}: {message}", crate::messages::both("office-label"))]
     Feed {
         /// The office.
         office: String,
@@ -117,7 +117,7 @@ pub enum SyncError {
         message: String,
     },
     /// A feed page or status list broke a rule of the feed protocol.
-    #[error("অফিস {office}: {error}")]
+    #[error("{} {office}: {error}", crate::messages::both("office-label"))]
     Protocol {
         /// The office.
         office: OfficeCode,

@@ -995,14 +995,23 @@ fn help_documents_every_exit_status() {
     let (code, stdout, _) = run(bare_scan().arg("--help"));
     assert_eq!(code, 0);
     for line in [
-        "  0  সব সনদ বৈধ, সম্পূর্ণ যাচাই করা / every certificate valid, fully checked",
-        "  1  কোনোটি বৈধ নয়, বা ছবিতে কিউআর কোড নেই / any certificate not valid, or no QR code found",
-        "     usage or I/O error, or a damaged, tampered or rolled-back store or trust list",
-        "     the signature holds but issuance or revocation could not be checked (a trust list only,",
+        // Bangla first (its own block), then English.
+        "\n  ০  সব সনদ বৈধ, সম্পূর্ণ যাচাই করা\n",
+        "\n  ১  কোনোটি বৈধ নয়, বা ছবিতে কিউআর কোড নেই\n",
+        "\n  ২  ব্যবহার বা ফাইলের ত্রুটি, ক্ষতিগ্রস্ত বা বদলানো তথ্যভান্ডার, অথবা পুরোনো বিশ্বাস-তালিকা\n",
+        "\n  ৩  স্বাক্ষর সঠিক",
+        "\n  0  every certificate valid, fully checked\n",
+        "\n  1  any certificate not valid, or no QR code found\n",
+        "\n  2  usage or I/O error, or a damaged, tampered or rolled-back store or trust list\n",
+        "\n  3  the signature holds but issuance or revocation could not be checked",
     ] {
         assert!(stdout.contains(line), "{line:?} in {stdout}");
     }
-    assert!(stdout.contains("\n  3  স্বাক্ষর সঠিক"), "{stdout}");
+    let (bn, en) = (stdout.find("প্রস্থান-কোড"), stdout.find("Exit status"));
+    assert!(
+        bn.is_some() && en.is_some() && bn < en,
+        "Bangla first: {stdout}"
+    );
 }
 
 /// Regression (issue 12, points 4 and 5): an older, genuine trust list (which may still

@@ -71,18 +71,10 @@ impl RevocationReason {
         }
     }
 
-    /// Bangla and English labels.
-    pub fn labels(self) -> (&'static str, &'static str) {
-        match self {
-            RevocationReason::IssuedInError => ("ভুলবশত প্রদান", "issued in error"),
-            RevocationReason::Superseded => {
-                ("নতুন সনদ দ্বারা প্রতিস্থাপিত", "superseded by a new certificate")
-            }
-            RevocationReason::Fraud => ("প্রতারণার মাধ্যমে গৃহীত", "obtained by fraud"),
-            RevocationReason::HolderDeceased => ("সনদধারী মৃত", "holder deceased"),
-            RevocationReason::Ordered => ("কর্তৃপক্ষের আদেশে", "ordered by an authority"),
-            RevocationReason::Other => ("অন্যান্য", "other"),
-        }
+    /// Bangla and English labels (their words are in `locales/*/seal.ftl`, `revocation-*`).
+    pub fn labels(self) -> (String, String) {
+        let id = format!("revocation-{}", self.code().replace('_', "-"));
+        (crate::l10n::bn(&id), crate::l10n::en(&id))
     }
 }
 
@@ -324,6 +316,25 @@ pub fn is_revoked(bits: &[u8], serial: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_revocation_reason_has_its_words_in_both_languages() {
+        let mut seen = std::collections::HashSet::new();
+        for reason in RevocationReason::ALL {
+            let (bn, en) = reason.labels();
+            assert!(
+                !bn.starts_with("revocation-") && !en.starts_with("revocation-"),
+                "{bn} {en}"
+            );
+            assert!(
+                bn.chars().any(|c| ('\u{0980}'..='\u{09FF}').contains(&c)),
+                "{bn}"
+            );
+            assert!(en.is_ascii(), "{en}");
+            assert!(seen.insert(bn), "one label per reason");
+        }
+        assert_eq!(RevocationReason::Fraud.labels().1, "obtained by fraud");
+    }
 
     fn page(key: &SecretKey) -> Signed<FeedPageBody> {
         FeedPageBody {

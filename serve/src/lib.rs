@@ -8,12 +8,15 @@ mod problem;
 mod shell;
 
 pub use cli::{init_tracing, shutdown_signal, ConnectionArgs};
-pub use media::{is_json, is_json_media_type, not_json, require_json, JsonContentType, NOT_JSON};
+pub use media::{
+    is_json, is_json_media_type, not_json, not_json_detail, require_json, JsonContentType,
+};
 pub use metrics::{gauge_value, Metrics, OPENMETRICS};
 pub use problem::{problem, titles, Problem, PROBLEM_JSON};
 pub use shell::{
-    app, method_not_allowed, not_found, Service, Shell, HEALTH_PATH, MAX_REQUEST_ID,
-    METHOD_NOT_ALLOWED, METRICS_PATH, NEVER_SHED, NOT_FOUND, OPENAPI_PATH, READY_PATH, REQUEST_ID,
+    app, method_not_allowed, method_not_allowed_detail, not_found, not_found_detail,
+    timed_out_detail, Service, Shell, HEALTH_PATH, MAX_REQUEST_ID, METRICS_PATH, NEVER_SHED,
+    OPENAPI_PATH, READY_PATH, REQUEST_ID,
 };
 
 use std::collections::HashMap;

@@ -11,9 +11,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 
 use crate::Problem;
 
-/// The detail of the 415 for a body that is not JSON.
-pub const NOT_JSON: &str =
-    "Content-Type হতে হবে application/json / Content-Type must be application/json";
+/// The detail of the 415 for a body that is not JSON ("… / …", Bangla first).
+pub fn not_json_detail() -> String {
+    crate::l10n::both("not-json", &[])
+}
 
 /// Whether `content_type` names JSON (see the module). Parameters are not read: only the
 /// type and subtype before the first `;` (RFC 9110 lets white space stand before it).
@@ -34,7 +35,7 @@ pub fn is_json(headers: &HeaderMap) -> bool {
 
 /// The 415 for a body that is not JSON.
 pub fn not_json() -> Problem {
-    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, NOT_JSON)
+    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, not_json_detail())
 }
 
 /// Refuses a request whose `Content-Type` is not JSON, with [`not_json`].

@@ -113,19 +113,24 @@ pub fn app<S: Service>(routes: Router<S>, state: S, shell: &Shell) -> Router {
         .with_state(state)
 }
 
-/// The detail of a 404.
-pub const NOT_FOUND: &str = "পাওয়া যায়নি / not found";
-/// The detail of a 405.
-pub const METHOD_NOT_ALLOWED: &str = "এই পদ্ধতি চলে না / method not allowed";
+/// The detail of a 404 ("… / …", Bangla first).
+pub fn not_found_detail() -> String {
+    crate::l10n::both("not-found", &[])
+}
+
+/// The detail of a 405 ("… / …", Bangla first).
+pub fn method_not_allowed_detail() -> String {
+    crate::l10n::both("method-not-allowed", &[])
+}
 
 /// The problem+json 404 of an unknown path.
 pub fn not_found() -> Problem {
-    Problem::new(StatusCode::NOT_FOUND, NOT_FOUND)
+    Problem::new(StatusCode::NOT_FOUND, not_found_detail())
 }
 
 /// The problem+json 405 of a method a route does not take.
 pub fn method_not_allowed() -> Problem {
-    Problem::new(StatusCode::METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED)
+    Problem::new(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed_detail())
 }
 
 async fn readyz<S: Service>(State(state): State<S>) -> Response {
@@ -183,7 +188,7 @@ async fn plain_errors_as_problems(resp: Response) -> Response {
         .unwrap_or_default();
     let (bn, en) = crate::titles(status);
     let detail = if text.is_empty() && status == StatusCode::REQUEST_TIMEOUT {
-        TIMED_OUT.to_owned()
+        timed_out_detail()
     } else if text.is_empty() {
         format!("{bn} / {en}")
     } else {
@@ -198,9 +203,10 @@ async fn plain_errors_as_problems(resp: Response) -> Response {
     problem
 }
 
-/// The detail of a 408.
-pub const TIMED_OUT: &str =
-    "অনুরোধের উত্তর দিতে বেশি সময় লাগল; আবার চেষ্টা করুন / the request took too long; try again";
+/// The detail of a 408 ("… / …", Bangla first).
+pub fn timed_out_detail() -> String {
+    crate::l10n::both("timed-out", &[])
+}
 
 /// Middleware, the shell's one for every request: keeps a client's fitting `x-request-id` or
 /// gives the request one of ours (and echoes it on the answer); counts and times the request

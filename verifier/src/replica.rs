@@ -407,8 +407,8 @@ fn revoked_answer(at: i64, reason: RevocationReason) -> FeedAnswer {
     let (bn, en) = reason.labels();
     FeedAnswer::Revoked {
         date,
-        reason_bn: bn.to_owned(),
-        reason_en: en.to_owned(),
+        reason_bn: bn,
+        reason_en: en,
     }
 }
 

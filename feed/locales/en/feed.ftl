@@ -1,5 +1,11 @@
-protocol-unknown-key = { $document_en } key { $key } is not in the trust list
-protocol-key-not-valid = { $document_en } key { $key } may not sign for office { $office }
+protocol-unknown-key = { $document ->
+        [page] feed page
+       *[status-list] status list
+    } key { $key } is not in the trust list
+protocol-key-not-valid = { $document ->
+        [page] feed page
+       *[status-list] status list
+    } key { $key } may not sign for office { $office }
 protocol-office-changed = this feed served office { $was }, now { $now }
 protocol-misplaced = inconsistent feed position: asked for events after { $asked }, got a page of events { $after }..{ $end }
 protocol-head-behind = inconsistent feed position: the feed's head { $head } is behind the position { $position }

@@ -172,3 +172,12 @@ cli-about = সনদ প্রদান
 cli-error = ত্রুটি
 cli-dev-office-name = অফিস { $code }
 cli-dev-account = উন্নয়ন অ্যাকাউন্ট
+
+## Roles and API token states (by their snake_case names)
+role-admin = প্রশাসক
+role-chairman = মেয়র / চেয়ারম্যান
+role-councillor = কাউন্সিলর / সদস্য
+role-operator = অপারেটর
+token-state-active = চালু
+token-state-expired = মেয়াদোত্তীর্ণ
+token-state-revoked = বাতিল

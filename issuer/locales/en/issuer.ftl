@@ -172,3 +172,12 @@ cli-about = Sonod issuer: seal certificates with the office key
 cli-error = error
 cli-dev-office-name = Office { $code }
 cli-dev-account = development account: `dev` (password development-only), API token in { $token_file }
+
+## Roles and API token states (by their snake_case names)
+role-admin = administrator
+role-chairman = mayor / chairman
+role-councillor = councillor / member
+role-operator = operator
+token-state-active = active
+token-state-expired = expired
+token-state-revoked = revoked

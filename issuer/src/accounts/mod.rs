@@ -143,14 +143,14 @@ impl Role {
         }
     }
 
-    /// The Bangla name.
-    pub fn label_bn(self) -> &'static str {
-        match self {
-            Role::Admin => "প্রশাসক",
-            Role::Chairman => "মেয়র / চেয়ারম্যান",
-            Role::Councillor => "কাউন্সিলর / সদস্য",
-            Role::Operator => "অপারেটর",
-        }
+    /// The Bangla name (the words are in `locales/*/issuer.ftl`, `role-*`).
+    pub fn label_bn(self) -> String {
+        crate::l10n::bn(&format!("role-{}", self.as_str()))
+    }
+
+    /// The English name.
+    pub fn label_en(self) -> String {
+        crate::l10n::en(&format!("role-{}", self.as_str()))
     }
 }
 
@@ -276,13 +276,9 @@ impl TokenState {
         }
     }
 
-    /// The Bangla name.
-    pub fn label_bn(self) -> &'static str {
-        match self {
-            TokenState::Active => "চালু",
-            TokenState::Expired => "মেয়াদোত্তীর্ণ",
-            TokenState::Revoked => "বাতিল",
-        }
+    /// The Bangla name (the words are in `locales/*/issuer.ftl`, `token-state-*`).
+    pub fn label_bn(self) -> String {
+        crate::l10n::bn(&format!("token-state-{}", self.as_str()))
     }
 }
 
@@ -925,6 +921,19 @@ fn hash_password(password: &str) -> Result<String, AccountError> {
 mod tests {
     use super::*;
     use crate::storage::ledger::AuditEntry;
+
+    #[test]
+    fn roles_and_token_states_have_their_words_in_both_languages() {
+        let bangla = |s: &str| s.chars().any(|c| ('\u{0980}'..='\u{09FF}').contains(&c));
+        for role in Role::ALL {
+            assert!(bangla(&role.label_bn()), "{role}");
+            assert!(!role.label_en().starts_with("role-"), "{role}");
+        }
+        assert_eq!(Role::Chairman.label_bn(), "মেয়র / চেয়ারম্যান");
+        for state in [TokenState::Active, TokenState::Expired, TokenState::Revoked] {
+            assert!(bangla(&state.label_bn()), "{}", state.as_str());
+        }
+    }
 
     struct Fixture {
         _dir: tempfile::TempDir,

@@ -252,7 +252,7 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
                     "account-created",
                     &[
                         ("name", &name),
-                        ("role_bn", role.label_bn()),
+                        ("role_bn", &role.label_bn()),
                         ("role", &role.to_string())
                     ]
                 )

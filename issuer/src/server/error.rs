@@ -38,7 +38,7 @@ pub enum AppError {
     #[error("{}", crate::l10n::both("app-too-large", &[]))]
     TooLarge,
     /// 415: the body is not JSON.
-    #[error("{}", sonod_serve::NOT_JSON)]
+    #[error("{}", sonod_serve::not_json_detail())]
     UnsupportedMediaType,
     /// 422: valid JSON, invalid content.
     #[error("{0}")]

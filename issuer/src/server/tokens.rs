@@ -55,7 +55,7 @@ struct Row {
     expires: String,
     last_used: String,
     state: &'static str,
-    state_bn: &'static str,
+    state_bn: String,
     revoked_by: Option<String>,
     active: bool,
 }

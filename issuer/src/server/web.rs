@@ -39,7 +39,7 @@ struct HomePage<'a> {
 #[derive(Debug)]
 struct Who {
     name: String,
-    role_bn: &'static str,
+    role_bn: String,
     /// May manage accounts: a link to the API tokens.
     tokens: bool,
 }

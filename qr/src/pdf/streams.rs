@@ -28,7 +28,7 @@ use hayro::hayro_syntax::object::{Dict, MaybeRef, Name, Object};
 use hayro::hayro_syntax::reader::{Reader, ReaderExt};
 
 use super::filters::{self, Stop};
-use crate::ReadError;
+use crate::{PdfFeature, ReadError};
 
 /// The caps of [`check`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,18 +97,15 @@ pub(crate) fn check(file: &[u8], bounds: &Bounds) -> Result<(), ReadError> {
 }
 
 fn encrypted() -> ReadError {
-    ReadError::PdfUnsupported("এনক্রিপ্ট করা পিডিএফ", "an encrypted PDF")
+    ReadError::PdfUnsupported(PdfFeature::Encrypted)
 }
 
 fn stored_elsewhere() -> ReadError {
-    ReadError::PdfUnsupported(
-        "একটি অংশের মাপ বা ফিল্টার অন্য জায়গায় রাখা",
-        "a stream whose filter or image size is stored elsewhere",
-    )
+    ReadError::PdfUnsupported(PdfFeature::StoredElsewhere)
 }
 
 fn damaged() -> ReadError {
-    ReadError::PdfUnsupported("একটি সংকুচিত অংশ ক্ষতিগ্রস্ত", "a damaged compressed stream")
+    ReadError::PdfUnsupported(PdfFeature::Damaged)
 }
 
 struct Check<'a> {
@@ -130,10 +127,7 @@ struct Check<'a> {
 const MAX_DEFINITIONS: usize = 16;
 
 fn too_tangled() -> ReadError {
-    ReadError::PdfUnsupported(
-        "অংশগুলো একটির ওপর আরেকটি জড়ানো",
-        "streams that overlap one another",
-    )
+    ReadError::PdfUnsupported(PdfFeature::Overlapping)
 }
 
 /// A filter as the renderer names it (full or abbreviated).
@@ -355,10 +349,7 @@ impl<'a> Check<'a> {
                     let columns = number(b"Columns").unwrap_or(1728);
                     let rows = if h > 0 { Some(h) } else { number(b"Rows") };
                     let Some(rows) = rows.filter(|&r| r > 0) else {
-                        return Err(ReadError::PdfUnsupported(
-                            "উচ্চতা ছাড়া ফ্যাক্স-সংকোচনের ছবি",
-                            "a fax-compressed (CCITT) image without a height",
-                        ));
+                        return Err(ReadError::PdfUnsupported(PdfFeature::FaxWithoutHeight));
                     };
                     self.image_size(
                         u32::try_from(columns).unwrap_or(u32::MAX),
@@ -369,12 +360,7 @@ impl<'a> Check<'a> {
                     whole = false;
                     break;
                 }
-                Filter::Jbig2 => {
-                    return Err(ReadError::PdfUnsupported(
-                        "JBIG2-সংকোচনের ছবি (JPEG বা PNG হিসেবে স্ক্যান করুন)",
-                        "JBIG2-compressed images (scan to JPEG or PNG instead)",
-                    ))
-                }
+                Filter::Jbig2 => return Err(ReadError::PdfUnsupported(PdfFeature::Jbig2)),
                 Filter::Crypt => return Err(encrypted()),
             };
             let out = out.map_err(|stop| match stop {

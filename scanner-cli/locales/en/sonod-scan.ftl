@@ -106,3 +106,21 @@ cli-about = Sonod scan: read QR codes from images and verify the certificates
 root-built-in = built in
 online-bad-answer = unexpected answer from the verifier: { $what }
 check-cannot-open = cannot open { $path }: { $error }
+
+cli-after-help =
+    Examples:
+      sonod-scan photo.jpg scans/                 photos and folders
+      ffmpeg -i /dev/video0 -f image2pipe -vcodec mjpeg - | sonod-scan --kiosk -
+      sonod-scan --watch /srv/scanner/inbox       a scanner's drop folder
+
+    Exit status (the worst input decides: 2, then 1, 3, 0):
+      0  every certificate valid, fully checked
+      1  any certificate not valid, or no QR code found
+      2  usage or I/O error, or a damaged, tampered or rolled-back store or trust list
+      3  the signature holds but issuance or revocation could not be checked (a trust list
+         only, a stale snapshot, or a certificate newer than it): sync, or verify online
+
+    Root key: --root FILE, or pinned on this machine (/etc/sonod/root.pub.pem, or built in
+    with SONOD_ROOT_PUB), which --root must then match; no file of the store is trusted for it.
+    The highest trust-list sequence seen is kept in $XDG_STATE_HOME/sonod-scan/ (delete
+    trust-sequence.json there to go back on purpose).

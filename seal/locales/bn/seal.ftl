@@ -46,3 +46,11 @@ text-bad-escape = সংক্ষিপ্ত লেখায় ভুল এ�
 text-needless-escape = সংক্ষিপ্ত লেখায় অপ্রয়োজনীয় এস্কেপ
 text-not-nfc = লেখা NFC রূপে নেই
 reason-empty = খালি
+
+## Revocation reasons (by the reason's code)
+revocation-issued-in-error = ভুলবশত প্রদান
+revocation-superseded = নতুন সনদ দ্বারা প্রতিস্থাপিত
+revocation-fraud = প্রতারণার মাধ্যমে গৃহীত
+revocation-holder-deceased = সনদধারী মৃত
+revocation-ordered = কর্তৃপক্ষের আদেশে
+revocation-other = অন্যান্য

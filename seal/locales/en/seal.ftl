@@ -46,3 +46,11 @@ text-bad-escape = invalid escape in compact text
 text-needless-escape = needless escape in compact text
 text-not-nfc = text is not in Unicode NFC
 reason-empty = empty
+
+## Revocation reasons (by the reason's code)
+revocation-issued-in-error = issued in error
+revocation-superseded = superseded by a new certificate
+revocation-fraud = obtained by fraud
+revocation-holder-deceased = holder deceased
+revocation-ordered = ordered by an authority
+revocation-other = other

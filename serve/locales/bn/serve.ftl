@@ -21,3 +21,7 @@ busy = সেবা এখন ব্যস্ত; একটু পরে আব�
 too-many-connections = অনেক বেশি সংযোগ খোলা; একটু পরে আবার চেষ্টা করুন
 not-ready = সেবা প্রস্তুত নয়
 metrics-failed = মেট্রিক্স লেখা যায়নি
+not-json = Content-Type হতে হবে application/json
+not-found = পাওয়া যায়নি
+method-not-allowed = এই পদ্ধতি চলে না
+timed-out = অনুরোধের উত্তর দিতে বেশি সময় লাগল; আবার চেষ্টা করুন

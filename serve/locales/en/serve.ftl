@@ -22,3 +22,7 @@ busy = the service is busy; retry shortly
 too-many-connections = too many open connections; retry shortly
 not-ready = not ready: { $problems }
 metrics-failed = metrics encoding failed
+not-json = Content-Type must be application/json
+not-found = not found
+method-not-allowed = method not allowed
+timed-out = the request took too long; try again

@@ -15,16 +15,16 @@ pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
     /// 404.
-    #[error("{}", sonod_serve::NOT_FOUND)]
+    #[error("{}", sonod_serve::not_found_detail())]
     NotFound,
     /// 405.
-    #[error("{}", sonod_serve::METHOD_NOT_ALLOWED)]
+    #[error("{}", sonod_serve::method_not_allowed_detail())]
     MethodNotAllowed,
     /// 413: the body is larger than the endpoint accepts.
     #[error("{}", crate::l10n::both("app-too-large", &[("n0", &format!("{}", .0))]))]
     TooLarge(usize),
     /// 415: the body is not JSON.
-    #[error("{}", sonod_serve::NOT_JSON)]
+    #[error("{}", sonod_serve::not_json_detail())]
     UnsupportedMediaType,
     /// 422: valid JSON, but not acceptable (too many payloads, ...).
     #[error("{0}")]
