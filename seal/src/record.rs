@@ -353,7 +353,8 @@ impl Value {
                     }
                     let _ = write!(s, "{} ({}", p.name, p.relation);
                     if let Some(a) = p.age {
-                        let _ = write!(s, ", {} বছর", bangla_digits(&a.to_string()));
+                        let age = bangla_digits(&a.to_string());
+                        let _ = write!(s, ", {}", crate::l10n::bn_with("age-years", "age", &age));
                     }
                     s.push(')');
                 }
@@ -378,7 +379,12 @@ impl Value {
             Value::Persons(ps) => ps
                 .iter()
                 .map(|p| match p.age {
-                    Some(a) => format!("{} ({}, {a} years)", p.name, p.relation),
+                    Some(a) => format!(
+                        "{} ({}, {})",
+                        p.name,
+                        p.relation,
+                        crate::l10n::en_with("age-years", "age", &a.to_string())
+                    ),
                     None => format!("{} ({})", p.name, p.relation),
                 })
                 .collect::<Vec<_>>()

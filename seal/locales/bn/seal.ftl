@@ -54,3 +54,6 @@ revocation-fraud = প্রতারণার মাধ্যমে গৃহ�
 revocation-holder-deceased = সনদধারী মৃত
 revocation-ordered = কর্তৃপক্ষের আদেশে
 revocation-other = অন্যান্য
+
+## A person's age in a list of heirs
+age-years = { $age } বছর

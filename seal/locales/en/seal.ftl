@@ -54,3 +54,6 @@ revocation-fraud = obtained by fraud
 revocation-holder-deceased = holder deceased
 revocation-ordered = ordered by an authority
 revocation-other = other
+
+## A person's age in a list of heirs
+age-years = { $age } years
