@@ -8,5 +8,7 @@ mod tests {
     #[test]
     fn both_languages_have_every_message_and_the_code_uses_only_those() {
         sonod_l10n::check_messages(&*super::LOCALES, env!("CARGO_MANIFEST_DIR"), "verifier.ftl");
+        assert_eq!(super::bn("scan-go"), "যাচাই করুন");
+        assert_eq!(super::en_with("checked", "time", "x"), "Checked x");
     }
 }

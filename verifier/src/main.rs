@@ -30,14 +30,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// যাচাই সেবা চালু করুন / Serve the verification API and pages.
+    #[command(about = l10n::both("cli-serve", &[]))]
     Serve(Box<Serve>),
-    /// ইচ্ছাকৃতভাবে পুরনো বিশ্বাস-তালিকায় ফেরা / Go back to an older trust list on purpose.
-    ///
-    /// The service refuses a trust list whose sequence is below the highest it ever accepted
-    /// (kept in the data directory), also after a restart. On the national authority's
-    /// instruction, with the service stopped, this lowers that record to --to, so that the
-    /// next start accepts a list of that sequence or later.
+    #[command(
+        about = l10n::both("cli-rollback", &[]),
+        long_about = format!(
+            "{}.\n\n{}\n\n{}",
+            l10n::both("cli-rollback", &[]),
+            l10n::bn("cli-rollback-long"),
+            l10n::en("cli-rollback-long")
+        )
+    )]
     AcceptTrustRollback(Rollback),
 }
 
