@@ -1,12 +1,4 @@
 //! The feed crate's user-facing words, one home a language: `feed/locales/bn/feed.ftl`
 //! and `…/en/feed.ftl` (Fluent), built in. Errors stay typed; only their text lives there.
 
-sonod_l10n::messages!();
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn both_languages_have_every_message_and_the_code_uses_only_those() {
-        sonod_l10n::check_messages(&*super::LOCALES, env!("CARGO_MANIFEST_DIR"), "feed.ftl");
-    }
-}
+sonod_l10n::messages!(checked "feed.ftl");

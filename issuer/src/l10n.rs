@@ -2,15 +2,14 @@
 //! `…/en/issuer.ftl` (Fluent), built in. Templates call [`bn`] and [`en`] with a message id.
 //! The certificate's formal wording is not here but in `issuer/wording/` ([`crate::paper::wording`]).
 
-sonod_l10n::messages!();
+sonod_l10n::messages!(checked "issuer.ftl");
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn both_languages_have_every_message_and_the_code_uses_only_those() {
-        sonod_l10n::check_messages(&*LOCALES, env!("CARGO_MANIFEST_DIR"), "issuer.ftl");
+    fn a_few_messages_read_as_written() {
         assert_eq!(bn("print"), "মুদ্রণ");
         assert_eq!(
             en_args("no-certificate", &[("serial", "7")]),

@@ -143,8 +143,22 @@ pub fn check_messages(loader: &impl Loader, crate_root: &str, file: &str) {
 /// crate with `locales/bn/*.ftl` and `locales/en/*.ftl` makes `LOCALES` and the lookups `bn`,
 /// `en`, `bn_args`, `en_args`, `bn_with`, `en_with` and `both`. The crate needs
 /// `fluent-templates` as a dependency (its macro names it).
+///
+/// `sonod_l10n::messages!(checked "crate.ftl");` does the same and adds the crate's test of its
+/// Fluent files ([`check_messages`]).
 #[macro_export]
 macro_rules! messages {
+    (checked $file:literal) => {
+        $crate::messages!();
+
+        #[cfg(test)]
+        mod fluent_files {
+            #[test]
+            fn both_languages_have_every_message_and_the_code_uses_only_those() {
+                $crate::check_messages(&*super::LOCALES, env!("CARGO_MANIFEST_DIR"), $file);
+            }
+        }
+    };
     () => {
         // The crate's Fluent files (`locales/bn`, `locales/en`), built in.
         $crate::fluent_templates::static_loader! {
