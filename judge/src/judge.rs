@@ -358,7 +358,12 @@ impl Pending {
             // The facts are signed but the office disowns them: they are not shown.
             FeedAnswer::NotIssued => {
                 let (bn, en) = text(Msg::ReasonNotIssued);
-                return with(VerdictKind::NotIssued, Reason::NotIssued, bn.into(), en.into());
+                return with(
+                    VerdictKind::NotIssued,
+                    Reason::NotIssued,
+                    bn.into(),
+                    en.into(),
+                );
             }
             FeedAnswer::Revoked {
                 date,
@@ -499,7 +504,10 @@ impl Judge {
             let (bn, en) = text(Msg::ReasonUnknownKey);
             let mut v = Verdict::new(VerdictKind::UntrustedIssuer, Reason::UnknownKey, bn, en);
             v.key_id = Some(kid);
-            v.detail = Some(detail("detail-unknown-key", &[("kid", &kid_text, &kid_text)]));
+            v.detail = Some(detail(
+                "detail-unknown-key",
+                &[("kid", &kid_text, &kid_text)],
+            ));
             return decided(v);
         };
         let base = |kind, reason, bn: Cow<'static, str>, en: Cow<'static, str>| {
@@ -522,9 +530,17 @@ impl Judge {
             v.detail = Some(detail(
                 "detail-wrong-office",
                 &[
-                    ("claimed", claimed_office, claimed_office),
+                    (
+                        "claimed",
+                        &sonod_seal::bangla_digits(claimed_office),
+                        claimed_office,
+                    ),
                     ("kid", &kid_text, &kid_text),
-                    ("key_office", key_office, key_office),
+                    (
+                        "key_office",
+                        &sonod_seal::bangla_digits(key_office),
+                        key_office,
+                    ),
                 ],
             ));
             return Prepared(Stage::Decided(Box::new(v)));
@@ -622,7 +638,7 @@ fn decode_failure(e: &DecodeError) -> Verdict {
     let error = e.to_string();
     let (error_bn, error_en) = error.split_once(" / ").unwrap_or((&error, &error));
     let technical = Detail {
-        bn: error_bn.to_owned(),
+        bn: sonod_seal::bangla_digits(error_bn),
         en: error_en.to_owned(),
     };
     let mut v = if e.is_unsupported() {
@@ -662,15 +678,25 @@ mod tests {
         assert_eq!(v.reason, Reason::Damaged);
         let d = v.detail.expect("technical detail");
         assert!(!d.en.is_empty() && !d.en.contains(" / "), "{d:?}");
-        assert_eq!(format!("{} / {}", d.bn, d.en), e.to_string());
+        assert!(e.to_string().ends_with(&format!(" / {}", d.en)), "{d:?}");
         for reason in [&v.reason_bn, &v.reason_en] {
-            assert!(!reason.contains("COSE") && !reason.contains("CBOR"), "{reason}");
+            assert!(
+                !reason.contains("COSE") && !reason.contains("CBOR"),
+                "{reason}"
+            );
         }
         let v = decode_failure(&DecodeError::UnsupportedVersion(2));
         assert_eq!(v.kind, VerdictKind::UnsupportedVersion);
-        assert!(!v.reason_en.contains("update the verifier"), "{}", v.reason_en);
+        assert!(
+            !v.reason_en.contains("update the verifier"),
+            "{}",
+            v.reason_en
+        );
         assert!(v.detail.is_some_and(|d| d.en.contains('2')));
-        assert_eq!(decode_failure(&DecodeError::NotSonod).reason, Reason::NotSonod);
+        assert_eq!(
+            decode_failure(&DecodeError::NotSonod).reason,
+            Reason::NotSonod
+        );
     }
 
     #[test]

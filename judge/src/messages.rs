@@ -63,7 +63,10 @@ static_messages! {
 const ARG_IDS: [(&str, &[&str]); 6] = [
     ("detail-unknown-key", &["kid"]),
     ("detail-wrong-office", &["claimed", "kid", "key_office"]),
-    ("detail-key-not-valid-then", &["kid", "from", "to", "issued"]),
+    (
+        "detail-key-not-valid-then",
+        &["kid", "from", "to", "issued"],
+    ),
     ("reason-revoked", &["date", "reason"]),
     ("reason-expired", &["date"]),
     ("reason-not-yet-valid", &["date"]),

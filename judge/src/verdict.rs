@@ -531,14 +531,19 @@ struct FieldJson<'a> {
 
 impl Serialize for FieldsJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.record.fields_in_schema_order().map(|(f, v)| FieldJson {
-            key: f.key,
-            label_bn: f.label_bn,
-            label_en: f.label_en,
-            value: v,
-            value_bn: v.display_bn(),
-            value_en: v.display_en(),
-        }))
+        s.collect_seq(
+            self.0
+                .record
+                .fields_in_schema_order()
+                .map(|(f, v)| FieldJson {
+                    key: f.key,
+                    label_bn: f.label_bn,
+                    label_en: f.label_en,
+                    value: v,
+                    value_bn: v.display_bn(),
+                    value_en: v.display_en(),
+                }),
+        )
     }
 }
 
