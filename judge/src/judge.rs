@@ -650,8 +650,9 @@ fn decode_failure(e: &DecodeError) -> Verdict {
             en,
         )
     } else if *e == DecodeError::NotSonod {
+        // Nothing technical to add to "not a certificate's QR code".
         let (bn, en) = text(Msg::ReasonNotSonod);
-        Verdict::new(VerdictKind::Malformed, Reason::NotSonod, bn, en)
+        return Verdict::new(VerdictKind::Malformed, Reason::NotSonod, bn, en);
     } else {
         let (bn, en) = text(Msg::ReasonDamaged);
         Verdict::new(VerdictKind::Malformed, Reason::Damaged, bn, en)
