@@ -145,9 +145,7 @@ impl Record {
     /// Parses and validates a record from a JSON value (see [`Record::from_json_str`]).
     pub fn from_json(value: &Json) -> Result<Record, RecordError> {
         let Some(object) = value.as_object() else {
-            return Err(RecordError::Json(
-                crate::l10n::en("record-not-an-object"),
-            ));
+            return Err(RecordError::Json(crate::l10n::en("record-not-an-object")));
         };
         if let Some(unknown) = object.keys().find(|k| !RECORD_KEYS.contains(&k.as_str())) {
             return Err(RecordError::UnknownField(unknown.clone()));
@@ -900,11 +898,17 @@ mod tests {
         }
         assert!(matches!(
             with(&|j| j["expires"] = json!(true)),
-            Err(RecordError::Invalid { field: "expires", .. })
+            Err(RecordError::Invalid {
+                field: "expires",
+                ..
+            })
         ));
         assert!(matches!(
             with(&|j| j["fields"] = json!(["x"])),
-            Err(RecordError::Invalid { field: "fields", .. })
+            Err(RecordError::Invalid {
+                field: "fields",
+                ..
+            })
         ));
         // Null is absent, as for a field.
         assert_eq!(
