@@ -443,7 +443,7 @@ fn error_page(development: bool, status: StatusCode, e: &AppError) -> Response {
     let mut resp = html(&ErrorPage {
         title: l10n::both("title-verification", &[]),
         development,
-        dev_warning: DEV_WARNING,
+        dev_warning: DEV_WARNING.as_str(),
         detail: e.detail(),
     })
     .into_response();
@@ -472,7 +472,7 @@ fn result_page(state: &AppState, answers: &[Answer], host: Option<&HostCheck>) -
     html(&ResultPage {
         title,
         development: development(state),
-        dev_warning: DEV_WARNING,
+        dev_warning: DEV_WARNING.as_str(),
         verdicts: answers
             .iter()
             .map(|a| verdict_view(state, a, host))
@@ -522,7 +522,7 @@ fn scan_page(development: bool, message: Option<Bi>) -> Html<String> {
     html(&ScanPage {
         title: l10n::both("title-scan", &[]),
         development,
-        dev_warning: DEV_WARNING,
+        dev_warning: DEV_WARNING.as_str(),
         message,
     })
 }

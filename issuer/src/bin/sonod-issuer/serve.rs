@@ -91,7 +91,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             Some(dir) => {
                 let keys = ensure_dev_keys(dir, &dev)
                     .with_context(|| format!("development keys in {}", dir.display()))?;
-                eprintln!("{}", sonod_keys::DEV_WARNING);
+                eprintln!("{}", *sonod_keys::DEV_WARNING);
                 (
                     keys.office_key_path(),
                     keys.trust_list_path(),
