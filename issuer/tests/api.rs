@@ -333,7 +333,8 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
 async fn regression_every_missing_or_invalid_record_key_is_a_bilingual_422() {
     let f = fixture();
     let router = app(f.state.clone());
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "mother",
             Box::new(|r| {

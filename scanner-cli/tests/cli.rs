@@ -362,7 +362,7 @@ fn other_qr_is_not_sonod() {
     assert_eq!(
         stdout,
         format!(
-            "{}: ✘ সনদের কোড পড়া যায়নি / The certificate's code could not be read\n  কারণ / reason: এটি সনদের কিউআর কোড নয়, তাই এ দিয়ে কোনো সনদ যাচাই হয় না। সনদের কাগজে ছাপা কিউআর কোডটি স্ক্যান করুন। / This is not a certificate's QR code, so it checks nothing. Scan the QR code printed on the certificate itself.\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n",
+            "{}: ✘ সনদের কোড পড়া যায়নি / Could not read the certificate code\n  কারণ / reason: এটি সনদের কিউআর কোড নয়, তাই এ দিয়ে কোনো সনদ যাচাই হয় না। সনদের কাগজে ছাপা কিউআর কোডটি স্ক্যান করুন। / This is not a certificate's QR code, so it checks nothing. Scan the QR code printed on the certificate itself.\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n",
             png.display()
         )
     );

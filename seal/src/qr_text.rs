@@ -323,9 +323,15 @@ mod tests {
         for (given, text) in [
             ("http://localhost:8081", "HTTP://LOCALHOST:8081/V/NBSWY3DP"),
             ("HTTP://127.0.0.1:8081", "HTTP://127.0.0.1:8081/V/NBSWY3DP"),
-            ("http://192.168.1.5:8081", "HTTP://192.168.1.5:8081/V/NBSWY3DP"),
+            (
+                "http://192.168.1.5:8081",
+                "HTTP://192.168.1.5:8081/V/NBSWY3DP",
+            ),
             ("localhost:8081", "HTTPS://LOCALHOST:8081/V/NBSWY3DP"),
-            ("https://verify.sonod.gov.bd", "HTTPS://VERIFY.SONOD.GOV.BD/V/NBSWY3DP"),
+            (
+                "https://verify.sonod.gov.bd",
+                "HTTPS://VERIFY.SONOD.GOV.BD/V/NBSWY3DP",
+            ),
         ] {
             let host: Host = given.parse().unwrap();
             assert_eq!(qr_text(b"hello", Some(&host)), text, "{given}");

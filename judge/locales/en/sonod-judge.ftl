@@ -6,11 +6,11 @@
 
 ## Headlines, one per verdict kind
 
-headline-malformed = The certificate's code could not be read
+headline-malformed = Could not read the certificate code
 headline-unsupported-version = Cannot be checked here
 headline-untrusted-issuer = Not genuine — not signed by a recognised office
 headline-bad-signature = Forged — bad signature
-headline-key-compromised = Invalid — the office's signing key was stolen
+headline-key-compromised = Invalid — the signing key of the office was stolen
 headline-not-issued = Forged — never issued
 headline-revoked = Revoked — no longer valid
 headline-expired = Expired
