@@ -507,3 +507,30 @@ async fn the_scan_page_reads_photos_and_text() {
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(String::from_utf8(b).unwrap().contains("4100"));
 }
+
+/// A verdict decided before the office's feed was asked (expired, not yet valid) says whose
+/// key signed the certificate, never that the office issued it: that was not checked.
+#[tokio::test]
+async fn only_a_checked_issuance_reads_issued_by() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    for (serial, record) in [(21, f.record(5, None)), (22, f.record(-300, Some(-1)))] {
+        let cert = f.seal(serial, &record, &f.office);
+        let (_, _, html) = page(
+            &state,
+            &format!("/V/{}", b32(cert.as_bytes())),
+            "verify.sonod.gov.bd",
+        )
+        .await;
+        assert!(html.contains("class=\"state bad\""), "{html}");
+        assert!(
+            html.contains("Signed with the key of Savar Paurashava")
+                && html.contains("Office whose key signed it"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("Issued by") && !html.contains("Issuing office"),
+            "{html}"
+        );
+    }
+}

@@ -229,6 +229,9 @@ struct VerdictView {
     head: Bi,
     reason: Bi,
     unconfirmed: bool,
+    /// The office's feed shows it issued the certificate (valid, or revoked since): only then
+    /// "issued by"; otherwise the office is only whose key signed it.
+    issuance_known: bool,
     /// Who issued it (or whose key signed it), names in Bangla and English.
     issuer: Option<Bi>,
     checked: Bi,
@@ -366,6 +369,8 @@ fn verdict_view(state: &AppState, answer: &Answer, host: Option<&HostCheck>) -> 
     // The office is a fact only where the signature holds with its key: then it issued the
     // certificate, or (unconfirmed, not issued, key stolen) its key signed it. Otherwise the
     // key is only what the code names: a claim, shown in the technical detail as one.
+    // Expired and not-yet-valid are decided before the feed's word is used.
+    let issuance_known = matches!(v.kind, VerdictKind::Valid | VerdictKind::Revoked);
     let signature_held = v.certificate.is_some()
         || matches!(v.kind, VerdictKind::NotIssued | VerdictKind::KeyCompromised);
     let office_row = |label: &str, o: &sonod_judge::Office| OfficeRow {
@@ -376,7 +381,7 @@ fn verdict_view(state: &AppState, answer: &Answer, host: Option<&HostCheck>) -> 
         code: o.code.to_string(),
     };
     let office = v.office.as_ref().filter(|_| signature_held).map(|o| {
-        let label = if v.certificate.is_some() && !unconfirmed {
+        let label = if issuance_known {
             "office-issuing"
         } else {
             "office-key-of"
@@ -408,6 +413,7 @@ fn verdict_view(state: &AppState, answer: &Answer, host: Option<&HostCheck>) -> 
         head: bi(head_bn, head_en),
         reason: bi(&v.reason_bn, &v.reason_en),
         unconfirmed,
+        issuance_known,
         issuer,
         checked: dhaka_time(answer.checked_at),
         warn_host,
