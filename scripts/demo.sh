@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --quiet -p sonod-keys -p sonod-issuer -p sonod-scan
+echo "সনদ তৈরি হচ্ছে (প্রথমবার কয়েক মিনিট লাগে) / building Sonod (release; the first build takes a few minutes)…" >&2
+cargo build --release -p sonod-keys -p sonod-issuer -p sonod-scan
 bin=target/release
 dev=.sonod-dev
 
@@ -22,7 +23,7 @@ sed -e '/"issued":/d' -e "s/\"expires\": *\"[0-9-]*\"/\"expires\": \"$until\"/" 
 echo "== সনদ প্রদান / issuing =="
 qr=$("$bin/sonod-issuer" issue --key "$dev/keys/office.key.pem" \
       --trust "$dev/keys/trust.json" --root "$dev/keys/root.pub.pem" --data "$dev/issuer-data" \
-      --record "$record" --out "$dev/out" --verifier-host localhost:8081)
+      --record "$record" --out "$dev/out" --verifier-host http://localhost:8081)
 png=$(ls -t "$dev"/out/100524-*.png | head -n 1)
 
 echo

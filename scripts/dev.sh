@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 smoke=${1:-}
 dev=.sonod-dev
 bin=target/release
-cargo build --release --quiet -p sonod-keys -p sonod-issuer -p sonod-verifier -p sonod-scan
+# Cargo's own progress shows: a first build on a fresh clone compiles a few hundred crates.
+echo "সনদ তৈরি হচ্ছে (প্রথমবার কয়েক মিনিট লাগে) / building Sonod (release; the first build takes a few minutes, later ones seconds)…" >&2
+cargo build --release -p sonod-keys -p sonod-issuer -p sonod-verifier -p sonod-scan
 mkdir -p "$dev"
 
 pids=()
@@ -50,11 +52,15 @@ if [ "$smoke" != "--smoke" ]; then
   issuer    http://127.0.0.1:8080/  (log in: dev / development-only; API token in $dev/keys/dev-token)
   verifier  http://127.0.0.1:8081/  (upload or photograph a QR at /scan; phone cameras open /V/…)
 
+The development QR codes link to HTTP://LOCALHOST:8081/V/… (plain HTTP, as this verifier speaks):
+a browser on this machine opens them. For a phone on the same network, start the issuer with
+--verifier-host http://<this machine's LAN address>:8081 instead.
+
 Issue a certificate:
   curl -sS -H "Authorization: Bearer \$(cat $dev/keys/dev-token)" -H 'Content-Type: application/json' \\
        --data @$dev/benchmark-record.json http://127.0.0.1:8080/api/v1/certificates
 Verify its qr_text:
-  curl -sS -H 'Content-Type: application/json' --data '{"payload": "HTTPS://LOCALHOST:8081/V/…"}' http://127.0.0.1:8081/api/v1/verify
+  curl -sS -H 'Content-Type: application/json' --data '{"payload": "HTTP://LOCALHOST:8081/V/…"}' http://127.0.0.1:8081/api/v1/verify
 Print it (after logging in): http://127.0.0.1:8080/certificates/SERIAL/print
 
 Ctrl-C stops both.
@@ -69,6 +75,11 @@ issued=$(curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: applicati
 serial=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["serial"])' <<<"$issued")
 qr=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["qr_text"])' <<<"$issued")
 echo "issued serial $serial: $qr"
+# The development verifier speaks plain HTTP, and so must the QR's link (issue #17).
+case "$qr" in
+HTTP://LOCALHOST:8081/V/*) ;;
+*) echo "ত্রুটি / error: the development QR link is not HTTP://LOCALHOST:8081/V/…: $qr" >&2; exit 1 ;;
+esac
 verify() {
     curl -fsS -H 'Content-Type: application/json' --data "{\"payload\": \"$qr\"}" http://127.0.0.1:8081/api/v1/verify |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])'

@@ -325,6 +325,106 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
     );
 }
 
+/// Issue #17: a missing `mother` got a bilingual 422 naming the field, while a record without
+/// `type` or `office`, or with a mistyped `issued`, got serde's raw message ("missing field
+/// `office` at line 1 column 80") as a 400. Every missing or invalid key of a record now gets
+/// the same bilingual 422; only a body that is not JSON at all is a 400.
+#[tokio::test]
+async fn regression_every_missing_or_invalid_record_key_is_a_bilingual_422() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "mother",
+            Box::new(|r| {
+                r["fields"].as_object_mut().unwrap().remove("mother");
+            }),
+        ),
+        (
+            "type",
+            Box::new(|r| {
+                r.as_object_mut().unwrap().remove("type");
+            }),
+        ),
+        (
+            "office",
+            Box::new(|r| {
+                r.as_object_mut().unwrap().remove("office");
+            }),
+        ),
+        ("issued", Box::new(|r| r["issued"] = json!(20261128))),
+        (
+            "expires",
+            Box::new(|r| r["expires"] = json!(["2027-01-01"])),
+        ),
+        ("fields", Box::new(|r| r["fields"] = json!("none"))),
+        ("serial", Box::new(|r| r["serial"] = json!(7))),
+    ];
+    for (key, edit) in cases {
+        let mut r = record();
+        edit(&mut r);
+        let (status, headers, body) =
+            call(&router, post("/api/v1/certificates", Some(&f.chairman), &r)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{key}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+        let detail = json_of(&body)["detail"]
+            .as_str()
+            .expect("detail")
+            .to_owned();
+        let (bn, en) = detail.split_once(" / ").expect("Bangla / English");
+        assert!(!bn.is_ascii() && en.contains(key), "{key}: {detail}");
+        assert!(
+            !detail.contains("line ") && !detail.contains("column"),
+            "{key}: {detail}"
+        );
+    }
+}
+
+/// Issue #17: the issuer's JSON answers are UTF-8 (Bangla readable in raw curl output, as the
+/// verifier's), in a certificate, a revocation and a problem alike.
+#[tokio::test]
+async fn regression_json_answers_write_bangla_as_utf8_not_escapes() {
+    let f = fixture();
+    let router = app(f.state.clone());
+    issue(&f, &router).await;
+    let mut bodies = Vec::new();
+    let (_, _, body) = call(&router, get("/api/v1/certificates/1", Some(&f.operator))).await;
+    bodies.push(body);
+    let (status, _, body) = call(
+        &router,
+        post(
+            "/api/v1/certificates/1/revoke",
+            Some(&f.chairman),
+            &json!({"reason": "fraud"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    bodies.push(body);
+    let mut bad = record();
+    bad["fields"].as_object_mut().unwrap().remove("mother");
+    let (_, _, body) = call(
+        &router,
+        post("/api/v1/certificates", Some(&f.chairman), &bad),
+    )
+    .await;
+    bodies.push(body);
+    for body in bodies {
+        let text = String::from_utf8(body).expect("UTF-8");
+        assert!(!text.contains("\\u09"), "{text}");
+        assert!(
+            text.chars().any(|c| ('\u{0980}'..='\u{09FF}').contains(&c)),
+            "{text}"
+        );
+    }
+}
+
 /// Issue #12, point 3: the API signed any date (2019-01-01, 2030-01-01, 2199-12-31, one already
 /// expired on its issue day), which verifiers then called an untrusted issuer, and which let
 /// an official backdate.

@@ -446,6 +446,35 @@ fn verifier_host_or_bare_is_required() {
     assert_eq!(decode_png(&fx.out().join("100524-1.png")), [text]);
 }
 
+/// Issue #17: development QR codes said `HTTPS://LOCALHOST:8081/V/…` though the development
+/// verifier speaks plain HTTP. A local verifier given as `http://…` gets `HTTP://` links (the PNG
+/// says the same); a public host given as `http://` is refused, so production stays HTTPS.
+#[test]
+fn regression_a_local_development_verifier_gets_plain_http_links() {
+    let fx = Fixture::new();
+    let (code, stdout, stderr) = run(fx
+        .cmd("issue")
+        .args(["--verifier-host", "http://localhost:8081", "--record"])
+        .arg(fx.benchmark()));
+    assert_eq!(code, 0, "{stderr}");
+    let text = stdout.trim_end();
+    assert!(text.starts_with("HTTP://LOCALHOST:8081/V/"), "{text}");
+    assert_eq!(decode_png(&fx.out().join("100524-1.png")), [text]);
+    assert_eq!(
+        parse_qr_text(text).unwrap().host.as_deref(),
+        Some("LOCALHOST:8081")
+    );
+    let (code, stdout, stderr) = run(fx
+        .cmd("issue")
+        .args(["--verifier-host", "http://verify.sonod.gov.bd", "--record"])
+        .arg(fx.benchmark()));
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stderr.contains("http://") && stderr.contains(" / "),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn verifier_host_from_the_environment_and_bare_overriding_it() {
     let fx = Fixture::new();

@@ -20,7 +20,7 @@ use time::{Date, Time};
 
 use crate::messages::{text, text_with, Msg};
 use crate::signature::SignatureKey;
-use crate::verdict::{CertificateJson, Office, Unchecked, Verdict, VerdictKind};
+use crate::verdict::{CertificateJson, Detail, Office, Reason, Unchecked, Verdict, VerdictKind};
 
 /// A certificate issued late on its issue date may reach the feed a little after midnight:
 /// `not_issued` needs a complete sync this long after the end of the issue date.
@@ -319,9 +319,10 @@ impl Pending {
             today,
             ..
         } = self;
-        let with = |kind, bn: Cow<'static, str>, en: Cow<'static, str>| {
+        let with = |kind, reason, bn: Cow<'static, str>, en: Cow<'static, str>| {
             let mut v = base.clone();
             v.kind = kind;
+            v.reason = reason;
             v.reason_bn = bn;
             v.reason_en = en;
             v
@@ -330,15 +331,25 @@ impl Pending {
             (true, Ok(o)) => o,
             _ => {
                 let (bn, en) = text(Msg::ReasonBadSignature);
-                return with(VerdictKind::BadSignature, bn.into(), en.into());
+                return with(
+                    VerdictKind::BadSignature,
+                    Reason::BadSignature,
+                    bn.into(),
+                    en.into(),
+                );
             }
         };
         if compromised {
             let (bn, en) = text(Msg::ReasonKeyCompromised);
-            return with(VerdictKind::KeyCompromised, bn.into(), en.into());
+            return with(
+                VerdictKind::KeyCompromised,
+                Reason::KeyCompromised,
+                bn.into(),
+                en.into(),
+            );
         }
-        let signed = |kind, bn: Cow<'static, str>, en: Cow<'static, str>| {
-            let mut v = with(kind, bn, en);
+        let signed = |kind, reason, bn: Cow<'static, str>, en: Cow<'static, str>| {
+            let mut v = with(kind, reason, bn, en);
             v.certificate = Some(opened.unverified_shared());
             v
         };
@@ -347,7 +358,12 @@ impl Pending {
             // The facts are signed but the office disowns them: they are not shown.
             FeedAnswer::NotIssued => {
                 let (bn, en) = text(Msg::ReasonNotIssued);
-                return with(VerdictKind::NotIssued, bn.into(), en.into());
+                return with(
+                    VerdictKind::NotIssued,
+                    Reason::NotIssued,
+                    bn.into(),
+                    en.into(),
+                );
             }
             FeedAnswer::Revoked {
                 date,
@@ -361,7 +377,7 @@ impl Pending {
                         ("reason", &reason_bn, &reason_en),
                     ],
                 );
-                return signed(VerdictKind::Revoked, bn.into(), en.into());
+                return signed(VerdictKind::Revoked, Reason::Revoked, bn.into(), en.into());
             }
             FeedAnswer::Issued | FeedAnswer::Unknown(_) => {}
         }
@@ -371,7 +387,7 @@ impl Pending {
                     "reason-expired",
                     &[("date", &sonod_seal::bangla_date(exp), &exp.to_string())],
                 );
-                return signed(VerdictKind::Expired, bn.into(), en.into());
+                return signed(VerdictKind::Expired, Reason::Expired, bn.into(), en.into());
             }
         }
         if today < r.issued() {
@@ -383,10 +399,15 @@ impl Pending {
                     &r.issued().to_string(),
                 )],
             );
-            return signed(VerdictKind::NotYetValid, bn.into(), en.into());
+            return signed(
+                VerdictKind::NotYetValid,
+                Reason::NotYetValid,
+                bn.into(),
+                en.into(),
+            );
         }
         let (bn, en) = text(Msg::ReasonValid);
-        let mut v = signed(VerdictKind::Valid, bn.into(), en.into());
+        let mut v = signed(VerdictKind::Valid, Reason::Valid, bn.into(), en.into());
         if let FeedAnswer::Unknown(why) = feed {
             v.unconfirm(why);
         }
@@ -478,40 +499,76 @@ impl Judge {
         };
         let kid: KeyId = opened.key_id();
         let claimed = opened.unverified();
+        let kid_text = kid.to_string();
         let Some(entry) = self.trust.entry(&kid) else {
-            let kid_text = kid.to_string();
-            let (bn, en) = text_with("reason-unknown-key", &[("kid", &kid_text, &kid_text)]);
-            let mut v = Verdict::new(VerdictKind::UntrustedIssuer, bn, en);
+            let (bn, en) = text(Msg::ReasonUnknownKey);
+            let mut v = Verdict::new(VerdictKind::UntrustedIssuer, Reason::UnknownKey, bn, en);
             v.key_id = Some(kid);
+            v.detail = Some(detail(
+                "detail-unknown-key",
+                &[("kid", &kid_text, &kid_text)],
+            ));
             return decided(v);
         };
-        let base = |kind, bn: String, en: String| {
-            let mut v = Verdict::new(kind, bn, en);
+        let base = |kind, reason, bn: Cow<'static, str>, en: Cow<'static, str>| {
+            let mut v = Verdict::new(kind, reason, bn, en);
             v.key_id = Some(kid);
             v.office = self.offices.get(&kid).cloned();
             with_host(v)
         };
+        // The office and date the code claims are not facts (the signature is not checked):
+        // the reason says what it means, the figures go to the technical detail.
         if *claimed.record.office() != entry.office {
-            let (bn, en) = text_with(
-                "reason-wrong-office",
-                &[
-                    ("key_office", &entry.office, &entry.office),
-                    ("claimed", claimed.record.office(), claimed.record.office()),
-                ],
-            );
-            return Prepared(Stage::Decided(Box::new(base(
+            let (bn, en) = text(Msg::ReasonWrongOffice);
+            let mut v = base(
                 VerdictKind::UntrustedIssuer,
-                bn,
-                en,
-            ))));
+                Reason::WrongOffice,
+                bn.into(),
+                en.into(),
+            );
+            let (claimed_office, key_office) = (claimed.record.office(), &entry.office);
+            v.detail = Some(detail(
+                "detail-wrong-office",
+                &[
+                    (
+                        "claimed",
+                        &sonod_seal::bangla_digits(claimed_office),
+                        claimed_office,
+                    ),
+                    ("kid", &kid_text, &kid_text),
+                    (
+                        "key_office",
+                        &sonod_seal::bangla_digits(key_office),
+                        key_office,
+                    ),
+                ],
+            ));
+            return Prepared(Stage::Decided(Box::new(v)));
         }
         if !entry.may_sign_on(claimed.record.issued()) {
             let (bn, en) = text(Msg::ReasonKeyNotValidThen);
-            return Prepared(Stage::Decided(Box::new(base(
+            let mut v = base(
                 VerdictKind::UntrustedIssuer,
+                Reason::KeyNotValidThen,
                 bn.into(),
                 en.into(),
-            ))));
+            );
+            let day = |d: Date| (sonod_seal::bangla_date(d), d.to_string());
+            let (from, to, issued) = (
+                day(entry.not_before),
+                day(entry.last_signing_day()),
+                day(claimed.record.issued()),
+            );
+            v.detail = Some(detail(
+                "detail-key-not-valid-then",
+                &[
+                    ("kid", &kid_text, &kid_text),
+                    ("from", &from.0, &from.1),
+                    ("to", &to.0, &to.1),
+                    ("issued", &issued.0, &issued.1),
+                ],
+            ));
+            return Prepared(Stage::Decided(Box::new(v)));
         }
         // Asked now, used only if the signature holds: the answer is never kept with the
         // reading, so a revocation shows at once.
@@ -530,7 +587,12 @@ impl Judge {
                 .copied()
                 .unwrap_or_else(|| SignatureKey::new(entry.public_key)),
             compromised: entry.status == KeyStatus::Compromised,
-            base: base(VerdictKind::BadSignature, String::new(), String::new()),
+            base: base(
+                VerdictKind::BadSignature,
+                Reason::BadSignature,
+                Cow::Borrowed(""),
+                Cow::Borrowed(""),
+            ),
             reading,
             feed,
             today,
@@ -563,29 +625,80 @@ fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// A message of the technical detail, Bangla then English.
+fn detail(id: &str, args: &[(&'static str, &str, &str)]) -> Detail {
+    let (bn, en) = text_with(id, args);
+    Detail { bn, en }
+}
+
+/// The verdict on bytes that do not open: what it means in the reason, the decoder's own
+/// words (which name the format's parts) only in the technical detail.
 fn decode_failure(e: &DecodeError) -> Verdict {
-    if e.is_unsupported() {
-        let error = e.to_string();
-        let (bn, en) = text_with("reason-unsupported-version", &[("error", &error, &error)]);
-        return Verdict::new(VerdictKind::UnsupportedVersion, bn, en);
-    }
-    match e {
-        DecodeError::NotSonod => {
-            let (bn, en) = text(Msg::ReasonNotSonod);
-            Verdict::new(VerdictKind::Malformed, bn, en)
-        }
-        other => {
-            let error = other.to_string();
-            let (bn, en) = text_with("reason-damaged", &[("error", &error, &error)]);
-            Verdict::new(VerdictKind::Malformed, bn, en)
-        }
-    }
+    // The decoder's message is "Bangla / English" (seal's Fluent files).
+    let error = e.to_string();
+    let (error_bn, error_en) = error.split_once(" / ").unwrap_or((&error, &error));
+    let technical = Detail {
+        bn: sonod_seal::bangla_digits(error_bn),
+        en: error_en.to_owned(),
+    };
+    let mut v = if e.is_unsupported() {
+        let (bn, en) = text(Msg::ReasonUnsupportedVersion);
+        Verdict::new(
+            VerdictKind::UnsupportedVersion,
+            Reason::UnsupportedVersion,
+            bn,
+            en,
+        )
+    } else if *e == DecodeError::NotSonod {
+        // Nothing technical to add to "not a certificate's QR code".
+        let (bn, en) = text(Msg::ReasonNotSonod);
+        return Verdict::new(VerdictKind::Malformed, Reason::NotSonod, bn, en);
+    } else {
+        let (bn, en) = text(Msg::ReasonDamaged);
+        Verdict::new(VerdictKind::Malformed, Reason::Damaged, bn, en)
+    };
+    v.detail = Some(technical);
+    v
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    /// Issue #17: an unreadable code's reason named COSE_Sign1 and CBOR tags. The reason
+    /// says what it means; the decoder's words are the technical detail.
+    #[test]
+    fn regression_decoder_words_are_technical_detail_not_the_reason() {
+        let bytes = sonod_seal::parse_qr_text("MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZPI")
+            .unwrap()
+            .bytes;
+        let e = sonod_seal::open(&bytes).unwrap_err();
+        let v = decode_failure(&e);
+        assert_eq!(v.kind, VerdictKind::Malformed);
+        assert_eq!(v.reason, Reason::Damaged);
+        let d = v.detail.expect("technical detail");
+        assert!(!d.en.is_empty() && !d.en.contains(" / "), "{d:?}");
+        assert!(e.to_string().ends_with(&format!(" / {}", d.en)), "{d:?}");
+        for reason in [&v.reason_bn, &v.reason_en] {
+            assert!(
+                !reason.contains("COSE") && !reason.contains("CBOR"),
+                "{reason}"
+            );
+        }
+        let v = decode_failure(&DecodeError::UnsupportedVersion(2));
+        assert_eq!(v.kind, VerdictKind::UnsupportedVersion);
+        assert!(
+            !v.reason_en.contains("update the verifier"),
+            "{}",
+            v.reason_en
+        );
+        assert!(v.detail.is_some_and(|d| d.en.contains('2')));
+        assert_eq!(
+            decode_failure(&DecodeError::NotSonod).reason,
+            Reason::NotSonod
+        );
+    }
 
     #[test]
     fn loopback_hosts_are_this_machine() {

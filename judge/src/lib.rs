@@ -26,6 +26,6 @@ pub use judge::{
 };
 pub use signature::{verify_batch as batch_equation, SignatureKey, SIGNATURE_BACKEND};
 pub use verdict::{
-    certificate_json, CertificateJson, Office, Unchecked, Verdict, VerdictJson, VerdictKind,
-    LOOK_ALIKE_HEADLINE,
+    certificate_json, CertificateJson, Detail, Office, Reason, Unchecked, Verdict, VerdictJson,
+    VerdictKind, LOOK_ALIKE_HEADLINE,
 };

@@ -47,6 +47,10 @@ static_messages! {
     UncheckedNotYetPublished => "unchecked-not-yet-published",
     UncheckedStale => "unchecked-stale",
     ReasonNotSonod => "reason-not-sonod",
+    ReasonDamaged => "reason-damaged",
+    ReasonUnsupportedVersion => "reason-unsupported-version",
+    ReasonUnknownKey => "reason-unknown-key",
+    ReasonWrongOffice => "reason-wrong-office",
     ReasonKeyNotValidThen => "reason-key-not-valid-then",
     ReasonBadSignature => "reason-bad-signature",
     ReasonKeyCompromised => "reason-key-compromised",
@@ -56,11 +60,13 @@ static_messages! {
 
 /// Every message with placeables, and them.
 #[cfg(test)]
-const ARG_IDS: [(&str, &[&str]); 7] = [
-    ("reason-unsupported-version", &["error"]),
-    ("reason-damaged", &["error"]),
-    ("reason-unknown-key", &["kid"]),
-    ("reason-wrong-office", &["key_office", "claimed"]),
+const ARG_IDS: [(&str, &[&str]); 6] = [
+    ("detail-unknown-key", &["kid"]),
+    ("detail-wrong-office", &["claimed", "kid", "key_office"]),
+    (
+        "detail-key-not-valid-then",
+        &["kid", "from", "to", "issued"],
+    ),
     ("reason-revoked", &["date", "reason"]),
     ("reason-expired", &["date"]),
     ("reason-not-yet-valid", &["date"]),
@@ -116,11 +122,40 @@ mod tests {
             assert!(!bn.contains('\u{2068}') && !en.contains('\u{2068}'));
         }
         let (bn, en) = text_with("reason-expired", &[("date", "০১-০২-২০২৬", "2026-02-01")]);
-        assert_eq!(bn, "মেয়াদ ০১-০২-২০২৬ তারিখে শেষ হয়েছে");
-        assert_eq!(en, "expired on 2026-02-01");
+        assert!(bn.contains("মেয়াদ ০১-০২-২০২৬ তারিখে শেষ হয়েছে"), "{bn}");
+        assert!(en.contains("ended on 2026-02-01"), "{en}");
         assert_eq!(
             text(Msg::HeadlineValid),
             ("সঠিক ও বৈধ", "Genuine and valid")
         );
+    }
+
+    /// Issue #17: "unreadable" pages named COSE_Sign1 and CBOR tags, with English inside the
+    /// Bangla line. A headline or reason a person reads has no Latin letters in its Bangla
+    /// (format names, codes and key ids are in the `detail-*` messages only).
+    #[test]
+    fn regression_no_latin_letters_or_format_names_in_a_bangla_headline_or_reason() {
+        let mut texts: Vec<(String, String, String)> = STATIC_IDS
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.to_string(), RENDERED[i].0.clone(), RENDERED[i].1.clone()))
+            .collect();
+        for (id, names) in ARG_IDS.iter().filter(|(id, _)| !id.starts_with("detail-")) {
+            let args: Vec<_> = names.iter().map(|n| (*n, "১", "1")).collect();
+            let (bn, en) = text_with(id, &args);
+            texts.push((id.to_string(), bn, en));
+        }
+        for (id, bn, en) in texts {
+            assert!(
+                !bn.chars().any(|c| c.is_ascii_alphabetic()),
+                "{id}: Latin letters in the Bangla: {bn}"
+            );
+            for jargon in ["COSE", "CBOR", "Base32", "payload", "kid", "sync"] {
+                assert!(
+                    !bn.contains(jargon) && (!en.contains(jargon) || id.starts_with("unchecked")),
+                    "{id}: {jargon}"
+                );
+            }
+        }
     }
 }

@@ -106,6 +106,114 @@ impl Unchecked {
     }
 }
 
+/// Which reason a verdict gives: `reason_code` in its JSON, for integrators (the words a
+/// person reads are `reason_bn` and `reason_en`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reason {
+    /// Not a Sonod QR code at all.
+    NotSonod,
+    /// Sonod's form, but damaged or altered so that it does not open.
+    Damaged,
+    /// A format version or algorithm this reader does not support.
+    UnsupportedVersion,
+    /// The key id is not in the trust list.
+    UnknownKey,
+    /// The key is in the trust list, but for another office than the code names.
+    WrongOffice,
+    /// The key may not sign on the issue date the code gives.
+    KeyNotValidThen,
+    /// The signature does not verify.
+    BadSignature,
+    /// The key is marked compromised.
+    KeyCompromised,
+    /// The office's feed shows it never issued this certificate.
+    NotIssued,
+    /// The office revoked it.
+    Revoked,
+    /// Past its expiry date.
+    Expired,
+    /// Its issue date is in the future.
+    NotYetValid,
+    /// The signature holds but something was not checked (the JSON's `unchecked` says what).
+    Unchecked,
+    /// Everything was checked.
+    Valid,
+}
+
+impl Reason {
+    /// Every reason.
+    pub const ALL: [Reason; 14] = [
+        Reason::NotSonod,
+        Reason::Damaged,
+        Reason::UnsupportedVersion,
+        Reason::UnknownKey,
+        Reason::WrongOffice,
+        Reason::KeyNotValidThen,
+        Reason::BadSignature,
+        Reason::KeyCompromised,
+        Reason::NotIssued,
+        Reason::Revoked,
+        Reason::Expired,
+        Reason::NotYetValid,
+        Reason::Unchecked,
+        Reason::Valid,
+    ];
+
+    /// The code in JSON (`reason_code`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::NotSonod => "not_sonod",
+            Reason::Damaged => "damaged",
+            Reason::UnsupportedVersion => "unsupported_version",
+            Reason::UnknownKey => "unknown_key",
+            Reason::WrongOffice => "wrong_office",
+            Reason::KeyNotValidThen => "key_not_valid_then",
+            Reason::BadSignature => "bad_signature",
+            Reason::KeyCompromised => "key_compromised",
+            Reason::NotIssued => "not_issued",
+            Reason::Revoked => "revoked",
+            Reason::Expired => "expired",
+            Reason::NotYetValid => "not_yet_valid",
+            Reason::Unchecked => "unchecked",
+            Reason::Valid => "valid",
+        }
+    }
+
+    /// The reason named `code` in JSON ([`Reason::as_str`]).
+    pub fn from_code(code: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.as_str() == code)
+    }
+
+    /// The reason a verdict of `kind` gives when nothing more is known (a verifier's answer
+    /// without a `reason_code`): the first of its kind.
+    pub fn of_kind(kind: VerdictKind) -> Reason {
+        match kind {
+            VerdictKind::Malformed => Reason::Damaged,
+            VerdictKind::UnsupportedVersion => Reason::UnsupportedVersion,
+            VerdictKind::UntrustedIssuer => Reason::UnknownKey,
+            VerdictKind::BadSignature => Reason::BadSignature,
+            VerdictKind::KeyCompromised => Reason::KeyCompromised,
+            VerdictKind::NotIssued => Reason::NotIssued,
+            VerdictKind::Revoked => Reason::Revoked,
+            VerdictKind::Expired => Reason::Expired,
+            VerdictKind::NotYetValid => Reason::NotYetValid,
+            VerdictKind::Unconfirmed => Reason::Unchecked,
+            VerdictKind::Valid => Reason::Valid,
+        }
+    }
+}
+
+/// Technical detail of a verdict, for the people who run verifiers: shown apart from the
+/// reason (a page's "technical detail" part; `detail_bn`/`detail_en` in JSON), never in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    /// In Bangla (technical names such as a key id as they are).
+    pub bn: String,
+    /// In English.
+    pub en: String,
+}
+
 impl VerdictKind {
     /// Every kind, in check order.
     pub const ALL: [VerdictKind; 11] = [
@@ -178,6 +286,8 @@ pub struct Office {
 pub struct Verdict {
     /// What was decided.
     pub kind: VerdictKind,
+    /// Which reason: [`Reason`] (`reason_code` in JSON).
+    pub reason: Reason,
     /// Why, in Bangla.
     pub reason_bn: Cow<'static, str>,
     /// Why, in English.
@@ -197,6 +307,8 @@ pub struct Verdict {
     pub development: bool,
     /// What could not be checked: set exactly when the kind is [`VerdictKind::Unconfirmed`].
     pub unchecked: Option<Unchecked>,
+    /// Technical detail, shown apart from the reason ([`Detail`]).
+    pub detail: Option<Detail>,
 }
 
 /// The headline of a verdict whose QR link points to a host the trust list does not name: the
@@ -209,11 +321,13 @@ pub static LOOK_ALIKE_HEADLINE: LazyLock<(&'static str, &'static str)> =
 impl Verdict {
     pub(crate) fn new(
         kind: VerdictKind,
+        reason: Reason,
         bn: impl Into<Cow<'static, str>>,
         en: impl Into<Cow<'static, str>>,
     ) -> Verdict {
         Verdict {
             kind,
+            reason,
             reason_bn: bn.into(),
             reason_en: en.into(),
             certificate: None,
@@ -223,6 +337,7 @@ impl Verdict {
             host_official: None,
             development: false,
             unchecked: None,
+            detail: None,
         }
     }
 
@@ -248,6 +363,7 @@ impl Verdict {
         if self.kind == VerdictKind::Valid {
             let (bn, en) = why.reason();
             self.kind = VerdictKind::Unconfirmed;
+            self.reason = Reason::Unchecked;
             self.reason_bn = bn.into();
             self.reason_en = en.into();
             self.unchecked = Some(why);
@@ -291,8 +407,11 @@ impl Verdict {
             }),
             headline_bn,
             headline_en,
+            reason_code: self.reason.as_str(),
             reason_bn: &self.reason_bn,
             reason_en: &self.reason_en,
+            detail_bn: self.detail.as_ref().map(|d| d.bn.as_str()),
+            detail_en: self.detail.as_ref().map(|d| d.en.as_str()),
             office: self.office.as_deref(),
             key_id: self.key_id.as_ref().map(ToString::to_string),
             host: self.host.as_deref().map(|h| (h, self.host_official)),
@@ -322,8 +441,13 @@ pub struct VerdictJson<'a> {
     unchecked: Option<UncheckedJson>,
     headline_bn: &'static str,
     headline_en: &'static str,
+    reason_code: &'static str,
     reason_bn: &'a str,
     reason_en: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail_bn: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail_en: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     office: Option<&'a Office>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -375,6 +499,9 @@ impl Serialize for CertificateJson<'_> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("serial", &c.serial)?;
         m.serialize_entry("serial_bn", &bangla_digits(&c.serial.to_string()))?;
+        let number = c.number();
+        m.serialize_entry("number", &number.en())?;
+        m.serialize_entry("number_bn", &number.bn())?;
         m.serialize_entry("type", t.key)?;
         m.serialize_entry("type_bn", t.name_bn)?;
         m.serialize_entry("type_en", t.name_en)?;
@@ -404,14 +531,19 @@ struct FieldJson<'a> {
 
 impl Serialize for FieldsJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.record.fields().map(|(f, v)| FieldJson {
-            key: f.key,
-            label_bn: f.label_bn,
-            label_en: f.label_en,
-            value: v,
-            value_bn: v.display_bn(),
-            value_en: v.display_en(),
-        }))
+        s.collect_seq(
+            self.0
+                .record
+                .fields_in_schema_order()
+                .map(|(f, v)| FieldJson {
+                    key: f.key,
+                    label_bn: f.label_bn,
+                    label_en: f.label_en,
+                    value: v,
+                    value_bn: v.display_bn(),
+                    value_en: v.display_en(),
+                }),
+        )
     }
 }
 
@@ -435,8 +567,13 @@ mod tests {
         let mut out = json!({
             "verdict": v.kind.as_str(), "valid": v.is_valid(),
             "headline_bn": head_bn, "headline_en": head_en,
+            "reason_code": v.reason.as_str(),
             "reason_bn": v.reason_bn, "reason_en": v.reason_en,
         });
+        if let Some(d) = &v.detail {
+            out["detail_bn"] = json!(d.bn);
+            out["detail_en"] = json!(d.en);
+        }
         if let Some(u) = v.unchecked {
             out["unchecked"] = json!({"code": u.as_str(),
                 "issuance_checked": u.issuance_checked(),
@@ -466,11 +603,13 @@ mod tests {
             let r = &c.record;
             let t = r.cert_type();
             let fields: Vec<Json> = r
-                .fields()
+                .fields_in_schema_order()
                 .map(|(f, val)| json!({"key": f.key, "label_bn": f.label_bn, "label_en": f.label_en,
                     "value": val.to_json(), "value_bn": val.display_bn(), "value_en": val.display_en()}))
                 .collect();
             let mut cj = json!({"serial": c.serial, "serial_bn": bangla_digits(&c.serial.to_string()),
+                "number": format!("{}-{}", r.office(), c.serial),
+                "number_bn": bangla_digits(&format!("{}-{}", r.office(), c.serial)),
                 "type": t.key, "type_bn": t.name_bn, "type_en": t.name_en, "office": r.office(),
                 "issued": r.issued().to_string(), "issued_bn": bangla_date(r.issued()), "fields": fields});
             if let Some(e) = r.expires() {
@@ -490,7 +629,7 @@ mod tests {
                 "heirs": [{"name": "করিম", "relation": "পুত্র", "age": 40}, {"name": "Rokeya", "relation": "কন্যা"}], "ward": 5}}"#,
         )
         .unwrap();
-        let mut v = Verdict::new(VerdictKind::Valid, "ঠিক", "fine");
+        let mut v = Verdict::new(VerdictKind::Valid, Reason::Valid, "ঠিক", "fine");
         assert_eq!(v.to_json(), reference(&v));
         v.certificate = Some(Arc::new(Certificate::new(77, &record)));
         v.office = Some(Arc::new(Office {
@@ -502,6 +641,17 @@ mod tests {
         v.host_official = Some(false);
         v.development = true;
         assert_eq!(v.to_json(), reference(&v));
+        // The number as the paper prints it, beside the serial.
+        assert_eq!(v.to_json()["certificate"]["number"], "100524-77");
+        assert_eq!(v.to_json()["certificate"]["number_bn"], "১০০৫২৪-৭৭");
+        assert_eq!(v.to_json()["certificate"]["fields"][0]["key"], "deceased");
+        v.detail = Some(Detail {
+            bn: "বিবরণ".into(),
+            en: "detail".into(),
+        });
+        assert_eq!(v.to_json(), reference(&v));
+        assert_eq!(v.to_json()["detail_en"], "detail");
+        v.detail = None;
         let j = v.to_json();
         let heirs = j["certificate"]["fields"]
             .as_array()
@@ -537,19 +687,23 @@ mod tests {
             assert_eq!(j["valid"], false);
             assert_eq!(j["verdict"], "unconfirmed");
             assert_eq!(j["unchecked"]["code"], why.as_str());
+            assert_eq!(j["reason_code"], "unchecked");
             assert_eq!(
                 Unchecked::from_code(why.as_str(), j["unchecked"]["as_of"].as_i64()),
                 Some(why)
             );
         }
         // A definite refusal is never softened.
-        let mut r = Verdict::new(VerdictKind::Revoked, "বাতিল", "revoked");
+        let mut r = Verdict::new(VerdictKind::Revoked, Reason::Revoked, "বাতিল", "revoked");
         r.unconfirm(Unchecked::NoFeed);
         assert_eq!(r.kind, VerdictKind::Revoked);
         assert_eq!(
             VerdictKind::from_name("unconfirmed"),
             Some(VerdictKind::Unconfirmed)
         );
+        for r in Reason::ALL {
+            assert_eq!(Reason::from_code(r.as_str()), Some(r));
+        }
     }
 
     /// The facts as a reading keeps them written are the facts as the verdict writes them.
@@ -564,7 +718,7 @@ mod tests {
         let key = sonod_keys::SecretKey::generate();
         let sealed = sonod_seal::Sealed::seal(&Certificate::new(9, &record), &key).unwrap();
         let reading = crate::Reading::new(sealed.as_bytes());
-        let mut v = Verdict::new(VerdictKind::Valid, "ঠিক", "fine");
+        let mut v = Verdict::new(VerdictKind::Valid, Reason::Valid, "ঠিক", "fine");
         let facts = reading.certificate_json();
         assert!(facts.is_some());
         // No facts in a verdict without them, whatever is passed.

@@ -18,9 +18,10 @@ use crate::office::OfficeCode;
 use crate::secret_key::SecretKey;
 use crate::trust_list::{Environment, TrustEditError, TrustEntry, TrustListDraft};
 
-/// The warning to show wherever development keys are made or used.
-pub const DEV_WARNING: &str =
-    "উন্নয়ন চাবি — প্রকৃত সনদের জন্য নয় / DEVELOPMENT KEYS — not for real certificates";
+/// The warning to show wherever development keys are made or used, "Bangla / English"
+/// (`dev-warning` in `locales/*/keys.ftl`).
+pub static DEV_WARNING: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::l10n::both("dev-warning", &[]));
 
 /// The root secret key, unencrypted.
 pub const ROOT_KEY_FILE: &str = "root.key.pem";

@@ -16,15 +16,17 @@ use sonod_keys::{
 };
 use time::Date;
 
-/// Sonod keys and trust list (the about texts are in `locales/*/keys.ftl`).
+/// Sonod keys and trust list. Every command's about text is in `locales/*/keys.ftl`, Bangla
+/// first, as sonod-issuer's and sonod-scan's are.
 #[derive(Debug, Parser)]
 #[command(
     name = "sonod-keys",
     version,
     about = l10n::both("cli-about", &[]),
     long_about = format!(
-        "{}.\n\n{}",
+        "{}.\n\n{}\n{}",
         l10n::both("cli-about", &[]),
+        l10n::bn("cli-long-about"),
         l10n::en("cli-long-about")
     )
 )]
@@ -35,7 +37,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Make a new key pair: PREFIX.key.pem (secret) and PREFIX.pub.pem (public); print its key id.
+    #[command(about = l10n::both("cli-gen", &[]))]
     Gen {
         /// Path prefix of the two files.
         #[arg(long, value_name = "PREFIX")]
@@ -44,21 +46,20 @@ enum Command {
         #[arg(long)]
         no_passphrase: bool,
     },
-    /// Print the key id of a public or secret key PEM file.
+    #[command(about = l10n::both("cli-id", &[]))]
     Id {
         /// The key file.
         file: PathBuf,
     },
-    /// Build, sign and inspect the trust list.
-    #[command(subcommand)]
+    #[command(subcommand, about = l10n::both("cli-trust", &[]))]
     Trust(TrustCommand),
-    /// Make a development key set (root, office, signed trust list) in DIR, unless one is there.
+    #[command(about = l10n::both("cli-dev", &[]))]
     Dev(DevArgs),
 }
 
 #[derive(Debug, Subcommand)]
 enum TrustCommand {
-    /// Start a new, empty, unsigned trust list.
+    #[command(about = l10n::both("cli-trust-new", &[]))]
     New {
         /// The file to create.
         #[arg(long, value_name = "FILE")]
@@ -70,7 +71,7 @@ enum TrustCommand {
         #[arg(long)]
         development: bool,
     },
-    /// Add an office key; the list becomes unsigned.
+    #[command(about = l10n::both("cli-trust-add", &[]))]
     Add {
         /// The trust list file.
         file: PathBuf,
@@ -96,8 +97,7 @@ enum TrustCommand {
         #[arg(long = "host", value_name = "HOST")]
         hosts: Vec<String>,
     },
-    /// Mark a key retired; the list becomes unsigned. Verifiers refuse whatever it claims to
-    /// have signed after its last day.
+    #[command(about = l10n::both("cli-trust-retire", &[]))]
     Retire {
         /// The trust list file.
         file: PathBuf,
@@ -107,14 +107,14 @@ enum TrustCommand {
         #[arg(long, value_parser = date_arg, value_name = "DATE")]
         on: Option<Date>,
     },
-    /// Mark a key compromised (final); the list becomes unsigned.
+    #[command(about = l10n::both("cli-trust-compromise", &[]))]
     Compromise {
         /// The trust list file.
         file: PathBuf,
         /// The key id.
         kid: KeyId,
     },
-    /// Replace an office key with a new one (same office, names, hosts); the old one is retired.
+    #[command(about = l10n::both("cli-trust-rotate", &[]))]
     Rotate {
         /// The trust list file.
         file: PathBuf,
@@ -134,7 +134,7 @@ enum TrustCommand {
         #[arg(long, value_parser = date_arg, value_name = "DATE")]
         on: Option<Date>,
     },
-    /// Sign the list with the root key (sequence + 1, issued today).
+    #[command(about = l10n::both("cli-trust-sign", &[]))]
     Sign {
         /// The trust list file.
         file: PathBuf,
@@ -145,7 +145,7 @@ enum TrustCommand {
         #[arg(long, value_parser = date_arg, value_name = "DATE")]
         expires: Option<Date>,
     },
-    /// Verify the list against the root public key and print it; exit 1 if it does not verify.
+    #[command(about = l10n::both("cli-trust-show", &[]))]
     Show {
         /// The trust list file.
         file: PathBuf,
@@ -330,10 +330,10 @@ fn trust(cmd: TrustCommand) -> anyhow::Result<ExitCode> {
             eprintln!(
                 "{}",
                 l10n::both(
-                    "empty-draft",
+                    "cli-empty-draft",
                     &[
                         ("file", &out.display().to_string()),
-                        ("env_bn", environment.label_bn()),
+                        ("env_bn", &environment.label_bn()),
                         ("env", &environment.to_string()),
                     ]
                 )
@@ -555,7 +555,7 @@ fn show(file: &Path, root: &Path, json: bool) -> anyhow::Result<ExitCode> {
         writeln!(out, "  {}: {hosts}", l10n::both("cli-verifier-hosts", &[]))?;
     }
     if env == Environment::Development {
-        eprintln!("{}: {DEV_WARNING}", l10n::both("cli-warning", &[]));
+        eprintln!("{}: {}", l10n::both("cli-warning", &[]), *DEV_WARNING);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -573,7 +573,7 @@ fn dev(args: DevArgs) -> anyhow::Result<()> {
         },
     };
     let keys = ensure_dev_keys(&args.out, &options)?;
-    eprintln!("{}: {DEV_WARNING}", l10n::both("cli-warning", &[]));
+    eprintln!("{}: {}", l10n::both("cli-warning", &[]), *DEV_WARNING);
     if keys.created {
         eprintln!(
             "{} {}: root.key.pem root.pub.pem office.key.pem office.pub.pem trust.json\n{} {}, {} {}",

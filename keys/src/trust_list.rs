@@ -50,12 +50,12 @@ impl Environment {
         }
     }
 
-    /// The Bangla name, for people.
-    pub fn label_bn(self) -> &'static str {
-        match self {
-            Environment::Production => "প্রকৃত",
-            Environment::Development => "উন্নয়ন",
-        }
+    /// The Bangla name, for people (`environment-*` in `locales/bn/keys.ftl`).
+    pub fn label_bn(self) -> String {
+        crate::l10n::bn(match self {
+            Environment::Production => "environment-production",
+            Environment::Development => "environment-development",
+        })
     }
 }
 
@@ -88,13 +88,13 @@ impl KeyStatus {
         }
     }
 
-    /// The Bangla name, for people.
-    pub fn label_bn(self) -> &'static str {
-        match self {
-            KeyStatus::Active => "সক্রিয়",
-            KeyStatus::Retired => "অবসরপ্রাপ্ত",
-            KeyStatus::Compromised => "আপসকৃত",
-        }
+    /// The Bangla name, for people (`key-status-*` in `locales/bn/keys.ftl`).
+    pub fn label_bn(self) -> String {
+        crate::l10n::bn(match self {
+            KeyStatus::Active => "key-status-active",
+            KeyStatus::Retired => "key-status-retired",
+            KeyStatus::Compromised => "key-status-compromised",
+        })
     }
 
     /// Whether a key may move from `self` to `to`: compromise is final, and a retired key never

@@ -601,3 +601,108 @@ fn usage_errors_exit_2() {
     keys(tmp.path()).assert().code(2);
     keys(tmp.path()).arg("--help").assert().code(0);
 }
+
+/// Issue #17: `sonod-keys --help` and its subcommands' help were English-only while
+/// sonod-issuer's and sonod-scan's are bilingual. Every command's about text reads Bangla
+/// first, then English.
+#[test]
+fn regression_help_is_bilingual_bangla_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bangla = |c: char| ('\u{0980}'..='\u{09FF}').contains(&c);
+    let help = |args: &[&str]| {
+        let out = keys(tmp.path()).args(args).arg("--help").output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let top = help(&[]);
+    assert!(
+        top.starts_with("সনদ চাবি ও বিশ্বাস-তালিকা / Sonod keys and trust list"),
+        "{top}"
+    );
+    let trust = help(&["trust"]);
+    for (args, listing) in [
+        (vec!["gen"], &top),
+        (vec!["id"], &top),
+        (vec!["trust"], &top),
+        (vec!["dev"], &top),
+        (vec!["trust", "new"], &trust),
+        (vec!["trust", "add"], &trust),
+        (vec!["trust", "retire"], &trust),
+        (vec!["trust", "compromise"], &trust),
+        (vec!["trust", "rotate"], &trust),
+        (vec!["trust", "sign"], &trust),
+        (vec!["trust", "show"], &trust),
+    ] {
+        let name = args.last().unwrap();
+        // The command's line in its parent's listing, and its own help's first line.
+        let line = listing
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} not listed: {listing}"));
+        let listed = line.trim_start().trim_start_matches(name).trim_start();
+        assert!(listed.starts_with(bangla), "{args:?}: {line}");
+        // Its own help's first paragraph (wrapped): "Bangla / English".
+        let own = help(&args);
+        let about = own.split("\n\n").next().unwrap().replace('\n', " ");
+        let (bn, en) = about
+            .split_once(" / ")
+            .unwrap_or_else(|| panic!("{args:?}: {about}"));
+        assert!(bn.starts_with(bangla), "{args:?}: {about}");
+        assert!(en.is_ascii(), "{args:?}: English second: {about}");
+    }
+}
+
+/// The names of environments and key statuses and the development warning come from the
+/// Fluent files, Bangla first.
+#[test]
+fn status_and_environment_names_are_bilingual() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = keys(tmp.path())
+        .args(["dev", "--out", "devkeys"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "উন্নয়ন চাবি — প্রকৃত সনদের জন্য নয় / DEVELOPMENT KEYS — not for real certificates"
+        ) || stderr.contains(&sonod_keys::DEV_WARNING.to_string()),
+        "{stderr}"
+    );
+    let out = keys(tmp.path())
+        .args([
+            "trust",
+            "show",
+            "devkeys/trust.json",
+            "--root",
+            "devkeys/root.pub.pem",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("উন্নয়ন / development")
+            || stdout.contains(&format!(
+                "{} / development",
+                sonod_keys::Environment::Development.label_bn()
+            )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{} / active",
+            sonod_keys::KeyStatus::Active.label_bn()
+        )),
+        "{stdout}"
+    );
+    assert_eq!(sonod_keys::KeyStatus::Compromised.label_bn(), "আপসকৃত");
+    let out = keys(tmp.path())
+        .args(["trust", "new", "--out", "t.json", "--expires", "2099-12-31"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("খালি খসড়া তৈরি: t.json (প্রকৃত / production)"),
+        "{stderr}"
+    );
+}

@@ -17,13 +17,15 @@ fluent_templates::static_loader! {
 }
 
 /// Every message without placeables, rendered once.
-const STATIC_IDS: [&str; 39] = [
+const STATIC_IDS: [&str; 41] = [
     "root-built-in",
     "reason-label",
     "development",
     "office-label",
+    "office-unverified-label",
     "certificate-label",
-    "serial-label",
+    "number-label",
+    "detail-label",
     "issued-label",
     "expires-label",
     "hint-not-yet-published",

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde_json::Value as Json;
-use sonod_judge::{Office, Unchecked, Verdict, VerdictKind};
+use sonod_judge::{Detail, Office, Reason, Unchecked, Verdict, VerdictKind};
 use sonod_keys::{KeyId, OfficeCode};
 
 use crate::sync::{agent, base_url, read_body, SyncError};
@@ -124,8 +124,16 @@ pub fn verdict_from_json(j: &Json, text: &str) -> Result<Verdict, String> {
         }
         _ => None,
     };
+    let detail = match (s("detail_bn"), s("detail_en")) {
+        (Some(bn), Some(en)) => Some(Detail { bn, en }),
+        _ => None,
+    };
     Ok(Verdict {
         kind,
+        reason: j["reason_code"]
+            .as_str()
+            .and_then(Reason::from_code)
+            .unwrap_or(Reason::of_kind(kind)),
         reason_bn: s("reason_bn").unwrap_or_default().into(),
         reason_en: s("reason_en").unwrap_or_default().into(),
         certificate: certificate.map(std::sync::Arc::new),
@@ -135,5 +143,6 @@ pub fn verdict_from_json(j: &Json, text: &str) -> Result<Verdict, String> {
         host_official: j["host_official"].as_bool(),
         development: j["development"].as_bool().unwrap_or(false),
         unchecked,
+        detail,
     })
 }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value as Json};
 use sonod_judge::{Unchecked, Verdict, VerdictKind};
-use sonod_seal::{bangla_date, bangla_digits};
+use sonod_seal::bangla_date;
 
 use crate::messages::{both, both_with, pair};
 
@@ -85,11 +85,18 @@ pub fn human_report(input: &str, v: &Verdict) -> String {
             both_with("look-alike-host", &[("host", host, host)])
         );
     }
+    // The office is a fact only where the signature holds with its key; otherwise it is only
+    // the office of the key the code names, and said to be not verified.
     if let Some(o) = &v.office {
+        let label = if signature_held(v) {
+            "office-label"
+        } else {
+            "office-unverified-label"
+        };
         let _ = writeln!(
             s,
             "  {}: {} / {} ({})",
-            both("office-label"),
+            both(label),
             o.name_bn,
             o.name_en,
             o.code
@@ -98,15 +105,16 @@ pub fn human_report(input: &str, v: &Verdict) -> String {
     if let Some(c) = &v.certificate {
         let r = &c.record;
         let t = r.cert_type();
+        let number = c.number();
         let _ = writeln!(
             s,
             "  {}: {} / {} · {} {} ({})",
             both("certificate-label"),
             t.name_bn,
             t.name_en,
-            both("serial-label"),
-            bangla_digits(&c.serial.to_string()),
-            c.serial
+            both("number-label"),
+            number.bn(),
+            number.en()
         );
         let _ = write!(
             s,
@@ -119,7 +127,7 @@ pub fn human_report(input: &str, v: &Verdict) -> String {
             let _ = write!(s, " · {}: {} ({e})", both("expires-label"), bangla_date(e));
         }
         s.push('\n');
-        for (f, val) in r.fields() {
+        for (f, val) in r.fields_in_schema_order() {
             let (vbn, ven) = (val.display_bn(), val.display_en());
             if vbn == ven {
                 let _ = writeln!(s, "  {} / {}: {vbn}", f.label_bn, f.label_en);
@@ -128,7 +136,17 @@ pub fn human_report(input: &str, v: &Verdict) -> String {
             }
         }
     }
+    if let Some(d) = &v.detail {
+        let _ = writeln!(s, "  {}: {} / {}", both("detail-label"), d.bn, d.en);
+    }
     s
+}
+
+/// Whether the signature held with the key of the verdict's office (so that office is a fact):
+/// the facts are shown, or the verdict came after the signature check.
+fn signature_held(v: &Verdict) -> bool {
+    v.certificate.is_some()
+        || matches!(v.kind, VerdictKind::NotIssued | VerdictKind::KeyCompromised)
 }
 
 /// What an unconfirmed verdict did not check, short enough for a kiosk line.
@@ -148,7 +166,7 @@ pub fn json_report(input: &str, v: &Verdict) -> Json {
 }
 
 /// The verdict as one big line for a kiosk screen: the state first, then what to compare with
-/// the paper (type, serial, the first signed field). With `colour` (ANSI), white on green for
+/// the paper (type, certificate number, the first signed field). With `colour` (ANSI), white on green for
 /// valid, black on amber for [`Tone::Caution`] and white on red for anything else.
 pub fn kiosk_line(v: &Verdict, colour: bool) -> String {
     let (bn, en) = v.headline();
@@ -160,10 +178,10 @@ pub fn kiosk_line(v: &Verdict, colour: bool) -> String {
             s,
             "· {} · {} {} ",
             r.cert_type().name_bn,
-            pair("serial-label").0,
-            bangla_digits(&c.serial.to_string())
+            pair("number-label").0,
+            c.number().bn()
         );
-        if let Some((f, val)) = r.fields().next() {
+        if let Some((f, val)) = r.fields_in_schema_order().next() {
             let _ = write!(s, "· {}: {} ", f.label_bn, val.display_bn());
         }
     } else {

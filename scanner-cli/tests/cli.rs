@@ -163,10 +163,11 @@ const UNCONFIRMED_HEAD: &str = "? স্বাক্ষর সঠিক — য�
 
 /// What follows it with a trust list only: the reason, then the signed facts.
 const UNCONFIRMED_BODY: &str = concat!(
-    "  কারণ / reason: স্বাক্ষর সঠিক, কিন্তু অফিস সনদটি প্রদান করেছে কি না এবং বাতিল করেছে কি না তা যাচাই হয়নি: অনলাইনে যাচাই করুন বা অফলাইন তথ্য হালনাগাদ (sync) করুন / the signature holds, but whether the office issued this certificate and has not revoked it was not checked: verify online or sync the offline data\n",
+    "  কারণ / reason: অফিসের স্বাক্ষর সঠিক, কিন্তু অফিস সনদটি প্রদান করেছে কি না এবং পরে বাতিল করেছে কি না তা এখানে যাচাই হয়নি। শুধু এর ভিত্তিতে গ্রহণ করবেন না: ইন্টারনেটে সরকারি যাচাই-সাইটে আবার যাচাই করুন, বা যাচাই-যন্ত্রের অফলাইন তথ্য হালনাগাদ করুন। / The office's signature holds, but whether the office issued this certificate and has not revoked it was not checked here. Do not accept it on this alone: check again online on the official verification site, or update the scanner's offline data (sonod-scan sync).\n",
     "  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n",
     "  অফিস / office: সাভার পৌরসভা (উন্নয়ন) / Savar Paurashava (development) (100524)\n",
-    "  সনদ / certificate: নাগরিকত্ব সনদ / Citizenship Certificate · ক্রমিক / serial ৭ (7)\n",
+    // The number as the paper prints it: office code, hyphen, serial.
+    "  সনদ / certificate: নাগরিকত্ব সনদ / Citizenship Certificate · সনদ নং / certificate no. ১০০৫২৪-৭ (100524-7)\n",
     "  প্রদান / issued: ২৮-১১-২০২৬ (2026-11-28) · মেয়াদ / expires: ২৭-১১-২০২৭ (2027-11-27)\n",
     "  নাম / Name: মোহাম্মদ আব্দুল করিম\n",
     "  পিতার নাম / Father's name: মোহাম্মদ আব্দুর রহমান\n",
@@ -246,7 +247,7 @@ fn expired_certificate() {
     assert_eq!(code, 1);
     assert!(
         stdout.starts_with(&format!(
-            "{}: ✘ মেয়াদোত্তীর্ণ / Expired\n  কারণ / reason: মেয়াদ ২৭-১১-২০২৭ তারিখে শেষ হয়েছে / expired on 2027-11-27\n",
+            "{}: ✘ মেয়াদোত্তীর্ণ / Expired\n  কারণ / reason: এই সনদের মেয়াদ ২৭-১১-২০২৭ তারিখে শেষ হয়েছে; এটি আর বৈধ নয়। সনদধারী অফিস থেকে নতুন সনদ নেবেন। / This certificate's validity ended on 2027-11-27; it is no longer valid. The holder should get a new certificate from the office.\n",
             png.display()
         )),
         "{stdout}"
@@ -286,7 +287,7 @@ fn key_not_in_trust_list_is_untrusted() {
     assert_eq!(
         stdout,
         format!(
-            "{}: ✘ অবিশ্বস্ত প্রদানকারী / Untrusted issuer\n  কারণ / reason: স্বাক্ষরের চাবি ({kid}) বিশ্বাস-তালিকায় নেই / the signing key ({kid}) is not in the trust list\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n",
+            "{}: ✘ আসল নয় — স্বীকৃত অফিসের স্বাক্ষর নেই / Not genuine — not signed by a recognised office\n  কারণ / reason: এই কোডে কোনো স্বীকৃত অফিসের স্বাক্ষর নেই। এই কাগজ আসল সনদ নয় — গ্রহণ করবেন না; যে অফিসের সনদ বলে দাবি করা হচ্ছে, সেখানে জিজ্ঞাসা করুন। / This code is not signed by any recognised office. This paper is not a genuine certificate — do not accept it; ask the office it claims to come from.\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n  কারিগরি বিবরণ / technical detail: চাবি {kid} জাতীয় বিশ্বাস-তালিকায় নেই / key {kid} is not in the national trust list\n",
             png.display(),
             kid = stranger.key_id()
         )
@@ -315,7 +316,8 @@ fn changed_signature_is_bad_signature() {
     assert_eq!(
         stdout,
         format!(
-            "{}: ✘ জাল — স্বাক্ষর মেলেনি / Forged — bad signature\n  কারণ / reason: স্বাক্ষর মেলেনি: সনদের তথ্য বদলানো বা জাল / the signature does not match: the content was altered or forged\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n  অফিস / office: সাভার পৌরসভা (উন্নয়ন) / Savar Paurashava (development) (100524)\n",
+            // The office is only that of the key the code names: not verified.
+            "{}: ✘ জাল — স্বাক্ষর মেলেনি / Forged — bad signature\n  কারণ / reason: কোডের তথ্য বদলানো হয়েছে বা এটি জাল: অফিসের স্বাক্ষর মেলেনি। এই কাগজ আসল সনদ নয় — গ্রহণ করবেন না; যে অফিস সনদ দিয়েছে বলে লেখা, সেখানে জিজ্ঞাসা করুন। / The code's content was changed or it is forged: the office's signature does not match. This paper is not a genuine certificate — do not accept it; ask the office it claims to come from.\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n  কোডে যে চাবির উল্লেখ, তা যে অফিসের (যাচাই হয়নি) / office of the key the code names (not verified): সাভার পৌরসভা (উন্নয়ন) / Savar Paurashava (development) (100524)\n",
             png.display()
         )
     );
@@ -360,7 +362,7 @@ fn other_qr_is_not_sonod() {
     assert_eq!(
         stdout,
         format!(
-            "{}: ✘ পড়া যায়নি / Unreadable\n  কারণ / reason: এটি সনদ-এর কিউআর কোড নয় / this is not a Sonod QR code\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n",
+            "{}: ✘ সনদের কোড পড়া যায়নি / Could not read the certificate code\n  কারণ / reason: এটি সনদের কিউআর কোড নয়, তাই এ দিয়ে কোনো সনদ যাচাই হয় না। সনদের কাগজে ছাপা কিউআর কোডটি স্ক্যান করুন। / This is not a certificate's QR code, so it checks nothing. Scan the QR code printed on the certificate itself.\n  ⚠ উন্নয়ন-চাবি: এটি আসল সনদ নয় / development keys: not a real certificate\n",
             png.display()
         )
     );
@@ -835,9 +837,9 @@ fn kiosk_line_and_bell() {
         line.starts_with(&format!(" {UNCONFIRMED_HEAD} · ")),
         "{line}"
     );
-    assert!(line.contains("ক্রমিক ৭"), "{line}");
+    assert!(line.contains("সনদ নং ১০০৫২৪-৭"), "{line}");
     assert!(
-        line.contains("⚠ প্রদান ও বাতিল যাচাই হয়নি — sync বা অনলাইনে যাচাই করুন / issuance and revocation not checked — sync or verify online"),
+        line.contains("⚠ প্রদান ও বাতিল যাচাই হয়নি — তথ্যভান্ডার হালনাগাদ করুন বা অনলাইনে যাচাই করুন / issuance and revocation not checked — sync or verify online"),
         "{line}"
     );
     assert!(!line.contains('\x1b'), "no colour when not on a terminal");

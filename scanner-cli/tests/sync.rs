@@ -557,7 +557,7 @@ fn a_tampered_snapshot_is_refused_and_a_failed_sync_keeps_the_old_one() {
     assert_eq!(code, 3, "{stdout}{stderr}");
     assert!(
         stdout.starts_with(&format!(
-            "{}: ? স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ / Signature genuine — not fully checked\n  কারণ / reason: স্বাক্ষর সঠিক, কিন্তু অফিসের প্রকাশিত তালিকা অনেক আগে পড়া হয়েছে",
+            "{}: ? স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ / Signature genuine — not fully checked\n  কারণ / reason: অফিসের স্বাক্ষর সঠিক, কিন্তু অফিসের প্রকাশিত তালিকা অনেক আগে পড়া হয়েছে",
             png.display()
         )),
         "{stdout}"

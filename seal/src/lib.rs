@@ -7,6 +7,7 @@
 //! - `cert_type`: the 14 certificate types and their fields, as data.
 //! - `record`: a certificate's content, parsed from JSON and valid by construction.
 //! - `payload`: the CBOR payload with small integer keys.
+//! - `number`: the certificate number as the paper prints it (`100524-3`).
 //! - `sealed`: the COSE_Sign1 envelope, signing and strict opening.
 //! - `qr_text`: the Base32 QR text and the URL around it.
 //! - `error`: one error enum per operation.
@@ -19,6 +20,7 @@ mod cert_type;
 mod error;
 mod identity;
 mod l10n;
+mod number;
 mod payload;
 mod qr_text;
 mod record;
@@ -30,6 +32,7 @@ pub use cert_type::{
 };
 pub use error::{DecodeError, SealError, SignatureError};
 pub use identity::{bangla_digits, latin_digits, Brn, IdentityError, Mobile, Nid};
+pub use number::CertificateNumber;
 pub use payload::{Certificate, FORMAT_VERSION};
 pub use qr_text::{parse_qr_text, qr_text, Host, HostError, QrPayload, MAX_QR_TEXT};
 pub use record::{bangla_date, parse_office, Person, Record, RecordError, Value, MAX_RECORD_JSON};

@@ -1,5 +1,10 @@
 //! The QR text: `HTTPS://<HOST>/V/<BASE32>`, all in the QR alphanumeric set.
 //!
+//! A development setup whose verifier speaks plain HTTP on this machine or the local network
+//! gives its host as `http://LOCALHOST:8081` (or `http://192.168.1.5:8081`), and its QR codes
+//! then say `HTTP://…`, so a browser or a phone on that network opens them. Only such local
+//! addresses may be plain HTTP: a public host is always written `HTTPS://`.
+//!
 //! Any phone camera opens the URL on the verification page. Readers never trust the host:
 //! they take the Base32 out of any URL (or accept it bare) and verify it themselves; the
 //! host is reported so that a look-alike site can be warned about.
@@ -15,9 +20,13 @@ use crate::sealed::MAX_SEALED_BYTES;
 /// Longest QR text read: a version 40 QR code in alphanumeric mode holds 4,296 characters.
 pub const MAX_QR_TEXT: usize = 4296;
 
-/// A verifier host as written into QR codes: upper case, in the QR alphanumeric set.
+/// A verifier host as written into QR codes: upper case, in the QR alphanumeric set; plain HTTP
+/// only for a local address (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Host(String);
+pub struct Host {
+    name: String,
+    plain_http: bool,
+}
 
 /// Why a host name was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,7 +36,14 @@ pub struct HostError(pub String);
 impl FromStr for Host {
     type Err = HostError;
     fn from_str(s: &str) -> Result<Host, HostError> {
-        let up = s.trim().to_ascii_uppercase();
+        let mut up = s.trim().to_ascii_uppercase();
+        let mut plain_http = false;
+        if let Some(rest) = up.strip_prefix("HTTPS://") {
+            up = rest.to_owned();
+        } else if let Some(rest) = up.strip_prefix("HTTP://") {
+            up = rest.to_owned();
+            plain_http = true;
+        }
         let (name, port) = match up.rsplit_once(':') {
             Some((n, p)) => (n, Some(p)),
             None => (up.as_str(), None),
@@ -45,20 +61,43 @@ impl FromStr for Host {
         if name.len() > 253 || !name.split('.').all(label_ok) || !port_ok {
             return Err(HostError(s.to_owned()));
         }
-        Ok(Host(up))
+        if plain_http && !is_local(name) {
+            return Err(HostError(s.to_owned()));
+        }
+        Ok(Host {
+            name: up,
+            plain_http,
+        })
+    }
+}
+
+/// This machine (`LOCALHOST`, `127.x.x.x`) or a private network address (`10.x`, `172.16-31.x`,
+/// `192.168.x`): the only hosts whose links may be plain HTTP.
+fn is_local(name: &str) -> bool {
+    if name == "LOCALHOST" {
+        return true;
+    }
+    match name.parse::<std::net::Ipv4Addr>() {
+        Ok(ip) => ip.is_loopback() || ip.is_private(),
+        Err(_) => false,
     }
 }
 
 impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.name)
     }
 }
 
 impl Host {
-    /// The upper-case host, with port if any.
+    /// The upper-case host, with port if any (without the scheme).
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.name
+    }
+
+    /// Whether links to it are plain HTTP (a local development verifier).
+    pub fn is_plain_http(&self) -> bool {
+        self.plain_http
     }
 }
 
@@ -75,6 +114,7 @@ pub struct QrPayload {
 pub fn qr_text(bytes: &[u8], host: Option<&Host>) -> String {
     let b32 = BASE32_NOPAD.encode(bytes);
     match host {
+        Some(h) if h.is_plain_http() => format!("HTTP://{}/V/{b32}", h.as_str()),
         Some(h) => format!("HTTPS://{}/V/{b32}", h.as_str()),
         None => b32,
     }
@@ -265,8 +305,40 @@ mod tests {
             "a.com:99999",
             "ex_ample.com",
             "a.com/",
+            // Plain HTTP only for this machine or a private network.
+            "http://verify.sonod.gov.bd",
+            "http://8.8.8.8:8081",
+            "http://localhost.evil.bd",
+            "ftp://localhost",
         ] {
             assert!(bad.parse::<Host>().is_err(), "{bad}");
+        }
+    }
+
+    /// Issue #17: development QR codes said `HTTPS://LOCALHOST:8081/V/…` while the development
+    /// verifier speaks plain HTTP. A local host given as `http://` is written `HTTP://`; any
+    /// other stays `HTTPS://`, and readers take both.
+    #[test]
+    fn regression_a_local_development_host_may_be_plain_http() {
+        for (given, text) in [
+            ("http://localhost:8081", "HTTP://LOCALHOST:8081/V/NBSWY3DP"),
+            ("HTTP://127.0.0.1:8081", "HTTP://127.0.0.1:8081/V/NBSWY3DP"),
+            (
+                "http://192.168.1.5:8081",
+                "HTTP://192.168.1.5:8081/V/NBSWY3DP",
+            ),
+            ("localhost:8081", "HTTPS://LOCALHOST:8081/V/NBSWY3DP"),
+            (
+                "https://verify.sonod.gov.bd",
+                "HTTPS://VERIFY.SONOD.GOV.BD/V/NBSWY3DP",
+            ),
+        ] {
+            let host: Host = given.parse().unwrap();
+            assert_eq!(qr_text(b"hello", Some(&host)), text, "{given}");
+            assert!(!host.as_str().contains("://"));
+            let back = parse_qr_text(text).unwrap();
+            assert_eq!(back.bytes, b"hello");
+            assert_eq!(back.host.as_deref(), Some(host.as_str()));
         }
     }
 }

@@ -8,7 +8,6 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Deserialize;
 use serde_json::{json, Map, Value as Json};
 use time::{Date, Month};
 
@@ -127,49 +126,63 @@ pub struct Record {
     pub(crate) fields: BTreeMap<u8, Value>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RecordJson {
-    #[serde(rename = "type")]
-    cert_type: String,
-    office: String,
-    issued: String,
-    #[serde(default)]
-    expires: Option<String>,
-    #[serde(default)]
-    fields: Map<String, Json>,
-}
+/// The record's top-level keys; anything else is refused.
+const RECORD_KEYS: [&str; 5] = ["type", "office", "issued", "expires", "fields"];
 
 impl Record {
-    /// Parses and validates a record from JSON text.
+    /// Parses and validates a record from JSON text. Only text that is not JSON at all is a
+    /// [`RecordError::Json`]: a key that is missing, unknown or of the wrong kind is named
+    /// like any field ([`RecordError::MissingField`], [`RecordError::UnknownField`],
+    /// [`RecordError::Invalid`]), so a missing `issued` reads as a missing `mother` does.
     pub fn from_json_str(s: &str) -> Result<Record, RecordError> {
         if s.len() > MAX_RECORD_JSON {
             return Err(RecordError::TooLarge);
         }
-        let raw: RecordJson =
-            serde_json::from_str(s).map_err(|e| RecordError::Json(e.to_string()))?;
-        Self::from_raw(raw)
+        let value: Json = serde_json::from_str(s).map_err(|e| RecordError::Json(e.to_string()))?;
+        Self::from_json(&value)
     }
 
-    /// Parses and validates a record from a JSON value.
+    /// Parses and validates a record from a JSON value (see [`Record::from_json_str`]).
     pub fn from_json(value: &Json) -> Result<Record, RecordError> {
-        let raw: RecordJson =
-            RecordJson::deserialize(value).map_err(|e| RecordError::Json(e.to_string()))?;
-        Self::from_raw(raw)
-    }
-
-    fn from_raw(raw: RecordJson) -> Result<Record, RecordError> {
-        let cert_type = cert_type_by_key(raw.cert_type.trim())
-            .ok_or(RecordError::UnknownType(raw.cert_type))?;
-        let office = parse_office(&raw.office)?;
-        let issued = parse_date("issued", &raw.issued)?;
-        let expires = raw
-            .expires
-            .as_deref()
+        let Some(object) = value.as_object() else {
+            return Err(RecordError::Json(crate::l10n::en("record-not-an-object")));
+        };
+        if let Some(unknown) = object.keys().find(|k| !RECORD_KEYS.contains(&k.as_str())) {
+            return Err(RecordError::UnknownField(unknown.clone()));
+        }
+        // A text key: absent (or null) is `None`, anything but a string is refused by name.
+        let text = |key: &'static str| -> Result<Option<&str>, RecordError> {
+            match object.get(key) {
+                None | Some(Json::Null) => Ok(None),
+                Some(Json::String(s)) => Ok(Some(s)),
+                Some(_) => Err(RecordError::Invalid {
+                    field: key,
+                    reason: crate::l10n::en("record-not-text"),
+                }),
+            }
+        };
+        let required = |key: &'static str| text(key)?.ok_or(RecordError::MissingField(key));
+        let type_key = required("type")?;
+        let cert_type = cert_type_by_key(type_key.trim())
+            .ok_or_else(|| RecordError::UnknownType(type_key.to_owned()))?;
+        let office = parse_office(required("office")?)?;
+        let issued = parse_date("issued", required("issued")?)?;
+        let expires = text("expires")?
             .map(|e| parse_date("expires", e))
             .transpose()?;
+        let empty = Map::new();
+        let raw_fields = match object.get("fields") {
+            None | Some(Json::Null) => &empty,
+            Some(Json::Object(m)) => m,
+            Some(_) => {
+                return Err(RecordError::Invalid {
+                    field: "fields",
+                    reason: crate::l10n::en("record-fields-not-object"),
+                })
+            }
+        };
         let mut fields = BTreeMap::new();
-        for (key, json) in &raw.fields {
+        for (key, json) in raw_fields {
             if json.is_null() {
                 continue;
             }
@@ -248,6 +261,16 @@ impl Record {
         self.fields
             .iter()
             .filter_map(|(id, v)| FIELDS.get(usize::from(*id) - 1).map(|f| (f, v)))
+    }
+
+    /// The fields present in the order the type's schema lists them (`seal/types.toml`): the
+    /// order people read them in (a warish certificate's deceased before the father), where
+    /// [`Record::fields`] goes by field id, the payload's order.
+    pub fn fields_in_schema_order(&self) -> impl Iterator<Item = (&'static Field, &Value)> {
+        self.cert_type.fields.iter().filter_map(|u| {
+            let f = field_by_key(u.key)?;
+            self.fields.get(&f.id).map(|v| (f, v))
+        })
     }
 
     /// The part of the record that is signed into the QR code.
@@ -822,14 +845,83 @@ mod tests {
             with(|j| j["fields"]["ward"] = json!(-1)),
             Err(RecordError::Invalid { field: "ward", .. })
         ));
-        assert!(matches!(
+        assert_eq!(
             with(|j| j["serial"] = json!(1)),
-            Err(RecordError::Json(_))
-        ));
+            Err(RecordError::UnknownField("serial".into()))
+        );
         assert!(matches!(
             Record::from_json_str("[1,2"),
             Err(RecordError::Json(_))
         ));
+        assert!(matches!(
+            Record::from_json_str("[1, 2]"),
+            Err(RecordError::Json(_))
+        ));
+    }
+
+    /// Issue #17: the warish page listed the father before the deceased (field id order).
+    #[test]
+    fn regression_fields_read_in_the_schema_s_order_the_deceased_first() {
+        let w = Record::from_json(&json!({
+            "type": "warish", "office": "100524", "issued": "2026-11-28",
+            "fields": { "name": "করিম", "father": "হাশেম", "deceased": "আব্দুল জলিল", "death_date": "2025-03-14",
+              "heirs": [{"name": "করিম", "relation": "পুত্র"}] }
+        }))
+        .unwrap();
+        let keys: Vec<_> = w.fields_in_schema_order().map(|(f, _)| f.key).collect();
+        assert_eq!(keys, ["deceased", "father", "death_date", "heirs", "name"]);
+        // The payload's order (by id) is unchanged.
+        let by_id: Vec<_> = w.fields().map(|(f, _)| f.key).collect();
+        assert_eq!(by_id.len(), keys.len());
+        assert_ne!(by_id, keys);
+    }
+
+    /// Issue #17: a record without `issued` got serde's raw "missing field `issued` at line 1
+    /// column 80" while one without `mother` got a named, bilingual refusal. Every top-level
+    /// key is now named the same way a field is.
+    #[test]
+    fn regression_a_missing_or_mistyped_top_level_key_is_named_like_a_field() {
+        let base = json!({"type": "citizenship", "office": "100524", "issued": "2026-11-28",
+            "fields": {"name": "করিম", "father": "রহিম", "mother": "রহিমা", "nid": "1990123456789", "ward": 5}});
+        let with = |edit: &dyn Fn(&mut Json)| {
+            let mut j = base.clone();
+            edit(&mut j);
+            Record::from_json_str(&j.to_string())
+        };
+        assert!(with(&|_| {}).is_ok());
+        for key in ["type", "office", "issued"] {
+            let missing = with(&|j| {
+                j.as_object_mut().unwrap().remove(key);
+            });
+            assert_eq!(missing, Err(RecordError::MissingField(key)), "{key}");
+            let text = missing.unwrap_err().to_string();
+            assert!(text.contains(" / ") && text.contains(key), "{text}");
+            assert!(!text.contains("line"), "no parser positions: {text}");
+            assert!(
+                matches!(with(&|j| j[key] = json!(20261128)), Err(RecordError::Invalid { field, .. }) if field == key),
+                "{key}"
+            );
+        }
+        assert!(matches!(
+            with(&|j| j["expires"] = json!(true)),
+            Err(RecordError::Invalid {
+                field: "expires",
+                ..
+            })
+        ));
+        assert!(matches!(
+            with(&|j| j["fields"] = json!(["x"])),
+            Err(RecordError::Invalid {
+                field: "fields",
+                ..
+            })
+        ));
+        // Null is absent, as for a field.
+        assert_eq!(
+            with(&|j| j["issued"] = Json::Null),
+            Err(RecordError::MissingField("issued"))
+        );
+        assert!(with(&|j| j["expires"] = Json::Null).is_ok());
     }
 
     #[test]

@@ -74,9 +74,10 @@ fn a_retired_key_claiming_a_date_after_its_retirement_is_an_untrusted_issuer() {
         let v = judge.judge(&sealed_on(&old, issued), TODAY, &NoFeed);
         assert_eq!(v.kind, VerdictKind::UntrustedIssuer, "issued {issued}");
         assert!(v.certificate.is_none(), "no signed facts for {issued}");
+        assert_eq!(v.reason.as_str(), "key_not_valid_then", "issued {issued}");
         assert!(
             v.reason_en
-                .contains("not valid for signing on the certificate's issue date"),
+                .contains("signing key was not in use on the issue date"),
             "{}",
             v.reason_en
         );

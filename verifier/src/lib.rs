@@ -33,9 +33,10 @@ mod trust_floor;
 
 pub use sonod_judge::{
     batch_equation, certificate_json, end_of_day_dhaka, now_unix_ms, too_old_to_be_missing,
-    verify_signatures, CertificateJson, FeedAnswer, FeedStatus, Judge, NoFeed, Office, Prepared,
-    Reading, SignatureCheck, SignatureKey, Unchecked, Verdict, VerdictJson, VerdictKind,
-    BATCH_CHUNK, ISSUE_GRACE_SECONDS, LOOK_ALIKE_HEADLINE, SEEN_GRACE_MS, SIGNATURE_BACKEND,
+    verify_signatures, CertificateJson, Detail, FeedAnswer, FeedStatus, Judge, NoFeed, Office,
+    Prepared, Reading, Reason, SignatureCheck, SignatureKey, Unchecked, Verdict, VerdictJson,
+    VerdictKind, BATCH_CHUNK, ISSUE_GRACE_SECONDS, LOOK_ALIKE_HEADLINE, SEEN_GRACE_MS,
+    SIGNATURE_BACKEND,
 };
 
 pub use {

@@ -197,7 +197,7 @@ fn config(s: &Serve) -> Result<Config> {
         (Some(dir), _, _) => {
             let keys = ensure_dev_keys(dir, &DevOptions::default())
                 .with_context(|| format!("development keys in {}", dir.display()))?;
-            eprintln!("{DEV_WARNING}");
+            eprintln!("{}", *DEV_WARNING);
             (
                 TrustSource::File(keys.trust_list_path()),
                 keys.root_pub_path(),

@@ -64,6 +64,15 @@ async fn every_verdict_kind_through_the_api() {
         assert_eq!(v["verdict"], *want, "{payload}: {v:#}");
         assert!(v["reason_bn"].as_str().is_some_and(|s| !s.is_empty()));
         assert!(v["reason_en"].as_str().is_some_and(|s| !s.is_empty()));
+        // Plain Bangla: no English, format names or codes inside the Bangla reason (issue #17);
+        // the reason's code and any technical detail are fields of their own.
+        assert!(
+            v["reason_bn"]
+                .as_str()
+                .is_some_and(|s| !s.chars().any(|c| c.is_ascii_alphabetic())),
+            "{v:#}"
+        );
+        assert!(v["reason_code"].as_str().is_some(), "{v:#}");
         assert!(v["checked_at"].as_str().is_some(), "{v:#}");
         assert!(v.get("freshness").is_some());
         // Signed facts only once the signature holds with a usable key.

@@ -1,8 +1,9 @@
 //! The result page in a real browser: headless Chromium renders it at a phone's size, takes a
 //! screenshot and dumps the DOM. This test fails (it does not skip) when Chromium is missing.
 //!
-//! Set `SONOD_SCREENSHOT_DIR` to keep the screenshots (`v-valid.png`, `v-forged.png`,
-//! `v-unconfirmed.png`, `v-not-issued.png`, `v-look-alike.png`) for a person to look at.
+//! Set `SONOD_SCREENSHOT_DIR` to keep the screenshots for a person to look at: one page per
+//! verdict kind (and the look-alike warning), each at a phone's width (`v-<case>-390.png`) and
+//! a desktop's (`v-<case>-1280.png`).
 
 mod common;
 
@@ -38,6 +39,7 @@ fn chromium() -> PathBuf {
 async fn run_chromium(
     browser: &Path,
     profile: &Path,
+    window: (u32, u32),
     extra: &[String],
     url: &str,
 ) -> std::process::Output {
@@ -53,8 +55,8 @@ async fn run_chromium(
         "--disable-sync",
         "--disable-dev-shm-usage",
         "--hide-scrollbars",
-        "--window-size=412,915",
     ])
+    .arg(format!("--window-size={},{}", window.0, window.1))
     .arg(format!("--user-data-dir={}", profile.display()))
     .args(extra)
     .arg(url)
@@ -77,6 +79,38 @@ async fn result_pages_render_in_headless_chromium() {
     let state = f.state().await;
     let genuine = f.valid(123_456);
     publish(&state, &f.office, &[(123_456, &genuine)]);
+    // Revoked: published, then revoked by the office.
+    let revoked = f.valid(123_460);
+    publish(&state, &f.office, &[(123_460, &revoked)]);
+    let office: sonod_keys::OfficeCode = OFFICE.parse().unwrap();
+    let position = state.replica().office(&office).map_or(0, |o| o.position);
+    state
+        .replica()
+        .apply(
+            &office,
+            position,
+            &[sonod_seal::feed::Event {
+                seq: position + 1,
+                at: now(),
+                kind: sonod_seal::feed::EventKind::Revoked {
+                    serial: 123_460,
+                    reason: sonod_seal::feed::RevocationReason::Fraud,
+                },
+            }],
+            position + 1,
+        )
+        .unwrap();
+    state.replica().mark_synced_ms(&office, now_ms()).unwrap();
+    let expired = f.seal(123_461, &f.record(-300, Some(-1)), &f.office);
+    publish(&state, &f.office, &[(123_461, &expired)]);
+    // One changed character: the office code the code names.
+    let mut j = f.record(-10, None).to_json();
+    j["office"] = "16877740".into();
+    let wrong_office = f.seal(
+        123_462,
+        &sonod_seal::Record::from_json(&j).unwrap(),
+        &f.office,
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(sonod_verifier::server::run(listener, state, async {
         let _ = rx.await;
@@ -90,22 +124,84 @@ async fn result_pages_render_in_headless_chromium() {
         .to_qr_text(Some(&"VERIFY.S0NOD.GOV.BD".parse().unwrap()))
         .replace(':', "%3A")
         .replace('/', "%2F");
-    let cases = [
+    let sealed = |s: &sonod_seal::Sealed| b32(s.as_bytes());
+    // (name, payload, texts the page must show, whether it warns of the link's host)
+    let cases: Vec<(&str, String, [&str; 2], bool)> = vec![
         (
-            "v-valid.png",
-            b32(genuine.as_bytes()),
-            ["সঠিক ও বৈধ", "Genuine and valid"],
+            "valid",
+            sealed(&genuine),
+            ["সঠিক ও বৈধ", "১০০৫২৪-১২৩৪৫৬"],
             false,
         ),
         (
-            "v-forged.png",
+            "malformed",
+            "AAAAAAAA".into(),
+            ["সনদের কোড পড়া যায়নি", "Technical detail"],
+            false,
+        ),
+        (
+            "not-sonod",
+            "hello%20world%21".into(),
+            ["এটি সনদের কিউআর কোড নয়", "Scan the QR code printed"],
+            false,
+        ),
+        (
+            "unsupported-version",
+            b32(&f.version_two()),
+            ["এখানে যাচাই করা যায়নি", "Cannot be checked here"],
+            false,
+        ),
+        (
+            "untrusted-unknown-key",
+            sealed(&f.seal(123_463, &f.record(-10, None), &f.stranger)),
+            ["স্বীকৃত অফিসের স্বাক্ষর নেই", "do not accept it"],
+            false,
+        ),
+        (
+            "untrusted-wrong-office",
+            sealed(&wrong_office),
+            ["16877740", "not verified"],
+            false,
+        ),
+        (
+            "bad-signature",
             b32(&f.forged(123_457)),
             ["জাল — স্বাক্ষর মেলেনি", "Forged — bad signature"],
             false,
         ),
         (
-            "v-unconfirmed.png",
-            b32(f.seal(123_458, &f.record(0, None), &f.office).as_bytes()),
+            "key-compromised",
+            sealed(&f.seal(123_464, &f.record(-10, None), &f.compromised)),
+            ["স্বাক্ষর-চাবি চুরি হয়েছে", "collect a newly signed copy"],
+            false,
+        ),
+        (
+            "not-issued",
+            sealed(&f.valid(123_459)),
+            ["জাল — কখনো প্রদান করা হয়নি", "Forged — never issued"],
+            false,
+        ),
+        (
+            "revoked",
+            sealed(&revoked),
+            ["বাতিল — আর বৈধ নয়", "obtained by fraud"],
+            false,
+        ),
+        (
+            "expired",
+            sealed(&expired),
+            ["মেয়াদোত্তীর্ণ", "get a new certificate"],
+            false,
+        ),
+        (
+            "not-yet-valid",
+            sealed(&f.seal(123_465, &f.record(5, None), &f.office)),
+            ["এখনো কার্যকর নয়", "Check this device"],
+            false,
+        ),
+        (
+            "unconfirmed",
+            sealed(&f.seal(123_458, &f.record(0, None), &f.office)),
             [
                 "স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ",
                 "Signature genuine — not fully checked",
@@ -113,46 +209,50 @@ async fn result_pages_render_in_headless_chromium() {
             false,
         ),
         (
-            "v-not-issued.png",
-            b32(f.valid(123_459).as_bytes()),
-            ["জাল — কখনো প্রদান করা হয়নি", "Forged — never issued"],
-            false,
-        ),
-        (
-            "v-look-alike.png",
+            "look-alike",
             look_alike,
             [LOOK_ALIKE_HEADLINE.0, LOOK_ALIKE_HEADLINE.1],
             true,
         ),
     ];
-    for (shot, payload, texts, warned) in cases {
+    for (name, payload, texts, warned) in cases {
         let url = format!("http://localhost:{port}/V/{payload}");
+        for width in [390, 1280] {
+            let profile = tempfile::tempdir().unwrap();
+            let png = out_dir.join(format!("v-{name}-{width}.png"));
+            let _ = std::fs::remove_file(&png);
+            let out = run_chromium(
+                &browser,
+                profile.path(),
+                (width, 1600),
+                &[format!("--screenshot={}", png.display())],
+                &url,
+            )
+            .await;
+            assert!(
+                png.is_file() && std::fs::metadata(&png).unwrap().len() > 1000,
+                "no screenshot {}: {}",
+                png.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         let profile = tempfile::tempdir().unwrap();
-        let png = out_dir.join(shot);
-        let _ = std::fs::remove_file(&png);
         let out = run_chromium(
             &browser,
             profile.path(),
-            &[format!("--screenshot={}", png.display())],
+            (390, 1600),
+            &["--dump-dom".to_owned()],
             &url,
         )
         .await;
-        assert!(
-            png.is_file() && std::fs::metadata(&png).unwrap().len() > 1000,
-            "no screenshot {}: {}",
-            png.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let profile = tempfile::tempdir().unwrap();
-        let out = run_chromium(&browser, profile.path(), &["--dump-dom".to_owned()], &url).await;
         let dom = String::from_utf8_lossy(&out.stdout);
         for t in texts {
-            assert!(dom.contains(t), "{t} not in the DOM of {shot}: {dom}");
+            assert!(dom.contains(t), "{t} not in the DOM of {name}: {dom}");
         }
         assert_eq!(
             dom.contains("সতর্কতা:"),
             warned,
-            "only the look-alike link is warned about: {shot}"
+            "only the look-alike link is warned about: {name}"
         );
     }
     tx.send(()).unwrap();

@@ -66,9 +66,15 @@ async fn a_valid_certificate_page() {
         "যাচাইয়ের সময়",
         "Checked at",
         "class=\"state ok\"",
+        // The number as the paper prints it (issue #17: the page said "ক্রমিক নং ১২৩৪৫৬").
+        "সনদ নং",
+        "Certificate no.",
+        "১০০৫২৪-১২৩৪৫৬",
+        "100524-123456",
     ] {
         assert!(html.contains(text), "missing {text}");
     }
+    assert!(!html.contains("ক্রমিক নং") && !html.contains("Serial no."));
     assert!(
         !html.contains("সতর্কতা"),
         "no host warning on the official host"
@@ -106,8 +112,56 @@ async fn forged_pages_are_red_and_show_no_facts() {
         !html.contains("মোহাম্মদ আব্দুল করিম"),
         "facts of a forgery are not shown"
     );
+    // The office is what the code claims, not a fact: only in the technical detail, labelled.
+    assert!(html.contains("Office of the key the code names — not verified"));
+    assert!(!html.contains("Issuing office") && !html.contains("Issued by"));
+    assert!(html.contains("do not accept it"), "says what to do: {html}");
     let (_, _, html) = page(&state, "/V/NOTBASE32!", "verify.sonod.gov.bd").await;
     assert!(html.contains("পড়া যায়নি") && html.contains("class=\"state bad\""));
+}
+
+/// Issue #17: one changed character (the office code) gave "untrusted issuer … the
+/// certificate claims office 16877740" while the same page showed the office as 100524. The
+/// reason now says what it means for the paper; the codes are technical detail, and the office
+/// is shown only as the office of the key the code names, not verified.
+#[tokio::test]
+async fn regression_a_changed_office_code_reads_as_not_genuine_without_contradiction() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let mut j = f.record(-1, None).to_json();
+    j["office"] = "16877740".into();
+    let changed = f.seal(9, &Record::from_json(&j).unwrap(), &f.office);
+    let (_, _, html) = page(
+        &state,
+        &format!("/V/{}", b32(changed.as_bytes())),
+        "verify.sonod.gov.bd",
+    )
+    .await;
+    assert!(html.contains("class=\"state bad\""));
+    let band = html.split("</section>").next().unwrap();
+    assert!(
+        band.contains("Not genuine") && band.contains("do not accept it"),
+        "{band}"
+    );
+    assert!(
+        !band.contains("16877740") && !band.contains("100524"),
+        "{band}"
+    );
+    let tech = html
+        .split("class=\"card small tech\"")
+        .nth(1)
+        .expect("technical detail");
+    assert!(
+        tech.contains("16877740") && tech.contains("100524"),
+        "{tech}"
+    );
+    assert!(tech.contains("not verified"));
+    assert!(!html.contains("মোহাম্মদ আব্দুল করিম"), "no facts");
+    let v = verify(app(state.clone()), &b32(changed.as_bytes())).await;
+    assert_eq!(v["verdict"], "untrusted_issuer");
+    assert_eq!(v["reason_code"], "wrong_office");
+    assert!(v["detail_en"].as_str().unwrap().contains("16877740"));
+    assert!(!v["reason_en"].as_str().unwrap().contains("16877740"));
 }
 
 #[tokio::test]
@@ -221,7 +275,7 @@ async fn an_office_not_followed_is_unconfirmed_in_amber() {
         "class=\"state unsure\"",
         "স্বাক্ষর সঠিক — যাচাই অসম্পূর্ণ",
         "Signature genuine — not fully checked",
-        "verify online or sync the offline data",
+        "check again online on the official verification site",
         "card unconfirmed",
         "Signed facts — not confirmed",
         "Signed with the key of Savar Paurashava",
@@ -452,4 +506,31 @@ async fn the_scan_page_reads_photos_and_text() {
     .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(String::from_utf8(b).unwrap().contains("4100"));
+}
+
+/// A verdict decided before the office's feed was asked (expired, not yet valid) says whose
+/// key signed the certificate, never that the office issued it: that was not checked.
+#[tokio::test]
+async fn only_a_checked_issuance_reads_issued_by() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    for (serial, record) in [(21, f.record(5, None)), (22, f.record(-300, Some(-1)))] {
+        let cert = f.seal(serial, &record, &f.office);
+        let (_, _, html) = page(
+            &state,
+            &format!("/V/{}", b32(cert.as_bytes())),
+            "verify.sonod.gov.bd",
+        )
+        .await;
+        assert!(html.contains("class=\"state bad\""), "{html}");
+        assert!(
+            html.contains("Signed with the key of Savar Paurashava")
+                && html.contains("Office whose key signed it"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("Issued by") && !html.contains("Issuing office"),
+            "{html}"
+        );
+    }
 }

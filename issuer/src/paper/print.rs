@@ -115,8 +115,9 @@ pub fn render_certificate_with(ctx: &PrintContext<'_>, wording: &Wording) -> Str
 fn render_page(ctx: &PrintContext<'_>, body: Body) -> String {
     let r = ctx.record;
     let t = r.cert_type();
-    let number_en = format!("{}-{}", r.office(), ctx.serial);
-    let number_bn = bangla_digits(&number_en);
+    // The one writer of the number, shared with the verifier's page and sonod-scan.
+    let number = sonod_seal::CertificateNumber::new(r.office(), ctx.serial);
+    let (number_bn, number_en) = (number.bn(), number.en());
     let issued = r.issued();
     let size = qr_size_tenths_mm(ctx.qr_svg);
     let page = PrintPage {
@@ -145,7 +146,8 @@ fn render_page(ctx: &PrintContext<'_>, body: Body) -> String {
     sonod_seal::text::normalize(&html)
 }
 
-/// The table of every fact: the number, issue and expiry dates, then each field present.
+/// The table of every fact: the number, issue and expiry dates, then each field present in
+/// the order of the type's schema (the wording's order: a warish certificate's deceased first).
 fn facts(r: &Record, number_bn: &str, number_en: &str) -> Vec<Fact> {
     let t = r.cert_type();
     let mut rows = vec![Fact {
@@ -172,7 +174,7 @@ fn facts(r: &Record, number_bn: &str, number_en: &str) -> Vec<Fact> {
     if let Some(e) = r.expires() {
         rows.push(date("fact-expires", e));
     }
-    for (f, v) in r.fields() {
+    for (f, v) in r.fields_in_schema_order() {
         let (value, lat) = match v {
             Value::Persons(ps) => (
                 l10n::bn_args("see-list", &[("n", &bangla_digits(&ps.len().to_string()))]),
@@ -452,6 +454,15 @@ mod tests {
         assert!(html.contains("সম্পর্ক"));
         assert!(html.contains("বয়স") || html.contains(&normalize("বয়স")));
         assert!(html.contains("<b>১৪-০৩-২০২৫</b> তারিখে মৃত্যুবরণ করেন"));
+        // Issue #17: the table of facts listed the father (and the applicant) before the
+        // deceased; it follows the schema's order now, as the wording does.
+        let row = |label: &str| {
+            html.find(&format!("<tr><th>{}</th>", normalize(label)))
+                .unwrap_or_else(|| panic!("{label}"))
+        };
+        assert!(row("মৃত ব্যক্তির নাম") < row("পিতার নাম"));
+        assert!(row("পিতার নাম") < row("ওয়ারিশগণ"));
+        assert!(row("ওয়ারিশগণ") < row("নাম"));
     }
 
     #[test]

@@ -78,3 +78,24 @@ cli-dev-keys-unchanged = { $dir } এ উন্নয়ন-চাবি আগ�
 cli-remove-to-remake = নতুন সেটের জন্য ফোল্ডারটি মুছুন
 key-file-already-exists = { $path } আগে থেকেই আছে; মুছে ফেলা হবে না
 key-file-insecure-permissions = { $path } গোপন চাবির ফাইল অন্যরাও খুলতে পারে (মোড { $mode }); `chmod 600 { $path }` চালান
+
+# Names for people
+environment-production = প্রকৃত
+environment-development = উন্নয়ন
+key-status-active = সক্রিয়
+key-status-retired = অবসরপ্রাপ্ত
+key-status-compromised = আপসকৃত
+dev-warning = উন্নয়ন চাবি — প্রকৃত সনদের জন্য নয়
+
+# sonod-keys --help: the commands
+cli-gen = নতুন চাবি-জোড়া তৈরি: PREFIX.key.pem (গোপন) ও PREFIX.pub.pem (পাবলিক); এর কী আইডি দেখায়
+cli-id = পাবলিক বা গোপন চাবির PEM ফাইলের কী আইডি দেখায়
+cli-trust = বিশ্বাস-তালিকা তৈরি, স্বাক্ষর ও পরীক্ষা
+cli-dev = উন্নয়নের চাবি-সেট (রুট, অফিস, স্বাক্ষরিত বিশ্বাস-তালিকা) DIR ফোল্ডারে তৈরি, যদি আগে থেকে না থাকে
+cli-trust-new = নতুন, খালি, অস্বাক্ষরিত বিশ্বাস-তালিকা শুরু
+cli-trust-add = একটি অফিসের চাবি যোগ; তালিকা অস্বাক্ষরিত হয়ে যায়
+cli-trust-retire = চাবি অবসরে; তালিকা অস্বাক্ষরিত হয়ে যায়। শেষ দিনের পরে এর দাবি করা স্বাক্ষর যাচাইকারীরা মানবে না
+cli-trust-compromise = চাবি আপসকৃত (চূড়ান্ত); তালিকা অস্বাক্ষরিত হয়ে যায়
+cli-trust-rotate = অফিসের চাবি নতুন চাবিতে বদল (একই অফিস, নাম, হোস্ট); পুরোনোটি অবসরে যায়
+cli-trust-sign = রুট চাবিতে তালিকা স্বাক্ষর (ক্রম এক বাড়ে, আজকের তারিখে)
+cli-trust-show = রুট পাবলিক চাবিতে তালিকা যাচাই করে দেখায়; যাচাই না হলে প্রস্থান-অবস্থা ১

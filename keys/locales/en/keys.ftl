@@ -78,3 +78,24 @@ cli-dev-keys-unchanged = { $dir } already holds a development key set; left unch
 cli-remove-to-remake = remove the directory to make a new set
 key-file-already-exists = { $path } already exists; refusing to overwrite
 key-file-insecure-permissions = secret key file { $path } is accessible by group or others (mode { $mode }); run `chmod 600 { $path }`
+
+# Names for people
+environment-production = production
+environment-development = development
+key-status-active = active
+key-status-retired = retired
+key-status-compromised = compromised
+dev-warning = DEVELOPMENT KEYS — not for real certificates
+
+# sonod-keys --help: the commands
+cli-gen = Make a new key pair: PREFIX.key.pem (secret) and PREFIX.pub.pem (public); print its key id
+cli-id = Print the key id of a public or secret key PEM file
+cli-trust = Build, sign and inspect the trust list
+cli-dev = Make a development key set (root, office, signed trust list) in DIR, unless one is there
+cli-trust-new = Start a new, empty, unsigned trust list
+cli-trust-add = Add an office key; the list becomes unsigned
+cli-trust-retire = Mark a key retired; the list becomes unsigned. Verifiers refuse whatever it claims to have signed after its last day
+cli-trust-compromise = Mark a key compromised (final); the list becomes unsigned
+cli-trust-rotate = Replace an office key with a new one (same office, names, hosts); the old one is retired
+cli-trust-sign = Sign the list with the root key (sequence + 1, issued today)
+cli-trust-show = Verify the list against the root public key and print it; exit 1 if it does not verify

@@ -8,16 +8,18 @@ reason-label = কারণ
 development = উন্নয়ন-চাবি: এটি আসল সনদ নয়
 look-alike-host = কিউআর-এর ঠিকানা { $host } সরকারি যাচাই-সাইট নয় — ওই লিংকে ভরসা করবেন না
 office-label = অফিস
+office-unverified-label = কোডে যে চাবির উল্লেখ, তা যে অফিসের (যাচাই হয়নি)
 certificate-label = সনদ
-serial-label = ক্রমিক
+number-label = সনদ নং
+detail-label = কারিগরি বিবরণ
 issued-label = প্রদান
 expires-label = মেয়াদ
 
 ## A verdict as one kiosk line
 
 hint-not-yet-published = অফিসের প্রকাশিত তালিকায় এখনো নেই — পরে আবার যাচাই করুন
-hint-stale = তথ্যভান্ডার পুরোনো — sync করুন
-hint-unchecked = প্রদান ও বাতিল যাচাই হয়নি — sync বা অনলাইনে যাচাই করুন
+hint-stale = তথ্যভান্ডার পুরোনো — হালনাগাদ করুন
+hint-unchecked = প্রদান ও বাতিল যাচাই হয়নি — তথ্যভান্ডার হালনাগাদ করুন বা অনলাইনে যাচাই করুন
 kiosk-development = উন্নয়ন-চাবি
 kiosk-look-alike = ভুয়া ঠিকানা
 

@@ -7,8 +7,10 @@ reason-label = reason
 development = development keys: not a real certificate
 look-alike-host = the QR's host { $host } is not an official verifier: do not trust that link
 office-label = office
+office-unverified-label = office of the key the code names (not verified)
 certificate-label = certificate
-serial-label = serial
+number-label = certificate no.
+detail-label = technical detail
 issued-label = issued
 expires-label = expires
 

@@ -143,7 +143,7 @@ struct FactRow {
     value: FactValue,
 }
 
-/// The office row of the small card.
+/// An office row: of the small card, or (not verified) of the technical detail.
 #[derive(Debug)]
 struct OfficeRow {
     label_bn: String,
@@ -162,14 +162,23 @@ struct VerdictView {
     head: Bi,
     reason: Bi,
     unconfirmed: bool,
+    /// The office's feed shows it issued the certificate (valid, or revoked since): only then
+    /// "issued by"; otherwise the office is only whose key signed it.
+    issuance_known: bool,
     /// Who issued it (or whose key signed it), names in Bangla and English.
     issuer: Option<Bi>,
     checked: Bi,
     /// A host that is not official, to warn about.
     warn_host: Option<String>,
     facts: Option<Vec<FactRow>>,
+    /// The office, where the signature proved it: the issuing office, or whose key signed.
     office: Option<OfficeRow>,
     feed: Option<Bi>,
+    /// The technical detail, apart from the reason: the verdict's [`sonod_judge::Detail`].
+    detail: Option<Bi>,
+    /// The office of the key the code names, when the signature did not prove it: a claim,
+    /// in the technical detail only, labelled as not verified.
+    claimed_office: Option<OfficeRow>,
     key_id: Option<String>,
 }
 
@@ -255,20 +264,21 @@ fn verdict_view(state: &AppState, answer: &Answer, host: Option<&HostCheck>) -> 
     let facts = v.certificate.as_ref().map(|c| {
         let r = &c.record;
         let t = r.cert_type();
-        let serial = c.serial.to_string();
+        // The number as the paper prints it (office code, hyphen, serial), first as there.
+        let number = c.number();
         let mut rows = vec![
+            FactRow {
+                label_bn: l10n::bn("fact-number"),
+                label_en: l10n::en("fact-number"),
+                value: FactValue::Bi(bi(&number.bn(), &number.en())),
+            },
             FactRow {
                 label_bn: l10n::bn("fact-type"),
                 label_en: l10n::en("fact-type"),
                 value: FactValue::Bi(bi(t.name_bn, t.name_en)),
             },
-            FactRow {
-                label_bn: l10n::bn("fact-serial"),
-                label_en: l10n::en("fact-serial"),
-                value: FactValue::Bi(bi(&bangla_digits(&serial), &serial)),
-            },
         ];
-        for (f, value) in r.fields() {
+        for (f, value) in r.fields_in_schema_order() {
             rows.push(FactRow {
                 label_bn: f.label_bn.into(),
                 label_en: f.label_en.into(),
@@ -289,22 +299,33 @@ fn verdict_view(state: &AppState, answer: &Answer, host: Option<&HostCheck>) -> 
         }
         rows
     });
-    // Without a holding signature the office is only what the payload claims; without
-    // the office's feed, only whose key signed it.
-    let office = v.office.as_ref().map(|o| {
-        let label = match (v.certificate.is_some(), unconfirmed) {
-            (true, false) => "office-issuing",
-            (true, true) => "office-key-of",
-            (false, _) => "office-claimed",
+    // The office is a fact only where the signature holds with its key: then it issued the
+    // certificate, or (unconfirmed, not issued, key stolen) its key signed it. Otherwise the
+    // key is only what the code names: a claim, shown in the technical detail as one.
+    // Expired and not-yet-valid are decided before the feed's word is used.
+    let issuance_known = matches!(v.kind, VerdictKind::Valid | VerdictKind::Revoked);
+    let signature_held = v.certificate.is_some()
+        || matches!(v.kind, VerdictKind::NotIssued | VerdictKind::KeyCompromised);
+    let office_row = |label: &str, o: &sonod_judge::Office| OfficeRow {
+        label_bn: l10n::bn(label),
+        label_en: l10n::en(label),
+        name_bn: o.name_bn.clone(),
+        name_en: o.name_en.clone(),
+        code: o.code.to_string(),
+    };
+    let office = v.office.as_ref().filter(|_| signature_held).map(|o| {
+        let label = if issuance_known {
+            "office-issuing"
+        } else {
+            "office-key-of"
         };
-        OfficeRow {
-            label_bn: l10n::bn(label),
-            label_en: l10n::en(label),
-            name_bn: o.name_bn.clone(),
-            name_en: o.name_en.clone(),
-            code: o.code.to_string(),
-        }
+        office_row(label, o)
     });
+    let claimed_office = v
+        .office
+        .as_ref()
+        .filter(|_| !signature_held)
+        .map(|o| office_row("office-unverified", o));
     // The feed's freshness matters only where the feed was asked: the signature held.
     let feed_asked = v.certificate.is_some() || v.kind == VerdictKind::NotIssued;
     let feed = v.office.as_ref().filter(|_| feed_asked).map(|o| {
@@ -325,12 +346,15 @@ fn verdict_view(state: &AppState, answer: &Answer, host: Option<&HostCheck>) -> 
         head: bi(head_bn, head_en),
         reason: bi(&v.reason_bn, &v.reason_en),
         unconfirmed,
+        issuance_known,
         issuer,
         checked: dhaka_time(answer.checked_at),
         warn_host,
         facts,
         office,
         feed,
+        detail: v.detail.as_ref().map(|d| bi(&d.bn, &d.en)),
+        claimed_office,
         key_id: v.key_id.as_ref().map(|k| k.to_string()),
     }
 }
@@ -358,7 +382,7 @@ fn error_page(development: bool, status: StatusCode, e: &AppError) -> Response {
     let mut resp = html(&ErrorPage {
         title: l10n::both("title-verification", &[]),
         development,
-        dev_warning: DEV_WARNING,
+        dev_warning: DEV_WARNING.as_str(),
         detail: e.detail(),
     })
     .into_response();
@@ -387,7 +411,7 @@ fn result_page(state: &AppState, answers: &[Answer], host: Option<&HostCheck>) -
     html(&ResultPage {
         title,
         development: development(state),
-        dev_warning: DEV_WARNING,
+        dev_warning: DEV_WARNING.as_str(),
         verdicts: answers
             .iter()
             .map(|a| verdict_view(state, a, host))
@@ -437,7 +461,7 @@ fn scan_page(development: bool, message: Option<Bi>) -> Html<String> {
     html(&ScanPage {
         title: l10n::both("title-scan", &[]),
         development,
-        dev_warning: DEV_WARNING,
+        dev_warning: DEV_WARNING.as_str(),
         message,
     })
 }

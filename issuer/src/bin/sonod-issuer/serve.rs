@@ -56,7 +56,10 @@ pub struct ServeArgs {
     /// The office's name in English.
     #[arg(long, env = "SONOD_OFFICE_NAME_EN")]
     office_name_en: Option<String>,
-    /// The verifier host written into QR URLs, e.g. verify.sonod.gov.bd.
+    /// The verifier host written into QR URLs, e.g. verify.sonod.gov.bd (links are HTTPS). A
+    /// development verifier on this machine or the local network may be given as
+    /// http://localhost:8081 or http://192.168.1.5:8081: its links are then plain HTTP
+    /// [default with --dev-keys: http://localhost:8081].
     #[arg(long, env = "SONOD_VERIFIER_HOST")]
     verifier_host: Option<String>,
     /// Every request's time limit, in seconds.
@@ -88,7 +91,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             Some(dir) => {
                 let keys = ensure_dev_keys(dir, &dev)
                     .with_context(|| format!("development keys in {}", dir.display()))?;
-                eprintln!("{}", sonod_keys::DEV_WARNING);
+                eprintln!("{}", *sonod_keys::DEV_WARNING);
                 (
                     keys.office_key_path(),
                     keys.trust_list_path(),
@@ -97,7 +100,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
                     dev.office.to_string(),
                     dev.office_name_bn.clone(),
                     dev.office_name_en.clone(),
-                    Some("localhost:8081".to_owned()),
+                    // The development verifier speaks plain HTTP: its QR links must too.
+                    Some("http://localhost:8081".to_owned()),
                 )
             }
             None => {
