@@ -28,14 +28,44 @@ pub fn lookup(
     id: &str,
     args: &[(&'static str, &str)],
 ) -> String {
+    let bangla = *lang == BN;
     let args: HashMap<Cow<'static, str>, FluentValue> = args
         .iter()
-        .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
+        .map(|(k, v)| {
+            let v = if bangla && is_number_like(v) {
+                bangla_digits(v)
+            } else {
+                (*v).to_owned()
+            };
+            (Cow::Borrowed(*k), FluentValue::from(v))
+        })
         .collect();
     let args = (!args.is_empty()).then_some(&args);
     loader
         .try_lookup_complete(lang, id, args)
         .unwrap_or_else(|| id.to_owned())
+}
+
+/// Writes Latin digits in a string as Bangla digits (for certificates, pages and messages).
+pub fn bangla_digits(s: &str) -> String {
+    // A Bangla digit takes three bytes where a Latin one took one: room for all of them at once.
+    let mut out = String::with_capacity(s.len() * 3);
+    out.extend(s.chars().map(|c| match c {
+        '0'..='9' => char::from_u32('০' as u32 + (c as u32 - '0' as u32)).unwrap_or(c),
+        _ => c,
+    }));
+    out
+}
+
+/// Whether a message's value is a number, a count, a date, a time or a size written with
+/// digits and separators only (`4032×3024`, `2026-12-06 22:40`, `100524-3`, `1,000`): such a
+/// value is written in Bangla digits inside a Bangla sentence. Anything with a letter (a key id,
+/// a path, a URL, a name) is left as it is.
+fn is_number_like(v: &str) -> bool {
+    v.bytes().any(|b| b.is_ascii_digit())
+        && v.chars().all(|c| {
+            c.is_ascii_digit() || matches!(c, '-' | ':' | '.' | ',' | '/' | ' ' | '×' | '+' | '%')
+        })
 }
 
 /// Message `id` in Bangla and in English, each with its own values for the `$names`
@@ -272,5 +302,52 @@ mod tests {
     fn ftl_ids_reads_ids_not_comments_or_continuations() {
         let ids = super::ftl_ids("# c\nb-x = খ\nmulti =\n    line\na = ক { $n }\n");
         assert_eq!(ids, ["a", "b-x", "multi"]);
+    }
+
+    #[test]
+    fn numbers_dates_and_sizes_are_number_like_names_paths_and_key_ids_are_not() {
+        for v in [
+            "7",
+            "4032×3024",
+            "2026-12-06 22:40",
+            "100524-3",
+            "1,000",
+            "12.5%",
+        ] {
+            assert!(super::is_number_like(v), "{v}");
+        }
+        for v in [
+            "",
+            "-",
+            "a674072ca3f0d06e",
+            "/tmp/x1",
+            "http://127.0.0.1:8080",
+            "করিম",
+            "v1",
+        ] {
+            assert!(!super::is_number_like(v), "{v}");
+        }
+        assert_eq!(super::bangla_digits("100524-3"), "১০০৫২৪-৩");
+    }
+
+    #[test]
+    fn a_bangla_message_writes_its_numbers_in_bangla_digits_the_english_does_not() {
+        use fluent_templates::static_loader;
+        static_loader! {
+            static TEST = {
+                locales: "./tests/locales",
+                fallback_language: "bn",
+                customise: |bundle| bundle.set_use_isolating(false),
+            };
+        }
+        let args = [("n", "1000"), ("key", "a674072ca3f0d06e")];
+        assert_eq!(
+            super::lookup(&*TEST, &super::BN, "count", &args),
+            "১০০০টি ছবি, চাবি a674072ca3f0d06e"
+        );
+        assert_eq!(
+            super::lookup(&*TEST, &super::EN, "count", &args),
+            "1000 pictures, key a674072ca3f0d06e"
+        );
     }
 }

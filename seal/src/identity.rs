@@ -43,15 +43,7 @@ pub fn latin_digits(input: &str) -> Result<String, IdentityError> {
 }
 
 /// Writes Latin digits in a string as Bangla digits, for certificates and pages.
-pub fn bangla_digits(s: &str) -> String {
-    // A Bangla digit takes three bytes where a Latin one took one: room for all of them at once.
-    let mut out = String::with_capacity(s.len() * 3);
-    out.extend(s.chars().map(|c| match c {
-        '0'..='9' => char::from_u32('০' as u32 + (c as u32 - '0' as u32)).unwrap_or(c),
-        _ => c,
-    }));
-    out
-}
+pub use sonod_l10n::bangla_digits;
 
 macro_rules! digit_string {
     ($(#[$doc:meta])* $name:ident, $plus:literal, $check:expr) => {

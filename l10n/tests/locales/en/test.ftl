@@ -1,0 +1,1 @@
+count = { $n } pictures, key { $key }
