@@ -45,7 +45,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 pub use image::GrayImage;
-pub use load::{load_luma, Format};
+pub use load::{load_luma, looks_like_image, Format};
 pub use search::{find_codes, look_names, try_look, Found};
 
 /// The most pixels of a JPEG photo read at a reduced scale: 8192×6144, the largest of today's

@@ -51,6 +51,12 @@ impl Format {
     }
 }
 
+/// Whether `bytes` start as an image or a PDF does (by their first bytes, whatever the file is
+/// called): what a folder of scans may hold beside them (notes, spreadsheets) is not.
+pub fn looks_like_image(bytes: &[u8]) -> bool {
+    Format::sniff(bytes) == Format::Pdf || image::guess_format(bytes).is_ok()
+}
+
 /// The image in `bytes` as grey pixels, upright (EXIF orientation applied), within `limits`.
 pub fn load_luma(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
     if bytes.is_empty() {

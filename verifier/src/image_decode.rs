@@ -29,7 +29,13 @@ pub enum ImageError {
     #[error("{}", crate::l10n::both("image-file-too-large", &[]))]
     FileTooLarge,
     /// Wider or taller than [`MAX_SIDE`], or more than [`MAX_PIXELS`].
-    #[error("{}", crate::l10n::both("image-too-many-pixels", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
+    #[error("{}", crate::l10n::both_numbers("image-too-many-pixels", &[
+        ("w", &.0.to_string()),
+        ("h", &.1.to_string()),
+        ("photo_mp", &(MAX_PHOTO_PIXELS / 1_000_000).to_string()),
+        ("side", &MAX_SIDE.to_string()),
+        ("mp", &(MAX_PIXELS / 1_000_000).to_string()),
+    ]))]
     TooManyPixels(u32, u32),
     /// A compressed part of the image expands past what an image within the limits needs.
     #[error("{}", crate::l10n::both("image-expands", &[]))]

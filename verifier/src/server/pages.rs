@@ -92,7 +92,8 @@ pub(crate) mod l10n {
                 [
                     "office", "time", "host", "age", "date", "n0", "n1", "retry_secs_0", "asked",
                     "allowed_now", "retry_secs_wait", "have", "page", "new", "current", "path",
-                    "error", "max", "n", "burst", "dir", "to", "from",
+                    "error", "max", "n", "burst", "dir", "to", "from", "w", "h", "photo_mp",
+                    "side", "mp",
                 ]
                 .into_iter()
                     .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
