@@ -195,7 +195,7 @@ impl Printer<'_> {
     /// with nothing in front of it).
     fn report(&mut self, name: &str, read: Read_, dedupe: bool) -> Result<()> {
         let counting = self.counting;
-        let mut count = |tally: &mut Tally, f: fn(&mut Tally)| {
+        let count = |tally: &mut Tally, f: fn(&mut Tally)| {
             if counting {
                 f(tally);
             }
