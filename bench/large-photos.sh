@@ -39,9 +39,11 @@ if [ "${REBUILD:-0}" = 1 ] || ! [ -s "$dir/done" ]; then
             angle=$(( (i * 13) % 31 - 15 ))
             x=$(( (i * 7919) % (w / 2) + w / 10 ))
             y=$(( (i * 6271) % (h / 2) + h / 10 ))
+            # (The code is softened on its own: blurring the whole 50 MP picture needs a second
+            # copy of it, past ImageMagick's default resource policy.)
             convert "$dir/paper-$size.png" \
-                \( "$dir/code.png" -resize "${scale}%" -background '#ebe4d6' -rotate "$angle" \) \
-                -geometry "+$x+$y" -composite -blur 0x0.7 \
+                \( "$dir/code.png" -resize "${scale}%" -background '#ebe4d6' -rotate "$angle" \
+                -blur 0x0.8 \) -geometry "+$x+$y" -composite \
                 -sampling-factor 2x2 -quality 90 "$dir/photo-$size-$i.jpg"
         done
         rm -f "$dir/paper-$size.png"
