@@ -498,3 +498,18 @@ fn what_a_photo_read_at_a_reduced_scale_may_hold() {
         Err(ReadError::NotAnImage(_))
     ));
 }
+
+#[test]
+fn images_and_pdfs_are_told_from_other_files_by_their_first_bytes() {
+    let img = GrayImage::from_pixel(8, 8, Luma([255]));
+    assert!(looks_like_image(&png(&img)));
+    assert!(looks_like_image(&jpeg(&image::DynamicImage::ImageLuma8(
+        img
+    ))));
+    assert!(looks_like_image(b"%PDF-1.7\n"));
+    assert!(looks_like_image(b"junk before the header %PDF-1.4\n"));
+    // Notes, a spreadsheet, a text file called photo.jpg, nothing.
+    assert!(!looks_like_image(b"customer called at 3pm\n"));
+    assert!(!looks_like_image(b"PK\x03\x04spreadsheet"));
+    assert!(!looks_like_image(b""));
+}

@@ -1071,7 +1071,7 @@ fn an_older_trust_list_is_refused_once_a_newer_one_was_seen() {
     assert_eq!(
         stderr,
         format!(
-            "ত্রুটি / error: বিশ্বাস-তালিকা পুরোনো: এর ক্রম 1, অথচ এই যন্ত্র আগেই ক্রম 2 দেখেছে; পুরোনো তালিকা পরে আপসকৃত ঘোষিত চাবিকে বিশ্বাস করতে পারে। নতুন তালিকা আনুন (`sonod-scan sync`); ইচ্ছা করে পেছনে যেতে {0} মুছে দিন / the trust list is older than one this machine has already seen (sequence 1, seen 2): an older list may trust a key since marked compromised. Fetch the current one (`sonod-scan sync`); to go back on purpose, delete {0}\n",
+            "ত্রুটি / error: বিশ্বাস-তালিকা পুরোনো: এর ক্রম ১, অথচ এই যন্ত্র আগেই ক্রম ২ দেখেছে; পুরোনো তালিকা পরে আপসকৃত ঘোষিত চাবিকে বিশ্বাস করতে পারে। নতুন তালিকা আনুন (`sonod-scan sync`); ইচ্ছা করে পেছনে যেতে {0} মুছে দিন / the trust list is older than one this machine has already seen (sequence 1, seen 2): an older list may trust a key since marked compromised. Fetch the current one (`sonod-scan sync`); to go back on purpose, delete {0}\n",
             state.display()
         )
     );
