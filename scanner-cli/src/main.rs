@@ -397,14 +397,9 @@ fn run(cli: &Cli) -> Result<Outcome> {
         printer.outcome.saw(ERROR);
         printer.error(&path.display().to_string(), msg)?;
     }
-    // A folder, or more than one file: a summary at the end.
-    let summarise = cli.inputs.iter().any(|p| p.is_dir())
-        || expanded
-            .files
-            .iter()
-            .filter(|(p, _)| p.as_os_str() != "-")
-            .count()
-            > 1;
+    // A folder: a summary at the end (files named one by one get none, so that a list of
+    // files read with `--json` stays one line a code).
+    let summarise = expanded.files.iter().any(|(_, found)| *found);
     // Files in the order given, with standard input where `-` stands.
     let mut batch = Vec::new();
     for (input, found) in expanded.files {
