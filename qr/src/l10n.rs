@@ -3,6 +3,17 @@
 
 sonod_l10n::messages!(checked "qr.ftl");
 
+/// "বাংলা / English": message `id` with numbers for its `$names`, written in Bangla digits in
+/// the Bangla text and as given in the English.
+pub fn both_numbers(id: &str, args: &[(&'static str, &str)]) -> String {
+    let bn: Vec<(&'static str, String)> = args
+        .iter()
+        .map(|&(name, v)| (name, sonod_seal::bangla_digits(v)))
+        .collect();
+    let bn: Vec<(&'static str, &str)> = bn.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    format!("{} / {}", bn_args(id, &bn), en_args(id, args))
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -20,5 +31,17 @@ mod tests {
             );
             assert!(seen.insert(text.clone()), "one text a feature: {text}");
         }
+    }
+
+    #[test]
+    fn numbers_are_in_bangla_digits_in_the_bangla_text() {
+        let text = super::both_numbers("read-image-too-large", &[("n0", "4032"), ("n1", "3024")]);
+        assert_eq!(
+            text,
+            "ছবি অনেক বড় (৪০৩২×৩০২৪) / image too large (4032×3024 pixels)"
+        );
+        let err = crate::ReadError::TimedOut(std::time::Duration::from_millis(1500));
+        assert!(err.to_string().contains("১৫০০"), "{err}");
+        assert!(err.to_string().contains("(1500 ms)"), "{err}");
     }
 }

@@ -45,8 +45,12 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 pub use image::GrayImage;
-pub use load::{load_luma, Format};
+pub use load::{load_luma, looks_like_image, Format};
 pub use search::{find_codes, look_names, try_look, Found};
+
+/// The most pixels of a JPEG photo read at a reduced scale: 8192×6144, the largest of today's
+/// 50-megapixel phone cameras (8160×6120, 8160×6144).
+pub const MAX_PHOTO_PIXELS: u64 = 8192 * 6144;
 
 /// Input and time limits, checked before and while decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +61,11 @@ pub struct Limits {
     pub max_side: u32,
     /// Most pixels.
     pub max_pixels: u64,
+    /// Most pixels of a JPEG photo. One over `max_side` or `max_pixels` (a phone's 12 MP or
+    /// 50 MP picture) is decoded at 1/2, 1/4 or 1/8 of its size straight from the DCT, the
+    /// largest scale that fits them: it costs no more memory than an image at the limits.
+    /// Other formats stay within `max_side` and `max_pixels`.
+    pub max_photo_pixels: u64,
     /// Longest time for one image, from the bytes to the answer.
     pub budget: Duration,
     /// Whether PDFs are read. Every stream of a PDF is measured within a cap before its page
@@ -71,13 +80,15 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// 32 MiB a file, 12,000 pixels a side, 48 megapixels, 2 seconds an image, PDFs read, as
-    /// many reads at once as there are cores.
+    /// 32 MiB a file, 12,000 pixels a side, 48 megapixels, JPEG photos up to 50 megapixels
+    /// (8192×6144) read at a reduced scale, 2 seconds an image, PDFs read, as many reads at
+    /// once as there are cores.
     fn default() -> Limits {
         Limits {
             max_file_bytes: 32 << 20,
             max_side: 12_000,
             max_pixels: 48_000_000,
+            max_photo_pixels: MAX_PHOTO_PIXELS,
             budget: Duration::from_secs(2),
             pdf: true,
             max_reads: std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -90,10 +101,10 @@ impl Default for Limits {
 #[non_exhaustive]
 pub enum ReadError {
     /// Larger than the file size limit.
-    #[error("{}", crate::l10n::both("read-file-too-large", &[("n0", &format!("{}", .0))]))]
+    #[error("{}", crate::l10n::both_numbers("read-file-too-large", &[("n0", &format!("{}", .0))]))]
     FileTooLarge(u64),
     /// Wider or taller than allowed, or too many pixels.
-    #[error("{}", crate::l10n::both("read-image-too-large", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
+    #[error("{}", crate::l10n::both_numbers("read-image-too-large", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
     ImageTooLarge(u32, u32),
     /// Empty input.
     #[error("{}", crate::l10n::both("read-empty", &[]))]
@@ -107,13 +118,13 @@ pub enum ReadError {
     /// A compressed part of the file (a PDF stream, a PNG or TIFF chunk) expands past the
     /// bound for it, in bytes: a decompression bomb, or a file far larger inside than a
     /// certificate needs.
-    #[error("{}", crate::l10n::both("read-expands", &[("mib", &format!("{}", (.0 >> 20)))]))]
+    #[error("{}", crate::l10n::both_numbers("read-expands", &[("mib", &format!("{}", (.0 >> 20)))]))]
     Expands(u64),
     /// A PDF that uses something not read here.
     #[error("{}", crate::l10n::both("read-pdf-unsupported", &[("what", .0.id())]))]
     PdfUnsupported(PdfFeature),
     /// The budget ran out before any QR code was found.
-    #[error("{}", crate::l10n::both("read-timed-out", &[("ms", &format!("{}", (.0.as_millis())))]))]
+    #[error("{}", crate::l10n::both_numbers("read-timed-out", &[("ms", &format!("{}", (.0.as_millis())))]))]
     TimedOut(Duration),
 }
 

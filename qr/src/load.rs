@@ -10,6 +10,12 @@
 //! - JPEG is decoded by zune-jpeg straight to grey once its frame header has passed the size
 //!   limits. Its APP markers (EXIF, ICC profile pieces, XMP) are copied out of the file at
 //!   most once each, so they cost at most the file's size.
+//! - A JPEG photo larger than the pixel limit (a phone's 12 MP or 50 MP picture), up to
+//!   [`Limits::max_photo_pixels`], is decoded by jpeg-decoder at a reduced scale straight from
+//!   the DCT (1/2, 1/4 or 1/8: each 8×8 block becomes 4×4, 2×2 or one pixel), the largest scale
+//!   whose image fits the pixel limit and whose decoder buffers fit what any decoded image may
+//!   take ([`RASTER_BYTES_PER_PIXEL`] a pixel of the limit): so it costs no more memory than
+//!   an image at the limit, and its full resolution is never held.
 //! - Every other format goes through `image` with its `Limits` set before the decoder reads
 //!   anything: a decoded buffer of more than [`RASTER_BYTES_PER_PIXEL`] bytes a pixel is
 //!   refused before it is allocated, and the decoder's own buffers beside it are capped at
@@ -43,6 +49,12 @@ impl Format {
             Format::Raster
         }
     }
+}
+
+/// Whether `bytes` start as an image or a PDF does (by their first bytes, whatever the file is
+/// called): what a folder of scans may hold beside them (notes, spreadsheets) is not.
+pub fn looks_like_image(bytes: &[u8]) -> bool {
+    Format::sniff(bytes) == Format::Pdf || image::guess_format(bytes).is_ok()
 }
 
 /// The image in `bytes` as grey pixels, upright (EXIF orientation applied), within `limits`.
@@ -83,6 +95,11 @@ pub(crate) fn check_size(w: u32, h: u32, limits: &Limits) -> Result<(), ReadErro
         return Err(ReadError::ImageTooLarge(w, h));
     }
     Ok(())
+}
+
+/// Whether a `w`×`h` image is within the size limits (as decoded).
+fn fits(w: u32, h: u32, limits: &Limits) -> bool {
+    w <= limits.max_side && h <= limits.max_side && u64::from(w) * u64::from(h) <= limits.max_pixels
 }
 
 fn raster(bytes: &[u8], limits: &Limits) -> Result<GrayImage, ReadError> {
@@ -240,6 +257,9 @@ fn jpeg_luma(bytes: &[u8], limits: &Limits) -> Result<Option<GrayImage>, ReadErr
     // A progressive JPEG is decoded from coefficients kept for the whole picture, 2 bytes
     // each: for 4:4:4 colour, 6 bytes a pixel, which a small file can claim.
     if let Some(sof) = JpegFrame::read(bytes) {
+        if sof.width > 0 && sof.height > 0 && !fits(sof.width, sof.height, limits) {
+            return jpeg_scaled(bytes, &sof, limits).map(Some);
+        }
         check_size(sof.width, sof.height, limits)?;
         let most = limits.max_pixels.saturating_mul(RASTER_BYTES_PER_PIXEL);
         if sof.progressive && sof.coefficient_bytes() > most {
@@ -281,6 +301,70 @@ fn jpeg_luma(bytes: &[u8], limits: &Limits) -> Result<Option<GrayImage>, ReadErr
     let mut img = DynamicImage::ImageLuma8(grey);
     img.apply_orientation(orientation);
     Ok(Some(img.into_luma8()))
+}
+
+/// A JPEG photo over the size limits, up to [`Limits::max_photo_pixels`], decoded at 1/2, 1/4
+/// or 1/8 of its size straight from the DCT: the largest of these scales whose image fits the
+/// size limits and whose decoding fits [`JpegFrame::scaled_decode_bytes`] within
+/// [`RASTER_BYTES_PER_PIXEL`] a pixel of the limit. The full-size picture is never decoded:
+/// a code whose modules are at least two pixels wide at 1/2 scale (four in the photo) is still
+/// read, and the search enlarges small codes itself.
+fn jpeg_scaled(bytes: &[u8], sof: &JpegFrame, limits: &Limits) -> Result<GrayImage, ReadError> {
+    use image::metadata::Orientation;
+    use jpeg_decoder::PixelFormat;
+
+    let (w, h) = (sof.width, sof.height);
+    let too_large = ReadError::ImageTooLarge(w, h);
+    // Grey or YCbCr only: jpeg-decoder's other colour layouts (CMYK) are left to the size
+    // limits, as before.
+    if u64::from(w) * u64::from(h) > limits.max_photo_pixels || !matches!(sof.components, 1 | 3) {
+        return Err(too_large);
+    }
+    let most = limits.max_pixels.saturating_mul(RASTER_BYTES_PER_PIXEL);
+    let Some(scale) = [2u32, 4, 8].into_iter().find(|&s| {
+        fits(w.div_ceil(s), h.div_ceil(s), limits) && sof.scaled_decode_bytes(s) <= most
+    }) else {
+        return Err(too_large);
+    };
+    let bad = |e: jpeg_decoder::Error| ReadError::NotAnImage(format!("JPEG: {e}"));
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    // A second guard, inside the decoder, on the buffer it returns.
+    decoder.set_max_decoding_buffer_size(usize::try_from(most).unwrap_or(usize::MAX));
+    let want = |n: u32| u16::try_from(n.div_ceil(scale)).unwrap_or(u16::MAX);
+    let (sw, sh) = decoder.scale(want(w), want(h)).map_err(bad)?;
+    let (sw, sh) = (u32::from(sw), u32::from(sh));
+    if !fits(sw, sh, limits) {
+        return Err(too_large);
+    }
+    let pixels = decoder.decode().map_err(bad)?;
+    let channels = match decoder.info().map(|i| i.pixel_format) {
+        Some(PixelFormat::L8) => 1,
+        Some(PixelFormat::RGB24) => 3,
+        _ => {
+            return Err(ReadError::NotAnImage(
+                "JPEG: unexpected pixel format".into(),
+            ))
+        }
+    };
+    let (width, height) = (sw as usize, sh as usize);
+    if pixels.len() < width * height * channels {
+        return Err(ReadError::NotAnImage("JPEG: short pixel data".into()));
+    }
+    let mut grey = vec![0u8; width * height];
+    for (row, out) in pixels
+        .chunks_exact(width * channels)
+        .zip(grey.chunks_exact_mut(width))
+    {
+        row_to_grey(row, channels, out);
+    }
+    drop(pixels);
+    let orientation = decoder
+        .exif_data()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
+    let grey = GrayImage::from_raw(sw, sh, grey)
+        .ok_or_else(|| ReadError::NotAnImage("JPEG: short pixel data".into()))?;
+    Ok(upright(grey, orientation))
 }
 
 /// A JPEG's frame header (SOFn), read without decoding anything.
@@ -342,6 +426,21 @@ impl JpegFrame {
     pub(crate) fn coefficient_bytes(&self) -> u64 {
         let pixels = u64::from(self.width) * u64::from(self.height);
         pixels * u64::from(self.sampling.0.max(1)) / u64::from(self.sampling.1.max(1)) * 2
+    }
+
+    /// What jpeg-decoder holds to decode this frame at 1/`scale` of its size: its coefficients
+    /// for the whole picture when progressive, each component's samples at the reduced size,
+    /// and the interleaved pixels it returns (a byte a component).
+    pub(crate) fn scaled_decode_bytes(&self, scale: u32) -> u64 {
+        let scale = u64::from(scale.max(1));
+        let pixels = u64::from(self.width).div_ceil(scale) * u64::from(self.height).div_ceil(scale);
+        let planes = pixels * u64::from(self.sampling.0.max(1)) / u64::from(self.sampling.1.max(1));
+        let coefficients = if self.progressive {
+            self.coefficient_bytes()
+        } else {
+            0
+        };
+        coefficients + planes + pixels * u64::from(self.components.max(1))
     }
 }
 

@@ -142,8 +142,10 @@ fn a_jpeg_is_read_straight_to_grey_and_turned_upright() {
         read_codes(&bytes, &small),
         Err(ReadError::ImageTooLarge(..))
     ));
+    // (A JPEG over the limits is read at a reduced scale, up to `max_photo_pixels`.)
     let narrow = Limits {
         max_side: 100,
+        max_photo_pixels: 100 * 100,
         ..Limits::default()
     };
     assert!(matches!(
@@ -352,4 +354,162 @@ fn minimal_pdf(content: &str) -> Vec<u8> {
         .as_bytes(),
     );
     out
+}
+
+#[path = "../tests/support/photos.rs"]
+mod photos;
+
+/// The verifier's limits for uploads: 4000 pixels a side, 12 megapixels (a 50 MP JPEG photo
+/// read at a reduced scale), with a budget a debug build on a busy machine can keep.
+fn upload_limits() -> Limits {
+    Limits {
+        max_side: 4000,
+        max_pixels: 12_000_000,
+        budget: Duration::from_secs(120),
+        ..Limits::default()
+    }
+}
+
+fn slow_limits() -> Limits {
+    Limits {
+        budget: Duration::from_secs(120),
+        ..Limits::default()
+    }
+}
+
+#[test]
+fn a_12_megapixel_phone_photo_is_read_at_half_scale_where_it_is_over_the_limit() {
+    let text = "HTTPS://VERIFY.EXAMPLE.BD/V/TWELVE";
+    // Modules 12 pixels wide: 6 at half scale.
+    let bytes = photos::photo_jpeg(4032, 3024, text, 12);
+    // 4032 is over the uploads' 4000 pixels a side: read at 1/2.
+    let upload = upload_limits();
+    assert_eq!(
+        load_luma(&bytes, &upload).unwrap().dimensions(),
+        (2016, 1512)
+    );
+    assert_eq!(read_codes(&bytes, &upload), Ok(vec![text.to_owned()]));
+    // Within the scanner's limits it is read whole, as before.
+    let scanner = slow_limits();
+    assert_eq!(
+        load_luma(&bytes, &scanner).unwrap().dimensions(),
+        (4032, 3024)
+    );
+    assert_eq!(read_codes(&bytes, &scanner), Ok(vec![text.to_owned()]));
+    // Without photos read at a reduced scale, the pixel limit holds.
+    let strict = Limits {
+        max_photo_pixels: 0,
+        ..upload
+    };
+    assert_eq!(
+        read_codes(&bytes, &strict),
+        Err(ReadError::ImageTooLarge(4032, 3024))
+    );
+}
+
+#[test]
+fn a_50_megapixel_phone_photo_is_read_at_the_largest_scale_that_fits() {
+    let text = "HTTPS://VERIFY.EXAMPLE.BD/V/FIFTY";
+    // Modules 20 pixels wide: 10 at 1/2, 5 at 1/4.
+    let bytes = photos::photo_jpeg(8160, 6120, text, 20);
+    let scanner = slow_limits();
+    assert_eq!(
+        load_luma(&bytes, &scanner).unwrap().dimensions(),
+        (4080, 3060)
+    );
+    assert_eq!(read_codes(&bytes, &scanner), Ok(vec![text.to_owned()]));
+    // The uploads' 12 megapixels: 1/2 is 12.5, so 1/4.
+    let upload = upload_limits();
+    assert_eq!(
+        load_luma(&bytes, &upload).unwrap().dimensions(),
+        (2040, 1530)
+    );
+    assert_eq!(read_codes(&bytes, &upload), Ok(vec![text.to_owned()]));
+    // Damaged or cut short: an error, never a panic.
+    let cut = &bytes[..bytes.len() / 2];
+    let _ = load_luma(cut, &upload);
+    let mut garbled = bytes.clone();
+    for b in garbled.iter_mut().skip(2000).step_by(997) {
+        *b ^= 0x5a;
+    }
+    let _ = load_luma(&garbled, &upload);
+}
+
+#[test]
+fn photos_over_the_photo_limit_are_refused_from_the_header() {
+    // A small JPEG whose frame header claims 8200×6200 (50.8 MP) or 65000×8 (a strip no scale
+    // brings within 4000 pixels a side).
+    let small = jpeg(&image::DynamicImage::ImageLuma8(GrayImage::from_pixel(
+        64,
+        64,
+        Luma([255]),
+    )));
+    for (w, h) in [(8200u16, 6200u16), (65_000, 8)] {
+        let mut bytes = small.clone();
+        let sof = bytes
+            .windows(2)
+            .position(|m| m == [0xFF, 0xC0])
+            .expect("a baseline frame header");
+        bytes[sof + 5..sof + 7].copy_from_slice(&h.to_be_bytes());
+        bytes[sof + 7..sof + 9].copy_from_slice(&w.to_be_bytes());
+        assert_eq!(
+            read_codes(&bytes, &upload_limits()),
+            Err(ReadError::ImageTooLarge(u32::from(w), u32::from(h)))
+        );
+    }
+}
+
+#[test]
+fn what_a_photo_read_at_a_reduced_scale_may_hold() {
+    let frame = |progressive, sampling| load::JpegFrame {
+        width: 8160,
+        height: 6120,
+        components: 3,
+        progressive,
+        sampling,
+    };
+    let pixels = 8160u64 * 6120;
+    // 4:2:0 baseline at 1/2: the planes at 1.5 bytes a pixel and the RGB out at 3.
+    let quarter = pixels / 4;
+    assert_eq!(
+        frame(false, (6, 4)).scaled_decode_bytes(2),
+        quarter * 3 / 2 + quarter * 3
+    );
+    // Progressive: every coefficient of the whole picture besides, 2 bytes a sample.
+    assert_eq!(
+        frame(true, (6, 4)).scaled_decode_bytes(2),
+        pixels * 3 + quarter * 3 / 2 + quarter * 3
+    );
+    // So a progressive 50 MP photo is refused where its coefficients alone pass the bound
+    // (uploads: 48 MB), and a baseline one is read.
+    let header = |marker: u8| {
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, marker, 0x00, 0x11, 0x08];
+        jpeg.extend_from_slice(&6120u16.to_be_bytes());
+        jpeg.extend_from_slice(&8160u16.to_be_bytes());
+        jpeg.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+        jpeg
+    };
+    assert_eq!(
+        read_codes(&header(0xC2), &upload_limits()),
+        Err(ReadError::ImageTooLarge(8160, 6120))
+    );
+    assert!(matches!(
+        read_codes(&header(0xC0), &upload_limits()),
+        Err(ReadError::NotAnImage(_))
+    ));
+}
+
+#[test]
+fn images_and_pdfs_are_told_from_other_files_by_their_first_bytes() {
+    let img = GrayImage::from_pixel(8, 8, Luma([255]));
+    assert!(looks_like_image(&png(&img)));
+    assert!(looks_like_image(&jpeg(&image::DynamicImage::ImageLuma8(
+        img
+    ))));
+    assert!(looks_like_image(b"%PDF-1.7\n"));
+    assert!(looks_like_image(b"junk before the header %PDF-1.4\n"));
+    // Notes, a spreadsheet, a text file called photo.jpg, nothing.
+    assert!(!looks_like_image(b"customer called at 3pm\n"));
+    assert!(!looks_like_image(b"PK\x03\x04spreadsheet"));
+    assert!(!looks_like_image(b""));
 }

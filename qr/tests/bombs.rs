@@ -13,6 +13,8 @@ use std::time::Duration;
 
 #[path = "support/bombs.rs"]
 mod bombs;
+#[path = "support/photos.rs"]
+mod photos;
 
 /// The most resident memory a child may reach reading one bomb, the test binary's own few
 /// MiB included (before the fix, the PNG colour-profile bomb took 540 MiB and the PDF ones
@@ -22,6 +24,10 @@ const BOUND_KIB: u64 = 64 << 10;
 /// The same for the PDFs the renderer draws though they cost it the most a page may: images
 /// up to the bound of all streams together, soft masks nested to its depth limit.
 const RENDER_BOUND_KIB: u64 = 320 << 10;
+
+/// The same for phone photos of a code, 12 and 50 megapixels (the 50 read at half scale):
+/// what the largest JPEG at the pixel limit, 48 megapixels, costs (`docs/LIMITS.md`).
+const PHOTO_BOUND_KIB: u64 = 160 << 10;
 
 /// Names the file the child reads.
 const CHILD: &str = "SONOD_BOMB_READ";
@@ -88,6 +94,16 @@ fn main() {
             "Ok([])",
         ),
         ("pdf-many-images", bombs::pdf_many_images(8, 4000), "Ok([])"),
+        (
+            "photo-12mp",
+            photos::photo_jpeg(4032, 3024, "PHOTO 12 MP", 12),
+            "Ok([\"PHOTO 12 MP\"])",
+        ),
+        (
+            "photo-50mp",
+            photos::photo_jpeg(8160, 6120, "PHOTO 50 MP", 20),
+            "Ok([\"PHOTO 50 MP\"])",
+        ),
     ];
     let mut failed = Vec::new();
     for (name, bytes, expected) in cases {
@@ -104,6 +120,8 @@ fn main() {
         let rendered = expected.starts_with("Ok") && name.starts_with("pdf");
         let bound = if rendered {
             RENDER_BOUND_KIB
+        } else if name.starts_with("photo") {
+            PHOTO_BOUND_KIB
         } else {
             BOUND_KIB
         };

@@ -15,6 +15,10 @@ pub enum DecodeImageError {
     /// The image was refused or no code was found in time.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// A file found in a folder that is not an image or a PDF by its first bytes (notes, a
+    /// spreadsheet, a `.jpg` that is not one): skipped, not an error.
+    #[error("{}", crate::messages::both("not-an-image-skipped"))]
+    NotAnImage,
 }
 
 /// Reads a whole file, refusing one larger than the limit before reading it.
@@ -36,6 +40,16 @@ pub fn read_file_limited(path: &Path, limits: &Limits) -> Result<Vec<u8>, Decode
 /// Decodes every QR code in the image file at `path`; an empty list when none is found.
 pub fn decode_image_file(path: &Path, limits: &Limits) -> Result<Vec<String>, DecodeImageError> {
     let bytes = read_file_limited(path, limits)?;
+    decode_image_bytes(&bytes, limits)
+}
+
+/// [`decode_image_file`] for a file found in a folder: one that is not an image or a PDF by its
+/// first bytes is [`DecodeImageError::NotAnImage`], whatever it is called.
+pub fn decode_found_file(path: &Path, limits: &Limits) -> Result<Vec<String>, DecodeImageError> {
+    let bytes = read_file_limited(path, limits)?;
+    if !sonod_qr::looks_like_image(&bytes) {
+        return Err(DecodeImageError::NotAnImage);
+    }
     decode_image_bytes(&bytes, limits)
 }
 

@@ -17,6 +17,7 @@
 //! - `check`: which of the three a run uses ([`Checker`]), and what each adds to a report.
 //! - `messages`: what the reports say, from `locales/bn/sonod-scan.ftl` and
 //!   `locales/en/sonod-scan.ftl` (Fluent).
+//! - `summary`: what came of a folder's files, counted ([`Tally`]), for its summary line.
 //! - `cli`: the flags for them ([`SourceArgs`]) and the `sync` subcommand ([`SyncArgs`]).
 
 mod anchor;
@@ -29,6 +30,7 @@ mod pages;
 mod report;
 mod snapshot;
 mod stream;
+mod summary;
 mod sync;
 
 pub use anchor::{
@@ -49,7 +51,9 @@ pub use snapshot::{
 pub use sync::{sync, SyncError, SyncOptions, SyncSummary};
 
 pub use decode::{
-    decode_image_bytes, decode_image_file, read_file_limited, DecodeImageError, Limits, ReadError,
+    decode_found_file, decode_image_bytes, decode_image_file, read_file_limited, DecodeImageError,
+    Limits, ReadError,
 };
 pub use report::{human_report, json_report, kiosk_line, Tone};
 pub use stream::{Frames, StreamError};
+pub use summary::Tally;

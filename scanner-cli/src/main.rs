@@ -15,8 +15,8 @@ use sonod_judge::VerdictKind;
 use sonod_keys::today_dhaka;
 use sonod_scan::messages;
 use sonod_scan::{
-    checked_human, checked_json, decode_image_bytes, decode_image_file, kiosk_line, Checker,
-    DecodeImageError, Frames, Limits, ReadError, Tone,
+    checked_human, checked_json, decode_found_file, decode_image_bytes, decode_image_file,
+    kiosk_line, Checker, DecodeImageError, Frames, Limits, ReadError, Tally, Tone,
 };
 use time::Date;
 
@@ -164,6 +164,10 @@ struct Printer<'a> {
     outcome: Outcome,
     recent: HashMap<String, Instant>,
     bar: Option<ProgressBar>,
+    /// What came of the files so far, for the summary (frames of a stream are not counted).
+    tally: Tally,
+    /// Whether reports are counted in `tally` now (not while reading a stream).
+    counting: bool,
 }
 
 /// What reading one input gave.
@@ -174,19 +178,37 @@ impl Printer<'_> {
     /// its last sighting is skipped, and an input without a QR code is silent (a camera frame
     /// with nothing in front of it).
     fn report(&mut self, name: &str, read: Read_, dedupe: bool) -> Result<()> {
+        let counting = self.counting;
+        let count = |tally: &mut Tally, f: fn(&mut Tally)| {
+            if counting {
+                f(tally);
+            }
+        };
         let texts = match read {
             Ok(t) => t,
-            Err(DecodeImageError::Read(ReadError::TimedOut(_))) if dedupe => return Ok(()),
+            Err(DecodeImageError::NotAnImage) => {
+                // Not a certificate's picture at all (notes beside the scans): said, counted,
+                // and no error.
+                count(&mut self.tally, Tally::skipped);
+                return self.skipped(name);
+            }
+            Err(DecodeImageError::Read(ReadError::TimedOut(_))) if dedupe => {
+                count(&mut self.tally, Tally::no_qr);
+                return Ok(());
+            }
             Err(e @ DecodeImageError::Read(ReadError::TimedOut(_))) => {
+                count(&mut self.tally, Tally::no_qr);
                 self.outcome.saw(INVALID);
                 return self.error(name, &e.to_string());
             }
             Err(e) => {
+                count(&mut self.tally, Tally::unreadable);
                 self.outcome.saw(ERROR);
                 return self.error(name, &e.to_string());
             }
         };
         if texts.is_empty() {
+            count(&mut self.tally, Tally::no_qr);
             if dedupe {
                 return Ok(());
             }
@@ -214,6 +236,9 @@ impl Printer<'_> {
     fn verdict(&mut self, name: &str, text: &str) -> Result<()> {
         let line = match self.checker {
             None => {
+                if self.counting {
+                    self.tally.read();
+                }
                 if self.cli.json {
                     format!("{}\n", serde_json::json!({"input": name, "text": text}))
                 } else {
@@ -224,10 +249,16 @@ impl Printer<'_> {
                 let checked = match checker.check(text, self.today) {
                     Ok(c) => c,
                     Err(e) => {
+                        if self.counting {
+                            self.tally.failed();
+                        }
                         self.outcome.saw(ERROR);
                         return self.error(name, &format!("{e:#}"));
                     }
                 };
+                if self.counting {
+                    self.tally.verdict(checked.verdict.kind);
+                }
                 self.outcome.saw(match checked.verdict.kind {
                     VerdictKind::Valid => VALID,
                     VerdictKind::Unconfirmed => UNCONFIRMED,
@@ -262,6 +293,35 @@ impl Printer<'_> {
                 Some(bar) => bar.suspend(|| eprintln!("{line}")),
                 None => eprintln!("{line}"),
             }
+            Ok(())
+        }
+    }
+
+    /// A file that is not an image or PDF: said on standard error (as a JSON line with
+    /// `--json`), with no effect on the exit status.
+    fn skipped(&mut self, name: &str) -> Result<()> {
+        let msg = messages::both("not-an-image-skipped");
+        if self.cli.json {
+            let line = format!("{}\n", serde_json::json!({"input": name, "skipped": msg}));
+            self.write(&line)
+        } else {
+            let line = format!("{name}: {msg}");
+            match &self.bar {
+                Some(bar) => bar.suspend(|| eprintln!("{line}")),
+                None => eprintln!("{line}"),
+            }
+            Ok(())
+        }
+    }
+
+    /// The summary of the files so far: one line on standard error, or a JSON object on
+    /// standard output with `--json`.
+    fn summary(&mut self) -> Result<()> {
+        if self.cli.json {
+            let line = format!("{}\n", self.tally.json());
+            self.write(&line)
+        } else {
+            eprintln!("{}", self.tally.line());
             Ok(())
         }
     }
@@ -313,23 +373,40 @@ fn run(cli: &Cli) -> Result<Outcome> {
         outcome: Outcome::default(),
         recent: HashMap::new(),
         bar: None,
+        tally: Tally::default(),
+        counting: true,
     };
     let expanded = expand(&cli.inputs);
     for (path, msg) in &expanded.errors {
         printer.outcome.saw(ERROR);
         printer.error(&path.display().to_string(), msg)?;
     }
+    // A folder: a summary at the end (files named one by one get none, so that a list of
+    // files read with `--json` stays one line a code).
+    let summarise = expanded.files.iter().any(|(_, found)| *found);
     // Files in the order given, with standard input where `-` stands.
     let mut batch = Vec::new();
-    for input in expanded.files {
+    for (input, found) in expanded.files {
         if input.as_os_str() == "-" {
             scan_files(std::mem::take(&mut batch), &limits, jobs, &mut printer)?;
+            printer.counting = false;
             scan_stdin(&limits, jobs, &mut printer)?;
+            printer.counting = true;
         } else {
-            batch.push(input);
+            batch.push((input, found));
         }
     }
     scan_files(batch, &limits, jobs, &mut printer)?;
+    // Files were found, but none was an image or a PDF: nothing was checked, which must
+    // not read as "all valid".
+    if printer.tally.only_skipped() {
+        printer.outcome.saw(ERROR);
+        let names: Vec<String> = cli.inputs.iter().map(|p| p.display().to_string()).collect();
+        printer.error(&names.join(" "), messages::both("no-images-found"))?;
+    }
+    if summarise && !printer.tally.is_empty() {
+        printer.summary()?;
+    }
     if let Some(dir) = &cli.watch {
         watch(dir, &limits, &mut printer)?;
     }
@@ -337,9 +414,10 @@ fn run(cli: &Cli) -> Result<Outcome> {
 }
 
 /// Scans files on `jobs` threads, reporting in the order given, with a progress bar on a
-/// terminal for more than a few files.
+/// terminal for more than a few files. A file found in a folder (`true` beside it) that is not
+/// an image or PDF is skipped; one named on the command line is read whatever it is.
 fn scan_files(
-    files: Vec<PathBuf>,
+    files: Vec<(PathBuf, bool)>,
     limits: &Limits,
     jobs: usize,
     printer: &mut Printer,
@@ -371,8 +449,13 @@ fn scan_files(
                 files
                     .par_iter()
                     .enumerate()
-                    .for_each_with(tx, |tx, (i, path)| {
-                        let _ = tx.send((i, decode_image_file(path, limits)));
+                    .for_each_with(tx, |tx, (i, (path, found))| {
+                        let read = if *found {
+                            decode_found_file(path, limits)
+                        } else {
+                            decode_image_file(path, limits)
+                        };
+                        let _ = tx.send((i, read));
                     });
             });
         });
@@ -382,7 +465,7 @@ fn scan_files(
         for (i, read) in rx {
             pending.insert(i, read);
             while let Some(read) = pending.remove(&next) {
-                printer.report(&files[next].display().to_string(), read, false)?;
+                printer.report(&files[next].0.display().to_string(), read, false)?;
                 if let Some(bar) = &printer.bar {
                     bar.inc(1);
                 }
@@ -487,8 +570,14 @@ fn scan_stdin(limits: &Limits, jobs: usize, printer: &mut Printer) -> Result<()>
     Ok(())
 }
 
+/// How long a watched folder stays quiet after new files before the summary of all files so
+/// far is printed: a scanner drops a batch of pages in quick succession.
+const BATCH_QUIET: Duration = Duration::from_secs(5);
+
 /// Watches `dir` for files put into it and scans each once it is complete (closed after
-/// writing, or moved in whole). Runs until interrupted.
+/// writing, or moved in whole); a file that is not an image or PDF is skipped. After each
+/// batch (once the folder has been quiet for [`BATCH_QUIET`]) the summary of every file so far.
+/// Runs until interrupted.
 fn watch(dir: &Path, limits: &Limits, printer: &mut Printer) -> Result<()> {
     use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
     use notify::{EventKind, RecursiveMode, Watcher};
@@ -506,7 +595,19 @@ fn watch(dir: &Path, limits: &Limits, printer: &mut Printer) -> Result<()> {
         "{}",
         messages::both_with("watching", &[("dir", &shown, &shown)])
     );
-    for event in rx {
+    let mut summarised = printer.tally.clone();
+    loop {
+        let event = match rx.recv_timeout(BATCH_QUIET) {
+            Ok(event) => event,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if printer.tally != summarised {
+                    printer.summary()?;
+                    summarised = printer.tally.clone();
+                }
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let event = match event {
             Ok(e) => e,
             Err(e) => {
@@ -526,7 +627,7 @@ fn watch(dir: &Path, limits: &Limits, printer: &mut Printer) -> Result<()> {
             if is_partial(&path) || !path.is_file() {
                 continue;
             }
-            let read = decode_image_file(&path, limits);
+            let read = decode_found_file(&path, limits);
             printer.report(&path.display().to_string(), read, true)?;
         }
     }
@@ -545,10 +646,11 @@ fn is_partial(path: &Path) -> bool {
             .any(|s| name.ends_with(s))
 }
 
-/// What the inputs expand to: files to read, and inputs that could not be expanded.
+/// What the inputs expand to: files to read (`true` beside one found in a folder), and inputs
+/// that could not be expanded.
 #[derive(Default)]
 struct Expanded {
-    files: Vec<PathBuf>,
+    files: Vec<(PathBuf, bool)>,
     errors: Vec<(PathBuf, String)>,
 }
 
@@ -564,7 +666,7 @@ fn expand(inputs: &[PathBuf]) -> Expanded {
     };
     for input in inputs {
         if input.as_os_str() == "-" || !input.is_dir() {
-            out.files.push(input.clone());
+            out.files.push((input.clone(), false));
             continue;
         }
         let mut stack = vec![input.clone()];
@@ -602,7 +704,7 @@ fn expand(inputs: &[PathBuf]) -> Expanded {
             ));
         }
         found.sort();
-        out.files.extend(found);
+        out.files.extend(found.into_iter().map(|p| (p, true)));
     }
     out
 }

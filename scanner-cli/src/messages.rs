@@ -17,7 +17,7 @@ fluent_templates::static_loader! {
 }
 
 /// Every message without placeables, rendered once.
-const STATIC_IDS: [&str; 41] = [
+const STATIC_IDS: [&str; 44] = [
     "root-built-in",
     "reason-label",
     "development",
@@ -43,6 +43,9 @@ const STATIC_IDS: [&str; 41] = [
     "no-qr-in-any-image",
     "cannot-read-folder",
     "no-files-in-folder",
+    "summary-nothing",
+    "not-an-image-skipped",
+    "no-images-found",
     "unit-images",
     "time-left",
     "sync-connecting",
@@ -158,7 +161,23 @@ mod tests {
         assert!(n > 0);
     }
 
-    const ARG_IDS: [(&str, &[&str]); 18] = [
+    const ARG_IDS: [(&str, &[&str]); 34] = [
+        ("summary-valid", &["n"]),
+        ("summary-unconfirmed", &["n"]),
+        ("summary-bad-signature", &["n"]),
+        ("summary-key-compromised", &["n"]),
+        ("summary-revoked", &["n"]),
+        ("summary-not-issued", &["n"]),
+        ("summary-untrusted-issuer", &["n"]),
+        ("summary-expired", &["n"]),
+        ("summary-not-yet-valid", &["n"]),
+        ("summary-unsupported-version", &["n"]),
+        ("summary-malformed", &["n"]),
+        ("summary-read", &["n"]),
+        ("summary-no-qr", &["n"]),
+        ("summary-unreadable", &["n"]),
+        ("summary-failed", &["n"]),
+        ("summary-skipped", &["n"]),
         ("look-alike-host", &["host"]),
         ("duration-days-hours", &["d", "h"]),
         ("duration-hours-minutes", &["h", "m"]),

@@ -151,11 +151,24 @@ fn bare_scan() -> Command {
     cmd
 }
 
+/// The JSON lines of a run, but for the summary at the end (see [`summary_of`]).
 fn json_lines(stdout: &str) -> Vec<Json> {
     stdout
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<Json>(l).unwrap())
+        .filter(|j| j.get("summary").is_none())
         .collect()
+}
+
+/// The summary object a run of several files ends with, in JSON.
+fn summary_of(stdout: &str) -> Json {
+    let last = stdout.lines().last().expect("a last line");
+    let j: Json = serde_json::from_str(last).unwrap();
+    assert!(
+        j.get("summary").is_some(),
+        "the last line is the summary: {last}"
+    );
+    j["summary"].clone()
 }
 
 /// The headline of a genuine signature whose issuance and revocation were not checked.
@@ -983,6 +996,15 @@ fn a_watched_folder_is_scanned_as_files_arrive() {
     let second = rx
         .recv_timeout(std::time::Duration::from_secs(60))
         .expect("a verdict");
+    // Notes dropped beside the scans are skipped, and once the folder is quiet the summary of
+    // the batch follows.
+    std::fs::write(inbox.join("notes.txt"), "page 2 missing\n").unwrap();
+    let third = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a line for the notes");
+    let summary = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a summary");
     let _ = child.kill();
     let _ = child.wait();
     let first: Json = serde_json::from_str(&first).unwrap();
@@ -990,6 +1012,20 @@ fn a_watched_folder_is_scanned_as_files_arrive() {
     assert_eq!(first["verdict"], "unconfirmed");
     assert!(first["input"].as_str().unwrap().ends_with("scan1.png"));
     assert_eq!(second["verdict"], "malformed");
+    let third: Json = serde_json::from_str(&third).unwrap();
+    assert!(third["input"].as_str().unwrap().ends_with("notes.txt"));
+    assert!(third["skipped"].as_str().is_some(), "{third}");
+    let summary: Json = serde_json::from_str(&summary).unwrap();
+    let summary = &summary["summary"];
+    assert_eq!(
+        (
+            &summary["unconfirmed"],
+            &summary["malformed"],
+            &summary["skipped"]
+        ),
+        (&1.into(), &1.into(), &1.into()),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -1046,11 +1082,132 @@ fn an_older_trust_list_is_refused_once_a_newer_one_was_seen() {
     assert_eq!(
         stderr,
         format!(
-            "ত্রুটি / error: বিশ্বাস-তালিকা পুরোনো: এর ক্রম 1, অথচ এই যন্ত্র আগেই ক্রম 2 দেখেছে; পুরোনো তালিকা পরে আপসকৃত ঘোষিত চাবিকে বিশ্বাস করতে পারে। নতুন তালিকা আনুন (`sonod-scan sync`); ইচ্ছা করে পেছনে যেতে {0} মুছে দিন / the trust list is older than one this machine has already seen (sequence 1, seen 2): an older list may trust a key since marked compromised. Fetch the current one (`sonod-scan sync`); to go back on purpose, delete {0}\n",
+            "ত্রুটি / error: বিশ্বাস-তালিকা পুরোনো: এর ক্রম ১, অথচ এই যন্ত্র আগেই ক্রম ২ দেখেছে; পুরোনো তালিকা পরে আপসকৃত ঘোষিত চাবিকে বিশ্বাস করতে পারে। নতুন তালিকা আনুন (`sonod-scan sync`); ইচ্ছা করে পেছনে যেতে {0} মুছে দিন / the trust list is older than one this machine has already seen (sequence 1, seen 2): an older list may trust a key since marked compromised. Fetch the current one (`sonod-scan sync`); to go back on purpose, delete {0}\n",
             state.display()
         )
     );
     // The documented way back.
     std::fs::remove_file(&state).unwrap();
     assert_eq!(scan_with(&fx.trust).0, 3);
+}
+
+#[path = "../../qr/tests/support/photos.rs"]
+mod photos;
+
+/// Phones' photos: 12 MP (4032×3024) read whole, 50 MP (8160×6120, over the 48 MP limit)
+/// read at half scale straight from the JPEG's DCT; the same certificate in each.
+#[test]
+fn phone_photos_up_to_50_megapixels_are_read() {
+    let fx = Fixture::new();
+    let text = fx.valid_text();
+    let twelve = fx.path("IMG_12MP.JPG");
+    std::fs::write(&twelve, photos::photo_jpeg(4032, 3024, &text, 8)).unwrap();
+    let fifty = fx.path("IMG_50MP.JPG");
+    std::fs::write(&fifty, photos::photo_jpeg(8160, 6120, &text, 16)).unwrap();
+    let (code, stdout, stderr) = run(fx
+        .scan()
+        .args(["--json", "--at", "2026-12-01", "--budget-ms", "60000"])
+        .arg(&twelve)
+        .arg(&fifty));
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    let verdicts: Vec<_> = json_lines(&stdout)
+        .iter()
+        .map(|j| {
+            (
+                j["input"].as_str().unwrap().to_owned(),
+                j["verdict"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            (twelve.display().to_string(), "unconfirmed".into()),
+            (fifty.display().to_string(), "unconfirmed".into())
+        ]
+    );
+    // Files named one by one: no summary.
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+}
+
+/// Issue 17: a folder run ends with a summary by verdict kind, Bangla digits first; a file that
+/// is not an image or a PDF by its first bytes (notes.txt, a text file called .jpg) is skipped,
+/// said and counted, and is no error.
+#[test]
+fn a_folder_ends_with_a_summary_and_skips_what_is_not_a_picture() {
+    let fx = Fixture::new();
+    let text = fx.valid_text();
+    let dir = fx.path("scans");
+    fx.png("scans/a.png", &text);
+    fx.png("scans/b.png", &text);
+    std::fs::write(dir.join("notes.txt"), "customer called at 3pm\n").unwrap();
+    std::fs::write(dir.join("fake.jpg"), "not a jpeg at all\n").unwrap();
+    let (code, stdout, stderr) = run(fx.scan().args(["--at", "2026-12-01"]).arg(&dir));
+    assert_eq!(code, 3, "skipped files are no error: {stderr}");
+    assert_eq!(stdout.matches(UNCONFIRMED_HEAD).count(), 2, "{stdout}");
+    let skipped = "ছবি বা পিডিএফ নয় — বাদ / not an image or PDF — skipped";
+    assert_eq!(
+        stderr,
+        format!(
+            "{}: {skipped}\n{}: {skipped}\n\
+             ২টি যাচাই অসম্পূর্ণ · ২টি ছবি বা পিডিএফ নয় (বাদ) / \
+             2 not fully checked · 2 not an image or PDF (skipped)\n",
+            dir.join("fake.jpg").display(),
+            dir.join("notes.txt").display(),
+        )
+    );
+
+    // With a picture without a code and a damaged one: each counted; the damaged one is an
+    // error (exit 2), as a damaged picture named on the command line is.
+    image::GrayImage::from_pixel(200, 200, image::Luma([255]))
+        .save(dir.join("blank.png"))
+        .unwrap();
+    std::fs::write(dir.join("broken.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
+    let (code, stdout, stderr) = run(fx.scan().args(["--at", "2026-12-01"]).arg(&dir));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.ends_with(
+            "২টি যাচাই অসম্পূর্ণ · ১টিতে কিউআর কোড নেই · ১টি পড়া যায়নি · ২টি ছবি বা পিডিএফ নয় (বাদ) / \
+             2 not fully checked · 1 no QR code · 1 unreadable · 2 not an image or PDF (skipped)\n"
+        ),
+        "{stderr}"
+    );
+
+    // JSON: the skipped files as lines of their own, the summary as the last object.
+    let (code, stdout, _) = run(fx.scan().args(["--json", "--at", "2026-12-01"]).arg(&dir));
+    assert_eq!(code, 2);
+    let lines = json_lines(&stdout);
+    let skipped: Vec<_> = lines
+        .iter()
+        .filter(|j| j.get("skipped").is_some())
+        .map(|j| j["input"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        skipped,
+        ["fake.jpg", "notes.txt"].map(|n| dir.join(n).display().to_string())
+    );
+    let summary = summary_of(&stdout);
+    for (name, n) in [
+        ("unconfirmed", 2),
+        ("valid", 0),
+        ("no_qr", 1),
+        ("unreadable", 1),
+        ("skipped", 2),
+    ] {
+        assert_eq!(summary[name], n, "{name}: {summary}");
+    }
+
+    // A folder with nothing but notes: nothing was checked, which must not read as valid.
+    let notes = fx.path("notes");
+    std::fs::create_dir(&notes).unwrap();
+    std::fs::write(notes.join("notes.txt"), "nothing here\n").unwrap();
+    let (code, _, stderr) = run(fx.scan().arg(&notes));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("কোনো ছবি বা পিডিএফ পাওয়া যায়নি / no image or PDF found"),
+        "{stderr}"
+    );
+    // A text file named on the command line is still an error, as before.
+    let (code, _, _) = run(fx.scan().arg(notes.join("notes.txt")));
+    assert_eq!(code, 2);
 }

@@ -1144,6 +1144,10 @@ fn judge_all(w: &World, s: &Scanner, party: Party, payloads: &[Payload]) -> Vec<
             let mut by_index: HashMap<usize, Seen> = HashMap::new();
             for line in stdout.lines() {
                 let j: Json = serde_json::from_str(line).expect("a JSON line");
+                // The folder's summary, at the end.
+                if j.get("summary").is_some() {
+                    continue;
+                }
                 let index = j["input"]
                     .as_str()
                     .and_then(|i| Path::new(i).file_stem())

@@ -12,8 +12,11 @@
 pub const MAX_FILE_BYTES: usize = 8 << 20;
 /// Largest width or height, in pixels.
 pub const MAX_SIDE: u32 = 4000;
-/// Most pixels (12 megapixels: a phone camera's full frame).
+/// Most pixels (12 megapixels), as decoded.
 pub const MAX_PIXELS: u64 = 12_000_000;
+/// Most pixels of a JPEG photo (50 megapixels, 8192×6144), read at 1/2, 1/4 or 1/8 of its size
+/// straight from the DCT so that it is decoded within [`MAX_SIDE`] and [`MAX_PIXELS`].
+pub const MAX_PHOTO_PIXELS: u64 = sonod_qr::MAX_PHOTO_PIXELS;
 
 /// Why an image could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,7 +29,13 @@ pub enum ImageError {
     #[error("{}", crate::l10n::both("image-file-too-large", &[]))]
     FileTooLarge,
     /// Wider or taller than [`MAX_SIDE`], or more than [`MAX_PIXELS`].
-    #[error("{}", crate::l10n::both("image-too-many-pixels", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
+    #[error("{}", crate::l10n::both_numbers("image-too-many-pixels", &[
+        ("w", &.0.to_string()),
+        ("h", &.1.to_string()),
+        ("photo_mp", &(MAX_PHOTO_PIXELS / 1_000_000).to_string()),
+        ("side", &MAX_SIDE.to_string()),
+        ("mp", &(MAX_PIXELS / 1_000_000).to_string()),
+    ]))]
     TooManyPixels(u32, u32),
     /// A compressed part of the image expands past what an image within the limits needs.
     #[error("{}", crate::l10n::both("image-expands", &[]))]
@@ -55,6 +64,9 @@ pub fn decode_qr_image(bytes: &[u8]) -> Result<Vec<String>, ImageError> {
         max_file_bytes: MAX_FILE_BYTES as u64,
         max_side: MAX_SIDE,
         max_pixels: MAX_PIXELS,
+        // A phone's JPEG photo over the limits above (12 MP at 4032×3024, 50 MP) is read at
+        // 1/2, 1/4 or 1/8 scale, within the same memory.
+        max_photo_pixels: MAX_PHOTO_PIXELS,
         budget: BUDGET,
         // Uploads come from anyone: no PDFs (the renderer is a large program; a phone sends
         // photos).

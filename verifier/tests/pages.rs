@@ -505,7 +505,57 @@ async fn the_scan_page_reads_photos_and_text() {
     )
     .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(String::from_utf8(b).unwrap().contains("4100"));
+    let html = String::from_utf8(b).unwrap();
+    // The size in Bangla digits in the Bangla, in Latin ones in the English.
+    assert!(
+        html.contains("(৪১০০×১০)") && html.contains("(4100×10)"),
+        "{html}"
+    );
+}
+
+#[path = "../../qr/tests/support/photos.rs"]
+mod photos;
+
+/// A phone's photo of a certificate, 12 MP (4032×3024, over 4000 pixels a side) and 50 MP
+/// (8160×6120): read at 1/2 and 1/4 scale, and judged. The same 12 MP picture as a PNG is still
+/// refused by the pixel limit, in both languages with the size in each one's digits.
+#[tokio::test]
+async fn phone_photos_up_to_50_megapixels_are_read() {
+    let f = Fixture::new();
+    let state = f.state().await;
+    let cert = f.valid(88);
+    publish(&state, &f.office, &[(88, &cert)]);
+    let url = f.url(&cert);
+    for (w, h, module) in [(4032, 3024, 8), (8160, 6120, 16)] {
+        let photo = photos::photo_jpeg(w, h, &url, module);
+        let (s, _, b) = send(
+            app(state.clone()),
+            multipart(&[("photo", Some("IMG_0001.JPG"), &photo)]),
+        )
+        .await;
+        let html = String::from_utf8(b).unwrap();
+        assert_eq!(s, StatusCode::OK, "{w}×{h}: {html}");
+        assert!(html.contains("class=\"state ok\""), "{w}×{h}: {html}");
+    }
+    let png = {
+        let img = image::GrayImage::from_pixel(4032, 3024, image::Luma([255]));
+        let mut out = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    };
+    let (s, _, b) = send(
+        app(state.clone()),
+        multipart(&[("photo", Some("x.png"), &png)]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    let html = String::from_utf8(b).unwrap();
+    assert!(
+        html.contains("ছবি অনেক বড় (৪০৩২×৩০২৪); JPEG ছবি সর্বোচ্চ ৫০ মেগাপিক্সেল")
+            && html.contains("(4032×3024); JPEG photos up to 50 megapixels"),
+        "{html}"
+    );
 }
 
 /// A verdict decided before the office's feed was asked (expired, not yet valid) says whose

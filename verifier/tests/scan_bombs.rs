@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 #[path = "../../qr/tests/support/bombs.rs"]
 mod bombs;
+#[path = "../../qr/tests/support/photos.rs"]
+mod photos;
 
 /// The most resident memory the service may reach: itself (about 60 MiB at the start, in a
 /// debug build), four uploads of up to 8 MiB held at once and copied while they are read
@@ -119,6 +121,14 @@ async fn bombs_leave_the_service_within_its_memory_bound() {
             bombs::pdf_image_bomb(side),
             422,
             "PDF is not accepted",
+        ),
+        // A phone's 50 MP photo, read at 1/4 scale: its code is found, and judged (it is no
+        // certificate's).
+        (
+            "photo-50mp",
+            photos::photo_jpeg(8160, 6120, "NOT A CERTIFICATE", 16),
+            200,
+            "class=\"state bad\"",
         ),
     ];
     for (name, bytes, status, phrase) in &uploads {

@@ -53,6 +53,28 @@ no-files-in-folder = ফোল্ডারে কোনো ফাইল নে�
 unit-images = ছবি
 time-left = বাকি
 
+## The summary at the end of a folder (numbers in Bangla digits)
+
+summary-valid = { $n }টি বৈধ
+summary-unconfirmed = { $n }টি যাচাই অসম্পূর্ণ
+summary-bad-signature = { $n }টি জাল (স্বাক্ষর মেলেনি)
+summary-key-compromised = { $n }টি ফাঁস হওয়া চাবিতে স্বাক্ষরিত
+summary-revoked = { $n }টি বাতিল
+summary-not-issued = { $n }টি অফিস প্রদান করেনি
+summary-untrusted-issuer = { $n }টি অচেনা প্রদানকারীর
+summary-expired = { $n }টির মেয়াদ শেষ
+summary-not-yet-valid = { $n }টি এখনো কার্যকর নয়
+summary-unsupported-version = { $n }টি এই সংস্করণে পড়া যায় না
+summary-malformed = { $n }টি সনদের কোড নয়
+summary-read = { $n }টি কোড পড়া হয়েছে
+summary-no-qr = { $n }টিতে কিউআর কোড নেই
+summary-unreadable = { $n }টি পড়া যায়নি
+summary-failed = { $n }টি যাচাই করা যায়নি
+summary-skipped = { $n }টি ছবি বা পিডিএফ নয় (বাদ)
+summary-nothing = কিছু পড়া হয়নি
+not-an-image-skipped = ছবি বা পিডিএফ নয় — বাদ
+no-images-found = কোনো ছবি বা পিডিএফ পাওয়া যায়নি
+
 ## sonod-scan sync
 
 sync-connecting = সংযোগ

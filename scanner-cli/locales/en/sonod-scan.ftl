@@ -52,6 +52,28 @@ no-files-in-folder = no files in the folder
 unit-images = images
 time-left = left
 
+## The summary at the end of a folder
+
+summary-valid = { $n } valid
+summary-unconfirmed = { $n } not fully checked
+summary-bad-signature = { $n } forged (bad signature)
+summary-key-compromised = { $n } signed with a compromised key
+summary-revoked = { $n } revoked
+summary-not-issued = { $n } not issued by the office
+summary-untrusted-issuer = { $n } from an unknown issuer
+summary-expired = { $n } expired
+summary-not-yet-valid = { $n } not yet valid
+summary-unsupported-version = { $n } of a version not read here
+summary-malformed = { $n } not a certificate's code
+summary-read = { $n } codes read
+summary-no-qr = { $n } no QR code
+summary-unreadable = { $n } unreadable
+summary-failed = { $n } could not be checked
+summary-skipped = { $n } not an image or PDF (skipped)
+summary-nothing = nothing was read
+not-an-image-skipped = not an image or PDF — skipped
+no-images-found = no image or PDF found
+
 ## sonod-scan sync
 
 sync-connecting = connecting
