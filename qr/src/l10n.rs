@@ -3,17 +3,6 @@
 
 sonod_l10n::messages!(checked "qr.ftl");
 
-/// "বাংলা / English": message `id` with numbers for its `$names`, written in Bangla digits in
-/// the Bangla text and as given in the English.
-pub fn both_numbers(id: &str, args: &[(&'static str, &str)]) -> String {
-    let bn: Vec<(&'static str, String)> = args
-        .iter()
-        .map(|&(name, v)| (name, sonod_seal::bangla_digits(v)))
-        .collect();
-    let bn: Vec<(&'static str, &str)> = bn.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    format!("{} / {}", bn_args(id, &bn), en_args(id, args))
-}
-
 #[cfg(test)]
 mod tests {
 
@@ -35,7 +24,7 @@ mod tests {
 
     #[test]
     fn numbers_are_in_bangla_digits_in_the_bangla_text() {
-        let text = super::both_numbers("read-image-too-large", &[("n0", "4032"), ("n1", "3024")]);
+        let text = super::both("read-image-too-large", &[("n0", "4032"), ("n1", "3024")]);
         assert_eq!(
             text,
             "ছবি অনেক বড় (৪০৩২×৩০২৪) / image too large (4032×3024 pixels)"

@@ -101,10 +101,10 @@ impl Default for Limits {
 #[non_exhaustive]
 pub enum ReadError {
     /// Larger than the file size limit.
-    #[error("{}", crate::l10n::both_numbers("read-file-too-large", &[("n0", &format!("{}", .0))]))]
+    #[error("{}", crate::l10n::both("read-file-too-large", &[("n0", &format!("{}", .0))]))]
     FileTooLarge(u64),
     /// Wider or taller than allowed, or too many pixels.
-    #[error("{}", crate::l10n::both_numbers("read-image-too-large", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
+    #[error("{}", crate::l10n::both("read-image-too-large", &[("n0", &format!("{}", .0)), ("n1", &format!("{}", .1))]))]
     ImageTooLarge(u32, u32),
     /// Empty input.
     #[error("{}", crate::l10n::both("read-empty", &[]))]
@@ -118,13 +118,13 @@ pub enum ReadError {
     /// A compressed part of the file (a PDF stream, a PNG or TIFF chunk) expands past the
     /// bound for it, in bytes: a decompression bomb, or a file far larger inside than a
     /// certificate needs.
-    #[error("{}", crate::l10n::both_numbers("read-expands", &[("mib", &format!("{}", (.0 >> 20)))]))]
+    #[error("{}", crate::l10n::both("read-expands", &[("mib", &format!("{}", (.0 >> 20)))]))]
     Expands(u64),
     /// A PDF that uses something not read here.
     #[error("{}", crate::l10n::both("read-pdf-unsupported", &[("what", .0.id())]))]
     PdfUnsupported(PdfFeature),
     /// The budget ran out before any QR code was found.
-    #[error("{}", crate::l10n::both_numbers("read-timed-out", &[("ms", &format!("{}", (.0.as_millis())))]))]
+    #[error("{}", crate::l10n::both("read-timed-out", &[("ms", &format!("{}", (.0.as_millis())))]))]
     TimedOut(Duration),
 }
 

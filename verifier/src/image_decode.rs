@@ -29,7 +29,7 @@ pub enum ImageError {
     #[error("{}", crate::l10n::both("image-file-too-large", &[]))]
     FileTooLarge,
     /// Wider or taller than [`MAX_SIDE`], or more than [`MAX_PIXELS`].
-    #[error("{}", crate::l10n::both_numbers("image-too-many-pixels", &[
+    #[error("{}", crate::l10n::both("image-too-many-pixels", &[
         ("w", &.0.to_string()),
         ("h", &.1.to_string()),
         ("photo_mp", &(MAX_PHOTO_PIXELS / 1_000_000).to_string()),

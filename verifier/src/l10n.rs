@@ -3,17 +3,6 @@
 
 sonod_l10n::messages!(checked "verifier.ftl");
 
-/// "বাংলা / English": message `id` with numbers for its `$names`, written in Bangla digits in
-/// the Bangla text (`sonod_seal::bangla_digits`) and as given in the English.
-pub fn both_numbers(id: &str, args: &[(&'static str, &str)]) -> String {
-    let bn: Vec<(&'static str, String)> = args
-        .iter()
-        .map(|&(name, v)| (name, sonod_seal::bangla_digits(v)))
-        .collect();
-    let bn: Vec<(&'static str, &str)> = bn.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    format!("{} / {}", bn_args(id, &bn), en_args(id, args))
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

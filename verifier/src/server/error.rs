@@ -21,7 +21,7 @@ pub enum AppError {
     #[error("{}", sonod_serve::method_not_allowed_detail())]
     MethodNotAllowed,
     /// 413: the body is larger than the endpoint accepts.
-    #[error("{}", crate::l10n::both_numbers("app-too-large", &[("n0", &format!("{}", .0))]))]
+    #[error("{}", crate::l10n::both("app-too-large", &[("n0", &format!("{}", .0))]))]
     TooLarge(usize),
     /// 415: the body is not JSON.
     #[error("{}", sonod_serve::not_json_detail())]
@@ -30,10 +30,10 @@ pub enum AppError {
     #[error("{0}")]
     Unprocessable(String),
     /// 429: the client's rate limit is used up.
-    #[error("{}", crate::l10n::both_numbers("app-too-many-requests", &[("retry_secs_0", &format!("{}", (retry_secs(*.0))))]))]
+    #[error("{}", crate::l10n::both("app-too-many-requests", &[("retry_secs_0", &format!("{}", (retry_secs(*.0))))]))]
     TooManyRequests(Duration),
     /// 429: a batch larger than what the client's allowance holds now.
-    #[error("{}", crate::l10n::both_numbers("app-batch-limited", &[("asked", &format!("{}", .asked)), ("allowed_now", &format!("{}", .allowed_now)), ("retry_secs_wait", &format!("{}", (retry_secs(*.wait))))]))]
+    #[error("{}", crate::l10n::both("app-batch-limited", &[("asked", &format!("{}", .asked)), ("allowed_now", &format!("{}", .allowed_now)), ("retry_secs_wait", &format!("{}", (retry_secs(*.wait))))]))]
     BatchLimited {
         /// Until the whole batch fits.
         wait: Duration,
