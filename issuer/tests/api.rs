@@ -506,8 +506,9 @@ async fn regression_issue_dates_other_than_today_in_dhaka_are_refused() {
     assert_eq!(
         json_of(&body)["detail"],
         format!(
-            "প্রদানের তারিখ আজ (ঢাকা), {t}, হতে হবে; 2019-01-01 নয় / the issue date must be today in Dhaka, {t}, not 2019-01-01",
-            t = format_date(today)
+            "প্রদানের তারিখ আজ (ঢাকা), {tb}, হতে হবে; ২০১৯-০১-০১ নয় / the issue date must be today in Dhaka, {t}, not 2019-01-01",
+            t = format_date(today),
+            tb = sonod_seal::bangla_digits(&format_date(today))
         )
     );
     // Nothing was stored and no serial was spent: the next certificate is serial 1.

@@ -812,7 +812,8 @@ fn regression_issue_refuses_dates_other_than_today() {
     let (_, _, stderr) = run(&mut fx.issue(&fx.write("old.json", &r.to_string())));
     assert!(
         stderr.ends_with(&format!(
-            ": প্রদানের তারিখ আজ (ঢাকা), {today}, হতে হবে; 2019-01-01 নয় / the issue date must be today in Dhaka, {today}, not 2019-01-01\n"
+            ": প্রদানের তারিখ আজ (ঢাকা), {today_bn}, হতে হবে; ২০১৯-০১-০১ নয় / the issue date must be today in Dhaka, {today}, not 2019-01-01\n",
+            today_bn = sonod_seal::bangla_digits(&today.to_string())
         )),
         "{stderr}"
     );

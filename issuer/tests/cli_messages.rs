@@ -11,7 +11,7 @@ fn messages_read_as_before() {
         &'static str,
     );
     let cases: &[Case] = &[
-        ("issued-not-printed", &[("serial", "7")], "সনদ প্রদান হয়েছে (ক্রমিক 7) / issued as serial 7, but its QR text could not be printed"),
+        ("issued-not-printed", &[("serial", "7")], "সনদ প্রদান হয়েছে (ক্রমিক ৭) / issued as serial 7, but its QR text could not be printed"),
         ("line", &[], "লাইন / line"),
         ("bulk-done", &[("issued_bn", "১২"), ("refused_bn", "০"), ("issued", "12"), ("refused", "0"), ("index", "out/index.jsonl")], "প্রদান হয়েছে ১২ টি, বাতিল ০ টি / issued 12, refused 0 · index: out/index.jsonl"),
         ("key-passphrase", &[], "চাবির পাসফ্রেজ / key passphrase"),
@@ -26,7 +26,7 @@ fn messages_read_as_before() {
         ("cannot-open-file", &[("path", "r.json")], "ফাইল খোলা যায়নি / cannot open r.json"),
         ("expiry-days", &[("given", "\"xd\"")], "দিনের সংখ্যা লিখুন, যেমন 90d / expected a number of days such as 90d, not \"xd\""),
         ("expiry-form", &[("given", "\"x\"")], "90d বা 2026-12-31 এর মতো লিখুন / expected days (90d) or a date (2026-12-31), not \"x\""),
-        ("token-created", &[("id", "ab"), ("label", "bank"), ("user", "karim"), ("exp", "2027-01-01 10:00")], "টোকেন ab (bank) · অ্যাকাউন্ট karim · মেয়াদ 2027-01-01 10:00 পর্যন্ত / token ab (bank) for karim, works until 2027-01-01 10:00 (Dhaka time)"),
+        ("token-created", &[("id", "ab"), ("label", "bank"), ("user", "karim"), ("exp", "2027-01-01 10:00")], "টোকেন ab (bank) · অ্যাকাউন্ট karim · মেয়াদ ২০২৭-০১-০১ ১০:০০ পর্যন্ত / token ab (bank) for karim, works until 2027-01-01 10:00 (Dhaka time)"),
         ("token-keep", &[], "টোকেনটি এখনই সংরক্ষণ করুন, আর দেখানো হবে না / keep this token now: it is not shown again"),
         ("token-revoked", &[("id", "ab"), ("label", "bank"), ("user", "karim")], "টোকেন বাতিল / token ab (bank, account karim) revoked"),
         ("token-was-revoked", &[("id", "ab"), ("label", "bank"), ("user", "karim")], "টোকেনটি আগেই বাতিল / token ab (bank, account karim) was already revoked"),

@@ -262,7 +262,7 @@ async fn sign_ins_past_the_queue_bound_are_refused_with_503_at_once() {
     for a in &busy {
         assert_eq!(a.headers[header::RETRY_AFTER], "1");
         assert!(a.body.contains(
-            "সেবা এখন ব্যস্ত; 1 সেকেন্ড পরে আবার চেষ্টা করুন / the service is busy, try again in 1 s"
+            "সেবা এখন ব্যস্ত; ১ সেকেন্ড পরে আবার চেষ্টা করুন / the service is busy, try again in 1 s"
         ));
     }
     assert_eq!(

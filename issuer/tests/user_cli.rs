@@ -35,8 +35,34 @@ fn user(data: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// Masks Dhaka times (`2026-03-17 14:05`), token ids (16 hex digits) and token secrets.
+/// Masks Dhaka times (`2026-03-17 14:05`, in Latin or, in the Bangla, Bangla digits), token
+/// ids (16 hex digits) and token secrets.
 fn mask(s: &str) -> String {
+    let bangla_time = |w: &str| {
+        w.chars().count() == 10
+            && w.chars()
+                .all(|c| ('০'..='৯').contains(&c) || c == '-' || c == ':')
+            || w.chars().count() == 5 && w.chars().all(|c| ('০'..='৯').contains(&c) || c == ':')
+    };
+    let s: String = s
+        .split_inclusive([' ', '\n'])
+        .map(|w| {
+            let core = w.trim_end_matches([' ', '\n']);
+            if bangla_time(core) {
+                let latin: String = core
+                    .chars()
+                    .map(|c| match c {
+                        '০'..='৯' => char::from(b'0' + (c as u32 - '০' as u32) as u8),
+                        c => c,
+                    })
+                    .collect();
+                latin + &w[core.len()..]
+            } else {
+                w.to_owned()
+            }
+        })
+        .collect();
+    let s = s.as_str();
     let mut out = String::new();
     for line in s.split_inclusive('\n') {
         let mut words = Vec::new();
@@ -259,11 +285,11 @@ fn bad_token_commands_say_what_is_wrong() {
         ),
         (
             &["token", "create", "--name", "rahim", "--expires", "731d"],
-            "ত্রুটি / error: মেয়াদ এখনকার পরে এবং 730 দিনের মধ্যে হতে হবে / a token must expire after now and within 730 days\n",
+            "ত্রুটি / error: মেয়াদ এখনকার পরে এবং ৭৩০ দিনের মধ্যে হতে হবে / a token must expire after now and within 730 days\n",
         ),
         (
             &["token", "create", "--name", "rahim", "--expires", "2001-01-01"],
-            "ত্রুটি / error: মেয়াদ এখনকার পরে এবং 730 দিনের মধ্যে হতে হবে / a token must expire after now and within 730 days\n",
+            "ত্রুটি / error: মেয়াদ এখনকার পরে এবং ৭৩০ দিনের মধ্যে হতে হবে / a token must expire after now and within 730 days\n",
         ),
         (
             &["token", "create", "--name", "rahim", "--expires", "0d"],

@@ -461,7 +461,7 @@ fn trust_retire_records_the_last_signing_day() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "  অবস্থা / status: অবসরপ্রাপ্ত / retired (2026-12-31 এর পরে স্বাক্ষর নয় / signs nothing after 2026-12-31)\n",
+            "  অবস্থা / status: অবসরপ্রাপ্ত / retired (২০২৬-১২-৩১ এর পরে স্বাক্ষর নয় / signs nothing after 2026-12-31)\n",
         ));
 
     // A hand-edited list that drops the day does not even load for editing.

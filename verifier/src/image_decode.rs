@@ -8,8 +8,8 @@
 //! their budget, so the memory of all uploads together stays under a bound
 //! (`docs/LIMITS.md`).
 
-/// Largest upload, in bytes.
-pub const MAX_FILE_BYTES: usize = 8 << 20;
+/// Largest upload, in bytes: a phone's 50 MP JPEG (10 to 25 MB with a camera's detail).
+pub const MAX_FILE_BYTES: usize = 32 << 20;
 /// Largest width or height, in pixels.
 pub const MAX_SIDE: u32 = 4000;
 /// Most pixels (12 megapixels), as decoded.

@@ -301,7 +301,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "প্রদানের তারিখ আজ (ঢাকা), 2026-12-06, হতে হবে; 2019-01-01 নয় / the issue date must be today in Dhaka, 2026-12-06, not 2019-01-01"
+            "প্রদানের তারিখ আজ (ঢাকা), ২০২৬-১২-০৬, হতে হবে; ২০১৯-০১-০১ নয় / the issue date must be today in Dhaka, 2026-12-06, not 2019-01-01"
         );
     }
 

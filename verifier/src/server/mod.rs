@@ -130,7 +130,14 @@ struct Inner {
     http: reqwest::Client,
     /// Image decoding is heavy: at most this many at once.
     scan_slots: Semaphore,
+    /// Photo uploads being received or read: at most this many at once (each holds up to
+    /// [`crate::image_decode::MAX_FILE_BYTES`]), so that the uploads in memory stay bounded
+    /// however many connections send photos; the rest wait in their sockets.
+    upload_slots: Semaphore,
 }
+
+/// Photo uploads held at once, a core (see `Inner::upload_slots` and `docs/LIMITS.md`).
+pub const UPLOADS_PER_CORE: usize = 2;
 
 /// Shared state of the service; cheap to clone.
 #[derive(Debug, Clone)]
@@ -209,6 +216,7 @@ impl AppState {
             metrics,
             http,
             scan_slots: Semaphore::new(cores),
+            upload_slots: Semaphore::new(UPLOADS_PER_CORE * cores),
         })))
     }
 

@@ -514,6 +514,13 @@ async fn scan_upload(State(state): State<AppState>, multipart: Multipart) -> Res
         *r.status_mut() = status;
         r
     };
+    // A slot before the body is read: the uploads held in memory stay bounded.
+    let Ok(Ok(_upload)) =
+        tokio::time::timeout(Duration::from_secs(5), state.0.upload_slots.acquire()).await
+    else {
+        let e = AppError::Unavailable(l10n::both("server-busy", &[]));
+        return error_page(dev, e.status(), &e);
+    };
     let form = match read_form(multipart).await {
         Ok(f) => f,
         Err(e) => return error_page(dev, e.status(), &e),
