@@ -60,6 +60,9 @@ enum Prep {
     Sharpened(u8),
     /// Light and dark swapped: light modules on a dark ground (a photo of a screen).
     Inverted,
+    /// Low-pass filtered (a Gaussian of this sigma in tenths of a pixel): a photographed
+    /// screen's subpixel stripes and moiré smoothed away before binarizing.
+    Smoothed(u8),
 }
 
 struct Look {
@@ -82,6 +85,9 @@ enum Side {
     /// The image scaled by this factor in tenths (never past [`MAX_SCALED_SIDE`]).
     Scale(u32),
 }
+
+/// After a look reads this many codes, every following ZXing look runs on the whole image.
+const SEVERAL: usize = 3;
 
 /// At most this many places are looked at again after a find (more, and the whole image is).
 const MAX_REGIONS: usize = 4;
@@ -132,6 +138,20 @@ const LOOKS: &[Look] = &[
         5_000,
     ),
     look(
+        "zxing-smooth",
+        Reader_::Zxing,
+        Prep::Smoothed(10),
+        Side::Scale(10),
+        4_000,
+    ),
+    look(
+        "zxing-unsharp-x0.4",
+        Reader_::Zxing,
+        Prep::Sharpened(20),
+        Side::Scale(4),
+        6_000,
+    ),
+    look(
         "rqrr-unsharp",
         Reader_::Rqrr,
         Prep::Sharpened(20),
@@ -169,6 +189,8 @@ struct Seen {
     /// be there: for each such triple, the box around its three centres and the fourth corner
     /// they imply, in the look's pixels.
     unread: Vec<[f32; 4]>,
+    /// The boxes around the codes read (a little enlarged), in the look's pixels.
+    areas: Vec<[f32; 4]>,
 }
 
 impl Look {
@@ -189,7 +211,7 @@ impl Look {
                 Reader_::Zxing => zxing_read(&prepared),
                 Reader_::Rqrr => Seen {
                     texts: rqrr_read(&prepared),
-                    unread: Vec::new(),
+                    ..Seen::default()
                 },
             }
         }))
@@ -252,22 +274,68 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
             continue;
         }
         found.found_by = Some(look.name);
-        // After a find, one more look when the detector saw finder patterns it could not read
-        // (a second certificate, perhaps): only where it saw them, when those places are few
-        // and small; else over the whole image. Certificate pages hold shapes that pass for
-        // finder patterns often enough (one photo in eight on the set) that a longer search
-        // would cost more than the codes it could find.
-        if result.unread.is_empty() {
+        // After a find, the search goes on while the detector saw finder patterns outside the
+        // codes read (more codes in the picture, perhaps: two certificates, or a dozen on a
+        // table): each following ZXing look in turn, only where those patterns are when they
+        // are few and small, else over the whole image, until no such patterns are left or
+        // the looks or the time run out. Certificate pages hold shapes that pass for finder
+        // patterns often enough (one photo in eight on the set) that this costs those photos
+        // the remaining looks; none is started that would not end before the deadline.
+        let f = full_side as f32 / side.max(1) as f32;
+        let unread = result.unread.iter().map(|b| b.map(|v| v * f)).collect();
+        let areas = result.areas.iter().map(|b| b.map(|v| v * f)).collect();
+        // Three codes or more read at once: a picture of many (a dozen certificates on a
+        // table, some small); every following ZXing look runs over the whole image, as the
+        // codes not read yet may not have shown even their finder patterns.
+        let several = found.texts.len() >= SEVERAL;
+        follow_up(
+            luma,
+            &LOOKS[i + 1..],
+            unread,
+            areas,
+            several,
+            deadline,
+            &mut found,
+        );
+        break;
+    }
+    found
+}
+
+/// The looks after a find: see [`find_codes`]. `unread` (the places of finder patterns no
+/// code explains) and `areas` (the codes read) in the pixels of `luma`.
+fn follow_up(
+    luma: &GrayImage,
+    looks: &[Look],
+    mut unread: Vec<[f32; 4]>,
+    mut areas: Vec<[f32; 4]>,
+    several: bool,
+    deadline: Instant,
+    found: &mut Found,
+) {
+    let (w, h) = luma.dimensions();
+    let full_side = w.max(h);
+    let megapixels = (f64::from(w) * f64::from(h) / 1e6).max(0.05);
+    let mut ran = Vec::new();
+    for next in looks
+        .iter()
+        .filter(|l| matches!(l.reader, Reader_::Zxing) && l.prep != Prep::Inverted)
+    {
+        if unread.is_empty() && !several {
             break;
         }
-        let Some(next) = LOOKS[i + 1..]
-            .iter()
-            .find(|l| matches!(l.reader, Reader_::Zxing))
-        else {
-            break;
-        };
         let next_side = next.side_for(full_side);
-        match regions(luma, side, &result.unread) {
+        if ran.contains(&(next_side, next.prep)) {
+            continue;
+        }
+        ran.push((next_side, next.prep));
+        let mut left = Vec::new();
+        let places = if several {
+            None
+        } else {
+            regions(luma, full_side, &unread)
+        };
+        match places {
             Some(regions) => {
                 if !regions.is_empty() {
                     found.looks_run += 1;
@@ -278,10 +346,10 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                     let cost = Duration::from_micros((next.us_per_mp as f64 * crop_mp) as u64);
                     if Instant::now() + cost > deadline {
                         found.timed_out = true;
-                        break;
+                        return;
                     }
                     let crop = imageops::crop_imm(luma, x0, y0, cw, ch).to_image();
-                    // At the next look's scale, as it would see this part of the image.
+                    // At the look's scale, as it would see this part of the image.
                     let crop_side = (u64::from(cw.max(ch)) * u64::from(next_side)
                         / u64::from(full_side))
                     .max(1) as u32;
@@ -290,14 +358,26 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                     } else {
                         resize_to(&crop, crop_side)
                     };
-                    found.add(next.read(&crop).texts);
+                    let seen = next.read(&crop);
+                    found.add(seen.texts);
+                    let f = cw.max(ch) as f32 / crop_side as f32;
+                    let to_luma = |b: &[f32; 4]| {
+                        [
+                            b[0] * f + x0 as f32,
+                            b[1] * f + y0 as f32,
+                            b[2] * f + x0 as f32,
+                            b[3] * f + y0 as f32,
+                        ]
+                    };
+                    left.extend(seen.unread.iter().map(to_luma));
+                    areas.extend(seen.areas.iter().map(to_luma));
                 }
             }
             None => {
                 let cost = Duration::from_micros((next.us_per_mp as f64 * megapixels) as u64);
                 if Instant::now() + cost > deadline {
                     found.timed_out = true;
-                    break;
+                    return;
                 }
                 let scaled_next;
                 let base = if next_side == full_side {
@@ -307,12 +387,22 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                     &scaled_next
                 };
                 found.looks_run += 1;
-                found.add(next.read(base).texts);
+                let seen = next.read(base);
+                found.add(seen.texts);
+                let f = full_side as f32 / next_side.max(1) as f32;
+                left.extend(seen.unread.iter().map(|b| b.map(|v| v * f)));
+                areas.extend(seen.areas.iter().map(|b| b.map(|v| v * f)));
             }
         }
-        break;
+        // Patterns inside a code read by any look are explained.
+        left.retain(|b| {
+            let centre = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+            !areas.iter().any(|a| {
+                centre.0 >= a[0] && centre.1 >= a[1] && centre.0 <= a[2] && centre.1 <= a[3]
+            })
+        });
+        unread = left;
     }
-    found
 }
 
 fn resize_to(img: &GrayImage, side: u32) -> GrayImage {
@@ -341,6 +431,7 @@ fn prepare(img: &GrayImage, prep: Prep) -> Cow<'_, GrayImage> {
             imageops::invert(&mut inverted);
             Cow::Owned(inverted)
         }
+        Prep::Smoothed(tenths) => Cow::Owned(crate::pixels::blur(img, f32::from(tenths) / 10.0)),
     }
 }
 
@@ -408,7 +499,11 @@ fn zxing_read(img: &GrayImage) -> Seen {
             area_exact(&[*bl, *tl, *tr, fourth])
         })
         .collect();
-    Seen { texts, unread }
+    Seen {
+        texts,
+        unread,
+        areas,
+    }
 }
 
 /// Where to look again for the codes behind unread finder patterns (`unread`, in pixels of an
