@@ -63,6 +63,10 @@ enum Prep {
     /// Low-pass filtered (a Gaussian of this sigma in tenths of a pixel): a photographed
     /// screen's subpixel stripes and moiré smoothed away before binarizing.
     Smoothed(u8),
+    /// Grey levels squared (p² / 255), then unsharp-masked (sigma in tenths): the light end
+    /// stretched, so that modules washed out by a highlight differ from the paper by more than
+    /// the binarizer's least contrast.
+    SquaredSharpened(u8),
 }
 
 struct Look {
@@ -149,6 +153,13 @@ const LOOKS: &[Look] = &[
         Reader_::Zxing,
         Prep::Sharpened(20),
         Side::Scale(4),
+        6_000,
+    ),
+    look(
+        "zxing-squared-unsharp",
+        Reader_::Zxing,
+        Prep::SquaredSharpened(20),
+        Side::Scale(10),
         6_000,
     ),
     look(
@@ -432,7 +443,22 @@ fn prepare(img: &GrayImage, prep: Prep) -> Cow<'_, GrayImage> {
             Cow::Owned(inverted)
         }
         Prep::Smoothed(tenths) => Cow::Owned(crate::pixels::blur(img, f32::from(tenths) / 10.0)),
+        Prep::SquaredSharpened(tenths) => Cow::Owned(crate::pixels::unsharpen(
+            &squared(img),
+            f32::from(tenths) / 10.0,
+            8,
+        )),
     }
+}
+
+/// Every grey level p as p² / 255.
+fn squared(img: &GrayImage) -> GrayImage {
+    let table: [u8; 256] = std::array::from_fn(|p| ((p * p + 127) / 255) as u8);
+    let mut out = img.clone();
+    for p in out.iter_mut() {
+        *p = table[usize::from(*p)];
+    }
+    out
 }
 
 fn bitmap(img: &GrayImage) -> Option<BinaryBitmap<HybridBinarizer<Luma8Source<'_>>>> {

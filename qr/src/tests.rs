@@ -428,3 +428,32 @@ fn six_codes_in_one_picture_are_all_read() {
     got.sort();
     assert_eq!(got, texts, "{found:?}");
 }
+
+#[test]
+fn a_code_washed_out_by_a_highlight_is_read_with_the_light_end_stretched() {
+    // A highlight over the middle of the code: there its dark modules are only 55 grey levels
+    // below the paper. No other look reads it.
+    let text = "HTTPS://VERIFY.EXAMPLE.BD/V/GLARE";
+    let mut img = code_image(text, 6);
+    let (w, h) = img.dimensions();
+    let (cx, cy, r) = (w as f32 / 2.0, h as f32 / 2.0, w as f32 * 0.2);
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        if (x as f32 - cx).hypot(y as f32 - cy) < r {
+            p.0[0] = 200 + (u32::from(p.0[0]) * 55 / 255) as u8;
+        }
+    }
+    for other in [
+        "zxing",
+        "zxing-unsharp",
+        "zxing-smooth",
+        "zxing-unsharp-x0.4",
+    ] {
+        assert_eq!(try_look(&img, other), Some(vec![]), "{other}");
+    }
+    assert_eq!(
+        try_look(&img, "zxing-squared-unsharp"),
+        Some(vec![text.to_owned()])
+    );
+    let found = find_codes(&img, Instant::now() + Duration::from_secs(10), true);
+    assert_eq!(found.texts, vec![text.to_owned()]);
+}
