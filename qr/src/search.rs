@@ -132,6 +132,22 @@ const fn look(name: &'static str, reader: Reader_, prep: Prep, side: Side, us_pe
 /// or enlarged. Unsharp σ 3 at 1.5× read one picture more, for another 50 ms on every picture
 /// without a code, and was left out. Contrast stretching, a light blur, an adaptive threshold
 /// and nearest-neighbour enlarging were measured before and added nothing either.
+///
+/// Three looks were added later for the kinds of trouble of issue #17 (photos of screens,
+/// close-ups, strong blur, specular glare, many codes), chosen on a set of those of its own
+/// (158 pictures, seed 1701) by what each adds to the looks above, and placed before rqrr as
+/// they are cheap:
+///
+/// | look | reads alone | adds | median ms (2 MP, one core) |
+/// |---|---|---|---|
+/// | ZXing, low-pass filtered (Gaussian σ 1): a screen's subpixel stripes and moiré | 101/158 | 3 | 3.3 |
+/// | ZXing, unsharp-masked, reduced to 0.4× (larger binarizer windows, for blur) | 102 | 1 | 7.3 |
+/// | ZXing, grey levels squared and unsharp-masked (washed-out modules under a highlight) | 89 | 3 | 7.2 |
+///
+/// Tried there and left out: ZXing at 0.5× and 0.3× (plain), sharpened at 0.5×, low-pass σ
+/// 1.5, squared without sharpening, squared and enlarged 1.5×, and a synthetic quiet zone (a
+/// light border an eighth of the side wide, at 1× and 0.5×) for close-ups: each added nothing
+/// beyond these, or less. The figures on a set of other pictures: `bench/scanner-photos/README.md`.
 const LOOKS: &[Look] = &[
     look("zxing", Reader_::Zxing, Prep::Plain, Side::Scale(10), 2_500),
     look(
