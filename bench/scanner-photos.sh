@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The decode-rate and speed benchmark of sonod-scan (issue #5): on the photo set of
 # scanner-photos/make-set.sh, the share of pictures decoded by sonod-scan, zbar and zxing-cpp
-# side by side (overall, per distortion, per module size), the time per picture on one core
-# (median, p99, max; all and the 2-megapixel ones), and frames per second on a 720p video.
+# side by side (overall, per distortion, per module size, per kind of trouble of issue #17:
+# screens, close-ups, strong blur, specular glare, many codes, with codes read per picture),
+# the time per picture on one core (median, p99, max; all, the 2-megapixel ones and each
+# kind), and frames per second on a 720p video.
 #
-#   bash bench/scanner-photos.sh             # full set (384 pictures): set ~8 min, bench ~10 min (idle 2 cores)
-#   SMALL=1 bash bench/scanner-photos.sh     # a quick set (65 pictures), a few minutes
+#   bash bench/scanner-photos.sh             # full set (574 pictures): set ~40 min, bench ~15 min (2 shared cores)
+#   SMALL=1 bash bench/scanner-photos.sh     # a quick set (92 pictures), about 8 minutes
 #
 # Environment: SET=DIR (the set; built when it has no manifest.jsonl, or with REBUILD=1),
+# SEED=N (another set of pictures, for measuring on pictures not tuned on),
 # REPEAT=N (timed runs a picture, the fastest counts; default 1), VIDEO_SECONDS (default 10),
 # FRAME_STEP=k (decode every k-th video frame only; default 1), FPS_ONLY=1 (only the video part,
 # on the results of an earlier run).

@@ -168,6 +168,11 @@ def ok(entry, expected):
     return set(expected) <= got
 
 
+# The kinds of trouble of issue #17 (make_set.py's TROUBLE recipes and many_codes), each a tag.
+KINDS = ["screen", "screen-phone", "screen-monitor", "closeup-fill", "blur-strong", "defocus",
+         "motion-strong", "glare-specular", "many-codes"]
+
+
 def report(setdir, resdir, out):
     manifest = [json.loads(l) for l in (setdir / "manifest.jsonl").read_text().splitlines() if l.strip()]
     decoders = [
@@ -223,6 +228,43 @@ def report(setdir, resdir, out):
         if items:
             label = f"{lo}–{hi}" if hi < 1e9 else f"≥{lo}"
             p(f"| {label} | {len(items)} | " + " | ".join(cell(*rate(d, items)) for d in names) + " |")
+
+    # The kinds of trouble of issue #17: read rate and CPU time per picture, side by side.
+    kinds = [(k, [m for m in manifest if k in m["tags"]]) for k in KINDS]
+    kinds = [(k, items) for k, items in kinds if items]
+    if kinds:
+        p()
+        p("Kinds of trouble (issue #17): read rate (every expected code found), and CPU time per "
+          "picture (file bytes to texts, one core), median / p99 ms")
+        p()
+        p("| kind | n | " + " | ".join(names) + " | " +
+          " | ".join(f"{d} cpu median / p99" for d in names if d != "zbarimg") + " |")
+        p("|" + "---|" * (2 + len(names) + len([d for d in names if d != "zbarimg"])))
+        for k, items in kinds:
+            times = []
+            for d in names:
+                if d == "zbarimg":
+                    continue
+                cpu = [e.get("cpu_us") or e["us"] for m in items
+                       if (e := results[d].get(m["file"])) and e.get("us") is not None]
+                times.append(f"{fmt_ms(statistics.median(cpu))} / {fmt_ms(pct(cpu, 99))}" if cpu else "—")
+            p(f"| {k} | {len(items)} | " + " | ".join(cell(*rate(d, items)) for d in names) + " | " +
+              " | ".join(times) + " |")
+        many = [m for m in manifest if "many-codes" in m["tags"]]
+        if many:
+            p()
+            p("Many codes in one picture: codes read (of the codes in the pictures), and per picture")
+            p()
+            p("| decoder | codes read | per picture (mean) | pictures with every code | fewest in a picture |")
+            p("|---|---|---|---|---|")
+            total = sum(len(m["expected"]) for m in many)
+            for d in names:
+                got = [len(set(m["expected"]) & set((results[d].get(m["file"]) or {}).get("texts") or []))
+                       for m in many]
+                every = sum(g == len(m["expected"]) for g, m in zip(got, many))
+                worst = min(zip(got, many), key=lambda x: x[0] / len(x[1]["expected"]))
+                p(f"| {d} | {cell(sum(got), total)} | {sum(got) / len(many):.2f} of "
+                  f"{total / len(many):.2f} | {every}/{len(many)} | {worst[0]} of {len(worst[1]['expected'])} |")
 
     # Wrong texts: texts found that were not expected (false positives, misreads).
     p()

@@ -362,10 +362,12 @@ def qr_in_frame(page, h):
 
 
 class Picture:
-    def __init__(self, name, expected, tags, size, qr_quads, modules, params, args, out_ext):
+    def __init__(self, name, expected, tags, size, qr_quads, modules, params, args, out_ext, pre=None):
         self.name, self.expected, self.tags = name, expected, tags
         self.size, self.qr_quads, self.modules = size, qr_quads, modules
         self.params, self.args, self.ext = params, args, out_ext
+        # A step before ImageMagick (numpy), run when the picture is rendered.
+        self.pre = pre
 
 
 def photo(page, name, rng, tags, frame=(1600, 1200), fit="page", fill=0.92, angle=None,
@@ -675,11 +677,377 @@ def foreign(pages, work, name, rng, i):
     return pic
 
 
+# ---------------------------------------------------------------- the kinds of trouble (issue #17)
+#
+# Each kind is a tag of its own, so that bench.py reports a read rate per kind: `screen`
+# (`screen-phone`, `screen-monitor`), `closeup-fill`, `blur-strong` (`defocus`,
+# `motion-strong`), `glare-specular` and `many-codes` (bench.py also counts codes read per
+# picture there).
+
+# Screens: name, width × height in pixels (as the picture shows it: phones upright), the order
+# of the subpixels in a pixel ("rgb", "bgr"; "rgb-h" stripes lying down, a phone turned).
+PHONES = [
+    ("phone-720p", 720, 1600, "rgb"),
+    ("phone-1080p", 1080, 2400, "rgb"),
+    ("phone-1440p", 1440, 3200, "bgr"),
+    ("phone-1080-land", 2340, 1080, "rgb-h"),
+]
+MONITORS = [
+    ("monitor-fhd", 1920, 1080, "rgb"),
+    ("monitor-qhd", 2560, 1440, "rgb"),
+    ("laptop-fhd", 1920, 1200, "bgr"),
+]
+SCREEN_FRAMES = [(1280, 720), (1920, 1080), (1600, 1200), (1200, 1600)]
+
+# A screen pixel is drawn as SUB × SUB samples: one column (or row) each for R, G, B, and the
+# last row (or column) of the three dimmed (the black matrix between pixels).
+SUB = 3
+
+
+def screen_photo(page, name, rng, kind):
+    """A photo of the certificate's QR code shown on a screen (the downloaded PDF or PNG, drawn
+    at the screen's resolution): subpixel stripes, moiré from the camera sampling them at a
+    non-integer, turned scale, glare on the glass, a dark surround, bloom around the bright
+    screen, perspective."""
+    dev, sw, sh, layout = rng.choice(PHONES if kind == "phone" else MONITORS)
+    fw, fh = rng.choice(SCREEN_FRAMES)
+    short = min(fw, fh)
+    if kind == "phone":
+        # The PNG, or the PDF zoomed in on the code: most of the screen's width.
+        s = min(sw, sh) * rng.uniform(0.3, 0.85)
+        cam_q = short * rng.uniform(0.2, 0.6)
+        angle = rng.uniform(-30, 30)
+        keystone = rng.uniform(0.0, 0.3)
+    else:
+        # The PDF at 100–200 %: a few hundred pixels.
+        s = rng.uniform(160, 450)
+        cam_q = rng.uniform(180, short * 0.6)
+        angle = rng.uniform(-15, 15)
+        keystone = rng.uniform(0.0, 0.3)
+    c = cam_q / s  # camera pixels a screen pixel
+    qx = sw / 2 + rng.uniform(-0.3, 0.3) * max(0.0, sw - s * 1.2)
+    qy = sh / 2 + rng.uniform(-0.3, 0.3) * max(0.0, sh - s * 1.2)
+    qx = min(max(qx, s * 0.6), sw - s * 0.6)
+    qy = min(max(qy, s * 0.6), sh - s * 0.6)
+    # Screen pixels → frame: the code's centre near the frame's centre.
+    fcx, fcy = fw / 2 + rng.uniform(-0.1, 0.1) * fw, fh / 2 + rng.uniform(-0.1, 0.1) * fh
+    ca, sa = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    dx, dy = (sw / 2 - qx) * c, (sh / 2 - qy) * c
+    q = quad(fcx + dx * ca - dy * sa, fcy + dx * sa + dy * ca, sw * c, sh * c, angle, keystone,
+             rng.randint(0, 1), 0.005, rng)
+    hs = homography([(0, 0), (sw, 0), (sw, sh), (0, sh)], q)
+    # The page's pixels (300 dpi) → screen pixels.
+    qc = page.qr
+    pqx, pqy = sum(p[0] for p in qc) / 4, sum(p[1] for p in qc) / 4
+    scale = s / side(qc)
+    qr_screen = [((x - pqx) * scale + qx, (y - pqy) * scale + qy) for x, y in qc]
+    qr_frame = apply(hs, qr_screen)
+    # Keep the code in the frame.
+    xs, ys = [p[0] for p in qr_frame], [p[1] for p in qr_frame]
+    sx = max(0.0, 4 - min(xs)) - max(0.0, max(xs) - (fw - 4))
+    sy = max(0.0, 4 - min(ys)) - max(0.0, max(ys) - (fh - 4))
+    if sx or sy:
+        hs = np.array([[1, 0, sx], [0, 1, sy], [0, 0, 1]], float) @ hs
+        qr_frame = apply(hs, qr_screen)
+    look = {
+        "device": dev, "layout": layout, "screen": [sw, sh], "qr_screen_px": round(s),
+        "cam_per_screen_px": round(c, 3), "angle": round(angle, 1), "keystone": round(keystone, 3),
+        "viewer": rng.choice([0.94, 0.2, 0.12]),  # the viewer around the page: light or dark
+        "gain": rng.uniform(2.6, 5.0),  # exposure: white at 0.7–1.3 (clipped)
+        "surround": rng.uniform(0.02, 0.2),
+        "bloom": rng.uniform(0.1, 0.8), "bloom_r": rng.uniform(0.006, 0.025),
+        "glare": rng.choice(["none", "spot", "band", "spot"]),
+        "glare_strength": rng.uniform(0.3, 0.8),
+        "seed": rng.randint(1, 2**31 - 1),
+    }
+    work = page.png300.parent
+    mid = work / f"{name}-screen.png"
+
+    def pre():
+        render_screen(page, mid, (fw, fh), hs, (sw, sh), (qx, qy), (pqx, pqy), scale, layout, look)
+
+    quality = rng.randint(70, 92)
+    args = [str(mid), *camera(rng, 1.0), "-quality", str(quality)]
+    params = dict(look, quality=quality)
+    tags = ["photo", "screen", f"screen-{kind}"]
+    return Picture(name, [page.text], tags, (fw, fh), [qr_frame], page.modules, params, args, "jpg",
+                   pre=pre)
+
+
+def render_screen(page, out, frame, hs, screen, qpos, pq, scale, layout, look):
+    from PIL import ImageDraw, ImageFilter
+
+    fw, fh = frame
+    sw, sh = screen
+    # The part of the screen the frame shows (screen pixels), a little wider.
+    inv = np.linalg.inv(hs)
+    vis = apply(inv, [(0, 0), (fw, 0), (fw, fh), (0, fh)])
+    vx0 = max(0, math.floor(min(p[0] for p in vis)) - 4)
+    vy0 = max(0, math.floor(min(p[1] for p in vis)) - 4)
+    vx1 = min(sw, math.ceil(max(p[0] for p in vis)) + 4)
+    vy1 = min(sh, math.ceil(max(p[1] for p in vis)) + 4)
+    rw, rh = vx1 - vx0, vy1 - vy0
+    # What the screen shows there: the page, resampled to the screen's pixels as a viewer does
+    # (Lanczos), on the viewer's ground.
+    viewer = round(look["viewer"] * 255)
+    shown = Image.new("RGB", (rw, rh), (viewer, viewer, viewer))
+    src = Image.open(page.png300).convert("RGB")
+
+    def to_page(x, y):
+        return (x - qpos[0]) / scale + pq[0], (y - qpos[1]) / scale + pq[1]
+
+    px0, py0 = to_page(vx0, vy0)
+    px1, py1 = to_page(vx1, vy1)
+    cx0, cy0 = max(0.0, px0), max(0.0, py0)
+    cx1, cy1 = min(float(src.width), px1), min(float(src.height), py1)
+    if cx1 > cx0 + 1 and cy1 > cy0 + 1:
+        ox, oy = round((cx0 - pq[0]) * scale + qpos[0] - vx0), round((cy0 - pq[1]) * scale + qpos[1] - vy0)
+        tw, th = max(1, round((cx1 - cx0) * scale)), max(1, round((cy1 - cy0) * scale))
+        part = src.resize((tw, th), Image.LANCZOS, box=(cx0, cy0, cx1, cy1))
+        shown.paste(part, (ox, oy))
+    a = np.asarray(shown, dtype=np.uint8)
+    # Subpixels: SUB × SUB samples a pixel.
+    big = np.repeat(np.repeat(a, SUB, axis=0), SUB, axis=1)
+    mask = np.zeros((SUB, SUB, 3), np.uint16)
+    order = [2, 1, 0] if layout == "bgr" else [0, 1, 2]
+    for i, ch in enumerate(order):
+        if layout == "rgb-h":
+            mask[i, :, ch] = 256
+        else:
+            mask[:, i, ch] = 256
+    if layout == "rgb-h":
+        mask[:, SUB - 1, :] = mask[:, SUB - 1, :] * 35 // 100
+    else:
+        mask[SUB - 1, :, :] = mask[SUB - 1, :, :] * 35 // 100
+    tiled = np.tile(mask, (rh, rw, 1))
+    big = ((big.astype(np.uint16) * tiled) >> 8).astype(np.uint8)
+    del tiled
+    # Onto the camera's sensor at twice the frame's size (bilinear: the sensor's sampling of
+    # the stripes at a non-integer, turned scale is the moiré), then averaged down.
+    s2 = np.diag([2.0, 2.0, 1.0])
+    to_big = np.array([[1 / SUB, 0, vx0], [0, 1 / SUB, vy0], [0, 0, 1]], float)
+    h2 = s2 @ hs @ to_big
+    hinv = np.linalg.inv(h2)
+    hinv = hinv / hinv[2, 2]
+    coeffs = tuple(hinv.flatten()[:8])
+    size2 = (2 * fw, 2 * fh)
+    img = Image.fromarray(big, "RGB").transform(size2, Image.PERSPECTIVE, coeffs, Image.BILINEAR)
+    alpha = Image.new("L", (big.shape[1], big.shape[0]), 255).transform(
+        size2, Image.PERSPECTIVE, coeffs, Image.BILINEAR)
+    del big
+    rng = np.random.default_rng(look["seed"])
+    # The dark surround: a dim room, the phone's body or the monitor's frame around the screen.
+    low = rng.random((fh // 40 + 2, fw // 40 + 2)).astype(np.float32)
+    ground = Image.fromarray((low * 255).astype(np.uint8), "L").resize(size2, Image.BICUBIC)
+    ground = np.asarray(ground, np.float32) / 255 * look["surround"]
+    body = Image.new("L", size2, 0)
+    sc = apply(h2 @ np.linalg.inv(to_big), [(-0.04 * sw, -0.04 * sh), (1.04 * sw, -0.04 * sh),
+                                           (1.04 * sw, 1.04 * sh), (-0.04 * sw, 1.04 * sh)])
+    ImageDraw.Draw(body).polygon(sc, fill=255)
+    body = np.asarray(body, np.float32)[..., None] / 255
+    ground = ground[..., None] * (1 - body) + 0.03 * body
+    al = np.asarray(alpha, np.float32)[..., None] / 255
+    f = np.asarray(img, np.float32) / 255 * look["gain"] * al + ground * (1 - al)
+    f = np.asarray(Image.fromarray(np.clip(f * 255 / 4, 0, 255).astype(np.uint8), "RGB").reduce(2),
+                   np.float32) / 255 * 4
+    # Bloom: the bright screen's light spread by the lens.
+    r = look["bloom_r"] * fw
+    bright = np.clip(f - 0.6, 0, 1)
+    bimg = Image.fromarray((bright.mean(axis=2) * 255).astype(np.uint8), "L").filter(
+        ImageFilter.GaussianBlur(r))
+    f = f + look["bloom"] * (np.asarray(bimg, np.float32)[..., None] / 255)
+    # Glare: a lamp's reflection on the glass (a soft spot), or a window's (a wide band).
+    if look["glare"] != "none":
+        g = Image.new("L", (fw // 4, fh // 4), 0)
+        d = ImageDraw.Draw(g)
+        cx, cy = rng.uniform(0.25, 0.75) * fw / 4, rng.uniform(0.25, 0.75) * fh / 4
+        if look["glare"] == "spot":
+            rx, ry = rng.uniform(0.06, 0.2) * fw / 4, rng.uniform(0.05, 0.15) * fh / 4
+            d.ellipse([cx - rx, cy - ry, cx + rx, cy + ry], fill=255)
+            blur = max(rx, ry) / 2
+        else:
+            t = rng.uniform(0, math.pi)
+            half = rng.uniform(0.08, 0.25) * fw / 4
+            ux, uy = math.cos(t), math.sin(t)
+            L = fw
+            d.polygon([(cx - ux * L - uy * half, cy - uy * L + ux * half),
+                       (cx + ux * L - uy * half, cy + uy * L + ux * half),
+                       (cx + ux * L + uy * half, cy + uy * L - ux * half),
+                       (cx - ux * L + uy * half, cy - uy * L - ux * half)], fill=255)
+            blur = half / 2
+        g = g.filter(ImageFilter.GaussianBlur(blur)).resize((fw, fh), Image.BILINEAR)
+        gl = np.asarray(g, np.float32)[..., None] / 255 * look["glare_strength"]
+        f = 1 - (1 - np.clip(f, 0, 1)) * (1 - gl)
+    Image.fromarray((np.clip(f, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB").save(out)
+
+
+def closeup_fill(page, name, rng):
+    """The code fills the frame: 75–100 % of the shorter side, the quiet zone partly cut, often
+    a little out of focus."""
+    fw, fh = rng.choice([(1600, 1200), (1200, 1600), (1280, 720)])
+    short = min(fw, fh)
+    frac = rng.uniform(0.75, 1.0)
+    angle = rng.uniform(-8, 8)
+    keystone = rng.uniform(0.0, 0.08)
+    h = qr_h(page, fw / 2, fh / 2, short * frac, angle, keystone, rng.randint(0, 1), 0.003, rng)
+    qrq = apply(h, page.qr)
+    xs, ys = [p[0] for p in qrq], [p[1] for p in qrq]
+    # Too large once turned: smaller, about the centre.
+    span = max((max(xs) - min(xs)) / (fw - 2), (max(ys) - min(ys)) / (fh - 2))
+    if span > 1:
+        c = np.array([[1 / span, 0, fw / 2 * (1 - 1 / span)], [0, 1 / span, fh / 2 * (1 - 1 / span)],
+                      [0, 0, 1]])
+        h = c @ h
+        qrq = apply(h, page.qr)
+        xs, ys = [p[0] for p in qrq], [p[1] for p in qrq]
+    # Anywhere the code still fits: one side's quiet zone cut more than the other's.
+    lo_x, hi_x = 1 - min(xs), fw - 1 - max(xs)
+    lo_y, hi_y = 1 - min(ys), fh - 1 - max(ys)
+    tx = rng.uniform(min(lo_x, 0), max(hi_x, 0))
+    ty = rng.uniform(min(lo_y, 0), max(hi_y, 0))
+    h = np.array([[1, 0, tx], [0, 1, ty], [0, 0, 1]], float) @ h
+    # Too close to focus, often: a little defocus.
+    blur = rng.uniform(0.3, 2.5)
+    pic = photo_h(page, name, rng, ["photo", "closeup-fill"], (fw, fh), h,
+                  post=["-blur", f"0x{blur:.2f}"],
+                  params={"fill": round(frac, 2), "angle": round(angle, 1), "sigma": round(blur, 2)})
+    return pic
+
+
+def photo_h(page, name, rng, tags, frame, h, post=None, params=None, cam=1.0, quality=None):
+    """A phone photo of one page placed by the homography h."""
+    fw, fh = frame
+    bgk = rng.choice(["wood", "cloth", "plain", "busy"])
+    args = ["-seed", str(rng.randint(1, 2**31 - 1)), *background(fw, fh, bgk, rng)]
+    args += piece_args(page.png300, page.w, page.h, (0, 0, page.w, page.h), h, fw, fh, 1.0)
+    args += ["-alpha", "off", *(post or []), *camera(rng, cam)]
+    q = quality or rng.randint(80, 92)
+    args += ["-quality", str(q)]
+    params = dict(params or {}, bg=bgk, quality=q)
+    return Picture(name, [page.text], tags, (fw, fh), [apply(h, page.qr)], page.modules, params,
+                   args, "jpg")
+
+
+def strong_blur(page, name, rng, kind):
+    """Defocus (a disc, as a lens out of focus spreads a point) or motion blur, stronger than
+    the `blur` and `motion-blur` recipes: in module widths, a disc of radius 0.5–1.1 or a
+    motion of σ 0.8–1.8, on codes of 250–650 pixels (a phone held close, or moving)."""
+    fw, fh = frame_for(rng)
+    qside = rng.uniform(250, 650)
+    mod = qside / (page.modules or 33)
+    if kind == "defocus":
+        r = mod * rng.uniform(0.5, 1.1)
+        post = ["-define", "convolve:scale=!", "-morphology", "Convolve", f"Disk:{r:.2f}"]
+        params = {"disk_r": round(r, 2), "disk_modules": round(r / mod, 2)}
+    else:
+        s, a = mod * rng.uniform(0.8, 1.8), rng.uniform(0, 180)
+        post = ["-motion-blur", f"0x{s:.2f}+{a:.0f}"]
+        params = {"sigma": round(s, 2), "sigma_modules": round(s / mod, 2), "dir": round(a)}
+    params["qr"] = round(qside)
+    return photo(page, name, rng, ["photo", "2mp", "blur-strong", kind], (fw, fh), fit=("qr", qside),
+                 angle=rng.uniform(-20, 20), post=post, params=params)
+
+
+def specular(fw, fh, qr, rng, spots):
+    """Specular highlights (a lamp on glossy or laminated paper): small saturated cores with a
+    soft edge, and sometimes a streak, over parts of the QR code."""
+    xs, ys = [p[0] for p in qr], [p[1] for p in qr]
+    qs = max(max(xs) - min(xs), max(ys) - min(ys))
+    d = 2
+    args = ["(", "-size", f"{fw // d}x{fh // d}", "xc:black", "-fill", "white"]
+    blur = 1.0
+    for i in range(spots):
+        cx, cy = rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys))
+        if i == 0 and rng.random() < 0.4:  # a streak across the code
+            t = rng.uniform(0, math.pi)
+            L, wd = qs * rng.uniform(0.5, 1.0), qs * rng.uniform(0.03, 0.08)
+            ux, uy = math.cos(t) * L / 2, math.sin(t) * L / 2
+            args += ["-stroke", "white", "-strokewidth", f"{wd / d:.1f}", "-draw",
+                     f"line {(cx - ux) / d:.1f},{(cy - uy) / d:.1f} {(cx + ux) / d:.1f},{(cy + uy) / d:.1f}",
+                     "-stroke", "none"]
+            blur = max(blur, wd / d / 3)
+        else:
+            rx, ry = qs * rng.uniform(0.08, 0.3), qs * rng.uniform(0.05, 0.2)
+            args += ["-draw", f"ellipse {cx / d:.1f},{cy / d:.1f} {rx / d:.1f},{ry / d:.1f} 0,360"]
+            blur = max(blur, min(rx, ry) / d / 3)
+    args += ["-blur", f"0x{blur:.1f}", "-resize", f"{fw}x{fh}!", ")", "-compose", "Screen", "-composite"]
+    return args
+
+
+def glare_specular(page, name, rng):
+    f = frame_for(rng)
+    spots = rng.randint(1, 4)
+    qside = rng.uniform(250, 700)
+    return photo(page, name, rng, ["photo", "2mp", "glare-specular"], f, fit=("qr", qside),
+                 angle=rng.uniform(-15, 15), params={"spots": spots, "qr": round(qside)},
+                 post_fn=lambda quads: specular(*f, quads[0], rng, spots))
+
+
+TROUBLE = [
+    ("screen-phone", lambda p, n, r: screen_photo(p, n, r, "phone")),
+    ("screen-monitor", lambda p, n, r: screen_photo(p, n, r, "monitor")),
+    ("closeup-fill", closeup_fill),
+    ("defocus", lambda p, n, r: strong_blur(p, n, r, "defocus")),
+    ("motion-strong", lambda p, n, r: strong_blur(p, n, r, "motion-strong")),
+    ("glare-specular", glare_specular),
+]
+
+
+def many_codes(pages, name, rng):
+    """4–12 certificates and QR slips on a table in one picture, turned every way, some small:
+    whole pages (the code small) and slips cut around the code."""
+    n = min(len(pages), rng.randint(4, 12))
+    chosen = rng.sample(pages, n)
+    fw, fh = rng.choice([(4000, 3000), (3264, 2448), (2000, 1500)])
+    cols = {4: 2, 5: 3, 6: 3, 7: 3, 8: 4, 9: 3}.get(n, 4)
+    rows = math.ceil(n / cols)
+    cw, ch = fw / cols, fh / rows
+    cells = rng.sample(range(cols * rows), n)
+    bgk = rng.choice(["wood", "cloth", "plain"])
+    args = ["-seed", str(rng.randint(1, 2**31 - 1)), *background(fw, fh, bgk, rng)]
+    quads, kinds = [], []
+    for pg, cell in zip(chosen, cells):
+        cx = (cell % cols + 0.5) * cw + rng.uniform(-0.05, 0.05) * cw
+        cy = (cell // cols + 0.5) * ch + rng.uniform(-0.05, 0.05) * ch
+        # A whole page where its code still gets 2 pixels a module; else a slip.
+        page_mod = 0.9 * min(cw, ch) / pg.h * side(pg.qr) / (pg.modules or 33)
+        if rng.random() < 0.35 and page_mod >= 2.0:
+            rect = (0, 0, pg.w, pg.h)
+            angle = rng.uniform(-25, 25) + rng.choice([0, 0, 90, 180, 270])
+            kinds.append("page")
+        else:
+            xs, ys = [p[0] for p in pg.qr], [p[1] for p in pg.qr]
+            m = side(pg.qr) * rng.uniform(0.12, 0.5)
+            rect = (max(0, round(min(xs) - m)), max(0, round(min(ys) - m)),
+                    min(pg.w, round(max(xs) + m)), min(pg.h, round(max(ys) + m)))
+            angle = rng.uniform(0, 360)
+            kinds.append("slip")
+        rw, rh = rect[2] - rect[0], rect[3] - rect[1]
+        size = rng.uniform(0.45, 1.0) if kinds[-1] == "slip" else 1.0
+        keystone, axis = rng.uniform(0, 0.1), rng.randint(0, 1)
+        for _ in range(40):  # smaller until it lies within its cell
+            s = size * min(cw, ch) / max(rw, rh)
+            q = quad(cx, cy, rw * s, rh * s, angle, keystone, axis, 0.005, rng)
+            qx, qy = [p[0] for p in q], [p[1] for p in q]
+            if (max(qx) - min(qx) <= cw * 0.96 and max(qy) - min(qy) <= ch * 0.96):
+                break
+            size *= 0.92
+        h = homography([(rect[0], rect[1]), (rect[2], rect[1]), (rect[2], rect[3]), (rect[0], rect[3])], q)
+        args += piece_args(pg.png300, pg.w, pg.h, rect, h, fw, fh, rng.uniform(0.85, 1.0))
+        quads.append(apply(h, pg.qr))
+    args += ["-alpha", "off", *camera(rng), "-quality", str(rng.randint(80, 92))]
+    mp = f"{round(fw * fh / 1e6)}mp"
+    return Picture(name, [p.text for p in chosen], ["photo", "many-codes", mp], (fw, fh), quads,
+                   chosen[0].modules, {"bg": bgk, "codes": n, "items": kinds}, args, "jpg")
+
+
 # ---------------------------------------------------------------- main
 
 
 def render(out, pic, path=None):
     path = path or out / "photos" / f"{pic.name}.{pic.ext}"
+    if pic.pre is not None:
+        pic.pre()
     tmp = path.with_name(path.stem + ".tmp." + pic.ext)
     run([CONVERT, *pic.args, str(tmp)], env=dict(os.environ, MAGICK_THREAD_LIMIT="1"))
     tmp.rename(path)
@@ -693,6 +1061,10 @@ def main():
     ap.add_argument("--certs", type=int, default=36)
     ap.add_argument("--per-cert", type=int, default=12)
     ap.add_argument("--extras", type=int, default=8, help="each of: two certificates, no QR, foreign QR")
+    ap.add_argument("--trouble", type=int, default=6,
+                    help="pictures a certificate of the kinds of trouble (screens, close-ups, strong "
+                         "blur, specular glare), in turn")
+    ap.add_argument("--many", type=int, default=10, help="pictures of many codes (4–12) each")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--seed", type=int, default=20261129)
     a = ap.parse_args()
@@ -730,6 +1102,20 @@ def main():
             pic = fn(p, f"c{p.idx:02d}-{j:02d}-{rname}", r)
             pic.params["recipe"] = rname
             pics.append(pic)
+    k = 0
+    for p in pages:
+        for j in range(a.trouble):
+            rname, fn = TROUBLE[k % len(TROUBLE)]
+            k += 1
+            r = random.Random(f"{a.seed}-{p.idx}-t{j}")
+            pic = fn(p, f"c{p.idx:02d}-t{j:02d}-{rname}", r)
+            pic.params["recipe"] = rname
+            pics.append(pic)
+    for i in range(a.many):
+        r = random.Random(f"{a.seed}-many-{i}")
+        pic = many_codes(pages, f"x-many-{i:02d}", r)
+        pic.params["recipe"] = "many-codes"
+        pics.append(pic)
     for i in range(a.extras):
         r = random.Random(f"{a.seed}-extra-{i}")
         pics.append(two_pages(pages, f"x-two-{i:02d}", r))

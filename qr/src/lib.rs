@@ -23,13 +23,17 @@
 //!
 //! The looks, in order (each only while time remains): the ZXing detector as zxing-cpp has it
 //! (the `rxing` port's `cpp_port`, several codes per image) on the image as it is, then
-//! unsharp-masked against blur and JPEG softness, then rqrr — a second, independent detector —
-//! on a reduced sharpened copy, then ZXing on sharpened copies enlarged 1.5× and 2× for codes
-//! whose modules are only two or three pixels wide, and last on the inverted image
-//! (light-on-dark codes). The search stops at the first look that reads a code, unless that
-//! look saw finder patterns it could not read (a second code, perhaps): then the next ZXing
-//! look runs once more, on the places where those patterns are (or on the whole image when
-//! they are many or large). Why these and in this order: `search::LOOKS`.
+//! unsharp-masked against blur and JPEG softness, then low-pass filtered (a photographed
+//! screen's subpixel stripes and moiré), sharpened at 0.4× (strong blur), with its grey levels
+//! squared and sharpened (modules washed out by a highlight), then rqrr — a second,
+//! independent detector — on a reduced sharpened copy, then ZXing on sharpened copies enlarged
+//! 1.5× and 2× for codes whose modules are only two or three pixels wide, and last on the
+//! inverted image (light-on-dark codes). The search stops at the first look that reads a
+//! code, unless that look saw finder patterns it could not read (another code, perhaps): then
+//! the following ZXing looks run in turn, on the places where those patterns are (or on the
+//! whole image when they are many or large), while such patterns are left; and when a look
+//! reads three codes or more (many certificates in one picture) every following ZXing look
+//! runs on the whole image. Why these and in this order: `search::LOOKS`.
 //!
 //! Rotation and perspective are handled by both detectors' finder-pattern geometry.
 

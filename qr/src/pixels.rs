@@ -88,6 +88,16 @@ fn gaussian_kernel(sigma: f32) -> Vec<u16> {
 /// its blurred value by more than `threshold` pushed that far again away from it (what
 /// `imageops::unsharpen` does).
 pub(crate) fn unsharpen(img: &GrayImage, sigma: f32, threshold: i16) -> GrayImage {
+    blur_or_unsharpen(img, sigma, Some(threshold))
+}
+
+/// `img` blurred with a Gaussian of `sigma` (a low-pass filter: against the stripes and moiré
+/// of a photographed screen).
+pub(crate) fn blur(img: &GrayImage, sigma: f32) -> GrayImage {
+    blur_or_unsharpen(img, sigma, None)
+}
+
+fn blur_or_unsharpen(img: &GrayImage, sigma: f32, threshold: Option<i16>) -> GrayImage {
     let (w, h) = (img.width() as usize, img.height() as usize);
     if w == 0 || h == 0 {
         return img.clone();
@@ -128,6 +138,12 @@ pub(crate) fn unsharpen(img: &GrayImage, sigma: f32, threshold: i16) -> GrayImag
                 *a += kw * u16::from(p);
             }
         }
+        let Some(threshold) = threshold else {
+            for (o, &a) in out.iter_mut().zip(&acc) {
+                *o = (a >> 8) as u8;
+            }
+            continue;
+        };
         for ((o, &p), &a) in out.iter_mut().zip(orig).zip(&acc) {
             let (p, b) = (i16::from(p), (a >> 8) as i16);
             let diff = p - b;

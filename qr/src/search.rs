@@ -60,6 +60,13 @@ enum Prep {
     Sharpened(u8),
     /// Light and dark swapped: light modules on a dark ground (a photo of a screen).
     Inverted,
+    /// Low-pass filtered (a Gaussian of this sigma in tenths of a pixel): a photographed
+    /// screen's subpixel stripes and moiré smoothed away before binarizing.
+    Smoothed(u8),
+    /// Grey levels squared (p² / 255), then unsharp-masked (sigma in tenths): the light end
+    /// stretched, so that modules washed out by a highlight differ from the paper by more than
+    /// the binarizer's least contrast.
+    SquaredSharpened(u8),
 }
 
 struct Look {
@@ -82,6 +89,9 @@ enum Side {
     /// The image scaled by this factor in tenths (never past [`MAX_SCALED_SIDE`]).
     Scale(u32),
 }
+
+/// After a look reads this many codes, every following ZXing look runs on the whole image.
+const SEVERAL: usize = 3;
 
 /// At most this many places are looked at again after a find (more, and the whole image is).
 const MAX_REGIONS: usize = 4;
@@ -122,6 +132,22 @@ const fn look(name: &'static str, reader: Reader_, prep: Prep, side: Side, us_pe
 /// or enlarged. Unsharp σ 3 at 1.5× read one picture more, for another 50 ms on every picture
 /// without a code, and was left out. Contrast stretching, a light blur, an adaptive threshold
 /// and nearest-neighbour enlarging were measured before and added nothing either.
+///
+/// Three looks were added later for the kinds of trouble of issue #17 (photos of screens,
+/// close-ups, strong blur, specular glare, many codes), chosen on a set of those of its own
+/// (158 pictures, seed 1701) by what each adds to the looks above, and placed before rqrr as
+/// they are cheap:
+///
+/// | look | reads alone | adds | median ms (2 MP, one core) |
+/// |---|---|---|---|
+/// | ZXing, low-pass filtered (Gaussian σ 1): a screen's subpixel stripes and moiré | 101/158 | 3 | 3.3 |
+/// | ZXing, unsharp-masked, reduced to 0.4× (larger binarizer windows, for blur) | 102 | 1 | 7.3 |
+/// | ZXing, grey levels squared and unsharp-masked (washed-out modules under a highlight) | 89 | 3 | 7.2 |
+///
+/// Tried there and left out: ZXing at 0.5× and 0.3× (plain), sharpened at 0.5×, low-pass σ
+/// 1.5, squared without sharpening, squared and enlarged 1.5×, and a synthetic quiet zone (a
+/// light border an eighth of the side wide, at 1× and 0.5×) for close-ups: each added nothing
+/// beyond these, or less. The figures on a set of other pictures: `bench/scanner-photos/README.md`.
 const LOOKS: &[Look] = &[
     look("zxing", Reader_::Zxing, Prep::Plain, Side::Scale(10), 2_500),
     look(
@@ -130,6 +156,27 @@ const LOOKS: &[Look] = &[
         Prep::Sharpened(20),
         Side::Scale(10),
         5_000,
+    ),
+    look(
+        "zxing-smooth",
+        Reader_::Zxing,
+        Prep::Smoothed(10),
+        Side::Scale(10),
+        4_000,
+    ),
+    look(
+        "zxing-unsharp-x0.4",
+        Reader_::Zxing,
+        Prep::Sharpened(20),
+        Side::Scale(4),
+        6_000,
+    ),
+    look(
+        "zxing-squared-unsharp",
+        Reader_::Zxing,
+        Prep::SquaredSharpened(20),
+        Side::Scale(10),
+        6_000,
     ),
     look(
         "rqrr-unsharp",
@@ -169,6 +216,8 @@ struct Seen {
     /// be there: for each such triple, the box around its three centres and the fourth corner
     /// they imply, in the look's pixels.
     unread: Vec<[f32; 4]>,
+    /// The boxes around the codes read (a little enlarged), in the look's pixels.
+    areas: Vec<[f32; 4]>,
 }
 
 impl Look {
@@ -189,7 +238,7 @@ impl Look {
                 Reader_::Zxing => zxing_read(&prepared),
                 Reader_::Rqrr => Seen {
                     texts: rqrr_read(&prepared),
-                    unread: Vec::new(),
+                    ..Seen::default()
                 },
             }
         }))
@@ -252,22 +301,68 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
             continue;
         }
         found.found_by = Some(look.name);
-        // After a find, one more look when the detector saw finder patterns it could not read
-        // (a second certificate, perhaps): only where it saw them, when those places are few
-        // and small; else over the whole image. Certificate pages hold shapes that pass for
-        // finder patterns often enough (one photo in eight on the set) that a longer search
-        // would cost more than the codes it could find.
-        if result.unread.is_empty() {
+        // After a find, the search goes on while the detector saw finder patterns outside the
+        // codes read (more codes in the picture, perhaps: two certificates, or a dozen on a
+        // table): each following ZXing look in turn, only where those patterns are when they
+        // are few and small, else over the whole image, until no such patterns are left or
+        // the looks or the time run out. Certificate pages hold shapes that pass for finder
+        // patterns often enough (one photo in eight on the set) that this costs those photos
+        // the remaining looks; none is started that would not end before the deadline.
+        let f = full_side as f32 / side.max(1) as f32;
+        let unread = result.unread.iter().map(|b| b.map(|v| v * f)).collect();
+        let areas = result.areas.iter().map(|b| b.map(|v| v * f)).collect();
+        // Three codes or more read at once: a picture of many (a dozen certificates on a
+        // table, some small); every following ZXing look runs over the whole image, as the
+        // codes not read yet may not have shown even their finder patterns.
+        let several = found.texts.len() >= SEVERAL;
+        follow_up(
+            luma,
+            &LOOKS[i + 1..],
+            unread,
+            areas,
+            several,
+            deadline,
+            &mut found,
+        );
+        break;
+    }
+    found
+}
+
+/// The looks after a find: see [`find_codes`]. `unread` (the places of finder patterns no
+/// code explains) and `areas` (the codes read) in the pixels of `luma`.
+fn follow_up(
+    luma: &GrayImage,
+    looks: &[Look],
+    mut unread: Vec<[f32; 4]>,
+    mut areas: Vec<[f32; 4]>,
+    several: bool,
+    deadline: Instant,
+    found: &mut Found,
+) {
+    let (w, h) = luma.dimensions();
+    let full_side = w.max(h);
+    let megapixels = (f64::from(w) * f64::from(h) / 1e6).max(0.05);
+    let mut ran = Vec::new();
+    for next in looks
+        .iter()
+        .filter(|l| matches!(l.reader, Reader_::Zxing) && l.prep != Prep::Inverted)
+    {
+        if unread.is_empty() && !several {
             break;
         }
-        let Some(next) = LOOKS[i + 1..]
-            .iter()
-            .find(|l| matches!(l.reader, Reader_::Zxing))
-        else {
-            break;
-        };
         let next_side = next.side_for(full_side);
-        match regions(luma, side, &result.unread) {
+        if ran.contains(&(next_side, next.prep)) {
+            continue;
+        }
+        ran.push((next_side, next.prep));
+        let mut left = Vec::new();
+        let places = if several {
+            None
+        } else {
+            regions(luma, full_side, &unread)
+        };
+        match places {
             Some(regions) => {
                 if !regions.is_empty() {
                     found.looks_run += 1;
@@ -278,10 +373,10 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                     let cost = Duration::from_micros((next.us_per_mp as f64 * crop_mp) as u64);
                     if Instant::now() + cost > deadline {
                         found.timed_out = true;
-                        break;
+                        return;
                     }
                     let crop = imageops::crop_imm(luma, x0, y0, cw, ch).to_image();
-                    // At the next look's scale, as it would see this part of the image.
+                    // At the look's scale, as it would see this part of the image.
                     let crop_side = (u64::from(cw.max(ch)) * u64::from(next_side)
                         / u64::from(full_side))
                     .max(1) as u32;
@@ -290,14 +385,26 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                     } else {
                         resize_to(&crop, crop_side)
                     };
-                    found.add(next.read(&crop).texts);
+                    let seen = next.read(&crop);
+                    found.add(seen.texts);
+                    let f = cw.max(ch) as f32 / crop_side as f32;
+                    let to_luma = |b: &[f32; 4]| {
+                        [
+                            b[0] * f + x0 as f32,
+                            b[1] * f + y0 as f32,
+                            b[2] * f + x0 as f32,
+                            b[3] * f + y0 as f32,
+                        ]
+                    };
+                    left.extend(seen.unread.iter().map(to_luma));
+                    areas.extend(seen.areas.iter().map(to_luma));
                 }
             }
             None => {
                 let cost = Duration::from_micros((next.us_per_mp as f64 * megapixels) as u64);
                 if Instant::now() + cost > deadline {
                     found.timed_out = true;
-                    break;
+                    return;
                 }
                 let scaled_next;
                 let base = if next_side == full_side {
@@ -307,12 +414,22 @@ pub fn find_codes(luma: &GrayImage, deadline: Instant, slow_ok: bool) -> Found {
                     &scaled_next
                 };
                 found.looks_run += 1;
-                found.add(next.read(base).texts);
+                let seen = next.read(base);
+                found.add(seen.texts);
+                let f = full_side as f32 / next_side.max(1) as f32;
+                left.extend(seen.unread.iter().map(|b| b.map(|v| v * f)));
+                areas.extend(seen.areas.iter().map(|b| b.map(|v| v * f)));
             }
         }
-        break;
+        // Patterns inside a code read by any look are explained.
+        left.retain(|b| {
+            let centre = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+            !areas.iter().any(|a| {
+                centre.0 >= a[0] && centre.1 >= a[1] && centre.0 <= a[2] && centre.1 <= a[3]
+            })
+        });
+        unread = left;
     }
-    found
 }
 
 fn resize_to(img: &GrayImage, side: u32) -> GrayImage {
@@ -341,7 +458,23 @@ fn prepare(img: &GrayImage, prep: Prep) -> Cow<'_, GrayImage> {
             imageops::invert(&mut inverted);
             Cow::Owned(inverted)
         }
+        Prep::Smoothed(tenths) => Cow::Owned(crate::pixels::blur(img, f32::from(tenths) / 10.0)),
+        Prep::SquaredSharpened(tenths) => Cow::Owned(crate::pixels::unsharpen(
+            &squared(img),
+            f32::from(tenths) / 10.0,
+            8,
+        )),
     }
+}
+
+/// Every grey level p as p² / 255.
+fn squared(img: &GrayImage) -> GrayImage {
+    let table: [u8; 256] = std::array::from_fn(|p| ((p * p + 127) / 255) as u8);
+    let mut out = img.clone();
+    for p in out.iter_mut() {
+        *p = table[usize::from(*p)];
+    }
+    out
 }
 
 fn bitmap(img: &GrayImage) -> Option<BinaryBitmap<HybridBinarizer<Luma8Source<'_>>>> {
@@ -408,7 +541,11 @@ fn zxing_read(img: &GrayImage) -> Seen {
             area_exact(&[*bl, *tl, *tr, fourth])
         })
         .collect();
-    Seen { texts, unread }
+    Seen {
+        texts,
+        unread,
+        areas,
+    }
 }
 
 /// Where to look again for the codes behind unread finder patterns (`unread`, in pixels of an

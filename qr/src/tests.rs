@@ -513,3 +513,111 @@ fn images_and_pdfs_are_told_from_other_files_by_their_first_bytes() {
     assert!(!looks_like_image(b"PK\x03\x04spreadsheet"));
     assert!(!looks_like_image(b""));
 }
+
+/// A code as a photographed screen shows it: every third pixel column dark (the gaps between
+/// the subpixel stripes) and every third row dimmed, a little turned, so that the stripes
+/// cross the modules at a slant.
+fn screen_image(text: &str) -> GrayImage {
+    let code = code_image(text, 7);
+    let (w, h) = code.dimensions();
+    let mut img = GrayImage::from_pixel(w + 80, h + 80, Luma([40]));
+    image::imageops::replace(&mut img, &code, 40, 40);
+    let turned = imageproc_free_rotate(&img, 0.06);
+    let mut out = turned.clone();
+    for (x, y, p) in out.enumerate_pixels_mut() {
+        let v = u32::from(p.0[0]);
+        let v = if x % 3 == 2 { v / 4 } else { v };
+        let v = if y % 3 == 2 { v * 3 / 5 } else { v };
+        p.0[0] = v as u8;
+    }
+    out
+}
+
+/// `img` turned by `angle` radians about its centre (nearest pixel; dark outside).
+fn imageproc_free_rotate(img: &GrayImage, angle: f32) -> GrayImage {
+    let (w, h) = img.dimensions();
+    let (c, s) = (angle.cos(), angle.sin());
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    GrayImage::from_fn(w, h, |x, y| {
+        let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+        let (sx, sy) = (c * dx + s * dy + cx, -s * dx + c * dy + cy);
+        if sx >= 0.0 && sy >= 0.0 && (sx as u32) < w && (sy as u32) < h {
+            *img.get_pixel(sx as u32, sy as u32)
+        } else {
+            Luma([40])
+        }
+    })
+}
+
+#[test]
+fn a_screen_photo_is_read_after_smoothing_the_subpixel_stripes() {
+    let img = screen_image("HTTPS://VERIFY.EXAMPLE.BD/V/SCREEN");
+    let want = vec!["HTTPS://VERIFY.EXAMPLE.BD/V/SCREEN".to_owned()];
+    // The stripes break the finder patterns for the plain and the sharpened looks.
+    assert_eq!(try_look(&img, "zxing"), Some(vec![]));
+    assert_eq!(try_look(&img, "zxing-unsharp"), Some(vec![]));
+    assert_eq!(try_look(&img, "zxing-smooth"), Some(want.clone()));
+    let found = find_codes(&img, Instant::now() + Duration::from_secs(10), true);
+    assert_eq!(found.texts, want);
+    assert_eq!(found.found_by, Some("zxing-smooth"));
+}
+
+#[test]
+fn six_codes_in_one_picture_are_all_read() {
+    // Five codes the first look reads, and one under a highlight that only a later look reads:
+    // the search goes on after the first look, and past the next one.
+    let texts: Vec<String> = (0..6)
+        .map(|i| format!("CERTIFICATE {i} ON THE TABLE"))
+        .collect();
+    let mut canvas = GrayImage::from_pixel(1500, 800, Luma([255]));
+    for (i, t) in texts.iter().enumerate() {
+        let mut code = code_image(t, 5);
+        if i == 5 {
+            wash_out(&mut code);
+        }
+        let (x, y) = (20 + (i as i64 % 3) * 480, 20 + (i as i64 / 3) * 390);
+        image::imageops::replace(&mut canvas, &code, x, y);
+    }
+    let first = try_look(&canvas, "zxing").expect("a look");
+    assert_eq!(first.len(), 5, "{first:?}");
+    let second = try_look(&canvas, "zxing-unsharp").expect("a look");
+    assert_eq!(second.len(), 5, "{second:?}");
+    let found = find_codes(&canvas, Instant::now() + Duration::from_secs(10), true);
+    let mut got = found.texts.clone();
+    got.sort();
+    assert_eq!(got, texts, "{found:?}");
+}
+
+/// A highlight over the middle of the code: there its dark modules are only 55 grey levels
+/// below the paper.
+fn wash_out(img: &mut GrayImage) {
+    let (w, h) = img.dimensions();
+    let (cx, cy, r) = (w as f32 / 2.0, h as f32 / 2.0, w as f32 * 0.2);
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        if (x as f32 - cx).hypot(y as f32 - cy) < r {
+            p.0[0] = 200 + (u32::from(p.0[0]) * 55 / 255) as u8;
+        }
+    }
+}
+
+#[test]
+fn a_code_washed_out_by_a_highlight_is_read_with_the_light_end_stretched() {
+    // No other look reads it.
+    let text = "HTTPS://VERIFY.EXAMPLE.BD/V/GLARE";
+    let mut img = code_image(text, 6);
+    wash_out(&mut img);
+    for other in [
+        "zxing",
+        "zxing-unsharp",
+        "zxing-smooth",
+        "zxing-unsharp-x0.4",
+    ] {
+        assert_eq!(try_look(&img, other), Some(vec![]), "{other}");
+    }
+    assert_eq!(
+        try_look(&img, "zxing-squared-unsharp"),
+        Some(vec![text.to_owned()])
+    );
+    let found = find_codes(&img, Instant::now() + Duration::from_secs(10), true);
+    assert_eq!(found.texts, vec![text.to_owned()]);
+}
