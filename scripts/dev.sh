@@ -53,8 +53,8 @@ if [ "$smoke" != "--smoke" ]; then
   verifier  http://127.0.0.1:8081/  (upload or photograph a QR at /scan; phone cameras open /V/…)
 
 The development QR codes link to HTTP://LOCALHOST:8081/V/… (plain HTTP, as this verifier speaks):
-a browser on this machine opens them. For a phone on the same network, start the issuer with
---verifier-host http://<this machine's LAN address>:8081 instead.
+a browser on this machine opens them. Both services listen on this machine only: to try a
+phone's photo, upload it (or a screenshot of the print page) at http://127.0.0.1:8081/scan.
 
 Issue a certificate:
   curl -sS -H "Authorization: Bearer \$(cat $dev/keys/dev-token)" -H 'Content-Type: application/json' \\

@@ -182,6 +182,19 @@ async fn issuing_returns_a_verifiable_certificate_and_publishes_its_hash() {
     let router = app(f.state.clone());
     let issued = issue(&f, &router).await;
     assert_eq!(issued["serial"], 1);
+    // The number as the paper prints it, in both scripts.
+    let office = issued["number"]
+        .as_str()
+        .expect("number")
+        .split('-')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(issued["number"], format!("{office}-1"));
+    assert_eq!(
+        issued["number_bn"],
+        format!("{}-১", sonod_seal::bangla_digits(&office))
+    );
     let qr = issued["qr_text"].as_str().expect("qr");
     assert!(qr.starts_with("HTTPS://LOCALHOST:8080/V/"), "{qr}");
     let bytes = parse_qr_text(qr).expect("qr").bytes;

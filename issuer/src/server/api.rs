@@ -122,8 +122,11 @@ async fn issue(
         state.metrics().issued();
     }
     let c = &outcome.certificate;
+    let number = sonod_seal::CertificateNumber::new(c.record.office(), c.serial);
     let body = json!({
         "serial": c.serial,
+        "number": number.en(),
+        "number_bn": number.bn(),
         "key_id": c.key_id,
         "qr_text": qr_text(&state, c),
         "links": links(c.serial),
@@ -163,8 +166,11 @@ async fn certificate(
     caller.require(Permission::Print)?;
     let c = stored(&state, serial)?;
     let revocation = state.ledger().revocation(serial)?;
+    let number = sonod_seal::CertificateNumber::new(c.record.office(), c.serial);
     Ok(Json(json!({
         "serial": c.serial,
+        "number": number.en(),
+        "number_bn": number.bn(),
         "key_id": c.key_id,
         "record": c.record,
         "qr_text": qr_text(&state, &c),
