@@ -612,10 +612,7 @@ pub fn render_pdf(
     wording: &Wording,
 ) -> Result<Vec<u8>, PdfError> {
     let page = page_data(ctx, body(ctx, wording));
-    let fonts = FONTS.as_ref().map_err(|e| match e {
-        PdfError::Font(name) => PdfError::Font(name),
-        PdfError::Write(m) => PdfError::Write(m.clone()),
-    })?;
+    let fonts = FONTS.as_ref().map_err(|e| PdfError::Write(e.to_string()))?;
     // Lay out at full size; if the facts run into the signatures, again smaller.
     let mut k = 1.0;
     let ops = loop {
@@ -626,6 +623,53 @@ pub fn render_pdf(
         k -= 0.05;
     };
     draw(&page, ops, fonts)
+}
+
+/// A specimen of the text engine: `text` on one line in Noto Sans Bengali at `size` points, on
+/// a page just large enough (a 10-point margin). For checking the shaping against another
+/// renderer (tests/pdf_render.rs compares it with Chromium's rendering of the same words).
+pub fn specimen(text: &str, size: f32) -> Result<Vec<u8>, PdfError> {
+    let fonts = FONTS.as_ref().map_err(|e| PdfError::Write(e.to_string()))?;
+    let mut l = Layout {
+        shaper: Shaper { fonts },
+        ops: Vec::new(),
+        k: 1.0,
+    };
+    let w = l.measure(&[span(text, Style::new(size))]);
+    l = Layout {
+        shaper: Shaper { fonts },
+        ops: Vec::new(),
+        k: 1.0,
+    };
+    l.text(
+        &[span(text, Style::new(size))],
+        10.0,
+        10.0,
+        f32::INFINITY,
+        1.6,
+        Align::Left,
+    );
+    let mut doc = Document::new();
+    let settings = PageSettings::from_wh(w + 20.0, size * 1.6 + 20.0)
+        .ok_or_else(|| PdfError::Write("page size".into()))?;
+    let mut page = doc.start_page_with(settings);
+    let mut surface = page.surface();
+    for op in l.ops {
+        if let Op::Text { x, baseline, run } = op {
+            surface.set_fill(Some(fill(run.style.color)));
+            surface.draw_glyphs(
+                Point::from_xy(x, baseline),
+                &run.glyphs,
+                fonts[run.face as usize].pdf.clone(),
+                &run.text,
+                run.style.size,
+                false,
+            );
+        }
+    }
+    surface.finish();
+    page.finish();
+    doc.finish().map_err(|e| PdfError::Write(format!("{e:?}")))
 }
 
 /// The certificate's file name: `sonod-<number>.pdf`, the number in Latin digits.

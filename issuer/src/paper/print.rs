@@ -82,6 +82,8 @@ pub(crate) struct PrintPage<'a> {
     qr_svg: &'a str,
     pub(crate) host: Option<String>,
     pub(crate) key_id: &'a str,
+    /// On the served page: the link to the same certificate as a PDF (not printed).
+    pdf_href: Option<String>,
 }
 
 /// Renders the certificate as a complete A4 HTML page (NFC, no external resources, no
@@ -120,8 +122,23 @@ pub(crate) fn body(ctx: &PrintContext<'_>, wording: &Wording) -> Body {
     })
 }
 
+/// [`render_certificate_with`] as the service serves it: with a link to the PDF at `pdf_href`
+/// above the sheet, hidden when printed.
+pub fn render_certificate_page(
+    ctx: &PrintContext<'_>,
+    wording: &Wording,
+    pdf_href: &str,
+) -> String {
+    let mut page = page_data(ctx, body(ctx, wording));
+    page.pdf_href = Some(pdf_href.to_owned());
+    finish(page)
+}
+
 fn render_page(ctx: &PrintContext<'_>, body: Body) -> String {
-    let page = page_data(ctx, body);
+    finish(page_data(ctx, body))
+}
+
+fn finish(page: PrintPage<'_>) -> String {
     // Rendering into a String fails only if a value's Display fails, and none here does.
     let mut html = page.render().unwrap_or_default();
     html.push('\n');
@@ -156,6 +173,7 @@ pub(crate) fn page_data<'a>(ctx: &PrintContext<'a>, body: Body) -> PrintPage<'a>
         qr_svg: svg_element(ctx.qr_svg),
         host: qr_host(ctx.qr_text),
         key_id: ctx.key_id,
+        pdf_href: None,
     }
 }
 
