@@ -315,6 +315,13 @@ enum Op {
         width: f32,
         color: (u8, u8, u8),
     },
+    /// A filled circle (the flag's sun).
+    Disc {
+        cx: f32,
+        cy: f32,
+        r: f32,
+        color: (u8, u8, u8),
+    },
 }
 
 /// The page being laid out.
@@ -783,6 +790,12 @@ fn lay_out(p: &PrintPage<'_>, qr: &QrImage, fonts: &[Loaded], k: f32) -> (Vec<Op
     // The header: the flag, the government, the office.
     let head_top = y;
     l.rect(LEFT, head_top + 1.0 * MM, 15.0 * MM, 9.0 * MM, GREEN);
+    l.ops.push(Op::Disc {
+        cx: LEFT + 6.75 * MM,
+        cy: head_top + 5.5 * MM,
+        r: 3.0 * MM,
+        color: (0xf4, 0x2a, 0x41),
+    });
     y += l.text(
         &[span(l10n::bn("government"), s(10.0))],
         LEFT,
@@ -1296,6 +1309,22 @@ fn draw(p: &PrintPage<'_>, ops: Vec<Op>, fonts: &[Loaded]) -> Result<Vec<u8>, Pd
                     if let Some(path) = pb.finish() {
                         surface.set_fill(None);
                         surface.set_stroke(Some(stroke(color, width)));
+                        surface.draw_path(&path);
+                    }
+                }
+                Op::Disc { cx, cy, r, color } => {
+                    // Four cubic arcs.
+                    let k = 0.552_284_8 * r;
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(cx + r, cy);
+                    pb.cubic_to(cx + r, cy + k, cx + k, cy + r, cx, cy + r);
+                    pb.cubic_to(cx - k, cy + r, cx - r, cy + k, cx - r, cy);
+                    pb.cubic_to(cx - r, cy - k, cx - k, cy - r, cx, cy - r);
+                    pb.cubic_to(cx + k, cy - r, cx + r, cy - k, cx + r, cy);
+                    pb.close();
+                    if let Some(path) = pb.finish() {
+                        surface.set_stroke(None);
+                        surface.set_fill(Some(fill(color)));
                         surface.draw_path(&path);
                     }
                 }
