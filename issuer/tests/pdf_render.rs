@@ -366,19 +366,17 @@ fn chromium_words(dir: &Path) -> image::GrayImage {
 /// character map, side by side, with no shaping: what a PDF writer without a shaper prints.
 fn unshaped_pdf() -> Vec<u8> {
     let bytes: &'static [u8] = include_bytes!("../fonts/NotoSansBengali-Regular.ttf");
-    let face = rustybuzz::ttf_parser::Face::parse(bytes, 0).unwrap();
-    let upem = face.units_per_em() as f32;
+    let face = harfrust::Font::new(bytes, 0).unwrap();
+    let upem = f32::from(face.units_per_em());
+    let cmap = harfrust::ShaperFont::new(&face);
     let mut glyphs = Vec::new();
     let mut width = 0.0;
     for (i, c) in TEST_WORDS.char_indices() {
-        let id = face.glyph_index(c).map_or(0, |g| g.0);
-        let adv = face
-            .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(id))
-            .unwrap_or(0) as f32
-            / upem;
+        let id = cmap.nominal_glyph(u32::from(c)).unwrap_or_default();
+        let adv = cmap.glyph_h_advance(id) as f32 / upem;
         width += adv * SIZE;
         glyphs.push(KrillaGlyph::new(
-            GlyphId::new(u32::from(id)),
+            GlyphId::new(id.to_u32()),
             adv,
             0.0,
             0.0,

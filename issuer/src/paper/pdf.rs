@@ -6,8 +6,9 @@
 //! engine, no image codecs with the default features off). Typst itself as a library would lay
 //! the page out for us but brings a compiler, a package system and several hundred crates.
 //! Bengali needs real shaping (conjuncts such as ক্ষ and স্ত্র, the reph of র্ক, the pre-base
-//! vowel sign of কি, the two-part vowel of কো): each word is shaped with rustybuzz (the
-//! HarfBuzz port krilla itself shapes with) and the glyphs handed to krilla as shaped. Line
+//! vowel sign of কি, the two-part vowel of কো): each word is shaped with harfrust (the HarfBuzz
+//! project's Rust port, maintained; krilla's own shaper, rustybuzz, is unmaintained and is
+//! left off) and the glyphs handed to krilla as shaped. Line
 //! breaking is ours: words break at spaces, as Bengali text does, never inside a word.
 //!
 //! The fonts are built in (`issuer/fonts/`, SIL OFL 1.1, see `fonts/OFL.txt`): Noto Sans
@@ -102,10 +103,10 @@ const FONT_FILES: [(&str, &[u8]); 5] = [
     ),
 ];
 
-/// A font loaded twice: for krilla (embedding) and for rustybuzz (shaping).
+/// A font loaded twice: for krilla (embedding) and for harfrust (shaping).
 struct Loaded {
     pdf: Font,
-    shaper: rustybuzz::Face<'static>,
+    shaping: harfrust::Font,
     upem: f32,
 }
 
@@ -114,9 +115,9 @@ static FONTS: LazyLock<Result<Vec<Loaded>, PdfError>> = LazyLock::new(|| {
         .iter()
         .map(|&(name, bytes)| {
             let pdf = Font::new(bytes.into(), 0).ok_or(PdfError::Font(name))?;
-            let shaper = rustybuzz::Face::from_slice(bytes, 0).ok_or(PdfError::Font(name))?;
-            let upem = f32::from(shaper.units_per_em() as u16).max(1.0);
-            Ok(Loaded { pdf, shaper, upem })
+            let shaping = harfrust::Font::new(bytes, 0).ok_or(PdfError::Font(name))?;
+            let upem = f32::from(shaping.units_per_em()).max(1.0);
+            Ok(Loaded { pdf, shaping, upem })
         })
         .collect()
 });
@@ -198,15 +199,21 @@ impl Shaper<'_> {
         &self.fonts[f as usize]
     }
 
-    /// Shapes `text` in one font with rustybuzz; the glyphs' text ranges index `text`.
+    /// Shapes `text` in one font with harfrust; the glyphs' text ranges index `text`. A text
+    /// harfrust refuses (it never does for a buffer with its script and direction guessed)
+    /// comes out as no glyphs rather than a panic.
     fn run(&self, text: &str, face: Face, style: Style) -> Run {
         let font = self.font(face);
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        let shaper = harfrust::ShaperFont::new(&font.shaping);
+        let mut buffer = harfrust::Buffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
-        let out = rustybuzz::shape(&font.shaper, &[], buffer);
-        let infos = out.glyph_infos();
-        let positions = out.glyph_positions();
+        if let Err(e) = harfrust::shape(&shaper, &mut buffer, harfrust::ShapeOptions::new()) {
+            tracing::error!(error = ?e, "shaping");
+            buffer.clear();
+        }
+        let infos = buffer.glyph_infos();
+        let positions = buffer.glyph_positions();
         let mut glyphs = Vec::with_capacity(infos.len());
         let mut width = 0.0;
         for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
