@@ -45,6 +45,7 @@ pub use accounts::{
     LAST_USE_EVERY, MAX_TOKEN_DAYS, MIN_PASSWORD_CHARS, SESSION_SECONDS,
 };
 pub use paper::bangla_calendar::BanglaDate;
+pub use paper::pdf::{render_pdf, PdfError};
 pub use paper::print::{render_certificate, render_certificate_with, PrintContext};
 pub use paper::qr_image::{parse_ec_level, QrImage, QrImageError, PNG_MODULE_PX};
 pub use paper::wording::{Wording, WordingError};

@@ -872,6 +872,44 @@ async fn officials_log_in_and_print() {
         html.contains("মোহাম্মদ আব্দুল করিম") && html.contains("<svg"),
         "the page shows the name and the QR"
     );
+    // The same certificate as a PDF: linked from the page, for the session and for a token.
+    assert!(
+        html.contains("<a href=\"/certificates/1/pdf\" type=\"application/pdf\">"),
+        "the page links the PDF"
+    );
+    let (status, headers, pdf) = call(&router, with_cookie("/certificates/1/pdf")).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(
+        headers[header::CONTENT_DISPOSITION],
+        "inline; filename=\"sonod-100524-1.pdf\""
+    );
+    assert_eq!(headers[header::CACHE_CONTROL], "private, no-store");
+    assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 10_000, "a PDF");
+    let (status, headers, by_token) = call(
+        &router,
+        get("/api/v1/certificates/1/pdf", Some(&f.operator)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(by_token.starts_with(b"%PDF-"));
+    // An unknown serial: the print page's 404, on both; no one signed in: 401.
+    let (status, _, page_404) = call(&router, with_cookie("/certificates/99/print")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, pdf_404) = call(&router, with_cookie("/certificates/99/pdf")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(pdf_404, page_404, "the same 404 as the print page");
+    let (status, _, _) = call(
+        &router,
+        get("/api/v1/certificates/99/pdf", Some(&f.operator)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for uri in ["/certificates/1/pdf", "/api/v1/certificates/1/pdf"] {
+        let (status, _, _) = call(&router, get(uri, None)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
+    }
     // A session cannot be used for API writes (no CSRF through the browser).
     let req = Request::post("/api/v1/certificates")
         .header(header::COOKIE, &session)
@@ -915,6 +953,8 @@ async fn operations_endpoints() {
         "/api/v1/status-list",
         "/api/v1/admin/backup",
         "/certificates/{serial}/print",
+        "/certificates/{serial}/pdf",
+        "/api/v1/certificates/{serial}/pdf",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
     }

@@ -15,6 +15,10 @@ bangla-era = বঙ্গাব্দ
 prepared-by = প্রস্তুতকারী
 name-and-designation = নাম ও পদবি
 scan-to-verify = যাচাই করতে কিউআর কোডটি স্ক্যান করুন
+# The print page's link to the same certificate as a PDF, and why a PDF could not be made.
+pdf-link = পিডিএফ নামান
+pdf-font = সনদের পিডিএফ তৈরি করা গেল না: অন্তর্নির্মিত ফন্ট { $font } খোলা যায়নি
+pdf-write = সনদের পিডিএফ তৈরি করা গেল না: { $message }
 key-id = চাবি
 signatory = মেয়র / চেয়ারম্যান
 qr-marked = চিহ্নিত তথ্য কিউআর কোডে অফিসের ডিজিটাল স্বাক্ষরসহ সংরক্ষিত; যাচাইয়ের ফলাফলের সঙ্গে মিলিয়ে নিন।

@@ -15,6 +15,10 @@ bangla-era = BS
 prepared-by = Prepared by
 name-and-designation = name and designation
 scan-to-verify = Scan the QR code to verify
+# The print page's link to the same certificate as a PDF, and why a PDF could not be made.
+pdf-link = Download PDF
+pdf-font = the certificate PDF could not be made: the built-in font { $font } did not load
+pdf-write = the certificate PDF could not be made: { $message }
 key-id = key id
 signatory = Mayor / Chairman
 qr-marked = Facts marked QR are signed into the QR code: compare them with the verification result.

@@ -47,37 +47,43 @@ pub struct PrintContext<'a> {
 
 /// One row of the table of facts.
 #[derive(Debug)]
-struct Fact {
-    label_bn: String,
-    label_en: String,
-    value: String,
+pub(crate) struct Fact {
+    pub(crate) label_bn: String,
+    pub(crate) label_en: String,
+    pub(crate) value: String,
     /// The value in Latin script, smaller, after it.
-    lat: Option<String>,
+    pub(crate) lat: Option<String>,
     /// Signed into the QR code.
-    signed: bool,
+    pub(crate) signed: bool,
 }
 
+/// Everything the certificate shows, worked out once for both the HTML page and the PDF
+/// ([`super::pdf`]).
 #[derive(Template)]
 #[template(path = "print.html", escape = "sonod")]
-struct PrintPage<'a> {
-    name_bn: &'a str,
-    name_en: &'a str,
-    number_bn: String,
-    number_en: String,
-    office_bn: &'a str,
-    office_en: &'a str,
-    office_address_bn: Option<&'a str>,
+pub(crate) struct PrintPage<'a> {
+    pub(crate) name_bn: &'a str,
+    pub(crate) name_en: &'a str,
+    pub(crate) number_bn: String,
+    pub(crate) number_en: String,
+    pub(crate) office_bn: &'a str,
+    pub(crate) office_en: &'a str,
+    pub(crate) office_address_bn: Option<&'a str>,
     qr_mm: String,
-    revoked: bool,
-    development: bool,
-    issued_bn: String,
-    issued_bs: String,
-    body_bn: String,
-    body_en: String,
-    facts: Vec<Fact>,
+    pub(crate) revoked: bool,
+    pub(crate) development: bool,
+    pub(crate) issued_bn: String,
+    pub(crate) issued_bs: String,
+    /// The Bangla wording as HTML (`<p>` paragraphs, `<b>` values, the list's `<table>`).
+    pub(crate) body_bn: String,
+    /// The English wording as HTML (`<b>` values).
+    pub(crate) body_en: String,
+    pub(crate) facts: Vec<Fact>,
     qr_svg: &'a str,
-    host: Option<String>,
-    key_id: &'a str,
+    pub(crate) host: Option<String>,
+    pub(crate) key_id: &'a str,
+    /// On the served page: the link to the same certificate as a PDF (not printed).
+    pdf_href: Option<String>,
 }
 
 /// Renders the certificate as a complete A4 HTML page (NFC, no external resources, no
@@ -100,19 +106,47 @@ pub fn render_certificate(ctx: &PrintContext<'_>) -> String {
 
 /// [`render_certificate`] with an office's own wording.
 pub fn render_certificate_with(ctx: &PrintContext<'_>, wording: &Wording) -> String {
+    render_page(ctx, body(ctx, wording))
+}
+
+/// The record's wording for this office.
+pub(crate) fn body(ctx: &PrintContext<'_>, wording: &Wording) -> Body {
     let place = Place::of(ctx.office_name_bn, ctx.office_name_en);
-    let body = wording.body(ctx.record, place).unwrap_or_else(|e| {
+    wording.body(ctx.record, place).unwrap_or_else(|e| {
         // Checked at load; a failure here is a bug in a template, not in the record.
         tracing::error!(error = %e, "certificate wording");
         Body {
             bn: String::new(),
             en: String::new(),
         }
-    });
-    render_page(ctx, body)
+    })
+}
+
+/// [`render_certificate_with`] as the service serves it: with a link to the PDF at `pdf_href`
+/// above the sheet, hidden when printed.
+pub fn render_certificate_page(
+    ctx: &PrintContext<'_>,
+    wording: &Wording,
+    pdf_href: &str,
+) -> String {
+    let mut page = page_data(ctx, body(ctx, wording));
+    page.pdf_href = Some(pdf_href.to_owned());
+    finish(page)
 }
 
 fn render_page(ctx: &PrintContext<'_>, body: Body) -> String {
+    finish(page_data(ctx, body))
+}
+
+fn finish(page: PrintPage<'_>) -> String {
+    // Rendering into a String fails only if a value's Display fails, and none here does.
+    let mut html = page.render().unwrap_or_default();
+    html.push('\n');
+    sonod_seal::text::normalize(&html)
+}
+
+/// What the page shows, from the context and the wording.
+pub(crate) fn page_data<'a>(ctx: &PrintContext<'a>, body: Body) -> PrintPage<'a> {
     let r = ctx.record;
     let t = r.cert_type();
     // The one writer of the number, shared with the verifier's page and sonod-scan.
@@ -120,7 +154,7 @@ fn render_page(ctx: &PrintContext<'_>, body: Body) -> String {
     let (number_bn, number_en) = (number.bn(), number.en());
     let issued = r.issued();
     let size = qr_size_tenths_mm(ctx.qr_svg);
-    let page = PrintPage {
+    PrintPage {
         name_bn: t.name_bn,
         name_en: t.name_en,
         facts: facts(r, &number_bn, &number_en),
@@ -139,11 +173,8 @@ fn render_page(ctx: &PrintContext<'_>, body: Body) -> String {
         qr_svg: svg_element(ctx.qr_svg),
         host: qr_host(ctx.qr_text),
         key_id: ctx.key_id,
-    };
-    // Rendering into a String fails only if a value's Display fails, and none here does.
-    let mut html = page.render().unwrap_or_default();
-    html.push('\n');
-    sonod_seal::text::normalize(&html)
+        pdf_href: None,
+    }
 }
 
 /// The table of every fact: the number, issue and expiry dates, then each field present in
@@ -230,7 +261,13 @@ const QR_MODULE_TENTHS_MM: u32 = 7;
 /// The printed side of the QR code, quiet zone included, in tenths of a millimetre:
 /// [`QR_MODULE_TENTHS_MM`] a module, at least 40 mm and at most 70 mm.
 fn qr_size_tenths_mm(svg: &str) -> u32 {
-    qr_modules(svg).map_or(500, |m| (m * QR_MODULE_TENTHS_MM).clamp(400, 700))
+    qr_modules(svg).map_or(500, qr_side_tenths_mm)
+}
+
+/// The printed side of a QR code of `modules` modules a side (quiet zone included), in tenths
+/// of a millimetre; the same on the page and in the PDF.
+pub(crate) fn qr_side_tenths_mm(modules: u32) -> u32 {
+    (modules * QR_MODULE_TENTHS_MM).clamp(400, 700)
 }
 
 /// The verifier's host from a QR URL, in lower case, for the caption.

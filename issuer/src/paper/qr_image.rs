@@ -55,6 +55,15 @@ impl QrImage {
         self.code.width()
     }
 
+    /// The modules, row by row from the top left, `true` for dark (no quiet zone).
+    pub fn dark_modules(&self) -> Vec<bool> {
+        self.code
+            .to_colors()
+            .into_iter()
+            .map(|c| c == qrcode::Color::Dark)
+            .collect()
+    }
+
     /// A PNG with a 4-module quiet zone.
     pub fn png(&self) -> Result<Vec<u8>, QrImageError> {
         let img = self

@@ -68,6 +68,7 @@ fn links(serial: u64) -> Value {
         "qr_png": format!("/api/v1/certificates/{serial}/qr.png"),
         "qr_svg": format!("/api/v1/certificates/{serial}/qr.svg"),
         "print": format!("/certificates/{serial}/print"),
+        "pdf": format!("/api/v1/certificates/{serial}/pdf"),
     })
 }
 

@@ -14,7 +14,7 @@ use super::error::AppError;
 use super::AppState;
 use crate::accounts::signin::SignInError;
 use crate::accounts::{Permission, SESSION_SECONDS};
-use crate::paper::print::{render_certificate_with, PrintContext};
+use crate::paper::print::{render_certificate_page, PrintContext};
 use crate::storage::ledger::now;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -24,6 +24,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/logout", axum::routing::post(logout))
         .route("/print", get(find))
         .route("/certificates/{serial}/print", get(print))
+        .route("/certificates/{serial}/pdf", get(pdf))
+        .route("/api/v1/certificates/{serial}/pdf", get(pdf))
 }
 
 /// The home page: the office, and for someone signed in, finding a certificate to print.
@@ -169,23 +171,28 @@ async fn find(caller: Caller, Query(f): Query<Find>) -> Result<Redirect, AppErro
     Ok(Redirect::to(&format!("/certificates/{serial}/print")))
 }
 
+/// The certificate `serial`, or the print page's 404.
+fn printable(state: &AppState, serial: u64) -> Result<crate::StoredCertificate, AppError> {
+    state.ledger().store().get(serial)?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "{} / {}",
+            crate::l10n::bn("no-certificate"),
+            crate::l10n::en_args("no-certificate", &[("serial", &serial.to_string())])
+        ))
+    })
+}
+
 async fn print(
     State(state): State<AppState>,
     caller: Caller,
     Path(serial): Path<u64>,
 ) -> Result<Response, AppError> {
     caller.require(Permission::Print)?;
-    let c = state.ledger().store().get(serial)?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "{} / {}",
-            crate::l10n::bn("no-certificate"),
-            crate::l10n::en_args("no-certificate", &[("serial", &serial.to_string())])
-        ))
-    })?;
+    let c = printable(&state, serial)?;
     let qr_text = super::api::qr_text(&state, &c);
     let qr_svg = super::api::qr_image(&state, &c)?.svg();
     let office = &state.config().office;
-    let html = render_certificate_with(
+    let html = render_certificate_page(
         &PrintContext {
             office_name_bn: &office.name_bn,
             office_name_en: &office.name_en,
@@ -199,6 +206,56 @@ async fn print(
             development: state.config().development,
         },
         state.wording(),
+        &format!("/certificates/{serial}/pdf"),
     );
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response())
+}
+
+/// The same certificate as a one-page A4 PDF (`paper::pdf`), for a signed-in official or an API
+/// token with the Print permission: `/certificates/{serial}/pdf` and
+/// `/api/v1/certificates/{serial}/pdf`. Made on a blocking thread (tens of milliseconds of
+/// shaping and font subsetting).
+async fn pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(serial): Path<u64>,
+) -> Result<Response, AppError> {
+    caller.require(Permission::Print)?;
+    let c = printable(&state, serial)?;
+    let revoked = state.ledger().revocation(serial)?.is_some();
+    let qr_text = super::api::qr_text(&state, &c);
+    let qr = super::api::qr_image(&state, &c)?;
+    let (bytes, name) = tokio::task::spawn_blocking(move || {
+        let office = &state.config().office;
+        let key_id = c.key_id.to_string();
+        let ctx = PrintContext {
+            office_name_bn: &office.name_bn,
+            office_name_en: &office.name_en,
+            office_address_bn: None,
+            record: &c.record,
+            serial,
+            key_id: &key_id,
+            qr_svg: "",
+            qr_text: &qr_text,
+            revoked,
+            development: state.config().development,
+        };
+        let name = crate::paper::pdf::file_name(&ctx);
+        crate::paper::pdf::render_pdf(&ctx, &qr, state.wording()).map(|b| (b, name))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
