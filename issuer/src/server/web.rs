@@ -76,7 +76,10 @@ async fn dev_sms(State(state): State<AppState>) -> Result<Html<String>, AppError
                 kind_en: crate::l10n::en(&format!("sms-kind-{}", m.kind)),
                 parts_bn: crate::l10n::bn_args(
                     "dev-sms-parts",
-                    &[("parts", &sonod_seal::bangla_digits(&p)), ("units", &sonod_seal::bangla_digits(&u))],
+                    &[
+                        ("parts", &sonod_seal::bangla_digits(&p)),
+                        ("units", &sonod_seal::bangla_digits(&u)),
+                    ],
                 ),
                 parts_en: crate::l10n::en_args("dev-sms-parts", &[("parts", &p), ("units", &u)]),
             }

@@ -247,7 +247,8 @@ impl Gateway {
             Some(var) => Some(std::env::var(var).map_err(|_| GatewayError::NoKey(var.clone()))?),
             None => None,
         };
-        Gateway::new(template, api_key).map_err(|e| GatewayError::Invalid(path.display().to_string(), e))
+        Gateway::new(template, api_key)
+            .map_err(|e| GatewayError::Invalid(path.display().to_string(), e))
     }
 
     /// A gateway from its template and key.
@@ -316,7 +317,10 @@ impl Gateway {
     pub fn send(&self, m: &Message) -> Outcome {
         let t = &self.template;
         let params = self.params(m);
-        let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let result = match (t.method, t.body) {
             (Method::Get, _) => {
                 let mut r = self.agent.get(&t.url);
@@ -341,7 +345,9 @@ impl Gateway {
             Ok(r) => (r.status(), r),
             Err(ureq::Error::Status(code, r)) => (code, r),
             // The error's text names the URL, which may carry the key: only its kind.
-            Err(ureq::Error::Transport(e)) => return Outcome::Retry(format!("transport: {}", e.kind())),
+            Err(ureq::Error::Transport(e)) => {
+                return Outcome::Retry(format!("transport: {}", e.kind()))
+            }
         };
         let mut answer = String::new();
         {
@@ -362,7 +368,10 @@ impl Gateway {
     pub fn judge(&self, status: u16, answer: &str) -> Outcome {
         let t = &self.template;
         if t.permanent.status.contains(&status)
-            || t.permanent.contains.iter().any(|s| answer.contains(s.as_str()))
+            || t.permanent
+                .contains
+                .iter()
+                .any(|s| answer.contains(s.as_str()))
         {
             return Outcome::Permanent(format!("status {status}, refused"));
         }
@@ -426,11 +435,20 @@ contains = ["\"response_code\":1002"]
     fn the_readme_example_reads_and_judges_answers() {
         let g = Gateway::new(template(BULKSMSBD), Some("secret-key".into())).unwrap();
         assert_eq!(
-            g.judge(200, r#"{"response_code":202,"message_id":77,"success_message":"ok"}"#),
+            g.judge(
+                200,
+                r#"{"response_code":202,"message_id":77,"success_message":"ok"}"#
+            ),
             Outcome::Sent(Some("77".into()))
         );
-        assert!(matches!(g.judge(200, r#"{"response_code":1007}"#), Outcome::Retry(_)));
-        assert!(matches!(g.judge(200, r#"{"response_code":1002}"#), Outcome::Permanent(_)));
+        assert!(matches!(
+            g.judge(200, r#"{"response_code":1007}"#),
+            Outcome::Retry(_)
+        ));
+        assert!(matches!(
+            g.judge(200, r#"{"response_code":1002}"#),
+            Outcome::Permanent(_)
+        ));
         assert!(matches!(g.judge(401, ""), Outcome::Permanent(_)));
         assert!(matches!(g.judge(503, ""), Outcome::Retry(_)));
         assert!(matches!(g.judge(200, "not json"), Outcome::Retry(_)));
@@ -463,7 +481,13 @@ contains = ["\"response_code\":1002"]
         let mut t = template(BULKSMSBD);
         t.url = "ftp://x".into();
         assert!(Gateway::new(t, None).is_err());
-        assert!(basic_toml::from_str::<Template>("url = \"http://x\"\n[params]\nnumber = \"n\"\n").is_err());
-        assert!(basic_toml::from_str::<Template>("url = \"http://x\"\nsurprise = 1\n[params]\nnumber = \"n\"\ntext = \"t\"\n").is_err());
+        assert!(
+            basic_toml::from_str::<Template>("url = \"http://x\"\n[params]\nnumber = \"n\"\n")
+                .is_err()
+        );
+        assert!(basic_toml::from_str::<Template>(
+            "url = \"http://x\"\nsurprise = 1\n[params]\nnumber = \"n\"\ntext = \"t\"\n"
+        )
+        .is_err());
     }
 }

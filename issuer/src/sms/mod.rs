@@ -84,7 +84,10 @@ pub fn issued_text(type_bn: &str, number: &CertificateNumber, link: Option<&str>
             "sms-issued",
             &[("type", type_bn), ("number", &number), ("link", link)],
         ),
-        None => crate::l10n::bn_args("sms-issued-no-link", &[("type", type_bn), ("number", &number)]),
+        None => crate::l10n::bn_args(
+            "sms-issued-no-link",
+            &[("type", type_bn), ("number", &number)],
+        ),
     }
 }
 
@@ -93,13 +96,21 @@ pub fn revoked_text(type_bn: &str, number: &CertificateNumber, reason: Revocatio
     let (reason_bn, _) = reason.labels();
     crate::l10n::bn_args(
         "sms-revoked",
-        &[("type", type_bn), ("number", &number.bn()), ("reason", &reason_bn)],
+        &[
+            ("type", type_bn),
+            ("number", &number.bn()),
+            ("reason", &reason_bn),
+        ],
     )
 }
 
 /// The link for messages: the verifier's site, lower case (`https://verify.sonod.gov.bd`).
 pub fn link_for(host: &sonod_seal::Host) -> String {
-    let scheme = if host.is_plain_http() { "http" } else { "https" };
+    let scheme = if host.is_plain_http() {
+        "http"
+    } else {
+        "https"
+    };
     format!("{scheme}://{}", host.as_str().to_ascii_lowercase())
 }
 
@@ -118,7 +129,7 @@ pub enum Outcome {
 #[derive(Debug)]
 pub enum Sender {
     /// A real gateway.
-    Gateway(gateway::Gateway),
+    Gateway(Box<gateway::Gateway>),
     /// Development: a file in the data directory, shown on `/dev/sms`.
     DevFile(devfile::DevFile),
 }
@@ -172,14 +183,21 @@ mod tests {
         let mut checked = 0;
         let mut longest = (0, String::new());
         for type_bn in &types {
-            let mut texts = vec![issued_text(type_bn, &n, Some(link)), issued_text(type_bn, &n, None)];
+            let mut texts = vec![
+                issued_text(type_bn, &n, Some(link)),
+                issued_text(type_bn, &n, None),
+            ];
             for reason in RevocationReason::ALL {
                 let t = revoked_text(type_bn, &n, reason);
                 assert!(t.contains(&reason.labels().0), "{t}");
                 texts.push(t);
             }
             for t in texts {
-                assert!(utf16_len(&t) <= MAX_UTF16, "{} > {MAX_UTF16}: {t}", utf16_len(&t));
+                assert!(
+                    utf16_len(&t) <= MAX_UTF16,
+                    "{} > {MAX_UTF16}: {t}",
+                    utf16_len(&t)
+                );
                 assert!(t.contains("সনদ নং ৯৯৯৯৯৯-৯৯৯৯৯৯৯৯৯৯"), "{t}");
                 if utf16_len(&t) > longest.0 {
                     longest = (utf16_len(&t), t.clone());
@@ -193,7 +211,11 @@ mod tests {
 
     #[test]
     fn the_texts_read_as_written_with_bangla_digits() {
-        let t = issued_text("নাগরিকত্ব সনদ", &number(42), Some("https://verify.sonod.gov.bd"));
+        let t = issued_text(
+            "নাগরিকত্ব সনদ",
+            &number(42),
+            Some("https://verify.sonod.gov.bd"),
+        );
         assert!(t.contains("নাগরিকত্ব সনদ"), "{t}");
         assert!(t.contains("সনদ নং ৯৯৯৯৯৯-৪২"), "{t}");
         assert!(t.ends_with("https://verify.sonod.gov.bd"), "{t}");

@@ -120,12 +120,23 @@ pub async fn run(ledger: &Ledger, sender: Arc<Sender>, stop: CancellationToken) 
             let outcome = tokio::task::spawn_blocking(move || s.send(&copy))
                 .await
                 .unwrap_or_else(|_| Outcome::Retry("sender panicked".into()));
-            let m = after_attempt(m, outcome, max_attempts, backoff, now_ms(), OsRng.next_u64());
+            let m = after_attempt(
+                m,
+                outcome,
+                max_attempts,
+                backoff,
+                now_ms(),
+                OsRng.next_u64(),
+            );
             // The message id only: never the number or the text.
             match m.state {
                 SmsState::Sent => tracing::info!(sms = id, attempts = m.attempts, "sms sent"),
-                SmsState::Failed => tracing::warn!(sms = id, attempts = m.attempts, error = ?m.last_error, "sms given up"),
-                SmsState::Queued => tracing::info!(sms = id, attempts = m.attempts, error = ?m.last_error, retry_at_ms = m.next_at, "sms will be retried"),
+                SmsState::Failed => {
+                    tracing::warn!(sms = id, attempts = m.attempts, error = ?m.last_error, "sms given up")
+                }
+                SmsState::Queued => {
+                    tracing::info!(sms = id, attempts = m.attempts, error = ?m.last_error, retry_at_ms = m.next_at, "sms will be retried")
+                }
             }
             if let Err(e) = ledger.sms_record(&m).await {
                 tracing::error!(sms = id, error = %e, "sms: outcome not recorded; the worker stops");
@@ -176,13 +187,19 @@ mod tests {
             cap_ms: 1_000,
         };
         let m = after_attempt(message(), Outcome::Retry("x".into()), 3, b, 10_000, 0);
-        assert_eq!((m.state, m.attempts, m.next_at), (SmsState::Queued, 1, 10_050));
+        assert_eq!(
+            (m.state, m.attempts, m.next_at),
+            (SmsState::Queued, 1, 10_050)
+        );
         let m = after_attempt(m, Outcome::Retry("x".into()), 3, b, 10_000, 0);
         let m = after_attempt(m, Outcome::Retry("x".into()), 3, b, 10_000, 0);
         assert_eq!((m.state, m.attempts), (SmsState::Failed, 3));
         let m = after_attempt(message(), Outcome::Permanent("no".into()), 3, b, 0, 0);
         assert_eq!(m.state, SmsState::Failed);
         let m = after_attempt(message(), Outcome::Sent(Some("g1".into())), 3, b, 0, 0);
-        assert_eq!((m.state, m.gateway_ref.as_deref()), (SmsState::Sent, Some("g1")));
+        assert_eq!(
+            (m.state, m.gateway_ref.as_deref()),
+            (SmsState::Sent, Some("g1"))
+        );
     }
 }

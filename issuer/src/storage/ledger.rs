@@ -35,8 +35,8 @@ use sonod_seal::feed::{Event, EventKind, RevocationReason};
 use sonod_seal::{Certificate, Record, SealError, Sealed};
 
 use crate::sealing::office_key::{OfficeKey, SigningRefused};
-use crate::storage::group_commit::{CommitFailed, GroupCommit, Ticket};
 use crate::sms::{Message, SmsState};
+use crate::storage::group_commit::{CommitFailed, GroupCommit, Ticket};
 use crate::storage::store::{
     key, last_number, number_of, Store, StoreError, StoredCertificate, AUDIT, CERT, EVENT,
     IDEMPOTENCY, REVOCATION, SMS, SMS_DUE,

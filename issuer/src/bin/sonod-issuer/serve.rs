@@ -158,7 +158,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let sender = match &args.sms_gateway {
         Some(file) => {
             let gateway = sonod_issuer::sms::gateway::Gateway::load(file)?;
-            sonod_issuer::sms::Sender::Gateway(gateway)
+            sonod_issuer::sms::Sender::Gateway(Box::new(gateway))
         }
         None => {
             let file = sonod_issuer::sms::devfile::DevFile::in_dir(&args.data);
