@@ -455,6 +455,22 @@ contains = ["\"response_code\":1002"]
     }
 
     #[test]
+    fn the_example_in_the_readme_is_a_valid_template() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("```toml\nurl = ").expect("the example") + "```toml\n".len();
+        let end = start + readme[start..].find("```").expect("its end");
+        let t = template(&readme[start..end]);
+        assert_eq!(t.params.client_ref.as_deref(), Some("csms_id"));
+        assert_eq!(t.extra.get("type").map(String::as_str), Some("unicode"));
+        let g = Gateway::new(t, Some("k".into())).unwrap();
+        assert_eq!(
+            g.judge(200, r#"{"response_code":202,"message_id":9}"#),
+            Outcome::Sent(Some("9".into()))
+        );
+        assert!(matches!(g.judge(200, r#"{"response_code":1002}"#), Outcome::Permanent(_)));
+    }
+
+    #[test]
     fn the_api_key_is_never_in_debug_output() {
         let g = Gateway::new(template(BULKSMSBD), Some("secret-key".into())).unwrap();
         let shown = format!("{g:?}");
