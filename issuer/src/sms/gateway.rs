@@ -467,7 +467,10 @@ contains = ["\"response_code\":1002"]
             g.judge(200, r#"{"response_code":202,"message_id":9}"#),
             Outcome::Sent(Some("9".into()))
         );
-        assert!(matches!(g.judge(200, r#"{"response_code":1002}"#), Outcome::Permanent(_)));
+        assert!(matches!(
+            g.judge(200, r#"{"response_code":1002}"#),
+            Outcome::Permanent(_)
+        ));
     }
 
     #[test]

@@ -22,6 +22,10 @@
 //! write must see earlier — a retried idempotency key, a second revocation — it finds in the
 //! queue, which is kept until the tree has it.
 //!
+//! An SMS the change causes (a certificate issued or revoked whose record has a mobile number)
+//! is queued in the same batch, in the outbox (see `crate::sms`): a crash keeps the change and
+//! its message together or neither. The SMS worker records each send through the same path.
+//!
 //! Serials are reserved in durable blocks before use: a crash leaves a gap in the numbers,
 //! never a serial used twice.
 
