@@ -27,6 +27,7 @@ pub mod l10n;
 pub mod paper;
 pub mod sealing;
 pub mod server;
+pub mod sms;
 pub mod storage;
 
 // The old flat paths inside the crate (used by `server/`), kept while that code moves.

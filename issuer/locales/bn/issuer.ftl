@@ -185,3 +185,17 @@ role-operator = অপারেটর
 token-state-active = চালু
 token-state-expired = মেয়াদোত্তীর্ণ
 token-state-revoked = বাতিল
+# SMS to citizens (Bangla only; each at most 134 UTF-16 units, see src/sms)
+sms-issued = আপনার { $type } প্রদান করা হয়েছে। সনদ নং { $number }। যাচাই: { $link }
+sms-issued-no-link = আপনার { $type } প্রদান করা হয়েছে। সনদ নং { $number }।
+sms-revoked = আপনার { $type } (সনদ নং { $number }) বাতিল করা হয়েছে। কারণ: { $reason }।
+sms-gateway-read = SMS গেটওয়ের ফাইল { $path } পড়া গেল না
+sms-gateway-invalid = SMS গেটওয়ের ফাইল { $path } সঠিক নয়: { $error }
+sms-gateway-no-key = SMS গেটওয়ের API কী-এর পরিবেশ চলক { $var } দেওয়া নেই
+sms-kind-issued = প্রদান
+sms-kind-revoked = বাতিল
+dev-sms-title = উন্নয়নের SMS
+dev-sms-intro = এই সেবা উন্নয়নের জন্য চলছে: SMS কোনো ফোনে যায়নি, নাগরিক যা পেতেন তা এখানে দেখানো হলো (নতুনটি আগে)।
+dev-sms-none = এখনো কোনো SMS নেই।
+dev-sms-parts = { $parts } অংশ, { $units } অক্ষর-একক
+dev-sms-off = এই পাতা কেবল উন্নয়নের সেবায় আছে

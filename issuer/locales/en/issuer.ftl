@@ -185,3 +185,17 @@ role-operator = operator
 token-state-active = active
 token-state-expired = expired
 token-state-revoked = revoked
+# SMS to citizens (sent in Bangla; the English is for the development page and the docs)
+sms-issued = Your { $type } has been issued. Certificate no. { $number }. Verify: { $link }
+sms-issued-no-link = Your { $type } has been issued. Certificate no. { $number }.
+sms-revoked = Your { $type } (certificate no. { $number }) has been revoked. Reason: { $reason }.
+sms-gateway-read = cannot read the SMS gateway file { $path }
+sms-gateway-invalid = the SMS gateway file { $path } is not valid: { $error }
+sms-gateway-no-key = the SMS gateway's API key variable { $var } is not set
+sms-kind-issued = issued
+sms-kind-revoked = revoked
+dev-sms-title = Development SMS
+dev-sms-intro = This service runs for development: no SMS went to any phone; what the citizen would have received is shown here (newest first).
+dev-sms-none = No SMS yet.
+dev-sms-parts = { $parts } part(s), { $units } UTF-16 units
+dev-sms-off = this page exists only on a development service

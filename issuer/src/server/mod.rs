@@ -79,6 +79,8 @@ struct Inner {
     metrics: Metrics,
     signin: SignIn,
     wording: Wording,
+    /// The development SMS file the `/dev/sms` page shows; unset in production.
+    dev_sms: std::sync::OnceLock<crate::sms::devfile::DevFile>,
 }
 
 /// Shared state of the service; cheap to clone.
@@ -149,6 +151,9 @@ impl AppState {
         let wording = Wording::load(config.wording_dir.as_deref())?;
         let accounts = Accounts::open(&store)?;
         let ledger = Ledger::open(store)?;
+        if let Some(host) = &config.verifier_host {
+            ledger.set_sms_link(crate::sms::link_for(host));
+        }
         let metrics = Metrics::new();
         Ok(AppState(Arc::new(Inner {
             config,
@@ -158,10 +163,22 @@ impl AppState {
             metrics,
             signin: SignIn::new(limits),
             wording,
+            dev_sms: std::sync::OnceLock::new(),
         })))
     }
 
     /// The sign-in gates.
+    /// Shows the development SMS file on `/dev/sms` (development only: the page shows
+    /// numbers and texts to anyone who can reach the service).
+    pub fn show_dev_sms(&self, file: crate::sms::devfile::DevFile) {
+        let _ = self.0.dev_sms.set(file);
+    }
+
+    /// The development SMS file, when shown.
+    pub fn dev_sms(&self) -> Option<&crate::sms::devfile::DevFile> {
+        self.0.dev_sms.get()
+    }
+
     pub fn signin(&self) -> &SignIn {
         &self.0.signin
     }

@@ -26,6 +26,66 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/certificates/{serial}/print", get(print))
         .route("/certificates/{serial}/pdf", get(pdf))
         .route("/api/v1/certificates/{serial}/pdf", get(pdf))
+        .route("/dev/sms", get(dev_sms))
+}
+
+/// One message on the development SMS page.
+struct DevSmsRow {
+    to_bn: String,
+    at: String,
+    text: String,
+    kind_bn: String,
+    kind_en: String,
+    parts_bn: String,
+    parts_en: String,
+}
+
+/// `/dev/sms`: what the citizens' phones would have received, newest first.
+#[derive(Template)]
+#[template(path = "dev_sms.html", escape = "sonod")]
+struct DevSmsPage {
+    messages: Vec<DevSmsRow>,
+}
+
+/// Messages the development page shows.
+const DEV_SMS_SHOWN: usize = 200;
+
+/// The development SMS page: only when the service runs with development keys or
+/// `--dev-sms-page`; a 404 otherwise.
+async fn dev_sms(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    let Some(file) = state.dev_sms() else {
+        return Err(AppError::NotFound(crate::l10n::both("dev-sms-off", &[])));
+    };
+    let file = file.clone();
+    let recent = tokio::task::spawn_blocking(move || file.recent(DEV_SMS_SHOWN))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let messages = recent
+        .into_iter()
+        .map(|m| {
+            let units = crate::sms::utf16_len(&m.text);
+            let parts = if units <= 70 { 1 } else { units.div_ceil(67) };
+            let (p, u) = (parts.to_string(), units.to_string());
+            let local = m.to.strip_prefix("+88").unwrap_or(&m.to);
+            DevSmsRow {
+                to_bn: sonod_seal::bangla_digits(local),
+                at: sonod_seal::bangla_digits(&crate::accounts::dhaka_time(m.at)),
+                text: m.text,
+                kind_bn: crate::l10n::bn(&format!("sms-kind-{}", m.kind)),
+                kind_en: crate::l10n::en(&format!("sms-kind-{}", m.kind)),
+                parts_bn: crate::l10n::bn_args(
+                    "dev-sms-parts",
+                    &[
+                        ("parts", &sonod_seal::bangla_digits(&p)),
+                        ("units", &sonod_seal::bangla_digits(&u)),
+                    ],
+                ),
+                parts_en: crate::l10n::en_args("dev-sms-parts", &[("parts", &p), ("units", &u)]),
+            }
+        })
+        .collect();
+    Ok(html(&DevSmsPage { messages }))
 }
 
 /// The home page: the office, and for someone signed in, finding a certificate to print.

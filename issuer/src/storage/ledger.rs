@@ -22,6 +22,10 @@
 //! write must see earlier — a retried idempotency key, a second revocation — it finds in the
 //! queue, which is kept until the tree has it.
 //!
+//! An SMS the change causes (a certificate issued or revoked whose record has a mobile number)
+//! is queued in the same batch, in the outbox (see `crate::sms`): a crash keeps the change and
+//! its message together or neither. The SMS worker records each send through the same path.
+//!
 //! Serials are reserved in durable blocks before use: a crash leaves a gap in the numbers,
 //! never a serial used twice.
 
@@ -35,10 +39,11 @@ use sonod_seal::feed::{Event, EventKind, RevocationReason};
 use sonod_seal::{Certificate, Record, SealError, Sealed};
 
 use crate::sealing::office_key::{OfficeKey, SigningRefused};
+use crate::sms::{Message, SmsState};
 use crate::storage::group_commit::{CommitFailed, GroupCommit, Ticket};
 use crate::storage::store::{
     key, last_number, number_of, Store, StoreError, StoredCertificate, AUDIT, CERT, EVENT,
-    IDEMPOTENCY, REVOCATION,
+    IDEMPOTENCY, REVOCATION, SMS, SMS_DUE,
 };
 
 /// Serials reserved per durable block.
@@ -181,6 +186,11 @@ impl Pending {
         self.batch.insert(key, value);
         self.empty = false;
     }
+
+    fn remove(&mut self, key: impl Into<sled::IVec>) {
+        self.batch.remove(key);
+        self.empty = false;
+    }
 }
 
 #[derive(Debug)]
@@ -189,6 +199,8 @@ struct WriteState {
     reserved_end: u64,
     next_seq: u64,
     next_audit: u64,
+    /// The next outbox message id.
+    next_sms: u64,
     /// Queued for the next batch.
     queued: Pending,
     /// Taken by the committer, being written now (its batch is gone, its maps are kept until
@@ -314,6 +326,10 @@ pub struct Ledger {
     /// Held by the committer while it writes a batch, and by a backup.
     applying: Arc<Mutex<()>>,
     commit: GroupCommit,
+    /// The link the "issued" SMS carries (the verifier's site), set once by the service.
+    sms_link: std::sync::OnceLock<String>,
+    /// Woken when a message is queued (the SMS worker waits on it).
+    sms_queued: Arc<tokio::sync::Notify>,
 }
 
 fn idempotency_key(k: &[u8]) -> Vec<u8> {
@@ -347,6 +363,7 @@ impl Ledger {
         let tree = store.ledger_tree().clone();
         let seq = last_number(&tree, EVENT)?;
         let next_audit = last_number(&tree, AUDIT)? + 1;
+        let next_sms = last_number(&tree, SMS)? + 1;
         // Nothing is reserved in memory yet: the first issue reserves a durable block.
         let next_serial = store.next_serial()?;
         let state = Arc::new(Mutex::new(WriteState {
@@ -354,6 +371,7 @@ impl Ledger {
             reserved_end: next_serial,
             next_seq: seq + 1,
             next_audit,
+            next_sms,
             queued: Pending::new(),
             applying: Pending::new(),
         }));
@@ -369,6 +387,8 @@ impl Ledger {
             store,
             tree,
             commit,
+            sms_link: std::sync::OnceLock::new(),
+            sms_queued: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -608,6 +628,15 @@ impl Ledger {
             },
             (actor, "issue", serial.to_string(), detail),
         )?;
+        if let Some(to) = crate::sms::mobile_of(record) {
+            let number = sonod_seal::CertificateNumber::new(record.office(), serial);
+            let text = crate::sms::issued_text(
+                record.cert_type().name_bn,
+                &number,
+                self.sms_link.get().map(String::as_str),
+            );
+            self.queue_sms(&mut s, to, text, "issued")?;
+        }
         let ticket = self.commit.ticket(seq);
         Ok(IssueOutcome {
             certificate: stored,
@@ -661,9 +690,9 @@ impl Ledger {
         actor: &str,
     ) -> Result<RevokeOutcome, LedgerError> {
         let mut s = self.lock();
-        if self.store.get(serial)?.is_none() {
+        let Some(certificate) = self.store.get(serial)? else {
             return Err(LedgerError::NotFound(serial));
-        }
+        };
         if let Some(revocation) = self.revocation_in(&s, serial)? {
             let ticket = self.commit.ticket(0);
             return Ok(RevokeOutcome {
@@ -694,6 +723,12 @@ impl Ledger {
                 format!("reason={}", reason.code()),
             ),
         )?;
+        let record = &certificate.record;
+        if let Some(to) = crate::sms::mobile_of(record) {
+            let number = sonod_seal::CertificateNumber::new(record.office(), serial);
+            let text = crate::sms::revoked_text(record.cert_type().name_bn, &number, reason);
+            self.queue_sms(&mut s, to, text, "revoked")?;
+        }
         let ticket = self.commit.ticket(seq);
         Ok(RevokeOutcome {
             revocation,
@@ -756,6 +791,106 @@ impl Ledger {
             self.commit.wait_blocking(t)?;
         }
         Ok(count)
+    }
+
+    /// Queues an outbox message in the batch being gathered, under the write lock: so it
+    /// reaches the disk with the change that caused it, or not at all.
+    fn queue_sms(
+        &self,
+        s: &mut WriteState,
+        to: String,
+        text: String,
+        kind: &str,
+    ) -> Result<(), StoreError> {
+        let id = s.next_sms;
+        let at = crate::sms::worker::now_ms();
+        let m = Message {
+            id,
+            to,
+            text,
+            kind: kind.into(),
+            state: SmsState::Queued,
+            attempts: 0,
+            next_at: at,
+            created: at / 1000,
+            gateway_ref: None,
+            last_error: None,
+        };
+        let bytes = json(&m)?;
+        s.queued.insert(&key(SMS, id), bytes);
+        s.queued.insert(&key(SMS_DUE, id), Vec::new());
+        s.next_sms += 1;
+        self.sms_queued.notify_one();
+        Ok(())
+    }
+
+    /// Sets the link the "issued" SMS carries (once; later calls are ignored).
+    pub fn set_sms_link(&self, link: String) {
+        let _ = self.sms_link.set(link);
+    }
+
+    /// Woken whenever a message is queued.
+    pub fn sms_queued(&self) -> Arc<tokio::sync::Notify> {
+        self.sms_queued.clone()
+    }
+
+    /// Messages still to send whose time has come (`next_at <= now`), in id order, at most
+    /// `limit`; and the earliest `next_at` of those not yet due. Reads the tree: a message is
+    /// there once its batch is written, which may be just before its barrier, so the worker
+    /// waits for a barrier ([`Ledger::sms_barrier`]) before sending what it found.
+    pub fn sms_due(
+        &self,
+        now: i64,
+        limit: usize,
+    ) -> Result<(Vec<Message>, Option<i64>), StoreError> {
+        let mut due = Vec::new();
+        let mut later: Option<i64> = None;
+        for k in self.tree.scan_prefix([SMS_DUE]).keys() {
+            let Some(id) = number_of(SMS_DUE, &k?) else {
+                continue;
+            };
+            let Some(v) = self.tree.get(key(SMS, id))? else {
+                continue;
+            };
+            let m: Message = parse(&v)?;
+            if m.next_at <= now {
+                if due.len() < limit {
+                    due.push(m);
+                }
+            } else {
+                later = Some(later.map_or(m.next_at, |l| l.min(m.next_at)));
+            }
+        }
+        Ok((due, later))
+    }
+
+    /// Waits for the next durability barrier: everything in the tree now is then on disk.
+    pub async fn sms_barrier(&self) -> Result<(), LedgerError> {
+        let ticket = self.commit.ticket(0);
+        Ok(self.commit.wait(ticket).await?)
+    }
+
+    /// Records a message's new state durably (returns once it is on disk). A message that is
+    /// no longer queued leaves the due index.
+    pub async fn sms_record(&self, m: &Message) -> Result<(), LedgerError> {
+        let ticket = {
+            let mut s = self.lock();
+            s.queued.insert(&key(SMS, m.id), json(m)?);
+            if m.state != SmsState::Queued {
+                s.queued.remove(&key(SMS_DUE, m.id));
+            }
+            self.commit.ticket(0)
+        };
+        Ok(self.commit.wait(ticket).await?)
+    }
+
+    /// Outbox messages after id `after`, at most `limit`, in id order (stored ones only).
+    pub fn sms_messages(&self, after: u64, limit: usize) -> Result<Vec<Message>, StoreError> {
+        self.tree
+            .range(key(SMS, after.saturating_add(1))..=key(SMS, u64::MAX))
+            .take(limit)
+            .map(|r| r.map_err(StoreError::from).and_then(|(_, v)| parse(&v)))
+            .collect()
     }
 
     /// The revocation of `serial`, if any (queued for the next barrier included).

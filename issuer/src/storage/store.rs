@@ -27,6 +27,8 @@
 //! | `a` + audit position      | `AuditEntry` (JSON)            |
 //! | `r` + serial              | `Revocation` (JSON)            |
 //! | `i` + actor NUL key       | idempotency entry (JSON)       |
+//! | `s` + message id          | outbox SMS (JSON)              |
+//! | `q` + message id          | empty: the SMS is still to send|
 //!
 //! One tree so that a certificate, its event, its audit entry and its idempotency record can
 //! be written with one [`sled::Batch`] through `Tree::apply_batch`, which sled 0.34 makes
@@ -380,6 +382,10 @@ pub(crate) const AUDIT: u8 = b'a';
 pub(crate) const REVOCATION: u8 = b'r';
 /// Key prefix of an idempotency record.
 pub(crate) const IDEMPOTENCY: u8 = b'i';
+/// Key prefix of an outbox SMS (`crate::sms::Message`), by message id.
+pub(crate) const SMS: u8 = b's';
+/// Key prefix of an outbox SMS not yet sent or given up (empty value), by message id.
+pub(crate) const SMS_DUE: u8 = b'q';
 
 /// The ledger-tree key of number `n` of kind `prefix`.
 pub(crate) fn key(prefix: u8, n: u64) -> [u8; 9] {

@@ -77,6 +77,14 @@ pub struct ServeArgs {
     idle_timeout: u64,
     #[command(flatten)]
     connections: sonod_serve::ConnectionArgs,
+    /// The SMS gateway: a TOML template (URL, method, parameter names, success marker; see
+    /// issuer/README.md). Without it, messages are written to sms-dev.jsonl in the data folder.
+    #[arg(long, env = "SONOD_SMS_GATEWAY", value_name = "FILE")]
+    sms_gateway: Option<PathBuf>,
+    /// Development: show the development SMS file on /dev/sms (on by default with --dev-keys;
+    /// the page shows numbers and texts to anyone who reaches the service).
+    #[arg(long, env = "SONOD_DEV_SMS_PAGE", conflicts_with = "sms_gateway")]
+    dev_sms_page: bool,
     /// Log format: text or json (level from SONOD_LOG, e.g. `info`, `sonod_issuer=debug`).
     #[arg(long, env = "SONOD_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -147,6 +155,22 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         Duration::from_secs(args.idle_timeout),
     );
     let state = AppState::new(config, store).context("starting the service")?;
+    let sender = match &args.sms_gateway {
+        Some(file) => {
+            let gateway = sonod_issuer::sms::gateway::Gateway::load(file)?;
+            sonod_issuer::sms::Sender::Gateway(Box::new(gateway))
+        }
+        None => {
+            let file = sonod_issuer::sms::devfile::DevFile::in_dir(&args.data);
+            if !development && !args.dev_sms_page {
+                tracing::warn!("no --sms-gateway: SMS are written to the data folder, not sent");
+            }
+            if development || args.dev_sms_page {
+                state.show_dev_sms(file.clone());
+            }
+            sonod_issuer::sms::Sender::DevFile(file)
+        }
+    };
     if let Some(dir) = &args.dev_keys {
         dev_account(&state, dir)?;
     }
@@ -162,7 +186,20 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         println!("sonod-issuer listening on http://{addr}");
         tracing::info!(%addr, office = %state.config().office.code, "listening");
         spawn_reload_on_hangup(state.clone());
-        sonod_issuer::server::run_with(listener, state, &limits, sonod_serve::shutdown_signal())
+        // The SMS worker stops on the shutdown signal, after the message in hand is sent and
+        // recorded, and before the service drains and makes its last barrier.
+        let stop = tokio_util::sync::CancellationToken::new();
+        let worker = sonod_issuer::sms::worker::spawn(
+            state.clone(),
+            std::sync::Arc::new(sender),
+            stop.clone(),
+        );
+        let shutdown = async move {
+            sonod_serve::shutdown_signal().await;
+            stop.cancel();
+            let _ = worker.await;
+        };
+        sonod_issuer::server::run_with(listener, state, &limits, shutdown)
             .await
             .context("serving")?;
         tracing::info!("stopped cleanly");
