@@ -499,8 +499,10 @@ impl Judge {
         };
         let kid: KeyId = opened.key_id();
         let claimed = opened.unverified();
-        let kid_text = kid.to_string();
+        // Written only for a verdict decided here, never on the way to a valid one.
+        let kid_text = || kid.to_string();
         let Some(entry) = self.trust.entry(&kid) else {
+            let kid_text = kid_text();
             let (bn, en) = text(Msg::ReasonUnknownKey);
             let mut v = Verdict::new(VerdictKind::UntrustedIssuer, Reason::UnknownKey, bn, en);
             v.key_id = Some(kid);
@@ -527,20 +529,14 @@ impl Judge {
                 en.into(),
             );
             let (claimed_office, key_office) = (claimed.record.office(), &entry.office);
+            let kid_text = kid_text();
             v.detail = Some(detail(
                 "detail-wrong-office",
                 &[
-                    (
-                        "claimed",
-                        &sonod_seal::bangla_digits(claimed_office),
-                        claimed_office,
-                    ),
+                    // The codes are written in Bangla digits in the Bangla by sonod-l10n.
+                    ("claimed", claimed_office, claimed_office),
                     ("kid", &kid_text, &kid_text),
-                    (
-                        "key_office",
-                        &sonod_seal::bangla_digits(key_office),
-                        key_office,
-                    ),
+                    ("key_office", key_office, key_office),
                 ],
             ));
             return Prepared(Stage::Decided(Box::new(v)));
@@ -554,6 +550,7 @@ impl Judge {
                 en.into(),
             );
             let day = |d: Date| (sonod_seal::bangla_date(d), d.to_string());
+            let kid_text = kid_text();
             let (from, to, issued) = (
                 day(entry.not_before),
                 day(entry.last_signing_day()),

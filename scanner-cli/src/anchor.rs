@@ -234,7 +234,7 @@ pub fn default_state_dir() -> PathBuf {
 #[non_exhaustive]
 pub enum FloorError {
     /// The list is older than one seen before.
-    #[error("{}", crate::messages::both_with("floor-rollback", &[("got", &sonod_seal::bangla_digits(&.got.to_string()), &.got.to_string()), ("have", &sonod_seal::bangla_digits(&.have.to_string()), &.have.to_string()), ("path", &.path.to_string(), &.path.to_string())]))]
+    #[error("{}", crate::messages::both_with("floor-rollback", &[("got", &.got.to_string(), &.got.to_string()), ("have", &.have.to_string(), &.have.to_string()), ("path", &.path.to_string(), &.path.to_string())]))]
     Rollback {
         /// The highest sequence seen.
         have: u64,

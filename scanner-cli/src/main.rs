@@ -280,6 +280,14 @@ impl Printer<'_> {
         self.write(&line)
     }
 
+    /// A line on standard error, around the progress bar.
+    fn say(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+
     fn error(&mut self, name: &str, msg: &str) -> Result<()> {
         if self.cli.json {
             let line = format!("{}\n", serde_json::json!({"input": name, "error": msg}));
@@ -288,11 +296,7 @@ impl Printer<'_> {
             let line = format!("{name}: {msg}\n");
             self.write(&line)
         } else {
-            let line = format!("{name}: {msg}");
-            match &self.bar {
-                Some(bar) => bar.suspend(|| eprintln!("{line}")),
-                None => eprintln!("{line}"),
-            }
+            self.say(&format!("{name}: {msg}"));
             Ok(())
         }
     }
@@ -305,11 +309,7 @@ impl Printer<'_> {
             let line = format!("{}\n", serde_json::json!({"input": name, "skipped": msg}));
             self.write(&line)
         } else {
-            let line = format!("{name}: {msg}");
-            match &self.bar {
-                Some(bar) => bar.suspend(|| eprintln!("{line}")),
-                None => eprintln!("{line}"),
-            }
+            self.say(&format!("{name}: {msg}"));
             Ok(())
         }
     }
@@ -321,7 +321,7 @@ impl Printer<'_> {
             let line = format!("{}\n", self.tally.json());
             self.write(&line)
         } else {
-            eprintln!("{}", self.tally.line());
+            self.say(&self.tally.line());
             Ok(())
         }
     }

@@ -254,10 +254,7 @@ impl VerifiedPage {
                 | EventKind::Resealed { serial, hash, .. } => {
                     let h = parse_hash(hash).ok_or_else(|| {
                         let seq = e.seq.to_string();
-                        crate::messages::both_with(
-                            "sync-bad-hash",
-                            &[("seq", &sonod_seal::bangla_digits(&seq), &seq)],
-                        )
+                        crate::messages::both_with("sync-bad-hash", &[("seq", &seq, &seq)])
                     })?;
                     issued.insert(h, *serial);
                 }

@@ -15,7 +15,7 @@ pub enum StreamError {
     #[error("{}", crate::messages::both_args("stream-io", &[("n0", &format!("{}", .0))]))]
     Io(#[from] io::Error),
     /// A frame larger than the limit.
-    #[error("{}", crate::messages::both_with("stream-frame-too-large", &[("n0", &sonod_seal::bangla_digits(&.0.to_string()), &.0.to_string())]))]
+    #[error("{}", crate::messages::both_with("stream-frame-too-large", &[("n0", &.0.to_string(), &.0.to_string())]))]
     FrameTooLarge(u64),
     /// Bytes that do not start a JPEG, PNG or BMP image.
     #[error("{}", crate::messages::both_args("stream-unknown-format", &[]))]

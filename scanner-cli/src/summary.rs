@@ -114,8 +114,7 @@ impl Tally {
         let (mut bn, mut en) = (Vec::new(), Vec::new());
         for (id, n) in self.parts() {
             let latin = n.to_string();
-            let (b, e) =
-                messages::pair_with(&id, &[("n", &sonod_seal::bangla_digits(&latin), &latin)]);
+            let (b, e) = messages::pair_with(&id, &[("n", &latin, &latin)]);
             bn.push(b);
             en.push(e);
         }

@@ -71,7 +71,7 @@ pub enum SyncError {
         message: String,
     },
     /// The server answered with an error status.
-    #[error("{}", crate::messages::both_with("sync-status", &[("url", .url, .url), ("status", &sonod_seal::bangla_digits(&.status.to_string()), &.status.to_string()), ("detail", .detail, .detail)]))]
+    #[error("{}", crate::messages::both_with("sync-status", &[("url", .url, .url), ("status", &.status.to_string(), &.status.to_string()), ("detail", .detail, .detail)]))]
     Status {
         /// The URL asked.
         url: String,
@@ -81,7 +81,7 @@ pub enum SyncError {
         detail: String,
     },
     /// The answer is larger than allowed.
-    #[error("{}", crate::messages::both_with("sync-too-large", &[("url", .url, .url), ("limit", &sonod_seal::bangla_digits(&.limit.to_string()), &.limit.to_string())]))]
+    #[error("{}", crate::messages::both_with("sync-too-large", &[("url", .url, .url), ("limit", &.limit.to_string(), &.limit.to_string())]))]
     TooLarge {
         /// The URL asked.
         url: String,
@@ -568,7 +568,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
     let sequence = trust.sequence().to_string();
     progress(&both_with(
         "sync-trust-verified",
-        &[("sequence", &sonod_seal::bangla_digits(&sequence), &sequence)],
+        &[("sequence", &sequence, &sequence)],
     ));
     if let Some(w) = opts.floor.admit(&trust)? {
         progress(&w);
@@ -621,10 +621,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
             continue;
         }
         if !trusted_office(&office) {
-            let w = both_with(
-                "sync-office-untrusted",
-                &[("office", &sonod_seal::bangla_digits(&office), &office)],
-            );
+            let w = both_with("sync-office-untrusted", &[("office", &office, &office)]);
             progress(&w);
             summary.warnings.push(w);
             continue;
@@ -637,10 +634,7 @@ pub fn sync(opts: &SyncOptions, progress: &mut dyn FnMut(&str)) -> Result<SyncSu
                     Err(e) => {
                         let w = format!(
                             "{}: {e}",
-                            both_with(
-                                "sync-office-old-data",
-                                &[("office", &sonod_seal::bangla_digits(&office), &office)]
-                            )
+                            both_with("sync-office-old-data", &[("office", &office, &office)])
                         );
                         progress(&w);
                         summary.warnings.push(w);
@@ -860,19 +854,13 @@ fn sync_office(
                 )?);
                 status = Some((list.signed.position, list.signed.generated_at));
             } else {
-                let w = both_with(
-                    "sync-status-older",
-                    &[("office", &sonod_seal::bangla_digits(office), office)],
-                );
+                let w = both_with("sync-status-older", &[("office", office, office)]);
                 progress(&w);
                 summary.warnings.push(w);
             }
         }
         None => {
-            let w = both_with(
-                "sync-no-status",
-                &[("office", &sonod_seal::bangla_digits(office), office)],
-            );
+            let w = both_with("sync-no-status", &[("office", office, office)]);
             progress(&w);
             summary.warnings.push(w);
         }
@@ -884,9 +872,9 @@ fn sync_office(
         let w = both_with(
             "sync-source-behind",
             &[
-                ("office", &sonod_seal::bangla_digits(office), office),
-                ("source", &sonod_seal::bangla_digits(&source), &source),
-                ("position", &sonod_seal::bangla_digits(&at), &at),
+                ("office", office, office),
+                ("source", &source, &source),
+                ("position", &at, &at),
             ],
         );
         progress(&w);

@@ -671,14 +671,7 @@ pub fn specimen(text: &str, size: f32) -> Result<Vec<u8>, PdfError> {
     for op in l.ops {
         if let Op::Text { x, baseline, run } = op {
             surface.set_fill(Some(fill(run.style.color)));
-            surface.draw_glyphs(
-                Point::from_xy(x, baseline),
-                &run.glyphs,
-                fonts[run.face as usize].pdf.clone(),
-                &run.text,
-                run.style.size,
-                false,
-            );
+            draw_run(&mut surface, fonts, x, baseline, &run);
         }
     }
     surface.finish();
@@ -1286,14 +1279,7 @@ fn draw(p: &PrintPage<'_>, ops: Vec<Op>, fonts: &[Loaded]) -> Result<Vec<u8>, Pd
                 Op::Text { x, baseline, run } => {
                     surface.set_stroke(None);
                     surface.set_fill(Some(fill(run.style.color)));
-                    surface.draw_glyphs(
-                        Point::from_xy(x, baseline),
-                        &run.glyphs,
-                        fonts[run.face as usize].pdf.clone(),
-                        &run.text,
-                        run.style.size,
-                        false,
-                    );
+                    draw_run(&mut surface, fonts, x, baseline, &run);
                 }
                 Op::Line {
                     from,
@@ -1348,6 +1334,18 @@ fn draw(p: &PrintPage<'_>, ops: Vec<Op>, fonts: &[Loaded]) -> Result<Vec<u8>, Pd
     doc.finish().map_err(|e| PdfError::Write(format!("{e:?}")))
 }
 
+/// One shaped run's glyphs at `(x, baseline)`, in its face and size (the fill is the caller's).
+fn draw_run(surface: &mut Surface<'_>, fonts: &[Loaded], x: f32, baseline: f32, run: &Run) {
+    surface.draw_glyphs(
+        Point::from_xy(x, baseline),
+        &run.glyphs,
+        fonts[run.face as usize].pdf.clone(),
+        &run.text,
+        run.style.size,
+        false,
+    );
+}
+
 /// "বাতিল / REVOKED" across the page, turned 35°, translucent red.
 fn watermark(surface: &mut Surface<'_>, fonts: &[Loaded]) {
     let shaper = Shaper { fonts };
@@ -1375,14 +1373,7 @@ fn watermark(surface: &mut Surface<'_>, fonts: &[Loaded]) {
     ] {
         let mut x = cx - word.width / 2.0;
         for run in &word.runs {
-            surface.draw_glyphs(
-                Point::from_xy(x, baseline),
-                &run.glyphs,
-                fonts[run.face as usize].pdf.clone(),
-                &run.text,
-                run.style.size,
-                false,
-            );
+            draw_run(surface, fonts, x, baseline, run);
             x += run.width;
         }
     }
