@@ -96,7 +96,8 @@ pub fn ftl_ids(text: &str) -> Vec<String> {
     ids
 }
 
-/// For a crate's test: its Fluent files `locales/{bn,en}/<file>` have the same ids, every
+/// For a crate's test: its Fluent files `locales/{bn,en}/<file>` (and every other `.ftl`
+/// beside it) have the same ids, every
 /// message renders in both languages with a value for each `$name`, and every id the crate's
 /// code under `src/` and its templates under `templates/` look up (`l10n::bn("…")`,
 /// `l10n::both("…"` …) is in them. Panics with
@@ -118,12 +119,29 @@ pub fn check_messages(loader: &impl Loader, crate_root: &str, file: &str) {
         }
     }
 
+    // The crate's main file and any other `.ftl` beside it (one file a part of the crate),
+    // in name order: all of them are built into `LOCALES`.
     let read_text = |lang: &str| {
-        std::fs::read_to_string(format!("{crate_root}/locales/{lang}/{file}"))
-            .unwrap_or_else(|e| panic!("locales/{lang}/{file}: {e}"))
+        let dir = format!("{crate_root}/locales/{lang}");
+        let mut text = std::fs::read_to_string(format!("{dir}/{file}"))
+            .unwrap_or_else(|e| panic!("locales/{lang}/{file}: {e}"));
+        let mut others: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("locales/{lang}: {e}"))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "ftl") && !p.ends_with(file))
+            .collect();
+        others.sort();
+        for p in others {
+            text.push('\n');
+            text.push_str(&std::fs::read_to_string(&p).expect("a Fluent file is readable"));
+        }
+        text
     };
     let (bn_ids, en_ids) = (ftl_ids(&read_text("bn")), ftl_ids(&read_text("en")));
     assert_eq!(bn_ids, en_ids, "the same ids in bn and en");
+    if let Some(w) = bn_ids.windows(2).find(|w| w[0] == w[1]) {
+        panic!("{} is defined twice in locales/bn", w[0]);
+    }
     // Every `$name` in the files, with a value, so that each message renders whole.
     let files = read_text("bn") + &read_text("en");
     let names: Vec<&'static str> = files
@@ -161,7 +179,7 @@ pub fn check_messages(loader: &impl Loader, crate_root: &str, file: &str) {
             let id = part.split('"').next().unwrap_or_default();
             assert!(
                 bn_ids.iter().any(|i| i == id),
-                "{id} is used but not in {file}"
+                "{id} is used but not in locales/*/*.ftl"
             );
             n += 1;
         }
