@@ -17,6 +17,8 @@
 //!   the rule every new certificate passes) and `issue` (sealing records with that key, one
 //!   at a time or in bulk). Neither writes anything: they hand sealed certificates to
 //!   [`storage`].
+//! - [`office`]: the office's settings (names, address, wards, signatories, types offered
+//!   with fees and approvals, time limits), kept by the admin.
 //! - [`l10n`]: the words of the pages and messages, one Fluent file a language
 //!   (`locales/{bn,en}/issuer.ftl`).
 //! - [`cli`]: what the `sonod-issuer` commands do (the binary only parses and wires).
@@ -24,6 +26,7 @@
 pub mod accounts;
 pub mod cli;
 pub mod l10n;
+pub mod office;
 pub mod paper;
 pub mod sealing;
 pub mod server;

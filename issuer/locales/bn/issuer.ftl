@@ -199,3 +199,11 @@ dev-sms-intro = এই সেবা উন্নয়নের জন্য চ
 dev-sms-none = এখনো কোনো SMS নেই।
 dev-sms-parts = { $parts } অংশ, { $units } অক্ষর-একক
 dev-sms-off = এই পাতা কেবল উন্নয়নের সেবায় আছে
+
+## Office settings
+settings-bad-text = ক্ষেত্র { $field }: লেখা দরকার, অনধিক ২০০ অক্ষর
+settings-bad-wards = ওয়ার্ড: অন্তত একটি, প্রতিটি ১ বা তার বেশি, কোনোটি দুবার নয়
+settings-too-many-signatories = স্বাক্ষরকারী অনধিক ২০ জন
+settings-unknown-type = অজানা সনদের ধরন: { $type }
+settings-bad-type = { $type }: অনুমোদন ১ বা ২টি, ফি অনধিক ১,০০,০০০ টাকা
+settings-bad-limits = সময়সীমা: নিষ্ক্রিয়তা ১ মিনিট–২৪ ঘণ্টা, ঘণ্টায় অনুমোদন ১–১০,০০০, অফিস সময় শুরু শেষের আগে

@@ -199,3 +199,11 @@ dev-sms-intro = This service runs for development: no SMS went to any phone; wha
 dev-sms-none = No SMS yet.
 dev-sms-parts = { $parts } part(s), { $units } UTF-16 units
 dev-sms-off = this page exists only on a development service
+
+## Office settings
+settings-bad-text = field { $field }: text needed, at most 200 characters
+settings-bad-wards = wards: at least one, each 1 or more, none twice
+settings-too-many-signatories = at most 20 signatories
+settings-unknown-type = unknown certificate type: { $type }
+settings-bad-type = { $type }: 1 or 2 approvals, a fee of at most 100,000 Taka
+settings-bad-limits = limits: idle time 1 minute to 24 hours, 1 to 10,000 approvals an hour, office hours starting before they end

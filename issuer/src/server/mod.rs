@@ -75,6 +75,7 @@ struct Inner {
     config: ServeConfig,
     ledger: Ledger,
     accounts: Accounts,
+    settings: crate::office::settings::Settings,
     key: RwLock<Arc<OfficeKey>>,
     metrics: Metrics,
     signin: SignIn,
@@ -150,6 +151,11 @@ impl AppState {
         let key = load_office_key(&config)?;
         let wording = Wording::load(config.wording_dir.as_deref())?;
         let accounts = Accounts::open(&store)?;
+        let settings = crate::office::settings::Settings::open(
+            &store,
+            &config.office.name_bn,
+            &config.office.name_en,
+        )?;
         let ledger = Ledger::open(store)?;
         if let Some(host) = &config.verifier_host {
             ledger.set_sms_link(crate::sms::link_for(host));
@@ -159,6 +165,7 @@ impl AppState {
             config,
             ledger,
             accounts,
+            settings,
             key: RwLock::new(Arc::new(key)),
             metrics,
             signin: SignIn::new(limits),
@@ -201,6 +208,11 @@ impl AppState {
     /// The accounts.
     pub fn accounts(&self) -> &Accounts {
         &self.0.accounts
+    }
+
+    /// The office's settings.
+    pub fn settings(&self) -> &crate::office::settings::Settings {
+        &self.0.settings
     }
 
     /// The metrics.

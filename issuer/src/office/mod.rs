@@ -1,0 +1,3 @@
+//! The office as its admin sets it up: [`settings`].
+
+pub mod settings;
