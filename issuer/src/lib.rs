@@ -17,6 +17,8 @@
 //!   the rule every new certificate passes) and `issue` (sealing records with that key, one
 //!   at a time or in bulk). Neither writes anything: they hand sealed certificates to
 //!   [`storage`].
+//! - [`applications`]: citizens' applications and their review (the model; the one write
+//!   path is `Ledger::change_application`).
 //! - [`office`]: the office's settings (names, address, wards, signatories, types offered
 //!   with fees and approvals, time limits), kept by the admin.
 //! - [`l10n`]: the words of the pages and messages, one Fluent file a language
@@ -24,6 +26,7 @@
 //! - [`cli`]: what the `sonod-issuer` commands do (the binary only parses and wires).
 
 pub mod accounts;
+pub mod applications;
 pub mod cli;
 pub mod l10n;
 pub mod office;

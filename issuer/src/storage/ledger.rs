@@ -42,9 +42,12 @@ use crate::sealing::office_key::{OfficeKey, SigningRefused};
 use crate::sms::{Message, SmsState};
 use crate::storage::group_commit::{CommitFailed, GroupCommit, Ticket};
 use crate::storage::store::{
-    key, last_number, number_of, Store, StoreError, StoredCertificate, AUDIT, CERT, EVENT,
-    IDEMPOTENCY, REVOCATION, SMS, SMS_DUE,
+    key, last_number, number_of, Store, StoreError, StoredCertificate, APPLICATION, AUDIT, CERT,
+    EVENT, IDEMPOTENCY, REVOCATION, SMS, SMS_DUE,
 };
+
+mod applications;
+pub use applications::{ApplicationChange, ApplicationOutcome, ChangeError};
 
 /// Serials reserved per durable block.
 const SERIAL_BLOCK: u64 = 1024;
@@ -171,6 +174,10 @@ struct Pending {
     idempotency: HashMap<Vec<u8>, (String, StoredCertificate)>,
     /// Revocations in the batch.
     revocations: HashMap<u64, Revocation>,
+    /// Applications in the batch, by id.
+    applications: HashMap<u64, crate::applications::Application>,
+    /// Open-repeat index entries in the batch: key → the open application, or none.
+    duplicates: HashMap<Vec<u8>, Option<u64>>,
     empty: bool,
 }
 
@@ -201,6 +208,8 @@ struct WriteState {
     next_audit: u64,
     /// The next outbox message id.
     next_sms: u64,
+    /// The next application id.
+    next_application: u64,
     /// Queued for the next batch.
     queued: Pending,
     /// Taken by the committer, being written now (its batch is gone, its maps are kept until
@@ -364,6 +373,7 @@ impl Ledger {
         let seq = last_number(&tree, EVENT)?;
         let next_audit = last_number(&tree, AUDIT)? + 1;
         let next_sms = last_number(&tree, SMS)? + 1;
+        let next_application = last_number(&tree, APPLICATION)? + 1;
         // Nothing is reserved in memory yet: the first issue reserves a durable block.
         let next_serial = store.next_serial()?;
         let state = Arc::new(Mutex::new(WriteState {
@@ -372,6 +382,7 @@ impl Ledger {
             next_seq: seq + 1,
             next_audit,
             next_sms,
+            next_application,
             queued: Pending::new(),
             applying: Pending::new(),
         }));
@@ -407,7 +418,10 @@ impl Ledger {
     }
 
     fn allocate_serial(&self) -> Result<u64, StoreError> {
-        let mut s = self.lock();
+        self.allocate_serial_in(&mut self.lock())
+    }
+
+    fn allocate_serial_in(&self, s: &mut WriteState) -> Result<u64, StoreError> {
         if s.next_serial == s.reserved_end {
             let block = self.store.reserve_serials(SERIAL_BLOCK)?;
             s.next_serial = block.start;
@@ -993,13 +1007,13 @@ mod tests {
         Record::from_json(&v).unwrap()
     }
 
-    fn record(name: &str) -> Record {
+    pub(super) fn record(name: &str) -> Record {
         let today = today_dhaka();
         record_on(name, today, today + Duration::days(365))
     }
 
     /// The development office key with its trust-list entry, made in `dir`.
-    fn office_key(dir: &std::path::Path) -> OfficeKey {
+    pub(super) fn office_key(dir: &std::path::Path) -> OfficeKey {
         let keys = ensure_dev_keys(dir, &DevOptions::default()).unwrap();
         let secret = read_secret_key(keys.office_key_path(), || {
             Ok(Passphrase::new(String::new()))

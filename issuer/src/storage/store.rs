@@ -29,6 +29,7 @@
 //! | `i` + actor NUL key       | idempotency entry (JSON)       |
 //! | `s` + message id          | outbox SMS (JSON)              |
 //! | `q` + message id          | empty: the SMS is still to send|
+//! | `p` + application id      | `Application` (JSON); its indexes `o`, `k`, `m` and documents `d`: see `ledger/applications.rs` |
 //!
 //! One tree so that a certificate, its event, its audit entry and its idempotency record can
 //! be written with one [`sled::Batch`] through `Tree::apply_batch`, which sled 0.34 makes
@@ -384,6 +385,9 @@ pub(crate) const REVOCATION: u8 = b'r';
 pub(crate) const IDEMPOTENCY: u8 = b'i';
 /// Key prefix of an outbox SMS (`crate::sms::Message`), by message id.
 pub(crate) const SMS: u8 = b's';
+/// Key prefix of an application (`crate::applications::Application`), by id; its indexes
+/// (`o`, `k`, `m`) and documents (`d`) are described in `ledger/applications.rs`.
+pub(crate) const APPLICATION: u8 = b'p';
 /// Key prefix of an outbox SMS not yet sent or given up (empty value), by message id.
 pub(crate) const SMS_DUE: u8 = b'q';
 
