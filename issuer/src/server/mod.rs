@@ -7,6 +7,7 @@
 
 mod api;
 mod auth;
+mod citizen;
 mod error;
 mod ops;
 mod tokens;
@@ -79,6 +80,7 @@ struct Inner {
     key: RwLock<Arc<OfficeKey>>,
     metrics: Metrics,
     signin: SignIn,
+    citizens: crate::citizen::Citizens,
     wording: Wording,
     /// The development SMS file the `/dev/sms` page shows; unset in production.
     dev_sms: std::sync::OnceLock<crate::sms::devfile::DevFile>,
@@ -169,6 +171,7 @@ impl AppState {
             key: RwLock::new(Arc::new(key)),
             metrics,
             signin: SignIn::new(limits),
+            citizens: crate::citizen::Citizens::new(),
             wording,
             dev_sms: std::sync::OnceLock::new(),
         })))
@@ -208,6 +211,11 @@ impl AppState {
     /// The accounts.
     pub fn accounts(&self) -> &Accounts {
         &self.0.accounts
+    }
+
+    /// Citizens' sign-in codes and sessions.
+    pub fn citizens(&self) -> &crate::citizen::Citizens {
+        &self.0.citizens
     }
 
     /// The office's settings.
@@ -266,7 +274,8 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(api::routes())
         .merge(web::routes())
-        .merge(tokens::routes());
+        .merge(tokens::routes())
+        .merge(citizen::routes());
     let shell = sonod_serve::Shell {
         openapi: OPENAPI,
         body_limit: MAX_BODY,
