@@ -106,7 +106,13 @@ pub async fn run(ledger: &Ledger, sender: Arc<Sender>, stop: CancellationToken) 
             let wait = later.map_or(IDLE_MS, |t| (t - now).clamp(1, IDLE_MS));
             tokio::select! {
                 () = stop.cancelled() => break,
-                () = wake.notified() => {}
+                () = wake.notified() => {
+                    // Woken as a message is queued, before its batch is in the tree: wait for
+                    // that batch, or the read above would miss it until the idle wait ends.
+                    if ledger.sms_barrier().await.is_err() {
+                        continue;
+                    }
+                }
                 () = tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())) => {}
             }
             continue;
