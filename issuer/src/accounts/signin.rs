@@ -79,6 +79,10 @@ pub enum SignInError {
         /// Seconds to wait.
         retry_after: u64,
     },
+    /// A second-factor code that is wrong, already used, or for a session that does not
+    /// wait for one.
+    #[error("{}", crate::l10n::both("sign-in-wrong-code", &[]))]
+    WrongCode,
     /// The store failed, or the verification could not run.
     #[error("{}", crate::l10n::both("sign-in-internal", &[]))]
     Internal,
@@ -209,6 +213,48 @@ impl SignIn {
                 self.audit_if_delays_begin(ledger, name, address, counted)
                     .await;
                 Err(SignInError::Wrong)
+            }
+        }
+    }
+
+    /// The second step of a sign-in of account `name`: `verify` checks the TOTP or recovery
+    /// code against the half-open session (on a blocking thread; e.g. a call of
+    /// [`Accounts::verify_code`]). Throttled with the same counts per name and per address as the
+    /// password (a wrong code is a failed attempt; a right one forgives), so six digits
+    /// cannot be guessed faster than a password.
+    pub async fn second_step(
+        &self,
+        ledger: &Ledger,
+        name: &str,
+        address: Option<IpAddr>,
+        verify: impl FnOnce() -> Result<crate::accounts::CodeOutcome, crate::accounts::AccountError>
+            + Send
+            + 'static,
+    ) -> Result<crate::accounts::CodeOutcome, SignInError> {
+        let counted = match self.throttle().admit(name, address, Instant::now()) {
+            Ok(c) => c,
+            Err(wait) => {
+                self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+                return Err(SignInError::Throttled {
+                    retry_after: secs_up(wait).max(1),
+                });
+            }
+        };
+        let outcome = tokio::task::spawn_blocking(verify)
+            .await
+            .map_err(|_| SignInError::Internal)?
+            .map_err(|_| SignInError::Internal)?;
+        match outcome {
+            crate::accounts::CodeOutcome::Accepted { .. } => {
+                self.throttle().succeeded(name, address);
+                self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
+                Ok(outcome)
+            }
+            crate::accounts::CodeOutcome::Refused => {
+                self.counters.wrong.fetch_add(1, Ordering::Relaxed);
+                self.audit_if_delays_begin(ledger, name, address, counted)
+                    .await;
+                Err(SignInError::WrongCode)
             }
         }
     }
