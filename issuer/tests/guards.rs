@@ -115,12 +115,7 @@ fn api(method: &str, uri: &str, token: &str, body: Option<&Value>) -> Request<Bo
 async fn issue_one(f: &Fixture) -> u64 {
     let a = send(
         &f.router,
-        api(
-            "POST",
-            "/api/v1/certificates",
-            &f.chairman,
-            Some(&record()),
-        ),
+        api("POST", "/api/v1/certificates", &f.chairman, Some(&record())),
     )
     .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
@@ -186,12 +181,18 @@ async fn an_official_enrols_then_signs_in_with_password_and_code() {
     let right = totp_code(&first.secret, now + 30);
     if right != "000000" {
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-        assert!(wrong.body.contains("কোডটি ভুল") && wrong.body.contains("wrong or already used code"));
+        assert!(
+            wrong.body.contains("কোডটি ভুল") && wrong.body.contains("wrong or already used code")
+        );
     }
     // Without the form's CSRF token: refused.
     let no_csrf = send(
         &f.router,
-        post_form("/login/code", Some(&half), &[("code", &right), ("csrf", "x")]),
+        post_form(
+            "/login/code",
+            Some(&half),
+            &[("code", &right), ("csrf", "x")],
+        ),
     )
     .await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
@@ -247,7 +248,11 @@ async fn wrong_codes_are_throttled_like_passwords() {
         .await
         .csrf();
     let right = totp_code(&first.secret, now() + 30);
-    let wrong = if right == "111111" { "222222" } else { "111111" };
+    let wrong = if right == "111111" {
+        "222222"
+    } else {
+        "111111"
+    };
     let mut statuses = Vec::new();
     for _ in 0..7 {
         let p = send(
@@ -286,7 +291,9 @@ async fn an_admin_resets_a_lost_second_factor_and_the_sessions_end() {
     let admin = enrol(&f.router, "admin", PASSWORD).await;
     let page = send(&f.router, get_page("/admin/accounts", Some(&admin.cookie))).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("/admin/accounts/karim/second-factor/reset"));
+    assert!(page
+        .body
+        .contains("/admin/accounts/karim/second-factor/reset"));
     assert!(!page.body.contains(&karim.secret), "never the secret");
     // An operator may not see it.
     let p = send(&f.router, get_page("/admin/accounts", Some(&karim.cookie))).await;
@@ -330,7 +337,10 @@ async fn an_admin_resets_a_lost_second_factor_and_the_sessions_end() {
         .into_iter()
         .find(|e| e.action == "user.totp.reset")
         .expect("audited");
-    assert_eq!((entry.actor.as_str(), entry.target.as_str()), ("admin", "karim"));
+    assert_eq!(
+        (entry.actor.as_str(), entry.target.as_str()),
+        ("admin", "karim")
+    );
 }
 
 #[tokio::test]
@@ -407,7 +417,9 @@ async fn the_number_on_the_paper_opens_its_certificate() {
         let p = send(&f.router, find(typed)).await;
         assert_eq!(p.status, StatusCode::BAD_REQUEST, "{typed}");
         assert!(
-            p.body.contains("<html") && p.body.contains(&format!("({theirs})")) && p.body.contains("100524"),
+            p.body.contains("<html")
+                && p.body.contains(&format!("({theirs})"))
+                && p.body.contains("100524"),
             "{}",
             p.body
         );
@@ -428,7 +440,9 @@ async fn web_errors_are_pages_and_api_errors_problem_json() {
         .unwrap()
         .starts_with("text/html"));
     assert!(
-        p.body.contains("পাতাটি নেই") && p.body.contains("No such page") && p.body.contains("href=\"/\""),
+        p.body.contains("পাতাটি নেই")
+            && p.body.contains("No such page")
+            && p.body.contains("href=\"/\""),
         "{}",
         p.body
     );
@@ -485,7 +499,10 @@ async fn plain_http_off_localhost_is_refused_and_https_through_a_proxy_gets_a_se
     // On this machine: plain HTTP works, the cookie is not Secure.
     let p = send(&f.router, from_lan("localhost:8080", None)).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
-    assert!(!p.headers[header::SET_COOKIE].to_str().unwrap().contains("Secure"));
+    assert!(!p.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Secure"));
     // Behind a trusted TLS proxy: the cookie is Secure.
     f.state.trust_proxy_https(true);
     let p = send(&f.router, from_lan("issuer.office.lan", Some("https"))).await;
@@ -518,11 +535,13 @@ async fn the_print_page_has_back_and_print_and_its_one_script_is_allowed_by_hash
     .await;
     assert_eq!(p.status, StatusCode::OK);
     // Print works without JavaScript: a plain link to the PDF.
+    assert!(p.body.contains(&format!(
+        "<a id=\"print\" href=\"/certificates/{serial}/pdf\">"
+    )));
+    assert!(p.body.contains("<a class=\"back\" href=\"/\">"));
     assert!(p
         .body
-        .contains(&format!("<a id=\"print\" href=\"/certificates/{serial}/pdf\">")));
-    assert!(p.body.contains("<a class=\"back\" href=\"/\">"));
-    assert!(p.body.contains("@media print { .toolbar { display: none; } }"));
+        .contains("@media print { .toolbar { display: none; } }"));
     // With JavaScript, window.print(): the page's CSP allows exactly that script.
     let script = between(&p.body, "<script>", "</script>").expect("script");
     assert!(script.contains("window.print()"));

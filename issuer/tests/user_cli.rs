@@ -187,7 +187,11 @@ fn tokens_are_created_listed_and_revoked_one_by_one() {
         ],
     );
     assert_eq!(app.0, 0, "{}", app.2);
-    assert!(app.2.contains("it may be used for: print,audit\n"), "{}", app.2);
+    assert!(
+        app.2.contains("it may be used for: print,audit\n"),
+        "{}",
+        app.2
+    );
     // Never more than the role allows, and only scopes that exist.
     for (scope, says) in [
         ("operate", "the account's role (chairman) does not allow it"),

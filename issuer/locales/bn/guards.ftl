@@ -71,3 +71,25 @@ cli-user-reset-second-factor = অ্যাকাউন্টের দ্বি
 token-created-scopes = যে কাজে চলবে: { $scopes }
 cli-plain-http-warning = সতর্কতা: --trust-proxy-https ছাড়া অন্য কম্পিউটার থেকে সাধারণ HTTP-তে পাতাগুলো খুলবে না; অফিসের নেটওয়ার্কে HTTPS রিভার্স প্রক্সি দিন (issuer/README.md দেখুন)
 back = ফিরে যান
+
+## Bulk issuing (command line and the upload page)
+bulk-records = টি রেকর্ড
+bulk-line-too-long = লাইনটি { $max } বাইটের বেশি লম্বা
+bulk-not-utf8 = লাইনটি UTF-8 নয় (স্প্রেডশিট থেকে "CSV UTF-8" হিসেবে সংরক্ষণ করুন)
+bulk-too-many-lines = { $max }টির বেশি লাইন; বাকিটা পড়া হয়নি
+bulk-csv-cells = এই সারিতে { $got }টি ঘর, শিরোনামে { $expected }টি
+bulk-csv-unreadable = সারিটি CSV হিসেবে পড়া গেল না
+bulk-upload-intro = একটি CSV (স্প্রেডশিট থেকে "CSV UTF-8") বা JSON Lines ফাইল দিন: প্রতিটি সারি একটি সনদ, সর্বোচ্চ { $max }টি, { $kib } KiB পর্যন্ত। প্রতিটি সারি আলাদাভাবে প্রদান বা প্রত্যাখ্যাত হয়; ফাইলটিই পড়া না গেলে কিছুই রাখা হয় না।
+bulk-upload-columns-title = CSV-এর কলাম
+bulk-upload-columns = প্রথম সারিতে কলামের নাম: type, office, issued (না দিলে আজ), expires, তারপর সনদের ঘরগুলোর নাম (name, father, nid, ward …)। নামের তালিকায় নামগুলো ; দিয়ে আলাদা; ওয়ারিশদের প্রত্যেকে নাম|সম্পর্ক|বয়স, ; দিয়ে আলাদা। খালি ঘর মানে ঘরটি নেই।
+bulk-upload-file = ফাইল
+bulk-upload-submit = সনদ প্রদান করুন
+bulk-upload-result = ফল
+bulk-upload-issued = প্রদান হয়েছে
+bulk-upload-refused = প্রত্যাখ্যাত
+bulk-upload-summary = প্রদান হয়েছে { $issued }টি, প্রত্যাখ্যাত { $refused }টি
+bulk-upload-empty = ফাইলে কোনো রেকর্ড নেই
+bulk-upload-too-many = ফাইলে { $got }টি রেকর্ড, একবারে সর্বোচ্চ { $max }টি; কিছুই রাখা হয়নি
+bulk-upload-no-file = কোনো ফাইল দেওয়া হয়নি
+bulk-upload-format = ফাইলের ধরন বলুন: Content-Type text/csv বা application/jsonl, অথবা ?format=csv|jsonl
+bulk-upload-store-failed = সংরক্ষণাগারে লেখা গেল না; এই লাইন ও বাকিগুলো প্রদান হয়নি

@@ -71,3 +71,25 @@ cli-user-reset-second-factor = Remove an account's second factor (a lost phone; 
 token-created-scopes = it may be used for: { $scopes }
 cli-plain-http-warning = warning: without --trust-proxy-https the pages are refused over plain HTTP from other computers; put an HTTPS reverse proxy in front on the office network (see issuer/README.md)
 back = Back
+
+## Bulk issuing (command line and the upload page)
+bulk-records = records
+bulk-line-too-long = the line is longer than { $max } bytes
+bulk-not-utf8 = the line is not UTF-8 (save the spreadsheet as "CSV UTF-8")
+bulk-too-many-lines = more than { $max } lines; the rest is not read
+bulk-csv-cells = this row has { $got } cells, the header { $expected }
+bulk-csv-unreadable = the row cannot be read as CSV
+bulk-upload-intro = Give a CSV file (from a spreadsheet, "CSV UTF-8") or a JSON Lines file: one certificate a row, at most { $max }, up to { $kib } KiB. Each row is issued or refused on its own; a file that cannot be read at all stores nothing.
+bulk-upload-columns-title = The CSV's columns
+bulk-upload-columns = The first row names the columns: type, office, issued (today when left out), expires, then the certificate's fields (name, father, nid, ward …). A list of names is separated by ; and heirs are name|relation|age each, separated by ;. An empty cell is a field left out.
+bulk-upload-file = File
+bulk-upload-submit = Issue the certificates
+bulk-upload-result = Result
+bulk-upload-issued = issued
+bulk-upload-refused = refused
+bulk-upload-summary = issued { $issued }, refused { $refused }
+bulk-upload-empty = the file holds no record
+bulk-upload-too-many = the file holds { $got } records, at most { $max } at once; nothing was stored
+bulk-upload-no-file = no file was given
+bulk-upload-format = say the file's format: Content-Type text/csv or application/jsonl, or ?format=csv|jsonl
+bulk-upload-store-failed = the store could not be written; this line and the rest were not issued

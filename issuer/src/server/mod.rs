@@ -7,6 +7,7 @@
 
 mod api;
 mod auth;
+mod bulk;
 mod error;
 mod ops;
 mod pages;
@@ -288,7 +289,8 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(web::routes())
         .merge(tokens::routes())
-        .merge(second_factor::routes());
+        .merge(second_factor::routes())
+        .merge(bulk::routes());
     let shell = sonod_serve::Shell {
         openapi: OPENAPI,
         body_limit: MAX_BODY,
