@@ -273,6 +273,7 @@ struct AccountRow {
     disabled: bool,
     enrolled: Option<String>,
     recovery_left: usize,
+    recovery_left_bn: String,
 }
 
 /// `/admin/accounts`: every account, its role and second factor.
@@ -314,6 +315,12 @@ async fn accounts_page(
                 .as_ref()
                 .map(|f| crate::accounts::dhaka_time(f.enrolled_at)),
             recovery_left: u.second_factor.as_ref().map_or(0, |f| f.recovery_left()),
+            recovery_left_bn: sonod_seal::bangla_digits(
+                &u.second_factor
+                    .as_ref()
+                    .map_or(0, |f| f.recovery_left())
+                    .to_string(),
+            ),
             name: u.name,
             display_name: u.display_name,
         })
