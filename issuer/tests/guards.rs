@@ -284,6 +284,60 @@ async fn wrong_codes_are_throttled_like_passwords() {
     assert!(p.headers.contains_key(header::RETRY_AFTER));
 }
 
+/// Someone with the password guesses codes: signing in with the password again does not
+/// start the count afresh (only a right code forgives the account).
+#[tokio::test]
+async fn the_password_again_does_not_forgive_wrong_codes() {
+    let f = fixture();
+    let first = enrol(&f.router, "karim", PASSWORD).await;
+    let right = totp_code(&first.secret, now() + 30);
+    let wrong = if right == "111111" {
+        "222222"
+    } else {
+        "111111"
+    };
+    let a = send(
+        &f.router,
+        post_form("/login", None, &[("name", "karim"), ("password", PASSWORD)]),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let half = a.cookie();
+    let csrf = send(&f.router, get_page("/login/code", Some(&half)))
+        .await
+        .csrf();
+    for _ in 0..4 {
+        let p = send(
+            &f.router,
+            post_form(
+                "/login/code",
+                Some(&half),
+                &[("code", wrong), ("csrf", &csrf)],
+            ),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    }
+    // The password again: accepted (the password was right), but the wrong codes stay counted.
+    let again = send(
+        &f.router,
+        post_form("/login", None, &[("name", "karim"), ("password", PASSWORD)]),
+    )
+    .await;
+    assert_eq!(again.location(), "/login/code");
+    let half = again.cookie();
+    let csrf = send(&f.router, get_page("/login/code", Some(&half)))
+        .await
+        .csrf();
+    let code = |c: &str| post_form("/login/code", Some(&half), &[("code", c), ("csrf", &csrf)]);
+    assert_eq!(
+        send(&f.router, code(wrong)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let held = send(&f.router, code(wrong)).await;
+    assert_eq!(held.status, StatusCode::TOO_MANY_REQUESTS, "{}", held.body);
+}
+
 #[tokio::test]
 async fn an_admin_resets_a_lost_second_factor_and_the_sessions_end() {
     let f = fixture();

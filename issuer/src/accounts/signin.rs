@@ -14,6 +14,11 @@
 //!    memory for hashing is `concurrent × 19 MiB` (see [`crate::accounts::ARGON2_M_COST_KIB`])
 //!    whatever the number of clients.
 //!
+//! The second step ([`SignIn::second_step`]: a TOTP or recovery code) is throttled the same
+//! way in tables of its own, forgiven only by a right code: someone who has the password
+//! cannot start the count of wrong codes afresh by signing in with it again, and an official
+//! who mistyped the password does not wait again at the code.
+//!
 //! Every admitted sign-in runs exactly one verification, against a dummy hash when the name
 //! is unknown ([`Accounts::check_password`]), so neither the time nor the answer tells which
 //! names exist. When a name or an address reaches its delays, the audit log says so once
@@ -114,6 +119,8 @@ struct Counters {
 pub struct SignIn {
     limits: SignInLimits,
     throttle: Mutex<Throttle>,
+    /// The second step's counts (codes), apart from the passwords'.
+    code_throttle: Mutex<Throttle>,
     /// `concurrent + queued` permits: held from admission to the end.
     admission: Arc<Semaphore>,
     /// `concurrent` permits: held while a verification runs.
@@ -133,6 +140,7 @@ impl SignIn {
         SignIn {
             limits,
             throttle: Mutex::new(Throttle::new(limits.account, limits.address)),
+            code_throttle: Mutex::new(Throttle::new(limits.account, limits.address)),
             admission: Arc::new(Semaphore::new(concurrent + limits.queued)),
             hashing: Arc::new(Semaphore::new(concurrent)),
             counters: Counters::default(),
@@ -157,6 +165,12 @@ impl SignIn {
 
     fn throttle(&self) -> std::sync::MutexGuard<'_, Throttle> {
         self.throttle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn code_throttle(&self) -> std::sync::MutexGuard<'_, Throttle> {
+        self.code_throttle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Checks `password` for account `name` from `address` and, when right, opens a session;
@@ -231,7 +245,7 @@ impl SignIn {
             + Send
             + 'static,
     ) -> Result<crate::accounts::CodeOutcome, SignInError> {
-        let counted = match self.throttle().admit(name, address, Instant::now()) {
+        let counted = match self.code_throttle().admit(name, address, Instant::now()) {
             Ok(c) => c,
             Err(wait) => {
                 self.counters.throttled.fetch_add(1, Ordering::Relaxed);
@@ -246,7 +260,7 @@ impl SignIn {
             .map_err(|_| SignInError::Internal)?;
         match outcome {
             crate::accounts::CodeOutcome::Accepted { .. } => {
-                self.throttle().succeeded(name, address);
+                self.code_throttle().succeeded(name, address);
                 self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
                 Ok(outcome)
             }
