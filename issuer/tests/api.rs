@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -851,10 +853,16 @@ async fn officials_log_in_and_print() {
         .to_str()
         .expect("cookie")
         .to_owned();
-    for attr in ["HttpOnly", "Secure", "SameSite=Strict"] {
+    // Over plain HTTP on this machine: not `Secure` (a browser would drop it off localhost;
+    // see tests/guards.rs for HTTPS through a proxy).
+    for attr in ["HttpOnly", "SameSite=Strict"] {
         assert!(cookie.contains(attr), "{cookie}");
     }
-    let session = cookie.split(';').next().expect("pair").to_owned();
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    // The password alone opens no page: the second factor first.
+    let session = common::enrol(&router, "karim", "operator password")
+        .await
+        .cookie;
     let with_cookie = |uri: &str| {
         Request::get(uri)
             .header(header::COOKIE, &session)
@@ -1160,11 +1168,23 @@ async fn extractor_rejections_are_problem_details() {
     // A query that does not parse.
     let (s, h, b) = call(&router, get("/api/v1/feed?after=x", None)).await;
     problem(s, &h, &b, StatusCode::BAD_REQUEST);
-    // A form without its fields.
+    // A form without its fields, from a client that asks for JSON.
     let form = Request::post("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
         .body(Body::from("nothing=1"))
         .expect("request");
     let (s, h, b) = call(&router, form).await;
     problem(s, &h, &b, StatusCode::UNPROCESSABLE_ENTITY);
+    // The same from a browser: a page (tests/guards.rs tests these pages).
+    let form = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("nothing=1"))
+        .expect("request");
+    let (s, h, _) = call(&router, form).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(h[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
 }

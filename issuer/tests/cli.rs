@@ -925,3 +925,74 @@ fn issuing_needs_a_trust_list_that_names_the_key() {
     );
     assert!(!fx.data().exists());
 }
+
+#[test]
+fn bulk_takes_a_spreadsheet_saved_as_csv() {
+    let fx = Fixture::new();
+    // As a spreadsheet program saves it: a byte-order mark, CRLF line ends, quoted cells; a
+    // warish certificate's heirs as name|relation|age; row 4 lacks the name, row 5 a cell.
+    let today = sonod_keys::format_date(sonod_keys::today_dhaka());
+    let csv = format!(
+        "\u{feff}type,office,issued,name,father,mother,nid,ward,deceased,death_date,heirs\r\n\
+         citizenship,100524,{today},মোহাম্মদ আব্দুল করিম,মোহাম্মদ আব্দুর রহমান,মোসাম্মৎ রোকেয়া বেগম,19901234567890123,৫,,,\r\n\
+         warish,100524,,মোঃ করিম উদ্দিন,মরহুম হাশেম আলী,,1965123456789,7,মরহুম আব্দুল জলিল মিয়া,2025-03-14,\"রহিমা খাতুন|স্ত্রী|58; মোঃ করিম উদ্দিন|পুত্র|34\"\r\n\
+         citizenship,100524,,,মোহাম্মদ আব্দুর রহমান,মোসাম্মৎ রোকেয়া বেগম,19901234567890123,5,,,\r\n\
+         citizenship,100524,,রহিম\r\n"
+    );
+    let input = fx.write("list.csv", &csv);
+    let (code, _, stderr) = run(&mut bulk(&fx, &input));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("প্রদান হয়েছে ২টি, প্রত্যাখ্যাত ২টি") && stderr.contains("issued 2, refused 2"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("বাতিল"),
+        "a refused line is not called revoked: {stderr}"
+    );
+    let index = index_lines(&fx);
+    let issued: Vec<u64> = index
+        .iter()
+        .filter_map(|j| j["line"].as_u64().filter(|_| j.get("serial").is_some()))
+        .collect();
+    assert_eq!(issued, [2, 3]);
+    let errors: Vec<(u64, String)> = index
+        .iter()
+        .filter(|j| j.get("error").is_some())
+        .map(|j| {
+            (
+                j["line"].as_u64().unwrap(),
+                j["error"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0].0, 4);
+    assert!(
+        errors[0].1.contains("required field missing: name"),
+        "{errors:?}"
+    );
+    assert_eq!(errors[1].0, 5);
+    assert!(
+        errors[1].1.contains("this row has 4 cells, the header 11"),
+        "{errors:?}"
+    );
+    // The warish certificate carries its heirs, each with relation and age.
+    let stored = Store::open(&fx.data()).unwrap().get(2).unwrap().unwrap();
+    assert_eq!(stored.record.cert_type().key, "warish");
+    let heirs = stored.record.to_json()["fields"]["heirs"].clone();
+    assert_eq!(heirs[0]["relation"], "স্ত্রী");
+    assert_eq!(heirs[1]["age"], 34);
+}
+
+#[test]
+fn bulk_reads_csv_from_standard_input_when_told() {
+    let fx = Fixture::new();
+    let csv = "type,office,name,father,mother,nid,ward\n\
+               citizenship,100524,মোহাম্মদ আব্দুল করিম,মোহাম্মদ আব্দুর রহমান,মোসাম্মৎ রোকেয়া বেগম,19901234567890123,5\n";
+    let (code, _, stderr) = run(bulk(&fx, Path::new("-"))
+        .args(["--format", "csv", "--no-images"])
+        .write_stdin(csv));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("issued 1, refused 0"), "{stderr}");
+}

@@ -13,7 +13,7 @@ fn messages_read_as_before() {
     let cases: &[Case] = &[
         ("issued-not-printed", &[("serial", "7")], "সনদ প্রদান হয়েছে (ক্রমিক ৭) / issued as serial 7, but its QR text could not be printed"),
         ("line", &[], "লাইন / line"),
-        ("bulk-done", &[("issued_bn", "১২"), ("refused_bn", "০"), ("issued", "12"), ("refused", "0"), ("index", "out/index.jsonl")], "প্রদান হয়েছে ১২ টি, বাতিল ০ টি / issued 12, refused 0 · index: out/index.jsonl"),
+        ("bulk-done", &[("issued_bn", "১২"), ("refused_bn", "০"), ("issued", "12"), ("refused", "0"), ("index", "out/index.jsonl")], "প্রদান হয়েছে ১২টি, প্রত্যাখ্যাত ০টি · সূচি: out/index.jsonl / issued 12, refused 0 · index: out/index.jsonl"),
         ("key-passphrase", &[], "চাবির পাসফ্রেজ / key passphrase"),
         ("host-and-bare", &[], "--verifier-host এবং --bare একসাথে নয় / give either --verifier-host or --bare, not both"),
         ("host-missing", &[], "যাচাই-হোস্ট দিন / give the verifier host for the QR URL: --verifier-host HOST (or SONOD_VERIFIER_HOST), or --bare"),

@@ -15,6 +15,8 @@ use sonod_issuer::{now, Accounts, Ledger, Role, SignInLimits, Store, ThrottlePol
 use sonod_keys::{ensure_dev_keys, DevOptions};
 use tower::ServiceExt;
 
+mod common;
+
 const PASSWORD: &str = "correct horse battery";
 
 struct Fixture {
@@ -120,8 +122,9 @@ fn session_of(a: &Answer) -> String {
     cookie.split(';').next().expect("pair").to_owned()
 }
 
+/// A full session: password, then the second factor (enrolled now).
 async fn sign_in(f: &Fixture, name: &str) -> String {
-    session_of(&call(&f.router, login(name, PASSWORD)).await)
+    common::enrol(&f.router, name, PASSWORD).await.cookie
 }
 
 fn audit_actions(f: &Fixture) -> Vec<(String, String, String)> {

@@ -164,6 +164,7 @@ fn tokens_are_created_listed_and_revoked_one_by_one() {
             0,
             "[TOKEN]\n".into(),
             "টোকেন [ID] (bank) · অ্যাকাউন্ট rahim · মেয়াদ [TIME] পর্যন্ত / token [ID] (bank) for rahim, works until [TIME] (Dhaka time)\n\
+             যে কাজে চলবে: issue,revoke,print,audit / it may be used for: issue,revoke,print,audit\n\
              টোকেনটি এখনই সংরক্ষণ করুন, আর দেখানো হবে না / keep this token now: it is not shown again\n"
                 .into()
         )
@@ -179,9 +180,30 @@ fn tokens_are_created_listed_and_revoked_one_by_one() {
             "app",
             "--expires",
             "2d",
+            "--scope",
+            "print",
+            "--scope",
+            "audit,read",
         ],
     );
     assert_eq!(app.0, 0, "{}", app.2);
+    assert!(
+        app.2.contains("it may be used for: print,audit\n"),
+        "{}",
+        app.2
+    );
+    // Never more than the role allows, and only scopes that exist.
+    for (scope, says) in [
+        ("operate", "the account's role (chairman) does not allow it"),
+        ("everything", "is not a scope"),
+    ] {
+        let (code, _, err) = user(
+            &data,
+            &["token", "create", "--name", "rahim", "--scope", scope],
+        );
+        assert_ne!(code, 0);
+        assert!(err.contains(says), "{err}");
+    }
 
     let (code, out, err) = user(&data, &["token", "list"]);
     assert_eq!((code, err.as_str()), (0, ""));
@@ -190,8 +212,8 @@ fn tokens_are_created_listed_and_revoked_one_by_one() {
     assert_eq!(
         lines,
         [
-            "[ID]\trahim\tapp\t[TIME]\t[TIME]\t-\tactive",
-            "[ID]\trahim\tbank\t[TIME]\t[TIME]\t-\tactive",
+            "[ID]\trahim\tapp\t[TIME]\t[TIME]\t-\tactive\tprint,audit",
+            "[ID]\trahim\tbank\t[TIME]\t[TIME]\t-\tactive\tissue,revoke,print,audit",
         ]
     );
 
@@ -220,8 +242,8 @@ fn tokens_are_created_listed_and_revoked_one_by_one() {
     assert_eq!(
         lines,
         [
-            "[ID]\trahim\tapp\t[TIME]\t[TIME]\t-\tactive",
-            "[ID]\trahim\tbank\t[TIME]\t[TIME]\t-\trevoked by cli:tester [TIME]",
+            "[ID]\trahim\tapp\t[TIME]\t[TIME]\t-\tactive\tprint,audit",
+            "[ID]\trahim\tbank\t[TIME]\t[TIME]\t-\trevoked by cli:tester [TIME]\tissue,revoke,print,audit",
         ]
     );
     let (_, out, _) = user(&data, &["token", "list", "--name", "karim"]);

@@ -32,7 +32,7 @@ pub use cert_type::{
 };
 pub use error::{DecodeError, SealError, SignatureError};
 pub use identity::{bangla_digits, latin_digits, Brn, IdentityError, Mobile, Nid};
-pub use number::CertificateNumber;
+pub use number::{CertificateNumber, NumberError};
 pub use payload::{Certificate, FORMAT_VERSION};
 pub use qr_text::{parse_qr_text, qr_text, Host, HostError, QrPayload, MAX_QR_TEXT};
 pub use record::{bangla_date, parse_office, Person, Record, RecordError, Value, MAX_RECORD_JSON};

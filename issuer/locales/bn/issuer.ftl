@@ -69,7 +69,7 @@ token-revoked-notice = টোকেন “{ $label }” ({ $id }) বাতি�
 ## The command line (src/cli/): each message is written "Bangla / English"
 issued-not-printed = সনদ প্রদান হয়েছে (ক্রমিক { $serial })
 line = লাইন
-bulk-done = প্রদান হয়েছে { $issued_bn } টি, বাতিল { $refused_bn } টি
+bulk-done = প্রদান হয়েছে { $issued_bn }টি, প্রত্যাখ্যাত { $refused_bn }টি · সূচি: { $index }
 key-passphrase = চাবির পাসফ্রেজ
 host-and-bare = --verifier-host এবং --bare একসাথে নয়
 host-missing = যাচাই-হোস্ট দিন
@@ -155,7 +155,7 @@ cli-issued = সনদ প্রদান হয়েছে
 cli-serial = ক্রমিক
 cli-issue = একটি সনদ প্রদান
 cli-issue-long = রেকর্ডের তারিখ আজ (ঢাকা) হয় ("issued" না থাকলে আজ; অন্য তারিখ ফেরত), মেয়াদ তার পরে শেষ হতে হবে, এবং বিশ্বাস-তালিকা চাবিটিকে আজ স্বাক্ষর করতে দেবে।
-cli-bulk = একসাথে অনেক সনদ
+cli-bulk = একসাথে অনেক সনদ (JSON Lines বা CSV ফাইল থেকে), অগ্রগতি দেখিয়ে
 cli-serve = সেবা চালু
 cli-user = কর্মকর্তাদের অ্যাকাউন্ট
 cli-reseal = বেহাত চাবির সনদ নতুন চাবিতে

@@ -9,6 +9,7 @@
 //! Every change to an account or a token is written with the audit entry that records it, in
 //! one atomic write through the ledger ([`Ledger`]), and returns once both are durable.
 
+pub mod second_factor;
 pub mod signin;
 pub mod throttle;
 
@@ -198,6 +199,10 @@ pub struct User {
     pub disabled: bool,
     /// When it was created, Unix seconds.
     pub created_at: i64,
+    /// The TOTP second factor, once enrolled (see [`second_factor`]). Never in `Debug`
+    /// output or logs (its own `Debug` shows no secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<second_factor::SecondFactor>,
 }
 
 /// Why an account operation failed.
@@ -234,6 +239,107 @@ pub enum AccountError {
     /// The change or its audit entry could not be written.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// A token asked for an action its account's role does not allow.
+    #[error("{}", crate::l10n::both("token-scope-beyond-role", &[("scope", .0.as_str()), ("role", .1.as_str())]))]
+    ScopeBeyondRole(Scope, Role),
+    /// A scope name that is not one.
+    #[error("{}", crate::l10n::both("token-scope-unknown", &[("n0_dbg", &format!("{:?}", .0))]))]
+    UnknownScope(String),
+}
+
+/// What an API token may be used for, chosen when it is made: one action each, and never more
+/// than its account's role allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Issue certificates ([`Permission::Issue`]).
+    Issue,
+    /// Revoke certificates ([`Permission::Revoke`]).
+    Revoke,
+    /// Read and print certificates, their QR codes and PDFs ([`Permission::Print`]).
+    Print,
+    /// Read the audit log ([`Permission::ReadAudit`]).
+    Audit,
+    /// Backups and key reloads ([`Permission::Operate`]).
+    Operate,
+    /// Accounts and their tokens ([`Permission::ManageAccounts`]).
+    Accounts,
+}
+
+impl Scope {
+    /// Every scope.
+    pub const ALL: [Scope; 6] = [
+        Scope::Issue,
+        Scope::Revoke,
+        Scope::Print,
+        Scope::Audit,
+        Scope::Operate,
+        Scope::Accounts,
+    ];
+
+    /// The scope that lets a token use `p`.
+    pub fn of(p: Permission) -> Scope {
+        match p {
+            Permission::Issue => Scope::Issue,
+            Permission::Revoke => Scope::Revoke,
+            Permission::Print => Scope::Print,
+            Permission::ReadAudit => Scope::Audit,
+            Permission::Operate => Scope::Operate,
+            Permission::ManageAccounts => Scope::Accounts,
+        }
+    }
+
+    /// The permission the scope stands for.
+    pub fn permission(self) -> Permission {
+        match self {
+            Scope::Issue => Permission::Issue,
+            Scope::Revoke => Permission::Revoke,
+            Scope::Print => Permission::Print,
+            Scope::Audit => Permission::ReadAudit,
+            Scope::Operate => Permission::Operate,
+            Scope::Accounts => Permission::ManageAccounts,
+        }
+    }
+
+    /// The name used on the command line, in lists and the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Issue => "issue",
+            Scope::Revoke => "revoke",
+            Scope::Print => "print",
+            Scope::Audit => "audit",
+            Scope::Operate => "operate",
+            Scope::Accounts => "accounts",
+        }
+    }
+
+    /// Every scope `role` allows: what a token is given when its maker names none.
+    pub fn all_of(role: Role) -> Vec<Scope> {
+        Scope::ALL
+            .into_iter()
+            .filter(|s| role.allows(s.permission()))
+            .collect()
+    }
+}
+
+impl FromStr for Scope {
+    type Err = AccountError;
+    fn from_str(s: &str) -> Result<Scope, AccountError> {
+        let s = s.trim().to_ascii_lowercase();
+        Scope::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s || (s == "read" && *x == Scope::Print))
+            .ok_or(AccountError::UnknownScope(s.chars().take(40).collect()))
+    }
+}
+
+/// Scopes as a list: `issue,print`.
+pub fn scope_list(scopes: &[Scope]) -> String {
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Why a bearer token was refused. Told to the client: only someone who holds the token can
@@ -302,6 +408,9 @@ pub struct TokenView {
     pub revoked_at: Option<i64>,
     /// Who revoked it.
     pub revoked_by: Option<String>,
+    /// What it may be used for; `None` for a token made before scopes, which may do what
+    /// its account's role allows.
+    pub scopes: Option<Vec<Scope>>,
 }
 
 impl TokenView {
@@ -314,6 +423,26 @@ impl TokenView {
         } else {
             TokenState::Active
         }
+    }
+}
+
+/// What a bearer token authenticates: its account and what it may be used for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenGrant {
+    /// The account.
+    pub actor: Actor,
+    /// Its scopes; `None` for a token made before scopes (whatever the role allows).
+    pub scopes: Option<Vec<Scope>>,
+}
+
+impl TokenGrant {
+    /// Whether the token may be used for `p`: its role allows it and it was made for it.
+    pub fn allows(&self, p: Permission) -> bool {
+        self.actor.role.allows(p)
+            && self
+                .scopes
+                .as_ref()
+                .is_none_or(|s| s.contains(&Scope::of(p)))
     }
 }
 
@@ -341,6 +470,10 @@ struct TokenInfo {
     revoked_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     revoked_by: Option<String>,
+    /// What it may be used for. Absent in tokens made before scopes: those may do whatever
+    /// their account's role allows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scopes: Option<Vec<Scope>>,
 }
 
 impl TokenInfo {
@@ -359,6 +492,7 @@ impl TokenInfo {
             last_used_at: self.last_used_at,
             revoked_at: self.revoked_at,
             revoked_by: self.revoked_by.clone(),
+            scopes: self.scopes.clone(),
         }
     }
 }
@@ -367,10 +501,59 @@ fn token_id(hash: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(&hash[..hash.len().min(8)])
 }
 
+/// How far a sign-in has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStage {
+    /// Password and second factor given: the session may do what the role allows.
+    #[default]
+    Full,
+    /// The password was right; the account's TOTP code (or a recovery code) is awaited.
+    NeedCode,
+    /// The password was right; the account has no second factor yet and must enrol one
+    /// before anything else.
+    MustEnrol,
+}
+
+/// Seconds a half-open session (password given, code awaited) lasts.
+pub const HALF_SESSION_SECONDS: i64 = 5 * 60;
+/// A session's last activity is written at most this often, in seconds.
+pub const SESSION_TOUCH_EVERY: i64 = 30;
+
 #[derive(Debug, Serialize, Deserialize)]
 struct Session {
     user: String,
     expires_at: i64,
+    /// Last activity, Unix seconds (to [`SESSION_TOUCH_EVERY`]); absent in sessions of
+    /// the version before idle expiry (they count as active when opened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_seen: Option<i64>,
+    #[serde(default)]
+    stage: SessionStage,
+    /// The TOTP secret being enrolled, between the page that shows it and its first code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pending: Option<second_factor::PendingSecret>,
+}
+
+/// A live session as the pages see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    /// The account.
+    pub actor: Actor,
+    /// How far its sign-in has come.
+    pub stage: SessionStage,
+}
+
+/// What a second-factor step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeOutcome {
+    /// The session is now full.
+    Accepted {
+        /// A recovery code was used: how many are left.
+        recovery_left: Option<usize>,
+    },
+    /// Wrong, replayed, or the session is not waiting for a code.
+    Refused,
 }
 
 fn hashed(secret: &str) -> [u8; 32] {
@@ -440,6 +623,7 @@ const TOKEN_CACHE_MAX: usize = 1024;
 #[derive(Debug, Clone)]
 struct CachedToken {
     actor: Actor,
+    scopes: Option<Vec<Scope>>,
     at: Instant,
     expires_at: i64,
     /// The last use written (or found) in the store.
@@ -541,6 +725,7 @@ impl Accounts {
             password_hash,
             disabled: false,
             created_at: now,
+            second_factor: None,
         };
         let _changing = lock(&self.changing);
         if self.user(name)?.is_some() {
@@ -612,6 +797,8 @@ impl Accounts {
             |u| u.password_hash = Some(hash.clone()),
             (by, "user.passwd", ""),
         )?;
+        // A changed password ends every session opened with the old one.
+        self.logout_everywhere(name);
         Ok(())
     }
 
@@ -623,11 +810,14 @@ impl Accounts {
             |u| u.disabled = true,
             (by, "user.disable", ""),
         )?;
+        self.logout_everywhere(name);
         Ok(())
     }
 
     /// Creates an API token for account `user`, working until `expires_at` (Unix seconds; at
     /// most [`MAX_TOKEN_DAYS`] ahead). Only its hash is kept, so the secret is shown this once.
+    /// The token may do whatever the account's role allows (every scope of the role); see
+    /// [`Accounts::create_scoped_token`] for fewer.
     pub fn create_token(
         &self,
         ledger: &Ledger,
@@ -637,12 +827,37 @@ impl Accounts {
         expires_at: i64,
         now: i64,
     ) -> Result<NewToken, AccountError> {
+        self.create_scoped_token(ledger, by, user, label, None, expires_at, now)
+    }
+
+    /// [`Accounts::create_token`] limited to `scopes` (all of the role's when `None`);
+    /// refused when a scope goes beyond the account's role.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_scoped_token(
+        &self,
+        ledger: &Ledger,
+        by: &str,
+        user: &str,
+        label: &str,
+        scopes: Option<&[Scope]>,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<NewToken, AccountError> {
         if expires_at <= now || expires_at > now.saturating_add(MAX_TOKEN_DAYS * DAY) {
             return Err(AccountError::BadExpiry);
         }
         let _changing = lock(&self.changing);
-        if self.user(user)?.is_none() {
+        let Some(account) = self.user(user)? else {
             return Err(AccountError::NoSuchUser(user.into()));
+        };
+        let mut scopes = match scopes {
+            Some(s) if !s.is_empty() => s.to_vec(),
+            _ => Scope::all_of(account.role),
+        };
+        scopes.sort_by_key(|s| Scope::ALL.iter().position(|x| x == s));
+        scopes.dedup();
+        if let Some(s) = scopes.iter().find(|s| !account.role.allows(s.permission())) {
+            return Err(AccountError::ScopeBeyondRole(*s, account.role));
         }
         let secret = random_secret("sonod_");
         let hash = hashed(&secret);
@@ -654,6 +869,7 @@ impl Accounts {
             last_used_at: None,
             revoked_at: None,
             revoked_by: None,
+            scopes: Some(scopes.clone()),
         };
         let view = info.view(&hash);
         let write = AccountWrite {
@@ -662,10 +878,11 @@ impl Accounts {
             value: Some(json(&info)?),
         };
         let detail = format!(
-            "id={} label={} expires={}",
+            "id={} label={} expires={} scopes={}",
             view.id,
             view.label,
-            date(expires_at)
+            date(expires_at),
+            scope_list(&scopes)
         );
         self.commit(ledger, vec![write], (by, "token.add", user, &detail))?;
         Ok(NewToken { secret, view })
@@ -750,6 +967,11 @@ impl Accounts {
     /// The account a bearer token belongs to, at `now` (Unix seconds). Notes the token's use
     /// in the store at most once every [`LAST_USE_EVERY`] seconds.
     pub fn authenticate_token(&self, token: &str, now: i64) -> Result<Actor, TokenRefusal> {
+        self.authenticate_bearer(token, now).map(|g| g.actor)
+    }
+
+    /// [`Accounts::authenticate_token`] with what the token may be used for.
+    pub fn authenticate_bearer(&self, token: &str, now: i64) -> Result<TokenGrant, TokenRefusal> {
         if token.len() > 200 {
             return Err(TokenRefusal::Unknown);
         }
@@ -761,13 +983,16 @@ impl Accounts {
                     if now >= c.expires_at {
                         return Err(TokenRefusal::Expired);
                     }
-                    let actor = c.actor.clone();
+                    let grant = TokenGrant {
+                        actor: c.actor.clone(),
+                        scopes: c.scopes.clone(),
+                    };
                     if now - c.last_used_at >= LAST_USE_EVERY {
                         c.last_used_at = now;
                         drop(cache);
                         self.note_use(&hash, None, now);
                     }
-                    return Ok(actor);
+                    return Ok(grant);
                 }
             }
             cache.generation
@@ -800,13 +1025,17 @@ impl Accounts {
                 hash,
                 CachedToken {
                     actor: actor.clone(),
+                    scopes: info.scopes.clone(),
                     at: Instant::now(),
                     expires_at: info.expires_at(),
                     last_used_at,
                 },
             );
         }
-        Ok(actor)
+        Ok(TokenGrant {
+            actor,
+            scopes: info.scopes,
+        })
     }
 
     /// Writes a token's last use, unless the stored token changed since it was read (a
@@ -869,12 +1098,41 @@ impl Accounts {
     }
 
     /// Opens a session for an account that has just proven its password; returns the
-    /// session id for the cookie.
+    /// session id for the cookie. The session is half-open ([`SessionStage::NeedCode`], or
+    /// [`SessionStage::MustEnrol`] when the account has no second factor yet) and lasts
+    /// [`HALF_SESSION_SECONDS`] until the second step makes it full.
     pub fn open_session(&self, actor: &Actor, now: i64) -> Result<String, StoreError> {
+        let enrolled = self
+            .user(&actor.name)?
+            .is_some_and(|u| u.second_factor.is_some());
+        let stage = if enrolled {
+            SessionStage::NeedCode
+        } else {
+            SessionStage::MustEnrol
+        };
+        self.insert_session(&actor.name, stage, now + HALF_SESSION_SECONDS, now)
+    }
+
+    /// Opens a full session without a second step: for the command line's and tests' own
+    /// use (the web sign-in always goes through [`Accounts::open_session`]).
+    pub fn open_full_session(&self, actor: &Actor, now: i64) -> Result<String, StoreError> {
+        self.insert_session(&actor.name, SessionStage::Full, now + SESSION_SECONDS, now)
+    }
+
+    fn insert_session(
+        &self,
+        user: &str,
+        stage: SessionStage,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<String, StoreError> {
         let id = random_secret("");
         let s = Session {
-            user: actor.name.clone(),
-            expires_at: now + SESSION_SECONDS,
+            user: user.to_owned(),
+            expires_at,
+            last_seen: Some(now),
+            stage,
+            pending: None,
         };
         self.sessions.insert(hashed(&id), json(&s)?)?;
         Ok(id)
@@ -887,22 +1145,223 @@ impl Accounts {
         self.open_session(&actor, now).ok()
     }
 
-    /// The account of a live session.
+    /// The account of a live, full session (no idle limit: see [`Accounts::session_view`]).
     pub fn session(&self, id: &str, now: i64) -> Option<Actor> {
+        self.session_view(id, now, i64::MAX)
+            .filter(|v| v.stage == SessionStage::Full)
+            .map(|v| v.actor)
+    }
+
+    /// A live session at `now`: not past its expiry, used within the last `idle` seconds
+    /// (sliding: each use counts, written at most every [`SESSION_TOUCH_EVERY`] seconds), of
+    /// an enabled account. A session found expired or idle is removed.
+    pub fn session_view(&self, id: &str, now: i64, idle: i64) -> Option<SessionView> {
         if id.len() > 200 {
             return None;
         }
-        let s: Session = parse(&self.sessions.get(hashed(id)).ok()??).ok()?;
-        if s.expires_at <= now {
-            let _ = self.sessions.remove(hashed(id));
+        let key = hashed(id);
+        let stored = self.sessions.get(key).ok()??;
+        let mut s: Session = parse(&stored).ok()?;
+        let last_seen = s.last_seen.unwrap_or(now);
+        if s.expires_at <= now || now.saturating_sub(last_seen) >= idle {
+            let _ = self.sessions.remove(key);
             return None;
         }
-        self.active(&s.user).ok()
+        let actor = self.active(&s.user).ok()?;
+        if now.saturating_sub(last_seen) >= SESSION_TOUCH_EVERY || s.last_seen.is_none() {
+            s.last_seen = Some(now);
+            if let Ok(new) = json(&s) {
+                // A session ended meanwhile stays ended (compare-and-swap, not a blind write).
+                let _ = self.sessions.compare_and_swap(key, Some(stored), Some(new));
+            }
+        }
+        Some(SessionView {
+            actor,
+            stage: s.stage,
+        })
     }
 
     /// Ends a session.
     pub fn logout(&self, id: &str) {
         let _ = self.sessions.remove(hashed(id));
+    }
+
+    /// Ends every session of account `name` (its password changed, it was disabled, its
+    /// second factor was reset); returns how many.
+    pub fn logout_everywhere(&self, name: &str) -> usize {
+        let mut ended = 0;
+        for (k, v) in self.sessions.iter().flatten() {
+            if parse::<Session>(&v).is_ok_and(|s| s.user == name)
+                && self.sessions.remove(k).ok().flatten().is_some()
+            {
+                ended += 1;
+            }
+        }
+        ended
+    }
+
+    fn stored_session(&self, id: &str) -> Option<(sled::IVec, Session)> {
+        if id.len() > 200 {
+            return None;
+        }
+        let v = self.sessions.get(hashed(id)).ok()??;
+        let s = parse(&v).ok()?;
+        Some((v, s))
+    }
+
+    fn replace_session(&self, id: &str, old: sled::IVec, new: &Session) -> bool {
+        json(new).is_ok_and(|n| {
+            matches!(
+                self.sessions
+                    .compare_and_swap(hashed(id), Some(old), Some(n)),
+                Ok(Ok(()))
+            )
+        })
+    }
+
+    /// The TOTP secret being enrolled in a session that must enrol: made on first asking and
+    /// kept with the session until confirmed, so reloading the page shows the same one.
+    pub fn pending_secret(&self, id: &str, now: i64) -> Option<second_factor::PendingSecret> {
+        let (old, mut s) = self.stored_session(id)?;
+        if s.stage != SessionStage::MustEnrol || s.expires_at <= now {
+            return None;
+        }
+        if let Some(p) = &s.pending {
+            return Some(p.clone());
+        }
+        let p = second_factor::PendingSecret::generate();
+        s.pending = Some(p.clone());
+        self.replace_session(id, old, &s).then_some(p)
+    }
+
+    /// Confirms a session's pending secret with its first code: the account's second factor
+    /// is stored (audited, `user.totp.enrol`), the session becomes full, and the ten recovery
+    /// codes are returned to be shown once. `None` when the code is wrong or the session is
+    /// not enrolling.
+    pub fn confirm_enrolment(
+        &self,
+        ledger: &Ledger,
+        id: &str,
+        code: &str,
+        now: i64,
+    ) -> Result<Option<Vec<String>>, AccountError> {
+        let Some((old, mut s)) = self.stored_session(id) else {
+            return Ok(None);
+        };
+        let Some(pending) = s.pending.clone() else {
+            return Ok(None);
+        };
+        if s.stage != SessionStage::MustEnrol || s.expires_at <= now {
+            return Ok(None);
+        }
+        let digits = sonod_seal::latin_digits(code).unwrap_or_default();
+        let Some(step) = pending.check(&digits, now) else {
+            return Ok(None);
+        };
+        let (factor, codes) = pending.enrol(step, now);
+        let name = s.user.clone();
+        {
+            let _changing = lock(&self.changing);
+            let mut user = self
+                .user(&name)?
+                .ok_or_else(|| AccountError::NoSuchUser(name.clone()))?;
+            if user.second_factor.is_some() {
+                // Enrolled meanwhile from another session: this one must sign in again.
+                return Ok(None);
+            }
+            user.second_factor = Some(factor);
+            let write = self.user_write(&user)?;
+            self.commit(ledger, vec![write], (&name, "user.totp.enrol", &name, ""))?;
+        }
+        s.stage = SessionStage::Full;
+        s.pending = None;
+        s.expires_at = now + SESSION_SECONDS;
+        s.last_seen = Some(now);
+        if !self.replace_session(id, old, &s) {
+            return Ok(None);
+        }
+        Ok(Some(codes))
+    }
+
+    /// Checks the second step of a sign-in (a TOTP code of a step not used before, or a
+    /// recovery code, which is struck off): when right, the session becomes full. The step or
+    /// the struck recovery code is stored before the answer; a recovery code's use is
+    /// audited (`user.totp.recovery`).
+    pub fn verify_code(
+        &self,
+        ledger: &Ledger,
+        id: &str,
+        code: &str,
+        now: i64,
+    ) -> Result<CodeOutcome, AccountError> {
+        let Some((old, mut s)) = self.stored_session(id) else {
+            return Ok(CodeOutcome::Refused);
+        };
+        if s.stage != SessionStage::NeedCode || s.expires_at <= now || code.len() > 64 {
+            return Ok(CodeOutcome::Refused);
+        }
+        let name = s.user.clone();
+        let recovery_left = {
+            let _changing = lock(&self.changing);
+            let Some(mut user) = self.user(&name)? else {
+                return Ok(CodeOutcome::Refused);
+            };
+            let Some(factor) = user.second_factor.as_mut() else {
+                return Ok(CodeOutcome::Refused);
+            };
+            let checked = factor.check(code, now);
+            let left = factor.recovery_left();
+            match checked {
+                second_factor::CodeCheck::Totp => {
+                    // The step only: not an account change worth an audit entry (the
+                    // session's opening is in the sign-in counters), but durable before the
+                    // answer so that the same code cannot open a second session.
+                    let write = self.user_write(&user)?;
+                    self.users
+                        .insert(write.key, write.value.unwrap_or_default())
+                        .map_err(StoreError::from)?;
+                    self.users.flush().map_err(StoreError::from)?;
+                    None
+                }
+                second_factor::CodeCheck::Recovery => {
+                    let write = self.user_write(&user)?;
+                    self.commit(
+                        ledger,
+                        vec![write],
+                        (&name, "user.totp.recovery", &name, &format!("left={left}")),
+                    )?;
+                    Some(left)
+                }
+                second_factor::CodeCheck::Replayed | second_factor::CodeCheck::Wrong => {
+                    return Ok(CodeOutcome::Refused)
+                }
+            }
+        };
+        s.stage = SessionStage::Full;
+        s.expires_at = now + SESSION_SECONDS;
+        s.last_seen = Some(now);
+        if !self.replace_session(id, old, &s) {
+            return Ok(CodeOutcome::Refused);
+        }
+        Ok(CodeOutcome::Accepted { recovery_left })
+    }
+
+    /// Removes an account's second factor (a lost phone): audited (`user.totp.reset`), and
+    /// every session of the account ends; at its next sign-in it must enrol again.
+    pub fn reset_second_factor(
+        &self,
+        ledger: &Ledger,
+        by: &str,
+        name: &str,
+    ) -> Result<(), AccountError> {
+        self.update(
+            ledger,
+            name,
+            |u| u.second_factor = None,
+            (by, "user.totp.reset", ""),
+        )?;
+        self.logout_everywhere(name);
+        Ok(())
     }
 }
 
@@ -1287,12 +1746,207 @@ mod tests {
             Err(AccountError::BadName)
         ));
         assert_eq!(a.login("karim", "wrong password!", 0), None);
+        // The password alone opens a half session: it must enrol, and is no full session.
         let sid = a.login("karim", "correct horse battery", 100).unwrap();
+        assert_eq!(a.session(&sid, 200), None);
+        assert_eq!(
+            a.session_view(&sid, 200, 900).unwrap().stage,
+            SessionStage::MustEnrol
+        );
+        assert_eq!(
+            a.session_view(&sid, 100 + HALF_SESSION_SECONDS, i64::MAX),
+            None,
+            "a half session lasts five minutes"
+        );
+        let actor = a.check_password("karim", "correct horse battery").unwrap();
+        let sid = a.open_full_session(&actor, 100).unwrap();
         assert_eq!(a.session(&sid, 200).unwrap().name, "karim");
         assert_eq!(a.session(&sid, 100 + SESSION_SECONDS), None, "expired");
-        let sid = a.login("karim", "correct horse battery", 100).unwrap();
+        let sid = a.open_full_session(&actor, 100).unwrap();
         a.logout(&sid);
         assert_eq!(a.session(&sid, 200), None);
+    }
+
+    const PW: &str = "correct horse battery";
+
+    fn official(f: &Fixture, name: &str, role: Role) -> Actor {
+        f.a.add_user(&f.ledger, "t", name, name, role, Some(PW), 0)
+            .unwrap();
+        f.a.check_password(name, PW).unwrap()
+    }
+
+    /// Enrols `name` through a half session at `now`; returns the secret and recovery codes.
+    fn enrol(f: &Fixture, name: &str, now: i64) -> (String, Vec<String>) {
+        let sid = f.a.login(name, PW, now).unwrap();
+        let pending = f.a.pending_secret(&sid, now).unwrap();
+        // The same secret on a second look (a reloaded page).
+        assert_eq!(f.a.pending_secret(&sid, now).unwrap(), pending);
+        let secret = pending.text().replace(' ', "");
+        assert_eq!(
+            f.a.confirm_enrolment(&f.ledger, &sid, "000000x", now)
+                .unwrap(),
+            None
+        );
+        let code = second_factor::code_at(&secret, now).unwrap();
+        let codes =
+            f.a.confirm_enrolment(&f.ledger, &sid, &code, now)
+                .unwrap()
+                .unwrap();
+        assert_eq!(f.a.session(&sid, now + 1).unwrap().name, name);
+        (secret, codes)
+    }
+
+    #[test]
+    fn idle_sessions_expire_and_use_keeps_them_alive() {
+        let f = accounts();
+        let actor = official(&f, "karim", Role::Operator);
+        let idle = 15 * 60;
+        let sid = f.a.open_full_session(&actor, NOW).unwrap();
+        // Used every ten minutes for an hour: alive (sliding).
+        for m in (10..=60).step_by(10) {
+            assert!(
+                f.a.session_view(&sid, NOW + m * 60, idle).is_some(),
+                "{m} min"
+            );
+        }
+        // Then fifteen minutes unused: gone, also for a later look.
+        assert_eq!(f.a.session_view(&sid, NOW + 75 * 60, idle), None);
+        assert_eq!(f.a.session_view(&sid, NOW + 61 * 60, idle), None);
+    }
+
+    #[test]
+    fn a_password_change_or_a_disabling_ends_every_session() {
+        let f = accounts();
+        let actor = official(&f, "karim", Role::Operator);
+        let other = official(&f, "rahim", Role::Councillor);
+        let (s1, s2) = (
+            f.a.open_full_session(&actor, NOW).unwrap(),
+            f.a.open_full_session(&actor, NOW).unwrap(),
+        );
+        let kept = f.a.open_full_session(&other, NOW).unwrap();
+        f.a.set_password(&f.ledger, "karim", "karim", "another long password")
+            .unwrap();
+        assert_eq!(f.a.session(&s1, NOW + 1), None);
+        assert_eq!(f.a.session(&s2, NOW + 1), None);
+        assert!(f.a.session(&kept, NOW + 1).is_some());
+        f.a.disable(&f.ledger, "admin", "rahim").unwrap();
+        assert_eq!(f.a.session(&kept, NOW + 1), None);
+        assert_eq!(f.a.logout_everywhere("rahim"), 0);
+    }
+
+    #[test]
+    fn second_factor_enrolment_codes_replay_and_recovery() {
+        let f = accounts();
+        official(&f, "rahim", Role::Chairman);
+        let (secret, codes) = enrol(&f, "rahim", NOW);
+        assert_eq!(codes.len(), second_factor::RECOVERY_CODES);
+        let stored = f.a.user("rahim").unwrap().unwrap();
+        assert!(
+            !format!("{stored:?}").contains(&secret),
+            "no secret in Debug"
+        );
+        // Next sign-in: password, then a code of a later step.
+        let t = NOW + 60;
+        let sid = f.a.login("rahim", PW, t).unwrap();
+        assert_eq!(
+            f.a.session_view(&sid, t, 900).unwrap().stage,
+            SessionStage::NeedCode
+        );
+        assert_eq!(
+            f.a.verify_code(&f.ledger, &sid, "123", t).unwrap(),
+            CodeOutcome::Refused
+        );
+        let code = second_factor::code_at(&secret, t).unwrap();
+        assert_eq!(
+            f.a.verify_code(&f.ledger, &sid, &code, t).unwrap(),
+            CodeOutcome::Accepted {
+                recovery_left: None
+            }
+        );
+        assert!(f.a.session(&sid, t + 1).is_some());
+        // The same code again, in another session: refused (replay).
+        let sid2 = f.a.login("rahim", PW, t + 5).unwrap();
+        assert_eq!(
+            f.a.verify_code(&f.ledger, &sid2, &code, t + 5).unwrap(),
+            CodeOutcome::Refused
+        );
+        assert_eq!(f.a.session(&sid2, t + 6), None);
+        // A recovery code: works once.
+        assert_eq!(
+            f.a.verify_code(&f.ledger, &sid2, &codes[0], t + 6).unwrap(),
+            CodeOutcome::Accepted {
+                recovery_left: Some(9)
+            }
+        );
+        let sid3 = f.a.login("rahim", PW, t + 7).unwrap();
+        assert_eq!(
+            f.a.verify_code(&f.ledger, &sid3, &codes[0], t + 7).unwrap(),
+            CodeOutcome::Refused
+        );
+        // A reset (audited) ends the sessions; the next sign-in must enrol again.
+        f.a.reset_second_factor(&f.ledger, "admin", "rahim")
+            .unwrap();
+        assert_eq!(f.a.session(&sid, t + 8), None);
+        let sid4 = f.a.login("rahim", PW, t + 9).unwrap();
+        assert_eq!(
+            f.a.session_view(&sid4, t + 9, 900).unwrap().stage,
+            SessionStage::MustEnrol
+        );
+        let actions: Vec<_> = audit(&f).into_iter().map(|(_, a, _)| a).collect();
+        for want in ["user.totp.enrol", "user.totp.recovery", "user.totp.reset"] {
+            assert!(actions.iter().any(|a| a == want), "{want}: {actions:?}");
+        }
+        // No secret or code in the audit log.
+        for e in f.ledger.audit_entries(0, 100).unwrap() {
+            assert!(!e.detail.contains(&secret) && !e.detail.contains(&codes[0]));
+        }
+    }
+
+    #[test]
+    fn tokens_carry_their_scopes_and_never_more_than_the_role() {
+        let f = accounts();
+        official(&f, "karim", Role::Operator);
+        official(&f, "rahim", Role::Chairman);
+        assert!(matches!(
+            f.a.create_scoped_token(
+                &f.ledger,
+                "t",
+                "karim",
+                "x",
+                Some(&[Scope::Issue]),
+                NOW + DAYS,
+                NOW
+            ),
+            Err(AccountError::ScopeBeyondRole(Scope::Issue, Role::Operator))
+        ));
+        let t =
+            f.a.create_scoped_token(
+                &f.ledger,
+                "t",
+                "rahim",
+                "bank",
+                Some(&[Scope::Print]),
+                NOW + DAYS,
+                NOW,
+            )
+            .unwrap();
+        let g = f.a.authenticate_bearer(&t.secret, NOW).unwrap();
+        assert!(g.allows(Permission::Print) && !g.allows(Permission::Issue));
+        // From the cache too.
+        let g = f.a.authenticate_bearer(&t.secret, NOW).unwrap();
+        assert!(!g.allows(Permission::Revoke));
+        // No scopes named: every action of the role, stored as such.
+        let all =
+            f.a.create_token(&f.ledger, "t", "rahim", "app", NOW + DAYS, NOW)
+                .unwrap();
+        assert_eq!(
+            all.view.scopes.as_deref(),
+            Some(&[Scope::Issue, Scope::Revoke, Scope::Print, Scope::Audit][..])
+        );
+        assert_eq!("read".parse::<Scope>().unwrap(), Scope::Print);
+        assert!("everything".parse::<Scope>().is_err());
+        let entries = f.ledger.audit_entries(0, 100).unwrap();
+        assert!(entries.iter().any(|e| e.detail.contains("scopes=print")));
     }
 
     #[test]

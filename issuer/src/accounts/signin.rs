@@ -14,6 +14,11 @@
 //!    memory for hashing is `concurrent × 19 MiB` (see [`crate::accounts::ARGON2_M_COST_KIB`])
 //!    whatever the number of clients.
 //!
+//! The second step ([`SignIn::second_step`]: a TOTP or recovery code) is throttled the same
+//! way in tables of its own, forgiven only by a right code: someone who has the password
+//! cannot start the count of wrong codes afresh by signing in with it again, and an official
+//! who mistyped the password does not wait again at the code.
+//!
 //! Every admitted sign-in runs exactly one verification, against a dummy hash when the name
 //! is unknown ([`Accounts::check_password`]), so neither the time nor the answer tells which
 //! names exist. When a name or an address reaches its delays, the audit log says so once
@@ -79,6 +84,10 @@ pub enum SignInError {
         /// Seconds to wait.
         retry_after: u64,
     },
+    /// A second-factor code that is wrong, already used, or for a session that does not
+    /// wait for one.
+    #[error("{}", crate::l10n::both("sign-in-wrong-code", &[]))]
+    WrongCode,
     /// The store failed, or the verification could not run.
     #[error("{}", crate::l10n::both("sign-in-internal", &[]))]
     Internal,
@@ -110,6 +119,8 @@ struct Counters {
 pub struct SignIn {
     limits: SignInLimits,
     throttle: Mutex<Throttle>,
+    /// The second step's counts (codes), apart from the passwords'.
+    code_throttle: Mutex<Throttle>,
     /// `concurrent + queued` permits: held from admission to the end.
     admission: Arc<Semaphore>,
     /// `concurrent` permits: held while a verification runs.
@@ -129,6 +140,7 @@ impl SignIn {
         SignIn {
             limits,
             throttle: Mutex::new(Throttle::new(limits.account, limits.address)),
+            code_throttle: Mutex::new(Throttle::new(limits.account, limits.address)),
             admission: Arc::new(Semaphore::new(concurrent + limits.queued)),
             hashing: Arc::new(Semaphore::new(concurrent)),
             counters: Counters::default(),
@@ -153,6 +165,12 @@ impl SignIn {
 
     fn throttle(&self) -> std::sync::MutexGuard<'_, Throttle> {
         self.throttle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn code_throttle(&self) -> std::sync::MutexGuard<'_, Throttle> {
+        self.code_throttle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Checks `password` for account `name` from `address` and, when right, opens a session;
@@ -209,6 +227,48 @@ impl SignIn {
                 self.audit_if_delays_begin(ledger, name, address, counted)
                     .await;
                 Err(SignInError::Wrong)
+            }
+        }
+    }
+
+    /// The second step of a sign-in of account `name`: `verify` checks the TOTP or recovery
+    /// code against the half-open session (on a blocking thread; e.g. a call of
+    /// [`Accounts::verify_code`]). Throttled with the same counts per name and per address as the
+    /// password (a wrong code is a failed attempt; a right one forgives), so six digits
+    /// cannot be guessed faster than a password.
+    pub async fn second_step(
+        &self,
+        ledger: &Ledger,
+        name: &str,
+        address: Option<IpAddr>,
+        verify: impl FnOnce() -> Result<crate::accounts::CodeOutcome, crate::accounts::AccountError>
+            + Send
+            + 'static,
+    ) -> Result<crate::accounts::CodeOutcome, SignInError> {
+        let counted = match self.code_throttle().admit(name, address, Instant::now()) {
+            Ok(c) => c,
+            Err(wait) => {
+                self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+                return Err(SignInError::Throttled {
+                    retry_after: secs_up(wait).max(1),
+                });
+            }
+        };
+        let outcome = tokio::task::spawn_blocking(verify)
+            .await
+            .map_err(|_| SignInError::Internal)?
+            .map_err(|_| SignInError::Internal)?;
+        match outcome {
+            crate::accounts::CodeOutcome::Accepted { .. } => {
+                self.code_throttle().succeeded(name, address);
+                self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
+                Ok(outcome)
+            }
+            crate::accounts::CodeOutcome::Refused => {
+                self.counters.wrong.fetch_add(1, Ordering::Relaxed);
+                self.audit_if_delays_begin(ledger, name, address, counted)
+                    .await;
+                Err(SignInError::WrongCode)
             }
         }
     }

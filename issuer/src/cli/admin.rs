@@ -47,6 +47,13 @@ pub enum UserCommand {
         #[arg(long)]
         name: String,
     },
+    #[command(about = l10n::both("cli-user-reset-second-factor", &[]))]
+    ResetSecondFactor {
+        #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
+        data: PathBuf,
+        #[arg(long)]
+        name: String,
+    },
     #[command(about = l10n::both("cli-user-list", &[]))]
     List {
         #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
@@ -100,6 +107,11 @@ struct CreateToken {
     /// (`2026-12-31`, Dhaka time).
     #[arg(long, default_value = "90d", value_parser = parse_expiry)]
     expires: Expiry,
+    /// What the token may be used for, comma-separated or repeated: issue, revoke, print
+    /// (read), audit, operate, accounts. Never more than the account's role allows; every
+    /// action of the role when not given.
+    #[arg(long = "scope", value_delimiter = ',', value_parser = |s: &str| s.parse::<crate::accounts::Scope>().map_err(|e| e.to_string()))]
+    scopes: Vec<crate::accounts::Scope>,
 }
 
 /// A token's expiry as given.
@@ -147,8 +159,15 @@ fn token(args: TokenArgs, actor: &str, now: i64) -> Result<()> {
             let name = c.name.unwrap_or_default();
             let ledger = open_ledger(&c.data)?;
             let accounts = Accounts::open(ledger.store())?;
-            let made =
-                accounts.create_token(&ledger, actor, &name, &c.label, c.expires.at(now), now);
+            let made = accounts.create_scoped_token(
+                &ledger,
+                actor,
+                &name,
+                &c.label,
+                Some(&c.scopes),
+                c.expires.at(now),
+                now,
+            );
             ledger.close()?;
             let made = made?;
             println!("{}", made.secret);
@@ -165,6 +184,15 @@ fn token(args: TokenArgs, actor: &str, now: i64) -> Result<()> {
                     ]
                 )
             );
+            if let Some(s) = &v.scopes {
+                eprintln!(
+                    "{}",
+                    l10n::both(
+                        "token-created-scopes",
+                        &[("scopes", &crate::accounts::scope_list(s))]
+                    )
+                );
+            }
             eprintln!("{}", l10n::both("token-keep", &[]));
         }
         TokenCommand::List { data, name } => {
@@ -177,7 +205,7 @@ fn token(args: TokenArgs, actor: &str, now: i64) -> Result<()> {
                 let state = t.state(now);
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     t.id,
                     t.user,
                     t.label,
@@ -191,7 +219,10 @@ fn token(args: TokenArgs, actor: &str, now: i64) -> Result<()> {
                             t.revoked_at.map_or_else(String::new, dhaka_time)
                         ),
                         other => other.as_str().to_owned(),
-                    }
+                    },
+                    t.scopes
+                        .as_deref()
+                        .map_or_else(|| "all".to_owned(), crate::accounts::scope_list)
                 )?;
             }
         }
@@ -268,6 +299,16 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
             changed?;
             eprintln!("{}", l10n::both("password-changed", &[("name", &name)]));
         }
+        UserCommand::ResetSecondFactor { data, name } => {
+            let ledger = open_ledger(&data)?;
+            let reset = Accounts::open(ledger.store())?.reset_second_factor(&ledger, &actor, &name);
+            ledger.close()?;
+            reset?;
+            eprintln!(
+                "{}",
+                l10n::both("second-factor-reset-notice", &[("name", &name)])
+            );
+        }
         UserCommand::Disable { data, name } => {
             let ledger = open_ledger(&data)?;
             let disabled = Accounts::open(ledger.store())?.disable(&ledger, &actor, &name);
@@ -280,9 +321,14 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
             let mut out = std::io::stdout().lock();
             for u in Accounts::open(&store)?.users()? {
                 let state = if u.disabled { "disabled" } else { "active" };
+                let second = if u.second_factor.is_some() {
+                    "totp"
+                } else {
+                    "no-totp"
+                };
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{state}\t{}",
+                    "{}\t{}\t{}\t{state}\t{}\t{second}",
                     u.name,
                     u.role,
                     u.role.label_bn(),

@@ -100,8 +100,16 @@ pub fn issue(common: Common, record_path: PathBuf) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `sonod-issuer bulk`: seals every record of a JSON Lines file, with a progress bar.
-pub fn bulk(common: Common, input: PathBuf, no_images: bool) -> Result<ExitCode> {
+/// `sonod-issuer bulk`: seals every record of a JSON Lines or CSV file (see
+/// [`crate::sealing::bulk_input`]), with a progress bar counting records.
+pub fn bulk(
+    common: Common,
+    input: PathBuf,
+    format: Option<crate::sealing::bulk_input::BulkFormat>,
+    no_images: bool,
+) -> Result<ExitCode> {
+    use crate::sealing::bulk_input::BulkFormat;
+    let format = format.unwrap_or_else(|| BulkFormat::of_name(&input.to_string_lossy()));
     let host = host(&common)?;
     let key = open_office_key(&common)?;
     let ledger = open_ledger(&common.data)?;
@@ -110,9 +118,15 @@ pub fn bulk(common: Common, input: PathBuf, no_images: bool) -> Result<ExitCode>
     let (reader, total): (Box<dyn std::io::BufRead>, u64) = if input.as_os_str() == "-" {
         (Box::new(std::io::stdin().lock()), 0)
     } else {
-        let f = File::open(&input).with_context(|| format!("cannot open {}", input.display()))?;
-        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-        (Box::new(BufReader::new(f)), len)
+        let open =
+            || File::open(&input).with_context(|| format!("cannot open {}", input.display()));
+        // Lines, for the bar's total: one record a line (a CSV's header is not one).
+        let lines = count_lines(open()?).unwrap_or(0);
+        let records = match format {
+            BulkFormat::Csv => lines.saturating_sub(1),
+            BulkFormat::JsonLines => lines,
+        };
+        (Box::new(BufReader::new(open()?)), records)
     };
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(total)
@@ -120,9 +134,10 @@ pub fn bulk(common: Common, input: PathBuf, no_images: bool) -> Result<ExitCode>
         ProgressBar::hidden()
     };
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta})",
-        )
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{human_pos}}/{{human_len}} {} ({{eta}})",
+            l10n::both("bulk-records", &[])
+        ))
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let index_path = common.out.join("index.jsonl");
@@ -135,7 +150,8 @@ pub fn bulk(common: Common, input: PathBuf, no_images: bool) -> Result<ExitCode>
         ec: common.ec,
         images: !no_images,
     };
-    let summary = issuer.bulk(reader, &common.out, index, |n| bar.set_position(n));
+    let lines = crate::sealing::bulk_input::bulk_lines(reader, format);
+    let summary = issuer.bulk_lines(lines, &common.out, index, |n| bar.set_position(n));
     ledger.close()?;
     let summary = summary?;
     bar.finish_and_clear();
@@ -162,6 +178,20 @@ pub fn bulk(common: Common, input: PathBuf, no_images: bool) -> Result<ExitCode>
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Newlines in a file (a count of its lines, read without holding them).
+fn count_lines(f: File) -> std::io::Result<u64> {
+    use std::io::Read;
+    let mut r = BufReader::new(f);
+    let (mut n, mut buf) = (0u64, [0u8; 64 * 1024]);
+    loop {
+        let got = r.read(&mut buf)?;
+        if got == 0 {
+            return Ok(n);
+        }
+        n += buf[..got].iter().filter(|b| **b == b'\n').count() as u64;
+    }
 }
 
 pub fn open_key(path: &Path) -> Result<SecretKey> {

@@ -129,12 +129,29 @@ impl Issuer<'_> {
         })
     }
 
-    /// Issues every line of a JSON Lines file. Bad lines are reported and skipped; good ones
-    /// are issued in groups, each group's serials reserved and its certificates committed
-    /// before its files are written. `progress` is called with the bytes read so far.
+    /// Issues every line of a JSON Lines file; see [`Issuer::bulk_lines`].
     pub fn bulk(
         &self,
         input: impl BufRead,
+        out: &Path,
+        index: impl Write,
+        progress: impl FnMut(u64),
+    ) -> Result<BulkSummary, IssueError> {
+        self.bulk_lines(
+            super::bulk_input::bulk_lines(input, super::bulk_input::BulkFormat::JsonLines),
+            out,
+            index,
+            progress,
+        )
+    }
+
+    /// Issues every record of a bulk file read as [`super::bulk_input::bulk_lines`] (JSON
+    /// Lines or CSV). Bad lines are reported and skipped; good ones are issued in groups,
+    /// each group's serials reserved and its certificates committed before its files are
+    /// written. `progress` is called with the number of records read so far.
+    pub fn bulk_lines(
+        &self,
+        lines: impl Iterator<Item = std::io::Result<super::bulk_input::BulkLine>>,
         out: &Path,
         mut index: impl Write,
         mut progress: impl FnMut(u64),
@@ -147,33 +164,37 @@ impl Issuer<'_> {
             path: index_path.clone(),
             source,
         };
-        for (i, line) in LimitedLines::new(input).enumerate() {
-            let lineno = i + 1;
+        let mut last_line = 0;
+        for item in lines {
+            let (lineno, line) = match item {
+                Ok(l) => l,
+                // Input that cannot be read on (a line without end): reported as the next
+                // line's refusal, and the run stops reading there.
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    summary.failed.push((last_line + 1, e.to_string()));
+                    break;
+                }
+                Err(e) => return Err(io(e)),
+            };
+            last_line = lineno;
             if lineno > MAX_BULK_LINES {
                 summary.failed.push((
                     lineno,
-                    format!("more than {MAX_BULK_LINES} lines; the rest is not read"),
+                    crate::l10n::both(
+                        "bulk-too-many-lines",
+                        &[("max", &MAX_BULK_LINES.to_string())],
+                    ),
                 ));
                 break;
             }
+            read += 1;
             let line = match line {
                 Ok(l) => l,
-                Err(LineError::TooLong) => {
-                    summary
-                        .failed
-                        .push((lineno, format!("line longer than {MAX_BULK_LINE} bytes")));
+                Err(e) => {
+                    summary.failed.push((lineno, e));
                     continue;
                 }
-                Err(LineError::NotUtf8) => {
-                    summary.failed.push((lineno, "line is not UTF-8".into()));
-                    continue;
-                }
-                Err(LineError::Io(e)) => return Err(io(e)),
             };
-            read += line.len() as u64 + 1;
-            if line.trim().is_empty() {
-                continue;
-            }
             match record_from_json(&line, today_dhaka()) {
                 // The ledger checks the dates again when it issues the group; asked here, a
                 // refused line is reported as such, before anything is spent on it.
@@ -306,13 +327,19 @@ fn write(path: &Path, bytes: &[u8]) -> Result<PathBuf, IssueError> {
     Ok(path.to_owned())
 }
 
-enum LineError {
+pub(crate) enum LineError {
     TooLong,
     NotUtf8,
     Io(std::io::Error),
 }
 
 /// Lines of at most [`MAX_BULK_LINE`] bytes; a longer line is skipped whole, never buffered.
+pub(crate) fn limited_lines<R: BufRead>(
+    input: R,
+) -> impl Iterator<Item = Result<String, LineError>> {
+    LimitedLines::new(input)
+}
+
 struct LimitedLines<R> {
     input: R,
 }

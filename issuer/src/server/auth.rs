@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::AppError;
 use super::AppState;
-use crate::accounts::{Actor, Permission};
+use crate::accounts::{Actor, Permission, Scope, SessionStage};
 use crate::ledger::now;
 
 /// The session cookie's name.
@@ -23,16 +23,26 @@ pub struct Caller {
     pub actor: Actor,
     /// True when authenticated by a session cookie.
     pub by_session: bool,
+    /// A bearer token's scopes (`None` for a session, or a token made before scopes: the
+    /// role decides alone).
+    pub scopes: Option<Vec<Scope>>,
 }
 
 impl Caller {
-    /// Refuses unless the role allows `p`.
+    /// Refuses unless the role allows `p` and, for a token, the token was made for it.
     pub fn require(&self, p: Permission) -> Result<&Actor, AppError> {
-        if self.actor.role.allows(p) {
-            Ok(&self.actor)
-        } else {
-            Err(AppError::Forbidden)
+        if !self.actor.role.allows(p) {
+            return Err(AppError::Forbidden);
         }
+        match &self.scopes {
+            Some(s) if !s.contains(&Scope::of(p)) => Err(AppError::OutOfScope(Scope::of(p))),
+            _ => Ok(&self.actor),
+        }
+    }
+
+    /// Whether [`Caller::require`] would let `p` through (for links on pages).
+    pub fn may(&self, p: Permission) -> bool {
+        self.require(p).is_ok()
     }
 
     /// Refuses sessions: for API writes.
@@ -55,6 +65,19 @@ pub fn session_cookie(parts: &Parts) -> Option<&str> {
         .filter_map(|c| c.trim().split_once('='))
         .find(|(k, _)| *k == SESSION_COOKIE)
         .map(|(_, v)| v)
+}
+
+/// Seconds a session may stay unused: the office's `limits.idle_minutes` (sliding).
+pub fn idle_seconds(state: &AppState) -> i64 {
+    i64::from(state.settings().get().limits.idle_minutes).saturating_mul(60)
+}
+
+/// The live session of the request's cookie (any stage), idle expiry applied.
+pub fn session_of(parts: &Parts, state: &AppState) -> Option<crate::accounts::SessionView> {
+    let id = session_cookie(parts)?;
+    state
+        .accounts()
+        .session_view(id, now(), idle_seconds(state))
 }
 
 /// The token a session's forms carry (CSRF): derived from the session id, which only the
@@ -107,20 +130,22 @@ impl FromRequestParts<AppState> for Caller {
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or(AppError::Unauthorized)?;
-            let actor = state
+            let grant = state
                 .accounts()
-                .authenticate_token(token.trim(), now())
+                .authenticate_bearer(token.trim(), now())
                 .map_err(AppError::TokenRefused)?;
             return Ok(Caller {
-                actor,
+                actor: grant.actor,
                 by_session: false,
+                scopes: grant.scopes,
             });
         }
-        if let Some(id) = session_cookie(parts) {
-            if let Some(actor) = state.accounts().session(id, now()) {
+        if let Some(view) = session_of(parts, state) {
+            if view.stage == SessionStage::Full {
                 return Ok(Caller {
-                    actor,
+                    actor: view.actor,
                     by_session: true,
+                    scopes: None,
                 });
             }
         }

@@ -68,14 +68,10 @@ fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<Citizen> {
     })
 }
 
-/// `Secure` when the request came over HTTPS (directly or through the office's proxy); a
-/// plain-HTTP development service on localhost would otherwise never get its cookie back.
-fn secure(headers: &HeaderMap) -> &'static str {
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
-    if https {
+/// `Secure` exactly when the request came over HTTPS (through the office's proxy, see
+/// `serve --trust-proxy-https`), as for the officials' cookie.
+fn secure(state: &AppState, headers: &HeaderMap) -> &'static str {
+    if super::pages::came_over_https(state, headers) {
         "; Secure"
     } else {
         ""
@@ -414,7 +410,7 @@ async fn verify(
         Ok(id) => {
             let cookie = format!(
                 "{CITIZEN_COOKIE}={id}; HttpOnly; SameSite=Lax; Path=/citizen; Max-Age={SESSION_MAX_SECONDS}{}",
-                secure(&headers)
+                secure(&state, &headers)
             );
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/citizen")).into_response())
         }
@@ -456,7 +452,7 @@ async fn logout(
     }
     let clear = format!(
         "{CITIZEN_COOKIE}=; HttpOnly; SameSite=Lax; Path=/citizen; Max-Age=0{}",
-        secure(&headers)
+        secure(&state, &headers)
     );
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/citizen")).into_response())
 }

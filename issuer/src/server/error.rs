@@ -25,6 +25,9 @@ pub enum AppError {
     /// 403: the account's role does not allow this.
     #[error("{}", crate::l10n::both("app-forbidden", &[]))]
     Forbidden,
+    /// 403: an API token not made for this action (its scopes), though its role allows it.
+    #[error("{}", crate::l10n::both("app-out-of-scope", &[("scope", .0.as_str())]))]
+    OutOfScope(crate::accounts::Scope),
     /// 403: a form without its session's CSRF token (stale, or posted from another site).
     #[error("{}", crate::l10n::both("app-csrf", &[]))]
     Csrf,
@@ -56,7 +59,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::TokenRefused(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::OutOfScope(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -7,9 +7,12 @@
 
 mod api;
 mod auth;
+mod bulk;
 mod citizen;
 mod error;
 mod ops;
+mod pages;
+mod second_factor;
 mod tokens;
 mod web;
 
@@ -84,6 +87,8 @@ struct Inner {
     wording: Wording,
     /// The development SMS file the `/dev/sms` page shows; unset in production.
     dev_sms: std::sync::OnceLock<crate::sms::devfile::DevFile>,
+    /// Believe `X-Forwarded-Proto: https` (a reverse proxy terminates TLS): see `pages`.
+    trust_proxy_https: std::sync::atomic::AtomicBool,
 }
 
 /// Shared state of the service; cheap to clone.
@@ -174,10 +179,26 @@ impl AppState {
             citizens: crate::citizen::Citizens::new(),
             wording,
             dev_sms: std::sync::OnceLock::new(),
+            trust_proxy_https: std::sync::atomic::AtomicBool::new(false),
         })))
     }
 
-    /// The sign-in gates.
+    /// Believes `X-Forwarded-Proto: https` from now on: the service runs behind a reverse
+    /// proxy that terminates TLS (`serve --trust-proxy-https`). Only then is the session
+    /// cookie `Secure`, and pages are served to hosts other than localhost.
+    pub fn trust_proxy_https(&self, yes: bool) {
+        self.0
+            .trust_proxy_https
+            .store(yes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether `X-Forwarded-Proto: https` is believed.
+    pub fn trusts_proxy_https(&self) -> bool {
+        self.0
+            .trust_proxy_https
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Shows the development SMS file on `/dev/sms` (development only: the page shows
     /// numbers and texts to anyone who can reach the service).
     pub fn show_dev_sms(&self, file: crate::sms::devfile::DevFile) {
@@ -189,6 +210,7 @@ impl AppState {
         self.0.dev_sms.get()
     }
 
+    /// The sign-in gates.
     pub fn signin(&self) -> &SignIn {
         &self.0.signin
     }
@@ -275,13 +297,18 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(web::routes())
         .merge(tokens::routes())
+        .merge(second_factor::routes())
+        .merge(bulk::routes())
         .merge(citizen::routes());
     let shell = sonod_serve::Shell {
         openapi: OPENAPI,
         body_limit: MAX_BODY,
         request_timeout: state.config().request_timeout,
     };
-    sonod_serve::app(routes, state, &shell)
+    sonod_serve::app(routes, state.clone(), &shell).layer(axum::middleware::from_fn_with_state(
+        state,
+        pages::guard_pages,
+    ))
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish and makes every

@@ -31,10 +31,18 @@ pub(super) struct Chrome {
     pub office_en: String,
     pub actor: String,
     pub development: bool,
+    /// Who is signed in: the nav (`templates/nav.html`) shows the links their role opens.
+    pub caller: Caller,
 }
 
 impl Chrome {
-    fn new(state: &AppState, title: String, caller: &Caller) -> Chrome {
+    /// Whether the signed-in official may do `p` (for the nav's links).
+    pub fn may(&self, p: Permission) -> bool {
+        self.caller.may(p)
+    }
+
+    /// The layout around a page titled `title` for `caller`.
+    pub(super) fn new(state: &AppState, title: String, caller: &Caller) -> Chrome {
         let office = &state.config().office;
         Chrome {
             title,
@@ -42,6 +50,7 @@ impl Chrome {
             office_en: office.name_en.clone(),
             actor: format!("{} ({})", caller.actor.name, caller.actor.role.label_bn()),
             development: state.config().development,
+            caller: caller.clone(),
         }
     }
 }
@@ -58,6 +67,8 @@ struct Row {
     state_bn: String,
     revoked_by: Option<String>,
     active: bool,
+    /// What it may be used for: `issue, print`, or the role's every action.
+    scopes: String,
 }
 
 #[derive(Template)]
@@ -80,6 +91,10 @@ fn row(t: TokenView, now: i64) -> Row {
         state: state.as_str(),
         state_bn: state.label_bn(),
         active: state == TokenState::Active,
+        scopes: t.scopes.as_deref().map_or_else(
+            || crate::l10n::both("token-scopes-all", &[]),
+            |s| crate::accounts::scope_list(s).replace(',', ", "),
+        ),
         revoked_by: t
             .revoked_at
             .map(|at| format!("{} · {}", t.revoked_by.as_deref().unwrap_or("?"), dhaka(at))),

@@ -106,6 +106,24 @@ struct Who {
     tokens: bool,
 }
 
+/// The home page of a signed-in official: a dashboard of what the role can do.
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    chrome: super::tokens::Chrome,
+    who_bn: String,
+    who_en: String,
+    notice: Option<String>,
+    /// The office's number for a serial, as an example (`১০০৫২৪-৩`).
+    example_bn: String,
+    hint: String,
+}
+
+#[derive(Deserialize)]
+struct HomeQuery {
+    recovery_left: Option<usize>,
+}
+
 /// The log-in form, with what went wrong last time.
 #[derive(Template)]
 #[template(path = "login.html", escape = "sonod")]
@@ -118,17 +136,44 @@ fn html(page: &impl Template) -> Html<String> {
     Html(page.render().unwrap_or_default())
 }
 
-async fn home(State(state): State<AppState>, caller: Option<Caller>) -> Html<String> {
+async fn home(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    headers: HeaderMap,
+    Query(q): Query<HomeQuery>,
+) -> Response {
     let office = &state.config().office;
+    if let Some(c) = caller.filter(|c| c.by_session) {
+        let example = sonod_seal::CertificateNumber::new(&office.code, 3);
+        let role = (c.actor.role.label_bn(), c.actor.role.label_en());
+        let page = Dashboard {
+            who_bn: format!("{} · {}", c.actor.name, role.0),
+            who_en: format!("{} · {}", c.actor.name, role.1),
+            notice: q
+                .recovery_left
+                .map(|n| crate::l10n::both("recovery-used-notice", &[("left", &n.to_string())])),
+            hint: crate::l10n::both("find-hint", &[("bn", &example.bn()), ("en", &example.en())]),
+            example_bn: example.bn(),
+            chrome: super::tokens::Chrome::new(
+                &state,
+                crate::l10n::both("dashboard-title", &[]),
+                &c,
+            ),
+        };
+        return ([(header::CACHE_CONTROL, "private, no-store")], html(&page)).into_response();
+    }
+    // Half-way through signing in: the next step.
+    let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+    parts.headers = headers;
+    if let Some(v) = super::auth::session_of(&parts, &state) {
+        return Redirect::to(super::second_factor::next_page(v.stage)).into_response();
+    }
     html(&HomePage {
         office_bn: &office.name_bn,
         office_en: &office.name_en,
-        who: caller.map(|c| Who {
-            name: c.actor.name.clone(),
-            role_bn: c.actor.role.label_bn(),
-            tokens: c.actor.role.allows(Permission::ManageAccounts),
-        }),
+        who: None::<Who>,
     })
+    .into_response()
 }
 
 fn login_form(error: Option<&str>) -> Html<String> {
@@ -148,6 +193,7 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
     let wrong = || {
@@ -174,8 +220,13 @@ async fn login(
         .await;
     match result {
         Ok(id) => {
-            let cookie = format!("{SESSION_COOKIE}={id}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}");
-            ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+            let attributes = super::pages::cookie_attributes(&state, &headers);
+            let cookie = format!("{SESSION_COOKIE}={id}; {attributes}; Max-Age={SESSION_SECONDS}");
+            let next = state
+                .accounts()
+                .session_view(&id, now(), super::auth::idle_seconds(&state))
+                .map_or("/login", |v| super::second_factor::next_page(v.stage));
+            ([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response()
         }
         Err(SignInError::Wrong) => wrong(),
         Err(SignInError::Throttled { retry_after }) => refused_for_now(
@@ -212,7 +263,8 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(id) = super::auth::session_cookie(&parts) {
         state.accounts().logout(id);
     }
-    let clear = format!("{SESSION_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
+    let attributes = super::pages::cookie_attributes(&state, &parts.headers);
+    let clear = format!("{SESSION_COOKIE}=; {attributes}; Max-Age=0");
     ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
 }
 
@@ -221,14 +273,53 @@ struct Find {
     serial: String,
 }
 
-async fn find(caller: Caller, Query(f): Query<Find>) -> Result<Redirect, AppError> {
+/// The print page of a certificate number as printed on the paper (`100524-3`, `১০০৫২৪-৩`:
+/// office code, hyphen, serial) or a bare serial (`3`). Another office's number is refused,
+/// never read as a serial of this one.
+async fn find(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(f): Query<Find>,
+) -> Result<Redirect, AppError> {
     caller.require(Permission::Print)?;
-    let digits =
-        sonod_seal::latin_digits(&f.serial).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let serial: u64 = digits
-        .parse()
-        .map_err(|_| AppError::BadRequest("serial".into()))?;
+    let serial = serial_of(&f.serial, &state.config().office.code)?;
     Ok(Redirect::to(&format!("/certificates/{serial}/print")))
+}
+
+/// The serial a typed certificate number names at `office`.
+pub(super) fn serial_of(typed: &str, office: &sonod_keys::OfficeCode) -> Result<u64, AppError> {
+    let typed = typed.trim();
+    if typed.chars().count() > 40 {
+        return Err(AppError::BadRequest(crate::l10n::both("lookup-bad", &[])));
+    }
+    let number: sonod_seal::CertificateNumber = match typed.parse() {
+        Ok(n) => n,
+        Err(sonod_seal::NumberError::NoOffice) => {
+            // A bare serial.
+            let digits = sonod_seal::latin_digits(typed)
+                .ok()
+                .filter(|_| !typed.contains('-'))
+                .ok_or_else(|| AppError::BadRequest(crate::l10n::both("lookup-bad", &[])))?;
+            let serial = digits
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| AppError::BadRequest(crate::l10n::both("lookup-bad", &[])))?;
+            return Ok(serial);
+        }
+        Err(e) => return Err(AppError::BadRequest(e.to_string())),
+    };
+    if number.office() != office {
+        return Err(AppError::BadRequest(crate::l10n::both(
+            "lookup-other-office",
+            &[
+                ("typed", &number.en()),
+                ("theirs", number.office().as_str()),
+                ("ours", office.as_str()),
+            ],
+        )));
+    }
+    Ok(number.serial())
 }
 
 /// The certificate `serial`, or the print page's 404.

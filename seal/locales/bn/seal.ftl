@@ -60,3 +60,8 @@ revocation-other = অন্যান্য
 
 ## A person's age in a list of heirs
 age-years = { $age } বছর
+
+## Reading a certificate number typed from the paper
+number-no-office = সনদ নম্বরে অফিস কোড ও হাইফেন নেই (যেমন ১০০৫২৪-৩)
+number-bad-office = হাইফেনের আগের অংশটি অফিস কোড নয় (২ থেকে ১২ অঙ্ক)
+number-bad-serial = হাইফেনের পরের অংশটি ক্রমিক নম্বর নয়

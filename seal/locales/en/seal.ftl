@@ -60,3 +60,8 @@ revocation-other = other
 
 ## A person's age in a list of heirs
 age-years = { $age } years
+
+## Reading a certificate number typed from the paper
+number-no-office = the certificate number has no office code and hyphen (like 100524-3)
+number-bad-office = the part before the hyphen is not an office code (2 to 12 digits)
+number-bad-serial = the part after the hyphen is not a serial number

@@ -48,9 +48,14 @@ enum Command {
     Bulk {
         #[command(flatten)]
         common: Common,
-        /// JSON Lines, one record a line (`-` for standard input).
+        /// JSON Lines (one record a line) or CSV (a header row of field keys, one record a
+        /// row; see issuer/README.md); `-` for standard input.
         #[arg(long)]
         input: PathBuf,
+        /// csv or jsonl; by default from the file name (`.csv` is CSV, anything else JSON
+        /// Lines).
+        #[arg(long, value_parser = ["csv", "jsonl"])]
+        format: Option<String>,
         /// Write only the QR text, no PNG or SVG.
         #[arg(long)]
         no_images: bool,
@@ -98,8 +103,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bulk {
             common,
             input,
+            format,
             no_images,
-        } => cli::bulk(common, input, no_images),
+        } => {
+            use sonod_issuer::sealing::bulk_input::BulkFormat;
+            let format = format.map(|f| match f.as_str() {
+                "csv" => BulkFormat::Csv,
+                _ => BulkFormat::JsonLines,
+            });
+            cli::bulk(common, input, format, no_images)
+        }
         Command::Serve(args) => serve::run(args),
         Command::User(cmd) => admin::user(cmd),
         Command::Reseal(args) => admin::reseal(args),

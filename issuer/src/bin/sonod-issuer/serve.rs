@@ -85,6 +85,12 @@ pub struct ServeArgs {
     /// the page shows numbers and texts to anyone who reaches the service).
     #[arg(long, env = "SONOD_DEV_SMS_PAGE", conflicts_with = "sms_gateway")]
     dev_sms_page: bool,
+    /// Behind a reverse proxy that terminates TLS with the office's certificate (Caddy,
+    /// nginx): believe its `X-Forwarded-Proto: https`. Only then is the session cookie
+    /// `Secure` and are the pages served to other hosts than localhost; without it a page
+    /// asked for over plain HTTP from another computer is refused with a page saying why.
+    #[arg(long, env = "SONOD_TRUST_PROXY_HTTPS")]
+    trust_proxy_https: bool,
     /// Log format: text or json (level from SONOD_LOG, e.g. `info`, `sonod_issuer=debug`).
     #[arg(long, env = "SONOD_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -155,6 +161,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         Duration::from_secs(args.idle_timeout),
     );
     let state = AppState::new(config, store).context("starting the service")?;
+    state.trust_proxy_https(args.trust_proxy_https);
+    if !args.trust_proxy_https && !args.listen.ip().is_loopback() {
+        eprintln!("{}", l10n::both("cli-plain-http-warning", &[]));
+    }
     let sender = match &args.sms_gateway {
         Some(file) => {
             let gateway = sonod_issuer::sms::gateway::Gateway::load(file)?;
