@@ -6,9 +6,13 @@
 //! requests in flight and the last durability barrier.
 
 mod api;
+mod audit_page;
 mod auth;
+mod certificates;
 mod error;
 mod ops;
+mod review;
+mod settings_page;
 mod tokens;
 mod web;
 
@@ -82,6 +86,8 @@ struct Inner {
     wording: Wording,
     /// The development SMS file the `/dev/sms` page shows; unset in production.
     dev_sms: std::sync::OnceLock<crate::sms::devfile::DevFile>,
+    /// Each official's approvals of the last hour (the rate hold).
+    rate: crate::applications::review::RateGuard,
 }
 
 /// Shared state of the service; cheap to clone.
@@ -157,6 +163,7 @@ impl AppState {
             &config.office.name_en,
         )?;
         let ledger = Ledger::open(store)?;
+        let rate = crate::applications::review::RateGuard::from_audit(&ledger, crate::now())?;
         if let Some(host) = &config.verifier_host {
             ledger.set_sms_link(crate::sms::link_for(host));
         }
@@ -171,6 +178,7 @@ impl AppState {
             signin: SignIn::new(limits),
             wording,
             dev_sms: std::sync::OnceLock::new(),
+            rate,
         })))
     }
 
@@ -188,6 +196,11 @@ impl AppState {
 
     pub fn signin(&self) -> &SignIn {
         &self.0.signin
+    }
+
+    /// Each official's approvals of the last hour (the rate hold).
+    pub fn rate_guard(&self) -> &crate::applications::review::RateGuard {
+        &self.0.rate
     }
 
     /// The configuration.
@@ -266,7 +279,11 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(api::routes())
         .merge(web::routes())
-        .merge(tokens::routes());
+        .merge(tokens::routes())
+        .merge(review::routes())
+        .merge(certificates::routes())
+        .merge(settings_page::routes())
+        .merge(audit_page::routes());
     let shell = sonod_serve::Shell {
         openapi: OPENAPI,
         body_limit: MAX_BODY,

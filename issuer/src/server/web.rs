@@ -251,12 +251,13 @@ async fn print(
     let c = printable(&state, serial)?;
     let qr_text = super::api::qr_text(&state, &c);
     let qr_svg = super::api::qr_image(&state, &c)?.svg();
-    let office = &state.config().office;
+    // The names and address as the office's settings have them.
+    let settings = state.settings().get();
     let html = render_certificate_page(
         &PrintContext {
-            office_name_bn: &office.name_bn,
-            office_name_en: &office.name_en,
-            office_address_bn: None,
+            office_name_bn: &settings.name_bn,
+            office_name_en: &settings.name_en,
+            office_address_bn: Some(settings.address_bn.as_str()).filter(|a| !a.is_empty()),
             record: &c.record,
             serial,
             key_id: &c.key_id.to_string(),
@@ -286,12 +287,12 @@ async fn pdf(
     let qr_text = super::api::qr_text(&state, &c);
     let qr = super::api::qr_image(&state, &c)?;
     let (bytes, name) = tokio::task::spawn_blocking(move || {
-        let office = &state.config().office;
+        let settings = state.settings().get();
         let key_id = c.key_id.to_string();
         let ctx = PrintContext {
-            office_name_bn: &office.name_bn,
-            office_name_en: &office.name_en,
-            office_address_bn: None,
+            office_name_bn: &settings.name_bn,
+            office_name_en: &settings.name_en,
+            office_address_bn: Some(settings.address_bn.as_str()).filter(|a| !a.is_empty()),
             record: &c.record,
             serial,
             key_id: &key_id,
