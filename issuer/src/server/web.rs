@@ -14,7 +14,7 @@ use super::error::AppError;
 use super::AppState;
 use crate::accounts::signin::SignInError;
 use crate::accounts::{Permission, SESSION_SECONDS};
-use crate::paper::print::{render_certificate_page, PrintContext};
+use crate::paper::print::{render_certificate_page_signed, PrintContext, SignatoryLine};
 use crate::storage::ledger::now;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -253,7 +253,16 @@ async fn print(
     let qr_svg = super::api::qr_image(&state, &c)?.svg();
     // The names and address as the office's settings have them.
     let settings = state.settings().get();
-    let html = render_certificate_page(
+    let signatory = settings
+        .signatories_of(c.record.cert_type().key)
+        .next()
+        .map(|s| SignatoryLine {
+            name_bn: s.name_bn.clone(),
+            title_bn: s.title_bn.clone(),
+            name_en: s.name_en.clone(),
+            title_en: s.title_en.clone(),
+        });
+    let html = render_certificate_page_signed(
         &PrintContext {
             office_name_bn: &settings.name_bn,
             office_name_en: &settings.name_en,
@@ -268,6 +277,7 @@ async fn print(
         },
         state.wording(),
         &format!("/certificates/{serial}/pdf"),
+        signatory,
     );
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response())
 }
