@@ -804,8 +804,14 @@ async fn the_queue_pages_by_ward_and_number() {
     // The API is documented.
     let (_, _, body) = call(&f, api_get(&f.mayor, "/api/v1/openapi.json")).await;
     let doc: Value = serde_json::from_str(&body).unwrap();
-    for path in ["/api/v1/review", "/api/v1/applications/{id}", "/api/v1/applications/{id}/approve",
-        "/api/v1/applications/{id}/reject", "/api/v1/applications/{id}/send-back", "/api/v1/applications/{id}/pay"] {
+    for path in [
+        "/api/v1/review",
+        "/api/v1/applications/{id}",
+        "/api/v1/applications/{id}/approve",
+        "/api/v1/applications/{id}/reject",
+        "/api/v1/applications/{id}/send-back",
+        "/api/v1/applications/{id}/pay",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
     }
     // The page finds by tracking number.
@@ -973,7 +979,10 @@ async fn the_admin_saves_settings_through_the_form_and_bad_fields_are_named() {
     let serial = verify_issued(&f, id);
     let (_, _, html) = call(&f, page(&f.c3, &format!("/certificates/{serial}/print"))).await;
     assert!(html.contains("সাভার, ঢাকা-১৩৪০"), "{html}");
-    assert!(html.contains("আব্দুল গনি") && html.contains("Abdul Goni, Mayor"), "the signatory: {html}");
+    assert!(
+        html.contains("আব্দুল গনি") && html.contains("Abdul Goni, Mayor"),
+        "the signatory: {html}"
+    );
     // The audit page finds the change by official and action.
     let (s, _, html) = call(
         &f,
@@ -1033,36 +1042,107 @@ async fn every_page_renders_and_is_photographed_when_asked() {
     set_settings(&f.state, |s| {
         s.address_bn = "সাভার, ঢাকা-১৩৪০".into();
         s.limits.approvals_per_hour = 2;
+        s.signatories = vec![sonod_issuer::office::settings::Signatory {
+            name_bn: "আব্দুল গনি".into(),
+            name_en: "Abdul Goni".into(),
+            title_bn: "মেয়র".into(),
+            title_en: "Mayor".into(),
+            types: vec![],
+        }];
     });
     let issued = submit(&f, "citizenship", 3, "1990123456781");
-    call(&f, api(&f.c3, &format!("/api/v1/applications/{issued}/approve"), None)).await;
+    call(
+        &f,
+        api(
+            &f.c3,
+            &format!("/api/v1/applications/{issued}/approve"),
+            None,
+        ),
+    )
+    .await;
     let revoked = submit(&f, "citizenship", 3, "1990123456782");
-    call(&f, api(&f.c3, &format!("/api/v1/applications/{revoked}/approve"), None)).await;
+    call(
+        &f,
+        api(
+            &f.c3,
+            &format!("/api/v1/applications/{revoked}/approve"),
+            None,
+        ),
+    )
+    .await;
     let held = submit(&f, "citizenship", 3, "1990123456783");
-    call(&f, api(&f.c3, &format!("/api/v1/applications/{held}/approve"), None)).await;
+    call(
+        &f,
+        api(&f.c3, &format!("/api/v1/applications/{held}/approve"), None),
+    )
+    .await;
     let unpaid = submit(&f, "character", 3, "1990123456784");
     let warish = submit(&f, "warish", 5, "1990123456785");
-    call(&f, api(&f.c5, &format!("/api/v1/applications/{warish}/approve"), None)).await;
+    call(
+        &f,
+        api(
+            &f.c5,
+            &format!("/api/v1/applications/{warish}/approve"),
+            None,
+        ),
+    )
+    .await;
     for i in 0..4 {
         submit(&f, "citizenship", 3 + i % 3, &format!("199012345679{i}"));
     }
     let serial = application(&f, revoked).serial.unwrap();
-    call(&f, form(&f.mayor, &format!("/certificates/{serial}/revoke"), &[("reason", "fraud"), ("confirm", "1")])).await;
+    call(
+        &f,
+        form(
+            &f.mayor,
+            &format!("/certificates/{serial}/revoke"),
+            &[("reason", "fraud"), ("confirm", "1")],
+        ),
+    )
+    .await;
     let issued_serial = application(&f, issued).serial.unwrap();
     let pages: Vec<(&str, &Official, String)> = vec![
         ("review-mayor", &f.mayor, "/review".into()),
         ("review-councillor", &f.c3, "/review?ward=3".into()),
-        ("application-unpaid", &f.c3, format!("/applications/{unpaid}")),
-        ("application-held", &f.mayor, format!("/applications/{held}?done=approve")),
-        ("application-awaiting-second", &f.mayor, format!("/applications/{warish}")),
-        ("application-issued", &f.c3, format!("/applications/{issued}?done=approve")),
+        (
+            "application-unpaid",
+            &f.c3,
+            format!("/applications/{unpaid}"),
+        ),
+        (
+            "application-held",
+            &f.mayor,
+            format!("/applications/{held}?done=approve"),
+        ),
+        (
+            "application-awaiting-second",
+            &f.mayor,
+            format!("/applications/{warish}"),
+        ),
+        (
+            "application-issued",
+            &f.c3,
+            format!("/applications/{issued}?done=approve"),
+        ),
         ("certificates", &f.mayor, "/certificates".into()),
-        ("certificate", &f.mayor, format!("/certificates/{issued_serial}")),
-        ("certificate-revoked", &f.mayor, format!("/certificates/{serial}?revoked=1")),
+        (
+            "certificate",
+            &f.mayor,
+            format!("/certificates/{issued_serial}"),
+        ),
+        (
+            "certificate-revoked",
+            &f.mayor,
+            format!("/certificates/{serial}?revoked=1"),
+        ),
         ("settings", &f.admin, "/settings".into()),
         ("users", &f.admin, "/admin/users".into()),
         ("audit", &f.admin, "/audit".into()),
-        ("print", &f.c3, format!("/certificates/{issued_serial}/print")),
+        (
+            "print",
+            &f.c3,
+            format!("/certificates/{issued_serial}/print"),
+        ),
     ];
     let keep = std::env::var_os("SONOD_SCREENSHOTS").map(std::path::PathBuf::from);
     for (name, who, uri) in pages {
@@ -1077,9 +1157,17 @@ async fn every_page_renders_and_is_photographed_when_asked() {
             let out = dir.join(format!("{name}-{width}.png"));
             let profile = tempfile::tempdir().unwrap();
             let status = std::process::Command::new("chromium")
-                .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"])
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--hide-scrollbars",
+                ])
                 .arg(format!("--user-data-dir={}", profile.path().display()))
-                .arg(format!("--window-size={width},{}", if width == 390 { 2400 } else { 1400 }))
+                .arg(format!(
+                    "--window-size={width},{}",
+                    if width == 390 { 2400 } else { 1400 }
+                ))
                 .arg(format!("--screenshot={}", out.display()))
                 .arg(format!("file://{}", path.display()))
                 .stdout(std::process::Stdio::null())

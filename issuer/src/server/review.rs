@@ -463,6 +463,7 @@ fn status_words(s: Status) -> (String, String) {
 fn name_of(a: &Application) -> String {
     a.fields
         .get("name")
+        .or_else(|| a.fields.get("deceased"))
         .or_else(|| a.fields.get("business_name"))
         .and_then(|v| v.as_str())
         .unwrap_or("")
