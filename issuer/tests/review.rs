@@ -1145,6 +1145,26 @@ async fn every_page_renders_and_is_photographed_when_asked() {
         ),
     ];
     let keep = std::env::var_os("SONOD_SCREENSHOTS").map(std::path::PathBuf::from);
+    // The PDF of the same certificate, with the settings' address and signatory.
+    let (s, h, pdf) = sonod_testkit::send(
+        f.router.clone(),
+        page(&f.c3, &format!("/certificates/{issued_serial}/pdf")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    if let Some(dir) = &keep {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("print.pdf"), &pdf).unwrap();
+        let status = std::process::Command::new("pdftoppm")
+            .args(["-r", "100", "-png", "-singlefile"])
+            .arg(dir.join("print.pdf"))
+            .arg(dir.join("print-pdf"))
+            .status()
+            .expect("pdftoppm");
+        assert!(status.success());
+    }
     for (name, who, uri) in pages {
         let (s, _, html) = call(&f, page(who, &uri)).await;
         assert_eq!(s, StatusCode::OK, "{uri}: {html}");

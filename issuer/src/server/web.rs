@@ -231,6 +231,19 @@ async fn find(caller: Caller, Query(f): Query<Find>) -> Result<Redirect, AppErro
     Ok(Redirect::to(&format!("/certificates/{serial}/print")))
 }
 
+/// The office's first signatory of type `key`, as the certificate prints it.
+fn signatory_of(
+    settings: &crate::office::settings::OfficeSettings,
+    key: &str,
+) -> Option<SignatoryLine> {
+    settings.signatories_of(key).next().map(|s| SignatoryLine {
+        name_bn: s.name_bn.clone(),
+        title_bn: s.title_bn.clone(),
+        name_en: s.name_en.clone(),
+        title_en: s.title_en.clone(),
+    })
+}
+
 /// The certificate `serial`, or the print page's 404.
 fn printable(state: &AppState, serial: u64) -> Result<crate::StoredCertificate, AppError> {
     state.ledger().store().get(serial)?.ok_or_else(|| {
@@ -253,15 +266,7 @@ async fn print(
     let qr_svg = super::api::qr_image(&state, &c)?.svg();
     // The names and address as the office's settings have them.
     let settings = state.settings().get();
-    let signatory = settings
-        .signatories_of(c.record.cert_type().key)
-        .next()
-        .map(|s| SignatoryLine {
-            name_bn: s.name_bn.clone(),
-            title_bn: s.title_bn.clone(),
-            name_en: s.name_en.clone(),
-            title_en: s.title_en.clone(),
-        });
+    let signatory = signatory_of(&settings, c.record.cert_type().key);
     let html = render_certificate_page_signed(
         &PrintContext {
             office_name_bn: &settings.name_bn,
@@ -312,7 +317,9 @@ async fn pdf(
             development: state.config().development,
         };
         let name = crate::paper::pdf::file_name(&ctx);
-        crate::paper::pdf::render_pdf(&ctx, &qr, state.wording()).map(|b| (b, name))
+        let signatory = signatory_of(&settings, c.record.cert_type().key);
+        crate::paper::pdf::render_pdf_signed(&ctx, &qr, state.wording(), signatory)
+            .map(|b| (b, name))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
