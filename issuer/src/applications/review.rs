@@ -626,6 +626,111 @@ mod tests {
         assert_eq!(g.check("c", t - 60, &office), None);
     }
 
+    fn submitted(cert_type: &str) -> Application {
+        serde_json::from_value(json!({
+            "id": 7, "cert_type": cert_type,
+            "fields": {"name": "রহিম", "father": "করিম", "mother": "রোকেয়া",
+                       "nid": "1990123456789", "ward": 3},
+            "ward": 3, "mobile": "01711111111", "status": "submitted",
+            "history": [{"at": 1, "by": "applicant", "action": "submit"}],
+            "created_at": 1, "updated_at": 1
+        }))
+        .unwrap()
+    }
+
+    fn who(name: &str, role: Role) -> Official {
+        Official {
+            name: name.into(),
+            role,
+            wards: vec![3],
+        }
+    }
+
+    /// Approves `a` as `who`, held or not: the new state, and whether it issues.
+    fn approve(
+        a: Application,
+        s: &OfficeSettings,
+        who: &Official,
+        hold: bool,
+    ) -> Result<(Application, bool), Refusal> {
+        let office = sonod_seal::parse_office("100524").unwrap();
+        let cx = Context {
+            settings: s,
+            office: &office,
+            today: sonod_keys::today_dhaka(),
+            now: 2,
+            hold: hold.then_some(HoldReason::Rate { count: 60 }),
+        };
+        decide(Some(a), 7, who, &Decision::Approve, &cx).map(|c| (c.application, c.issue.is_some()))
+    }
+
+    #[test]
+    fn a_held_approval_never_issues_and_the_next_official_s_does() {
+        let mut s = OfficeSettings::new("ক", "K");
+        let (c1, c2, mayor) = (
+            who("c1", Role::Councillor),
+            who("c2", Role::Councillor),
+            who("mayor", Role::Chairman),
+        );
+        // One approval: the held councillor's waits; the same councillor cannot finish it.
+        let (a, issued) = approve(submitted("citizenship"), &s, &c1, true).unwrap();
+        assert!(!issued && a.held && a.status == Status::AwaitingSecond);
+        assert_eq!(
+            approve(a.clone(), &s, &c1, false),
+            Err(Refusal::ApprovedAlready)
+        );
+        assert!(approve(a, &s, &c2, false).unwrap().1);
+        // Two approvals: councillor, then the chairman held, then another official issues.
+        s.types.insert(
+            "citizenship".into(),
+            crate::office::settings::TypeSettings {
+                offered: true,
+                fee_taka: 0,
+                approvals: 2,
+            },
+        );
+        let fresh = submitted("citizenship");
+        assert_eq!(
+            approve(fresh.clone(), &s, &mayor, false),
+            Err(Refusal::CouncillorFirst)
+        );
+        let (a, issued) = approve(fresh, &s, &c1, false).unwrap();
+        assert!(!issued && !a.held);
+        assert_eq!(
+            approve(a.clone(), &s, &c2, false),
+            Err(Refusal::ChairmanNext)
+        );
+        let (a, issued) = approve(a, &s, &mayor, true).unwrap();
+        assert!(!issued && a.held);
+        let (a, issued) = approve(a, &s, &c2, false).unwrap();
+        assert!(issued, "{a:?}");
+        let actions: Vec<Action> = a.history.iter().map(|h| h.action).collect();
+        assert_eq!(
+            actions,
+            [
+                Action::Submit,
+                Action::ApproveFirst,
+                Action::Hold,
+                Action::Approve
+            ]
+        );
+        // A councillor of another ward, an operator, an admin: refused.
+        let other = Official {
+            wards: vec![4],
+            ..who("c4", Role::Councillor)
+        };
+        assert_eq!(
+            approve(submitted("citizenship"), &s, &other, false),
+            Err(Refusal::OtherWard(3))
+        );
+        for role in [Role::Operator, Role::Admin] {
+            assert_eq!(
+                approve(submitted("citizenship"), &s, &who("x", role), false),
+                Err(Refusal::NotAllowed)
+            );
+        }
+    }
+
     #[test]
     fn a_licence_expires_at_the_end_of_its_fiscal_year() {
         let mut a: Application = serde_json::from_value(json!({
