@@ -434,10 +434,12 @@ fn read_queue(state: &AppState, who: &Official, q: &QueueQuery) -> Result<Queue,
         (None, w) => w,
     };
     let ledger = state.ledger();
-    let rows: Vec<Application> = ledger
-        .applications_in_review(wards, after, limit)?
-        .into_iter()
-        .collect();
+    // A councillor the admin has given no ward yet has an empty queue (not the whole index).
+    let rows: Vec<Application> = if wards.is_some_and(<[u16]>::is_empty) {
+        Vec::new()
+    } else {
+        ledger.applications_in_review(wards, after, limit)?
+    };
     let next = (rows.len() == limit)
         .then(|| rows.last().map(|a| (a.ward, a.id)))
         .flatten();
