@@ -9,6 +9,7 @@ mod api;
 mod audit_page;
 mod auth;
 mod certificates;
+mod citizen;
 mod error;
 mod ops;
 mod review;
@@ -83,6 +84,7 @@ struct Inner {
     key: RwLock<Arc<OfficeKey>>,
     metrics: Metrics,
     signin: SignIn,
+    citizens: crate::citizen::Citizens,
     wording: Wording,
     /// The development SMS file the `/dev/sms` page shows; unset in production.
     dev_sms: std::sync::OnceLock<crate::sms::devfile::DevFile>,
@@ -176,6 +178,7 @@ impl AppState {
             key: RwLock::new(Arc::new(key)),
             metrics,
             signin: SignIn::new(limits),
+            citizens: crate::citizen::Citizens::new(),
             wording,
             dev_sms: std::sync::OnceLock::new(),
             rate,
@@ -221,6 +224,11 @@ impl AppState {
     /// The accounts.
     pub fn accounts(&self) -> &Accounts {
         &self.0.accounts
+    }
+
+    /// Citizens' sign-in codes and sessions.
+    pub fn citizens(&self) -> &crate::citizen::Citizens {
+        &self.0.citizens
     }
 
     /// The office's settings.
@@ -280,6 +288,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(web::routes())
         .merge(tokens::routes())
+        .merge(citizen::routes())
         .merge(review::routes())
         .merge(certificates::routes())
         .merge(settings_page::routes())

@@ -261,9 +261,19 @@ async fn print(
     Path(serial): Path<u64>,
 ) -> Result<Response, AppError> {
     caller.require(Permission::Print)?;
-    let c = printable(&state, serial)?;
-    let qr_text = super::api::qr_text(&state, &c);
-    let qr_svg = super::api::qr_image(&state, &c)?.svg();
+    print_page(&state, serial, &format!("/certificates/{serial}/pdf"))
+}
+
+/// The A4 print page of certificate `serial`, whose PDF link is `pdf_link`, for whoever the
+/// caller has checked may see it (an official, or the citizen it belongs to).
+pub(super) fn print_page(
+    state: &AppState,
+    serial: u64,
+    pdf_link: &str,
+) -> Result<Response, AppError> {
+    let c = printable(state, serial)?;
+    let qr_text = super::api::qr_text(state, &c);
+    let qr_svg = super::api::qr_image(state, &c)?.svg();
     // The names and address as the office's settings have them.
     let settings = state.settings().get();
     let signatory = signatory_of(&settings, c.record.cert_type().key);
@@ -281,7 +291,7 @@ async fn print(
             development: state.config().development,
         },
         state.wording(),
-        &format!("/certificates/{serial}/pdf"),
+        pdf_link,
         signatory,
     );
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response())
@@ -297,6 +307,11 @@ async fn pdf(
     Path(serial): Path<u64>,
 ) -> Result<Response, AppError> {
     caller.require(Permission::Print)?;
+    pdf_file(state, serial).await
+}
+
+/// Certificate `serial` as a PDF, for whoever the caller has checked may have it.
+pub(super) async fn pdf_file(state: AppState, serial: u64) -> Result<Response, AppError> {
     let c = printable(&state, serial)?;
     let revoked = state.ledger().revocation(serial)?.is_some();
     let qr_text = super::api::qr_text(&state, &c);
