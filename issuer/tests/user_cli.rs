@@ -339,3 +339,53 @@ fn bad_token_commands_say_what_is_wrong() {
     assert_eq!(code, 2);
     assert!(err.contains("--name <NAME>"), "{err}");
 }
+
+#[test]
+fn a_councillor_gets_wards_when_added_and_later_and_bad_wards_are_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    let args = [
+        "add",
+        "--name",
+        "karim",
+        "--display-name",
+        "Karim",
+        "--role",
+        "councillor",
+        "--wards",
+        "2,1",
+    ];
+    let (code, _, err) = user(&data, &args);
+    assert_eq!(code, 0, "{err}");
+    let wards = |data: &Path| {
+        let store = Store::open(data).expect("store");
+        Accounts::open(&store)
+            .expect("accounts")
+            .user("karim")
+            .expect("read")
+            .expect("user")
+            .wards
+    };
+    assert_eq!(wards(&data), [1, 2]);
+    let (code, _, err) = user(&data, &["wards", "--name", "karim", "--wards", "3"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("wards of karim: 3"), "{err}");
+    assert_eq!(wards(&data), [3]);
+    let (code, _, err) = user(&data, &["wards", "--name", "karim", "--wards", "3,3"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("none twice"), "{err}");
+    assert_eq!(wards(&data), [3], "nothing changed");
+    // Both changes are in the audit log, by the CLI's user.
+    let store = Store::open(&data).expect("store");
+    let ledger = Ledger::open(store).expect("ledger");
+    let audit = ledger.audit_entries(0, 100).expect("audit");
+    let wards_set: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "user.wards")
+        .map(|e| (e.actor.as_str(), e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        wards_set,
+        [("cli:tester", "wards=1,2"), ("cli:tester", "wards=3")]
+    );
+}

@@ -56,6 +56,7 @@ error-title-other = করা গেল না
 ## Navigation and the dashboard
 nav-label = কর্মকর্তার পাতা
 nav-home = শুরুর পাতা
+nav-apply = সনদের জন্য আবেদন
 nav-bulk = একসঙ্গে অনেক সনদ
 dashboard-title = আজকের কাজ
 dashboard-bulk = স্প্রেডশিট থেকে (CSV) বা JSON Lines ফাইল থেকে একসঙ্গে অনেক সনদ দিন।

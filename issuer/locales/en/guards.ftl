@@ -56,6 +56,7 @@ error-title-other = It did not work
 ## Navigation and the dashboard
 nav-label = Officials' pages
 nav-home = Home
+nav-apply = Apply for a certificate
 nav-bulk = Many certificates at once
 dashboard-title = Today's work
 dashboard-bulk = Issue many certificates at once from a spreadsheet (CSV) or a JSON Lines file.

@@ -203,7 +203,14 @@ pub struct User {
     /// output or logs (its own `Debug` shows no secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second_factor: Option<second_factor::SecondFactor>,
+    /// A councillor's wards: whose applications are in their review queue. Set by the admin
+    /// ([`Accounts::set_wards`]); empty for other roles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wards: Vec<u16>,
 }
+
+/// Most wards one account may hold.
+pub const MAX_USER_WARDS: usize = 50;
 
 /// Why an account operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -236,6 +243,9 @@ pub enum AccountError {
     /// An expiry in the past or too far ahead.
     #[error("{}", crate::l10n::both("account-bad-expiry", &[("max_token_days", &format!("{}", MAX_TOKEN_DAYS))]))]
     BadExpiry,
+    /// Wards that are zero, repeated or too many.
+    #[error("{}", crate::l10n::both("account-bad-wards", &[("max", &MAX_USER_WARDS.to_string())]))]
+    BadWards,
     /// The change or its audit entry could not be written.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -726,6 +736,7 @@ impl Accounts {
             disabled: false,
             created_at: now,
             second_factor: None,
+            wards: Vec::new(),
         };
         let _changing = lock(&self.changing);
         if self.user(name)?.is_some() {
@@ -800,6 +811,39 @@ impl Accounts {
         // A changed password ends every session opened with the old one.
         self.logout_everywhere(name);
         Ok(())
+    }
+
+    /// Sets the wards of account `name` (a councillor's review queue), audited as
+    /// `user.wards`. Refuses a zero ward, a repeated one or more than [`MAX_USER_WARDS`].
+    pub fn set_wards(
+        &self,
+        ledger: &Ledger,
+        by: &str,
+        name: &str,
+        wards: &[u16],
+    ) -> Result<User, AccountError> {
+        let mut wards = wards.to_vec();
+        wards.sort_unstable();
+        if wards.len() > MAX_USER_WARDS
+            || wards.first() == Some(&0)
+            || wards.windows(2).any(|w| w[0] == w[1])
+        {
+            return Err(AccountError::BadWards);
+        }
+        let detail = format!(
+            "wards={}",
+            wards
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        self.update(
+            ledger,
+            name,
+            |u| u.wards = wards.clone(),
+            (by, "user.wards", &detail),
+        )
     }
 
     /// Disables an account; its tokens and sessions stop working at once.

@@ -12,6 +12,8 @@
 //!
 //! [`Ledger::change_application`]: crate::storage::ledger::Ledger::change_application
 
+pub mod review;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 

@@ -30,6 +30,19 @@ pub enum UserCommand {
         /// Read a password for the web pages from standard input (one line).
         #[arg(long)]
         password_stdin: bool,
+        /// A councillor's wards, e.g. `1,2`: whose applications are in their review queue.
+        #[arg(long, value_delimiter = ',')]
+        wards: Vec<u16>,
+    },
+    #[command(about = l10n::both("cli-user-wards", &[]))]
+    Wards {
+        #[arg(long, env = "SONOD_DATA", default_value = "sonod-issuer-data")]
+        data: PathBuf,
+        #[arg(long)]
+        name: String,
+        /// The wards, e.g. `1,2`; none clears them.
+        #[arg(long, value_delimiter = ',')]
+        wards: Vec<u16>,
     },
     #[command(about = l10n::both("cli-token", &[]))]
     Token(TokenArgs),
@@ -263,18 +276,28 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
             display_name,
             role,
             password_stdin,
+            wards,
         } => {
             let password = password_stdin.then(read_password).transpose()?;
             let ledger = open_ledger(&data)?;
-            let added = Accounts::open(ledger.store())?.add_user(
-                &ledger,
-                &actor,
-                &name,
-                &display_name,
-                role,
-                password.as_deref(),
-                now,
-            );
+            let accounts = Accounts::open(ledger.store())?;
+            let added = accounts
+                .add_user(
+                    &ledger,
+                    &actor,
+                    &name,
+                    &display_name,
+                    role,
+                    password.as_deref(),
+                    now,
+                )
+                .and_then(|u| {
+                    if wards.is_empty() {
+                        Ok(u)
+                    } else {
+                        accounts.set_wards(&ledger, &actor, &name, &wards)
+                    }
+                });
             ledger.close()?;
             added?;
             eprintln!(
@@ -287,6 +310,22 @@ pub fn user(cmd: UserCommand) -> Result<ExitCode> {
                         ("role", &role.to_string())
                     ]
                 )
+            );
+        }
+        UserCommand::Wards { data, name, wards } => {
+            let ledger = open_ledger(&data)?;
+            let set = Accounts::open(ledger.store())?.set_wards(&ledger, &actor, &name, &wards);
+            ledger.close()?;
+            let user = set?;
+            let list = user
+                .wards
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            eprintln!(
+                "{}",
+                l10n::both("account-wards-set", &[("name", &name), ("wards", &list)])
             );
         }
         UserCommand::Token(args) => token(args, &actor, now)?,

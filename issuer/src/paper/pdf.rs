@@ -30,7 +30,7 @@ use krilla::surface::Surface;
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::Document;
 
-use super::print::{body, page_data, qr_side_tenths_mm, PrintContext, PrintPage};
+use super::print::{body, page_data, qr_side_tenths_mm, PrintContext, PrintPage, SignatoryLine};
 use super::qr_image::QrImage;
 use super::wording::Wording;
 use crate::l10n;
@@ -625,7 +625,19 @@ pub fn render_pdf(
     qr: &QrImage,
     wording: &Wording,
 ) -> Result<Vec<u8>, PdfError> {
-    let page = page_data(ctx, body(ctx, wording));
+    render_pdf_signed(ctx, qr, wording, None)
+}
+
+/// [`render_pdf`] with the office's signatory for the type on the right-hand signature line
+/// (name and title in Bangla, then in English, then the office).
+pub fn render_pdf_signed(
+    ctx: &PrintContext<'_>,
+    qr: &QrImage,
+    wording: &Wording,
+    signatory: Option<SignatoryLine>,
+) -> Result<Vec<u8>, PdfError> {
+    let mut page = page_data(ctx, body(ctx, wording));
+    page.signatory = signatory;
     let fonts = FONTS.as_ref().map_err(|e| PdfError::Write(e.to_string()))?;
     // Lay out at full size; if the facts run into the signatures, again smaller.
     let mut k = 1.0;
@@ -1083,11 +1095,18 @@ fn lay_out(p: &PrintPage<'_>, qr: &QrImage, fonts: &[Loaded], k: f32) -> (Vec<Op
         ),
         (
             LEFT + WIDTH - sign_w,
-            [
-                span(l10n::bn("signatory"), s(9.0)),
-                span(l10n::en("signatory"), s(8.0)),
-                span(p.office_bn, s(7.0).color((0x33, 0x33, 0x33))),
-            ],
+            match &p.signatory {
+                Some(g) => [
+                    span(format!("{} — {}", g.name_bn, g.title_bn), s(9.0)),
+                    span(format!("{}, {}", g.name_en, g.title_en), s(8.0)),
+                    span(p.office_bn, s(7.0).color((0x33, 0x33, 0x33))),
+                ],
+                None => [
+                    span(l10n::bn("signatory"), s(9.0)),
+                    span(l10n::en("signatory"), s(8.0)),
+                    span(p.office_bn, s(7.0).color((0x33, 0x33, 0x33))),
+                ],
+            },
         ),
     ] {
         let top = foot_bottom - 4.0 * MM - 3.0 * 9.0 * 1.35 * k - 1.0 * MM;

@@ -45,6 +45,20 @@ pub struct PrintContext<'a> {
     pub development: bool,
 }
 
+/// The signatory printed at the foot of the page (from the office's settings): name and
+/// title in both languages. Without one the line says "signatory" and the office's name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignatoryLine {
+    /// Name in Bangla.
+    pub name_bn: String,
+    /// Title in Bangla.
+    pub title_bn: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Title in English.
+    pub title_en: String,
+}
+
 /// One row of the table of facts.
 #[derive(Debug)]
 pub(crate) struct Fact {
@@ -84,6 +98,8 @@ pub(crate) struct PrintPage<'a> {
     pub(crate) key_id: &'a str,
     /// On the served page: the link to the same certificate as a PDF (not printed).
     pdf_href: Option<String>,
+    /// The office's signatory for this type, when the settings name one.
+    pub(crate) signatory: Option<SignatoryLine>,
 }
 
 /// Renders the certificate as a complete A4 HTML page (NFC, no external resources, no
@@ -129,8 +145,19 @@ pub fn render_certificate_page(
     wording: &Wording,
     pdf_href: &str,
 ) -> String {
+    render_certificate_page_signed(ctx, wording, pdf_href, None)
+}
+
+/// [`render_certificate_page`] with the office's signatory for the type at the foot.
+pub fn render_certificate_page_signed(
+    ctx: &PrintContext<'_>,
+    wording: &Wording,
+    pdf_href: &str,
+    signatory: Option<SignatoryLine>,
+) -> String {
     let mut page = page_data(ctx, body(ctx, wording));
     page.pdf_href = Some(pdf_href.to_owned());
+    page.signatory = signatory;
     finish(page)
 }
 
@@ -174,6 +201,7 @@ pub(crate) fn page_data<'a>(ctx: &PrintContext<'a>, body: Body) -> PrintPage<'a>
         host: qr_host(ctx.qr_text),
         key_id: ctx.key_id,
         pdf_href: None,
+        signatory: None,
     }
 }
 

@@ -6,13 +6,17 @@
 //! requests in flight and the last durability barrier.
 
 mod api;
+mod audit_page;
 mod auth;
 mod bulk;
+mod certificates;
 mod citizen;
 mod error;
 mod ops;
 mod pages;
+mod review;
 mod second_factor;
+mod settings_page;
 mod tokens;
 mod web;
 
@@ -89,6 +93,8 @@ struct Inner {
     dev_sms: std::sync::OnceLock<crate::sms::devfile::DevFile>,
     /// Believe `X-Forwarded-Proto: https` (a reverse proxy terminates TLS): see `pages`.
     trust_proxy_https: std::sync::atomic::AtomicBool,
+    /// Each official's approvals of the last hour (the rate hold).
+    rate: crate::applications::review::RateGuard,
 }
 
 /// Shared state of the service; cheap to clone.
@@ -164,6 +170,7 @@ impl AppState {
             &config.office.name_en,
         )?;
         let ledger = Ledger::open(store)?;
+        let rate = crate::applications::review::RateGuard::from_audit(&ledger, crate::now())?;
         if let Some(host) = &config.verifier_host {
             ledger.set_sms_link(crate::sms::link_for(host));
         }
@@ -180,6 +187,7 @@ impl AppState {
             wording,
             dev_sms: std::sync::OnceLock::new(),
             trust_proxy_https: std::sync::atomic::AtomicBool::new(false),
+            rate,
         })))
     }
 
@@ -213,6 +221,11 @@ impl AppState {
     /// The sign-in gates.
     pub fn signin(&self) -> &SignIn {
         &self.0.signin
+    }
+
+    /// Each official's approvals of the last hour (the rate hold).
+    pub fn rate_guard(&self) -> &crate::applications::review::RateGuard {
+        &self.0.rate
     }
 
     /// The configuration.
@@ -299,7 +312,11 @@ pub fn app(state: AppState) -> Router {
         .merge(tokens::routes())
         .merge(second_factor::routes())
         .merge(bulk::routes())
-        .merge(citizen::routes());
+        .merge(citizen::routes())
+        .merge(review::routes())
+        .merge(certificates::routes())
+        .merge(settings_page::routes())
+        .merge(audit_page::routes());
     let shell = sonod_serve::Shell {
         openapi: OPENAPI,
         body_limit: MAX_BODY,

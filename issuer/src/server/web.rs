@@ -14,7 +14,7 @@ use super::error::AppError;
 use super::AppState;
 use crate::accounts::signin::SignInError;
 use crate::accounts::{Permission, SESSION_SECONDS};
-use crate::paper::print::{render_certificate_page, PrintContext};
+use crate::paper::print::{render_certificate_page_signed, PrintContext, SignatoryLine};
 use crate::storage::ledger::now;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -322,6 +322,19 @@ pub(super) fn serial_of(typed: &str, office: &sonod_keys::OfficeCode) -> Result<
     Ok(number.serial())
 }
 
+/// The office's first signatory of type `key`, as the certificate prints it.
+fn signatory_of(
+    settings: &crate::office::settings::OfficeSettings,
+    key: &str,
+) -> Option<SignatoryLine> {
+    settings.signatories_of(key).next().map(|s| SignatoryLine {
+        name_bn: s.name_bn.clone(),
+        title_bn: s.title_bn.clone(),
+        name_en: s.name_en.clone(),
+        title_en: s.title_en.clone(),
+    })
+}
+
 /// The certificate `serial`, or the print page's 404.
 fn printable(state: &AppState, serial: u64) -> Result<crate::StoredCertificate, AppError> {
     state.ledger().store().get(serial)?.ok_or_else(|| {
@@ -352,12 +365,14 @@ pub(super) fn print_page(
     let c = printable(state, serial)?;
     let qr_text = super::api::qr_text(state, &c);
     let qr_svg = super::api::qr_image(state, &c)?.svg();
-    let office = &state.config().office;
-    let html = render_certificate_page(
+    // The names and address as the office's settings have them.
+    let settings = state.settings().get();
+    let signatory = signatory_of(&settings, c.record.cert_type().key);
+    let html = render_certificate_page_signed(
         &PrintContext {
-            office_name_bn: &office.name_bn,
-            office_name_en: &office.name_en,
-            office_address_bn: None,
+            office_name_bn: &settings.name_bn,
+            office_name_en: &settings.name_en,
+            office_address_bn: Some(settings.address_bn.as_str()).filter(|a| !a.is_empty()),
             record: &c.record,
             serial,
             key_id: &c.key_id.to_string(),
@@ -368,6 +383,7 @@ pub(super) fn print_page(
         },
         state.wording(),
         pdf_link,
+        signatory,
     );
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response())
 }
@@ -392,12 +408,12 @@ pub(super) async fn pdf_file(state: AppState, serial: u64) -> Result<Response, A
     let qr_text = super::api::qr_text(&state, &c);
     let qr = super::api::qr_image(&state, &c)?;
     let (bytes, name) = tokio::task::spawn_blocking(move || {
-        let office = &state.config().office;
+        let settings = state.settings().get();
         let key_id = c.key_id.to_string();
         let ctx = PrintContext {
-            office_name_bn: &office.name_bn,
-            office_name_en: &office.name_en,
-            office_address_bn: None,
+            office_name_bn: &settings.name_bn,
+            office_name_en: &settings.name_en,
+            office_address_bn: Some(settings.address_bn.as_str()).filter(|a| !a.is_empty()),
             record: &c.record,
             serial,
             key_id: &key_id,
@@ -407,7 +423,9 @@ pub(super) async fn pdf_file(state: AppState, serial: u64) -> Result<Response, A
             development: state.config().development,
         };
         let name = crate::paper::pdf::file_name(&ctx);
-        crate::paper::pdf::render_pdf(&ctx, &qr, state.wording()).map(|b| (b, name))
+        let signatory = signatory_of(&settings, c.record.cert_type().key);
+        crate::paper::pdf::render_pdf_signed(&ctx, &qr, state.wording(), signatory)
+            .map(|b| (b, name))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?

@@ -1008,6 +1008,22 @@ impl Ledger {
         crate::storage::backup::write_backup(self.store.db(), out)
     }
 
+    /// Audit entries before position `before` (every one when `None`), newest first, at most
+    /// `limit`: for the audit page and for rebuilding the approvals of the last hour.
+    pub fn audit_entries_before(
+        &self,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let end = before.unwrap_or(u64::MAX);
+        self.tree
+            .range(key(AUDIT, 0)..key(AUDIT, end))
+            .rev()
+            .take(limit)
+            .map(|r| r.map_err(StoreError::from).and_then(|(_, v)| parse(&v)))
+            .collect()
+    }
+
     /// Audit entries after `after`, at most `limit`.
     pub fn audit_entries(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
         self.tree

@@ -329,6 +329,24 @@ impl Store {
         })
     }
 
+    /// Stored certificates with serials below `before` (all when `None`), newest first, at
+    /// most `limit`: the officials' list of certificates.
+    pub fn certificates_before(
+        &self,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<StoredCertificate>, StoreError> {
+        self.ledger
+            .range(key(CERT, 0)..key(CERT, before.unwrap_or(u64::MAX)))
+            .rev()
+            .take(limit)
+            .map(|r| {
+                let (_, v) = r?;
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect()
+    }
+
     /// The highest serial stored.
     pub fn max_serial(&self) -> Result<u64, StoreError> {
         last_number(&self.ledger, CERT)

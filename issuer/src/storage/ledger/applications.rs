@@ -195,10 +195,16 @@ impl Ledger {
         after: Option<(u16, u64)>,
         limit: usize,
     ) -> Result<Vec<Application>, StoreError> {
-        let start = match after {
+        let mut start = match after {
             Some((w, id)) => open_key(w, id.saturating_add(1)),
             None => vec![OPEN],
         };
+        // Only some wards: begin at the first of them and stop after the last, so that a
+        // councillor's page reads their wards' keys and not the whole index.
+        let last_ward = wards.and_then(|ws| ws.iter().max().copied());
+        if let Some(first) = wards.and_then(|ws| ws.iter().min()) {
+            start = start.max(open_key(*first, 0));
+        }
         let mut out = Vec::new();
         for r in self.tree.range(start..vec![OPEN + 1]) {
             let (k, _) = r?;
@@ -212,6 +218,9 @@ impl Ledger {
             ) else {
                 return Err(StoreError::Corrupt("an in-review index key".into()));
             };
+            if last_ward.is_some_and(|last| ward > last) {
+                break;
+            }
             if wards.is_some_and(|ws| !ws.contains(&ward)) {
                 continue;
             }
