@@ -6,6 +6,7 @@
 //! requests in flight and the last durability barrier.
 
 mod api;
+mod apply;
 mod auth;
 mod error;
 mod ops;
@@ -266,7 +267,8 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(api::routes())
         .merge(web::routes())
-        .merge(tokens::routes());
+        .merge(tokens::routes())
+        .merge(apply::routes());
     let shell = sonod_serve::Shell {
         openapi: OPENAPI,
         body_limit: MAX_BODY,
