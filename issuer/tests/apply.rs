@@ -527,6 +527,19 @@ async fn documents_are_typed_by_content_limited_and_only_for_officials() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("big.pdf") && page.contains("MB"));
     assert!(all(&f).is_empty());
+    // A body over the route's limit (12 MiB) is refused whole.
+    let huge = vec![b'x'; 13 * 1024 * 1024];
+    let (status, _, _) = call(
+        &f.router,
+        form_post(
+            "/apply/citizenship",
+            multipart(&form, &[("huge.pdf", &huge)]),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(all(&f).is_empty());
     // Too many.
     let six: Vec<(&str, &[u8])> = (0..6).map(|_| ("p.pdf", pdf.as_slice())).collect();
     let (status, _, _) = call(
@@ -993,4 +1006,93 @@ async fn the_json_api_applies_with_documents_and_names_each_bad_field() {
     let a = f.state.ledger().application(1).unwrap().unwrap();
     assert_eq!(a.status, Status::Submitted);
     assert_eq!(a.fields["heirs"][1]["age"], 35);
+}
+
+/// Runs `issuer/tests/browser/apply_flow.py` (headless Chromium over the DevTools protocol).
+fn browser(args: &[&str]) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/apply_flow.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run python3 ({e}); install python3 and chromium"));
+    assert!(
+        out.status.success(),
+        "the browser flow failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Citizens and an operator apply in headless Chromium through the forms as served (typing
+/// Bangla digits, making mistakes, correcting them), over a real socket; the pages are kept
+/// as screenshots at 390 and 1280 px in `target/tmp/apply-screenshots/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_chromium_citizens_and_an_operator_apply_correct_and_check_the_status() {
+    let f = fixture();
+    let mut s = (*f.state.settings().get()).clone();
+    s.types.insert(
+        "landless".into(),
+        sonod_issuer::office::settings::TypeSettings {
+            offered: false,
+            ..Default::default()
+        },
+    );
+    f.state
+        .settings()
+        .save_blocking(f.state.ledger(), "admin", s)
+        .expect("settings");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(sonod_issuer::server::run(
+        listener,
+        f.state.clone(),
+        async {
+            let _ = rx.await;
+        },
+    ));
+    let out = concat!(env!("CARGO_TARGET_TMPDIR"), "/apply-screenshots");
+    let u = url.clone();
+    let said = tokio::task::spawn_blocking(move || browser(&["apply", &u, out]))
+        .await
+        .expect("browser");
+    assert!(said.contains("\"tracking\": \"A-1\""), "{said}");
+    let a = f.state.ledger().application(1).unwrap().expect("stored");
+    assert_eq!(a.cert_type, "warish");
+    assert_eq!(a.fields["nid"], "1990123456");
+    assert_eq!(a.fields["heirs"].as_array().unwrap().len(), 2);
+    assert_eq!(a.fields["death_date"], "2025-01-02");
+    let b = f
+        .state
+        .ledger()
+        .application(2)
+        .unwrap()
+        .expect("the operator's");
+    assert_eq!(b.entered_by.as_ref().unwrap().account, "karim");
+    assert_eq!(all(&f).len(), 2, "no repeat, no half-stored application");
+    send_back(&f, 1, "ওয়ারিশের বয়স দিন");
+    let u = url.clone();
+    tokio::task::spawn_blocking(move || browser(&["edit", &u, out, "A-1"]))
+        .await
+        .expect("browser");
+    let a = f.state.ledger().application(1).unwrap().unwrap();
+    assert_eq!(a.status, Status::Submitted);
+    assert_eq!(a.fields["heirs"][1]["age"], 35);
+    let _ = tx.send(());
+    server.await.expect("server").expect("served");
+    for page in [
+        "apply-list",
+        "apply-form-errors",
+        "apply-done",
+        "status-history",
+    ] {
+        for w in [390, 1280] {
+            let p = format!("{out}/{page}-{w}.png");
+            assert!(std::fs::metadata(&p).is_ok_and(|m| m.len() > 1000), "{p}");
+        }
+    }
 }

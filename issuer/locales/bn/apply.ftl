@@ -28,6 +28,7 @@ apply-label-upazila = উপজেলা/থানা
 apply-label-district = জেলা
 apply-label-mobile = মোবাইল নম্বর
 apply-label-centre = ডিজিটাল সেন্টারের নাম
+apply-label-form = আবেদন
 apply-label-documents = কাগজের ছবি বা পিডিএফ
 apply-hint-digits = শুধু অঙ্ক, বাংলা বা ইংরেজি
 apply-hint-date = দিন-মাস-বছর, যেমন ০৫-০৩-১৯৯০

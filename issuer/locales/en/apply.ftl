@@ -28,6 +28,7 @@ apply-label-upazila = Upazila/thana
 apply-label-district = District
 apply-label-mobile = Mobile number
 apply-label-centre = Digital centre's name
+apply-label-form = Application
 apply-label-documents = Photos or PDFs of the papers
 apply-hint-digits = Digits only, Bangla or English
 apply-hint-date = Day-month-year, e.g. 05-03-1990

@@ -152,6 +152,14 @@ impl FormInput {
                 _ => {}
             }
         }
+        // Dates as the form asks for them: day first.
+        for (k, v) in input.values.iter_mut() {
+            if kind_of(k) == Some(FieldKind::Date) {
+                if let Some(d) = parse_date(v) {
+                    *v = format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year());
+                }
+            }
+        }
         input.values.insert("mobile".into(), a.mobile.clone());
         input.values.insert("ward".into(), a.ward.to_string());
         input.values.remove("address");

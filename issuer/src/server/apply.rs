@@ -247,13 +247,56 @@ struct FormPage {
     action: String,
     fee: Option<(String, String)>,
     sections: Vec<SectionView>,
-    errors: Vec<Msg>,
+    errors: Vec<SummaryItem>,
     documents_error: Option<Msg>,
     documents_note: bool,
     operator: Option<OperatorView>,
     edit: Option<EditView>,
     docs_hint_bn: String,
     docs_hint_en: String,
+}
+
+/// An error in the list at the top of the form: the field's label, a link to it, the message.
+struct SummaryItem {
+    anchor: String,
+    label: String,
+    bn: String,
+    en: String,
+}
+
+impl From<&FieldError> for SummaryItem {
+    fn from(e: &FieldError) -> SummaryItem {
+        // `heirs.1.relation`: the list's label and the row, in Bangla digits.
+        let mut parts = e.field.splitn(3, '.');
+        let key = parts.next().unwrap_or_default();
+        let (label, _) = labels(key);
+        let label = match parts.next().and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) => {
+                let part = match parts.next() {
+                    Some(p @ ("name" | "relation" | "age")) => {
+                        format!(", {}", crate::l10n::bn(&format!("list-{p}")))
+                    }
+                    _ => String::new(),
+                };
+                format!(
+                    "{label}, {} {}{part}",
+                    crate::l10n::bn("apply-row"),
+                    bangla_digits(&(n + 1).to_string())
+                )
+            }
+            None => label,
+        };
+        let anchor = match key {
+            "form" => "errors".to_owned(),
+            _ => format!("f-{}", e.field),
+        };
+        SummaryItem {
+            anchor,
+            label,
+            bn: e.bn.clone(),
+            en: e.en.clone(),
+        }
+    }
 }
 
 /// The labels of an input: the record field's, or the extra's Fluent message.
@@ -442,7 +485,7 @@ fn form_view(
         sections: sections_view(t, input, &x.errors, &settings.wards, x.more.as_deref()),
         documents_error: error_of(&x.errors, "documents"),
         documents_note: x.documents_note,
-        errors: x.errors.iter().map(Msg::from).collect(),
+        errors: x.errors.iter().map(SummaryItem::from).collect(),
         operator,
         edit: x.edit,
         docs_hint_bn: crate::l10n::bn_args("apply-hint-documents", &docs_args),
@@ -708,7 +751,7 @@ static SUBMIT: Mutex<()> = Mutex::new(());
 
 /// What a submission came to.
 enum Outcome {
-    Stored(Application),
+    Stored(Box<Application>),
     Duplicate(u64),
     Invalid(Vec<FieldError>),
     /// Resubmitting: no such application, or not the applicant's mobile (one answer for both).
@@ -901,7 +944,7 @@ async fn store(state: &AppState, sub: Submission) -> Result<Outcome, AppError> {
     match outcome {
         Ok(o) => {
             ledger.application_durable(&o).await?;
-            Ok(Outcome::Stored(o.application))
+            Ok(Outcome::Stored(Box::new(o.application)))
         }
         Err(ChangeError::Refused(outcome)) => Ok(outcome),
         Err(ChangeError::Ledger(e)) => Err(e.into()),
@@ -953,12 +996,12 @@ fn offered_type(
     state: &AppState,
     caller: Option<&Caller>,
     key: &str,
-) -> Result<&'static CertType, Response> {
+) -> Result<&'static CertType, Box<Response>> {
     let Some(t) = cert_type_by_key(key) else {
-        return Err(unknown_type(state, caller));
+        return Err(Box::new(unknown_type(state, caller)));
     };
     if !state.settings().get().type_settings(t.key).offered {
-        return Err(not_offered(state, caller, t));
+        return Err(Box::new(not_offered(state, caller, t)));
     }
     Ok(t)
 }
@@ -972,7 +1015,7 @@ async fn form_page(
 ) -> Response {
     let t = match offered_type(&state, caller.as_ref(), &key) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let operator = operator_view(caller.as_ref(), &headers, None);
     page(
@@ -1023,7 +1066,7 @@ async fn submit(
 ) -> Result<Response, AppError> {
     let t = match offered_type(&state, caller.as_ref(), &key) {
         Ok(t) => t,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let mut posted = read_multipart(multipart).await?;
     let uploads = std::mem::take(&mut posted.uploads);
@@ -1044,7 +1087,7 @@ async fn submit(
                 t,
                 &posted.input,
                 FormExtras {
-                    documents_note: had_uploads || !errors.is_empty(),
+                    documents_note: had_uploads,
                     errors,
                     more,
                     operator: operator_view(caller.as_ref(), &headers, Some(posted.centre.clone())),
@@ -1217,6 +1260,7 @@ async fn edit_submit(
         documents: a.documents.iter().map(|d| d.label.clone()).collect(),
     };
     let mut errors = posted.document_errors.clone();
+    let had_uploads = !posted.uploads.is_empty();
     let entered_by = operator_of(caller.as_ref(), &headers, &posted, &mut errors)?;
     let form_again = |input: &FormInput, errors: Vec<FieldError>, more: Option<String>| {
         let status = if errors.is_empty() {
@@ -1232,7 +1276,7 @@ async fn edit_submit(
                 t,
                 input,
                 FormExtras {
-                    documents_note: !errors.is_empty(),
+                    documents_note: had_uploads,
                     errors,
                     more,
                     operator: operator_view(caller.as_ref(), &headers, Some(posted.centre.clone())),
