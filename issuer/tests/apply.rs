@@ -173,7 +173,13 @@ fn filled(key: &str, nid: &str) -> Vec<(String, String)> {
                 FieldKind::Uint if k == "ward" => out.push((k.into(), "৩".into())),
                 FieldKind::Uint => out.push((k.into(), "১,২০,০০০".into())),
                 FieldKind::Date => out.push((k.into(), "০৫-০৩-১৯৯০".into())),
-                FieldKind::FiscalYear => out.push((k.into(), "২০২৬-২৭".into())),
+                FieldKind::FiscalYear => {
+                    // The current fiscal year (July to June), in Bangla digits.
+                    let today = today_dhaka();
+                    let start = today.year() - i32::from(u8::from(today.month()) < 7);
+                    let fy = format!("{start}-{:02}", (start + 1) % 100);
+                    out.push((k.into(), sonod_seal::bangla_digits(&fy)));
+                }
                 FieldKind::Persons => {
                     for (n, (name, rel, age)) in [("রহিম", "পুত্র", "৪০"), ("করিমা", "কন্যা", "")]
                         .iter()
@@ -1095,4 +1101,42 @@ async fn in_chromium_citizens_and_an_operator_apply_correct_and_check_the_status
             assert!(std::fs::metadata(&p).is_ok_and(|m| m.len() > 1000), "{p}");
         }
     }
+}
+
+/// 32 submissions of the same person and type at once: one is stored, the others point to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn repeats_sent_at_once_store_one_application() {
+    let f = fixture();
+    let body = json!({
+        "type": "landless", "nid": "19901234567890123",
+        "name": "রহিম উদ্দিন", "name_en": "Rahim Uddin", "father": "করিম উদ্দিন", "mother": "রোকেয়া বেগম",
+        "village": "বাজার পাড়া", "ward": "৩", "post_office": "সাভার", "upazila": "সাভার", "district": "ঢাকা",
+        "mobile": "01711223344",
+    });
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let router = f.router.clone();
+            let body = body.clone();
+            tokio::spawn(async move {
+                call(&router, api_post("/api/v1/applications", None, &body))
+                    .await
+                    .0
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.expect("task"));
+    }
+    statuses.sort();
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let conflicts = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((created, conflicts), (1, 31), "{statuses:?}");
+    assert_eq!(all(&f).len(), 1);
 }

@@ -61,6 +61,7 @@ apply-err-future = তারিখটি ভবিষ্যতের হতে �
 apply-err-number = শুধু অঙ্কে একটি পূর্ণ সংখ্যা লিখুন
 apply-err-ward = তালিকা থেকে আপনার ওয়ার্ড বেছে নিন
 apply-err-fiscal-year = অর্থবছর লিখুন যেমন ২০২৬-২৭
+apply-err-fiscal-year-past = এই অর্থবছর শেষ হয়ে গেছে: চলতি বা আগামী অর্থবছর লিখুন
 apply-err-latin = ইংরেজি অক্ষরে লিখুন
 apply-err-age = বয়স ০ থেকে ১৫০-এর মধ্যে অঙ্কে লিখুন
 apply-err-rows = অন্তত একটি সারি পূরণ করুন

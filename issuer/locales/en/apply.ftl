@@ -61,6 +61,7 @@ apply-err-future = The date cannot be in the future
 apply-err-number = Write a whole number in digits
 apply-err-ward = Choose your ward from the list
 apply-err-fiscal-year = Write the fiscal year like 2026-27
+apply-err-fiscal-year-past = This fiscal year has ended: write the current or the next one
 apply-err-latin = Write it in English letters
 apply-err-age = Write the age in digits, 0 to 150
 apply-err-rows = Fill in at least one row

@@ -71,8 +71,8 @@ impl FormInput {
     }
 
     /// Reads a form's name/value pairs: `key`, `heirs.3.name`, `owners.2`. Unknown names are
-    /// kept (they are never read); rows beyond [`MAX_ROWS`] are dropped. Returns `None` when
-    /// a value is longer than [`MAX_TEXT`] × 4 bytes (no form field is).
+    /// kept (they are never read); rows beyond [`MAX_ROWS`] are dropped, and a value is cut at
+    /// twice [`MAX_TEXT`] characters (still too long, so still refused by name).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> FormInput {
         let mut input = FormInput::default();
         for (name, value) in pairs {
@@ -539,9 +539,14 @@ pub fn check(
                                                 || b == (y + 1).to_string())
                                     })
                             });
-                            if ok {
-                                let y: u16 = typed[..4].parse().unwrap_or_default();
-                                Ok(format!("{y}-{:02}", (y + 1) % 100).into())
+                            let start: i32 =
+                                typed.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+                            let ended = Date::from_calendar_date(start + 1, Month::June, 30)
+                                .is_ok_and(|end| end < today);
+                            if ok && ended {
+                                Err(FieldError::new(key, "apply-err-fiscal-year-past", &[]))
+                            } else if ok {
+                                Ok(format!("{start}-{:02}", (start + 1) % 100).into())
                             } else {
                                 Err(FieldError::new(key, "apply-err-fiscal-year", &[]))
                             }
@@ -773,6 +778,16 @@ mod tests {
             .insert("owners".into(), vec!["রহিম".into(), " ".into()]);
         let c = check(t, &input, &[3], "100524", today()).unwrap();
         assert_eq!(c.fields["fiscal_year"], "2026-27");
+        let mut past = input.clone();
+        past.values.insert("fiscal_year".into(), "2024-25".into());
+        let errors = check(t, &past, &[3], "100524", today()).unwrap_err();
+        assert_eq!(errors[0].field, "fiscal_year");
+        // 2025-26 ended on 30 June 2026.
+        past.values.insert("fiscal_year".into(), "2025-26".into());
+        assert_eq!(
+            check(t, &past, &[3], "100524", today()).unwrap_err()[0].field,
+            "fiscal_year"
+        );
         assert_eq!(
             c.extra["name"], "রহিম উদ্দিন",
             "no name field: kept in extra"

@@ -28,7 +28,7 @@ use super::error::AppError;
 use super::AppState;
 use crate::accounts::throttle::{Throttle, ThrottlePolicy};
 use crate::accounts::Permission;
-use crate::applications::form::{self, Checked, FieldError, FormInput, PersonRow};
+use crate::applications::form::{self, Checked, FieldError, FormInput};
 use crate::applications::{
     parse_tracking, tracking, Action, Application, DocumentRef, EnteredBy, HistoryEntry, Status,
     MAX_DOCUMENTS, MAX_DOCUMENT_BYTES,
@@ -732,8 +732,7 @@ fn operator_view(
     headers: &HeaderMap,
     centre: Option<String>,
 ) -> Option<OperatorView> {
-    let c = caller.filter(|c| c.by_session)?;
-    let _ = c;
+    caller.filter(|c| c.by_session)?;
     let sid = session_id(headers)?;
     Some(OperatorView {
         csrf: csrf_token(&sid),
@@ -1667,12 +1666,6 @@ fn read_api_body(body: &[u8]) -> Result<(String, Posted), AppError> {
         }
     }
     posted.input = FormInput::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    // A persons row given with only some parts still counts as a row.
-    for rows in posted.input.persons.values_mut() {
-        rows.iter_mut().for_each(|r: &mut PersonRow| {
-            r.name = r.name.trim().to_owned();
-        });
-    }
     Ok((cert_type, posted))
 }
 
