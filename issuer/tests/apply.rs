@@ -465,7 +465,7 @@ async fn a_repeat_of_an_open_application_points_to_it() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(
-        page.contains("A-1") && page.contains("href=\"/status\""),
+        page.contains("A-1") && page.contains("A-১") && page.contains("href=\"/status\""),
         "{page}"
     );
     assert_eq!(all(&f).len(), 1);

@@ -520,7 +520,17 @@ fn message(
             chrome: Chrome::new(state, caller),
             title_bn: crate::l10n::bn(&title),
             title_en: crate::l10n::en(&title),
-            text_bn: crate::l10n::bn_args(id, args),
+            // Numbers in the Bangla text in Bangla digits, a tracking number's too (`A-৪২`).
+            text_bn: crate::l10n::bn_args(
+                id,
+                &args
+                    .iter()
+                    .map(|(k, v)| (*k, bangla_digits(v)))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect::<Vec<_>>(),
+            ),
             text_en: crate::l10n::en_args(id, args),
             link: link.map(|(href, id)| (href, crate::l10n::bn(id), crate::l10n::en(id))),
         }),
@@ -1692,10 +1702,12 @@ fn stored_json(status: StatusCode, a: &Application) -> Response {
 
 fn duplicate_json(open: u64) -> Response {
     let tr = tracking(open);
-    let p = sonod_serve::Problem::new(
-        StatusCode::CONFLICT,
-        crate::l10n::both("apply-duplicate", &[("tracking", &tr)]),
+    let detail = format!(
+        "{} / {}",
+        crate::l10n::bn_args("apply-duplicate", &[("tracking", &bangla_digits(&tr))]),
+        crate::l10n::en_args("apply-duplicate", &[("tracking", &tr)])
     );
+    let p = sonod_serve::Problem::new(StatusCode::CONFLICT, detail);
     let mut body: Json = serde_json::from_str(&p.body()).unwrap_or_default();
     body["open_tracking"] = Json::from(tr);
     (
