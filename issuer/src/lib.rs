@@ -19,6 +19,7 @@
 //!   [`storage`].
 //! - [`applications`]: citizens' applications and their review (the model; the one write
 //!   path is `Ledger::change_application`).
+//! - [`citizen`]: citizens' sign-in with a one-time SMS code, and their sessions.
 //! - [`office`]: the office's settings (names, address, wards, signatories, types offered
 //!   with fees and approvals, time limits), kept by the admin.
 //! - [`l10n`]: the words of the pages and messages, one Fluent file a language
@@ -27,6 +28,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod citizen;
 pub mod cli;
 pub mod l10n;
 pub mod office;

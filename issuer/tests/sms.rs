@@ -549,3 +549,33 @@ async fn the_development_page_shows_the_messages_only_when_turned_on() {
     assert!(body.contains("যাচাই: https://verify.sonod.gov.bd"), "{body}");
     assert!(!body.contains("19901234567890123"), "no NID");
 }
+
+/// A message queued while the worker waits idle goes out when its batch is written, not when
+/// the idle wait (a minute) ends: the worker is woken before the batch reaches the tree, and
+/// waits for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_queued_while_the_worker_is_idle_is_sent_at_once() {
+    let o = office();
+    let (url, got) = gateway(Mode::Accept).await;
+    let stop = CancellationToken::new();
+    let (ledger, s) = (o.ledger.clone(), stop.clone());
+    let sender = gateway_sender(template(&format!("{url}/form"), "POST", "form", 5, 3));
+    let task = tokio::spawn(async move { worker::run(&ledger, Arc::new(sender), s).await });
+    // The worker has found the outbox empty and waits.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    o.issue(Some("01712345678")).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while got.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.cancel();
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        got.lock().unwrap().len(),
+        1,
+        "sent well before the worker's one-minute idle wait"
+    );
+}

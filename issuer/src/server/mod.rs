@@ -8,6 +8,7 @@
 mod api;
 mod apply;
 mod auth;
+mod citizen;
 mod error;
 mod ops;
 mod tokens;
@@ -80,6 +81,7 @@ struct Inner {
     key: RwLock<Arc<OfficeKey>>,
     metrics: Metrics,
     signin: SignIn,
+    citizens: crate::citizen::Citizens,
     wording: Wording,
     /// The development SMS file the `/dev/sms` page shows; unset in production.
     dev_sms: std::sync::OnceLock<crate::sms::devfile::DevFile>,
@@ -170,6 +172,7 @@ impl AppState {
             key: RwLock::new(Arc::new(key)),
             metrics,
             signin: SignIn::new(limits),
+            citizens: crate::citizen::Citizens::new(),
             wording,
             dev_sms: std::sync::OnceLock::new(),
         })))
@@ -209,6 +212,11 @@ impl AppState {
     /// The accounts.
     pub fn accounts(&self) -> &Accounts {
         &self.0.accounts
+    }
+
+    /// Citizens' sign-in codes and sessions.
+    pub fn citizens(&self) -> &crate::citizen::Citizens {
+        &self.0.citizens
     }
 
     /// The office's settings.
@@ -268,6 +276,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(web::routes())
         .merge(tokens::routes())
+        .merge(citizen::routes())
         .merge(apply::routes());
     let shell = sonod_serve::Shell {
         openapi: OPENAPI,

@@ -248,9 +248,19 @@ async fn print(
     Path(serial): Path<u64>,
 ) -> Result<Response, AppError> {
     caller.require(Permission::Print)?;
-    let c = printable(&state, serial)?;
-    let qr_text = super::api::qr_text(&state, &c);
-    let qr_svg = super::api::qr_image(&state, &c)?.svg();
+    print_page(&state, serial, &format!("/certificates/{serial}/pdf"))
+}
+
+/// The A4 print page of certificate `serial`, whose PDF link is `pdf_link`, for whoever the
+/// caller has checked may see it (an official, or the citizen it belongs to).
+pub(super) fn print_page(
+    state: &AppState,
+    serial: u64,
+    pdf_link: &str,
+) -> Result<Response, AppError> {
+    let c = printable(state, serial)?;
+    let qr_text = super::api::qr_text(state, &c);
+    let qr_svg = super::api::qr_image(state, &c)?.svg();
     let office = &state.config().office;
     let html = render_certificate_page(
         &PrintContext {
@@ -266,7 +276,7 @@ async fn print(
             development: state.config().development,
         },
         state.wording(),
-        &format!("/certificates/{serial}/pdf"),
+        pdf_link,
     );
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response())
 }
@@ -281,6 +291,11 @@ async fn pdf(
     Path(serial): Path<u64>,
 ) -> Result<Response, AppError> {
     caller.require(Permission::Print)?;
+    pdf_file(state, serial).await
+}
+
+/// Certificate `serial` as a PDF, for whoever the caller has checked may have it.
+pub(super) async fn pdf_file(state: AppState, serial: u64) -> Result<Response, AppError> {
     let c = printable(&state, serial)?;
     let revoked = state.ledger().revocation(serial)?.is_some();
     let qr_text = super::api::qr_text(&state, &c);

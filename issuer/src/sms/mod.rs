@@ -63,6 +63,15 @@ pub struct Message {
     pub last_error: Option<String>,
 }
 
+/// The kind of a citizen's sign-in code message: the worker erases its text once sent and
+/// does not send it once the code has expired.
+pub const CODE_KIND: &str = "code";
+
+/// The text of a sign-in code message.
+pub fn code_text(code: &str) -> String {
+    crate::l10n::bn_args("sms-code", &[("code", code)])
+}
+
 /// The UTF-16 length of a text, as GSM gateways count a Unicode SMS.
 pub fn utf16_len(text: &str) -> usize {
     text.encode_utf16().count()

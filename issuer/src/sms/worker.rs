@@ -49,6 +49,12 @@ pub fn after_attempt(
     random: u64,
 ) -> Message {
     m.attempts = m.attempts.saturating_add(1);
+    let done = !matches!(outcome, Outcome::Retry(_)) || m.attempts >= max_attempts;
+    if done && m.kind == crate::sms::CODE_KIND {
+        // A sign-in code is kept only until it is handed to the gateway (or given up): the
+        // store keeps the message's record, not the code.
+        m.text.clear();
+    }
     match outcome {
         Outcome::Sent(reference) => {
             m.state = SmsState::Sent;
@@ -100,7 +106,13 @@ pub async fn run(ledger: &Ledger, sender: Arc<Sender>, stop: CancellationToken) 
             let wait = later.map_or(IDLE_MS, |t| (t - now).clamp(1, IDLE_MS));
             tokio::select! {
                 () = stop.cancelled() => break,
-                () = wake.notified() => {}
+                () = wake.notified() => {
+                    // Woken as a message is queued, before its batch is in the tree: wait for
+                    // that batch, or the read above would miss it until the idle wait ends.
+                    if ledger.sms_barrier().await.is_err() {
+                        continue;
+                    }
+                }
                 () = tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())) => {}
             }
             continue;
@@ -116,10 +128,17 @@ pub async fn run(ledger: &Ledger, sender: Arc<Sender>, stop: CancellationToken) 
                 break;
             }
             let id = m.id;
-            let (s, copy) = (sender.clone(), m.clone());
-            let outcome = tokio::task::spawn_blocking(move || s.send(&copy))
-                .await
-                .unwrap_or_else(|_| Outcome::Retry("sender panicked".into()));
+            let outcome = if m.kind == crate::sms::CODE_KIND
+                && now_ms() / 1000 - m.created >= crate::citizen::CODE_SECONDS
+            {
+                // A sign-in code that could no longer be used: not sent at all.
+                Outcome::Permanent("expired".into())
+            } else {
+                let (s, copy) = (sender.clone(), m.clone());
+                tokio::task::spawn_blocking(move || s.send(&copy))
+                    .await
+                    .unwrap_or_else(|_| Outcome::Retry("sender panicked".into()))
+            };
             let m = after_attempt(
                 m,
                 outcome,
@@ -201,5 +220,25 @@ mod tests {
             (m.state, m.gateway_ref.as_deref()),
             (SmsState::Sent, Some("g1"))
         );
+        assert_eq!(m.text, "t", "an ordinary message is kept whole");
+    }
+
+    #[test]
+    fn a_sign_in_code_is_erased_once_sent_or_given_up_not_before() {
+        let b = Backoff {
+            base_ms: 100,
+            cap_ms: 1_000,
+        };
+        let code = Message {
+            kind: crate::sms::CODE_KIND.into(),
+            text: "কোড ১২৩৪৫৬".into(),
+            ..message()
+        };
+        let m = after_attempt(code.clone(), Outcome::Retry("x".into()), 3, b, 0, 0);
+        assert_eq!(m.text, code.text, "kept for the next try");
+        let m = after_attempt(m, Outcome::Sent(None), 3, b, 0, 0);
+        assert!(m.text.is_empty());
+        let m = after_attempt(code, Outcome::Permanent("no".into()), 3, b, 0, 0);
+        assert!(m.text.is_empty());
     }
 }

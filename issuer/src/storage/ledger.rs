@@ -392,7 +392,7 @@ impl Ledger {
             Box::new(move || apply_queued(&tree, &state, &applying))
         };
         let commit = GroupCommit::start(store.clone(), seq, apply);
-        Ok(Ledger {
+        let ledger = Ledger {
             state,
             applying,
             store,
@@ -400,7 +400,9 @@ impl Ledger {
             commit,
             sms_link: std::sync::OnceLock::new(),
             sms_queued: Arc::new(tokio::sync::Notify::new()),
-        })
+        };
+        ledger.index_old_certificates()?;
+        Ok(ledger)
     }
 
     /// The underlying store.
@@ -642,15 +644,7 @@ impl Ledger {
             },
             (actor, "issue", serial.to_string(), detail),
         )?;
-        if let Some(to) = crate::sms::mobile_of(record) {
-            let number = sonod_seal::CertificateNumber::new(record.office(), serial);
-            let text = crate::sms::issued_text(
-                record.cert_type().name_bn,
-                &number,
-                self.sms_link.get().map(String::as_str),
-            );
-            self.queue_sms(&mut s, to, text, "issued")?;
-        }
+        self.issued_sms(&mut s, record, serial)?;
         let ticket = self.commit.ticket(seq);
         Ok(IssueOutcome {
             certificate: stored,
@@ -805,6 +799,41 @@ impl Ledger {
             self.commit.wait_blocking(t)?;
         }
         Ok(count)
+    }
+
+    /// For a certificate just issued whose record has a mobile number: its entry in the
+    /// number's index (the citizen's page) and its "issued" SMS, in the batch being gathered.
+    fn issued_sms(
+        &self,
+        s: &mut WriteState,
+        record: &Record,
+        serial: u64,
+    ) -> Result<(), StoreError> {
+        let Some(to) = crate::sms::mobile_of(record) else {
+            return Ok(());
+        };
+        s.queued.insert(
+            applications::certificate_mobile_key(&to, serial),
+            Vec::new(),
+        );
+        let number = sonod_seal::CertificateNumber::new(record.office(), serial);
+        let text = crate::sms::issued_text(
+            record.cert_type().name_bn,
+            &number,
+            self.sms_link.get().map(String::as_str),
+        );
+        self.queue_sms(s, to, text, "issued")
+    }
+
+    /// Queues a message that no change causes (a citizen's sign-in code) and returns once it
+    /// is durable; the worker sends it like any other.
+    pub async fn send_sms(&self, to: String, text: String, kind: &str) -> Result<(), LedgerError> {
+        let ticket = {
+            let mut s = self.lock();
+            self.queue_sms(&mut s, to, text, kind)?;
+            self.commit.ticket(0)
+        };
+        Ok(self.commit.wait(ticket).await?)
     }
 
     /// Queues an outbox message in the batch being gathered, under the write lock: so it

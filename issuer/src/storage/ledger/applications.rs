@@ -10,6 +10,7 @@
 //! | `k` + SHA-256(type NUL identity)      | id (u64 BE): the open one     |
 //! | `m` + SHA-256(mobile)[..16] + id      | empty: the number's applications |
 //! | `d` + id + index (u8)                 | a supporting document's bytes |
+//! | `n` + SHA-256(mobile)[..16] + serial  | empty: the number's certificates |
 //!
 //! The indexes follow from the application's state and are written with it, in the same
 //! batch, by comparing the old state with the new.
@@ -33,6 +34,8 @@ const DUPLICATE: u8 = b'k';
 const MOBILE: u8 = b'm';
 /// Key prefix of a supporting document.
 const DOCUMENT: u8 = b'd';
+/// Key prefix of the certificates of a mobile number.
+const CERT_MOBILE: u8 = b'n';
 
 /// What a change of an application writes, decided by the caller of
 /// [`Ledger::change_application`] from the application as it stands.
@@ -101,6 +104,14 @@ fn mobile_prefix(mobile: &str) -> Vec<u8> {
 fn mobile_key(mobile: &str, id: u64) -> Vec<u8> {
     let mut k = mobile_prefix(mobile);
     k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The index entry of certificate `serial` under its record's mobile number.
+pub(super) fn certificate_mobile_key(mobile: &str, serial: u64) -> Vec<u8> {
+    let mut k = vec![CERT_MOBILE];
+    k.extend_from_slice(&Sha256::digest(mobile.as_bytes())[..16]);
+    k.extend_from_slice(&serial.to_be_bytes());
     k
 }
 
@@ -264,6 +275,57 @@ impl Ledger {
         Ok(out)
     }
 
+    /// The certificates whose record has mobile number `mobile`, newest first, at most
+    /// `limit`.
+    pub fn certificates_of_mobile(
+        &self,
+        mobile: &str,
+        limit: usize,
+    ) -> Result<Vec<StoredCertificate>, StoreError> {
+        let mut prefix = vec![CERT_MOBILE];
+        prefix.extend_from_slice(&Sha256::digest(mobile.as_bytes())[..16]);
+        let mut out = Vec::new();
+        for k in self.tree.scan_prefix(prefix).keys().rev() {
+            let k = k?;
+            let Some(serial) = k
+                .get(17..25)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+            else {
+                continue;
+            };
+            if let Some(c) = self.store.get(serial)? {
+                // The index holds hashes: check the number itself.
+                if crate::sms::mobile_of(&c.record).as_deref() == Some(mobile) {
+                    out.push(c);
+                }
+            }
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Builds the mobile-number index of certificates issued before it existed (once, when a
+    /// store without it is opened).
+    pub(super) fn index_old_certificates(&self) -> Result<(), StoreError> {
+        const DONE: &[u8] = b"\x00index:certificate-mobile";
+        if self.tree.contains_key(DONE)? {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for c in self.store.certificates() {
+            let c = c?;
+            if let Some(m) = crate::sms::mobile_of(&c.record) {
+                batch.insert(certificate_mobile_key(&m, c.serial), Vec::new());
+            }
+        }
+        batch.insert(DONE, Vec::new());
+        self.tree.apply_batch(batch)?;
+        self.store.commit()
+    }
+
     /// Every application, by number, after `after`, at most `limit` (for listings and
     /// exports).
     pub fn applications(&self, after: u64, limit: usize) -> Result<Vec<Application>, StoreError> {
@@ -345,15 +407,7 @@ impl Ledger {
                 },
                 (actor, "issue", serial.to_string(), detail),
             )?;
-            if let Some(to) = crate::sms::mobile_of(&record) {
-                let number = sonod_seal::CertificateNumber::new(record.office(), serial);
-                let text = crate::sms::issued_text(
-                    record.cert_type().name_bn,
-                    &number,
-                    self.sms_link.get().map(String::as_str),
-                );
-                self.queue_sms(&mut s, to, text, "issued")?;
-            }
+            self.issued_sms(&mut s, &record, serial)?;
             change.application.serial = Some(serial);
             change.application.status = Status::Approved;
             certificate = Some(stored);
