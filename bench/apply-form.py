@@ -1,6 +1,6 @@
 """The apply forms' weight and load time over a slow link, in headless Chromium.
 
-Talks to Chromium over the DevTools protocol on a pipe (issuer/tests/browser/cdp.py), so it
+Talks to Chromium over the DevTools protocol on a pipe (bench/cdp.py), so it
 needs nothing beyond Python and Chromium.
 
     python3 bench/apply-form.py URL [--screenshots DIR]
@@ -14,7 +14,7 @@ import os
 import sys
 import urllib.request
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "issuer", "tests", "browser"))
+sys.path.insert(0, os.path.dirname(__file__))
 from cdp import Chromium, load, page, screenshot  # noqa: E402
 
 

@@ -1014,28 +1014,159 @@ async fn the_json_api_applies_with_documents_and_names_each_bad_field() {
     assert_eq!(a.fields["heirs"][1]["age"], 35);
 }
 
-/// Runs `issuer/tests/browser/apply_flow.py` (headless Chromium over the DevTools protocol).
-fn browser(args: &[&str]) -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/apply_flow.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run python3 ({e}); install python3 and chromium"));
-    assert!(
-        out.status.success(),
-        "the browser flow failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+mod browser {
+    //! Headless Chromium over the DevTools protocol (`headless_chrome`, the system's chromium).
+
+    use std::path::Path;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride;
+    use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+    use headless_chrome::{Browser, LaunchOptions, Tab};
+
+    const CHROMIUM: &str =
+        "headless Chromium is needed: apt-get install -y chromium fonts-noto-core";
+
+    pub fn start() -> (Browser, Arc<Tab>) {
+        let path = ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .find_map(|n| {
+                std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                    .map(|d| d.join(n))
+                    .find(|p| p.is_file())
+            })
+            .expect(CHROMIUM);
+        let options = LaunchOptions::default_builder()
+            .path(Some(path))
+            .headless(true)
+            .sandbox(false)
+            .window_size(Some((1280, 900)))
+            .idle_browser_timeout(Duration::from_secs(120))
+            .build()
+            .expect("launch options");
+        let browser = Browser::new(options).expect(CHROMIUM);
+        let tab = browser.new_tab().expect("tab");
+        width(&tab, 390);
+        (browser, tab)
+    }
+
+    /// The viewport `w` CSS pixels wide (a phone's at 390).
+    pub fn width(tab: &Tab, w: u32) {
+        tab.call_method(SetDeviceMetricsOverride {
+            width: w,
+            height: 900,
+            device_scale_factor: 1.0,
+            mobile: w < 600,
+            scale: None,
+            screen_width: None,
+            screen_height: None,
+            position_x: None,
+            position_y: None,
+            dont_set_visible_size: None,
+            screen_orientation: None,
+            viewport: None,
+            display_feature: None,
+            device_posture: None,
+        })
+        .expect("viewport");
+    }
+
+    pub fn open(tab: &Tab, url: &str) {
+        tab.navigate_to(url).expect("navigate");
+        tab.wait_until_navigated().expect("page loads");
+    }
+
+    /// Types `text` into the field `selector` as a person does (click, then keys).
+    pub fn type_into(tab: &Tab, selector: &str, text: &str) {
+        tab.wait_for_element(selector)
+            .unwrap_or_else(|e| panic!("{selector}: {e}"))
+            .click()
+            .expect("click");
+        tab.type_str(text).expect("type");
+    }
+
+    /// Sets the fields by name (Bangla text, selects) as a filled-in form holds them.
+    pub fn fill(tab: &Tab, values: &[(&str, &str)]) {
+        let map: serde_json::Map<String, serde_json::Value> = values
+            .iter()
+            .map(|(k, v)| (k.to_string(), serde_json::Value::from(*v)))
+            .collect();
+        let js = format!(
+            "(() => {{ const v = {}; for (const [k, x] of Object.entries(v)) {{ \
+             const el = document.querySelector(`[name=\"${{k}}\"]`); \
+             if (!el) throw new Error('no field ' + k); el.value = x; }} return true; }})()",
+            serde_json::Value::Object(map)
+        );
+        let r = tab.evaluate(&js, false).expect("fill");
+        assert_eq!(
+            r.value,
+            Some(serde_json::Value::Bool(true)),
+            "fill {values:?}"
+        );
+    }
+
+    /// Presses the button `selector` and waits for the page it leads to.
+    pub fn press(tab: &Tab, selector: &str) {
+        tab.wait_for_element(selector)
+            .unwrap_or_else(|e| panic!("{selector}: {e}"))
+            .click()
+            .expect("click");
+        std::thread::sleep(Duration::from_millis(100));
+        tab.wait_until_navigated().expect("next page");
+    }
+
+    /// The page's HTML as shown.
+    pub fn html(tab: &Tab) -> String {
+        tab.get_content().expect("content")
+    }
+
+    /// Keeps the page at 390 and 1280 px as `<name>-<width>.png` in `dir`.
+    pub fn shots(tab: &Tab, dir: &Path, name: &str) {
+        std::fs::create_dir_all(dir).expect("screenshot dir");
+        for w in [390, 1280] {
+            width(tab, w);
+            let png = tab
+                .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+                .expect("screenshot");
+            std::fs::write(dir.join(format!("{name}-{w}.png")), png).expect("write");
+        }
+        width(tab, 390);
+    }
 }
 
-/// Citizens and an operator apply in headless Chromium through the forms as served (typing
-/// Bangla digits, making mistakes, correcting them), over a real socket; the pages are kept
-/// as screenshots at 390 and 1280 px in `target/tmp/apply-screenshots/`.
+const SUBMIT: &str = "main form > button:last-of-type";
+
+/// The warish form as a citizen fills it in (Bangla digits where digits go).
+const WARISH: [(&str, &str); 18] = [
+    ("nid", "১৯৯০১২৩৪৫৬"),
+    ("name", "রহিম উদ্দিন"),
+    ("name_en", "Rahim Uddin"),
+    ("deceased", "আব্দুল করিম"),
+    ("father", "করিম উদ্দিন"),
+    ("death_date", "০২-০১-২০২৫"),
+    ("heirs.0.name", "রহিম উদ্দিন"),
+    ("heirs.0.relation", "পুত্র"),
+    ("heirs.0.age", "৪০"),
+    ("heirs.1.name", "করিমা খাতুন"),
+    ("heirs.1.relation", "কন্যা"),
+    ("purpose", "জমির নামজারি"),
+    ("village", "বাজার পাড়া"),
+    ("ward", "3"),
+    ("post_office", "সাভার"),
+    ("upazila", "সাভার"),
+    ("district", "ঢাকা"),
+    ("mobile", "০১৭১১২২৩৩৪৪"),
+];
+
+/// Citizens and an operator apply in headless Chromium through the forms as served, over a
+/// real socket: mistakes shown next to their fields with every value kept, the tracking
+/// number, the repeat pointer, the status with a wrong and the right mobile number, a type not
+/// offered, the operator's form with the centre, and correcting an application sent back. The
+/// pages are kept at 390 and 1280 px in `target/tmp/apply-screenshots/`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_chromium_citizens_and_an_operator_apply_correct_and_check_the_status() {
+    use browser::*;
     let f = fixture();
     let mut s = (*f.state.settings().get()).clone();
     s.types.insert(
@@ -1061,12 +1192,111 @@ async fn in_chromium_citizens_and_an_operator_apply_correct_and_check_the_status
             let _ = rx.await;
         },
     ));
-    let out = concat!(env!("CARGO_TARGET_TMPDIR"), "/apply-screenshots");
-    let u = url.clone();
-    let said = tokio::task::spawn_blocking(move || browser(&["apply", &u, out]))
-        .await
-        .expect("browser");
-    assert!(said.contains("\"tracking\": \"A-1\""), "{said}");
+    let dir = std::path::PathBuf::from(concat!(env!("CARGO_TARGET_TMPDIR"), "/apply-screenshots"));
+    let (browser, tab) = tokio::task::spawn_blocking({
+        let (url, dir) = (url.clone(), dir.clone());
+        move || {
+            let (browser, tab) = start();
+            open(&tab, &format!("{url}/apply"));
+            shots(&tab, &dir, "apply-list");
+            open(&tab, &format!("{url}/apply/warish"));
+            shots(&tab, &dir, "apply-form");
+            // Mistakes: a heir without a relation, a short mobile number.
+            let mut bad = WARISH.to_vec();
+            bad.retain(|(k, _)| *k != "heirs.1.relation" && *k != "mobile");
+            fill(&tab, &bad);
+            type_into(&tab, "input[name=mobile]", "01711");
+            press(&tab, SUBMIT);
+            let page = html(&tab);
+            assert!(
+                page.contains("id=\"e-mobile\""),
+                "the mobile number's error"
+            );
+            assert!(
+                page.contains("id=\"e-heirs\"") || page.contains("সারি ২"),
+                "the row's error"
+            );
+            assert!(
+                page.contains("করিমা খাতুন") && page.contains("আব্দুল করিম"),
+                "values kept"
+            );
+            shots(&tab, &dir, "apply-form-errors");
+            fill(&tab, &WARISH);
+            press(&tab, SUBMIT);
+            let page = html(&tab);
+            assert!(
+                page.contains("A-১") && page.contains("(A-1)"),
+                "the tracking number"
+            );
+            shots(&tab, &dir, "apply-done");
+            // The same person and type again: pointed to the open one.
+            open(&tab, &format!("{url}/apply/warish"));
+            fill(&tab, &WARISH);
+            press(&tab, SUBMIT);
+            assert!(html(&tab).contains("A-১"), "the repeat points to A-1");
+            shots(&tab, &dir, "apply-duplicate");
+            // The status: a wrong mobile number, then the right one.
+            open(&tab, &format!("{url}/status"));
+            shots(&tab, &dir, "status-form");
+            type_into(&tab, "input[name=tracking]", "A-1");
+            type_into(&tab, "input[name=mobile]", "01811111111");
+            press(&tab, "main form button");
+            assert!(
+                html(&tab).contains("role=\"alert\""),
+                "a wrong mobile refused"
+            );
+            shots(&tab, &dir, "status-refused");
+            fill(&tab, &[("mobile", "০১৭১১২২৩৩৪৪")]);
+            press(&tab, "main form button");
+            let page = html(&tab);
+            assert!(page.contains("state submitted") && !page.contains("1990123456"));
+            shots(&tab, &dir, "status-result");
+            open(&tab, &format!("{url}/apply/landless"));
+            assert!(html(&tab).contains("ভূমিহীন সনদ"));
+            shots(&tab, &dir, "apply-not-offered");
+            // The operator signs in and applies from the login, with the centre's name.
+            open(&tab, &format!("{url}/login"));
+            type_into(&tab, "input[name=name]", "karim");
+            type_into(&tab, "input[name=password]", "operator password");
+            press(&tab, "form button");
+            open(&tab, &format!("{url}/apply/citizenship"));
+            assert!(
+                html(&tab).contains("name=\"centre\""),
+                "the operator's form"
+            );
+            shots(&tab, &dir, "apply-operator-form");
+            fill(
+                &tab,
+                &[
+                    ("centre", "সাভার পৌর ডিজিটাল সেন্টার"),
+                    ("name", "সালমা খাতুন"),
+                    ("father", "আব্দুল হক"),
+                    ("mother", "জরিনা বেগম"),
+                    ("village", "উত্তর পাড়া"),
+                    ("ward", "2"),
+                    ("post_office", "সাভার"),
+                    ("upazila", "সাভার"),
+                    ("district", "ঢাকা"),
+                ],
+            );
+            type_into(&tab, "input[name=nid]", "19851234567");
+            type_into(&tab, "input[name=name_en]", "Salma Khatun");
+            type_into(&tab, "input[name=mobile]", "01911223344");
+            press(&tab, SUBMIT);
+            assert!(
+                html(&tab).contains("id=\"e-nid\""),
+                "an 11-digit NID refused"
+            );
+            fill(&tab, &[("nid", "1985123456789")]);
+            press(&tab, SUBMIT);
+            let page = html(&tab);
+            assert!(page.contains("সাভার পৌর ডিজিটাল সেন্টার") && page.contains("(A-2)"));
+            shots(&tab, &dir, "apply-operator-done");
+            (browser, tab)
+        }
+    })
+    .await
+    .expect("browser");
     let a = f.state.ledger().application(1).unwrap().expect("stored");
     assert_eq!(a.cert_type, "warish");
     assert_eq!(a.fields["nid"], "1990123456");
@@ -1080,11 +1310,35 @@ async fn in_chromium_citizens_and_an_operator_apply_correct_and_check_the_status
         .expect("the operator's");
     assert_eq!(b.entered_by.as_ref().unwrap().account, "karim");
     assert_eq!(all(&f).len(), 2, "no repeat, no half-stored application");
+    // An official sends it back; the citizen corrects it.
     send_back(&f, 1, "ওয়ারিশের বয়স দিন");
-    let u = url.clone();
-    tokio::task::spawn_blocking(move || browser(&["edit", &u, out, "A-1"]))
-        .await
-        .expect("browser");
+    tokio::task::spawn_blocking({
+        let (url, dir) = (url.clone(), dir.clone());
+        move || {
+            let _browser = browser;
+            open(&tab, &format!("{url}/apply/A-1/edit"));
+            shots(&tab, &dir, "apply-edit-unlock");
+            type_into(&tab, "input[name=proof]", "01711223344");
+            press(&tab, "main form button");
+            let page = html(&tab);
+            assert!(
+                page.contains("ওয়ারিশের বয়স দিন") && page.contains("করিমা খাতুন"),
+                "{page}"
+            );
+            shots(&tab, &dir, "apply-edit-form");
+            fill(&tab, &[("heirs.1.age", "৩৫")]);
+            press(&tab, SUBMIT);
+            assert!(html(&tab).contains("(A-1)"), "resubmitted");
+            shots(&tab, &dir, "apply-resubmitted");
+            open(&tab, &format!("{url}/status"));
+            type_into(&tab, "input[name=tracking]", "A-1");
+            type_into(&tab, "input[name=mobile]", "01711223344");
+            press(&tab, "main form button");
+            shots(&tab, &dir, "status-history");
+        }
+    })
+    .await
+    .expect("browser");
     let a = f.state.ledger().application(1).unwrap().unwrap();
     assert_eq!(a.status, Status::Submitted);
     assert_eq!(a.fields["heirs"][1]["age"], 35);
@@ -1097,8 +1351,8 @@ async fn in_chromium_citizens_and_an_operator_apply_correct_and_check_the_status
         "status-history",
     ] {
         for w in [390, 1280] {
-            let p = format!("{out}/{page}-{w}.png");
-            assert!(std::fs::metadata(&p).is_ok_and(|m| m.len() > 1000), "{p}");
+            let p = dir.join(format!("{page}-{w}.png"));
+            assert!(std::fs::metadata(&p).is_ok_and(|m| m.len() > 1000), "{p:?}");
         }
     }
 }

@@ -1099,7 +1099,11 @@ async fn submit(
                     documents_note: had_uploads,
                     errors,
                     more,
-                    operator: operator_view(caller.as_ref(), &headers, Some(posted.centre.clone())),
+                    operator: operator_view(
+                        caller.as_ref(),
+                        &headers,
+                        Some(posted.centre.clone()).filter(|c| !c.is_empty()),
+                    ),
                     edit: None,
                 },
             ),
@@ -1270,7 +1274,6 @@ async fn edit_submit(
     };
     let mut errors = posted.document_errors.clone();
     let had_uploads = !posted.uploads.is_empty();
-    let entered_by = operator_of(caller.as_ref(), &headers, &posted, &mut errors)?;
     let form_again = |input: &FormInput, errors: Vec<FieldError>, more: Option<String>| {
         let status = if errors.is_empty() {
             StatusCode::OK
@@ -1288,7 +1291,11 @@ async fn edit_submit(
                     documents_note: had_uploads,
                     errors,
                     more,
-                    operator: operator_view(caller.as_ref(), &headers, Some(posted.centre.clone())),
+                    operator: operator_view(
+                        caller.as_ref(),
+                        &headers,
+                        Some(posted.centre.clone()).filter(|c| !c.is_empty()),
+                    ),
                     edit: Some(edit(&found)),
                 },
             ),
@@ -1305,6 +1312,8 @@ async fn edit_submit(
     if posted.more.is_some() {
         return Ok(form_again(&posted.input, Vec::new(), posted.more.clone()));
     }
+    // A correction entered by a signed-in official: their form's CSRF token and centre.
+    let entered_by = operator_of(caller.as_ref(), &headers, &posted, &mut errors)?;
     let sub = Submission {
         cert_type: t,
         input: posted.input.clone(),

@@ -1,6 +1,6 @@
 """A small DevTools-protocol client for headless Chromium over a pipe (--remote-debugging-pipe:
 JSON messages ending in NUL on file descriptors 3 and 4): nothing beyond Python and Chromium.
-Used by issuer/tests/apply.rs (through apply_flow.py) and bench/apply-form.py."""
+Used by bench/apply-form.py (which needs network throttling)."""
 
 import base64
 import json
