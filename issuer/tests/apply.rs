@@ -1106,14 +1106,34 @@ mod browser {
         );
     }
 
-    /// Presses the button `selector` and waits for the page it leads to.
+    /// Presses the button `selector` and waits until the page it leads to has loaded: the old
+    /// page is marked first, so a slow answer (a password hashed) is not mistaken for it.
     pub fn press(tab: &Tab, selector: &str) {
+        tab.evaluate("window.__sonod_old = true", false)
+            .expect("mark the page");
         tab.wait_for_element(selector)
             .unwrap_or_else(|e| panic!("{selector}: {e}"))
             .click()
             .expect("click");
-        std::thread::sleep(Duration::from_millis(100));
-        tab.wait_until_navigated().expect("next page");
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let loaded = tab
+                .evaluate(
+                    "window.__sonod_old === undefined && document.readyState === 'complete'",
+                    false,
+                )
+                .ok()
+                .and_then(|r| r.value)
+                == Some(serde_json::Value::Bool(true));
+            if loaded {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{selector}: no next page"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// The page's HTML as shown.
