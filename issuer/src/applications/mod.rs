@@ -19,6 +19,8 @@ use serde_json::{Map, Value as Json};
 
 use crate::accounts::Role;
 
+pub mod form;
+
 /// Most supporting documents on one application.
 pub const MAX_DOCUMENTS: usize = 5;
 /// Largest supporting document, bytes.

@@ -25,10 +25,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
-use serde_json::json;
-use sonod_keys::{format_date, OfficeCode};
+use sonod_keys::OfficeCode;
 use sonod_seal::{cert_type_by_key, Record};
-use time::{Date, Month};
+use time::Date;
 
 use super::{Action, Application, Approval, HistoryEntry, Payment, Status};
 use crate::accounts::Role;
@@ -230,37 +229,13 @@ fn clean_receipt(s: &str) -> Result<String, Refusal> {
     Ok(s)
 }
 
-/// The end of the fiscal year (July to June) a licence is for: from its `fiscal_year`
-/// (`2026-27` → 30 June 2027), else the one `today` is in.
-fn fiscal_year_end(a: &Application, today: Date) -> Date {
-    let from_field = a
-        .fields
-        .get("fiscal_year")
-        .and_then(|v| v.as_str())
-        .and_then(|s| s.split_once('-'))
-        .and_then(|(y, _)| y.trim().parse::<i32>().ok());
-    let start = from_field.unwrap_or(if today.month() >= Month::July {
-        today.year()
-    } else {
-        today.year() - 1
-    });
-    Date::from_calendar_date(start + 1, Month::June, 30).unwrap_or(today)
-}
-
-/// The record an approval seals: the application's type and fields, the office, issued
-/// today; a type that needs an expiry (a trade licence) expires at the end of its fiscal year.
+/// The record an approval seals: the one the applicant's form was checked against
+/// ([`super::form::record_json`]: type and fields, the office, issued today, a trade
+/// licence expiring at the end of its fiscal year).
 pub fn record_of(a: &Application, office: &OfficeCode, today: Date) -> Result<Record, Refusal> {
     let t =
         cert_type_by_key(&a.cert_type).ok_or_else(|| Refusal::BadRecord(a.cert_type.clone()))?;
-    let mut v = json!({
-        "type": a.cert_type,
-        "office": office.as_ref(),
-        "issued": format_date(today),
-        "fields": a.fields,
-    });
-    if t.needs_expiry {
-        v["expires"] = json!(format_date(fiscal_year_end(a, today)));
-    }
+    let v = super::form::record_json(t, &a.fields, office.as_ref(), today);
     Record::from_json(&v).map_err(|e| Refusal::BadRecord(e.to_string()))
 }
 
@@ -560,6 +535,7 @@ impl RateGuard {
 mod tests {
     use super::*;
     use crate::sms::{utf16_len, MAX_UTF16};
+    use serde_json::json;
 
     #[test]
     fn sent_back_and_rejected_texts_fit_two_unicode_parts_whatever_the_note() {
@@ -729,29 +705,5 @@ mod tests {
                 Err(Refusal::NotAllowed)
             );
         }
-    }
-
-    #[test]
-    fn a_licence_expires_at_the_end_of_its_fiscal_year() {
-        let mut a: Application = serde_json::from_value(json!({
-            "id": 1, "cert_type": "trade_licence", "fields": {"fiscal_year": "2026-27"},
-            "ward": 1, "mobile": "01711111111", "status": "submitted", "history": [],
-            "created_at": 0, "updated_at": 0
-        }))
-        .unwrap();
-        let d = |y, m, day| Date::from_calendar_date(y, m, day).unwrap();
-        assert_eq!(
-            fiscal_year_end(&a, d(2026, Month::December, 6)),
-            d(2027, Month::June, 30)
-        );
-        a.fields.remove("fiscal_year");
-        assert_eq!(
-            fiscal_year_end(&a, d(2027, Month::March, 1)),
-            d(2027, Month::June, 30)
-        );
-        assert_eq!(
-            fiscal_year_end(&a, d(2027, Month::July, 1)),
-            d(2028, Month::June, 30)
-        );
     }
 }

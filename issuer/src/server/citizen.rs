@@ -173,9 +173,14 @@ fn render(status: StatusCode, page: &impl Template) -> Response {
         .into_response()
 }
 
+/// The number's local form, `01XXXXXXXXX`, as applications keep it.
+fn local(mobile: &str) -> &str {
+    mobile.strip_prefix("+88").unwrap_or(mobile)
+}
+
 /// The number's local form with Bangla digits, for the page.
 fn local_bn(mobile: &str) -> String {
-    sonod_seal::bangla_digits(mobile.strip_prefix("+88").unwrap_or(mobile))
+    sonod_seal::bangla_digits(local(mobile))
 }
 
 async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
@@ -216,7 +221,7 @@ async fn records_of(
     let (state, mobile) = (state.clone(), mobile.to_owned());
     tokio::task::spawn_blocking(move || {
         let ledger = state.ledger();
-        let applications = ledger.applications_of_mobile(&mobile, MOST_LISTED)?;
+        let applications = ledger.applications_of_mobile(local(&mobile), MOST_LISTED)?;
         let mut certificates = ledger.certificates_of_mobile(&mobile, MOST_LISTED)?;
         for serial in applications.iter().filter_map(|a| a.serial) {
             if !certificates.iter().any(|c| c.serial == serial) {
@@ -343,7 +348,7 @@ async fn send_code(
         tokio::task::spawn_blocking(move || {
             let l = state.ledger();
             Ok::<_, AppError>(
-                !l.applications_of_mobile(&mobile, 1)?.is_empty()
+                !l.applications_of_mobile(local(&mobile), 1)?.is_empty()
                     || !l.certificates_of_mobile(&mobile, 1)?.is_empty(),
             )
         })

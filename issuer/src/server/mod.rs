@@ -6,6 +6,7 @@
 //! requests in flight and the last durability barrier.
 
 mod api;
+mod apply;
 mod audit_page;
 mod auth;
 mod bulk;
@@ -316,7 +317,8 @@ pub fn app(state: AppState) -> Router {
         .merge(review::routes())
         .merge(certificates::routes())
         .merge(settings_page::routes())
-        .merge(audit_page::routes());
+        .merge(audit_page::routes())
+        .merge(apply::routes());
     let shell = sonod_serve::Shell {
         openapi: OPENAPI,
         body_limit: MAX_BODY,

@@ -43,7 +43,7 @@ pub enum SmsState {
 pub struct Message {
     /// Monotonic id, from 1; the client reference sent to the gateway.
     pub id: u64,
-    /// The number, `01XXXXXXXXX`. Never logged.
+    /// The number, `+8801XXXXXXXXX` (written so whoever queued it). Never logged.
     pub to: String,
     /// The text (Bangla).
     pub text: String,

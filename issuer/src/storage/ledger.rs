@@ -847,6 +847,10 @@ impl Ledger {
     ) -> Result<(), StoreError> {
         let id = s.next_sms;
         let at = crate::sms::worker::now_ms();
+        // One form for every message, whoever queued it: `+8801XXXXXXXXX`.
+        let to = to
+            .parse::<sonod_seal::Mobile>()
+            .map_or(to, |m| m.as_str().to_owned());
         let m = Message {
             id,
             to,
