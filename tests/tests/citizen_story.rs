@@ -1,8 +1,10 @@
 //! A citizen's certificate as they live with it, in headless Chromium against both services
-//! started as their binaries: the office issues it, the SMS arrives (the development SMS
-//! file), the citizen signs in with the one-time code, downloads the PDF; the PDF is
-//! rasterised, its QR code read and verified `valid` by `sonod-verifier`; the office revokes
-//! it, and the citizen's page and the verifier both say revoked.
+//! started as their binaries: the citizen applies through the form, the SMS with the tracking
+//! number arrives (the development SMS file), the chairman approves, the "issued" SMS
+//! arrives; the citizen signs in with the one-time code, sees the application and downloads
+//! the PDF; the PDF is rasterised, its QR code read and verified `valid` by
+//! `sonod-verifier`; the office revokes it, and the citizen's page and the verifier both say
+//! revoked.
 //!
 //! `SONOD_SCREENSHOT_DIR=<dir>` keeps the pages at a phone's width for a person to look at.
 
@@ -48,21 +50,51 @@ fn sign_in(sonod: &Sonod, tab: &headless_chrome::Tab, mobile: &str) {
     press(tab, "form[action='/citizen/verify'] button");
 }
 
+/// The citizenship form as a citizen fills it in (Bangla digits where digits go).
+const CITIZENSHIP: [(&str, &str); 11] = [
+    ("nid", "১৯৯০১২৩৪৫৬"),
+    ("name", "রহিমা খাতুন"),
+    ("name_en", "Rahima Khatun"),
+    ("father", "করিম উদ্দিন"),
+    ("mother", "রোকেয়া বেগম"),
+    ("ward", "5"),
+    ("village", "পূর্বপাড়া"),
+    ("post_office", "সাভার"),
+    ("upazila", "সাভার"),
+    ("district", "ঢাকা"),
+    ("mobile", "০১৭১২৩৪৫৬৭৮"),
+];
+
 #[test]
-fn issued_signed_in_downloaded_scanned_valid_then_revoked() {
+fn applied_approved_signed_in_downloaded_scanned_valid_then_revoked() {
     let sonod = Sonod::start();
-    let issued = sonod.api(
-        "POST",
-        "/api/v1/certificates",
-        Some(&record("রহিমা খাতুন", MOBILE)),
-    );
-    let serial = issued["serial"].as_u64().expect("serial");
-    let number_bn = issued["number_bn"].as_str().expect("number").to_owned();
+    let browser = browser(390);
+    let tab = tab(&browser, 390);
+
+    // The citizen applies.
+    open(&tab, &format!("{}/apply/citizenship", sonod.issuer.url));
+    screenshot(&tab, "citizen-apply-390");
+    fill(&tab, &CITIZENSHIP);
+    press(&tab, "main form > button:last-of-type");
+    let done = text(&tab);
+    assert!(done.contains("A-1"), "the tracking number is shown: {done}");
+    screenshot(&tab, "citizen-applied-390");
+    let received = sonod.wait_for_sms(MOBILE, "received", 0);
+    assert!(received.contains("A-১"), "{received}");
+    assert!(sonod_issuer::sms::utf16_len(&received) <= 134, "{received}");
+
+    // The chairman approves it (the development account): the certificate is issued.
+    let approved = sonod.api("POST", "/api/v1/applications/1/approve", None);
+    assert_eq!(approved["status"], "approved", "{approved}");
+    let serial = approved["serial"]
+        .as_u64()
+        .or_else(|| approved["certificate"]["serial"].as_u64())
+        .expect("the certificate's serial");
+    let number_bn =
+        sonod_seal::CertificateNumber::new(&"100524".parse().expect("office"), serial).bn();
     let issued_sms = sonod.wait_for_sms(MOBILE, "issued", 0);
     assert!(issued_sms.contains(&number_bn), "{issued_sms}");
 
-    let browser = browser(390);
-    let tab = tab(&browser, 390);
     sign_in(&sonod, &tab, MOBILE);
     let page = text(&tab);
     assert!(
@@ -70,6 +102,7 @@ fn issued_signed_in_downloaded_scanned_valid_then_revoked() {
         "the certificate is listed: {page}"
     );
     assert!(page.contains("বৈধ"), "{page}");
+    assert!(page.contains("A-১"), "and the application: {page}");
     screenshot(&tab, "citizen-page-390");
 
     // The PDF, downloaded with the browser's session as its link gives it.

@@ -279,6 +279,11 @@ impl Settings {
         })
     }
 
+    /// Whether an admin (or the development set-up) has saved settings yet.
+    pub fn saved(&self) -> Result<bool, StoreError> {
+        Ok(self.tree.contains_key(KEY)?)
+    }
+
     /// The current settings.
     pub fn get(&self) -> Arc<OfficeSettings> {
         Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))

@@ -324,6 +324,23 @@ pub fn type_into(tab: &Tab, selector: &str, text: &str) {
     tab.type_str(text).expect("type");
 }
 
+/// Sets form fields by name (text inputs, selects, text areas), as a person fills a long
+/// form; the values go in as typed characters would.
+pub fn fill(tab: &Tab, values: &[(&str, &str)]) {
+    let map: serde_json::Map<String, Value> = values
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
+        .collect();
+    let js = format!(
+        "(() => {{ const v = {}; for (const [k, x] of Object.entries(v)) {{ \
+         const el = document.querySelector(`[name=\"${{k}}\"]`); \
+         if (!el) throw new Error('no field ' + k); el.value = x; }} return true; }})()",
+        Value::Object(map)
+    );
+    let r = tab.evaluate(&js, false).expect("fill");
+    assert_eq!(r.value, Some(Value::Bool(true)), "fill {values:?}");
+}
+
 /// Presses the button `selector` and waits for the page it leads to.
 pub fn press(tab: &Tab, selector: &str) {
     tab.wait_for_element(selector)
