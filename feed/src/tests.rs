@@ -76,6 +76,8 @@ fn page(office: &str, after: u64, n: u64, head: u64, key: &SecretKey) -> Signed<
             .collect(),
         head,
         generated_at: 1_700_000_000,
+        prev: None,
+        chain: None,
     }
     .sign(key)
 }

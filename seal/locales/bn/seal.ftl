@@ -23,6 +23,7 @@ feed-unsupported-format = অসমর্থিত ফিড ফরম্যা�
 feed-bad-signature = ফিডের স্বাক্ষর মেলেনি
 feed-out-of-order = ফিডের ঘটনাক্রম ভুল
 feed-bitstring = স্ট্যাটাস তালিকা পড়া যায়নি
+feed-chain = ফিডের পাতার হ্যাশ-শৃঙ্খল মেলেনি (prev, chain ও ঘটনাগুলো পরস্পরের সঙ্গে মেলে না)
 identity-not-digits = নম্বরে অঙ্ক ছাড়া অন্য অক্ষর আছে
 identity-nid-length = জাতীয় পরিচয়পত্র নম্বর ১০, ১৩ বা ১৭ অঙ্কের হতে হবে
 identity-brn-length = জন্ম নিবন্ধন নম্বর ১৭ অঙ্কের হতে হবে

@@ -23,6 +23,7 @@ feed-unsupported-format = unsupported feed format { $n0_dbg }
 feed-bad-signature = feed signature does not verify
 feed-out-of-order = feed events are not in order from the page start
 feed-bitstring = status bitstring is invalid: { $n0 }
+feed-chain = the feed page's hash chain does not hold (its prev, chain and events do not agree)
 identity-not-digits = the number contains a character that is not a digit
 identity-nid-length = an NID has 10, 13 or 17 digits, not { $n0 }
 identity-brn-length = a birth registration number has 17 digits, not { $n0 }

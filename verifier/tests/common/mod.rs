@@ -313,6 +313,8 @@ async fn feed(State(f): State<FakeIssuer>, Query(p): Query<Page>) -> Response {
         events: page,
         head,
         generated_at: now(),
+        prev: None,
+        chain: None,
     }
     .sign(&key);
     Json(body).into_response()
