@@ -267,7 +267,9 @@ impl Settings {
     pub fn open(store: &Store, name_bn: &str, name_en: &str) -> Result<Settings, StoreError> {
         let tree = store.tree("settings")?;
         let current = match tree.get(KEY)? {
-            Some(v) => serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            Some(v) => {
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string()))?
+            }
             None => OfficeSettings::new(name_bn, name_en),
         };
         Ok(Settings {
@@ -335,7 +337,10 @@ mod tests {
         assert_eq!(s.checked(), Err(SettingsError::Wards));
         let mut s = office();
         s.types.insert("passport".into(), TypeSettings::default());
-        assert_eq!(s.checked(), Err(SettingsError::UnknownType("passport".into())));
+        assert_eq!(
+            s.checked(),
+            Err(SettingsError::UnknownType("passport".into()))
+        );
         let mut s = office();
         s.types.insert(
             "warish".into(),
@@ -383,7 +388,9 @@ mod tests {
                 approvals: 2,
             },
         );
-        settings.save_blocking(&ledger, "admin", new.clone()).unwrap();
+        settings
+            .save_blocking(&ledger, "admin", new.clone())
+            .unwrap();
         assert_eq!(*settings.get(), new);
         ledger.close().unwrap();
         drop((settings, ledger));
