@@ -311,6 +311,30 @@ impl PinWalk {
         }
     }
 
+    /// A walk that starts at `position`, where the chain hash is `chain` (a page's stated
+    /// `prev`: if the walk meets a pin, the pin's hash proves the start too). Only pins after
+    /// `position` can be met; the certificates found are those after it.
+    pub fn from_position(position: u64, chain: [u8; 32], pins: Vec<Pin>) -> PinWalk {
+        PinWalk {
+            chain,
+            position,
+            pending: pins
+                .into_iter()
+                .filter(|p| p.position > position)
+                .map(|pin| Vouched {
+                    pin,
+                    hashes: HashSet::new(),
+                })
+                .collect(),
+            done: Vec::new(),
+        }
+    }
+
+    /// The chain hash at the position reached.
+    pub fn chain(&self) -> [u8; 32] {
+        self.chain
+    }
+
     /// Whether every pin has been met.
     pub fn finished(&self) -> bool {
         self.pending.is_empty()
