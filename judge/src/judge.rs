@@ -94,7 +94,8 @@ pub enum FeedAnswer {
 
 /// Where the judge learns issuance and revocation: a feed replica or an offline snapshot.
 pub trait FeedStatus {
-    /// The feed's word on `serial` of `office`, issued on `issued`, whose sealed bytes hash
+    /// The feed's word on `serial` of `office`, sealed on `issued` (its issue day, or the day
+    /// it was re-sealed), whose sealed bytes hash
     /// to `hash`, first seen by this party at `seen_at_ms` (Unix milliseconds; see
     /// [`Reading::first_seen_ms`] and [`too_old_to_be_missing`]).
     fn lookup(
@@ -402,14 +403,12 @@ impl Pending {
                 return signed(VerdictKind::Expired, Reason::Expired, bn.into(), en.into());
             }
         }
-        if today < r.issued() {
+        // Not before its issue day, nor (re-sealed) before the day it was signed.
+        let from = opened.unverified().sealed_on();
+        if today < from {
             let (bn, en) = text_with(
                 "reason-not-yet-valid",
-                &[(
-                    "date",
-                    &sonod_seal::bangla_date(r.issued()),
-                    &r.issued().to_string(),
-                )],
+                &[("date", &sonod_seal::bangla_date(from), &from.to_string())],
             );
             return signed(
                 VerdictKind::NotYetValid,
@@ -565,7 +564,9 @@ impl Judge {
             ));
             return Prepared(Stage::Decided(Box::new(v)));
         }
-        if !entry.may_sign_on(claimed.record.issued()) {
+        // The key's window is held against the day it signed: the issue day, or for a
+        // re-sealed certificate the day it was re-sealed (payload claim 7).
+        if !entry.may_sign_on(claimed.sealed_on()) {
             let (bn, en) = text(Msg::ReasonKeyNotValidThen);
             let mut v = base(
                 VerdictKind::UntrustedIssuer,
@@ -578,7 +579,7 @@ impl Judge {
             let (from, to, issued) = (
                 day(entry.not_before),
                 day(entry.last_signing_day()),
-                day(claimed.record.issued()),
+                day(claimed.sealed_on()),
             );
             v.detail = Some(detail(
                 "detail-key-not-valid-then",
@@ -594,10 +595,12 @@ impl Judge {
         // Asked now, used only if the signature holds: the answer is never kept with the
         // reading, so a revocation shows at once.
         let r = &claimed.record;
+        // A certificate exists from the day it was sealed (its issue day unless re-sealed):
+        // that day settles whether the feed should hold it by now.
         let answer = feed.lookup(
             r.office(),
             claimed.serial,
-            r.issued(),
+            claimed.sealed_on(),
             &opened.hash(),
             reading.first_seen_ms,
         );
@@ -837,6 +840,67 @@ mod tests {
         let v = judge.judge(&fresh.to_qr_text(None), today, &feed);
         assert_eq!((v.kind, v.reason), (VerdictKind::Valid, Reason::Valid));
         assert!(v.to_json().get("notice").is_none());
+    }
+
+    /// Issue #15: a certificate re-sealed with the office's new key, whose window starts on the
+    /// rotation day, is judged by the day it was re-sealed, not its original issue day.
+    #[test]
+    fn a_resealed_certificate_is_held_against_the_new_key_s_window_by_its_sealed_day() {
+        use sonod_keys::{Environment, SecretKey, TrustEntry, TrustListDraft};
+        use sonod_seal::{Certificate, Record, Sealed};
+        let today = sonod_keys::today_dhaka();
+        let issued = today - time::Duration::days(60);
+        let mut v: serde_json::Value =
+            serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json"))
+                .unwrap();
+        v["issued"] = serde_json::json!(issued.to_string());
+        v["expires"] = serde_json::Value::Null;
+        let record = Record::from_json(&v).unwrap();
+        let (root, new_key) = (SecretKey::generate(), SecretKey::generate());
+        let mut d = TrustListDraft::new(today + time::Duration::days(300), Environment::Production);
+        d.add_key(TrustEntry::new(
+            new_key.verifying_key(),
+            record.office().clone(),
+            "অফিস",
+            "Office",
+            today,
+            today + time::Duration::days(300),
+            vec![],
+        ))
+        .unwrap();
+        d.sign_on(&root, None, today).unwrap();
+        let judge = Judge::new(
+            TrustList::load(d.to_json_pretty().as_bytes(), &root.verifying_key(), today).unwrap(),
+        );
+        let feed = Vouching {
+            hashes: vec![],
+            answer: FeedAnswer::Issued,
+        };
+        let re = Sealed::seal(&Certificate::resealed(7, &record, today), &new_key).unwrap();
+        let v = judge.judge(&re.to_qr_text(None), today, &feed);
+        assert_eq!(
+            (v.kind, v.reason),
+            (VerdictKind::Valid, Reason::Valid),
+            "{v:?}"
+        );
+        let json = v.to_json();
+        assert_eq!(json["certificate"]["issued"], issued.to_string());
+        assert_eq!(json["certificate"]["sealed"], today.to_string());
+        // The same signature over the old form (no sealed day): outside the new key's window.
+        let old_form = Sealed::seal(&Certificate::new(7, &record), &new_key).unwrap();
+        let v = judge.judge(&old_form.to_qr_text(None), today, &feed);
+        assert_eq!(
+            (v.kind, v.reason),
+            (VerdictKind::UntrustedIssuer, Reason::KeyNotValidThen)
+        );
+        // A sealed day after today is not a day the key signed yet.
+        let later = Sealed::seal(
+            &Certificate::resealed(7, &record, today + time::Duration::days(1)),
+            &new_key,
+        )
+        .unwrap();
+        let v = judge.judge(&later.to_qr_text(None), today, &feed);
+        assert_ne!(v.kind, VerdictKind::Valid);
     }
 
     #[test]

@@ -528,6 +528,10 @@ impl Serialize for CertificateJson<'_> {
             m.serialize_entry("expires", &e.to_string())?;
             m.serialize_entry("expires_bn", &bangla_date(e))?;
         }
+        if let Some(s) = c.sealed {
+            m.serialize_entry("sealed", &s.to_string())?;
+            m.serialize_entry("sealed_bn", &bangla_date(s))?;
+        }
         m.serialize_entry("fields", &FieldsJson(c))?;
         m.end()
     }

@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod error;
 mod ops;
+mod reseal;
 mod tokens;
 mod web;
 
@@ -266,7 +267,8 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(api::routes())
         .merge(web::routes())
-        .merge(tokens::routes());
+        .merge(tokens::routes())
+        .merge(reseal::routes());
     let shell = sonod_serve::Shell {
         openapi: OPENAPI,
         body_limit: MAX_BODY,

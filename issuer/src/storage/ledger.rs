@@ -792,7 +792,12 @@ impl Ledger {
     }
 
     /// Re-seals every unrevoked certificate signed by `compromised` with `key`, same serials,
-    /// and records each in the feed. Returns how many were re-sealed.
+    /// and records each in the feed (`resealed`). A certificate issued before today carries
+    /// today as the day it was sealed (payload version 2), so the new key's window, which
+    /// starts on the rotation day, covers it. Runs while the service runs: each certificate is
+    /// sealed outside the write lock, which is taken only to queue its change, so issuing goes
+    /// on between them; running it again re-seals only what is left. Returns how many were
+    /// re-sealed.
     pub fn reseal(
         &self,
         compromised: &KeyId,
@@ -810,7 +815,8 @@ impl Ledger {
             if self.revocation(old.serial)?.is_some() {
                 continue;
             }
-            let sealed = Sealed::seal(&Certificate::new(old.serial, &old.record), key)?;
+            let cert = Certificate::resealed(old.serial, &old.record, today_dhaka());
+            let sealed = Sealed::seal(&cert, key)?;
             let hash = hex_hash(sealed.as_bytes());
             let stored = StoredCertificate {
                 sealed: sealed.into_bytes(),

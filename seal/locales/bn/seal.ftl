@@ -17,6 +17,7 @@ decode-unknown-cert-type = অজানা সনদের ধরন { $n0 }
 decode-unexpected-field = এই সনদে ঘর { $n0 } স্বাক্ষরিত হয় না
 seal-too-large = সনদ অনেক বড়, কিউআর কোডে ধরবে না
 seal-zero-serial = ক্রমিক নম্বর ০ হতে পারে না
+seal-sealed-not-after-issue = নতুন করে সিলমোহরের তারিখ প্রদানের তারিখের পরে হতে হবে
 signature = স্বাক্ষর মেলেনি
 feed-malformed = ফিড পড়া যায়নি
 feed-unsupported-format = অসমর্থিত ফিড ফরম্যাট

@@ -17,6 +17,7 @@ decode-unknown-cert-type = unknown certificate type code { $n0 }
 decode-unexpected-field = field { $n0 } is not signed in this certificate type
 seal-too-large = sealed certificate too large ({ $n0 } bytes)
 seal-zero-serial = serial 0 is reserved
+seal-sealed-not-after-issue = a re-sealed certificate's sealed day must come after its issue day
 signature = signature does not verify
 feed-malformed = feed document is malformed: { $n0 }
 feed-unsupported-format = unsupported feed format { $n0_dbg }
