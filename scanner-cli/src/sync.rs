@@ -890,25 +890,22 @@ fn sync_office(
             None
         }
     };
-    match status_bytes {
-        Some(bytes) => {
-            let (list, _) = sonod_feed::verify_status_list(trust, office, &bytes)
-                .map_err(|e| protocol_err(office, e))?;
-            if old_status.is_none_or(|(p, _)| list.signed.position >= p) {
-                state.status_list = Some(write_content(
-                    dir,
-                    &format!("status-{office}"),
-                    "json",
-                    &bytes,
-                )?);
-                status = Some((list.signed.position, list.signed.generated_at));
-            } else {
-                let w = both_with("sync-status-older", &[("office", office, office)]);
-                progress(&w);
-                summary.warnings.push(w);
-            }
+    if let Some(bytes) = status_bytes {
+        let (list, _) = sonod_feed::verify_status_list(trust, office, &bytes)
+            .map_err(|e| protocol_err(office, e))?;
+        if old_status.is_none_or(|(p, _)| list.signed.position >= p) {
+            state.status_list = Some(write_content(
+                dir,
+                &format!("status-{office}"),
+                "json",
+                &bytes,
+            )?);
+            status = Some((list.signed.position, list.signed.generated_at));
+        } else {
+            let w = both_with("sync-status-older", &[("office", office, office)]);
+            progress(&w);
+            summary.warnings.push(w);
         }
-        None => {}
     }
 
     let position = state.position;
