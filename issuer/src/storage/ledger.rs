@@ -49,6 +49,9 @@ use crate::storage::store::{
 /// Serials reserved per durable block.
 const SERIAL_BLOCK: u64 = 1024;
 
+/// Certificates re-sealed before [`Ledger::reseal`] waits for them to be durable.
+const RESEAL_BATCH: usize = 64;
+
 /// Key prefix of the feed's chain hash after an event (`sonod_seal::feed::chain_next`), by
 /// sequence number: 32 bytes, written in the same batch as the event.
 const CHAIN: u8 = b'h';
@@ -844,8 +847,17 @@ impl Ledger {
                     format!("from={compromised} to={}", key.key_id()),
                 ),
             )?;
-            last = Some(self.commit.ticket(seq));
+            let ticket = self.commit.ticket(seq);
+            drop(s);
             count += 1;
+            // In batches: wait until this batch is durable before queueing more, so that an
+            // issue made meanwhile never waits behind more than one batch of re-sealing.
+            if count % RESEAL_BATCH == 0 {
+                self.commit.wait_blocking(ticket)?;
+                last = None;
+            } else {
+                last = Some(ticket);
+            }
         }
         if let Some(t) = last {
             self.commit.wait_blocking(t)?;
