@@ -137,6 +137,8 @@ pub struct Replica {
 struct PinState {
     pins: Vec<Pin>,
     met: Vec<Vouched>,
+    /// The history held met one of `pins` with another hash (not walked again for them).
+    fork: Option<sonod_feed::ProtocolError>,
 }
 
 fn chain_key(office: &str) -> Vec<u8> {
@@ -362,6 +364,14 @@ impl Replica {
         let position = self.office(office).map_or(0, |f| f.position);
         {
             let cache = self.vouched.read().unwrap_or_else(PoisonError::into_inner);
+            // A fork found before, for the same pins: refused again without another walk.
+            if let Some(e) = cache
+                .get(office)
+                .filter(|s| s.pins == pins)
+                .and_then(|s| s.fork.clone())
+            {
+                return Err(e);
+            }
             let settled = cache.get(office).is_some_and(|s| {
                 s.pins == pins
                     && pins
@@ -390,7 +400,17 @@ impl Replica {
         self.vouched
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(office.clone(), PinState { pins, met });
+            .insert(
+                office.clone(),
+                PinState {
+                    pins,
+                    met,
+                    fork: result
+                        .clone()
+                        .err()
+                        .filter(|e| matches!(e, sonod_feed::ProtocolError::PinMismatch { .. })),
+                },
+            );
         result
     }
 
