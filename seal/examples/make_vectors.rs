@@ -295,11 +295,11 @@ fn main() {
     // Payload failures, each signed correctly so that only the payload is wrong.
     let resign = |p: Vec<u8>| b32(&sign(p, protected(&k1), Header::default(), &k1));
     let mut m = cbor(&payload);
-    set(&mut m, 0, Cbor::Integer(2.into()));
+    set(&mut m, 0, Cbor::Integer(3.into()));
     out.write(
-        "fail_version_2",
+        "fail_version_3",
         "fail UnsupportedVersion",
-        "format version 2",
+        "format version 3 (version 2, a re-sealed certificate, is known since issue #15)",
         None,
         &resign(to_bytes(m)),
     );
