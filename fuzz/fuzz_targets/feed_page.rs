@@ -51,6 +51,8 @@ fn write_seeds(dir: &std::path::Path) {
             events,
             head: after + 3,
             generated_at: 1_780_000_100,
+            prev: None,
+            chain: None,
         }
         .sign(&key);
         let json = serde_json::to_vec_pretty(&page).expect("serialises");

@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::value::RawValue;
-use sonod_keys::{KeyId, KeyStatus, OfficeCode, TrustList};
+use sonod_keys::{FeedPin, KeyId, KeyStatus, OfficeCode, TrustList};
 use sonod_seal::{open, open_with_hash, parse_qr_text, DecodeError, Opened};
 use time::{Date, Time};
 
@@ -94,7 +94,8 @@ pub enum FeedAnswer {
 
 /// Where the judge learns issuance and revocation: a feed replica or an offline snapshot.
 pub trait FeedStatus {
-    /// The feed's word on `serial` of `office`, issued on `issued`, whose sealed bytes hash
+    /// The feed's word on `serial` of `office`, sealed on `issued` (its issue day, or the day
+    /// it was re-sealed), whose sealed bytes hash
     /// to `hash`, first seen by this party at `seen_at_ms` (Unix milliseconds; see
     /// [`Reading::first_seen_ms`] and [`too_old_to_be_missing`]).
     fn lookup(
@@ -105,6 +106,16 @@ pub trait FeedStatus {
         hash: &[u8; 32],
         seen_at_ms: i64,
     ) -> FeedAnswer;
+
+    /// Whether `office`'s feed, as this party holds it and checked against `pin` (the trust
+    /// list's pin for the compromised key `key`: the chain hash there matched), published
+    /// `hash` as a certificate of `key` at or before the pinned position: then the certificate
+    /// is genuine though its key was stolen later. False when not known (the default: a
+    /// party without the feed keeps `key_compromised`).
+    fn vouched(&self, office: &OfficeCode, key: &KeyId, pin: &FeedPin, hash: &[u8; 32]) -> bool {
+        let _ = (office, key, pin, hash);
+        false
+    }
 }
 
 /// No feed at all: signature, trust list and dates only.
@@ -256,7 +267,9 @@ enum Stage {
 struct Pending {
     reading: Arc<Reading>,
     key: SignatureKey,
-    compromised: bool,
+    /// For a compromised key: whether the office's feed vouches for this certificate (its
+    /// hash published at or before the trust list's pin). `None`: the key is not compromised.
+    compromised: Option<bool>,
     base: Verdict,
     feed: FeedAnswer,
     today: Date,
@@ -339,7 +352,7 @@ impl Pending {
                 );
             }
         };
-        if compromised {
+        if compromised == Some(false) {
             let (bn, en) = text(Msg::ReasonKeyCompromised);
             return with(
                 VerdictKind::KeyCompromised,
@@ -390,14 +403,12 @@ impl Pending {
                 return signed(VerdictKind::Expired, Reason::Expired, bn.into(), en.into());
             }
         }
-        if today < r.issued() {
+        // Not before its issue day, nor (re-sealed) before the day it was signed.
+        let from = opened.unverified().sealed_on();
+        if today < from {
             let (bn, en) = text_with(
                 "reason-not-yet-valid",
-                &[(
-                    "date",
-                    &sonod_seal::bangla_date(r.issued()),
-                    &r.issued().to_string(),
-                )],
+                &[("date", &sonod_seal::bangla_date(from), &from.to_string())],
             );
             return signed(
                 VerdictKind::NotYetValid,
@@ -406,8 +417,20 @@ impl Pending {
                 en.into(),
             );
         }
-        let (bn, en) = text(Msg::ReasonValid);
-        let mut v = signed(VerdictKind::Valid, Reason::Valid, bn.into(), en.into());
+        let mut v = if compromised == Some(true) {
+            // Genuine (the office published it before the theft, as the pin fixes), but the
+            // key is stolen: the holder should collect the re-sealed copy.
+            let (bn, en) = text(Msg::ReasonValidBeforeCompromise);
+            signed(
+                VerdictKind::Valid,
+                Reason::ValidBeforeCompromise,
+                bn.into(),
+                en.into(),
+            )
+        } else {
+            let (bn, en) = text(Msg::ReasonValid);
+            signed(VerdictKind::Valid, Reason::Valid, bn.into(), en.into())
+        };
         if let FeedAnswer::Unknown(why) = feed {
             v.unconfirm(why);
         }
@@ -541,7 +564,9 @@ impl Judge {
             ));
             return Prepared(Stage::Decided(Box::new(v)));
         }
-        if !entry.may_sign_on(claimed.record.issued()) {
+        // The key's window is held against the day it signed: the issue day, or for a
+        // re-sealed certificate the day it was re-sealed (payload claim 7).
+        if !entry.may_sign_on(claimed.sealed_on()) {
             let (bn, en) = text(Msg::ReasonKeyNotValidThen);
             let mut v = base(
                 VerdictKind::UntrustedIssuer,
@@ -554,7 +579,7 @@ impl Judge {
             let (from, to, issued) = (
                 day(entry.not_before),
                 day(entry.last_signing_day()),
-                day(claimed.record.issued()),
+                day(claimed.sealed_on()),
             );
             v.detail = Some(detail(
                 "detail-key-not-valid-then",
@@ -570,10 +595,12 @@ impl Judge {
         // Asked now, used only if the signature holds: the answer is never kept with the
         // reading, so a revocation shows at once.
         let r = &claimed.record;
-        let feed = feed.lookup(
+        // A certificate exists from the day it was sealed (its issue day unless re-sealed):
+        // that day settles whether the feed should hold it by now.
+        let answer = feed.lookup(
             r.office(),
             claimed.serial,
-            r.issued(),
+            claimed.sealed_on(),
             &opened.hash(),
             reading.first_seen_ms,
         );
@@ -583,7 +610,12 @@ impl Judge {
                 .get(&kid)
                 .copied()
                 .unwrap_or_else(|| SignatureKey::new(entry.public_key)),
-            compromised: entry.status == KeyStatus::Compromised,
+            compromised: (entry.status == KeyStatus::Compromised).then(|| {
+                entry
+                    .feed_pin
+                    .as_ref()
+                    .is_some_and(|pin| feed.vouched(r.office(), &kid, pin, &opened.hash()))
+            }),
             base: base(
                 VerdictKind::BadSignature,
                 Reason::BadSignature,
@@ -591,7 +623,7 @@ impl Judge {
                 Cow::Borrowed(""),
             ),
             reading,
-            feed,
+            feed: answer,
             today,
         })))
     }
@@ -695,6 +727,180 @@ mod tests {
             decode_failure(&DecodeError::NotSonod).reason,
             Reason::NotSonod
         );
+    }
+
+    /// A feed that vouches for the hashes it is given and answers `answer` for everything.
+    struct Vouching {
+        hashes: Vec<[u8; 32]>,
+        answer: FeedAnswer,
+    }
+
+    impl FeedStatus for Vouching {
+        fn lookup(&self, _: &OfficeCode, _: u64, _: Date, _: &[u8; 32], _: i64) -> FeedAnswer {
+            self.answer.clone()
+        }
+        fn vouched(&self, _: &OfficeCode, _: &KeyId, _: &FeedPin, hash: &[u8; 32]) -> bool {
+            self.hashes.contains(hash)
+        }
+    }
+
+    #[test]
+    fn a_stolen_key_s_certificate_is_genuine_only_where_the_feed_vouches_for_it() {
+        use sonod_keys::{Environment, SecretKey, TrustEntry, TrustListDraft};
+        use sonod_seal::{Certificate, Record, Sealed};
+        let today = sonod_keys::today_dhaka();
+        let mut v: serde_json::Value =
+            serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json"))
+                .unwrap();
+        v["issued"] = serde_json::json!(today.to_string());
+        v["expires"] = serde_json::Value::Null;
+        let record = Record::from_json(&v).unwrap();
+        let (root, stolen, other) = (
+            SecretKey::generate(),
+            SecretKey::generate(),
+            SecretKey::generate(),
+        );
+        let load = |pin: bool| {
+            let mut d =
+                TrustListDraft::new(today + time::Duration::days(300), Environment::Production);
+            for k in [&stolen, &other] {
+                d.add_key(TrustEntry::new(
+                    k.verifying_key(),
+                    record.office().clone(),
+                    "অফিস",
+                    "Office",
+                    today - time::Duration::days(30),
+                    today + time::Duration::days(300),
+                    vec![],
+                ))
+                .unwrap();
+            }
+            let pin = pin.then(|| FeedPin::new(5, &"ab".repeat(32)).unwrap());
+            d.compromise(stolen.key_id(), time::OffsetDateTime::now_utc(), pin)
+                .unwrap();
+            d.sign_on(&root, None, today).unwrap();
+            Judge::new(
+                TrustList::load(d.to_json_pretty().as_bytes(), &root.verifying_key(), today)
+                    .unwrap(),
+            )
+        };
+        let genuine = Sealed::seal(&Certificate::new(1, &record), &stolen).unwrap();
+        let forged = Sealed::seal(&Certificate::new(2, &record), &stolen).unwrap();
+        let feed = Vouching {
+            hashes: vec![genuine.hash()],
+            answer: FeedAnswer::Issued,
+        };
+        let judge = load(true);
+        let v = judge.judge(&genuine.to_qr_text(None), today, &feed);
+        assert_eq!(
+            (v.kind, v.reason),
+            (VerdictKind::Valid, Reason::ValidBeforeCompromise)
+        );
+        assert!(v.is_valid() && v.certificate.is_some());
+        let json = v.to_json();
+        assert_eq!(json["verdict"], "valid");
+        assert_eq!(json["valid"], true);
+        assert_eq!(json["notice"], "collect_resealed_copy");
+        assert_eq!(json["reason_code"], "valid_before_compromise");
+        assert!(v.headline().1.contains("re-sealed"), "{:?}", v.headline());
+        assert!(v
+            .reason_bn
+            .chars()
+            .any(|c| ('\u{0980}'..='\u{09FF}').contains(&c)));
+        // Not vouched for: refused, though the feed (signed with the stolen key) claims it.
+        let v = judge.judge(&forged.to_qr_text(None), today, &feed);
+        assert_eq!(v.kind, VerdictKind::KeyCompromised);
+        assert!(v.certificate.is_none());
+        // Only a trust list: key_compromised stays.
+        let v = judge.judge(&genuine.to_qr_text(None), today, &NoFeed);
+        assert_eq!(v.kind, VerdictKind::KeyCompromised);
+        // Without a pin in the trust list nothing is vouched for.
+        let v = load(false).judge(&genuine.to_qr_text(None), today, &feed);
+        assert_eq!(v.kind, VerdictKind::KeyCompromised);
+        // Vouched for, but revoked: revoked.
+        let revoked = Vouching {
+            hashes: vec![genuine.hash()],
+            answer: FeedAnswer::Revoked {
+                date: today,
+                reason_bn: "প্রতারণা".into(),
+                reason_en: "fraud".into(),
+            },
+        };
+        let v = judge.judge(&genuine.to_qr_text(None), today, &revoked);
+        assert_eq!(v.kind, VerdictKind::Revoked);
+        // A bad signature is still a bad signature.
+        let mut bytes = genuine.as_bytes().to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let v = judge.prepare_reading(None, Arc::new(Reading::new(&bytes)), today, &feed);
+        let ok = v.signature_check().is_some_and(|c| c.verify_strict());
+        assert_eq!(v.finish(ok).kind, VerdictKind::BadSignature);
+        // The other key of the office is unaffected.
+        let fresh = Sealed::seal(&Certificate::new(3, &record), &other).unwrap();
+        let v = judge.judge(&fresh.to_qr_text(None), today, &feed);
+        assert_eq!((v.kind, v.reason), (VerdictKind::Valid, Reason::Valid));
+        assert!(v.to_json().get("notice").is_none());
+    }
+
+    /// Issue #15: a certificate re-sealed with the office's new key, whose window starts on the
+    /// rotation day, is judged by the day it was re-sealed, not its original issue day.
+    #[test]
+    fn a_resealed_certificate_is_held_against_the_new_key_s_window_by_its_sealed_day() {
+        use sonod_keys::{Environment, SecretKey, TrustEntry, TrustListDraft};
+        use sonod_seal::{Certificate, Record, Sealed};
+        let today = sonod_keys::today_dhaka();
+        let issued = today - time::Duration::days(60);
+        let mut v: serde_json::Value =
+            serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json"))
+                .unwrap();
+        v["issued"] = serde_json::json!(issued.to_string());
+        v["expires"] = serde_json::Value::Null;
+        let record = Record::from_json(&v).unwrap();
+        let (root, new_key) = (SecretKey::generate(), SecretKey::generate());
+        let mut d = TrustListDraft::new(today + time::Duration::days(300), Environment::Production);
+        d.add_key(TrustEntry::new(
+            new_key.verifying_key(),
+            record.office().clone(),
+            "অফিস",
+            "Office",
+            today,
+            today + time::Duration::days(300),
+            vec![],
+        ))
+        .unwrap();
+        d.sign_on(&root, None, today).unwrap();
+        let judge = Judge::new(
+            TrustList::load(d.to_json_pretty().as_bytes(), &root.verifying_key(), today).unwrap(),
+        );
+        let feed = Vouching {
+            hashes: vec![],
+            answer: FeedAnswer::Issued,
+        };
+        let re = Sealed::seal(&Certificate::resealed(7, &record, today), &new_key).unwrap();
+        let v = judge.judge(&re.to_qr_text(None), today, &feed);
+        assert_eq!(
+            (v.kind, v.reason),
+            (VerdictKind::Valid, Reason::Valid),
+            "{v:?}"
+        );
+        let json = v.to_json();
+        assert_eq!(json["certificate"]["issued"], issued.to_string());
+        assert_eq!(json["certificate"]["sealed"], today.to_string());
+        // The same signature over the old form (no sealed day): outside the new key's window.
+        let old_form = Sealed::seal(&Certificate::new(7, &record), &new_key).unwrap();
+        let v = judge.judge(&old_form.to_qr_text(None), today, &feed);
+        assert_eq!(
+            (v.kind, v.reason),
+            (VerdictKind::UntrustedIssuer, Reason::KeyNotValidThen)
+        );
+        // A sealed day after today is not a day the key signed yet.
+        let later = Sealed::seal(
+            &Certificate::resealed(7, &record, today + time::Duration::days(1)),
+            &new_key,
+        )
+        .unwrap();
+        let v = judge.judge(&later.to_qr_text(None), today, &feed);
+        assert_ne!(v.kind, VerdictKind::Valid);
     }
 
     #[test]

@@ -43,6 +43,7 @@ static_messages! {
     HeadlineUnconfirmed => "headline-unconfirmed",
     HeadlineValid => "headline-valid",
     HeadlineLookAlike => "headline-look-alike",
+    HeadlineValidBeforeCompromise => "headline-valid-before-compromise",
     UncheckedNoFeed => "unchecked-no-feed",
     UncheckedNotYetPublished => "unchecked-not-yet-published",
     UncheckedStale => "unchecked-stale",
@@ -56,6 +57,7 @@ static_messages! {
     ReasonKeyCompromised => "reason-key-compromised",
     ReasonNotIssued => "reason-not-issued",
     ReasonValid => "reason-valid",
+    ReasonValidBeforeCompromise => "reason-valid-before-compromise",
 }
 
 /// Every message with placeables, and them.

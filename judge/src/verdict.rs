@@ -139,11 +139,15 @@ pub enum Reason {
     Unchecked,
     /// Everything was checked.
     Valid,
+    /// Everything was checked and the certificate is genuine: its office published it before
+    /// the key that signed it was stolen (the trust list's pin). The key is compromised, so
+    /// the holder should collect the re-sealed copy.
+    ValidBeforeCompromise,
 }
 
 impl Reason {
     /// Every reason.
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 15] = [
         Reason::NotSonod,
         Reason::Damaged,
         Reason::UnsupportedVersion,
@@ -158,6 +162,7 @@ impl Reason {
         Reason::NotYetValid,
         Reason::Unchecked,
         Reason::Valid,
+        Reason::ValidBeforeCompromise,
     ];
 
     /// The code in JSON (`reason_code`).
@@ -177,6 +182,7 @@ impl Reason {
             Reason::NotYetValid => "not_yet_valid",
             Reason::Unchecked => "unchecked",
             Reason::Valid => "valid",
+            Reason::ValidBeforeCompromise => "valid_before_compromise",
         }
     }
 
@@ -348,6 +354,9 @@ impl Verdict {
         if self.host_official == Some(false) && self.kind == VerdictKind::Valid {
             return *LOOK_ALIKE_HEADLINE;
         }
+        if self.kind == VerdictKind::Valid && self.reason == Reason::ValidBeforeCompromise {
+            return crate::messages::text(crate::messages::Msg::HeadlineValidBeforeCompromise);
+        }
         self.kind.headline()
     }
 
@@ -408,6 +417,9 @@ impl Verdict {
             headline_bn,
             headline_en,
             reason_code: self.reason.as_str(),
+            notice: (self.kind == VerdictKind::Valid
+                && self.reason == Reason::ValidBeforeCompromise)
+                .then_some("collect_resealed_copy"),
             reason_bn: &self.reason_bn,
             reason_en: &self.reason_en,
             detail_bn: self.detail.as_ref().map(|d| d.bn.as_str()),
@@ -442,6 +454,10 @@ pub struct VerdictJson<'a> {
     headline_bn: &'static str,
     headline_en: &'static str,
     reason_code: &'static str,
+    /// What the holder should do besides: `collect_resealed_copy` for a genuine certificate
+    /// whose key was stolen later.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<&'static str>,
     reason_bn: &'a str,
     reason_en: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -511,6 +527,10 @@ impl Serialize for CertificateJson<'_> {
         if let Some(e) = r.expires() {
             m.serialize_entry("expires", &e.to_string())?;
             m.serialize_entry("expires_bn", &bangla_date(e))?;
+        }
+        if let Some(s) = c.sealed {
+            m.serialize_entry("sealed", &s.to_string())?;
+            m.serialize_entry("sealed_bn", &bangla_date(s))?;
         }
         m.serialize_entry("fields", &FieldsJson(c))?;
         m.end()

@@ -48,8 +48,8 @@ pub use signed::{
     sign_json, signing_message, verify_json, BadSignature, EnvelopeError, Signed, SignedBody,
 };
 pub use trust_list::{
-    Environment, KeyStatus, TrustEditError, TrustEntry, TrustList, TrustListDraft, TrustListError,
-    FORMAT, MAX_TRUST_LIST_BYTES, SIGNING_CONTEXT,
+    Environment, FeedPin, KeyStatus, TrustEditError, TrustEntry, TrustList, TrustListDraft,
+    TrustListError, FORMAT, MAX_TRUST_LIST_BYTES, SIGNING_CONTEXT,
 };
 
 /// The Ed25519 types this crate speaks in, re-exported so that callers use the same version.

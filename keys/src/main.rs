@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use sonod_keys::l10n;
 use sonod_keys::{
     ensure_dev_keys, format_date, parse_date, read_public_key, read_secret_key, today_dhaka,
-    write_public_key, write_secret_key, DevOptions, Environment, KeyFileError, KeyId, KeyStatus,
+    write_public_key, write_secret_key, DevOptions, Environment, FeedPin, KeyFileError, KeyId,
     OfficeCode, Passphrase, SecretKey, TrustEntry, TrustList, TrustListDraft, TrustListError,
     DEV_WARNING,
 };
@@ -113,6 +113,18 @@ enum TrustCommand {
         file: PathBuf,
         /// The key id.
         kid: KeyId,
+        /// From when the key is distrusted, RFC 3339 (e.g. 2026-12-06T09:30:00+06:00)
+        /// [default: now].
+        #[arg(long, value_parser = time_arg, value_name = "TIME")]
+        at: Option<time::OffsetDateTime>,
+        /// The last position of the office's feed vouched for (with --pin-chain): certificates
+        /// of the key published up to it stay genuine.
+        #[arg(long, requires = "pin_chain", value_name = "SEQ")]
+        pin_position: Option<u64>,
+        /// The feed's chain hash at --pin-position (64 hex digits; a verifier's
+        /// /api/v1/offices lists it, `chain`).
+        #[arg(long, requires = "pin_position", value_name = "HEX")]
+        pin_chain: Option<String>,
     },
     #[command(about = l10n::both("cli-trust-rotate", &[]))]
     Rotate {
@@ -175,6 +187,11 @@ struct DevArgs {
     /// Verifier host (repeatable) [default: LOCALHOST:8081 and LOCALHOST:8080].
     #[arg(long = "host", value_name = "HOST")]
     hosts: Vec<String>,
+}
+
+fn time_arg(s: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("expected RFC 3339, e.g. 2026-12-06T09:30:00+06:00: {e}"))
 }
 
 fn date_arg(s: &str) -> Result<Date, String> {
@@ -365,9 +382,19 @@ fn trust(cmd: TrustCommand) -> anyhow::Result<ExitCode> {
             status_note(&draft, kid);
             unsigned_note(&file);
         }
-        TrustCommand::Compromise { file, kid } => {
+        TrustCommand::Compromise {
+            file,
+            kid,
+            at,
+            pin_position,
+            pin_chain,
+        } => {
             let mut draft = read_draft(&file)?;
-            draft.set_status(kid, KeyStatus::Compromised)?;
+            let pin = match (pin_position, pin_chain) {
+                (Some(position), Some(chain)) => Some(FeedPin::new(position, &chain)?),
+                _ => None,
+            };
+            draft.compromise(kid, at.unwrap_or_else(time::OffsetDateTime::now_utc), pin)?;
             draft.write(&file)?;
             status_note(&draft, kid);
             unsigned_note(&file);

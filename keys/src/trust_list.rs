@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::clock::{serde_date, serde_date_opt, today_dhaka};
 use crate::key_id::KeyId;
@@ -155,6 +155,60 @@ pub struct TrustEntry {
     /// The official verification hosts for this office's QR codes, upper case
     /// (`VERIFY.SONOD.GOV.BD`, optionally with `:port`).
     pub verifier_hosts: Vec<String>,
+    /// For a compromised key: the moment from which it is distrusted (RFC 3339). Absent from
+    /// the file when `None`, so lists signed before it existed keep their signed bytes.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub compromised_at: Option<OffsetDateTime>,
+    /// For a compromised key: the last position of its office's feed the authority vouches
+    /// for, with the feed's chain hash there. Every certificate of the key published in the
+    /// feed at or before it is genuine; nothing after it, or outside the feed, is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feed_pin: Option<FeedPin>,
+}
+
+/// A position of an office's feed and the feed's chain hash there (`sonod_seal::feed`'s
+/// `chain_next`): a feed that holds another hash there is another history (a fork).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedPin {
+    /// The feed position (the sequence number of the last event vouched for).
+    pub position: u64,
+    /// The chain hash at that position, 64 lower-case hex digits.
+    pub chain: String,
+}
+
+impl FeedPin {
+    /// A pin, if `chain` is 64 lower-case hex digits.
+    pub fn new(position: u64, chain: &str) -> Result<FeedPin, TrustEditError> {
+        let pin = FeedPin {
+            position,
+            chain: chain.to_owned(),
+        };
+        pin.chain_bytes()
+            .ok_or_else(|| TrustEditError::InvalidPin(chain.to_owned()))?;
+        Ok(pin)
+    }
+
+    /// The chain hash's 32 bytes, if it is a hash.
+    pub fn chain_bytes(&self) -> Option<[u8; 32]> {
+        if self.chain.len() != 64
+            || !self
+                .chain
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = u8::from_str_radix(&self.chain[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(out)
+    }
 }
 
 impl TrustEntry {
@@ -180,6 +234,8 @@ impl TrustEntry {
             status: KeyStatus::Active,
             retired_on: None,
             verifier_hosts,
+            compromised_at: None,
+            feed_pin: None,
         }
     }
 
@@ -298,6 +354,12 @@ pub enum TrustEditError {
     /// An active entry with a `retired_on` day.
     #[error("{}", crate::l10n::both("trust-edit-unexpected-retired-on", &[("n0", &format!("{}", .0))]))]
     UnexpectedRetiredOn(KeyId),
+    /// A key that is not compromised with a `compromised_at` or `feed_pin`.
+    #[error("{}", crate::l10n::both("trust-edit-unexpected-compromise", &[("n0", &format!("{}", .0))]))]
+    UnexpectedCompromise(KeyId),
+    /// A feed pin's chain hash is not 64 lower-case hex digits.
+    #[error("{}", crate::l10n::both("trust-edit-invalid-pin", &[("n0_dbg", &format!("{:?}", .0))]))]
+    InvalidPin(String),
     /// The window ends before it starts.
     #[error("{}", crate::l10n::both("trust-edit-invalid-window", &[("n0", &format!("{}", .0))]))]
     InvalidWindow(KeyId),
@@ -434,6 +496,15 @@ fn check_shape(entry: &TrustEntry) -> Result<(), TrustEditError> {
     }
     if entry.public_key.is_weak() {
         return Err(TrustEditError::WeakKey(entry.key_id));
+    }
+    if entry.status != KeyStatus::Compromised
+        && (entry.compromised_at.is_some() || entry.feed_pin.is_some())
+    {
+        return Err(TrustEditError::UnexpectedCompromise(entry.key_id));
+    }
+    if let Some(pin) = &entry.feed_pin {
+        pin.chain_bytes()
+            .ok_or_else(|| TrustEditError::InvalidPin(pin.chain.clone()))?;
     }
     match (entry.status, entry.retired_on) {
         (KeyStatus::Retired, None) => Err(TrustEditError::MissingRetiredOn(entry.key_id)),
@@ -814,6 +885,24 @@ impl TrustListDraft {
         self.change_status(key_id, status, today_dhaka())
     }
 
+    /// Marks a key compromised (final) as distrusted from `at`, vouching for its office's feed
+    /// up to `pin` when given: certificates of the key the feed published at or before the
+    /// pin stay genuine. A key already compromised gets the new time and pin (the authority
+    /// may learn more), which re-signing publishes.
+    pub fn compromise(
+        &mut self,
+        key_id: KeyId,
+        at: OffsetDateTime,
+        pin: Option<FeedPin>,
+    ) -> Result<(), TrustEditError> {
+        self.change_status(key_id, KeyStatus::Compromised, today_dhaka())?;
+        let entry = self.entry_mut(key_id)?;
+        entry.compromised_at = Some(at.replace_nanosecond(0).unwrap_or(at));
+        entry.feed_pin = pin;
+        self.unsign();
+        Ok(())
+    }
+
     /// Marks a key retired as of `on`, the last day it may sign (its `retired_on`): verifiers
     /// refuse whatever it claims to have signed after that day. A key already retired keeps
     /// its day (one retired without a day gets `on`); compromise is final
@@ -867,6 +956,8 @@ impl TrustListDraft {
         let new_entry = TrustEntry {
             status: KeyStatus::Active,
             retired_on: None,
+            compromised_at: None,
+            feed_pin: None,
             not_before,
             not_after,
             key_id: KeyId::of(&new_public_key),
@@ -1418,6 +1509,69 @@ mod tests {
                 .unwrap_err(),
             TrustEditError::UnknownKey(key(7).key_id())
         );
+    }
+
+    #[test]
+    fn a_compromise_carries_its_moment_and_pin_through_signing() {
+        let mut d = draft();
+        let k = key(2).key_id();
+        let at = time::macros::datetime!(2026-11-27 09:30:00 +06:00);
+        let pin = FeedPin::new(41, &"ab".repeat(32)).unwrap();
+        assert_eq!(
+            FeedPin::new(41, &"AB".repeat(32)).unwrap_err(),
+            TrustEditError::InvalidPin("AB".repeat(32))
+        );
+        d.compromise(k, at, Some(pin.clone())).unwrap();
+        d.sign_on(&key(1), None, TODAY).unwrap();
+        let json = d.to_json_pretty();
+        assert!(
+            json.contains("\"compromised_at\": \"2026-11-27T03:30:00Z\"")
+                || json.contains("\"compromised_at\": \"2026-11-27T09:30:00+06:00\""),
+            "{json}"
+        );
+        let list = load(json.as_bytes()).unwrap();
+        let e = list.entry(&k).unwrap();
+        assert_eq!(e.status, KeyStatus::Compromised);
+        assert_eq!(e.compromised_at, Some(at));
+        assert_eq!(e.feed_pin.as_ref(), Some(&pin));
+        assert_eq!(pin.chain_bytes(), Some([0xab; 32]));
+        // Tampering with the pin breaks the root signature.
+        let tampered = json.replace("\"position\": 41", "\"position\": 42");
+        assert_ne!(tampered, json);
+        assert_eq!(
+            load(tampered.as_bytes()).unwrap_err(),
+            TrustListError::BadSignature
+        );
+        // Only a compromised key may carry them; a pin must be a hash.
+        let mut signed = draft().doc.signed;
+        signed.keys[0].feed_pin = Some(pin.clone());
+        assert!(matches!(
+            load(&force_sign(signed.clone(), &key(1))),
+            Err(TrustListError::Malformed(_))
+        ));
+        signed.keys[0].status = KeyStatus::Compromised;
+        signed.keys[0].feed_pin = Some(FeedPin {
+            position: 1,
+            chain: "x".into(),
+        });
+        assert!(matches!(
+            load(&force_sign(signed, &key(1))),
+            Err(TrustListError::Malformed(_))
+        ));
+        // A key rotated away from does not hand them to its successor.
+        let mut d = draft();
+        d.compromise(k, at, Some(pin)).unwrap();
+        let new = d
+            .rotate(
+                k,
+                key(3).verifying_key(),
+                TODAY,
+                date!(2027 - 11 - 01),
+                TODAY,
+            )
+            .unwrap();
+        let e = d.entry(&new).unwrap();
+        assert!(e.compromised_at.is_none() && e.feed_pin.is_none());
     }
 
     #[test]

@@ -427,6 +427,8 @@ mod tests {
             events,
             head: after + n,
             generated_at: 1_795_000_100,
+            prev: None,
+            chain: None,
         };
         serde_json::to_vec(&body.sign(key)).unwrap()
     }

@@ -22,9 +22,10 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sonod_feed::{Pin, PinWalk};
 use sonod_judge::{too_old_to_be_missing, FeedAnswer, FeedStatus, Unchecked};
-use sonod_keys::{OfficeCode, TrustList, VerifyingKey};
-use sonod_seal::feed::{is_revoked, RevocationReason};
+use sonod_keys::{FeedPin, KeyId, OfficeCode, TrustList, VerifyingKey};
+use sonod_seal::feed::{is_revoked, FeedPageBody, RevocationReason, Signed};
 use time::Date;
 
 use crate::pages::{decompress, PackRef, PageStore, VerifiedPage};
@@ -649,6 +650,109 @@ impl LoadedOffice {
         Ok(false)
     }
 
+    /// The body of stored page `i` (parsed only: a walk over the chain needs no signature,
+    /// the hash it reaches is held against a pin or what is held).
+    fn body(&self, i: usize) -> Result<FeedPageBody, SnapshotError> {
+        Signed::<FeedPageBody>::parse(&self.pages.bytes(i)?)
+            .map(|p| p.signed)
+            .map_err(|e| SnapshotError::Damaged(format!("office {}, page {i}: {e}", self.code)))
+    }
+
+    /// Walks the stored feed's chain from page `first` (from its stated `prev`, else from the
+    /// feed's start) up to position `until`, for `pins`. `None` when no page holds `until`.
+    pub(crate) fn walk(
+        &self,
+        first: usize,
+        until: u64,
+        pins: Vec<Pin>,
+    ) -> Result<Option<PinWalk>, WalkError> {
+        if until > self.pages.position() {
+            return Ok(None);
+        }
+        let mut first = first;
+        let body = self.body(first)?;
+        let mut walk = match body
+            .start_chain()
+            .map_err(|e| WalkError::Protocol(e.into()))?
+        {
+            Some(start) => PinWalk::from_position(body.after, start, pins),
+            None if first > 0 => {
+                first = 0;
+                PinWalk::new(&self.code, pins)
+            }
+            None => return Ok(None),
+        };
+        for j in first..self.pages.len() {
+            if walk.position() >= until {
+                break;
+            }
+            let body = if j == first && first != 0 {
+                body.clone()
+            } else {
+                self.body(j)?
+            };
+            for e in &body.events {
+                if e.seq <= walk.position() {
+                    continue;
+                }
+                if e.seq > until {
+                    break;
+                }
+                walk.event(e).map_err(WalkError::Protocol)?;
+            }
+        }
+        Ok((walk.position() == until).then_some(walk))
+    }
+
+    /// The feed's chain hash at `position` as the stored pages give it, when they do.
+    pub(crate) fn chain_at(&self, position: u64) -> Result<Option<[u8; 32]>, WalkError> {
+        if position == 0 {
+            return Ok(Some(sonod_seal::feed::chain_start(&self.code)));
+        }
+        let Some(i) = (0..self.pages.len()).find(|&i| {
+            self.pages
+                .loc(i)
+                .is_some_and(|l| l.after < position && position <= l.end)
+        }) else {
+            return Ok(None);
+        };
+        Ok(self.walk(i, position, Vec::new())?.map(|w| w.chain()))
+    }
+
+    /// Whether the stored feed meets `pin` (the trust list's, for compromised `key`) and
+    /// published `hash` as a certificate of `key` at or before it: from the page the index
+    /// names for the hash up to the pinned position, the chain must reach the pin's hash.
+    fn vouched(&self, key: &KeyId, pin: &FeedPin, hash: &[u8; 32]) -> Result<bool, SnapshotError> {
+        let Some(chain) = pin.chain_bytes() else {
+            return Ok(false);
+        };
+        let mut prefix = [0u8; PREFIX];
+        prefix.copy_from_slice(&hash[..PREFIX]);
+        let mut page = None;
+        for seg in &self.segments {
+            if let Some(i) = seg.find(&prefix)? {
+                page = Some(i);
+                break;
+            }
+        }
+        let Some(i) = page else {
+            return Ok(false);
+        };
+        let pin = Pin {
+            key: *key,
+            position: pin.position,
+            chain,
+        };
+        match self.walk(i as usize, pin.position, vec![pin]) {
+            Ok(Some(walk)) => Ok(walk.into_vouched().iter().any(|v| v.hashes.contains(hash))),
+            Ok(None) => Ok(false),
+            Err(WalkError::Snapshot(e)) => Err(e),
+            Err(WalkError::Protocol(e)) => {
+                Err(SnapshotError::Damaged(format!("office {}: {e}", self.code)))
+            }
+        }
+    }
+
     /// The serial's revocation: from the pages verified on load, else the status list's bit
     /// (with the date and reason of the event the pointer file names, verified).
     fn revocation(
@@ -685,6 +789,21 @@ impl LoadedOffice {
             reason_bn: crate::messages::pair("revoked-by-status-list").0.to_owned(),
             reason_en: crate::messages::pair("revoked-by-status-list").1.to_owned(),
         }))
+    }
+}
+
+/// Why a walk over the stored chain stopped.
+#[derive(Debug)]
+pub(crate) enum WalkError {
+    /// The store failed or is damaged.
+    Snapshot(SnapshotError),
+    /// The history breaks a rule (a pin met with another hash).
+    Protocol(sonod_feed::ProtocolError),
+}
+
+impl From<SnapshotError> for WalkError {
+    fn from(e: SnapshotError) -> WalkError {
+        WalkError::Snapshot(e)
     }
 }
 
@@ -916,6 +1035,20 @@ impl FeedStatus for Snapshot {
             (false, None) => FeedAnswer::Unknown(Unchecked::NotYetPublished {
                 complete_as_of: o.covered_at,
             }),
+        }
+    }
+
+    /// See [`LoadedOffice::vouched`]; a damaged store vouches for nothing and is reported.
+    fn vouched(&self, office: &OfficeCode, key: &KeyId, pin: &FeedPin, hash: &[u8; 32]) -> bool {
+        let Some(o) = self.offices.get(office) else {
+            return false;
+        };
+        match o.vouched(key, pin, hash) {
+            Ok(v) => v,
+            Err(e) => {
+                self.report_damage(&e);
+                false
+            }
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::pages::{
 use crate::snapshot::{
     covered_at, encode_revoked, read_checked, read_manifest, segment_iter, sha256_hex,
     write_segment, Entry, FileRef, LoadedOffice, Manifest, OfficeState, SegmentRef, SnapshotError,
-    LEGACY_ROOT_FILE, MANIFEST, PREFIX, SIGHTINGS_FILE, SNAPSHOT_FORMAT,
+    WalkError, LEGACY_ROOT_FILE, MANIFEST, PREFIX, SIGHTINGS_FILE, SNAPSHOT_FORMAT,
 };
 
 /// Held by a running sync in the snapshot folder.
@@ -815,6 +815,31 @@ fn sync_office(
 ) -> Result<OfficeState, SyncError> {
     let is_verifier = target.is_some();
     let store_err = |e| SyncError::Store(dir.to_owned(), e);
+    // The history already held: its chain hash where it ends (pages are held against it), and
+    // the trust list's pins it already reaches, which it must meet.
+    let walk_err = |e| match e {
+        WalkError::Snapshot(e) => SyncError::Snapshot(e),
+        WalkError::Protocol(e) => protocol_err(office, e),
+    };
+    let held_chain = match &prev {
+        Some(p) => {
+            for pin in sonod_feed::pins(trust, office) {
+                if let Some(c) = p.chain_at(pin.position).map_err(walk_err)? {
+                    if c != pin.chain {
+                        return Err(protocol_err(
+                            office,
+                            ProtocolError::PinMismatch {
+                                position: pin.position,
+                                key: pin.key,
+                            },
+                        ));
+                    }
+                }
+            }
+            p.chain_at(p.pages.position()).map_err(walk_err)?
+        }
+        None => None,
+    };
     let (mut state, segments, mut revoked_at, mut status, mut head) = match prev {
         Some(p) => (
             p.state,
@@ -841,26 +866,43 @@ fn sync_office(
             MAX_STATUS_BYTES,
         )?,
     };
-    match status_bytes {
-        Some(bytes) => {
-            let (list, _) = sonod_feed::verify_status_list(trust, office, &bytes)
-                .map_err(|e| protocol_err(office, e))?;
-            if old_status.is_none_or(|(p, _)| list.signed.position >= p) {
-                state.status_list = Some(write_content(
-                    dir,
-                    &format!("status-{office}"),
-                    "json",
-                    &bytes,
-                )?);
-                status = Some((list.signed.position, list.signed.generated_at));
-            } else {
-                let w = both_with("sync-status-older", &[("office", office, office)]);
+    // A status list signed with a compromised key is not taken (nothing fixes its bits as the
+    // chain fixes pages); the pages' revocations stand in for it until the office signs one
+    // with its new key.
+    let status_bytes = match status_bytes {
+        Some(bytes) => match sonod_feed::verify_status_list(trust, office, &bytes) {
+            Err(ProtocolError::KeyNotValid { key, .. })
+                if trust
+                    .entry(&key)
+                    .is_some_and(|e| e.status == sonod_keys::KeyStatus::Compromised) =>
+            {
+                let w = both_with("sync-status-compromised", &[("office", office, office)]);
                 progress(&w);
                 summary.warnings.push(w);
+                None
             }
-        }
+            _ => Some(bytes),
+        },
         None => {
             let w = both_with("sync-no-status", &[("office", office, office)]);
+            progress(&w);
+            summary.warnings.push(w);
+            None
+        }
+    };
+    if let Some(bytes) = status_bytes {
+        let (list, _) = sonod_feed::verify_status_list(trust, office, &bytes)
+            .map_err(|e| protocol_err(office, e))?;
+        if old_status.is_none_or(|(p, _)| list.signed.position >= p) {
+            state.status_list = Some(write_content(
+                dir,
+                &format!("status-{office}"),
+                "json",
+                &bytes,
+            )?);
+            status = Some((list.signed.position, list.signed.generated_at));
+        } else {
+            let w = both_with("sync-status-older", &[("office", office, office)]);
             progress(&w);
             summary.warnings.push(w);
         }
@@ -902,7 +944,8 @@ fn sync_office(
         Some(listed) => Follower::mirror(code, position, listed),
         // An issuer's page says its head.
         None => Follower::issuer(Some(code), position),
-    };
+    }
+    .with_chain(held_chain);
     let mut head_bytes: Option<Vec<u8>> = None;
     while let Next::Fetch { after } = feed.next() {
         let path = if is_verifier {

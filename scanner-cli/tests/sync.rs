@@ -1199,3 +1199,96 @@ fn a_stolen_key_forgery_dated_today_is_unconfirmed_then_not_issued_after_the_nex
     );
     assert!(w.store().join(sonod_scan::SIGHTINGS_FILE).exists());
 }
+
+/// Issue #15: the office key is stolen. A trust list marking it compromised with a pin on the
+/// feed keeps the certificates published up to the pin genuine offline; the thief's own
+/// certificate is refused; a pin the stored history does not meet refuses the sync.
+#[test]
+fn a_stolen_key_s_genuine_certificates_stay_valid_offline_and_a_fork_refuses_the_sync() {
+    use sonod_seal::feed::chain_hex;
+    let w = World::new();
+    let (s1, t1) = w.issue();
+    let (s2, t2) = w.issue();
+    let (_s3, t3) = w.issue();
+    w.revoke(s2);
+    w.wait_for_verifier();
+    w.sync(&w.verifier_url);
+    // The thief's certificate, signed with the stolen key, dated today.
+    let forged = Sealed::seal(&Certificate::new(4_242, &record(today_dhaka())), &w.key)
+        .unwrap()
+        .to_qr_text(None);
+
+    // The authority pins the feed at position 4 (its chain hash as the issuer serves it) and
+    // marks the key compromised; the office gets a new key.
+    let pin_chain = w.issuer.ledger().chain_at(4).unwrap().unwrap();
+    let dev = ensure_dev_keys(&w.keys, &DevOptions::default()).unwrap();
+    let root = sonod_keys::read_secret_key(dev.root_key_path(), || {
+        Ok(sonod_keys::Passphrase::new(String::new()))
+    })
+    .unwrap();
+    let sign = |pin_position: u64, chain: &str, name: &str| {
+        let mut draft = TrustListDraft::read(w.trust()).unwrap();
+        let entry = draft.entry(&w.key.key_id()).unwrap().clone();
+        draft
+            .add_key(TrustEntry::new(
+                SecretKey::generate().verifying_key(),
+                entry.office.clone(),
+                entry.office_name_bn.clone(),
+                entry.office_name_en.clone(),
+                today_dhaka(),
+                entry.not_after,
+                entry.verifier_hosts.clone(),
+            ))
+            .unwrap();
+        draft
+            .compromise(
+                w.key.key_id(),
+                time::OffsetDateTime::now_utc(),
+                Some(sonod_keys::FeedPin::new(pin_position, chain).unwrap()),
+            )
+            .unwrap();
+        draft.sign_on(&root, None, today_dhaka()).unwrap();
+        let path = w.path(name);
+        draft.write(&path).unwrap();
+        path
+    };
+    let pinned = sign(4, &chain_hex(&pin_chain), "trust-pinned.json");
+    let (code, _, stderr) = run(w.sync_cmd(&w.verifier_url).arg("--trust").arg(&pinned));
+    assert_eq!(code, 0, "{stderr}");
+    let pngs = [
+        w.png("genuine.png", &t1),
+        w.png("revoked.png", &t2),
+        w.png("genuine3.png", &t3),
+        w.png("forged.png", &forged),
+    ];
+    let (_, stdout, stderr) = run(w.scan().arg("--json").args(&pngs));
+    let v = verdicts(&stdout);
+    assert_eq!(v[0]["verdict"], "valid", "{} {stderr}", v[0]);
+    assert_eq!(v[0]["reason_code"], "valid_before_compromise", "{}", v[0]);
+    assert_eq!(v[0]["notice"], "collect_resealed_copy");
+    assert_eq!(v[0]["certificate"]["serial"], s1);
+    assert_eq!(v[1]["verdict"], "revoked", "{}", v[1]);
+    assert_eq!(v[2]["reason_code"], "valid_before_compromise", "{}", v[2]);
+    assert_eq!(v[3]["verdict"], "key_compromised", "{}", v[3]);
+    assert!(v[3].get("certificate").is_none());
+    // The human report says to collect the re-sealed copy.
+    let (code, stdout, _) = run(w.scan().arg(&pngs[0]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("re-sealed copy"), "{stdout}");
+
+    // A list whose pin the source's history does not meet (another chain hash at position
+    // 4): the sync is refused, in both languages, and the snapshot stays as it was.
+    let forked = sign(4, &"ab".repeat(32), "trust-forked.json");
+    let before = std::fs::read(w.store().join("manifest.json")).unwrap();
+    let (code, _, stderr) = run(w.sync_cmd(&w.verifier_url).arg("--trust").arg(&forked));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("disagrees with the trust list's pin at position 4")
+            && stderr.contains("পিনের সঙ্গে অবস্থান ৪"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(w.store().join("manifest.json")).unwrap(),
+        before
+    );
+}

@@ -295,11 +295,11 @@ fn main() {
     // Payload failures, each signed correctly so that only the payload is wrong.
     let resign = |p: Vec<u8>| b32(&sign(p, protected(&k1), Header::default(), &k1));
     let mut m = cbor(&payload);
-    set(&mut m, 0, Cbor::Integer(2.into()));
+    set(&mut m, 0, Cbor::Integer(3.into()));
     out.write(
-        "fail_version_2",
+        "fail_version_3",
         "fail UnsupportedVersion",
-        "format version 2",
+        "format version 3 (version 2, a re-sealed certificate, is known since issue #15)",
         None,
         &resign(to_bytes(m)),
     );
@@ -328,6 +328,44 @@ fn main() {
         "fail_duplicate_key",
         "fail NonCanonical",
         "claim 2 twice",
+        None,
+        &resign(to_bytes(m)),
+    );
+    // Re-sealed (issue #15): payload version 2, claim 7 the day it was sealed, after the issue
+    // day; the key's window is held against that day.
+    let resealed_on = bench.issued() + time::Duration::days(30);
+    let re = Certificate::resealed(123_456, &bench, resealed_on);
+    let re_sealed = Sealed::seal(&re, &k1).expect("seal");
+    out.write(
+        "ok_resealed",
+        "ok",
+        "the benchmark record re-sealed 30 days after its issue day (version 2, claim 7)",
+        Some(&serde_json::json!({
+            "serial": re.serial,
+            "record": re.record.to_json(),
+            "sealed": resealed_on.to_string(),
+        })),
+        &re_sealed.to_qr_text(Some(&host)),
+    );
+    let days = |d: time::Date| {
+        (d - time::Date::from_calendar_date(1970, time::Month::January, 1).expect("epoch"))
+            .whole_days()
+    };
+    let mut m = cbor(&payload_of(re_sealed.as_bytes()));
+    set(&mut m, 7, Cbor::Integer(days(bench.issued()).into()));
+    out.write(
+        "fail_sealed_not_after_issue",
+        "fail BadValue",
+        "version 2 whose sealed day is the issue day",
+        None,
+        &resign(to_bytes(m)),
+    );
+    let mut m = cbor(&payload_of(re_sealed.as_bytes()));
+    m.retain(|(k, _)| *k != Cbor::Integer(7.into()));
+    out.write(
+        "fail_version2_without_sealed",
+        "fail MissingClaim",
+        "version 2 without its sealed day",
         None,
         &resign(to_bytes(m)),
     );

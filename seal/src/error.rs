@@ -99,6 +99,9 @@ pub enum SealError {
     /// Serial 0 is reserved.
     #[error("{}", crate::l10n::both("seal-zero-serial", &[]))]
     ZeroSerial,
+    /// A re-sealed certificate's `sealed` day must come after its issue day.
+    #[error("{}", crate::l10n::both("seal-sealed-not-after-issue", &[]))]
+    SealedNotAfterIssue,
 }
 
 /// The signature does not verify with the given key.

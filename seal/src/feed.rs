@@ -13,10 +13,13 @@ use base64::Engine as _;
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use sonod_keys::{EnvelopeError, KeyId, OfficeCode, SecretKey, SignedBody};
 
 /// Domain separator of feed page signatures.
 pub const FEED_CONTEXT: &[u8] = b"sonod-feed-page-v1\n";
+/// Domain separator of the feed's hash chain (see [`chain_next`]).
+pub const CHAIN_CONTEXT: &[u8] = b"sonod-feed-chain-v1\n";
 /// Domain separator of status list signatures.
 pub const STATUS_LIST_CONTEXT: &[u8] = b"sonod-status-list-v1\n";
 /// The format string of feed pages.
@@ -139,6 +142,54 @@ pub struct FeedPageBody {
     pub head: u64,
     /// When the page was made, Unix seconds.
     pub generated_at: i64,
+    /// The feed's chain hash at `after` ([`chain_next`], lower-case hex): the page commits to
+    /// the whole history before it. Absent from pages of issuers before the chain existed
+    /// (and then absent from the signed bytes, which stay as they were).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+    /// The chain hash at the page's last event (at `after` for a page without events), lower-case
+    /// hex; must follow from `prev` and the events when both are given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
+}
+
+/// The chain hash of an office's feed before its first event: SHA-256 of [`CHAIN_CONTEXT`] and
+/// the office code.
+pub fn chain_start(office: &OfficeCode) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(CHAIN_CONTEXT);
+    h.update(office.as_str().as_bytes());
+    h.finalize().into()
+}
+
+/// The chain hash after `event`, given the one before it: SHA-256 of [`CHAIN_CONTEXT`], the
+/// previous hash and the event's compact JSON as its type serialises it. A position's chain
+/// hash so fixes every event up to it: two feeds that agree on it agree on all history before.
+pub fn chain_next(prev: &[u8; 32], event: &Event) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(CHAIN_CONTEXT);
+    h.update(prev);
+    // A typed event always serialises.
+    h.update(serde_json::to_vec(event).unwrap_or_default());
+    h.finalize().into()
+}
+
+/// The chain hash after `events`, from `start`.
+pub fn chain_through(start: [u8; 32], events: &[Event]) -> [u8; 32] {
+    events.iter().fold(start, |c, e| chain_next(&c, e))
+}
+
+/// A chain hash as the documents write it (lower-case hex).
+pub fn chain_hex(chain: &[u8; 32]) -> String {
+    data_encoding::HEXLOWER.encode(chain)
+}
+
+/// A chain hash from its lower-case hex, if it is one.
+pub fn parse_chain(hex: &str) -> Option<[u8; 32]> {
+    data_encoding::HEXLOWER
+        .decode(hex.as_bytes())
+        .ok()
+        .and_then(|b| b.try_into().ok())
 }
 
 /// A signed document: a body, the key that signed it and the signature (the one signed-JSON
@@ -164,6 +215,10 @@ pub enum FeedError {
     /// The bitstring does not decode or is larger than allowed.
     #[error("{}", crate::l10n::both("feed-bitstring", &[("n0", &format!("{}", .0))]))]
     Bitstring(String),
+    /// The page's `prev` and `chain` are not hashes, or its events do not lead from one to the
+    /// other.
+    #[error("{}", crate::l10n::both("feed-chain", &[]))]
+    Chain,
 }
 
 impl From<EnvelopeError> for FeedError {
@@ -208,7 +263,50 @@ impl SignedBody for FeedPageBody {
         {
             return Err(FeedError::OutOfOrder);
         }
-        Ok(())
+        self.end_chain().map(|_| ())
+    }
+}
+
+impl FeedPageBody {
+    /// The chain hash at the page's start as it states it (`prev`), or, for a page from the
+    /// feed's start, the office's [`chain_start`]; `None` when neither says. A `prev` that is
+    /// not a hash, or one at position 0 other than the start, is [`FeedError::Chain`].
+    pub fn start_chain(&self) -> Result<Option<[u8; 32]>, FeedError> {
+        let stated = match &self.prev {
+            Some(hex) => Some(parse_chain(hex).ok_or(FeedError::Chain)?),
+            None => None,
+        };
+        if self.after == 0 {
+            let start = chain_start(&self.office);
+            if stated.is_some_and(|s| s != start) {
+                return Err(FeedError::Chain);
+            }
+            return Ok(Some(start));
+        }
+        Ok(stated)
+    }
+
+    /// The chain hash at the page's last event, worked out from [`start_chain`] and the events
+    /// (and equal to the stated `chain` when there is one); `None` when the start is not known.
+    /// A stated `chain` without a known start is refused: it could not be checked.
+    ///
+    /// [`start_chain`]: FeedPageBody::start_chain
+    pub fn end_chain(&self) -> Result<Option<[u8; 32]>, FeedError> {
+        let stated = match &self.chain {
+            Some(hex) => Some(parse_chain(hex).ok_or(FeedError::Chain)?),
+            None => None,
+        };
+        match (self.start_chain()?, stated) {
+            (Some(start), stated) => {
+                let end = chain_through(start, &self.events);
+                if stated.is_some_and(|s| s != end) {
+                    return Err(FeedError::Chain);
+                }
+                Ok(Some(end))
+            }
+            (None, Some(_)) => Err(FeedError::Chain),
+            (None, None) => Ok(None),
+        }
     }
 }
 
@@ -362,8 +460,71 @@ mod tests {
             ],
             head: 2,
             generated_at: 1_780_000_200,
+            prev: None,
+            chain: None,
         }
         .sign(key)
+    }
+
+    #[test]
+    fn the_chain_fixes_history_and_old_pages_keep_their_signed_bytes() {
+        let key = SecretKey::generate();
+        let old = page(&key);
+        // A page without the chain fields signs the bytes it always did.
+        let json = serde_json::to_string(&old.signed).unwrap();
+        assert!(!json.contains("prev") && !json.contains("chain"), "{json}");
+        // A page from the start knows its chain without being told.
+        let start = chain_start(&old.signed.office);
+        let end = chain_through(start, &old.signed.events);
+        assert_eq!(old.signed.start_chain(), Ok(Some(start)));
+        assert_eq!(old.signed.end_chain(), Ok(Some(end)));
+        // Stated, the chain must agree with the events.
+        let mut body = old.signed.clone();
+        body.prev = Some(chain_hex(&start));
+        body.chain = Some(chain_hex(&end));
+        body.clone()
+            .sign(&key)
+            .verify(&key.verifying_key())
+            .unwrap();
+        let mut forged = body.clone();
+        forged.events[1].kind = EventKind::Issued {
+            serial: 2,
+            key_id: key.key_id(),
+            hash: "cd".repeat(32),
+        };
+        assert_eq!(
+            forged.sign(&key).verify(&key.verifying_key()),
+            Err(FeedError::Chain)
+        );
+        let mut bad = body.clone();
+        bad.chain = Some("zz".into());
+        assert_eq!(
+            bad.sign(&key).verify(&key.verifying_key()),
+            Err(FeedError::Chain)
+        );
+        // Another history before the page changes every hash after it.
+        let mut later = body.clone();
+        later.after = 2;
+        for (i, e) in later.events.iter_mut().enumerate() {
+            e.seq = 3 + i as u64;
+        }
+        later.prev = Some(chain_hex(&end));
+        later.chain = None;
+        later.head = 4;
+        let a = later.end_chain().unwrap().unwrap();
+        later.prev = Some(chain_hex(&start));
+        assert_ne!(later.end_chain().unwrap().unwrap(), a);
+        // Without `prev`, a page after the start has no known chain, and cannot state one.
+        later.prev = None;
+        assert_eq!(later.end_chain(), Ok(None));
+        later.chain = Some(chain_hex(&a));
+        assert_eq!(later.end_chain(), Err(FeedError::Chain));
+        // The start is the office's own.
+        let mut other = body;
+        other.prev = Some(chain_hex(&chain_start(
+            &OfficeCode::parse("100525").unwrap(),
+        )));
+        assert_eq!(other.start_chain(), Err(FeedError::Chain));
     }
 
     #[test]

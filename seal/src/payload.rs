@@ -4,6 +4,8 @@
 //! { 0: version (1), 1: office (uint), 2: serial (uint), 3: type (uint),
 //!   4: issued (days since 1970-01-01), ? 5: expires (days), 6: { field id: value } }
 //! ```
+//! Version 2 adds claim 7, `sealed` (days): the day a re-sealed certificate was signed, after
+//! its issue day. A certificate sealed on its issue day stays version 1, byte for byte.
 //! Decoding rebuilds the certificate and re-encodes it: input that is not byte for byte the
 //! encoding Sonod would have made is refused, so every certificate has one signed form.
 
@@ -19,8 +21,10 @@ use crate::identity::{Brn, Mobile, Nid};
 use crate::record::{clean_text_owned, Person, Record, Value, MAX_LIST_ITEMS, MAX_YEAR, MIN_YEAR};
 use crate::text;
 
-/// The format version written into every payload.
+/// The format version written into every payload sealed on its issue day.
 pub const FORMAT_VERSION: u64 = 1;
+/// The format version of a payload re-sealed after its issue day (claim 7, `sealed`).
+pub const RESEALED_VERSION: u64 = 2;
 
 mod key {
     pub const VERSION: u64 = 0;
@@ -30,6 +34,7 @@ mod key {
     pub const ISSUED: u64 = 4;
     pub const EXPIRES: u64 = 5;
     pub const FIELDS: u64 = 6;
+    pub const SEALED: u64 = 7;
 }
 
 /// A sealed certificate's content: its serial and the signed part of its record.
@@ -39,6 +44,9 @@ pub struct Certificate {
     pub serial: u64,
     /// The signed facts.
     pub record: Record,
+    /// The day it was sealed, when that is after its issue day (a re-sealed certificate:
+    /// payload version 2, claim 7); `None` when sealed on its issue day.
+    pub sealed: Option<Date>,
 }
 
 impl Certificate {
@@ -47,7 +55,23 @@ impl Certificate {
         Certificate {
             serial,
             record: record.signed_part(),
+            sealed: None,
         }
+    }
+
+    /// The certificate re-sealed on `on` (same serial and facts, a new signature): the day is
+    /// kept (claim 7) when it is after the issue day, so that a verifier holds the new key's
+    /// window against the day it signed, not the original issue day.
+    pub fn resealed(serial: u64, record: &Record, on: Date) -> Certificate {
+        let mut c = Certificate::new(serial, record);
+        c.sealed = (on > c.record.issued()).then_some(on);
+        c
+    }
+
+    /// The day the signature was made: the `sealed` day, else the issue day. A key's signing
+    /// window is held against this day.
+    pub fn sealed_on(&self) -> Date {
+        self.sealed.unwrap_or_else(|| self.record.issued())
     }
 }
 
@@ -149,9 +173,18 @@ pub(crate) fn encode(cert: &Certificate) -> Result<Vec<u8>, SealError> {
     );
     let mut out = Vec::with_capacity(256);
     let mut w = Writer(&mut out);
-    w.header(Header::Map(Some(6 + usize::from(r.expires.is_some()))));
+    if cert.sealed.is_some_and(|d| d <= r.issued) {
+        return Err(SealError::SealedNotAfterIssue);
+    }
+    w.header(Header::Map(Some(
+        6 + usize::from(r.expires.is_some()) + usize::from(cert.sealed.is_some()),
+    )));
     w.uint(key::VERSION);
-    w.uint(FORMAT_VERSION);
+    w.uint(if cert.sealed.is_some() {
+        RESEALED_VERSION
+    } else {
+        FORMAT_VERSION
+    });
     w.uint(key::OFFICE);
     w.digits(&r.office);
     w.uint(key::SERIAL);
@@ -169,6 +202,10 @@ pub(crate) fn encode(cert: &Certificate) -> Result<Vec<u8>, SealError> {
     for (f, v) in fields {
         w.uint(u64::from(f.id));
         w.value(v)?;
+    }
+    if let Some(d) = cert.sealed {
+        w.uint(key::SEALED);
+        w.days(d);
     }
     Ok(out)
 }
@@ -288,10 +325,15 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Certificate, DecodeError> {
         .get(&key::VERSION)
         .ok_or(DecodeError::MissingClaim("version"))?;
     let version = as_u64(version).ok_or(DecodeError::BadValue("version"))?;
-    if version != FORMAT_VERSION {
+    if version != FORMAT_VERSION && version != RESEALED_VERSION {
         return Err(DecodeError::UnsupportedVersion(version));
     }
-    if let Some(k) = claims.keys().find(|k| **k > key::FIELDS) {
+    let last = if version == RESEALED_VERSION {
+        key::SEALED
+    } else {
+        key::FIELDS
+    };
+    if let Some(k) = claims.keys().find(|k| **k > last) {
         return Err(DecodeError::UnknownClaim(k.to_string()));
     }
     let take = |k: u64, name: &'static str| claims.get(&k).ok_or(DecodeError::MissingClaim(name));
@@ -323,8 +365,20 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Certificate, DecodeError> {
             return Err(DecodeError::NonCanonical);
         }
     }
+    let sealed = match version {
+        RESEALED_VERSION => Some(
+            as_date(take(key::SEALED, "sealed")?)
+                .filter(|d| *d > issued)
+                .ok_or(DecodeError::BadValue("sealed"))?,
+        ),
+        _ => None,
+    };
     let record = Record::new(cert_type, office, issued, expires, fields)?;
-    let cert = Certificate { serial, record };
+    let cert = Certificate {
+        serial,
+        record,
+        sealed,
+    };
     // One signed form per certificate: key order, integer sizes, the text encoding chosen,
     // white space and digits must all be exactly what the encoder writes.
     if encode(&cert).ok().as_deref() != Some(bytes) {
@@ -598,8 +652,31 @@ mod tests {
     #[test]
     fn future_versions_are_unsupported_not_malformed() {
         let mut bytes = encode(&cert()).unwrap();
-        bytes[2] = 0x02;
-        assert_eq!(decode(&bytes), Err(DecodeError::UnsupportedVersion(2)));
+        bytes[2] = 0x03;
+        assert_eq!(decode(&bytes), Err(DecodeError::UnsupportedVersion(3)));
+    }
+
+    #[test]
+    fn a_resealed_certificate_keeps_its_issue_day_and_the_day_it_was_sealed() {
+        let c = cert();
+        let issued = c.record.issued();
+        // Sealed on the issue day: version 1, byte for byte as before.
+        let same = Certificate::resealed(c.serial, &c.record, issued);
+        assert_eq!(same.sealed, None);
+        assert_eq!(encode(&same).unwrap(), encode(&c).unwrap());
+        // Later: version 2 with claim 7 at the end.
+        let on = issued + time::Duration::days(400);
+        let re = Certificate::resealed(c.serial, &c.record, on);
+        assert_eq!(re.sealed_on(), on);
+        let bytes = encode(&re).unwrap();
+        assert_eq!(bytes[2], 0x02, "version 2");
+        let back = decode(&bytes).unwrap();
+        assert_eq!(back, re);
+        assert_eq!(back.record.issued(), issued);
+        // A sealed day not after the issue day cannot be written.
+        let mut bad = re.clone();
+        bad.sealed = Some(issued);
+        assert_eq!(encode(&bad), Err(SealError::SealedNotAfterIssue));
     }
 
     #[test]

@@ -99,6 +99,12 @@ fn every_vector_has_its_stated_outcome() {
                     .unwrap_or_else(|| panic!("{}: ok without record", v.name));
                 assert_eq!(cert.serial, want["serial"].as_u64().unwrap(), "{}", v.name);
                 assert_eq!(cert.record.to_json(), want["record"], "{}", v.name);
+                assert_eq!(
+                    cert.sealed.map(|d| d.to_string()),
+                    want["sealed"].as_str().map(str::to_owned),
+                    "{}",
+                    v.name
+                );
             }
             ("ok", Err(e)) => panic!("{}: expected ok, got {e}", v.name),
             (fail, Ok(_)) => panic!("{}: expected {fail}, but it verified", v.name),
@@ -113,7 +119,13 @@ fn ok_vectors_reseal_byte_for_byte() {
     for v in vectors().iter().filter(|v| v.expect == "ok") {
         let want = v.record.as_ref().expect("record");
         let record = Record::from_json(&want["record"]).expect("record parses");
-        let cert = Certificate::new(want["serial"].as_u64().expect("serial"), &record);
+        let serial = want["serial"].as_u64().expect("serial");
+        let cert = match want["sealed"].as_str() {
+            Some(d) => {
+                Certificate::resealed(serial, &record, sonod_keys::parse_date(d).expect("date"))
+            }
+            None => Certificate::new(serial, &record),
+        };
         let sealed = Sealed::seal(&cert, &k).expect("seal");
         let given = parse_qr_text(&v.text).expect("qr").bytes;
         assert_eq!(

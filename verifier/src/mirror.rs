@@ -108,6 +108,23 @@ impl Replica {
         (page.after.saturating_add(page.count) >= position).then_some(page)
     }
 
+    /// The bodies of `office`'s stored pages in feed order (pages that do not parse are left
+    /// out: every stored page was checked before it was kept).
+    pub fn mirror_bodies(
+        &self,
+        office: &OfficeCode,
+    ) -> impl Iterator<Item = sonod_seal::feed::FeedPageBody> + '_ {
+        self.mirror
+            .scan_prefix(key(b'f', office))
+            .filter_map(Result::ok)
+            .filter_map(|(_, v)| {
+                let (_, bytes) = split_u64(&v)?;
+                sonod_seal::feed::Signed::<sonod_seal::feed::FeedPageBody>::parse(&bytes)
+                    .ok()
+                    .map(|p| p.signed)
+            })
+    }
+
     /// Where the stored pages of `office` end (0 when none are stored).
     pub fn mirror_end(&self, office: &OfficeCode) -> u64 {
         let prefix = key(b'f', office);

@@ -17,7 +17,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::RwLock;
+use std::sync::{PoisonError, RwLock};
+
+use sonod_feed::{Pin, PinWalk, Vouched};
+use sonod_keys::{FeedPin, KeyId};
 
 use sonod_keys::OfficeCode;
 use sonod_seal::feed::{Event, EventKind, RevocationReason};
@@ -123,6 +126,25 @@ pub struct Replica {
     /// An office whose feed was last known complete longer ago than this (milliseconds; 0:
     /// never) answers `Unknown(Stale)` instead of `Issued`: revocations since then are unknown.
     max_staleness_ms: AtomicI64,
+    /// Per office, the trust list's pins for its compromised keys as last checked against the
+    /// mirrored feed ([`Replica::check_pins`]), each met pin with its key's genuine
+    /// certificates.
+    vouched: RwLock<HashMap<OfficeCode, PinState>>,
+}
+
+/// The pins of one office as last checked, and those the feed met.
+#[derive(Debug, Default)]
+struct PinState {
+    pins: Vec<Pin>,
+    met: Vec<Vouched>,
+    /// The history held met one of `pins` with another hash (not walked again for them).
+    fork: Option<sonod_feed::ProtocolError>,
+}
+
+fn chain_key(office: &str) -> Vec<u8> {
+    let mut k = vec![b'c'];
+    k.extend_from_slice(office.as_bytes());
+    k
 }
 
 fn cert_key(tag: u8, office: &str, serial: u64) -> Vec<u8> {
@@ -174,6 +196,7 @@ impl Replica {
             offices: RwLock::new(offices),
             failed: AtomicBool::new(false),
             max_staleness_ms: AtomicI64::new(0),
+            vouched: RwLock::new(HashMap::new()),
         })
     }
 
@@ -297,6 +320,98 @@ impl Replica {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(office.clone(), feed);
         Ok(feed)
+    }
+
+    /// Keeps the feed's chain hash at `position` (where `office`'s replica now stands).
+    pub fn set_chain(
+        &self,
+        office: &OfficeCode,
+        position: u64,
+        chain: Option<[u8; 32]>,
+    ) -> Result<(), ReplicaError> {
+        match chain {
+            Some(c) => {
+                let mut v = position.to_be_bytes().to_vec();
+                v.extend_from_slice(&c);
+                self.note(self.db.insert(chain_key(office), v))?;
+            }
+            None => {
+                self.note(self.db.remove(chain_key(office)))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The feed's chain hash where `office`'s replica stands, when known (a replica written
+    /// before the chain existed, or fed pages without one, does not know it).
+    pub fn chain(&self, office: &OfficeCode) -> Option<[u8; 32]> {
+        let position = self.office(office)?.position;
+        let v = self.note(self.db.get(chain_key(office))).ok()??;
+        let at = u64::from_be_bytes(v.get(..8)?.try_into().ok()?);
+        (at == position).then(|| v.get(8..40)?.try_into().ok())?
+    }
+
+    /// Checks the trust list's `pins` for `office`'s compromised keys against the mirrored
+    /// feed, from its start (once per set of pins, and again while a pin is still ahead of
+    /// what was walked): a stored history that meets a pin with another chain hash is a fork
+    /// ([`sonod_feed::ProtocolError::PinMismatch`]), and nothing of the office is vouched for.
+    /// The certificates of each pin met are kept for [`FeedStatus::vouched`].
+    pub fn check_pins(
+        &self,
+        office: &OfficeCode,
+        pins: Vec<Pin>,
+    ) -> Result<(), sonod_feed::ProtocolError> {
+        let position = self.office(office).map_or(0, |f| f.position);
+        {
+            let cache = self.vouched.read().unwrap_or_else(PoisonError::into_inner);
+            // A fork found before, for the same pins: refused again without another walk.
+            if let Some(e) = cache
+                .get(office)
+                .filter(|s| s.pins == pins)
+                .and_then(|s| s.fork.clone())
+            {
+                return Err(e);
+            }
+            let settled = cache.get(office).is_some_and(|s| {
+                s.pins == pins
+                    && pins
+                        .iter()
+                        .all(|p| p.position > position || s.met.iter().any(|v| v.pin == *p))
+            });
+            if settled || (pins.is_empty() && !cache.contains_key(office)) {
+                return Ok(());
+            }
+        }
+        let mut walk = PinWalk::new(office, pins.clone());
+        let mut result = Ok(());
+        for page in self.mirror_bodies(office) {
+            if walk.finished() {
+                break;
+            }
+            if let Err(e) = walk.page(&page) {
+                result = Err(e);
+                break;
+            }
+        }
+        let met = match &result {
+            Ok(()) => walk.into_vouched(),
+            Err(_) => Vec::new(),
+        };
+        self.vouched
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                office.clone(),
+                PinState {
+                    pins,
+                    met,
+                    fork: result
+                        .clone()
+                        .err()
+                        .filter(|e| matches!(e, sonod_feed::ProtocolError::PinMismatch { .. })),
+                },
+            );
+        result
     }
 
     /// Records that the replica caught up with `office`'s head as of `at_ms` (Unix
@@ -470,6 +585,26 @@ impl FeedStatus for Replica {
                 complete_as_of: feed.synced_at(),
             }),
         }
+    }
+
+    /// True when the mirrored feed met `pin` (its chain hash there) and published `hash` as a
+    /// certificate of `key` at or before it ([`Replica::check_pins`]).
+    fn vouched(&self, office: &OfficeCode, key: &KeyId, pin: &FeedPin, hash: &[u8; 32]) -> bool {
+        let Some(chain) = pin.chain_bytes() else {
+            return false;
+        };
+        self.vouched
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(office)
+            .is_some_and(|s| {
+                s.met.iter().any(|v| {
+                    v.pin.key == *key
+                        && v.pin.position == pin.position
+                        && v.pin.chain == chain
+                        && v.hashes.contains(hash)
+                })
+            })
     }
 }
 

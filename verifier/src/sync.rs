@@ -260,7 +260,13 @@ impl FeedStore for ReplicaStore<'_> {
             .replica
             .apply(&body.office, body.after, &body.events, body.head)
         {
-            Ok(feed) => Ok(feed.position),
+            Ok(feed) => {
+                let chain = (feed.position == page.end())
+                    .then(|| page.end_chain())
+                    .flatten();
+                self.replica.set_chain(&body.office, feed.position, chain)?;
+                Ok(feed.position)
+            }
             Err(e) => {
                 if count > 0 {
                     let _ = self.replica.remove_page(&body.office, body.after);
@@ -314,13 +320,54 @@ async fn sync_round(
         .as_ref()
         .and_then(|o| replica.office(o))
         .map_or(0, |f| f.position);
-    let mut backfill = office
+    let backfill = office
         .as_ref()
         .is_some_and(|o| replica.mirror_end(o) < position);
-    let mut feed = Follower::issuer(office, position);
+    let chain = office.as_ref().and_then(|o| replica.chain(o));
+    let mut feed = Follower::issuer(office, position).with_chain(chain);
     let mut asked_at = now_unix_ms();
+    let pages = follow(
+        source,
+        replica,
+        trust,
+        client,
+        &mut feed,
+        &mut asked_at,
+        backfill,
+    )
+    .await;
+    // The trust list's pins for the office's compromised keys, against the history held
+    // (also after a refused page: what was taken before it may already meet a pin).
+    if let Some(office) = feed.office() {
+        let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
+        let pins = sonod_feed::pins(trust_state.judge().trust_list(), office);
+        replica.check_pins(office, pins)?;
+    }
+    pages?;
+    let (Some(office), position) = (feed.office(), feed.position()) else {
+        return Ok(());
+    };
+    replica.mark_synced_ms(office, asked_at)?;
+    source.synced();
+    if full {
+        mirror_compact(source, replica, trust, client, office, position).await;
+        fetch_status_list(source, replica, trust, client, office, position).await?;
+    }
+    Ok(())
+}
+
+/// The pages of one round, up to the head or the first refusal.
+async fn follow(
+    source: &FeedSource,
+    replica: &Replica,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+    feed: &mut Follower,
+    asked_at: &mut i64,
+    mut backfill: bool,
+) -> Result<(), SyncError> {
     while let Next::Fetch { after } = feed.next() {
-        asked_at = now_unix_ms();
+        *asked_at = now_unix_ms();
         let (bytes, page) = fetch_page(
             source,
             trust,
@@ -335,14 +382,18 @@ async fn sync_round(
             replica.set_source_office(&source.url, &office)?;
             source.update(|s| s.office = Some(office.clone()));
             let have = replica.office(&office).map_or(0, |f| f.position);
-            if feed.adopt(office.clone(), have) {
+            let chain = replica.chain(&office);
+            if feed.adopt_with_chain(office.clone(), have, chain) {
                 // The replica already holds this office (another URL for it, or an earlier
                 // run): continue from there.
                 backfill = replica.mirror_end(&office) < have;
                 continue;
             }
         }
-        let page = feed.check_position(page)?;
+        let page = {
+            let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
+            feed.check_position(trust_state.judge().trust_list(), page)?
+        };
         if backfill {
             // Pages a replica read before it kept them (or lost in a crash): fetched again
             // for the mirror only, once.
@@ -356,15 +407,6 @@ async fn sync_round(
             },
             &page,
         )?;
-    }
-    let (Some(office), position) = (feed.office(), feed.position()) else {
-        return Ok(());
-    };
-    replica.mark_synced_ms(office, asked_at)?;
-    source.synced();
-    if full {
-        mirror_compact(source, replica, trust, client, office, position).await;
-        fetch_status_list(source, replica, trust, client, office, position).await?;
     }
     Ok(())
 }

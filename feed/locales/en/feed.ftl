@@ -11,3 +11,5 @@ protocol-misplaced = inconsistent feed position: asked for events after { $asked
 protocol-head-behind = inconsistent feed position: the feed's head { $head } is behind the position { $position }
 protocol-no-progress = the feed makes no progress after { $position } (head { $head })
 protocol-status-ahead = inconsistent feed position: the status list is at { $list } but the feed's head was { $head }
+protocol-fork = the feed's history disagrees with the one already held at position { $position } (a fork): refused
+protocol-pin-mismatch = the feed's history disagrees with the trust list's pin at position { $position } for compromised key { $key } (a fork, perhaps made with the stolen key): refused

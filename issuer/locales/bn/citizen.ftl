@@ -41,3 +41,7 @@ citizen-action-hold = দ্বিতীয় কর্মকর্তার �
 citizen-action-send-back = সংশোধনের জন্য ফেরত
 citizen-action-reject = নামঞ্জুর
 sms-code = সনদ: আপনার প্রবেশ কোড { $code }। ৫ মিনিট বৈধ। কাউকে জানাবেন না।
+sms-resealed = আপনার { $type } (সনদ নং { $number }) নতুন সিলে আবার দেওয়া হয়েছে। সনদটি বৈধ; নতুন কপি নামিয়ে প্রিন্ট করুন বা অফিস থেকে নিন।
+sms-kind-code = প্রবেশ কোড
+sms-kind-resealed = নতুন সিল
+citizen-resealed = বৈধ — নতুন সিলে আবার দেওয়া হয়েছে: নতুন কপি প্রিন্ট করুন

@@ -41,3 +41,7 @@ citizen-action-hold = Awaiting a second official's approval
 citizen-action-send-back = Sent back for correction
 citizen-action-reject = Rejected
 sms-code = Sonod: your sign-in code is { $code }. Valid 5 minutes. Do not share it.
+sms-resealed = Your { $type } (no. { $number }) has been sealed again with a new seal. It is valid; download and print the new copy or collect it from the office.
+sms-kind-code = sign-in code
+sms-kind-resealed = re-sealed
+citizen-resealed = Valid — sealed again with a new seal: print the new copy

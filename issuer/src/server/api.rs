@@ -273,6 +273,16 @@ async fn feed(State(state): State<AppState>, Query(p): Query<Page>) -> Result<Re
     let ledger = state.ledger();
     let head = ledger.head();
     let events = ledger.events(p.after, limit)?;
+    // The chain hashes at the page's two ends: the page commits to the history before it.
+    let hex = |c: Option<[u8; 32]>| c.map(|c| sonod_seal::feed::chain_hex(&c));
+    let ends = (
+        ledger.chain_at(p.after)?,
+        ledger.chain_at(p.after.saturating_add(events.len() as u64))?,
+    );
+    let (prev, chain) = match ends {
+        (Some(p), Some(c)) => (hex(Some(p)), hex(Some(c))),
+        _ => (None, None),
+    };
     let page = FeedPageBody {
         format: FEED_FORMAT.into(),
         office: state.config().office.code.clone(),
@@ -280,6 +290,8 @@ async fn feed(State(state): State<AppState>, Query(p): Query<Page>) -> Result<Re
         events,
         head,
         generated_at: now(),
+        prev,
+        chain,
     }
     .sign(state.key().secret());
     Ok(([(header::CACHE_CONTROL, "no-cache")], Json(page)).into_response())

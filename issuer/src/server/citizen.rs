@@ -272,6 +272,12 @@ fn application_row(a: &Application) -> ApplicationRow {
     }
 }
 
+/// Whether the stored seal is a re-seal (it carries the day it was sealed again).
+fn resealed(c: &StoredCertificate) -> bool {
+    // The office's own stored seal: reading it unverified is reading our own record.
+    sonod_seal::open(&c.sealed).is_ok_and(|o| o.unverified().sealed.is_some())
+}
+
 fn certificate_row(
     c: &StoredCertificate,
     revoked: Option<sonod_seal::feed::RevocationReason>,
@@ -287,6 +293,13 @@ fn certificate_row(
                 l10n::en_args("citizen-revoked", &[("reason", &en)]),
             )
         }
+        // Sealed again after the office's key was stolen: the paper in hand is still
+        // genuine, and the new print carries the new seal.
+        None if resealed(c) => (
+            "valid",
+            l10n::bn("citizen-resealed"),
+            l10n::en("citizen-resealed"),
+        ),
         None => (
             "valid",
             l10n::bn("citizen-valid"),

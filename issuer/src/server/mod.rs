@@ -15,6 +15,7 @@ mod citizen;
 mod error;
 mod ops;
 mod pages;
+mod reseal;
 mod review;
 mod second_factor;
 mod settings_page;
@@ -318,7 +319,8 @@ pub fn app(state: AppState) -> Router {
         .merge(certificates::routes())
         .merge(settings_page::routes())
         .merge(audit_page::routes())
-        .merge(apply::routes());
+        .merge(apply::routes())
+        .merge(reseal::routes());
     let shell = sonod_serve::Shell {
         openapi: OPENAPI,
         body_limit: MAX_BODY,

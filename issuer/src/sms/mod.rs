@@ -100,6 +100,15 @@ pub fn issued_text(type_bn: &str, number: &CertificateNumber, link: Option<&str>
     }
 }
 
+/// The text of the "re-sealed" message, after the office's key was stolen: the certificate
+/// is still good, and a new print carries the new seal.
+pub fn resealed_text(type_bn: &str, number: &CertificateNumber) -> String {
+    crate::l10n::bn_args(
+        "sms-resealed",
+        &[("type", type_bn), ("number", &number.bn())],
+    )
+}
+
 /// The text of the "revoked" message, with the reason's Bangla label.
 pub fn revoked_text(type_bn: &str, number: &CertificateNumber, reason: RevocationReason) -> String {
     let (reason_bn, _) = reason.labels();

@@ -34,8 +34,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sonod_keys::{today_dhaka, KeyId, SecretKey};
-use sonod_seal::feed::{Event, EventKind, RevocationReason};
+use sonod_keys::{today_dhaka, KeyId, OfficeCode, SecretKey};
+use sonod_seal::feed::{chain_next, chain_start, Event, EventKind, RevocationReason};
 use sonod_seal::{Certificate, Record, SealError, Sealed};
 
 use crate::sealing::office_key::{OfficeKey, SigningRefused};
@@ -51,6 +51,13 @@ pub use applications::{ApplicationChange, ApplicationOutcome, ChangeError};
 
 /// Serials reserved per durable block.
 const SERIAL_BLOCK: u64 = 1024;
+
+/// Certificates re-sealed before [`Ledger::reseal`] waits for them to be durable.
+const RESEAL_BATCH: usize = 64;
+
+/// Key prefix of the feed's chain hash after an event (`sonod_seal::feed::chain_next`), by
+/// sequence number: 32 bytes, written in the same batch as the event.
+const CHAIN: u8 = b'h';
 /// Longest idempotency key.
 pub const MAX_IDEMPOTENCY_KEY: usize = 200;
 
@@ -205,6 +212,9 @@ struct WriteState {
     next_serial: u64,
     reserved_end: u64,
     next_seq: u64,
+    /// The feed's chain hash after event `next_seq - 1` (`None` before the first event while
+    /// the store has no office yet).
+    chain: Option<[u8; 32]>,
     next_audit: u64,
     /// The next outbox message id.
     next_sms: u64,
@@ -361,6 +371,36 @@ pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// The chain hash after event `seq` of the ledger at opening. A ledger written before the
+/// chain existed has none: it is worked out from its events once and written (one batch).
+fn chain_after(store: &Store, tree: &sled::Tree, seq: u64) -> Result<Option<[u8; 32]>, StoreError> {
+    if let Some(v) = tree.get(key(CHAIN, seq))? {
+        if let Ok(c) = <[u8; 32]>::try_from(v.as_ref()) {
+            return Ok(Some(c));
+        }
+    }
+    let Some(office) = store.office()? else {
+        return Ok(None);
+    };
+    let office = OfficeCode::parse(&office).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut chain = chain_start(&office);
+    let mut batch = sled::Batch::default();
+    for r in tree.range(key(EVENT, 1)..=key(EVENT, seq)) {
+        let (k, v) = r?;
+        let event: Event = parse(&v)?;
+        chain = chain_next(&chain, &event);
+        batch.insert(
+            &key(CHAIN, number_of(EVENT, &k).unwrap_or(event.seq)),
+            chain.to_vec(),
+        );
+    }
+    if seq > 0 {
+        tree.apply_batch(batch)?;
+        tree.flush()?;
+    }
+    Ok(Some(chain))
+}
+
 /// Lower-case hex SHA-256.
 pub fn hex_hash(bytes: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(bytes))
@@ -376,10 +416,12 @@ impl Ledger {
         let next_application = last_number(&tree, APPLICATION)? + 1;
         // Nothing is reserved in memory yet: the first issue reserves a durable block.
         let next_serial = store.next_serial()?;
+        let chain = chain_after(&store, &tree, seq)?;
         let state = Arc::new(Mutex::new(WriteState {
             next_serial,
             reserved_end: next_serial,
             next_seq: seq + 1,
+            chain,
             next_audit,
             next_sms,
             next_application,
@@ -471,7 +513,20 @@ impl Ledger {
         let at = now();
         let seq = s.next_seq;
         let (actor, action, target, detail) = audit;
-        let event = json(&Event { seq, at, kind })?;
+        let prev = match s.chain {
+            Some(c) => c,
+            None => {
+                let office = self.store.office()?.ok_or_else(|| {
+                    StoreError::Corrupt("an event before the store has an office".into())
+                })?;
+                chain_start(
+                    &OfficeCode::parse(&office).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                )
+            }
+        };
+        let event = Event { seq, at, kind };
+        let chain = chain_next(&prev, &event);
+        let event = json(&event)?;
         let entry = json(&AuditEntry {
             seq: s.next_audit,
             at,
@@ -500,7 +555,9 @@ impl Ledger {
             }
         }
         q.insert(&key(EVENT, seq), event);
+        q.insert(&key(CHAIN, seq), chain.to_vec());
         q.insert(&key(AUDIT, s.next_audit), entry);
+        s.chain = Some(chain);
         s.next_seq += 1;
         s.next_audit += 1;
         Ok(seq)
@@ -746,7 +803,12 @@ impl Ledger {
     }
 
     /// Re-seals every unrevoked certificate signed by `compromised` with `key`, same serials,
-    /// and records each in the feed. Returns how many were re-sealed.
+    /// and records each in the feed (`resealed`). A certificate issued before today carries
+    /// today as the day it was sealed (payload version 2), so the new key's window, which
+    /// starts on the rotation day, covers it. Runs while the service runs: each certificate is
+    /// sealed outside the write lock, which is taken only to queue its change, so issuing goes
+    /// on between them; running it again re-seals only what is left. Returns how many were
+    /// re-sealed.
     pub fn reseal(
         &self,
         compromised: &KeyId,
@@ -764,7 +826,8 @@ impl Ledger {
             if self.revocation(old.serial)?.is_some() {
                 continue;
             }
-            let sealed = Sealed::seal(&Certificate::new(old.serial, &old.record), key)?;
+            let cert = Certificate::resealed(old.serial, &old.record, today_dhaka());
+            let sealed = Sealed::seal(&cert, key)?;
             let hash = hex_hash(sealed.as_bytes());
             let stored = StoredCertificate {
                 sealed: sealed.into_bytes(),
@@ -792,8 +855,23 @@ impl Ledger {
                     format!("from={compromised} to={}", key.key_id()),
                 ),
             )?;
-            last = Some(self.commit.ticket(seq));
+            if let Some(to) = crate::sms::mobile_of(&stored.record) {
+                let number =
+                    sonod_seal::CertificateNumber::new(stored.record.office(), stored.serial);
+                let text = crate::sms::resealed_text(stored.record.cert_type().name_bn, &number);
+                self.queue_sms(&mut s, to, text, "resealed")?;
+            }
+            let ticket = self.commit.ticket(seq);
+            drop(s);
             count += 1;
+            // In batches: wait until this batch is durable before queueing more, so that an
+            // issue made meanwhile never waits behind more than one batch of re-sealing.
+            if count % RESEAL_BATCH == 0 {
+                self.commit.wait_blocking(ticket)?;
+                last = None;
+            } else {
+                last = Some(ticket);
+            }
         }
         if let Some(t) = last {
             self.commit.wait_blocking(t)?;
@@ -985,6 +1063,24 @@ impl Ledger {
         self.commit.durable().seq
     }
 
+    /// The feed's chain hash after event `seq` (the office's start at 0), once durable; `None`
+    /// past the head or before the store has an office.
+    pub fn chain_at(&self, seq: u64) -> Result<Option<[u8; 32]>, StoreError> {
+        if seq > self.head() {
+            return Ok(None);
+        }
+        if seq == 0 {
+            return Ok(match self.store.office()? {
+                Some(o) => OfficeCode::parse(&o).ok().map(|o| chain_start(&o)),
+                None => None,
+            });
+        }
+        Ok(self
+            .tree
+            .get(key(CHAIN, seq))?
+            .and_then(|v| <[u8; 32]>::try_from(v.as_ref()).ok()))
+    }
+
     /// Durable events after `after`, at most `limit`.
     pub fn events(&self, after: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
         let head = self.head();
@@ -1109,6 +1205,57 @@ mod tests {
         assert_eq!(ledger.events(0, 10).unwrap().len(), 1);
         assert_eq!(ledger.audit_entries(0, 10).unwrap().len(), 1);
         ledger.close().unwrap();
+    }
+
+    #[test]
+    fn every_event_has_its_chain_hash_and_an_older_ledger_gets_them_on_opening() {
+        use sonod_seal::feed::chain_through;
+        let dir = tempfile::tempdir().unwrap();
+        let key = office_key(&dir.path().join("keys"));
+        let ledger = Ledger::open(Store::open(&dir.path().join("data")).unwrap()).unwrap();
+        assert_eq!(ledger.chain_at(0).unwrap(), None, "no office yet");
+        let mut last = None;
+        for name in ["আব্দুর রহিম", "আব্দুল করিম", "রহিমা খাতুন"]
+        {
+            last = Some(ledger.issue(&record(name), &key, "clerk", None).unwrap());
+        }
+        ledger.issued_durable_blocking(&last.unwrap()).unwrap();
+        let events = ledger.events(0, 10).unwrap();
+        let office = OfficeCode::parse(&ledger.store().office().unwrap().unwrap()).unwrap();
+        let start = chain_start(&office);
+        assert_eq!(ledger.chain_at(0).unwrap(), Some(start));
+        for n in 1..=3 {
+            assert_eq!(
+                ledger.chain_at(n as u64).unwrap(),
+                Some(chain_through(start, &events[..n]))
+            );
+        }
+        assert_eq!(ledger.chain_at(4).unwrap(), None);
+        // A ledger written before the chain existed: no chain hashes stored.
+        for n in 1..=3u64 {
+            ledger.tree.remove(key_of(n)).unwrap();
+        }
+        ledger.close().unwrap();
+        drop(ledger);
+        let ledger = Ledger::open(Store::open(&dir.path().join("data")).unwrap()).unwrap();
+        assert_eq!(
+            ledger.chain_at(3).unwrap(),
+            Some(chain_through(start, &events))
+        );
+        let more = ledger
+            .issue(&record("করিম উদ্দিন"), &key, "clerk", None)
+            .unwrap();
+        ledger.issued_durable_blocking(&more).unwrap();
+        let events = ledger.events(0, 10).unwrap();
+        assert_eq!(
+            ledger.chain_at(4).unwrap(),
+            Some(chain_through(start, &events))
+        );
+        ledger.close().unwrap();
+    }
+
+    fn key_of(seq: u64) -> [u8; 9] {
+        key(CHAIN, seq)
     }
 
     fn date(y: i32, m: u8, d: u8) -> Date {

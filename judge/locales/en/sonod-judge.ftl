@@ -46,3 +46,8 @@ reason-valid = The office's signature holds, the office issued this certificate 
 detail-unknown-key = key { $kid } is not in the national trust list
 detail-wrong-office = the code names office code { $claimed }, but key { $kid } is office { $key_office }'s
 detail-key-not-valid-then = key { $kid } may sign from { $from } to { $to }; the code's issue date is { $issued }
+
+## A genuine certificate whose office key was stolen later
+
+headline-valid-before-compromise = Genuine — collect a re-sealed copy
+reason-valid-before-compromise = The office issued this certificate and has not revoked it: it was published before the office's signing key was stolen, so it is genuine. The stolen key makes this copy hard to trust elsewhere: the holder should collect a re-sealed copy from the office (same number). Compare every fact below with the paper.

@@ -90,6 +90,7 @@ sync-too-many-pages = অনেক বেশি পাতা
 sync-bad-hash = ফিডে ভুল হ্যাশ
 sync-status-older = অফিস { $office }: উৎসের স্ট্যাটাস-তালিকা পুরোনো, আগেরটি রাখা হলো
 sync-no-status = অফিস { $office }: উৎসে স্ট্যাটাস-তালিকা নেই
+sync-status-compromised = অফিস { $office }: উৎসের স্ট্যাটাস-তালিকা আপসকৃত চাবিতে স্বাক্ষরিত, বাদ দেওয়া হলো (বাতিলের তথ্য ফিডের পাতা থেকে নেওয়া হবে)
 sync-source-behind = অফিস { $office }: উৎস তথ্যভান্ডারের পেছনে ({ $source } < { $position }), ফিড আগের মতো
 sync-position = অবস্থান
 sync-done = সম্পন্ন

@@ -89,6 +89,7 @@ sync-too-many-pages = too many feed pages
 sync-bad-hash = feed event { $seq } has an invalid hash
 sync-status-older = office { $office }: the source's status list is older, the earlier one is kept
 sync-no-status = office { $office }: the source has no status list yet
+sync-status-compromised = office { $office }: the source's status list is signed with a compromised key and is ignored (revocations come from the feed pages)
 sync-source-behind = office { $office }: the source is behind the snapshot ({ $source } < { $position }); feed kept as it was
 sync-position = position
 sync-done = done

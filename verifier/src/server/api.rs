@@ -177,6 +177,10 @@ struct OfficeJson {
     synced_at: Option<String>,
     pages: usize,
     status_list_position: Option<u64>,
+    /// The feed's chain hash at `position` (lower-case hex), when known: what the national
+    /// authority pins when it marks a key of the office compromised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain: Option<String>,
 }
 
 /// The offices whose feeds this verifier replicates and mirrors.
@@ -194,6 +198,9 @@ async fn offices(State(state): State<AppState>) -> Response {
                 .map(rfc3339),
             pages: replica.mirror_pages(&office),
             status_list_position: replica.status_list(&office).map(|(p, _)| p),
+            chain: replica
+                .chain(&office)
+                .map(|c| sonod_seal::feed::chain_hex(&c)),
             office,
         })
         .collect();

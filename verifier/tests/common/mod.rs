@@ -167,13 +167,14 @@ impl Fixture {
         b
     }
 
-    /// A correctly signed COSE_Sign1 whose payload says format version 2.
+    /// A correctly signed COSE_Sign1 whose payload says a format version this reader does not
+    /// know (3; version 2 is a re-sealed certificate since issue #15).
     pub fn version_two(&self) -> Vec<u8> {
         let mut payload = Vec::new();
         let map = ciborium::Value::Map(vec![
             (
                 ciborium::Value::Integer(0.into()),
-                ciborium::Value::Integer(2.into()),
+                ciborium::Value::Integer(3.into()),
             ),
             (
                 ciborium::Value::Integer(1.into()),
@@ -313,6 +314,8 @@ async fn feed(State(f): State<FakeIssuer>, Query(p): Query<Page>) -> Response {
         events: page,
         head,
         generated_at: now(),
+        prev: None,
+        chain: None,
     }
     .sign(&key);
     Json(body).into_response()
