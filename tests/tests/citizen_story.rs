@@ -4,7 +4,10 @@
 //! arrives; the citizen signs in with the one-time code, sees the application and downloads
 //! the PDF; the PDF is rasterised, its QR code read and verified `valid` by
 //! `sonod-verifier`; the office revokes it, and the citizen's page and the verifier both say
-//! revoked.
+//! revoked. Then the office's key is stolen: the authority marks it compromised with a pin,
+//! the office re-seals while running, the holder of the other certificate on the same phone
+//! gets the SMS, sees it on their page, and the new print verifies valid while the paper in
+//! hand stays genuine.
 //!
 //! `SONOD_SCREENSHOT_DIR=<dir>` keeps the pages at a phone's width for a person to look at.
 
@@ -106,30 +109,20 @@ fn applied_approved_signed_in_downloaded_scanned_valid_then_revoked() {
     screenshot(&tab, "citizen-page-390");
 
     // The PDF, downloaded with the browser's session as its link gives it.
-    let href = tab
-        .wait_for_element("a[href$='/pdf']")
-        .expect("PDF link")
-        .get_attribute_value("href")
-        .expect("href")
-        .expect("href");
-    let pdf = ureq::get(&format!("{}{href}", sonod.issuer.url))
-        .set("Cookie", &cookie_header(&tab))
-        .call()
-        .expect("PDF");
-    assert_eq!(pdf.content_type(), "application/pdf");
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut pdf.into_reader(), &mut bytes).expect("PDF bytes");
-    let page_image = rasterise(&bytes);
-    let mut png = Vec::new();
-    page_image
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("png");
-    let codes = sonod_scan::decode_image_bytes(&png, &sonod_scan::Limits::default())
-        .expect("the printed page reads");
-    assert_eq!(codes.len(), 1, "one QR code on the certificate");
-    let v = sonod.verdict(&codes[0], "valid");
+    let qr = printed_qr(&sonod, &tab, serial);
+    let v = sonod.verdict(&qr, "valid");
     assert_eq!(v["verdict"], "valid", "{v}");
     assert_eq!(v["certificate"]["serial"], serial, "{v}");
+
+    // The same family phone holds a second certificate, issued at the counter.
+    let second = sonod.api(
+        "POST",
+        "/api/v1/certificates",
+        Some(&record("রহিমা খাতুন", MOBILE)),
+    );
+    let second_serial = second["serial"].as_u64().expect("serial");
+    let second_qr = second["qr_text"].as_str().expect("qr").to_owned();
+    let stolen = second["key_id"].as_str().expect("key id").to_owned();
 
     // Someone else's serial is not there for this citizen.
     let other = sonod.api(
@@ -160,6 +153,111 @@ fn applied_approved_signed_in_downloaded_scanned_valid_then_revoked() {
     let page = text(&tab);
     assert!(page.contains("বাতিল"), "the page says revoked: {page}");
     screenshot(&tab, "citizen-page-revoked-390");
-    let v = sonod.verdict(&codes[0], "revoked");
+    let v = sonod.verdict(&qr, "revoked");
     assert_eq!(v["verdict"], "revoked", "{v}");
+
+    // The office's key is stolen. The authority reads the pin from the verifier, gives the
+    // office a new key and marks the old one compromised; the office reloads and re-seals.
+    let v = sonod.verdict(&second_qr, "valid");
+    assert_eq!(
+        v["verdict"], "valid",
+        "the verifier has the second certificate: {v}"
+    );
+    let listing: Value = serde_json::from_str(
+        &ureq::get(&format!("{}/api/v1/offices", sonod.verifier.url))
+            .call()
+            .expect("offices")
+            .into_string()
+            .expect("body"),
+    )
+    .expect("json");
+    let office = &listing["offices"][0];
+    let pin = sonod_keys::FeedPin::new(
+        office["position"].as_u64().expect("position"),
+        office["chain"].as_str().expect("chain"),
+    )
+    .expect("pin");
+    let keys = sonod.dir.path().join("keys");
+    let new_key = sonod_keys::SecretKey::generate();
+    let old: sonod_keys::KeyId = stolen.parse().expect("key id");
+    let mut draft = sonod_keys::TrustListDraft::read(keys.join("trust.json")).expect("draft");
+    let today = sonod_keys::today_dhaka();
+    draft
+        .rotate(
+            old,
+            new_key.verifying_key(),
+            today,
+            today + time::Duration::days(365),
+            today,
+        )
+        .expect("rotate");
+    draft
+        .compromise(old, time::OffsetDateTime::now_utc(), Some(pin))
+        .expect("compromise");
+    let root = sonod_keys::read_secret_key(keys.join("root.key.pem"), || {
+        Ok(sonod_keys::Passphrase::new(String::new()))
+    })
+    .expect("root key");
+    draft.sign(&root, None).expect("sign");
+    draft
+        .write(keys.join("trust.json"))
+        .expect("write trust list");
+    std::fs::remove_file(keys.join("office.key.pem")).expect("old key");
+    sonod_keys::write_secret_key(keys.join("office.key.pem"), &new_key, None).expect("new key");
+    let admin = sonod.admin_token.clone();
+    sonod.api_as(&admin, "POST", "/api/v1/admin/reload-key", Some(&json!({})));
+    let done = sonod.api_as(
+        &admin,
+        "POST",
+        "/api/v1/admin/reseal",
+        Some(&json!({"compromised": stolen})),
+    );
+    assert_eq!(
+        done["resealed"], 2,
+        "the unrevoked two (the other number's too): {done}"
+    );
+
+    // The holder is told, and their page says so; the new print verifies valid, and the
+    // paper they already hold stays genuine.
+    let told = sonod.wait_for_sms(MOBILE, "resealed", 0);
+    let second_bn =
+        sonod_seal::CertificateNumber::new(&"100524".parse().expect("office"), second_serial).bn();
+    assert!(told.contains(&second_bn), "{told}");
+    assert!(sonod_issuer::sms::utf16_len(&told) <= 134, "{told}");
+    open(&tab, &format!("{}/citizen", sonod.issuer.url));
+    let page = text(&tab);
+    assert!(page.contains("নতুন সিলে"), "the page says re-sealed: {page}");
+    screenshot(&tab, "citizen-page-resealed-390");
+    let new_qr = printed_qr(&sonod, &tab, second_serial);
+    assert_ne!(new_qr, second_qr, "the new print carries the new seal");
+    let v = sonod.verdict(&new_qr, "valid");
+    assert_eq!(v["verdict"], "valid", "the re-sealed copy: {v}");
+    let v = sonod.verdict_with(&second_qr, "valid", "valid_before_compromise");
+    assert!(
+        v.to_string().contains("valid_before_compromise"),
+        "the paper in hand stays genuine: {v}"
+    );
+}
+
+/// The QR code on certificate `serial`'s PDF as the citizen downloads it (the page's link,
+/// the browser's session), rasterised as a printer would.
+fn printed_qr(sonod: &Sonod, tab: &headless_chrome::Tab, serial: u64) -> String {
+    let href = format!("/citizen/certificates/{serial}/pdf");
+    tab.wait_for_element(&format!("a[href='{href}']"))
+        .expect("the PDF link on the page");
+    let pdf = ureq::get(&format!("{}{href}", sonod.issuer.url))
+        .set("Cookie", &cookie_header(tab))
+        .call()
+        .expect("PDF");
+    assert_eq!(pdf.content_type(), "application/pdf");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut pdf.into_reader(), &mut bytes).expect("PDF bytes");
+    let mut png = Vec::new();
+    rasterise(&bytes)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    let codes = sonod_scan::decode_image_bytes(&png, &sonod_scan::Limits::default())
+        .expect("the printed page reads");
+    assert_eq!(codes.len(), 1, "one QR code on the certificate");
+    codes.into_iter().next().expect("a code")
 }

@@ -195,7 +195,8 @@ async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
         .iter()
         .map(|c| {
             let revocation = ledger.revocation(c.serial)?;
-            Ok(certificate_row(c, revocation.map(|r| r.reason)))
+            let resealed = ledger.resealed_from(c.serial)?.is_some();
+            Ok(certificate_row(c, revocation.map(|r| r.reason), resealed))
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(render(
@@ -272,15 +273,10 @@ fn application_row(a: &Application) -> ApplicationRow {
     }
 }
 
-/// Whether the stored seal is a re-seal (it carries the day it was sealed again).
-fn resealed(c: &StoredCertificate) -> bool {
-    // The office's own stored seal: reading it unverified is reading our own record.
-    sonod_seal::open(&c.sealed).is_ok_and(|o| o.unverified().sealed.is_some())
-}
-
 fn certificate_row(
     c: &StoredCertificate,
     revoked: Option<sonod_seal::feed::RevocationReason>,
+    resealed: bool,
 ) -> CertificateRow {
     let record = &c.record;
     let number = CertificateNumber::new(record.office(), c.serial);
@@ -295,7 +291,7 @@ fn certificate_row(
         }
         // Sealed again after the office's key was stolen: the paper in hand is still
         // genuine, and the new print carries the new seal.
-        None if resealed(c) => (
+        None if resealed => (
             "valid",
             l10n::bn("citizen-resealed"),
             l10n::en("citizen-resealed"),

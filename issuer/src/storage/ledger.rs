@@ -58,6 +58,9 @@ const RESEAL_BATCH: usize = 64;
 /// Key prefix of the feed's chain hash after an event (`sonod_seal::feed::chain_next`), by
 /// sequence number: 32 bytes, written in the same batch as the event.
 const CHAIN: u8 = b'h';
+/// Key prefix of a re-sealed certificate's mark, by serial: the key id it was sealed with
+/// before (text).
+const RESEALED: u8 = b'z';
 /// Longest idempotency key.
 pub const MAX_IDEMPOTENCY_KEY: usize = 200;
 
@@ -855,6 +858,10 @@ impl Ledger {
                     format!("from={compromised} to={}", key.key_id()),
                 ),
             )?;
+            s.queued.insert(
+                &crate::storage::store::key(RESEALED, stored.serial),
+                compromised.to_string().into_bytes(),
+            );
             if let Some(to) = crate::sms::mobile_of(&stored.record) {
                 let number =
                     sonod_seal::CertificateNumber::new(stored.record.office(), stored.serial);
@@ -877,6 +884,15 @@ impl Ledger {
             self.commit.wait_blocking(t)?;
         }
         Ok(count)
+    }
+
+    /// The key a re-sealed certificate was sealed with before, if it was re-sealed (after a
+    /// key compromise).
+    pub fn resealed_from(&self, serial: u64) -> Result<Option<KeyId>, StoreError> {
+        Ok(self
+            .tree
+            .get(key(RESEALED, serial))?
+            .and_then(|v| std::str::from_utf8(&v).ok()?.parse().ok()))
     }
 
     /// For a certificate just issued whose record has a mobile number: its entry in the

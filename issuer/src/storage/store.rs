@@ -29,6 +29,7 @@
 //! | `i` + actor NUL key       | idempotency entry (JSON)       |
 //! | `s` + message id          | outbox SMS (JSON)              |
 //! | `q` + message id          | empty: the SMS is still to send|
+//! | `z` + serial              | a re-sealed certificate: the key id it had before (text) |
 //! | `p` + application id      | `Application` (JSON); its indexes `o`, `k`, `m` and documents `d`: see `ledger/applications.rs` |
 //!
 //! One tree so that a certificate, its event, its audit entry and its idempotency record can

@@ -115,8 +115,11 @@ pub struct Sonod {
     pub dir: tempfile::TempDir,
     pub issuer: Service,
     pub verifier: Service,
-    /// The development account's API token.
+    /// The development account's API token (a chairman).
     pub token: String,
+    /// An admin account's API token (reload the key, re-seal), made before the service
+    /// started, as an office does.
+    pub admin_token: String,
 }
 
 impl Sonod {
@@ -145,12 +148,40 @@ impl Sonod {
             ],
         );
         let keys = dir.path().join("keys");
+        let data = dir.path().join("issuer-data");
+        let cli = |args: &[&str]| {
+            let out = Command::new(&issuer_bin)
+                .args(args)
+                .arg("--data")
+                .arg(&data)
+                .output()
+                .expect("sonod-issuer");
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        cli(&[
+            "user",
+            "add",
+            "--name",
+            "admin",
+            "--display-name",
+            "Admin",
+            "--role",
+            "admin",
+        ]);
+        let admin_token = cli(&[
+            "user", "token", "create", "--name", "admin", "--scope", "operate",
+        ]);
         let (ip, vp) = (free_port(), free_port());
-        let mut cmd = Command::new(issuer_bin);
+        let mut cmd = Command::new(&issuer_bin);
         cmd.args(["serve", "--dev-keys"])
             .arg(&keys)
             .arg("--data")
-            .arg(dir.path().join("issuer-data"))
+            .arg(&data)
             .args(["--listen", &format!("127.0.0.1:{ip}")])
             .args(["--verifier-host", &format!("http://localhost:{vp}")])
             .env("SONOD_LOG", "warn");
@@ -174,6 +205,7 @@ impl Sonod {
             issuer,
             verifier,
             token,
+            admin_token,
         }
     }
 
@@ -206,10 +238,15 @@ impl Sonod {
         }
     }
 
-    /// A request to the issuer's API with the development token.
+    /// A request to the issuer's API with the development (chairman's) token.
     pub fn api(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
+        self.api_as(&self.token, method, path, body)
+    }
+
+    /// A request to the issuer's API with `token`.
+    pub fn api_as(&self, token: &str, method: &str, path: &str, body: Option<&Value>) -> Value {
         let req = ureq::request(method, &format!("{}{path}", self.issuer.url))
-            .set("Authorization", &format!("Bearer {}", self.token));
+            .set("Authorization", &format!("Bearer {token}"));
         let r = match body {
             Some(b) => req
                 .set("Content-Type", "application/json")
@@ -229,9 +266,15 @@ impl Sonod {
     }
 
     /// The verifier's verdict on a QR code's text, once it has caught up with the issuer's
-    /// feed (up to 20 s): its `verdict` field as it settles.
+    /// feed and trust list (up to 30 s): the first answer whose `verdict` is `want` and that
+    /// mentions `also` (a reason code), else the last answer.
     pub fn verdict(&self, qr_text: &str, want: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.verdict_with(qr_text, want, "")
+    }
+
+    /// [`Sonod::verdict`], waiting also for `also` in the answer.
+    pub fn verdict_with(&self, qr_text: &str, want: &str, also: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let body = ureq::post(&format!("{}/api/v1/verify", self.verifier.url))
                 .set("Content-Type", "application/json")
@@ -240,7 +283,7 @@ impl Sonod {
                 .into_string()
                 .expect("body");
             let v: Value = serde_json::from_str(&body).expect("json");
-            if v["verdict"] == want || Instant::now() > deadline {
+            if (v["verdict"] == want && v.to_string().contains(also)) || Instant::now() > deadline {
                 return v;
             }
             std::thread::sleep(Duration::from_millis(200));
@@ -373,9 +416,20 @@ pub fn screenshot(tab: &Tab, name: &str) {
     let Some(dir) = std::env::var_os("SONOD_SCREENSHOT_DIR") else {
         return;
     };
-    let png = tab
-        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-        .expect("screenshot");
+    // Just after a navigation Chromium may still be swapping the page in ("not attached to
+    // an active page"): try again a moment later.
+    let mut tries = 0;
+    let png = loop {
+        match tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true) {
+            Ok(png) => break png,
+            Err(e) if tries < 10 => {
+                tries += 1;
+                eprintln!("screenshot {name}: {e}; again");
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            Err(e) => panic!("screenshot {name}: {e}"),
+        }
+    };
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).expect("write screenshot");
 }
