@@ -82,6 +82,10 @@ struct Serve {
     /// An issuer's base URL whose event feed to replicate (repeatable, or comma-separated).
     #[arg(long = "issuer", env = "SONOD_ISSUERS", value_delimiter = ',')]
     issuers: Vec<String>,
+    /// Another verifier's base URL whose mirror routes to follow, every office it lists,
+    /// checked as an issuer's feed (repeatable, or comma-separated).
+    #[arg(long = "mirror", env = "SONOD_MIRRORS", value_delimiter = ',')]
+    mirrors: Vec<String>,
     /// How often feeds (and a trust list URL) are pulled: 500ms, 5s, 1m, ...
     #[arg(long, env = "SONOD_SYNC_INTERVAL", default_value = "5s", value_parser = parse_duration)]
     sync_interval: Duration,
@@ -213,8 +217,14 @@ fn config(s: &Serve) -> Result<Config> {
             bail!("--issuer {url:?}: expected an http(s) base URL such as http://127.0.0.1:8080");
         }
     }
+    for url in &s.mirrors {
+        if !is_http_url(url) {
+            bail!("{}", l10n::both("cli-bad-mirror", &[("url", url)]));
+        }
+    }
     let mut c = Config::new(s.data.clone(), trust, root);
     c.issuers = s.issuers.clone();
+    c.mirrors = s.mirrors.clone();
     c.sync_interval = s.sync_interval;
     c.max_staleness = s.max_staleness;
     c.public_host = s.public_host.clone();
