@@ -309,6 +309,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_mirror_must_be_an_http_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys");
+        let serve = |mirror: &str| {
+            let cli = Cli::try_parse_from([
+                "sonod-verifier",
+                "serve",
+                "--dev-keys",
+                keys.to_str().unwrap(),
+                "--mirror",
+                mirror,
+            ])
+            .unwrap();
+            match cli.command {
+                Command::Serve(s) => config(&s),
+                Command::AcceptTrustRollback(_) => unreachable!(),
+            }
+        };
+        let err = serve("ftp://example.org").unwrap_err().to_string();
+        assert!(
+            err.contains("--mirror ftp://example.org") && err.contains("ঠিকানা দিন"),
+            "{err}"
+        );
+        let c = serve("http://127.0.0.1:8081,https://verify.example.org").unwrap();
+        assert_eq!(
+            c.mirrors,
+            ["http://127.0.0.1:8081", "https://verify.example.org"]
+        );
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));

@@ -68,12 +68,15 @@ async fn reaches(state: &AppState, position: u64) {
     );
 }
 
+/// Stored pages: `(after, count, bytes)`.
+type Pages = Vec<(u64, u64, Vec<u8>)>;
+
 /// A mirror that answers as the test says: a listing position and pages `(after, count,
 /// bytes)`.
 #[derive(Clone, Default)]
 struct FakeMirror {
     listed: Arc<Mutex<u64>>,
-    pages: Arc<Mutex<Vec<(u64, u64, Vec<u8>)>>>,
+    pages: Arc<Mutex<Pages>>,
 }
 
 #[derive(Deserialize)]
