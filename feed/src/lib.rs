@@ -27,6 +27,7 @@
 //! end, which the mirror's listing gives ([`Follower::mirror`]).
 
 mod l10n;
+pub mod mirror;
 
 use std::collections::HashSet;
 

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use sonod_feed::mirror::{self, ListedOffice};
 use sonod_feed::{CheckedPage, FeedStore, Follower, Next, ProtocolError};
 use sonod_keys::{OfficeCode, TrustList, VerifyingKey};
 use sonod_seal::feed::{EventKind, FeedPageBody, Signed, StatusListBody};
@@ -36,7 +36,7 @@ pub const MAX_TRUST_BYTES: u64 = sonod_keys::MAX_TRUST_LIST_BYTES as u64;
 /// Largest status list read.
 pub const MAX_STATUS_BYTES: u64 = 24 << 20;
 /// Largest office listing read.
-pub const MAX_LISTING_BYTES: u64 = 4 << 20;
+pub const MAX_LISTING_BYTES: u64 = mirror::MAX_LISTING_BYTES as u64;
 /// Events asked for in one page from an issuer.
 pub const PAGE_LIMIT: u64 = 5_000;
 /// Longest total wait for a rate-limited source, in seconds.
@@ -171,18 +171,6 @@ pub struct SyncSummary {
     pub snapshot_bytes: u64,
     /// Warnings shown (bilingual).
     pub warnings: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Listing {
-    format: String,
-    offices: Vec<ListedOffice>,
-}
-
-#[derive(Deserialize)]
-struct ListedOffice {
-    office: OfficeCode,
-    position: u64,
 }
 
 enum Source {
@@ -362,11 +350,10 @@ impl Client {
     }
 
     fn detect(&mut self) -> Result<Source, SyncError> {
-        if let Some(body) = self.get_optional("/api/v1/offices", MAX_LISTING_BYTES)? {
-            return match serde_json::from_slice::<Listing>(&body) {
-                Ok(l) if l.format == "sonod-mirror/1" => Ok(Source::Verifier(l.offices)),
-                _ => Err(SyncError::NotSonod(self.base.clone())),
-            };
+        if let Some(body) = self.get_optional(mirror::OFFICES_PATH, MAX_LISTING_BYTES)? {
+            return mirror::parse_listing(&body)
+                .map(Source::Verifier)
+                .ok_or_else(|| SyncError::NotSonod(self.base.clone()));
         }
         match self.get_optional("/api/v1/status-list", MAX_STATUS_BYTES)? {
             Some(body) if Signed::<StatusListBody>::parse(&body).is_ok() => {
@@ -861,10 +848,7 @@ fn sync_office(
     // The status list first: a feed read afterwards reaches at least its position.
     let status_bytes = match issuer_status {
         Some(b) => Some(b.to_vec()),
-        None => client.get_optional(
-            &format!("/api/v1/offices/{office}/status-list"),
-            MAX_STATUS_BYTES,
-        )?,
+        None => client.get_optional(&mirror::status_list_path(office), MAX_STATUS_BYTES)?,
     };
     // A status list signed with a compromised key is not taken (nothing fixes its bits as the
     // chain fixes pages); the pages' revocations stand in for it until the office signs one
@@ -949,7 +933,7 @@ fn sync_office(
     let mut head_bytes: Option<Vec<u8>> = None;
     while let Next::Fetch { after } = feed.next() {
         let path = if is_verifier {
-            format!("/api/v1/offices/{office}/feed?after={after}")
+            mirror::feed_path(office, after)
         } else {
             format!("/api/v1/feed?after={after}&limit={PAGE_LIMIT}")
         };

@@ -1,6 +1,6 @@
 //! Issue #15, the whole story across the parts, in-process over HTTP: two offices' issuers,
-//! a verifier following both, a kiosk that syncs its offline snapshot from the verifier, and a
-//! thief with office A's key who forges certificates and feed pages (served to a second
+//! a verifier following both, a second verifier following the first through its mirror routes
+//! (`serve --mirror`), a kiosk that syncs its offline snapshot from the second, and a thief with office A's key who forges certificates and feed pages (served to a second
 //! verifier that follows the thief). The authority marks the key compromised with a pin in a
 //! newly signed trust list; office A re-seals while its service runs. Every party must reach
 //! the same verdict for genuine, forged, re-sealed and revoked certificates of both offices,
@@ -133,12 +133,23 @@ impl World {
     }
 
     fn verifier(&mut self, name: &str, issuers: Vec<String>) -> (VerifierState, String) {
+        self.verifier_of(name, issuers, Vec::new())
+    }
+
+    /// A verifier following `issuers` and other verifiers' `mirrors`.
+    fn verifier_of(
+        &mut self,
+        name: &str,
+        issuers: Vec<String>,
+        mirrors: Vec<String>,
+    ) -> (VerifierState, String) {
         let mut c = Config::new(
             self.path(name),
             TrustSource::File(self.path("trust.json")),
             self.root.verifying_key(),
         );
         c.issuers = issuers;
+        c.mirrors = mirrors;
         c.sync_interval = Duration::from_millis(150);
         c.rate_limit_per_minute = 0;
         let state = self.rt.block_on(VerifierState::new(c)).unwrap();
@@ -355,8 +366,16 @@ fn a_stolen_office_key_leaves_genuine_certificates_genuine_at_every_party() {
     wait("verifier 1", || {
         caught_up(&v1, A, 4) && caught_up(&v1, B, 3)
     });
+    // A second verifier follows the first through its mirror routes (both offices, which it
+    // learns from the listing), and the kiosk syncs from the second.
+    let (v2, v2_url) = w.verifier_of("verifier-2", Vec::new(), vec![v1_url.clone()]);
+    wait("verifier 2", || {
+        caught_up(&v2, A, 4) && caught_up(&v2, B, 3)
+    });
+    assert_eq!(v2.replica().chain(&oc(A)), v1.replica().chain(&oc(A)));
+    assert_eq!(v2.replica().chain(&oc(B)), v1.replica().chain(&oc(B)));
     // The kiosk syncs before anything happens.
-    kiosk_sync(&w, &v1_url);
+    kiosk_sync(&w, &v2_url);
 
     // The key is stolen: the thief seals certificates and a feed that publishes one.
     let forged_text = Sealed::seal(&Certificate::new(900, &record(A)), &a_key)
@@ -466,7 +485,18 @@ fn a_stolen_office_key_leaves_genuine_certificates_genuine_at_every_party() {
                 .is_some_and(|t| t.judge().trust_list().sequence() == 2)
             && verify_online(&v1_url, &a1_text)["reason_code"] == "valid_before_compromise"
     });
-    kiosk_sync(&w, &v1_url);
+    // The second verifier, through the first's mirror: the stolen key's pages up to the pin,
+    // the new key's after it.
+    wait("verifier 2 after the theft", || {
+        caught_up(&v2, A, pin_position + 3)
+            && v2
+                .trust()
+                .current()
+                .is_some_and(|t| t.judge().trust_list().sequence() == 2)
+            && verify_online(&v2_url, &a1_text)["reason_code"] == "valid_before_compromise"
+    });
+    assert_eq!(v2.replica().chain(&oc(A)), v1.replica().chain(&oc(A)));
+    kiosk_sync(&w, &v2_url);
 
     let mut kinds = kinds;
     kinds.push(("A re-sealed copy", &a1_resealed));
@@ -477,6 +507,10 @@ fn a_stolen_office_key_leaves_genuine_certificates_genuine_at_every_party() {
             .entry("verifier (follows both issuers)")
             .or_default()
             .insert(kind, shown(&verify_online(&v1_url, text)));
+        table
+            .entry("verifier 2 (follows verifier 1's mirror)")
+            .or_default()
+            .insert(kind, shown(&verify_online(&v2_url, text)));
         table
             .entry("verifier (follows the thief)")
             .or_default()
@@ -525,7 +559,9 @@ fn a_stolen_office_key_leaves_genuine_certificates_genuine_at_every_party() {
     assert_eq!(want("A new, new key"), "valid");
     assert_eq!(want("B genuine"), "valid");
     assert_eq!(want("B revoked"), "revoked");
-    // The kiosk after its sync agrees with the verifier on every kind.
+    // The verifier following the first's mirror, and the kiosk after its sync from it, agree
+    // with the first on every kind.
+    assert_eq!(&table["verifier 2 (follows verifier 1's mirror)"], online);
     assert_eq!(&table["kiosk after its sync"], online);
     // The verifier that follows the thief never takes a forgery, whatever it can check.
     for (kind, verdict) in &table["verifier (follows the thief)"] {

@@ -46,7 +46,10 @@ pub use {
     mirror::{MirrorPage, COMPACT_PAGES, SMALL_PAGE},
     replica::{OfficeFeed, Replica, ReplicaError},
     service::{Answer, Answers, Freshness, Verifier, VerifierSettings, VerifyError},
-    sync::{backoff, sync_once, FeedSource, SourceStatus, SyncError, KICK_SPACING, MAX_BACKOFF},
+    sync::{
+        backoff, mirror_once, sync_once, FeedSource, MirrorSource, MirrorStatus, SourceStatus,
+        SyncError, KICK_SPACING, MAX_BACKOFF, MAX_MIRROR_OFFICES,
+    },
     trust::{TrustHandle, TrustLoadError, TrustSource, TrustState},
     trust_floor::{FloorError, Lowered, TrustFloor, FLOOR_FILE},
 };

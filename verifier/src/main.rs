@@ -82,6 +82,10 @@ struct Serve {
     /// An issuer's base URL whose event feed to replicate (repeatable, or comma-separated).
     #[arg(long = "issuer", env = "SONOD_ISSUERS", value_delimiter = ',')]
     issuers: Vec<String>,
+    /// Another verifier's base URL whose mirror routes to follow, every office it lists,
+    /// checked as an issuer's feed (repeatable, or comma-separated).
+    #[arg(long = "mirror", env = "SONOD_MIRRORS", value_delimiter = ',')]
+    mirrors: Vec<String>,
     /// How often feeds (and a trust list URL) are pulled: 500ms, 5s, 1m, ...
     #[arg(long, env = "SONOD_SYNC_INTERVAL", default_value = "5s", value_parser = parse_duration)]
     sync_interval: Duration,
@@ -213,8 +217,14 @@ fn config(s: &Serve) -> Result<Config> {
             bail!("--issuer {url:?}: expected an http(s) base URL such as http://127.0.0.1:8080");
         }
     }
+    for url in &s.mirrors {
+        if !is_http_url(url) {
+            bail!("{}", l10n::both("cli-bad-mirror", &[("url", url)]));
+        }
+    }
     let mut c = Config::new(s.data.clone(), trust, root);
     c.issuers = s.issuers.clone();
+    c.mirrors = s.mirrors.clone();
     c.sync_interval = s.sync_interval;
     c.max_staleness = s.max_staleness;
     c.public_host = s.public_host.clone();
@@ -297,6 +307,37 @@ fn accept_trust_rollback(r: &Rollback) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mirror_must_be_an_http_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys");
+        let serve = |mirror: &str| {
+            let cli = Cli::try_parse_from([
+                "sonod-verifier",
+                "serve",
+                "--dev-keys",
+                keys.to_str().unwrap(),
+                "--mirror",
+                mirror,
+            ])
+            .unwrap();
+            match cli.command {
+                Command::Serve(s) => config(&s),
+                Command::AcceptTrustRollback(_) => unreachable!(),
+            }
+        };
+        let err = serve("ftp://example.org").unwrap_err().to_string();
+        assert!(
+            err.contains("--mirror ftp://example.org") && err.contains("ঠিকানা দিন"),
+            "{err}"
+        );
+        let c = serve("http://127.0.0.1:8081,https://verify.example.org").unwrap();
+        assert_eq!(
+            c.mirrors,
+            ["http://127.0.0.1:8081", "https://verify.example.org"]
+        );
+    }
 
     #[test]
     fn durations() {

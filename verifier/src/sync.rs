@@ -63,6 +63,21 @@ pub enum SyncError {
     /// The replica refused or failed.
     #[error(transparent)]
     Replica(#[from] ReplicaError),
+    /// A `--mirror` URL answered, but not with a verifier's mirror listing.
+    #[error("{}", crate::l10n::both("sync-not-mirror", &[("url", .0.as_str())]))]
+    NotMirror(String),
+    /// A mirror lists more offices than a verifier follows.
+    #[error("{}", crate::l10n::both("sync-mirror-too-many", &[("url", .0.as_str()), ("max", &MAX_MIRROR_OFFICES.to_string())]))]
+    TooManyOffices(String),
+    /// An office in a mirror failed (the others were followed).
+    #[error("{office}: {error}")]
+    Office {
+        /// The office.
+        office: OfficeCode,
+        /// Why.
+        #[source]
+        error: Box<SyncError>,
+    },
 }
 
 /// What is known about one configured feed, for readiness, metrics and tests.
@@ -211,7 +226,21 @@ pub(crate) async fn get_limited(
     url: &str,
     limit: usize,
 ) -> Result<Vec<u8>, String> {
+    get_optional(client, url, limit)
+        .await?
+        .ok_or_else(|| format!("HTTP {}", reqwest::StatusCode::NOT_FOUND))
+}
+
+/// [`get_limited`], with `None` for a 404.
+async fn get_optional(
+    client: &reqwest::Client,
+    url: &str,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, String> {
     let mut resp = client.get(url).send().await.map_err(|e| e.to_string())?;
+    if resp.status() == reqwest::StatusCode::NOT_FOUND {
+        return Ok(None);
+    }
     if !resp.status().is_success() {
         return Err(format!("HTTP {}", resp.status()));
     }
@@ -225,7 +254,7 @@ pub(crate) async fn get_limited(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok(Some(body))
 }
 
 /// Replicates one feed until caught up with its head, then fetches its status list and
@@ -252,14 +281,20 @@ impl FeedStore for ReplicaStore<'_> {
     fn apply(&mut self, page: &CheckedPage) -> Result<u64, SyncError> {
         let body = page.body();
         let count = body.events.len() as u64;
-        if count > 0 {
+        // A mirror's page may start before the position held (it was compacted there): it
+        // replaces the stored pages from its start, which it covers, and only its new events
+        // go to the replica.
+        let overlaps = count > 0 && body.after < self.replica.mirror_end(&body.office);
+        if overlaps {
+            self.replica
+                .replace_tail(&body.office, body.after, count, self.bytes)?;
+        } else if count > 0 {
             self.replica
                 .put_page(&body.office, body.after, count, self.bytes)?;
         }
-        match self
-            .replica
-            .apply(&body.office, body.after, &body.events, body.head)
-        {
+        let new = page.new_events();
+        let from = page.end() - new.len() as u64;
+        match self.replica.apply(&body.office, from, new, body.head) {
             Ok(feed) => {
                 let chain = (feed.position == page.end())
                     .then(|| page.end_chain())
@@ -268,7 +303,8 @@ impl FeedStore for ReplicaStore<'_> {
                 Ok(feed.position)
             }
             Err(e) => {
-                if count > 0 {
+                // (A replaced tail stays: the page covers it, signed and chained.)
+                if count > 0 && !overlaps {
                     let _ = self.replica.remove_page(&body.office, body.after);
                 }
                 Err(e.into())
@@ -596,5 +632,262 @@ mod tests {
         assert!(big >= MAX_BACKOFF && big <= MAX_BACKOFF.mul_f64(1.1));
         let long = Duration::from_secs(600);
         assert!(backoff(long, 5) >= long);
+    }
+}
+
+/// Most offices followed through one mirror.
+pub const MAX_MIRROR_OFFICES: usize = 10_000;
+
+/// What is known about one configured mirror, for readiness, metrics and tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MirrorStatus {
+    /// The offices its last listing named that this verifier follows through it (those with
+    /// keys in the trust list).
+    pub offices: Vec<OfficeCode>,
+    /// Whether a round has succeeded since start.
+    pub synced: bool,
+    /// Failed rounds in a row.
+    pub consecutive_failures: u32,
+    /// Failed rounds since start.
+    pub failures: u64,
+    /// Pages fetched since start.
+    pub pages: u64,
+    /// The last failure, while failing.
+    pub last_error: Option<String>,
+    /// The wait before the next round.
+    pub next_wait: Duration,
+}
+
+/// Another verifier whose mirror routes are followed (`serve --mirror URL`): every office its
+/// listing names, through `GET /api/v1/offices/{office}/feed?after=N` and
+/// `/status-list`. The mirror is transport only: every page meets the same rules as an
+/// issuer's ([`sonod_feed::Follower::mirror`]: the office's key in the trust list, the
+/// signature, the hash chain against what is held and against the trust list's pins, a
+/// compromised key's pages only up to its pin), and the pages are kept as the office signed
+/// them, so that this verifier's own mirror routes serve them on.
+#[derive(Debug)]
+pub struct MirrorSource {
+    url: String,
+    status: Mutex<MirrorStatus>,
+}
+
+impl MirrorSource {
+    /// A verifier's base URL (`http://127.0.0.1:8081`).
+    pub fn new(url: &str) -> MirrorSource {
+        MirrorSource {
+            url: url.trim_end_matches('/').to_owned(),
+            status: Mutex::new(MirrorStatus::default()),
+        }
+    }
+
+    /// The base URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A copy of the status.
+    pub fn status(&self) -> MirrorStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut MirrorStatus)) {
+        f(&mut self
+            .status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner));
+    }
+}
+
+/// One round over a mirror: its listing, then each office it names (whose keys are in the
+/// trust list) up to the listed position, and its status list. An office that fails leaves
+/// the others followed; the round then fails with the first such error.
+pub async fn mirror_once(
+    source: &MirrorSource,
+    replica: &Replica,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+) -> Result<(), SyncError> {
+    let url = format!("{}{}", source.url, sonod_feed::mirror::OFFICES_PATH);
+    let bytes = get_optional(client, &url, sonod_feed::mirror::MAX_LISTING_BYTES)
+        .await
+        .map_err(SyncError::Fetch)?
+        .ok_or_else(|| SyncError::NotMirror(source.url.clone()))?;
+    let listed = sonod_feed::mirror::parse_listing(&bytes)
+        .ok_or_else(|| SyncError::NotMirror(source.url.clone()))?;
+    if listed.len() > MAX_MIRROR_OFFICES {
+        return Err(SyncError::TooManyOffices(source.url.clone()));
+    }
+    let known = {
+        let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
+        let list = trust_state.judge().trust_list();
+        listed
+            .into_iter()
+            .filter(|l| list.entries().iter().any(|e| e.office == l.office))
+            .collect::<Vec<_>>()
+    };
+    source.update(|s| s.offices = known.iter().map(|l| l.office.clone()).collect());
+    let mut first = None;
+    for l in &known {
+        if let Err(e) = mirror_office(source, replica, trust, client, l).await {
+            first.get_or_insert(SyncError::Office {
+                office: l.office.clone(),
+                error: Box::new(e),
+            });
+        }
+    }
+    first.map_or(Ok(()), Err)
+}
+
+/// Follows one office of a mirror up to its listed position.
+async fn mirror_office(
+    source: &MirrorSource,
+    replica: &Replica,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+    listed: &sonod_feed::mirror::ListedOffice,
+) -> Result<(), SyncError> {
+    let office = &listed.office;
+    let position = replica.office(office).map_or(0, |f| f.position);
+    let mut feed = Follower::mirror(office.clone(), position, listed.position)
+        .with_chain(replica.chain(office));
+    let asked_at = now_unix_ms();
+    let pages = async {
+        while let Next::Fetch { after } = feed.next() {
+            let url = format!(
+                "{}{}",
+                source.url,
+                sonod_feed::mirror::feed_path(office, after)
+            );
+            let bytes = get_limited(client, &url, MAX_PAGE_BYTES)
+                .await
+                .map_err(SyncError::Fetch)?;
+            source.update(|s| s.pages += 1);
+            let page = Signed::<FeedPageBody>::parse(&bytes).map_err(ProtocolError::from)?;
+            let page = {
+                let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
+                feed.check(trust_state.judge().trust_list(), page)?
+            };
+            feed.apply(
+                &mut ReplicaStore {
+                    replica,
+                    bytes: &bytes,
+                },
+                &page,
+            )?;
+        }
+        Ok::<(), SyncError>(())
+    }
+    .await;
+    // The trust list's pins against the history held, as for an issuer's feed.
+    {
+        let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
+        let pins = sonod_feed::pins(trust_state.judge().trust_list(), office);
+        replica.check_pins(office, pins)?;
+    }
+    pages?;
+    let position = feed.position();
+    // Caught up with the mirror, which caught up with the office when it says: the replica
+    // is as fresh as the mirror was then, never fresher than this round.
+    if position >= listed.position {
+        let mirror_synced = listed
+            .synced_at
+            .as_deref()
+            .and_then(|s| {
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+            })
+            .map(|t| t.unix_timestamp().saturating_mul(1000));
+        if let Some(ms) = mirror_synced {
+            replica.mark_synced_ms(office, ms.min(asked_at))?;
+        }
+    }
+    mirror_status_list(source, replica, trust, client, office, position).await
+}
+
+/// Fetches, checks and keeps the office's status list from the mirror, when it has one. A
+/// list signed with a key now compromised is left out (nothing fixes its bits as the chain
+/// fixes pages): the feed's revocations stand for it until the office signs one anew.
+async fn mirror_status_list(
+    source: &MirrorSource,
+    replica: &Replica,
+    trust: &TrustHandle,
+    client: &reqwest::Client,
+    office: &OfficeCode,
+    position: u64,
+) -> Result<(), SyncError> {
+    let url = format!(
+        "{}{}",
+        source.url,
+        sonod_feed::mirror::status_list_path(office)
+    );
+    let Some(bytes) = get_optional(client, &url, MAX_STATUS_LIST_BYTES)
+        .await
+        .map_err(SyncError::Fetch)?
+    else {
+        return Ok(());
+    };
+    let trust_state = trust.current().ok_or(SyncError::NoTrustList)?;
+    let list = Signed::<StatusListBody>::parse(&bytes).map_err(ProtocolError::from)?;
+    let trust_list = trust_state.judge().trust_list();
+    match sonod_feed::check_status_list(trust_list, office, &list) {
+        Err(ProtocolError::KeyNotValid { key, .. })
+            if trust_list
+                .entry(&key)
+                .is_some_and(|e| e.status == sonod_keys::KeyStatus::Compromised) =>
+        {
+            return Ok(());
+        }
+        r => r?,
+    };
+    sonod_feed::check_status_ahead(list.signed.position, position)?;
+    replica.put_status_list(office, list.signed.position, &bytes)?;
+    Ok(())
+}
+
+/// Runs [`mirror_once`] every `interval`, backing off on failure, until `shutdown` turns
+/// true.
+pub async fn run_mirror(
+    source: Arc<MirrorSource>,
+    replica: Arc<Replica>,
+    trust: Arc<TrustHandle>,
+    client: reqwest::Client,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let wait = match mirror_once(&source, &replica, &trust, &client).await {
+            Ok(()) => {
+                source.update(|s| {
+                    s.synced = true;
+                    s.consecutive_failures = 0;
+                    s.last_error = None;
+                    s.next_wait = interval;
+                });
+                interval
+            }
+            Err(e) => {
+                let mut wait = interval;
+                source.update(|s| {
+                    if s.last_error.as_deref() != Some(e.to_string().as_str()) {
+                        tracing::warn!(mirror = %source.url, error = %e, "mirror sync failed");
+                    }
+                    s.consecutive_failures = s.consecutive_failures.saturating_add(1);
+                    s.failures += 1;
+                    s.last_error = Some(e.to_string());
+                    wait = backoff(interval, s.consecutive_failures);
+                    s.next_wait = wait;
+                });
+                wait
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
     }
 }

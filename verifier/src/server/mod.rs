@@ -32,7 +32,7 @@ pub use sonod_serve::NEVER_SHED;
 
 use crate::replica::{Replica, ReplicaError};
 pub use crate::service::{Answer, Answers, Freshness};
-use crate::sync::{run_feed, FeedSource};
+use crate::sync::{run_feed, run_mirror, FeedSource, MirrorSource};
 use crate::trust::{TrustHandle, TrustSource};
 use crate::trust_floor::{FloorError, TrustFloor};
 use crate::{Verifier, VerifierSettings};
@@ -58,6 +58,9 @@ pub struct Config {
     pub root: VerifyingKey,
     /// Base URLs of the issuers whose feeds are replicated.
     pub issuers: Vec<String>,
+    /// Base URLs of other verifiers whose mirror routes are followed (every office they
+    /// list), checked as strictly as an issuer's feed.
+    pub mirrors: Vec<String>,
     /// How often feeds (and a trust list URL) are pulled.
     pub sync_interval: Duration,
     /// A feed not caught up for longer makes the service unready.
@@ -103,6 +106,7 @@ impl Config {
             trust,
             root,
             issuers: Vec::new(),
+            mirrors: Vec::new(),
             sync_interval: Duration::from_secs(5),
             max_staleness: Duration::from_secs(600),
             public_host: None,
@@ -128,6 +132,8 @@ struct Inner {
     rate_limit: RateLimit,
     metrics: Metrics,
     http: reqwest::Client,
+    /// The other verifiers followed through their mirror routes.
+    mirrors: Vec<Arc<MirrorSource>>,
     /// Image decoding is heavy: at most this many at once.
     scan_slots: Semaphore,
     /// Photo uploads being received or read: at most this many at once (each holds up to
@@ -209,7 +215,13 @@ impl AppState {
             },
         );
         let metrics = Metrics::new(&verifier);
+        let mirrors = config
+            .mirrors
+            .iter()
+            .map(|u| Arc::new(MirrorSource::new(u)))
+            .collect();
         Ok(AppState(Arc::new(Inner {
+            mirrors,
             config,
             verifier,
             rate_limit,
@@ -245,6 +257,11 @@ impl AppState {
         self.0.verifier.feeds()
     }
 
+    /// The configured mirrors.
+    pub fn mirrors(&self) -> &[Arc<MirrorSource>] {
+        &self.0.mirrors
+    }
+
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
@@ -262,7 +279,31 @@ impl AppState {
 
     /// Why the service is not ready, if it is not (see [`Verifier::readiness_problems`]).
     pub fn readiness_problems(&self) -> Vec<String> {
-        self.0.verifier.readiness_problems()
+        let mut out = self.0.verifier.readiness_problems();
+        // A mirror's offices as an issuer's feed: stale past the limit, or never synced.
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let limit = i64::try_from(self.0.config.max_staleness.as_secs()).unwrap_or(i64::MAX);
+        for m in &self.0.mirrors {
+            let st = m.status();
+            if !st.synced {
+                out.push(format!("mirror {} has never been synced", m.url()));
+            }
+            for office in &st.offices {
+                match self.replica().office(office).and_then(|f| f.synced_at()) {
+                    Some(at) if now.saturating_sub(at) <= limit => {}
+                    Some(at) => out.push(format!(
+                        "office {office} through mirror {} is {} s stale (limit {limit} s)",
+                        m.url(),
+                        now.saturating_sub(at)
+                    )),
+                    None => out.push(format!(
+                        "office {office} through mirror {} has never been synced",
+                        m.url()
+                    )),
+                }
+            }
+        }
+        out
     }
 
     /// [`Verifier::verify_one`].
@@ -343,7 +384,8 @@ impl Background {
     }
 }
 
-/// Starts the trust list watcher, one sync task per feed, and the limiter's pruning.
+/// Starts the trust list watcher, one sync task per feed and per mirror, and the limiter's
+/// pruning.
 pub fn spawn_background(state: &AppState) -> Background {
     let (tx, rx) = watch::channel(false);
     let mut tasks = Vec::new();
@@ -356,6 +398,16 @@ pub fn spawn_background(state: &AppState) -> Background {
     for feed in state.feeds() {
         tasks.push(tokio::spawn(run_feed(
             Arc::clone(feed),
+            Arc::clone(state.replica()),
+            Arc::clone(state.trust()),
+            state.http().clone(),
+            cfg.sync_interval,
+            rx.clone(),
+        )));
+    }
+    for mirror in state.mirrors() {
+        tasks.push(tokio::spawn(run_mirror(
+            Arc::clone(mirror),
             Arc::clone(state.replica()),
             Arc::clone(state.trust()),
             state.http().clone(),
