@@ -51,10 +51,11 @@ cookie=$(curl -fsS -o /dev/null -D - --data "mobile=01712345678&code=$code" 127.
 [ -n "$cookie" ] || { echo "could not sign in" >&2; exit 1; }
 page=$(curl -fsS -b "$cookie" -o "$work/page.html" -w '%{size_download}' 127.0.0.1:$port/citizen)
 listed=$(grep -o 'class="card"' "$work/page.html" | wc -l)
-pdf=$(curl -fsS -b "$cookie" -o "$work/c.pdf" -w '%{size_download}' 127.0.0.1:$port/citizen/certificates/1/pdf)
+pdf_path=$(grep -o '/citizen/certificates/[0-9]*/pdf' "$work/page.html" | head -1)
+pdf=$(curl -fsS -b "$cookie" -o "$work/c.pdf" -w '%{size_download}' "127.0.0.1:$port$pdf_path")
 echo "citizen page: $page bytes (HTML with its CSS; no script, no image; fonts are the phone's), $listed certificates listed"
 echo "certificate PDF: $pdf bytes (fonts subset and embedded)"
-for path in /citizen /citizen/certificates/1/pdf; do
+for path in /citizen "$pdf_path"; do
     echo "== wrk -t2 -c8 -d${secs}s --latency $path"
     wrk -t2 -c8 -d"${secs}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path" |
         grep -E 'Requests/sec|^ +(50|99)%|Non-2xx'
