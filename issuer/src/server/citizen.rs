@@ -315,6 +315,22 @@ fn certificate_row(
     }
 }
 
+/// The form again saying how long to wait, with the wait in `Retry-After` for scripts.
+fn too_many(mut page: SignInPage, wait: std::time::Duration) -> Response {
+    let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+    page.error = Some(both("citizen-wait", &[("minutes", &minutes)]));
+    let mut r = render(StatusCode::TOO_MANY_REQUESTS, &page);
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
+    r
+}
+
+/// A typed mobile number (at most 40 characters are read) in its one form, `+8801…`.
+fn parse_mobile(typed: &str) -> Option<String> {
+    let typed: String = typed.chars().take(40).collect();
+    typed.parse::<Mobile>().ok().map(|m| m.as_str().to_owned())
+}
+
 #[derive(Deserialize)]
 struct NumberForm {
     mobile: String,
@@ -328,29 +344,16 @@ async fn send_code(
     Form(f): Form<NumberForm>,
 ) -> Result<Response, AppError> {
     let mut page = sign_in_page(&state);
-    let Ok(mobile) = f
-        .mobile
-        .chars()
-        .take(40)
-        .collect::<String>()
-        .parse::<Mobile>()
-    else {
+    let Some(mobile) = parse_mobile(&f.mobile) else {
         page.error = Some(both("citizen-bad-mobile", &[]));
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
-    let mobile = mobile.as_str().to_owned();
     if let Err(SendRefused::Wait(wait)) =
         state
             .citizens()
             .admit_send(&mobile, address, Instant::now())
     {
-        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
-        page.error = Some(both("citizen-wait", &[("minutes", &minutes)]));
-        let mut r = render(StatusCode::TOO_MANY_REQUESTS, &page);
-        if let Ok(v) = wait.as_secs().max(1).to_string().parse() {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Ok(r);
+        return Ok(too_many(page, wait));
     }
     let known = {
         let (state, mobile) = (state.clone(), mobile.clone());
@@ -397,17 +400,10 @@ async fn verify(
     Form(f): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     let mut page = sign_in_page(&state);
-    let Ok(mobile) = f
-        .mobile
-        .chars()
-        .take(40)
-        .collect::<String>()
-        .parse::<Mobile>()
-    else {
+    let Some(mobile) = parse_mobile(&f.mobile) else {
         page.error = Some(both("citizen-bad-mobile", &[]));
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
-    let mobile = mobile.as_str().to_owned();
     page.mobile_bn = local_bn(&mobile);
     page.mobile = Some(mobile.clone());
     let code = sonod_seal::latin_digits(&f.code.chars().take(20).collect::<String>())
@@ -440,11 +436,7 @@ async fn verify(
             page.mobile = None;
             Ok(render(StatusCode::UNAUTHORIZED, &page))
         }
-        Err(CodeRefused::Wait(wait)) => {
-            let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
-            page.error = Some(both("citizen-wait", &[("minutes", &minutes)]));
-            Ok(render(StatusCode::TOO_MANY_REQUESTS, &page))
-        }
+        Err(CodeRefused::Wait(wait)) => Ok(too_many(page, wait)),
     }
 }
 
