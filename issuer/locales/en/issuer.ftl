@@ -102,6 +102,7 @@ app-unauthorized = authentication required
 app-forbidden = your role does not allow this
 app-csrf = the form does not belong to this session; reload the page and try again
 app-too-large = request body too large
+uploads-busy = many applications are being sent at this moment; send yours again in a few seconds
 issue-io = cannot write { $path }: { $source }
 office-key-root = cannot read the root public key: { $n0 }
 office-key-trust-list = the trust list is not usable: { $n0 }

@@ -25,6 +25,7 @@ use sonod_seal::{bangla_digits, cert_type_by_key, CertType, CERT_TYPES};
 
 use super::auth::{csrf_ok, csrf_token, session_cookie, Caller, ClientAddr};
 use super::error::AppError;
+use super::uploads::{self, UploadSlots};
 use super::AppState;
 use crate::accounts::throttle::{Throttle, ThrottlePolicy};
 use crate::accounts::Permission;
@@ -51,23 +52,32 @@ const CENTRE_COOKIE: &str = "sonod_centre";
 
 pub(super) fn routes() -> Router<AppState> {
     let upload = DefaultBodyLimit::max(MAX_UPLOAD);
+    // One set of slots for every route that takes documents (see `uploads`).
+    let hold = axum::middleware::from_fn_with_state(UploadSlots::per_core(), uploads::hold);
     Router::new()
         .route("/apply", get(list))
-        .route("/apply/{key}", get(form_page).post(submit).layer(upload))
+        .route(
+            "/apply/{key}",
+            get(form_page).merge(post(submit).layer(upload).layer(hold.clone())),
+        )
         .route(
             "/apply/{key}/edit",
-            get(edit_page).post(edit_submit).layer(upload),
+            get(edit_page).merge(post(edit_submit).layer(upload).layer(hold.clone())),
         )
         .route("/status", get(status_page).post(status_lookup))
         .route("/applications/{id}/documents/{index}", get(document))
         .route(
             "/api/v1/applications",
-            post(api_submit).layer(DefaultBodyLimit::max(MAX_API_BODY)),
+            post(api_submit)
+                .layer(DefaultBodyLimit::max(MAX_API_BODY))
+                .layer(hold.clone()),
         )
         .route("/api/v1/applications/status", get(api_status))
         .route(
             "/api/v1/applications/{tracking}/resubmit",
-            post(api_resubmit).layer(DefaultBodyLimit::max(MAX_API_BODY)),
+            post(api_resubmit)
+                .layer(DefaultBodyLimit::max(MAX_API_BODY))
+                .layer(hold),
         )
 }
 

@@ -20,6 +20,7 @@ mod review;
 mod second_factor;
 mod settings_page;
 mod tokens;
+pub mod uploads;
 mod web;
 
 use std::path::PathBuf;
