@@ -199,8 +199,9 @@ fn main() -> ExitCode {
 fn config(s: &Serve) -> Result<Config> {
     let (trust, root_path) = match (&s.dev_keys, &s.trust, &s.root) {
         (Some(dir), _, _) => {
-            let keys = ensure_dev_keys(dir, &DevOptions::default())
-                .with_context(|| format!("development keys in {}", dir.display()))?;
+            let keys = ensure_dev_keys(dir, &DevOptions::default()).with_context(|| {
+                l10n::both("cli-dev-keys", &[("dir", &dir.display().to_string())])
+            })?;
             eprintln!("{}", *DEV_WARNING);
             (
                 TrustSource::File(keys.trust_list_path()),
@@ -210,11 +211,15 @@ fn config(s: &Serve) -> Result<Config> {
         (None, Some(t), Some(r)) => (TrustSource::parse(t), r.clone()),
         _ => bail!("{}", l10n::both("cli-trust-needed", &[])),
     };
-    let root = read_public_key(&root_path)
-        .with_context(|| format!("reading the root key {}", root_path.display()))?;
+    let root = read_public_key(&root_path).with_context(|| {
+        l10n::both(
+            "cli-root-key",
+            &[("path", &root_path.display().to_string())],
+        )
+    })?;
     for url in &s.issuers {
         if !is_http_url(url) {
-            bail!("--issuer {url:?}: expected an http(s) base URL such as http://127.0.0.1:8080");
+            bail!("{}", l10n::both("cli-bad-issuer", &[("url", url)]));
         }
     }
     for url in &s.mirrors {
@@ -263,7 +268,7 @@ async fn serve(s: Serve) -> Result<()> {
     })?;
     let listener = tokio::net::TcpListener::bind(s.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", s.listen))?;
+        .with_context(|| l10n::both("cli-listen", &[("addr", &s.listen.to_string())]))?;
     tracing::info!(address = %listener.local_addr()?, "sonod-verifier serving");
     run(listener, state, sonod_serve::shutdown_signal()).await?;
     tracing::info!("sonod-verifier stopped");

@@ -307,3 +307,46 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A mistyped command line stops the verifier before it serves, saying in both languages
+/// which option is wrong and what is expected; nothing is left half-started.
+#[test]
+fn a_bad_address_on_the_command_line_is_named_in_both_languages() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // An address another program already listens on.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken = taken.local_addr().expect("addr").to_string();
+    let cannot_listen = format!("cannot listen on {taken}");
+    let cases: [(&[&str], &str, &str); 3] = [
+        (
+            &["--issuer", "ftp://office.example"],
+            "দপ্তরের সেবার http(s) ঠিকানা দিন",
+            "expected an office's http(s) base URL",
+        ),
+        (
+            &["--mirror", "office.example"],
+            "যাচাই সেবার http(s) ঠিকানা দিন",
+            "expected a verifier's http(s) base URL",
+        ),
+        (
+            &["--listen", &taken, "--issuer", "http://127.0.0.1:9"],
+            "ঠিকানায় শোনা যায়নি",
+            &cannot_listen,
+        ),
+    ];
+    for (args, bn, en) in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_sonod-verifier"))
+            .arg("serve")
+            .arg("--dev-keys")
+            .arg(dir.path().join("keys"))
+            .arg("--data")
+            .arg(dir.path().join("data"))
+            .args(args)
+            .env("SONOD_LOG", "off")
+            .output()
+            .expect("sonod-verifier runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(bn) && err.contains(en), "{args:?}: {err}");
+    }
+}
