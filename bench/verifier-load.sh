@@ -34,10 +34,8 @@ SKIP_SCALE=${SKIP_SCALE:-0}
 PORT=${PORT:-18181}
 WORK=$(mktemp -d /tmp/sonod-verifier-bench.XXXXXX)
 TOKEN="bench-$RANDOM-$RANDOM"
-CLK=$(getconf CLK_TCK)
-
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 2; }
-command -v curl >/dev/null || { echo "curl is needed: apt-get install -y curl" >&2; exit 2; }
+# wait_ready, metric, cpu_ticks, rss_kib, hwm_kib, run_wrk, ratio
+. bench/verifier-lib.sh
 
 TARGET=${CARGO_TARGET_DIR:-target}
 FEATURES=()
@@ -66,11 +64,7 @@ start_server() { # DATA_DIR
     --listen "127.0.0.1:$PORT" --exempt-token "$TOKEN" --request-timeout 60s \
     >"$WORK/server.log" 2>&1 &
   SERVER=$!
-  for _ in $(seq 1 600); do
-    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "the server did not become ready" >&2; cat "$WORK/server.log" >&2; exit 1
+  wait_ready "http://127.0.0.1:$PORT/readyz" "$WORK/server.log"
 }
 
 start_floor() { # verify|echo
@@ -83,36 +77,9 @@ start_floor() { # verify|echo
   echo "the floor server did not start" >&2; cat "$WORK/floor.log" >&2; exit 1
 }
 
-metric() { curl -fs "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
-
 stop_server() {
   kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 }
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
-rss_kib() { awk '/^VmRSS/{print $2}' "/proc/$SERVER/status"; }
-hwm_kib() { awk '/^VmHWM/{print $2}' "/proc/$SERVER/status"; }
-
-# run_wrk CONNECTIONS SECONDS PAYLOAD_FILE BATCH DELAY_MS -> sets REQS RPS P99 CPU_US (per request)
-run_wrk() {
-  local before after out
-  before=$(cpu_ticks)
-  out=$(PAYLOADS="$3" BATCH="$4" DELAY_MS="$5" TOKEN="$TOKEN" THREADS=2 \
-    wrk -t2 -c"$1" -d"$2"s --timeout 10s -s bench/verifier-verify.lua "http://127.0.0.1:$PORT" 2>&1)
-  after=$(cpu_ticks)
-  local line
-  line=$(grep '^RESULT' <<<"$out") || { echo "$out" >&2; exit 1; }
-  REQS=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
-  RPS=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
-  P99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")
-  local bad
-  bad=$(sed -E 's/.*non2xx=([0-9]+) socket_errors=([0-9]+).*/\1 \2/' <<<"$line")
-  [ "$bad" = "0 0" ] || echo "  (non-2xx / socket errors: $bad)" >&2
-  CPU_US=$(awk -v t=$((after - before)) -v clk="$CLK" -v n="$REQS" 'BEGIN{printf "%.2f", t / clk * 1e6 / n}')
-  echo "  $line" >&2
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), RUSTFLAGS=${RUSTFLAGS:-}"
 echo "== fixture: $PAYLOADS distinct sealed certificates"

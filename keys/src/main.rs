@@ -11,8 +11,8 @@ use sonod_keys::l10n;
 use sonod_keys::{
     ensure_dev_keys, format_date, parse_date, read_public_key, read_secret_key, today_dhaka,
     write_public_key, write_secret_key, DevOptions, Environment, FeedPin, KeyFileError, KeyId,
-    OfficeCode, Passphrase, SecretKey, TrustEntry, TrustList, TrustListDraft, TrustListError,
-    DEV_WARNING,
+    KeyStatus, OfficeCode, Passphrase, SecretKey, TrustEntry, TrustList, TrustListDraft,
+    TrustListError, DEV_WARNING,
 };
 use time::Date;
 
@@ -559,6 +559,33 @@ fn show(file: &Path, root: &Path, json: bool) -> anyhow::Result<ExitCode> {
                 e.status
             )?,
         }
+        // A compromised key: from when, and what of its office's feed is still vouched for.
+        if let Some(at) = e.compromised_at {
+            writeln!(
+                out,
+                "  {}",
+                l10n::both("cli-compromised-from", &[("at", &format_dhaka_time(at))])
+            )?;
+        }
+        match &e.feed_pin {
+            Some(pin) => {
+                writeln!(
+                    out,
+                    "  {}",
+                    l10n::both("cli-feed-pin", &[("position", &pin.position.to_string())])
+                )?;
+                writeln!(
+                    out,
+                    "  {}: {}",
+                    l10n::both("cli-feed-pin-chain", &[]),
+                    pin.chain
+                )?;
+            }
+            None if e.status == KeyStatus::Compromised => {
+                writeln!(out, "  {}", l10n::both("cli-no-feed-pin", &[]))?
+            }
+            None => {}
+        }
         writeln!(
             out,
             "  {}: {} — {} / {}",
@@ -585,6 +612,19 @@ fn show(file: &Path, root: &Path, json: bool) -> anyhow::Result<ExitCode> {
         eprintln!("{}: {}", l10n::both("cli-warning", &[]), *DEV_WARNING);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A moment as Dhaka's clock shows it, `2026-12-06 09:30:00 +06:00` (digits and separators
+/// only, so that the Bangla text shows it in Bangla digits).
+fn format_dhaka_time(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::macros::offset!(+6));
+    format!(
+        "{} {:02}:{:02}:{:02} +06:00",
+        format_date(at.date()),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 fn dev(args: DevArgs) -> anyhow::Result<()> {

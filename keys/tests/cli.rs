@@ -405,6 +405,73 @@ fn trust_rotate_retire_compromise() {
 }
 
 #[test]
+fn trust_show_prints_a_compromised_keys_time_and_feed_pin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let office = signed_list(dir);
+    let chain = "9f".repeat(32);
+    keys(dir)
+        .args([
+            "trust",
+            "compromise",
+            "trust.json",
+            &office,
+            "--at",
+            "2026-12-06T03:30:00Z",
+            "--pin-position",
+            "1234",
+            "--pin-chain",
+            &chain,
+        ])
+        .assert()
+        .success();
+    keys(dir)
+        .args(["trust", "sign", "trust.json", "--root-key", "root.key.pem"])
+        .assert()
+        .success();
+    let shown =
+        stdout_of(keys(dir).args(["trust", "show", "trust.json", "--root", "root.pub.pem"]));
+    // The moment in Dhaka's time, Bangla digits in the Bangla text; the pin's position and
+    // chain hash; and where a key's lines are, under it.
+    let expected = format!(
+        "চাবি / key {office}\n\
+         \x20 অবস্থা / status: আপসকৃত / compromised\n\
+         \x20 আপসকৃত: ২০২৬-১২-০৬ ০৯:৩০:০০ +০৬:০০ থেকে অবিশ্বস্ত / \
+         compromised: distrusted from 2026-12-06 09:30:00 +06:00\n\
+         \x20 ফিড-পিন: অফিসের ফিডের ১২৩৪ নম্বর অবস্থান পর্যন্ত প্রকাশিত সনদ খাঁটি / \
+         feed pin: certificates published in the office's feed up to position 1234 are genuine\n\
+         \x20 পিনের চেইন-হ্যাশ / the pin's chain hash: {chain}\n\
+         \x20 অফিস / office: 100524"
+    );
+    assert!(shown.contains(&expected), "{shown}");
+    assert!(!shown.contains("ফিড-পিন নেই"), "{shown}");
+
+    // Compromised without a pin: nothing of the key is vouched for, and the list says so.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let office = signed_list(dir);
+    keys(dir)
+        .args(["trust", "compromise", "trust.json", &office])
+        .assert()
+        .success();
+    keys(dir)
+        .args(["trust", "sign", "trust.json", "--root-key", "root.key.pem"])
+        .assert()
+        .success();
+    let shown =
+        stdout_of(keys(dir).args(["trust", "show", "trust.json", "--root", "root.pub.pem"]));
+    assert!(shown.contains("আপসকৃত: "), "{shown}");
+    assert!(
+        shown.contains(
+            "ফিড-পিন নেই: এই চাবির কোনো সনদ খাঁটি বলে নিশ্চিত নয় / \
+             no feed pin: no certificate of this key is vouched for\n"
+        ),
+        "{shown}"
+    );
+    assert!(!shown.contains("feed pin: certificates"), "{shown}");
+}
+
+#[test]
 fn trust_retire_records_the_last_signing_day() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

@@ -9,6 +9,17 @@
 //! distinct certificates, round after round, for SECONDS each: with no key compromised, and
 //! with one key compromised (pinned) and 10 % of the requests carrying its certificates, which
 //! the replica vouches for. Prints both rates and their ratio.
+//!
+//! `office DIR N ADDR HOST`: the fixture of the same comparison over HTTP (bench/compromise.sh
+//! starts two `sonod-verifier serve` on it): office 100524's issuer, in this process, issues N
+//! certificates, every tenth with a second key of the office (the one that will be stolen),
+//! and serves its feed on ADDR until killed. In DIR: `root.pub.pem`; `trust-plain.json` (both
+//! keys active); `trust-compromised.json` (newly signed: the second key compromised now, with
+//! the feed pinned at its head, as docs/COMPROMISE.md does); `payloads.txt`, the N QR texts
+//! (naming HOST) in issue order, where every hundredth is instead a forgery with the stolen
+//! key of that serial (the feed published another certificate under it), so that 10 % of the
+//! lines carry the stolen key's certificates: 9 % genuine, 1 % forged. Prints `ready` when the
+//! feed is served.
 
 use std::time::{Duration, Instant};
 
@@ -209,6 +220,137 @@ fn judge(n: u64, seconds: f64) {
     println!("ratio: {:.1}% (goal: within 5%)", 100.0 * b / a);
 }
 
+/// The trust list of [`office`]: `keys` of office 100524 (all active, verifier host `host`),
+/// `compromised` marked from now with its feed pin; signed and written to `path`.
+fn write_trust(
+    path: &std::path::Path,
+    root: &SecretKey,
+    keys: &[&SecretKey],
+    host: &str,
+    compromised: Option<(&SecretKey, FeedPin)>,
+) {
+    let today = today_dhaka();
+    let mut d = TrustListDraft::new(today + time::Duration::days(300), Environment::Production);
+    for k in keys {
+        d.add_key(TrustEntry::new(
+            k.verifying_key(),
+            "100524".parse().expect("office"),
+            "সাভার পৌরসভা",
+            "Savar Paurashava",
+            today - time::Duration::days(30),
+            today + time::Duration::days(300),
+            vec![host.to_owned()],
+        ))
+        .expect("add");
+    }
+    if let Some((k, pin)) = compromised {
+        d.compromise(k.key_id(), time::OffsetDateTime::now_utc(), Some(pin))
+            .expect("compromise");
+    }
+    d.sign_on(root, None, today).expect("sign");
+    d.write(path).expect("write the trust list");
+}
+
+fn office(dir: &std::path::Path, n: u64, addr: &str, host: &str) {
+    use sonod_issuer::server::{AppState, OfficeInfo, ServeConfig};
+    use std::io::Write;
+
+    std::fs::create_dir_all(dir).expect("dir");
+    let root = SecretKey::generate();
+    let (stolen, active) = (SecretKey::generate(), SecretKey::generate());
+    sonod_keys::write_public_key(dir.join("root.pub.pem"), &root.verifying_key()).expect("root");
+    sonod_keys::write_secret_key(dir.join("office.key.pem"), &active, None).expect("key");
+    let plain = dir.join("trust-plain.json");
+    write_trust(&plain, &root, &[&stolen, &active], host, None);
+    let state = AppState::new(
+        ServeConfig {
+            office: OfficeInfo {
+                code: "100524".parse().expect("office"),
+                name_bn: "সাভার পৌরসভা".into(),
+                name_en: "Savar Paurashava".into(),
+            },
+            key_path: dir.join("office.key.pem"),
+            trust_path: plain.clone(),
+            root_path: dir.join("root.pub.pem"),
+            verifier_host: Some(host.parse().expect("host")),
+            request_timeout: Duration::from_secs(30),
+            development: false,
+            wording_dir: None,
+        },
+        Store::open(&dir.join("issuer")).expect("store"),
+    )
+    .expect("issuer");
+    let list = TrustList::read(&plain, &root.verifying_key(), today_dhaka()).expect("trust");
+    let stolen_key = OfficeKey::new(
+        SecretKey::from_signing_key(stolen.signing_key().clone()),
+        &list,
+    )
+    .expect("stolen key");
+    let active_key = state.key();
+    let ledger = state.ledger();
+    let r = record();
+    let mut forged_record = r.to_json();
+    forged_record["fields"]["name"] = serde_json::json!("জাল নাম");
+    let forged_record = Record::from_json(&forged_record).expect("forged record");
+    let qr_host: sonod_seal::Host = host.parse().expect("host");
+    let start = Instant::now();
+    let mut out =
+        std::io::BufWriter::new(std::fs::File::create(dir.join("payloads.txt")).expect("payloads"));
+    let mut last = None;
+    for i in 1..=n {
+        let key = if i % 10 == 0 {
+            &stolen_key
+        } else {
+            &*active_key
+        };
+        let o = ledger.issue(&r, key, "bench", None).expect("issue");
+        let serial = o.certificate.serial;
+        let text = if i % 100 == 0 {
+            Sealed::seal(&Certificate::new(serial, &forged_record), &stolen)
+                .expect("forge")
+                .to_qr_text(Some(&qr_host))
+        } else {
+            sonod_seal::qr_text(&o.certificate.sealed, Some(&qr_host))
+        };
+        writeln!(out, "{text}").expect("write");
+        last = Some(o);
+    }
+    out.flush().expect("flush");
+    if let Some(o) = last {
+        ledger.issued_durable_blocking(&o).expect("durable");
+    }
+    let head = ledger.head();
+    let chain = ledger
+        .chain_at(head)
+        .expect("chain")
+        .expect("chain at head");
+    let pin = FeedPin::new(head, &chain_hex(&chain)).expect("pin");
+    write_trust(
+        &dir.join("trust-compromised.json"),
+        &root,
+        &[&stolen, &active],
+        host,
+        Some((&stolen, pin)),
+    );
+    eprintln!(
+        "issued {n} certificates ({} with the key to be stolen) in {:.1}s; pin at {head}",
+        n / 10,
+        start.elapsed().as_secs_f64()
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
+        println!("ready");
+        sonod_issuer::server::run(listener, state, std::future::pending())
+            .await
+            .expect("serve");
+    });
+}
+
 /// The pins of a trust list for an office, as the verifier's sync reads them.
 fn sonod_feed_pins(list: &TrustList, office: &OfficeCode) -> Vec<sonod_feed::Pin> {
     sonod_feed::pins(list, office)
@@ -222,8 +364,22 @@ fn main() {
             args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10_000),
             args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3.0),
         ),
+        Some("office") => match (args.get(1), args.get(2), args.get(3), args.get(4)) {
+            (Some(dir), Some(n), Some(addr), Some(host)) => office(
+                std::path::Path::new(dir),
+                n.parse().expect("N: a number"),
+                addr,
+                host,
+            ),
+            _ => {
+                eprintln!("usage: compromise_figures office DIR N ADDR HOST");
+                std::process::exit(2);
+            }
+        },
         _ => {
-            eprintln!("usage: compromise_figures reseal [N] | judge [N] [SECONDS]");
+            eprintln!(
+                "usage: compromise_figures reseal [N] | judge [N] [SECONDS] | office DIR N ADDR HOST"
+            );
             std::process::exit(2);
         }
     }
