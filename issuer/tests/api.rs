@@ -1,186 +1,23 @@
 //! The issuer service through its router (`app(state).oneshot`) and once over a real socket.
 
-use std::time::Duration;
-
 mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 
 use serde_json::{json, Value};
-use sonod_issuer::server::{app, run, AppState, OfficeInfo, ServeConfig};
+use sonod_issuer::server::{app, run, AppState};
 use sonod_issuer::{now, Accounts, Ledger, Role, Store};
-use sonod_keys::{
-    ensure_dev_keys, format_date, read_public_key, read_secret_key, today_dhaka, DevOptions, KeyId,
-    Passphrase, TrustListDraft, VerifyingKey,
-};
-use sonod_seal::feed::{EventKind, FeedPageBody, Signed, StatusListBody};
+use sonod_keys::{ensure_dev_keys, format_date, today_dhaka, DevOptions, KeyId};
+use sonod_seal::feed::{EventKind, Signed, StatusListBody};
 use sonod_seal::{open, parse_qr_text};
 
-struct Fixture {
-    dir: tempfile::TempDir,
-    state: AppState,
-    office_key: VerifyingKey,
-    chairman: String,
-    operator: String,
-    admin: String,
-}
-
-fn config(dir: &std::path::Path) -> ServeConfig {
-    ServeConfig {
-        office: OfficeInfo {
-            code: "100524".parse().unwrap(),
-            name_bn: "সাভার পৌরসভা".into(),
-            name_en: "Savar Paurashava".into(),
-        },
-        key_path: dir.join("keys/office.key.pem"),
-        trust_path: dir.join("keys/trust.json"),
-        root_path: dir.join("keys/root.pub.pem"),
-        verifier_host: Some("localhost:8080".parse().expect("host")),
-        request_timeout: Duration::from_secs(10),
-        development: true,
-        wording_dir: None,
-    }
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tmp");
-    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).expect("dev keys");
-    let office_key = read_public_key(dir.path().join("keys/office.pub.pem")).expect("pub");
-    let store = Store::open(&dir.path().join("data")).expect("store");
-    let accounts = Accounts::open(&store).expect("accounts");
-    let ledger = Ledger::open(store.clone()).expect("ledger");
-    let (by, now) = ("cli:test", now());
-    let add = |name, display, role, password| {
-        accounts
-            .add_user(&ledger, by, name, display, role, password, now)
-            .expect("user");
-    };
-    add("rahim", "মোঃ রহিম", Role::Chairman, None);
-    add("karim", "করিম", Role::Operator, Some("operator password"));
-    add("admin", "Admin", Role::Admin, None);
-    let token = |name| {
-        accounts
-            .create_token(&ledger, by, name, "test", now + 86_400, now)
-            .expect("token")
-            .secret
-    };
-    let (chairman, operator, admin) = (token("rahim"), token("karim"), token("admin"));
-    ledger.close().expect("close");
-    drop(ledger);
-    let state = AppState::new(config(dir.path()), store).expect("state");
-    Fixture {
-        dir,
-        state,
-        office_key,
-        chairman,
-        operator,
-        admin,
-    }
-}
-
-fn record() -> Value {
-    let mut v: Value =
-        serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json"))
-            .expect("json");
-    let today = today_dhaka();
-    v["issued"] = json!(format_date(today));
-    v["expires"] = json!(format_date(today + time::Duration::days(365)));
-    v
-}
-
-/// The national authority edits the development trust list and signs it again.
-fn resign_trust(f: &Fixture, edit: impl FnOnce(&mut TrustListDraft)) {
-    let keys = f.dir.path().join("keys");
-    let mut draft = TrustListDraft::read(keys.join("trust.json")).expect("draft");
-    edit(&mut draft);
-    let root = read_secret_key(keys.join("root.key.pem"), || {
-        Ok(Passphrase::new(String::new()))
-    })
-    .expect("root");
-    draft.sign(&root, None).expect("sign");
-    draft.write(keys.join("trust.json")).expect("write");
-}
-
-async fn reload(f: &Fixture, router: &Router) -> (StatusCode, Value) {
-    let (status, _, body) = call(
-        router,
-        post("/api/v1/admin/reload-key", Some(&f.admin), &json!({})),
-    )
-    .await;
-    (status, json_of(&body))
-}
-
-/// Every event the feed has published so far.
-async fn event_count(f: &Fixture, router: &Router) -> usize {
-    feed(router, 0, 100, &f.office_key)
-        .await
-        .signed
-        .events
-        .len()
-}
-
-async fn call(router: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    sonod_testkit::send(router.clone(), req).await
-}
-
-fn post(uri: &str, token: Option<&str>, body: &Value) -> Request<Body> {
-    let mut b = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
-    if let Some(t) = token {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    b.body(Body::from(body.to_string())).expect("request")
-}
-
-fn get(uri: &str, token: Option<&str>) -> Request<Body> {
-    let mut b = Request::get(uri);
-    if let Some(t) = token {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    b.body(Body::empty()).expect("request")
-}
-
-fn json_of(body: &[u8]) -> Value {
-    serde_json::from_slice(body)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
-}
-
-async fn issue(f: &Fixture, router: &Router) -> Value {
-    let (status, _, body) = call(
-        router,
-        post("/api/v1/certificates", Some(&f.chairman), &record()),
-    )
-    .await;
-    assert_eq!(
-        status,
-        StatusCode::CREATED,
-        "{}",
-        String::from_utf8_lossy(&body)
-    );
-    json_of(&body)
-}
-
-async fn feed(
-    router: &Router,
-    after: u64,
-    limit: usize,
-    key: &VerifyingKey,
-) -> Signed<FeedPageBody> {
-    let (status, _, body) = call(
-        router,
-        get(&format!("/api/v1/feed?after={after}&limit={limit}"), None),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let page = Signed::<FeedPageBody>::parse(&body).expect("page");
-    page.verify(key).expect("page signature");
-    page
-}
+use common::api::{api_office, event_count, feed, issue, reload, resign_trust};
+use common::{api_get, api_post, call, config, json_of, record};
 
 #[tokio::test]
 async fn issuing_returns_a_verifiable_certificate_and_publishes_its_hash() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     let issued = issue(&f, &router).await;
     assert_eq!(issued["serial"], 1);
@@ -225,7 +62,11 @@ async fn issuing_returns_a_verifiable_certificate_and_publishes_its_hash() {
         "the feed carries no personal data"
     );
 
-    let (status, _, body) = call(&router, get("/api/v1/certificates/1", Some(&f.operator))).await;
+    let (status, _, body) = call(
+        &router,
+        api_get("/api/v1/certificates/1", Some(&f.operator)),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let got = json_of(&body);
     assert_eq!(got["status"], "issued");
@@ -234,7 +75,7 @@ async fn issuing_returns_a_verifiable_certificate_and_publishes_its_hash() {
         ("/api/v1/certificates/1/qr.png", "image/png"),
         ("/api/v1/certificates/1/qr.svg", "image/svg+xml"),
     ] {
-        let (status, headers, _) = call(&router, get(uri, Some(&f.operator))).await;
+        let (status, headers, _) = call(&router, api_get(uri, Some(&f.operator))).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
         assert_eq!(headers[header::CONTENT_TYPE], ct);
     }
@@ -242,28 +83,28 @@ async fn issuing_returns_a_verifiable_certificate_and_publishes_its_hash() {
 
 #[tokio::test]
 async fn writes_need_a_token_whose_role_allows_them() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     let (status, headers, body) =
-        call(&router, post("/api/v1/certificates", None, &record())).await;
+        call(&router, api_post("/api/v1/certificates", None, &record())).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
     assert_eq!(json_of(&body)["status"], 401);
     let (status, _, _) = call(
         &router,
-        post("/api/v1/certificates", Some("sonod_forged"), &record()),
+        api_post("/api/v1/certificates", Some("sonod_forged"), &record()),
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _, _) = call(
         &router,
-        post("/api/v1/certificates", Some(&f.operator), &record()),
+        api_post("/api/v1/certificates", Some(&f.operator), &record()),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, _) = call(
         &router,
-        post("/api/v1/certificates", Some(&f.admin), &record()),
+        api_post("/api/v1/certificates", Some(&f.admin), &record()),
     )
     .await;
     assert_eq!(
@@ -271,15 +112,15 @@ async fn writes_need_a_token_whose_role_allows_them() {
         StatusCode::FORBIDDEN,
         "admins manage, they do not sign"
     );
-    let (status, _, _) = call(&router, get("/api/v1/certificates/1", None)).await;
+    let (status, _, _) = call(&router, api_get("/api/v1/certificates/1", None)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _, _) = call(&router, get("/api/v1/audit", Some(&f.operator))).await;
+    let (status, _, _) = call(&router, api_get("/api/v1/audit", Some(&f.operator))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn bad_requests_get_problem_details_and_change_nothing() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     let raw = |body: &'static str, ct: &str| {
         Request::post("/api/v1/certificates")
@@ -305,7 +146,7 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
     bad["fields"]["nid"] = json!("123");
     let (status, _, body) = call(
         &router,
-        post("/api/v1/certificates", Some(&f.chairman), &bad),
+        api_post("/api/v1/certificates", Some(&f.chairman), &bad),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -317,7 +158,7 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
     other["office"] = json!("200101");
     let (status, _, _) = call(
         &router,
-        post("/api/v1/certificates", Some(&f.chairman), &other),
+        api_post("/api/v1/certificates", Some(&f.chairman), &other),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -325,7 +166,7 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
     huge["fields"]["address"] = json!("ক".repeat(200_000));
     let (status, _, _) = call(
         &router,
-        post("/api/v1/certificates", Some(&f.chairman), &huge),
+        api_post("/api/v1/certificates", Some(&f.chairman), &huge),
     )
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -346,7 +187,7 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
 /// the same bilingual 422; only a body that is not JSON at all is a 400.
 #[tokio::test]
 async fn regression_every_missing_or_invalid_record_key_is_a_bilingual_422() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     type Edit = Box<dyn Fn(&mut Value)>;
     let cases: Vec<(&str, Edit)> = vec![
@@ -379,8 +220,11 @@ async fn regression_every_missing_or_invalid_record_key_is_a_bilingual_422() {
     for (key, edit) in cases {
         let mut r = record();
         edit(&mut r);
-        let (status, headers, body) =
-            call(&router, post("/api/v1/certificates", Some(&f.chairman), &r)).await;
+        let (status, headers, body) = call(
+            &router,
+            api_post("/api/v1/certificates", Some(&f.chairman), &r),
+        )
+        .await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -405,15 +249,19 @@ async fn regression_every_missing_or_invalid_record_key_is_a_bilingual_422() {
 /// verifier's), in a certificate, a revocation and a problem alike.
 #[tokio::test]
 async fn regression_json_answers_write_bangla_as_utf8_not_escapes() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     issue(&f, &router).await;
     let mut bodies = Vec::new();
-    let (_, _, body) = call(&router, get("/api/v1/certificates/1", Some(&f.operator))).await;
+    let (_, _, body) = call(
+        &router,
+        api_get("/api/v1/certificates/1", Some(&f.operator)),
+    )
+    .await;
     bodies.push(body);
     let (status, _, body) = call(
         &router,
-        post(
+        api_post(
             "/api/v1/certificates/1/revoke",
             Some(&f.chairman),
             &json!({"reason": "fraud"}),
@@ -426,7 +274,7 @@ async fn regression_json_answers_write_bangla_as_utf8_not_escapes() {
     bad["fields"].as_object_mut().unwrap().remove("mother");
     let (_, _, body) = call(
         &router,
-        post("/api/v1/certificates", Some(&f.chairman), &bad),
+        api_post("/api/v1/certificates", Some(&f.chairman), &bad),
     )
     .await;
     bodies.push(body);
@@ -445,7 +293,7 @@ async fn regression_json_answers_write_bangla_as_utf8_not_escapes() {
 /// an official backdate.
 #[tokio::test]
 async fn regression_issue_dates_other_than_today_in_dhaka_are_refused() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     let today = today_dhaka();
     let yesterday = today - time::Duration::days(1);
@@ -486,7 +334,7 @@ async fn regression_issue_dates_other_than_today_in_dhaka_are_refused() {
         r["issued"] = json!(issued);
         r["expires"] = json!(expires);
         for idempotency in [false, true] {
-            let mut req = post("/api/v1/certificates", Some(&f.chairman), &r);
+            let mut req = api_post("/api/v1/certificates", Some(&f.chairman), &r);
             if idempotency {
                 req.headers_mut()
                     .insert("idempotency-key", "once".parse().expect("header"));
@@ -511,7 +359,7 @@ async fn regression_issue_dates_other_than_today_in_dhaka_are_refused() {
     }
     let (_, _, body) = call(
         &router,
-        post("/api/v1/certificates", Some(&f.chairman), &{
+        api_post("/api/v1/certificates", Some(&f.chairman), &{
             let mut r = record();
             r["issued"] = json!("2019-01-01");
             r
@@ -535,7 +383,7 @@ async fn regression_issue_dates_other_than_today_in_dhaka_are_refused() {
 
 #[tokio::test]
 async fn a_missing_issue_date_is_today_in_dhaka() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     for (i, absent) in [None, Some(Value::Null)].into_iter().enumerate() {
         let mut r = record();
@@ -545,8 +393,11 @@ async fn a_missing_issue_date_is_today_in_dhaka() {
             }
             Some(null) => r["issued"] = null,
         }
-        let (status, _, body) =
-            call(&router, post("/api/v1/certificates", Some(&f.chairman), &r)).await;
+        let (status, _, body) = call(
+            &router,
+            api_post("/api/v1/certificates", Some(&f.chairman), &r),
+        )
+        .await;
         assert_eq!(
             status,
             StatusCode::CREATED,
@@ -564,7 +415,7 @@ async fn a_missing_issue_date_is_today_in_dhaka() {
 
 #[tokio::test]
 async fn a_key_the_trust_list_retired_or_compromised_issues_nothing() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     issue(&f, &router).await;
     let kid = KeyId::of(&f.office_key);
@@ -578,7 +429,7 @@ async fn a_key_the_trust_list_retired_or_compromised_issues_nothing() {
     assert_eq!(status, StatusCode::OK);
     let (status, _, body) = call(
         &router,
-        post("/api/v1/certificates", Some(&f.chairman), &record()),
+        api_post("/api/v1/certificates", Some(&f.chairman), &record()),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -598,7 +449,7 @@ async fn a_key_the_trust_list_retired_or_compromised_issues_nothing() {
     assert_eq!(reload(&f, &router).await.0, StatusCode::OK);
     let (status, _, body) = call(
         &router,
-        post("/api/v1/certificates", Some(&f.chairman), &record()),
+        api_post("/api/v1/certificates", Some(&f.chairman), &record()),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -663,10 +514,10 @@ fn the_service_does_not_start_with_a_key_the_trust_list_does_not_name() {
 
 #[tokio::test]
 async fn a_retry_with_the_same_idempotency_key_returns_the_same_certificate() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     let req = |body: &Value| {
-        let mut r = post("/api/v1/certificates", Some(&f.chairman), body);
+        let mut r = api_post("/api/v1/certificates", Some(&f.chairman), body);
         r.headers_mut()
             .insert("idempotency-key", "order-77".parse().expect("header"));
         r
@@ -695,7 +546,7 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_same_certificate() {
 
 #[tokio::test]
 async fn revocation_is_final_idempotent_and_published() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     for _ in 0..3 {
         issue(&f, &router).await;
@@ -703,7 +554,7 @@ async fn revocation_is_final_idempotent_and_published() {
     let why = json!({"reason": "fraud", "note": "জাল কাগজ দিয়ে আবেদন"});
     let (status, _, body) = call(
         &router,
-        post("/api/v1/certificates/2/revoke", Some(&f.chairman), &why),
+        api_post("/api/v1/certificates/2/revoke", Some(&f.chairman), &why),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
@@ -711,7 +562,7 @@ async fn revocation_is_final_idempotent_and_published() {
     assert_eq!(first["already_revoked"], false);
     let (status, _, body) = call(
         &router,
-        post(
+        api_post(
             "/api/v1/certificates/2/revoke",
             Some(&f.chairman),
             &json!({"reason": "other"}),
@@ -725,13 +576,13 @@ async fn revocation_is_final_idempotent_and_published() {
     assert_eq!(again["revoked_at"], first["revoked_at"]);
     let (status, _, _) = call(
         &router,
-        post("/api/v1/certificates/99/revoke", Some(&f.chairman), &why),
+        api_post("/api/v1/certificates/99/revoke", Some(&f.chairman), &why),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = call(
         &router,
-        post(
+        api_post(
             "/api/v1/certificates/1/revoke",
             Some(&f.chairman),
             &json!({"reason": "because"}),
@@ -741,7 +592,7 @@ async fn revocation_is_final_idempotent_and_published() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _, _) = call(
         &router,
-        post("/api/v1/certificates/1/revoke", Some(&f.operator), &why),
+        api_post("/api/v1/certificates/1/revoke", Some(&f.operator), &why),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -762,7 +613,7 @@ async fn revocation_is_final_idempotent_and_published() {
         "the note stays private"
     );
 
-    let (status, _, body) = call(&router, get("/api/v1/status-list", None)).await;
+    let (status, _, body) = call(&router, api_get("/api/v1/status-list", None)).await;
     assert_eq!(status, StatusCode::OK);
     let list = Signed::<StatusListBody>::parse(&body).expect("list");
     list.verify(&f.office_key).expect("signature");
@@ -773,7 +624,7 @@ async fn revocation_is_final_idempotent_and_published() {
     assert!(sonod_seal::feed::is_revoked(&bits, 2));
     assert!(!sonod_seal::feed::is_revoked(&bits, 3));
 
-    let (status, _, body) = call(&router, get("/api/v1/audit", Some(&f.chairman))).await;
+    let (status, _, body) = call(&router, api_get("/api/v1/audit", Some(&f.chairman))).await;
     assert_eq!(status, StatusCode::OK);
     let audit = json_of(&body);
     let actions: Vec<_> = audit["entries"]
@@ -805,7 +656,7 @@ async fn revocation_is_final_idempotent_and_published() {
 
 #[tokio::test]
 async fn concurrent_issues_get_unique_serials_and_a_gap_free_feed() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     let mut tasks = Vec::new();
     for _ in 0..64 {
@@ -813,7 +664,7 @@ async fn concurrent_issues_get_unique_serials_and_a_gap_free_feed() {
         tasks.push(tokio::spawn(async move {
             let (status, _, body) = call(
                 &router,
-                post("/api/v1/certificates", Some(&token), &record()),
+                api_post("/api/v1/certificates", Some(&token), &record()),
             )
             .await;
             assert_eq!(status, StatusCode::CREATED);
@@ -836,7 +687,7 @@ async fn concurrent_issues_get_unique_serials_and_a_gap_free_feed() {
 
 #[tokio::test]
 async fn officials_log_in_and_print() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     issue(&f, &router).await;
     let form = |pw: &str| {
@@ -896,7 +747,7 @@ async fn officials_log_in_and_print() {
     assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 10_000, "a PDF");
     let (status, headers, by_token) = call(
         &router,
-        get("/api/v1/certificates/1/pdf", Some(&f.operator)),
+        api_get("/api/v1/certificates/1/pdf", Some(&f.operator)),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -910,12 +761,12 @@ async fn officials_log_in_and_print() {
     assert_eq!(pdf_404, page_404, "the same 404 as the print page");
     let (status, _, _) = call(
         &router,
-        get("/api/v1/certificates/99/pdf", Some(&f.operator)),
+        api_get("/api/v1/certificates/99/pdf", Some(&f.operator)),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     for uri in ["/certificates/1/pdf", "/api/v1/certificates/1/pdf"] {
-        let (status, _, _) = call(&router, get(uri, None)).await;
+        let (status, _, _) = call(&router, api_get(uri, None)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
     }
     // A session cannot be used for API writes (no CSRF through the browser).
@@ -926,20 +777,20 @@ async fn officials_log_in_and_print() {
         .expect("req");
     let (status, _, _) = call(&router, req).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _, _) = call(&router, get("/certificates/1/print", None)).await;
+    let (status, _, _) = call(&router, api_get("/certificates/1/print", None)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn operations_endpoints() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     issue(&f, &router).await;
-    let (status, _, _) = call(&router, get("/healthz", None)).await;
+    let (status, _, _) = call(&router, api_get("/healthz", None)).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _, _) = call(&router, get("/readyz", None)).await;
+    let (status, _, _) = call(&router, api_get("/readyz", None)).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _, body) = call(&router, get("/metrics", None)).await;
+    let (status, _, body) = call(&router, api_get("/metrics", None)).await;
     assert_eq!(status, StatusCode::OK);
     let metrics = String::from_utf8(body).expect("utf8");
     assert!(
@@ -951,7 +802,7 @@ async fn operations_endpoints() {
         "{metrics}"
     );
     assert!(!metrics.contains("19901234567890123"));
-    let (status, _, body) = call(&router, get("/api/v1/openapi.json", None)).await;
+    let (status, _, body) = call(&router, api_get("/api/v1/openapi.json", None)).await;
     assert_eq!(status, StatusCode::OK);
     let doc = json_of(&body);
     for path in [
@@ -966,13 +817,13 @@ async fn operations_endpoints() {
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
     }
-    let (_, headers, _) = call(&router, get("/healthz", None)).await;
+    let (_, headers, _) = call(&router, api_get("/healthz", None)).await;
     assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
 }
 
 #[tokio::test]
 async fn key_rotation_without_downtime_and_backup_while_serving() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     let first = issue(&f, &router).await;
     // The office rolls to a new key: a key the trust list does not name yet is refused, and
@@ -1006,13 +857,13 @@ async fn key_rotation_without_downtime_and_backup_while_serving() {
     });
     let (status, _, _) = call(
         &router,
-        post("/api/v1/admin/reload-key", Some(&f.chairman), &json!({})),
+        api_post("/api/v1/admin/reload-key", Some(&f.chairman), &json!({})),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, body) = call(
         &router,
-        post("/api/v1/admin/reload-key", Some(&f.admin), &json!({})),
+        api_post("/api/v1/admin/reload-key", Some(&f.admin), &json!({})),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
@@ -1022,7 +873,7 @@ async fn key_rotation_without_downtime_and_backup_while_serving() {
     assert_ne!(first["key_id"], second["key_id"]);
     assert_eq!(second["serial"], 3);
 
-    let (status, _, body) = call(&router, get("/api/v1/admin/backup", Some(&f.admin))).await;
+    let (status, _, body) = call(&router, api_get("/api/v1/admin/backup", Some(&f.admin))).await;
     assert_eq!(status, StatusCode::OK);
     let file = f.dir.path().join("b.backup");
     std::fs::write(&file, body).expect("write");
@@ -1035,7 +886,7 @@ async fn key_rotation_without_downtime_and_backup_while_serving() {
 
 #[tokio::test]
 async fn over_a_real_socket_with_graceful_shutdown() {
-    let f = fixture();
+    let f = api_office();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -1066,7 +917,7 @@ async fn over_a_real_socket_with_graceful_shutdown() {
 
 #[tokio::test]
 async fn an_office_s_own_wording_prints_and_a_misspelt_field_stops_the_start() {
-    let f = fixture();
+    let f = api_office();
     let wording = f.dir.path().join("wording");
     std::fs::create_dir(&wording).expect("mkdir");
     let builtin = include_str!("../wording/citizenship.bn.txt");
@@ -1105,7 +956,7 @@ async fn an_office_s_own_wording_prints_and_a_misspelt_field_stops_the_start() {
     let router = app(state);
     let (status, _, body) = call(
         &router,
-        post("/api/v1/certificates", Some(&token), &record()),
+        api_post("/api/v1/certificates", Some(&token), &record()),
     )
     .await;
     assert_eq!(
@@ -1114,7 +965,7 @@ async fn an_office_s_own_wording_prints_and_a_misspelt_field_stops_the_start() {
         "{}",
         String::from_utf8_lossy(&body)
     );
-    let (status, _, body) = call(&router, get("/certificates/1/print", Some(&token))).await;
+    let (status, _, body) = call(&router, api_get("/certificates/1/print", Some(&token))).await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(body).expect("utf8");
     assert!(
@@ -1141,7 +992,7 @@ async fn an_office_s_own_wording_prints_and_a_misspelt_field_stops_the_start() {
 /// form) is answered as problem+json too, like every other error of the service.
 #[tokio::test]
 async fn extractor_rejections_are_problem_details() {
-    let f = fixture();
+    let f = api_office();
     let router = app(f.state.clone());
     let problem =
         |status: StatusCode, headers: &axum::http::HeaderMap, body: &[u8], want: StatusCode| {
@@ -1158,15 +1009,19 @@ async fn extractor_rejections_are_problem_details() {
     huge["fields"]["address"] = json!("ক".repeat(200_000));
     let (s, h, b) = call(
         &router,
-        post("/api/v1/certificates", Some(&f.chairman), &huge),
+        api_post("/api/v1/certificates", Some(&f.chairman), &huge),
     )
     .await;
     problem(s, &h, &b, StatusCode::PAYLOAD_TOO_LARGE);
     // A path parameter that is not a serial.
-    let (s, h, b) = call(&router, get("/api/v1/certificates/x1", Some(&f.chairman))).await;
+    let (s, h, b) = call(
+        &router,
+        api_get("/api/v1/certificates/x1", Some(&f.chairman)),
+    )
+    .await;
     problem(s, &h, &b, StatusCode::BAD_REQUEST);
     // A query that does not parse.
-    let (s, h, b) = call(&router, get("/api/v1/feed?after=x", None)).await;
+    let (s, h, b) = call(&router, api_get("/api/v1/feed?after=x", None)).await;
     problem(s, &h, &b, StatusCode::BAD_REQUEST);
     // A form without its fields, from a client that asks for JSON.
     let form = Request::post("/login")

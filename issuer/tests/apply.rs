@@ -2,20 +2,19 @@
 //! the 14 types through its form, bad input at every field, the repeat pointer, documents,
 //! the operator's entry, correcting an application sent back, the status lookup, the JSON API.
 
-use std::time::Duration;
-
 mod common;
+use common::{api_post, call_text, csrf_of, multipart_body, multipart_post, Upload};
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
 use sonod_issuer::applications::form::{record_json, sections};
 use sonod_issuer::applications::{Action, Application, HistoryEntry, Status};
-use sonod_issuer::server::{app, AppState, OfficeInfo, ServeConfig};
+use sonod_issuer::server::AppState;
 use sonod_issuer::storage::ledger::ApplicationChange;
-use sonod_issuer::{now, Accounts, Ledger, Role, Store};
-use sonod_keys::{ensure_dev_keys, today_dhaka, DevOptions};
+use sonod_issuer::{now, Role};
+use sonod_keys::today_dhaka;
 use sonod_seal::{FieldKind, Record, CERT_TYPES};
 
 struct Fixture {
@@ -28,106 +27,39 @@ struct Fixture {
     councillor: String,
 }
 
-fn config(dir: &std::path::Path) -> ServeConfig {
-    ServeConfig {
-        office: OfficeInfo {
-            code: "100524".parse().unwrap(),
-            name_bn: "সাভার পৌরসভা".into(),
-            name_en: "Savar Paurashava".into(),
-        },
-        key_path: dir.join("keys/office.key.pem"),
-        trust_path: dir.join("keys/trust.json"),
-        root_path: dir.join("keys/root.pub.pem"),
-        verifier_host: Some("localhost:8080".parse().expect("host")),
-        request_timeout: Duration::from_secs(10),
-        development: true,
-        wording_dir: None,
-    }
-}
-
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tmp");
-    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).expect("dev keys");
-    let store = Store::open(&dir.path().join("data")).expect("store");
-    let accounts = Accounts::open(&store).expect("accounts");
-    let ledger = Ledger::open(store.clone()).expect("ledger");
-    let (by, now) = ("cli:test", now());
-    accounts
-        .add_user(
-            &ledger,
-            by,
-            "karim",
-            "করিম",
-            Role::Operator,
-            Some("operator password"),
-            now,
-        )
-        .expect("user");
-    accounts
-        .add_user(&ledger, by, "selina", "সেলিনা", Role::Councillor, None, now)
-        .expect("user");
-    let token = |name| {
-        accounts
-            .create_token(&ledger, by, name, "test", now + 86_400, now)
-            .expect("token")
-            .secret
-    };
-    let (operator, councillor) = (token("karim"), token("selina"));
-    ledger.close().expect("close");
-    drop(ledger);
-    let state = AppState::new(config(dir.path()), store).expect("state");
+    let o = common::office()
+        .user("karim", "করিম", Role::Operator, Some("operator password"))
+        .user("selina", "সেলিনা", Role::Councillor, None)
+        .token("karim", "test")
+        .token("selina", "test")
+        .build();
+    let [operator, councillor] = <[String; 2]>::try_from(o.tokens).expect("two tokens");
     Fixture {
-        _dir: dir,
-        router: app(state.clone()),
-        state,
+        _dir: o.dir,
+        router: o.router,
+        state: o.state,
         operator,
         councillor,
     }
 }
 
-async fn call(router: &Router, req: Request<Body>) -> (StatusCode, HeaderMap, String) {
-    let (s, h, b) = sonod_testkit::send(router.clone(), req).await;
-    (s, h, String::from_utf8_lossy(&b).into_owned())
-}
-
-const BOUNDARY: &str = "----sonod-test-boundary-7d1f";
-
-/// A multipart/form-data body: text fields, then files (name, bytes).
+/// A multipart/form-data body: text fields, then documents (file name, bytes).
 fn multipart(fields: &[(String, String)], files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = Vec::new();
-    for (k, v) in fields {
-        b.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in files {
-        b.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        b.extend_from_slice(bytes);
-        b.extend_from_slice(b"\r\n");
-    }
-    b.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    b
-}
-
-fn form_post(uri: &str, body: Vec<u8>, cookie: Option<&str>) -> Request<Body> {
-    let mut r = Request::post(uri).header(
-        header::CONTENT_TYPE,
-        format!("multipart/form-data; boundary={BOUNDARY}"),
-    );
-    if let Some(c) = cookie {
-        r = r.header(header::COOKIE, c);
-    }
-    r.body(Body::from(body)).expect("request")
+    let files: Vec<Upload> = files
+        .iter()
+        .map(|(file_name, bytes)| Upload {
+            field: "document",
+            file_name,
+            content_type: "application/octet-stream",
+            bytes,
+        })
+        .collect();
+    multipart_body(fields, &files)
 }
 
 fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).expect("request")
+    common::get(uri, None)
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -229,7 +161,7 @@ fn tracking_on(page: &str) -> String {
 #[tokio::test]
 async fn every_type_is_applied_for_through_its_form() {
     let f = fixture();
-    let (status, _, list) = call(&f.router, get("/apply")).await;
+    let (status, _, list) = call_text(&f.router, get("/apply")).await;
     assert_eq!(status, StatusCode::OK);
     for (n, t) in CERT_TYPES.iter().enumerate() {
         assert!(
@@ -237,13 +169,13 @@ async fn every_type_is_applied_for_through_its_form() {
             "{}",
             t.key
         );
-        let (status, _, page) = call(&f.router, get(&format!("/apply/{}", t.key))).await;
+        let (status, _, page) = call_text(&f.router, get(&format!("/apply/{}", t.key))).await;
         assert_eq!(status, StatusCode::OK, "{}", t.key);
         assert!(page.contains(t.name_bn) && page.contains(t.name_en));
         let nid = format!("19901234{:02}", n);
-        let (status, _, page) = call(
+        let (status, _, page) = call_text(
             &f.router,
-            form_post(
+            multipart_post(
                 &format!("/apply/{}", t.key),
                 multipart(&filled(t.key, &nid), &[]),
                 None,
@@ -288,9 +220,9 @@ async fn every_type_is_applied_for_through_its_form() {
 /// The field's error is shown next to it, what was typed is still there, nothing is stored.
 async fn refused(f: &Fixture, key: &str, form: Vec<(String, String)>, field: &str, kept: &str) {
     let before = all(f).len();
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post(&format!("/apply/{key}"), multipart(&form, &[]), None),
+        multipart_post(&format!("/apply/{key}"), multipart(&form, &[]), None),
     )
     .await;
     assert_eq!(
@@ -402,9 +334,9 @@ async fn bad_input_at_every_field_is_named_and_nothing_is_stored() {
     // "More rows" re-renders with every value and no error, storing nothing.
     let mut form = filled("warish", "1990123456");
     form.push(("more".into(), "heirs".into()));
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post("/apply/warish", multipart(&form, &[]), None),
+        multipart_post("/apply/warish", multipart(&form, &[]), None),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -413,7 +345,7 @@ async fn bad_input_at_every_field_is_named_and_nothing_is_stored() {
     assert!(all(&f).is_empty());
 
     // Unknown type; a type the office does not offer.
-    let (status, _, page) = call(&f.router, get("/apply/passport")).await;
+    let (status, _, page) = call_text(&f.router, get("/apply/passport")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("href=\"/apply\""));
     let mut s = (*f.state.settings().get()).clone();
@@ -428,14 +360,14 @@ async fn bad_input_at_every_field_is_named_and_nothing_is_stored() {
         .settings()
         .save_blocking(f.state.ledger(), "admin", s)
         .expect("settings");
-    let (_, _, list) = call(&f.router, get("/apply")).await;
+    let (_, _, list) = call_text(&f.router, get("/apply")).await;
     assert!(!list.contains("/apply/landless"));
-    let (status, _, page) = call(&f.router, get("/apply/landless")).await;
+    let (status, _, page) = call_text(&f.router, get("/apply/landless")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("ভূমিহীন সনদ") && page.contains("online"));
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
-        form_post(
+        multipart_post(
             "/apply/landless",
             multipart(&filled("landless", "1990123456"), &[]),
             None,
@@ -450,9 +382,9 @@ async fn bad_input_at_every_field_is_named_and_nothing_is_stored() {
 async fn a_repeat_of_an_open_application_points_to_it() {
     let f = fixture();
     let form = filled("character", "১৯৯০১২৩৪৫৬");
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post("/apply/character", multipart(&form, &[]), None),
+        multipart_post("/apply/character", multipart(&form, &[]), None),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");
@@ -460,9 +392,9 @@ async fn a_repeat_of_an_open_application_points_to_it() {
     let mut again = form.clone();
     set(&mut again, "nid", "1990123456");
     set(&mut again, "mobile", "01811223344");
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post("/apply/character", multipart(&again, &[]), None),
+        multipart_post("/apply/character", multipart(&again, &[]), None),
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -472,9 +404,9 @@ async fn a_repeat_of_an_open_application_points_to_it() {
     );
     assert_eq!(all(&f).len(), 1);
     // Another type for the same person is a new application.
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
-        form_post(
+        multipart_post(
             "/apply/citizenship",
             multipart(&filled("citizenship", "1990123456"), &[]),
             None,
@@ -501,9 +433,9 @@ async fn documents_are_typed_by_content_limited_and_only_for_officials() {
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n".to_vec();
     // An .exe is refused, whatever it is called; nothing stored.
     let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec();
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post(
+        multipart_post(
             "/apply/citizenship",
             multipart(&form, &[("scan.pdf", &exe)]),
             None,
@@ -523,9 +455,9 @@ async fn documents_are_typed_by_content_limited_and_only_for_officials() {
         b.resize(sonod_issuer::applications::MAX_DOCUMENT_BYTES + 1, b' ');
         b
     };
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post(
+        multipart_post(
             "/apply/citizenship",
             multipart(&form, &[("big.pdf", &big)]),
             None,
@@ -537,9 +469,9 @@ async fn documents_are_typed_by_content_limited_and_only_for_officials() {
     assert!(all(&f).is_empty());
     // A body over the route's limit (12 MiB) is refused whole.
     let huge = vec![b'x'; 13 * 1024 * 1024];
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
-        form_post(
+        multipart_post(
             "/apply/citizenship",
             multipart(&form, &[("huge.pdf", &huge)]),
             None,
@@ -550,17 +482,17 @@ async fn documents_are_typed_by_content_limited_and_only_for_officials() {
     assert!(all(&f).is_empty());
     // Too many.
     let six: Vec<(&str, &[u8])> = (0..6).map(|_| ("p.pdf", pdf.as_slice())).collect();
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
-        form_post("/apply/citizenship", multipart(&form, &six), None),
+        multipart_post("/apply/citizenship", multipart(&form, &six), None),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(all(&f).is_empty());
     // A PNG called .pdf is kept as a PNG, a PDF as a PDF.
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post(
+        multipart_post(
             "/apply/citizenship",
             multipart(&form, &[("photo.pdf", &png), ("nid card.pdf", &pdf)]),
             None,
@@ -578,7 +510,7 @@ async fn documents_are_typed_by_content_limited_and_only_for_officials() {
     assert_eq!(a.documents[0].label, "photo.pdf");
     assert_eq!(a.documents[0].size, png.len() as u64);
     // Not served publicly …
-    let (status, _, _) = call(&f.router, get("/applications/A-1/documents/0")).await;
+    let (status, _, _) = call_text(&f.router, get("/applications/A-1/documents/0")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // … only to an official, as a download, never sniffed.
     let req = Request::get("/applications/A-1/documents/0")
@@ -598,18 +530,13 @@ async fn documents_are_typed_by_content_limited_and_only_for_officials() {
         .header(header::AUTHORIZATION, format!("Bearer {}", f.councillor))
         .body(Body::empty())
         .unwrap();
-    assert_eq!(call(&f.router, req).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(call_text(&f.router, req).await.0, StatusCode::NOT_FOUND);
 }
 
 /// Signs in on the web form for the first time (password, then enrolling the second
 /// factor); the session cookie.
 async fn sign_in(f: &Fixture, name: &str, password: &str) -> String {
     common::enrol(&f.router, name, password).await.cookie
-}
-
-fn csrf_of(page: &str) -> String {
-    let at = page.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-    page[at..at + 32].to_owned()
 }
 
 #[tokio::test]
@@ -620,32 +547,32 @@ async fn an_operator_applies_from_their_login_and_the_centre_is_recorded() {
         .header(header::COOKIE, &cookie)
         .body(Body::empty())
         .unwrap();
-    let (status, _, page) = call(&f.router, req).await;
+    let (status, _, page) = call_text(&f.router, req).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("name=\"centre\"") && page.contains("karim"));
     let csrf = csrf_of(&page);
     let mut form = filled("unmarried", "1990123456");
     // Without the CSRF token: refused.
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
-        form_post("/apply/unmarried", multipart(&form, &[]), Some(&cookie)),
+        multipart_post("/apply/unmarried", multipart(&form, &[]), Some(&cookie)),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     form.push(("csrf".into(), csrf.clone()));
     // Without the centre's name: the field's error.
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post("/apply/unmarried", multipart(&form, &[]), Some(&cookie)),
+        multipart_post("/apply/unmarried", multipart(&form, &[]), Some(&cookie)),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("aria-invalid=\"true\"") && page.contains("ডিজিটাল সেন্টারের নাম"));
     assert!(all(&f).is_empty());
     form.push(("centre".into(), "সাভার পৌর ডিজিটাল সেন্টার".into()));
-    let (status, headers, page) = call(
+    let (status, headers, page) = call_text(
         &f.router,
-        form_post("/apply/unmarried", multipart(&form, &[]), Some(&cookie)),
+        multipart_post("/apply/unmarried", multipart(&form, &[]), Some(&cookie)),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");
@@ -663,7 +590,7 @@ async fn an_operator_applies_from_their_login_and_the_centre_is_recorded() {
         .header(header::COOKIE, format!("{cookie}; {centre}"))
         .body(Body::empty())
         .unwrap();
-    let (_, _, page) = call(&f.router, req).await;
+    let (_, _, page) = call_text(&f.router, req).await;
     assert!(page.contains("value=\"সাভার পৌর ডিজিটাল সেন্টার\""));
     // The audit log says who, without personal data.
     let audit = f.state.ledger().audit_entries(0, 100).unwrap();
@@ -715,9 +642,9 @@ async fn an_application_sent_back_is_corrected_and_resubmitted_keeping_both_vers
     let f = fixture();
     let mut form = filled("married", "1990123456");
     set(&mut form, "spouse", "ভুল নাম");
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post(
+        multipart_post(
             "/apply/married",
             multipart(&form, &[("m.pdf", b"%PDF-1.4 x")]),
             None,
@@ -727,26 +654,26 @@ async fn an_application_sent_back_is_corrected_and_resubmitted_keeping_both_vers
     assert_eq!(status, StatusCode::OK, "{page}");
     // Not sent back yet: it cannot be edited.
     let proof = |p: &str| multipart(&pairs(&[("proof", p)]), &[]);
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
-        form_post("/apply/A-1/edit", proof("01711223344"), None),
+        multipart_post("/apply/A-1/edit", proof("01711223344"), None),
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     send_back(&f, 1, "স্বামী/স্ত্রীর নাম ঠিক করুন");
-    let (status, _, page) = call(&f.router, get("/apply/A-1/edit")).await;
+    let (status, _, page) = call_text(&f.router, get("/apply/A-1/edit")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("name=\"proof\""));
     // Another mobile number: the same answer as an unknown number.
-    let (status, _, wrong) = call(
+    let (status, _, wrong) = call_text(
         &f.router,
-        form_post("/apply/A-1/edit", proof("01811111111"), None),
+        multipart_post("/apply/A-1/edit", proof("01811111111"), None),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, unknown) = call(
+    let (status, _, unknown) = call_text(
         &f.router,
-        form_post("/apply/A-9/edit", proof("01711223344"), None),
+        multipart_post("/apply/A-9/edit", proof("01711223344"), None),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -756,9 +683,9 @@ async fn an_application_sent_back_is_corrected_and_resubmitted_keeping_both_vers
         "nothing tells whether the number exists"
     );
     // The right one (typed in Bangla digits): the form filled in, with the note.
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post("/apply/A-1/edit", proof("০১৭১১২২৩৩৪৪"), None),
+        multipart_post("/apply/A-1/edit", proof("০১৭১১২২৩৩৪৪"), None),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");
@@ -772,9 +699,9 @@ async fn an_application_sent_back_is_corrected_and_resubmitted_keeping_both_vers
     let mut fixed = form.clone();
     fixed.push(("proof".into(), "01711223344".into()));
     set(&mut fixed, "spouse", "");
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
-        form_post("/apply/A-1/edit", multipart(&fixed, &[]), None),
+        multipart_post("/apply/A-1/edit", multipart(&fixed, &[]), None),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -784,9 +711,9 @@ async fn an_application_sent_back_is_corrected_and_resubmitted_keeping_both_vers
     );
     // The correction.
     set(&mut fixed, "spouse", "সালমা খাতুন");
-    let (status, _, page) = call(
+    let (status, _, page) = call_text(
         &f.router,
-        form_post(
+        multipart_post(
             "/apply/A-1/edit",
             multipart(&fixed, &[("n.png", &png())]),
             None,
@@ -810,27 +737,25 @@ async fn an_application_sent_back_is_corrected_and_resubmitted_keeping_both_vers
     assert_eq!(a.documents[1].content_type, "image/png");
     assert_eq!(f.state.ledger().document(1, 1).unwrap().unwrap(), png());
     // It is in review again: editing is closed.
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
-        form_post("/apply/A-1/edit", multipart(&fixed, &[]), None),
+        multipart_post("/apply/A-1/edit", multipart(&fixed, &[]), None),
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
 fn status_post(tracking: &str, mobile: &str) -> Request<Body> {
-    Request::post("/status")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("tracking={tracking}&mobile={mobile}")))
-        .unwrap()
+    let body = format!("tracking={tracking}&mobile={mobile}");
+    common::form_request("/status", None, body, None)
 }
 
 #[tokio::test]
 async fn the_status_lookup_needs_the_mobile_number_and_says_nothing_more() {
     let f = fixture();
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
-        form_post(
+        multipart_post(
             "/apply/disability",
             multipart(&filled("disability", "1990123456"), &[]),
             None,
@@ -838,18 +763,18 @@ async fn the_status_lookup_needs_the_mobile_number_and_says_nothing_more() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _, page) = call(&f.router, get("/status")).await;
+    let (status, _, page) = call_text(&f.router, get("/status")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("name=\"tracking\"") && page.contains("method=\"post\""));
-    let (status, _, page) = call(&f.router, status_post("A-1", "01711223344")).await;
+    let (status, _, page) = call_text(&f.router, status_post("A-1", "01711223344")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("প্রতিবন্ধী সনদ") && page.contains("state submitted"));
     assert!(!page.contains("1990123456"), "no NID");
     assert!(!page.contains("documents/"), "no documents");
     // A wrong mobile and an unknown number get the same answer.
-    let (s1, _, wrong) = call(&f.router, status_post("A-1", "01811111111")).await;
-    let (s2, _, unknown) = call(&f.router, status_post("A-2", "01811111111")).await;
-    let (s3, _, garbage) = call(&f.router, status_post("xyz", "01811111111")).await;
+    let (s1, _, wrong) = call_text(&f.router, status_post("A-1", "01811111111")).await;
+    let (s2, _, unknown) = call_text(&f.router, status_post("A-2", "01811111111")).await;
+    let (s3, _, garbage) = call_text(&f.router, status_post("xyz", "01811111111")).await;
     assert_eq!(
         (s1, s2, s3),
         (
@@ -862,7 +787,7 @@ async fn the_status_lookup_needs_the_mobile_number_and_says_nothing_more() {
     assert_eq!(strip(&wrong, "A-1"), strip(&unknown, "A-2"));
     assert_eq!(strip(&wrong, "A-1"), strip(&garbage, "xyz"));
     // The API answers the same way.
-    let (status, _, body) = call(
+    let (status, _, body) = call_text(
         &f.router,
         get("/api/v1/applications/status?tracking=A-1&mobile=%E0%A7%A6%E0%A7%A7%E0%A7%AD%E0%A7%A7%E0%A7%A7%E0%A7%A8%E0%A7%A8%E0%A7%A9%E0%A7%A9%E0%A7%AA%E0%A7%AA"),
     )
@@ -872,7 +797,7 @@ async fn the_status_lookup_needs_the_mobile_number_and_says_nothing_more() {
     assert_eq!(v["status"], "submitted");
     assert_eq!(v["history"][0]["action"], "submit");
     assert!(v.get("fields").is_none() && !body.contains("1990123456"));
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
         get("/api/v1/applications/status?tracking=A-1&mobile=01811111111"),
     )
@@ -881,17 +806,11 @@ async fn the_status_lookup_needs_the_mobile_number_and_says_nothing_more() {
     // Tries on one tracking number are throttled (growing waits).
     let mut last = StatusCode::OK;
     for _ in 0..6 {
-        last = call(&f.router, status_post("A-1", "01911111111")).await.0;
+        last = call_text(&f.router, status_post("A-1", "01911111111"))
+            .await
+            .0;
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
-}
-
-fn api_post(uri: &str, token: Option<&str>, body: &Value) -> Request<Body> {
-    let mut b = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
-    if let Some(t) = token {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    b.body(Body::from(body.to_string())).unwrap()
 }
 
 #[tokio::test]
@@ -909,7 +828,8 @@ async fn the_json_api_applies_with_documents_and_names_each_bad_field() {
         "mobile": "01711223344",
         "documents": [{"name": "death.pdf", "content_base64": b64(b"%PDF-1.5 death")}],
     });
-    let (status, _, answer) = call(&f.router, api_post("/api/v1/applications", None, &body)).await;
+    let (status, _, answer) =
+        call_text(&f.router, api_post("/api/v1/applications", None, &body)).await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     let v: Value = serde_json::from_str(&answer).unwrap();
     assert_eq!(
@@ -918,7 +838,8 @@ async fn the_json_api_applies_with_documents_and_names_each_bad_field() {
     );
     assert_eq!(v["documents"][0]["content_type"], "application/pdf");
     // The repeat.
-    let (status, _, answer) = call(&f.router, api_post("/api/v1/applications", None, &body)).await;
+    let (status, _, answer) =
+        call_text(&f.router, api_post("/api/v1/applications", None, &body)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
         serde_json::from_str::<Value>(&answer).unwrap()["open_tracking"],
@@ -931,7 +852,7 @@ async fn the_json_api_applies_with_documents_and_names_each_bad_field() {
     bad["heirs"][1]["relation"] = json!("");
     bad["documents"] = json!([{"name": "x.exe", "content_base64": b64(b"MZ\x90\0")}]);
     let (status, headers, answer) =
-        call(&f.router, api_post("/api/v1/applications", None, &bad)).await;
+        call_text(&f.router, api_post("/api/v1/applications", None, &bad)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
     let v: Value = serde_json::from_str(&answer).unwrap();
@@ -954,10 +875,10 @@ async fn the_json_api_applies_with_documents_and_names_each_bad_field() {
         .body(Body::from("x"))
         .unwrap();
     assert_eq!(
-        call(&f.router, req).await.0,
+        call_text(&f.router, req).await.0,
         StatusCode::UNSUPPORTED_MEDIA_TYPE
     );
-    let (status, _, answer) = call(
+    let (status, _, answer) = call_text(
         &f.router,
         api_post("/api/v1/applications", None, &json!({"type": "visa"})),
     )
@@ -968,7 +889,7 @@ async fn the_json_api_applies_with_documents_and_names_each_bad_field() {
     // An operator's token: the centre is required and recorded.
     let mut op = body.clone();
     op["type"] = json!("succession");
-    let (status, _, answer) = call(
+    let (status, _, answer) = call_text(
         &f.router,
         api_post("/api/v1/applications", Some(&f.operator), &op),
     )
@@ -976,7 +897,7 @@ async fn the_json_api_applies_with_documents_and_names_each_bad_field() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(answer.contains("\"field\":\"centre\""));
     op["centre"] = json!("আশুলিয়া ইউনিয়ন ডিজিটাল সেন্টার");
-    let (status, _, answer) = call(
+    let (status, _, answer) = call_text(
         &f.router,
         api_post("/api/v1/applications", Some(&f.operator), &op),
     )
@@ -989,14 +910,14 @@ async fn the_json_api_applies_with_documents_and_names_each_bad_field() {
     let mut fixed = body.clone();
     fixed["heirs"][1]["age"] = json!("৩৫");
     fixed["mobile_proof"] = json!("01811111111");
-    let (status, _, _) = call(
+    let (status, _, _) = call_text(
         &f.router,
         api_post("/api/v1/applications/A-1/resubmit", None, &fixed),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     fixed["mobile_proof"] = json!("01711223344");
-    let (status, _, answer) = call(
+    let (status, _, answer) = call_text(
         &f.router,
         api_post("/api/v1/applications/A-1/resubmit", None, &fixed),
     )
@@ -1398,7 +1319,7 @@ async fn repeats_sent_at_once_store_one_application() {
             let router = f.router.clone();
             let body = body.clone();
             tokio::spawn(async move {
-                call(&router, api_post("/api/v1/applications", None, &body))
+                call_text(&router, api_post("/api/v1/applications", None, &body))
                     .await
                     .0
             })

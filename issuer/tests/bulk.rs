@@ -8,14 +8,12 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
-use sonod_issuer::server::{app, AppState, OfficeInfo, ServeConfig};
-use sonod_issuer::{now, Accounts, Ledger, Role, Store};
-use sonod_keys::{ensure_dev_keys, DevOptions};
+use sonod_issuer::accounts::Scope;
+use sonod_issuer::server::AppState;
+use sonod_issuer::Role;
 
 mod common;
-use common::{enrol, get_page, send};
-
-const PASSWORD: &str = "correct horse battery";
+use common::{enrol, get_page, multipart_body, multipart_post, send, Upload, PASSWORD};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -26,54 +24,20 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tmp");
-    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).expect("dev keys");
-    let store = Store::open(&dir.path().join("data")).expect("store");
-    let accounts = Accounts::open(&store).expect("accounts");
-    let ledger = Ledger::open(store.clone()).expect("ledger");
-    let now = now();
-    for (name, role) in [("rahim", Role::Chairman), ("karim", Role::Operator)] {
-        accounts
-            .add_user(&ledger, "cli:test", name, name, role, Some(PASSWORD), now)
-            .expect("user");
-    }
-    let chairman = accounts
-        .create_token(&ledger, "cli:test", "rahim", "all", now + 86_400, now)
-        .expect("token")
-        .secret;
-    let print_only = accounts
-        .create_scoped_token(
-            &ledger,
-            "cli:test",
-            "rahim",
-            "print",
-            Some(&[sonod_issuer::accounts::Scope::Print]),
-            now + 86_400,
-            now,
+    let o = common::office()
+        .users(
+            &[("rahim", Role::Chairman), ("karim", Role::Operator)],
+            PASSWORD,
         )
-        .expect("token")
-        .secret;
-    ledger.close().expect("close");
-    drop(ledger);
-    let config = ServeConfig {
-        office: OfficeInfo {
-            code: "100524".parse().unwrap(),
-            name_bn: "সাভার পৌরসভা".into(),
-            name_en: "Savar Paurashava".into(),
-        },
-        key_path: dir.path().join("keys/office.key.pem"),
-        trust_path: dir.path().join("keys/trust.json"),
-        root_path: dir.path().join("keys/root.pub.pem"),
-        verifier_host: Some("localhost:8080".parse().expect("host")),
-        request_timeout: Duration::from_secs(30),
-        development: true,
-        wording_dir: None,
-    };
-    let state = AppState::new(config, store).expect("state");
+        .token("rahim", "all")
+        .scoped_token("rahim", "print", &[Scope::Print])
+        .request_timeout(Duration::from_secs(30))
+        .build();
+    let [chairman, print_only] = <[String; 2]>::try_from(o.tokens).expect("two tokens");
     Fixture {
-        _dir: dir,
-        router: app(state.clone()),
-        state,
+        _dir: o.dir,
+        router: o.router,
+        state: o.state,
         chairman,
         print_only,
     }
@@ -236,20 +200,14 @@ async fn bad_files_store_nothing() {
 }
 
 fn multipart(cookie: &str, csrf: &str, file_name: &str, content: &str) -> Request<Body> {
-    let boundary = "sonodtestboundary";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n\
-         --{boundary}--\r\n"
-    );
-    Request::post("/bulk")
-        .header(header::COOKIE, cookie)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .expect("req")
+    let file = Upload {
+        field: "file",
+        file_name,
+        content_type: "text/csv",
+        bytes: content.as_bytes(),
+    };
+    let body = multipart_body(&[("csrf".into(), csrf.into())], &[file]);
+    multipart_post("/bulk", body, Some(cookie))
 }
 
 #[tokio::test]

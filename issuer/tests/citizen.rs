@@ -1,53 +1,28 @@
 //! The citizen's sign-in with a one-time SMS code and their page, through the router: the
 //! code comes from the outbox as the phone would receive it.
 
-use std::time::Duration;
+mod common;
+use common::{form_request, get, send, Page};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use serde_json::{json, Value};
-use sonod_issuer::server::{app, AppState, OfficeInfo, ServeConfig};
-use sonod_issuer::{Ledger, Store};
-use sonod_keys::{ensure_dev_keys, format_date, today_dhaka, DevOptions};
+use serde_json::json;
+use sonod_issuer::server::{app, AppState};
+use sonod_issuer::Ledger;
 use sonod_seal::feed::RevocationReason;
 use sonod_seal::Record;
-use tower::ServiceExt;
 
 const MOBILE: &str = "01712345678";
 const OTHER: &str = "01898765432";
 
-fn config(dir: &std::path::Path) -> ServeConfig {
-    ServeConfig {
-        office: OfficeInfo {
-            code: "100524".parse().unwrap(),
-            name_bn: "সাভার পৌরসভা".into(),
-            name_en: "Savar Paurashava".into(),
-        },
-        key_path: dir.join("keys/office.key.pem"),
-        trust_path: dir.join("keys/trust.json"),
-        root_path: dir.join("keys/root.pub.pem"),
-        verifier_host: Some("localhost:8080".parse().unwrap()),
-        request_timeout: Duration::from_secs(10),
-        development: true,
-        wording_dir: None,
-    }
-}
-
 fn state() -> (tempfile::TempDir, AppState) {
-    let dir = tempfile::tempdir().unwrap();
-    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).unwrap();
-    let store = Store::open(&dir.path().join("data")).unwrap();
-    let state = AppState::new(config(dir.path()), store).unwrap();
-    (dir, state)
+    let o = common::office().build();
+    (o.dir, o.state)
 }
 
 fn record(name: &str, mobile: &str) -> Record {
-    let mut v: Value =
-        serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json")).unwrap();
-    let today = today_dhaka();
-    v["issued"] = json!(format_date(today));
-    v["expires"] = json!(format_date(today + time::Duration::days(365)));
+    let mut v = common::record();
     v["fields"]["name"] = json!(name);
     v["fields"]["mobile"] = json!(mobile);
     Record::from_json(&v).unwrap()
@@ -62,48 +37,8 @@ async fn issue(state: &AppState, name: &str, mobile: &str) -> u64 {
     o.certificate.serial
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn send(router: &Router, req: Request<Body>) -> Answer {
-    let r = router.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let body = axum::body::to_bytes(r.into_body(), 1 << 24)
-        .await
-        .unwrap()
-        .to_vec();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
 fn form(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut b =
-        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    b.body(Body::from(body.to_owned())).unwrap()
-}
-
-fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut b = Request::get(path);
-    if let Some(c) = cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    b.body(Body::empty()).unwrap()
+    form_request(path, cookie, body.to_owned(), None)
 }
 
 /// The sign-in codes in the outbox for `mobile`, oldest first, as sent (Bangla digits read
@@ -142,7 +77,7 @@ async fn sign_in(router: &Router, state: &AppState, mobile: &str) -> String {
         form("/citizen/code", &format!("mobile={mobile}"), None),
     )
     .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     let code = codes_sent(state.ledger(), mobile)
         .pop()
         .expect("a code was sent");
@@ -155,7 +90,7 @@ async fn sign_in(router: &Router, state: &AppState, mobile: &str) -> String {
         ),
     )
     .await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
     let cookie = a.headers[header::SET_COOKIE].to_str().unwrap();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     cookie.split(';').next().unwrap().to_owned()
@@ -170,7 +105,7 @@ async fn a_citizen_signs_in_with_the_code_and_finds_only_their_certificates() {
 
     // Without a session: the sign-in form; the files are refused.
     let a = send(&router, get("/citizen", None)).await;
-    assert!(a.text().contains("name=\"mobile\""), "{}", a.text());
+    assert!(a.body.contains("name=\"mobile\""), "{}", a.body);
     let a = send(
         &router,
         get(&format!("/citizen/certificates/{mine}/pdf"), None),
@@ -179,7 +114,7 @@ async fn a_citizen_signs_in_with_the_code_and_finds_only_their_certificates() {
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
 
     let cookie = sign_in(&router, &state, MOBILE).await;
-    let page = send(&router, get("/citizen", Some(&cookie))).await.text();
+    let page = send(&router, get("/citizen", Some(&cookie))).await.body;
     let number =
         |serial: u64| sonod_seal::CertificateNumber::new(&"100524".parse().unwrap(), serial).bn();
     assert!(page.contains(&number(mine)), "{page}");
@@ -196,7 +131,7 @@ async fn a_citizen_signs_in_with_the_code_and_finds_only_their_certificates() {
     .await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
-    assert!(pdf.body.starts_with(b"%PDF-"));
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
     let png = send(
         &router,
         get(
@@ -206,7 +141,7 @@ async fn a_citizen_signs_in_with_the_code_and_finds_only_their_certificates() {
     )
     .await;
     assert_eq!(png.status, StatusCode::OK);
-    assert!(png.body.starts_with(b"\x89PNG"));
+    assert!(png.bytes.starts_with(b"\x89PNG"));
     let print = send(
         &router,
         get(
@@ -216,7 +151,7 @@ async fn a_citizen_signs_in_with_the_code_and_finds_only_their_certificates() {
     )
     .await;
     assert_eq!(print.status, StatusCode::OK);
-    assert!(print.text().contains("রহিমা খাতুন"));
+    assert!(print.body.contains("রহিমা খাতুন"));
 
     // Someone else's serial, and one that does not exist: the same 404.
     for serial in [theirs, 999_999] {
@@ -239,7 +174,7 @@ async fn a_citizen_signs_in_with_the_code_and_finds_only_their_certificates() {
         .revoke(mine, RevocationReason::IssuedInError, "", "test")
         .unwrap();
     state.ledger().revoked_durable(&o).await.unwrap();
-    let page = send(&router, get("/citizen", Some(&cookie))).await.text();
+    let page = send(&router, get("/citizen", Some(&cookie))).await.body;
     let (reason_bn, _) = RevocationReason::IssuedInError.labels();
     assert!(page.contains(&reason_bn), "{page}");
 
@@ -280,8 +215,8 @@ async fn an_unknown_number_gets_the_same_answer_and_no_sms() {
     )
     .await;
     assert_eq!(known.status, unknown.status);
-    let strip = |a: &Answer, m: &str| {
-        a.text()
+    let strip = |a: &Page, m: &str| {
+        a.body
             .replace(&sonod_seal::bangla_digits(m), "N")
             .replace(&format!("+88{m}"), "N")
     };
@@ -313,7 +248,7 @@ async fn wrong_and_used_codes_are_refused_and_requests_are_limited() {
     )
     .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
-    assert!(a.text().contains("৪"), "four tries left: {}", a.text());
+    assert!(a.body.contains("৪"), "four tries left: {}", a.body);
     assert!(a.headers.get(header::SET_COOKIE).is_none());
     // The code is for this number only.
     let a = send(

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use sonod_issuer::server::{run_with, AppState, OfficeInfo, ServeConfig};
-use sonod_issuer::Store;
-use sonod_keys::{ensure_dev_keys, DevOptions};
+use sonod_issuer::server::run_with;
 use sonod_testkit::read_until_closed;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::time::{timeout, Instant};
+
+mod common;
 
 async fn get(addr: std::net::SocketAddr, path: &str) -> String {
     let mut s = TcpStream::connect(addr).await.expect("connect");
@@ -26,24 +26,8 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> String {
 /// capped how many one address held.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stalled_connections_are_closed_and_capped_per_address() {
-    let dir = tempfile::tempdir().expect("tmp");
-    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).expect("dev keys");
-    let store = Store::open(&dir.path().join("data")).expect("store");
-    let config = ServeConfig {
-        office: OfficeInfo {
-            code: "100524".parse().unwrap(),
-            name_bn: "সাভার পৌরসভা".into(),
-            name_en: "Savar Paurashava".into(),
-        },
-        key_path: dir.path().join("keys/office.key.pem"),
-        trust_path: dir.path().join("keys/trust.json"),
-        root_path: dir.path().join("keys/root.pub.pem"),
-        verifier_host: None,
-        request_timeout: Duration::from_secs(10),
-        development: true,
-        wording_dir: None,
-    };
-    let state = AppState::new(config, store).expect("state");
+    let office = common::office().config(|c| c.verifier_host = None).build();
+    let state = office.state.clone();
     let limits = sonod_serve::Limits {
         header_timeout: Duration::from_secs(1),
         max_connections_per_address: 3,

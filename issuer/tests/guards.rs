@@ -11,14 +11,14 @@ use axum::Router;
 use base64::Engine as _;
 use serde_json::{json, Value};
 use sha2::Digest as _;
-use sonod_issuer::server::{app, AppState, OfficeInfo, ServeConfig};
-use sonod_issuer::{now, Accounts, Ledger, Role, Store};
-use sonod_keys::{ensure_dev_keys, format_date, today_dhaka, DevOptions};
+use sonod_issuer::accounts::Scope;
+use sonod_issuer::server::AppState;
+use sonod_issuer::{now, Role};
 
 mod common;
-use common::{between, enrol, get_page, post_form, send, sign_in_with_code, totp_code};
-
-const PASSWORD: &str = "correct horse battery";
+use common::{
+    between, enrol, get_page, post_form, record, send, sign_in_with_code, totp_code, PASSWORD,
+};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -31,85 +31,31 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tmp");
-    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).expect("dev keys");
-    let store = Store::open(&dir.path().join("data")).expect("store");
-    let accounts = Accounts::open(&store).expect("accounts");
-    let ledger = Ledger::open(store.clone()).expect("ledger");
-    let now = now();
-    for (name, role) in [
-        ("rahim", Role::Chairman),
-        ("karim", Role::Operator),
-        ("admin", Role::Admin),
-    ] {
-        accounts
-            .add_user(&ledger, "cli:test", name, name, role, Some(PASSWORD), now)
-            .expect("user");
-    }
-    let chairman = accounts
-        .create_token(&ledger, "cli:test", "rahim", "all", now + 86_400, now)
-        .expect("token")
-        .secret;
-    let print_only = accounts
-        .create_scoped_token(
-            &ledger,
-            "cli:test",
-            "rahim",
-            "print",
-            Some(&[sonod_issuer::accounts::Scope::Print]),
-            now + 86_400,
-            now,
+    let o = common::office()
+        .users(
+            &[
+                ("rahim", Role::Chairman),
+                ("karim", Role::Operator),
+                ("admin", Role::Admin),
+            ],
+            PASSWORD,
         )
-        .expect("token")
-        .secret;
-    ledger.close().expect("close");
-    drop(ledger);
-    let config = ServeConfig {
-        office: OfficeInfo {
-            code: "100524".parse().unwrap(),
-            name_bn: "সাভার পৌরসভা".into(),
-            name_en: "Savar Paurashava".into(),
-        },
-        key_path: dir.path().join("keys/office.key.pem"),
-        trust_path: dir.path().join("keys/trust.json"),
-        root_path: dir.path().join("keys/root.pub.pem"),
-        verifier_host: Some("localhost:8080".parse().expect("host")),
-        request_timeout: Duration::from_secs(30),
-        development: true,
-        wording_dir: None,
-    };
-    let state = AppState::new(config, store).expect("state");
+        .token("rahim", "all")
+        .scoped_token("rahim", "print", &[Scope::Print])
+        .request_timeout(Duration::from_secs(30))
+        .build();
+    let [chairman, print_only] = <[String; 2]>::try_from(o.tokens).expect("two tokens");
     Fixture {
-        _dir: dir,
-        router: app(state.clone()),
-        state,
+        _dir: o.dir,
+        router: o.router,
+        state: o.state,
         chairman,
         print_only,
     }
 }
 
-fn record() -> Value {
-    let mut v: Value =
-        serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json"))
-            .expect("json");
-    let today = today_dhaka();
-    v["issued"] = json!(format_date(today));
-    v["expires"] = json!(format_date(today + time::Duration::days(365)));
-    v
-}
-
 fn api(method: &str, uri: &str, token: &str, body: Option<&Value>) -> Request<Body> {
-    let r = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    match body {
-        Some(b) => r
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(b.to_string())),
-        None => r.body(Body::empty()),
-    }
-    .expect("req")
+    common::api_request(method, uri, Some(token), body)
 }
 
 async fn issue_one(f: &Fixture) -> u64 {

@@ -3,7 +3,7 @@
 //! wards, two officials at once, revoke from the certificate's page, the settings and audit
 //! pages. Each issued certificate is opened and verified with the office's public key.
 
-use std::time::Duration;
+mod common;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
@@ -12,10 +12,10 @@ use serde_json::{json, Map, Value};
 
 use sonod_issuer::applications::{Action, Application, HistoryEntry, Status};
 use sonod_issuer::office::settings::TypeSettings;
-use sonod_issuer::server::{app, csrf_token, AppState, OfficeInfo, ServeConfig, SESSION_COOKIE};
+use sonod_issuer::server::{csrf_token, AppState, SESSION_COOKIE};
 use sonod_issuer::storage::ledger::ApplicationChange;
-use sonod_issuer::{now, Accounts, Actor, Ledger, Role, Store};
-use sonod_keys::{ensure_dev_keys, read_public_key, DevOptions, VerifyingKey};
+use sonod_issuer::{now, Role};
+use sonod_keys::VerifyingKey;
 
 struct Official {
     session: String,
@@ -35,68 +35,28 @@ struct Fixture {
     admin: Official,
 }
 
-fn config(dir: &std::path::Path) -> ServeConfig {
-    ServeConfig {
-        office: OfficeInfo {
-            code: "100524".parse().unwrap(),
-            name_bn: "সাভার পৌরসভা".into(),
-            name_en: "Savar Paurashava".into(),
-        },
-        key_path: dir.join("keys/office.key.pem"),
-        trust_path: dir.join("keys/trust.json"),
-        root_path: dir.join("keys/root.pub.pem"),
-        verifier_host: Some("localhost:8080".parse().unwrap()),
-        request_timeout: Duration::from_secs(10),
-        development: true,
-        wording_dir: None,
-    }
-}
+/// The office's officials: name, role, wards.
+const OFFICIALS: [(&str, Role, &[u16]); 6] = [
+    ("ward3", Role::Councillor, &[3]),
+    ("ward34", Role::Councillor, &[3, 4]),
+    ("ward5", Role::Councillor, &[5]),
+    ("mayor", Role::Chairman, &[]),
+    ("operator", Role::Operator, &[]),
+    ("admin", Role::Admin, &[]),
+];
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).unwrap();
-    let key = read_public_key(dir.path().join("keys/office.pub.pem")).unwrap();
-    let store = Store::open(&dir.path().join("data")).unwrap();
-    let accounts = Accounts::open(&store).unwrap();
-    let ledger = Ledger::open(store.clone()).unwrap();
-    let t = now();
-    let mut made = Vec::new();
-    for (name, role, wards) in [
-        ("ward3", Role::Councillor, vec![3u16]),
-        ("ward34", Role::Councillor, vec![3, 4]),
-        ("ward5", Role::Councillor, vec![5]),
-        ("mayor", Role::Chairman, vec![]),
-        ("operator", Role::Operator, vec![]),
-        ("admin", Role::Admin, vec![]),
-    ] {
-        accounts
-            .add_user(&ledger, "cli:test", name, name, role, None, t)
-            .unwrap();
+    let mut b = common::office();
+    for (name, role, wards) in OFFICIALS {
+        b = b.user(name, name, role, None);
         if !wards.is_empty() {
-            accounts
-                .set_wards(&ledger, "cli:test", name, &wards)
-                .unwrap();
+            b = b.wards(name, wards);
         }
-        let token = accounts
-            .create_token(&ledger, "cli:test", name, "test", t + 86_400, t)
-            .unwrap()
-            .secret;
-        let session = accounts
-            .open_full_session(
-                &Actor {
-                    name: name.into(),
-                    role,
-                },
-                t,
-            )
-            .unwrap();
-        made.push(Official { session, token });
+        b = b.token(name, "test").session(name, role);
     }
-    ledger.close().unwrap();
-    drop(ledger);
-    let state = AppState::new(config(dir.path()), store).unwrap();
+    let o = b.build();
     // Office hours all day and no hourly limit worth the name, unless a test sets them.
-    set_settings(&state, |s| {
+    set_settings(&o.state, |s| {
         s.limits.hours_from = 0;
         s.limits.hours_to = 24;
         s.limits.approvals_per_hour = 1000;
@@ -117,20 +77,23 @@ fn fixture() -> Fixture {
             },
         );
     });
-    let router = app(state.clone());
-    let mut made = made.into_iter();
+    let mut made = o
+        .tokens
+        .into_iter()
+        .zip(o.sessions)
+        .map(|(token, session)| Official { session, token });
     let mut next = || made.next().unwrap();
     Fixture {
-        _dir: dir,
-        router,
-        key,
+        _dir: o.dir,
+        router: o.router,
+        key: o.key,
         c3: next(),
         c3b: next(),
         c5: next(),
         mayor: next(),
         operator: next(),
         admin: next(),
-        state,
+        state: o.state,
     }
 }
 
@@ -214,59 +177,35 @@ fn application(f: &Fixture, id: u64) -> Application {
 }
 
 async fn call(f: &Fixture, req: Request<Body>) -> (StatusCode, HeaderMap, String) {
-    let (s, h, b) = sonod_testkit::send(f.router.clone(), req).await;
-    (s, h, String::from_utf8(b).unwrap())
+    common::call_text(&f.router, req).await
+}
+
+fn cookie(who: &Official) -> String {
+    format!("{SESSION_COOKIE}={}", who.session)
 }
 
 fn page(who: &Official, uri: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, format!("{SESSION_COOKIE}={}", who.session))
-        .body(Body::empty())
-        .unwrap()
+    common::get(uri, Some(&cookie(who)))
 }
 
 fn form(who: &Official, uri: &str, pairs: &[(&str, &str)]) -> Request<Body> {
     let csrf = csrf_token(&who.session);
     let mut body: Vec<(&str, &str)> = vec![("csrf", &csrf)];
     body.extend_from_slice(pairs);
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    let text = body
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    Request::post(uri)
-        .header(header::COOKIE, format!("{SESSION_COOKIE}={}", who.session))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(text))
-        .unwrap()
+    common::form_request(uri, Some(&cookie(who)), common::form_body(&body), None)
 }
 
 fn api(who: &Official, uri: &str, body: Option<Value>) -> Request<Body> {
-    let b = Request::post(uri).header(header::AUTHORIZATION, format!("Bearer {}", who.token));
-    match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v.to_string())),
-        None => b.body(Body::empty()),
-    }
-    .unwrap()
+    common::api_request("POST", uri, Some(&who.token), body.as_ref())
+}
+
+/// `who` approves application `id` through the API.
+fn approve(who: &Official, id: u64) -> Request<Body> {
+    api(who, &format!("/api/v1/applications/{id}/approve"), None)
 }
 
 fn api_get(who: &Official, uri: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {}", who.token))
-        .body(Body::empty())
-        .unwrap()
+    common::api_get(uri, Some(&who.token))
 }
 
 /// The certificate issued for application `id`: it opens, verifies with the office key and
@@ -345,15 +284,7 @@ async fn a_councillor_approves_a_one_approval_type_and_the_certificate_verifies(
     let (_, _, html) = call(&f, page(&f.c3, "/review")).await;
     assert!(!html.contains(&format!("/applications/{id}\"")), "{html}");
     let head = f.state.ledger().head();
-    let (s, _, body) = call(
-        &f,
-        api(
-            &f.mayor,
-            &format!("/api/v1/applications/{id}/approve"),
-            None,
-        ),
-    )
-    .await;
+    let (s, _, body) = call(&f, approve(&f.mayor, id)).await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
     assert!(
         body.contains("অন্য কেউ") && body.contains("someone else"),
@@ -367,40 +298,20 @@ async fn a_two_approval_type_needs_the_councillor_then_the_mayor() {
     let f = fixture();
     let id = submit(&f, "warish", 3, "1990123456789");
     // The mayor cannot go first.
-    let (s, _, body) = call(
-        &f,
-        api(
-            &f.mayor,
-            &format!("/api/v1/applications/{id}/approve"),
-            None,
-        ),
-    )
-    .await;
+    let (s, _, body) = call(&f, approve(&f.mayor, id)).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(body.contains("councillor approves first"), "{body}");
     // The councillor's approval: awaiting the second.
-    let (s, _, body) = call(
-        &f,
-        api(&f.c3, &format!("/api/v1/applications/{id}/approve"), None),
-    )
-    .await;
+    let (s, _, body) = call(&f, approve(&f.c3, id)).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["status"], "awaiting_second");
     assert!(v.get("certificate").is_none());
     // Not twice by the same official, and not by a second councillor instead of the mayor.
-    let (s, _, body) = call(
-        &f,
-        api(&f.c3, &format!("/api/v1/applications/{id}/approve"), None),
-    )
-    .await;
+    let (s, _, body) = call(&f, approve(&f.c3, id)).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(body.contains("already"), "{body}");
-    let (s, _, body) = call(
-        &f,
-        api(&f.c3b, &format!("/api/v1/applications/{id}/approve"), None),
-    )
-    .await;
+    let (s, _, body) = call(&f, approve(&f.c3b, id)).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(body.contains("mayor"), "{body}");
     // The mayor issues it, through the page.
@@ -536,11 +447,7 @@ async fn sent_back_corrected_resubmitted_then_approved_keeps_both_versions() {
         })
         .unwrap();
     ledger.application_durable_blocking(&o).unwrap();
-    let (s, _, _) = call(
-        &f,
-        api(&f.c3, &format!("/api/v1/applications/{id}/approve"), None),
-    )
-    .await;
+    let (s, _, _) = call(&f, approve(&f.c3, id)).await;
     assert_eq!(s, StatusCode::OK);
     let serial = verify_issued(&f, id);
     let c = ledger.store().get(serial).unwrap().unwrap();
@@ -613,15 +520,7 @@ async fn an_unpaid_application_of_a_type_with_a_fee_is_not_approved_until_paid()
     .await;
     assert_eq!(s, StatusCode::CONFLICT, "paid once");
     // An operator cannot approve; the councillor now can.
-    let (s, _, _) = call(
-        &f,
-        api(
-            &f.operator,
-            &format!("/api/v1/applications/{id}/approve"),
-            None,
-        ),
-    )
-    .await;
+    let (s, _, _) = call(&f, approve(&f.operator, id)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _, _) = call(&f, form(&f.c3, &format!("/applications/{id}/approve"), &[])).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
@@ -634,15 +533,7 @@ async fn over_the_hourly_limit_an_approval_is_held_until_another_official_approv
     set_settings(&f.state, |s| s.limits.approvals_per_hour = 1);
     let first = submit(&f, "citizenship", 3, "1990123456781");
     let second = submit(&f, "citizenship", 3, "1990123456782");
-    let (s, _, _) = call(
-        &f,
-        api(
-            &f.c3,
-            &format!("/api/v1/applications/{first}/approve"),
-            None,
-        ),
-    )
-    .await;
+    let (s, _, _) = call(&f, approve(&f.c3, first)).await;
     assert_eq!(s, StatusCode::OK);
     verify_issued(&f, first);
     // The second in the hour is held: no certificate, status awaiting a second official.
@@ -671,15 +562,7 @@ async fn over_the_hourly_limit_an_approval_is_held_until_another_official_approv
         "{html}"
     );
     // Another official's approval issues it.
-    let (s, _, _) = call(
-        &f,
-        api(
-            &f.mayor,
-            &format!("/api/v1/applications/{second}/approve"),
-            None,
-        ),
-    )
-    .await;
+    let (s, _, _) = call(&f, approve(&f.mayor, second)).await;
     assert_eq!(s, StatusCode::OK);
     verify_issued(&f, second);
     // The count is rebuilt from the audit log at start: a new service still holds c3.
@@ -709,11 +592,7 @@ async fn outside_office_hours_an_approval_is_held() {
         s.limits.hours_to = to;
     });
     let id = submit(&f, "citizenship", 3, "1990123456789");
-    let (s, _, body) = call(
-        &f,
-        api(&f.c3, &format!("/api/v1/applications/{id}/approve"), None),
-    )
-    .await;
+    let (s, _, body) = call(&f, approve(&f.c3, id)).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let a = application(&f, id);
     assert!(a.held && a.status == Status::AwaitingSecond);
@@ -737,11 +616,7 @@ async fn a_councillor_sees_and_decides_only_their_own_wards() {
     assert_eq!(v["counts"], json!([{"ward": 5, "in_review": 1}]));
     let (s, _, _) = call(&f, page(&f.c5, &format!("/applications/{in3}"))).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _, _) = call(
-        &f,
-        api(&f.c5, &format!("/api/v1/applications/{in3}/approve"), None),
-    )
-    .await;
+    let (s, _, _) = call(&f, approve(&f.c5, in3)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _, _) = call(&f, page(&f.c5, "/review?ward=3")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -842,11 +717,7 @@ async fn two_officials_approving_at_once_issue_one_certificate() {
 async fn revoke_from_the_certificate_page_with_a_reason_and_a_confirmation() {
     let f = fixture();
     let id = submit(&f, "citizenship", 3, "1990123456789");
-    call(
-        &f,
-        api(&f.c3, &format!("/api/v1/applications/{id}/approve"), None),
-    )
-    .await;
+    call(&f, approve(&f.c3, id)).await;
     let serial = verify_issued(&f, id);
     // The list, newest first, and the number as printed finds it (in either script).
     let (s, _, html) = call(&f, page(&f.mayor, "/certificates")).await;
@@ -971,11 +842,7 @@ async fn the_admin_saves_settings_through_the_form_and_bad_fields_are_named() {
     assert_eq!(saved.limits.approvals_per_hour, 30);
     // The print page prints the address from the settings.
     let id = submit(&f, "citizenship", 3, "1990123456789");
-    call(
-        &f,
-        api(&f.c3, &format!("/api/v1/applications/{id}/approve"), None),
-    )
-    .await;
+    call(&f, approve(&f.c3, id)).await;
     let serial = verify_issued(&f, id);
     let (_, _, html) = call(&f, page(&f.c3, &format!("/certificates/{serial}/print"))).await;
     assert!(html.contains("সাভার, ঢাকা-১৩৪০"), "{html}");
@@ -1051,42 +918,14 @@ async fn every_page_renders_and_is_photographed_when_asked() {
         }];
     });
     let issued = submit(&f, "citizenship", 3, "1990123456781");
-    call(
-        &f,
-        api(
-            &f.c3,
-            &format!("/api/v1/applications/{issued}/approve"),
-            None,
-        ),
-    )
-    .await;
+    call(&f, approve(&f.c3, issued)).await;
     let revoked = submit(&f, "citizenship", 3, "1990123456782");
-    call(
-        &f,
-        api(
-            &f.c3,
-            &format!("/api/v1/applications/{revoked}/approve"),
-            None,
-        ),
-    )
-    .await;
+    call(&f, approve(&f.c3, revoked)).await;
     let held = submit(&f, "citizenship", 3, "1990123456783");
-    call(
-        &f,
-        api(&f.c3, &format!("/api/v1/applications/{held}/approve"), None),
-    )
-    .await;
+    call(&f, approve(&f.c3, held)).await;
     let unpaid = submit(&f, "character", 3, "1990123456784");
     let warish = submit(&f, "warish", 5, "1990123456785");
-    call(
-        &f,
-        api(
-            &f.c5,
-            &format!("/api/v1/applications/{warish}/approve"),
-            None,
-        ),
-    )
-    .await;
+    call(&f, approve(&f.c5, warish)).await;
     for i in 0..4 {
         submit(&f, "citizenship", 3 + i % 3, &format!("199012345679{i}"));
     }

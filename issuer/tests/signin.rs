@@ -2,22 +2,16 @@
 //! same work for unknown names, the bound on password hashing, token expiry and revocation,
 //! the admins' token page and its CSRF check.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
-use sonod_issuer::server::{app, csrf_token, AppState, OfficeInfo, ServeConfig};
-use sonod_issuer::{now, Accounts, Ledger, Role, SignInLimits, Store, ThrottlePolicy};
-use sonod_keys::{ensure_dev_keys, DevOptions};
-use tower::ServiceExt;
+use sonod_issuer::server::{csrf_token, AppState};
+use sonod_issuer::{now, Role, SignInLimits, ThrottlePolicy};
 
 mod common;
-
-const PASSWORD: &str = "correct horse battery";
+use common::{api_get, form_body, form_request, send, Page, PASSWORD};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -28,42 +22,20 @@ struct Fixture {
 }
 
 fn fixture_with(limits: SignInLimits) -> Fixture {
-    let dir = tempfile::tempdir().expect("tmp");
-    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).expect("dev keys");
-    let store = Store::open(&dir.path().join("data")).expect("store");
-    let accounts = Accounts::open(&store).expect("accounts");
-    let ledger = Ledger::open(store.clone()).expect("ledger");
-    let now = now();
-    for (name, role) in [("karim", Role::Operator), ("admin", Role::Admin)] {
-        accounts
-            .add_user(&ledger, "cli:test", name, name, role, Some(PASSWORD), now)
-            .expect("user");
-    }
-    let operator_token = accounts
-        .create_token(&ledger, "cli:test", "karim", "bank", now + 86_400, now)
-        .expect("token")
-        .secret;
-    ledger.close().expect("close");
-    drop(ledger);
-    let config = ServeConfig {
-        office: OfficeInfo {
-            code: "100524".parse().unwrap(),
-            name_bn: "সাভার পৌরসভা".into(),
-            name_en: "Savar Paurashava".into(),
-        },
-        key_path: dir.path().join("keys/office.key.pem"),
-        trust_path: dir.path().join("keys/trust.json"),
-        root_path: dir.path().join("keys/root.pub.pem"),
-        verifier_host: Some("localhost:8080".parse().expect("host")),
-        request_timeout: Duration::from_secs(30),
-        development: true,
-        wording_dir: None,
-    };
-    let state = AppState::with_signin_limits(config, store, limits).expect("state");
+    let o = common::office()
+        .users(
+            &[("karim", Role::Operator), ("admin", Role::Admin)],
+            PASSWORD,
+        )
+        .token("karim", "bank")
+        .request_timeout(Duration::from_secs(30))
+        .limits(limits)
+        .build();
+    let [operator_token] = <[String; 1]>::try_from(o.tokens).expect("a token");
     Fixture {
-        _dir: dir,
-        router: app(state.clone()),
-        state,
+        _dir: o.dir,
+        router: o.router,
+        state: o.state,
         operator_token,
     }
 }
@@ -72,37 +44,9 @@ fn fixture() -> Fixture {
     fixture_with(SignInLimits::default())
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-async fn call(router: &Router, req: Request<Body>) -> Answer {
-    let resp = router.clone().oneshot(req).await.expect("response");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.expect("body").to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
-
 fn login_from(name: &str, password: &str, from: Option<[u8; 4]>) -> Request<Body> {
-    let mut req = Request::post("/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!(
-            "name={name}&password={}",
-            password.replace(' ', "+")
-        )))
-        .expect("req");
-    if let Some(ip) = from {
-        req.extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
-    }
-    req
+    let body = form_body(&[("name", name), ("password", password)]);
+    form_request("/login", None, body, from)
 }
 
 fn login(name: &str, password: &str) -> Request<Body> {
@@ -110,16 +54,12 @@ fn login(name: &str, password: &str) -> Request<Body> {
 }
 
 fn bearer(uri: &str, token: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .expect("req")
+    api_get(uri, Some(token))
 }
 
-fn session_of(a: &Answer) -> String {
+fn session_of(a: &Page) -> String {
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
-    let cookie = a.headers[header::SET_COOKIE].to_str().expect("cookie");
-    cookie.split(';').next().expect("pair").to_owned()
+    a.cookie()
 }
 
 /// A full session: password, then the second factor (enrolled now).
@@ -142,12 +82,12 @@ fn audit_actions(f: &Fixture) -> Vec<(String, String, String)> {
 async fn thirty_wrong_passwords_are_throttled_and_a_success_resets_the_account() {
     let f = fixture();
     for i in 1..=5 {
-        let a = call(&f.router, login("karim", "wrong password!")).await;
+        let a = send(&f.router, login("karim", "wrong password!")).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "attempt {i}");
     }
     let hashed = f.state.accounts().password_verifications();
     for _ in 6..=30 {
-        let a = call(&f.router, login("karim", "wrong password!")).await;
+        let a = send(&f.router, login("karim", "wrong password!")).await;
         assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
         let wait: u64 = a.headers[header::RETRY_AFTER]
             .to_str()
@@ -168,13 +108,13 @@ async fn thirty_wrong_passwords_are_throttled_and_a_success_resets_the_account()
     // Refused at once: no password was checked for them.
     assert_eq!(f.state.accounts().password_verifications(), hashed);
     // The right password does not get past the wait either.
-    let a = call(&f.router, login("karim", PASSWORD)).await;
+    let a = send(&f.router, login("karim", PASSWORD)).await;
     assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
     // Once the wait is over, it does, and the account starts afresh.
     tokio::time::sleep(Duration::from_millis(2100)).await;
     sign_in(&f, "karim").await;
     for _ in 0..5 {
-        let a = call(&f.router, login("karim", "wrong password!")).await;
+        let a = send(&f.router, login("karim", "wrong password!")).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     }
     // The audit log says when the delays began, once each time, not once per refusal.
@@ -193,14 +133,14 @@ async fn an_address_trying_many_names_is_throttled_and_other_addresses_are_not()
     let f = fixture();
     let attacker = Some([198, 51, 100, 7]);
     for i in 0..20 {
-        let a = call(&f.router, login_from(&format!("guess{i}"), "x", attacker)).await;
+        let a = send(&f.router, login_from(&format!("guess{i}"), "x", attacker)).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{i}");
     }
-    let a = call(&f.router, login_from("guess20", "x", attacker)).await;
+    let a = send(&f.router, login_from("guess20", "x", attacker)).await;
     assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(a.headers[header::RETRY_AFTER], "2");
     // The real official, from the office, is not held up.
-    session_of(&call(&f.router, login("karim", PASSWORD)).await);
+    session_of(&send(&f.router, login("karim", PASSWORD)).await);
     let by_address: Vec<_> = audit_actions(&f)
         .into_iter()
         .filter(|(action, _, detail)| action == "login.throttled" && detail.contains("by=address"))
@@ -218,7 +158,7 @@ async fn unknown_and_known_names_do_the_same_argon2_work() {
     let mut answers = Vec::new();
     for name in ["nobody", "karim", "admin", "x"] {
         let before = accounts.password_verifications();
-        let a = call(&f.router, login(name, "wrong password!")).await;
+        let a = send(&f.router, login(name, "wrong password!")).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{name}");
         assert_eq!(accounts.password_verifications(), before + 1, "{name}");
         answers.push(a.body);
@@ -242,7 +182,7 @@ async fn sign_ins_past_the_queue_bound_are_refused_with_503_at_once() {
     let flood = (0..40u8).map(|i| {
         let router = f.router.clone();
         async move {
-            call(
+            send(
                 &router,
                 login_from(&format!("user{i}"), "x", Some([10, 0, 0, i])),
             )
@@ -309,11 +249,11 @@ async fn an_expired_token_is_refused_with_a_clear_401() {
     .await
     .expect("task");
     for token in [&short, &f.operator_token] {
-        let a = call(&f.router, bearer("/api/v1/certificates/1", token)).await;
+        let a = send(&f.router, bearer("/api/v1/certificates/1", token)).await;
         assert_ne!(a.status, StatusCode::UNAUTHORIZED, "{}", a.body);
     }
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let a = call(&f.router, bearer("/api/v1/certificates/1", &short)).await;
+    let a = send(&f.router, bearer("/api/v1/certificates/1", &short)).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert!(
         a.body.contains("টোকেনের মেয়াদ শেষ") && a.body.contains("the API token has expired"),
@@ -321,13 +261,13 @@ async fn an_expired_token_is_refused_with_a_clear_401() {
         a.body
     );
     // The other token, in date, still works.
-    let a = call(
+    let a = send(
         &f.router,
         bearer("/api/v1/certificates/1", &f.operator_token),
     )
     .await;
     assert_ne!(a.status, StatusCode::UNAUTHORIZED, "{}", a.body);
-    let a = call(
+    let a = send(
         &f.router,
         bearer("/api/v1/certificates/1", "sonod_nonsense"),
     )
@@ -341,19 +281,15 @@ fn with_session(req: axum::http::request::Builder, session: &str) -> axum::http:
 }
 
 fn revoke_form(id: &str, session: Option<&str>, csrf: &str) -> Request<Body> {
-    let mut b = Request::post(format!("/admin/tokens/{id}/revoke"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(s) = session {
-        b = with_session(b, s);
-    }
-    b.body(Body::from(format!("csrf={csrf}"))).expect("req")
+    let uri = format!("/admin/tokens/{id}/revoke");
+    form_request(&uri, session, format!("csrf={csrf}"), None)
 }
 
 #[tokio::test]
 async fn admins_list_tokens_and_revoke_one_with_the_session_csrf_token() {
     let f = fixture();
     // In use before the revocation (and noted as used).
-    let a = call(
+    let a = send(
         &f.router,
         bearer("/api/v1/certificates/1", &f.operator_token),
     )
@@ -364,7 +300,7 @@ async fn admins_list_tokens_and_revoke_one_with_the_session_csrf_token() {
     assert!(view.last_used_at.is_some());
 
     // Not signed in: to the sign-in page. An operator: forbidden.
-    let a = call(
+    let a = send(
         &f.router,
         Request::get("/admin/tokens")
             .body(Body::empty())
@@ -380,12 +316,12 @@ async fn admins_list_tokens_and_revoke_one_with_the_session_csrf_token() {
             .expect("req")
     };
     assert_eq!(
-        call(&f.router, page(&operator)).await.status,
+        send(&f.router, page(&operator)).await.status,
         StatusCode::FORBIDDEN
     );
 
     let admin = sign_in(&f, "admin").await;
-    let a = call(&f.router, page(&admin)).await;
+    let a = send(&f.router, page(&admin)).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     let csrf = csrf_token(admin.split_once('=').expect("cookie").1);
     for want in [
@@ -408,7 +344,7 @@ async fn admins_list_tokens_and_revoke_one_with_the_session_csrf_token() {
         (None, csrf.as_str()),
         (Some(operator.as_str()), operator_csrf.as_str()),
     ] {
-        let a = call(&f.router, revoke_form(&view.id, session, token)).await;
+        let a = send(&f.router, revoke_form(&view.id, session, token)).await;
         assert!(
             matches!(a.status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED),
             "{:?} {}",
@@ -416,14 +352,14 @@ async fn admins_list_tokens_and_revoke_one_with_the_session_csrf_token() {
             a.body
         );
     }
-    let a = call(
+    let a = send(
         &f.router,
         bearer("/api/v1/certificates/1", &f.operator_token),
     )
     .await;
     assert_ne!(a.status, StatusCode::UNAUTHORIZED);
 
-    let a = call(&f.router, revoke_form(&view.id, Some(&admin), &csrf)).await;
+    let a = send(&f.router, revoke_form(&view.id, Some(&admin), &csrf)).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
     let back = a.headers[header::LOCATION]
         .to_str()
@@ -431,7 +367,7 @@ async fn admins_list_tokens_and_revoke_one_with_the_session_csrf_token() {
         .to_owned();
     assert_eq!(back, format!("/admin/tokens?revoked={}", view.id));
     // Refused at once, cached or not, with a clear message.
-    let a = call(
+    let a = send(
         &f.router,
         bearer("/api/v1/certificates/1", &f.operator_token),
     )
@@ -443,9 +379,9 @@ async fn admins_list_tokens_and_revoke_one_with_the_session_csrf_token() {
         "{}",
         a.body
     );
-    let a = call(&f.router, page(&admin)).await;
+    let a = send(&f.router, page(&admin)).await;
     assert!(a.body.contains("revoked"));
-    let a = call(
+    let a = send(
         &f.router,
         with_session(Request::get(&back), &admin)
             .body(Body::empty())

@@ -11,16 +11,16 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use serde_json::{json, Value};
+use serde_json::json;
 use sonod_issuer::sms::gateway::{Gateway, Template};
 use sonod_issuer::sms::{worker, Message, Sender, SmsState};
 use sonod_issuer::{Ledger, OfficeKey, Store};
-use sonod_keys::{
-    ensure_dev_keys, format_date, read_secret_key, today_dhaka, DevOptions, Passphrase,
-};
+use sonod_keys::{ensure_dev_keys, read_secret_key, today_dhaka, DevOptions, Passphrase};
 use sonod_seal::feed::RevocationReason;
 use sonod_seal::Record;
 use tokio_util::sync::CancellationToken;
+
+mod common;
 
 /// How the test gateway answers.
 #[derive(Clone, Copy, Debug)]
@@ -162,11 +162,7 @@ fn office() -> Office {
 }
 
 fn record(mobile: Option<&str>) -> Record {
-    let mut v: Value =
-        serde_json::from_str(include_str!("../../seal/tests/data/benchmark-record.json")).unwrap();
-    let today = today_dhaka();
-    v["issued"] = json!(format_date(today));
-    v["expires"] = json!(format_date(today + time::Duration::days(365)));
+    let mut v = common::record();
     if let Some(m) = mobile {
         v["fields"]["mobile"] = json!(m);
     }
@@ -473,45 +469,18 @@ async fn queued_messages_survive_a_restart_and_the_development_file_shows_them()
     assert!(shown[0].text.contains("সনদ নং"));
 }
 
-fn serve_config(dir: &std::path::Path) -> sonod_issuer::server::ServeConfig {
-    use sonod_issuer::server::{OfficeInfo, ServeConfig};
-    ServeConfig {
-        office: OfficeInfo {
-            code: "100524".parse().unwrap(),
-            name_bn: "সাভার পৌরসভা".into(),
-            name_en: "Savar Paurashava".into(),
-        },
-        key_path: dir.join("keys/office.key.pem"),
-        trust_path: dir.join("keys/trust.json"),
-        root_path: dir.join("keys/root.pub.pem"),
-        verifier_host: Some("verify.sonod.gov.bd".parse().unwrap()),
-        request_timeout: Duration::from_secs(10),
-        development: true,
-        wording_dir: None,
-    }
-}
-
 async fn page(router: &Router, path: &str) -> (StatusCode, String) {
-    use tower::ServiceExt;
-    let req = axum::http::Request::get(path)
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let resp = router.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    (status, String::from_utf8(body.to_vec()).unwrap())
+    let (status, _, body) = common::call_text(router, common::get(path, None)).await;
+    (status, body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_development_page_shows_the_messages_only_when_turned_on() {
-    use sonod_issuer::server::{app, AppState};
-    let dir = tempfile::tempdir().unwrap();
-    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).unwrap();
-    let data = dir.path().join("data");
-    let state = AppState::new(serve_config(dir.path()), Store::open(&data).unwrap()).unwrap();
-    let router = app(state.clone());
+    let office = common::office()
+        .config(|c| c.verifier_host = Some("verify.sonod.gov.bd".parse().unwrap()))
+        .build();
+    let data = office.dir.path().join("data");
+    let (state, router) = (office.state.clone(), office.router.clone());
     let (status, _) = page(&router, "/dev/sms").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "off unless turned on");
 

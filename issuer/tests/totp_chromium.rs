@@ -9,15 +9,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use sonod_issuer::server::{app, AppState, OfficeInfo, ServeConfig};
-use sonod_issuer::{now, Accounts, Ledger, Role, Store};
-use sonod_keys::{ensure_dev_keys, DevOptions};
+use sonod_issuer::{now, Role};
 use std::os::unix::process::CommandExt;
 
 mod common;
-use common::{between, get_page, post_form, send, totp_code};
+use common::{between, get_page, post_form, send, totp_code, PASSWORD};
 
-const PASSWORD: &str = "correct horse battery";
 const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn chromium() -> PathBuf {
@@ -86,40 +83,11 @@ fn decode_qr(png: &Path) -> Option<String> {
 
 #[tokio::test]
 async fn an_official_enrols_by_scanning_the_qr_code_chromium_shows() {
-    let dir = tempfile::tempdir().expect("tmp");
-    ensure_dev_keys(&dir.path().join("keys"), &DevOptions::default()).expect("dev keys");
-    let store = Store::open(&dir.path().join("data")).expect("store");
-    let accounts = Accounts::open(&store).expect("accounts");
-    let ledger = Ledger::open(store.clone()).expect("ledger");
-    accounts
-        .add_user(
-            &ledger,
-            "cli:test",
-            "rahim",
-            "মোঃ রহিম",
-            Role::Chairman,
-            Some(PASSWORD),
-            now(),
-        )
-        .expect("user");
-    ledger.close().expect("close");
-    drop(ledger);
-    let config = ServeConfig {
-        office: OfficeInfo {
-            code: "100524".parse().unwrap(),
-            name_bn: "সাভার পৌরসভা".into(),
-            name_en: "Savar Paurashava".into(),
-        },
-        key_path: dir.path().join("keys/office.key.pem"),
-        trust_path: dir.path().join("keys/trust.json"),
-        root_path: dir.path().join("keys/root.pub.pem"),
-        verifier_host: Some("localhost:8080".parse().expect("host")),
-        request_timeout: Duration::from_secs(30),
-        development: true,
-        wording_dir: None,
-    };
-    let state = AppState::new(config, store).expect("state");
-    let router = app(state);
+    let office = common::office()
+        .user("rahim", "মোঃ রহিম", Role::Chairman, Some(PASSWORD))
+        .request_timeout(Duration::from_secs(30))
+        .build();
+    let router = office.router.clone();
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots/guards");
     std::fs::create_dir_all(&shots).unwrap();
 

@@ -1836,6 +1836,33 @@ fn is_json(headers: &HeaderMap) -> bool {
         })
 }
 
+/// The JSON API's one answer for an unknown tracking number and a wrong mobile number.
+fn api_lookup_refused() -> AppError {
+    AppError::NotFound(crate::l10n::both("apply-lookup-refused", &[]))
+}
+
+/// [`find_own`] for the JSON API: the application, or the answer to send instead (a wait,
+/// with `Retry-After`; the one refusal; a store error).
+fn api_find_own(
+    state: &AppState,
+    id: u64,
+    mobile: &str,
+    addr: Option<IpAddr>,
+) -> Result<Application, Box<Response>> {
+    let answer = match find_own(state, id, mobile, addr) {
+        Ok(a) => return Ok(a),
+        Err(Refusal::Wait(secs)) => sonod_serve::Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            crate::l10n::both("apply-lookup-wait", &[("seconds", &secs.to_string())]),
+        )
+        .with_retry_after(secs)
+        .into_response(),
+        Err(Refusal::NotFound) => api_lookup_refused().into_response(),
+        Err(Refusal::Store(e)) => AppError::from(e).into_response(),
+    };
+    Err(Box::new(answer))
+}
+
 /// `POST /api/v1/applications/{tracking}/resubmit`: a correction, with `mobile_proof`.
 async fn api_resubmit(
     State(state): State<AppState>,
@@ -1848,21 +1875,11 @@ async fn api_resubmit(
     if !is_json(&headers) {
         return Err(AppError::UnsupportedMediaType);
     }
-    let refused = || AppError::NotFound(crate::l10n::both("apply-lookup-refused", &[]));
-    let id = parse_tracking(&tr).ok_or_else(refused)?;
+    let id = parse_tracking(&tr).ok_or_else(api_lookup_refused)?;
     let (_, posted) = read_api_body(&body)?;
-    let found = match find_own(&state, id, &posted.proof, addr) {
+    let found = match api_find_own(&state, id, &posted.proof, addr) {
         Ok(a) => a,
-        Err(Refusal::Wait(secs)) => {
-            return Ok(sonod_serve::Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                crate::l10n::both("apply-lookup-wait", &[("seconds", &secs.to_string())]),
-            )
-            .with_retry_after(secs)
-            .into_response())
-        }
-        Err(Refusal::NotFound) => return Err(refused()),
-        Err(Refusal::Store(e)) => return Err(e.into()),
+        Err(answer) => return Ok(*answer),
     };
     let t = cert_type_by_key(&found.cert_type)
         .ok_or_else(|| AppError::Internal("an application of an unknown type".into()))?;
@@ -1893,20 +1910,10 @@ async fn api_status(
     ClientAddr(addr): ClientAddr,
     Query(q): Query<StatusQuery>,
 ) -> Result<Response, AppError> {
-    let refused = || AppError::NotFound(crate::l10n::both("apply-lookup-refused", &[]));
-    let id = parse_tracking(&q.tracking).ok_or_else(refused)?;
-    let a = match find_own(&state, id, &q.mobile, addr) {
+    let id = parse_tracking(&q.tracking).ok_or_else(api_lookup_refused)?;
+    let a = match api_find_own(&state, id, &q.mobile, addr) {
         Ok(a) => a,
-        Err(Refusal::Wait(secs)) => {
-            return Ok(sonod_serve::Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                crate::l10n::both("apply-lookup-wait", &[("seconds", &secs.to_string())]),
-            )
-            .with_retry_after(secs)
-            .into_response())
-        }
-        Err(Refusal::NotFound) => return Err(refused()),
-        Err(Refusal::Store(e)) => return Err(e.into()),
+        Err(answer) => return Ok(*answer),
     };
     let v = status_view(&a);
     Ok((

@@ -88,6 +88,27 @@ async fn code_page(State(state): State<AppState>, headers: HeaderMap) -> Respons
     }
 }
 
+/// The half session of a form posted at `stage` with its CSRF token; else the answer to give:
+/// the sign-in page without a session, the session's own step at another stage, a refusal
+/// for a wrong token.
+fn at_stage(
+    state: &AppState,
+    headers: &HeaderMap,
+    stage: SessionStage,
+    csrf: &str,
+) -> Result<(String, SessionView), Box<Response>> {
+    let Some((id, v)) = half_session(state, headers) else {
+        return Err(Box::new(Redirect::to("/login").into_response()));
+    };
+    if v.stage != stage {
+        return Err(Box::new(Redirect::to(next_page(v.stage)).into_response()));
+    }
+    if !csrf_ok(&id, csrf) {
+        return Err(Box::new(AppError::Csrf.into_response()));
+    }
+    Ok((id, v))
+}
+
 #[derive(Deserialize)]
 struct CodeForm {
     code: String,
@@ -100,15 +121,10 @@ async fn code(
     headers: HeaderMap,
     Form(f): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let Some((id, v)) = half_session(&state, &headers) else {
-        return Ok(Redirect::to("/login").into_response());
+    let (id, v) = match at_stage(&state, &headers, SessionStage::NeedCode, &f.csrf) {
+        Ok(found) => found,
+        Err(answer) => return Ok(*answer),
     };
-    if v.stage != SessionStage::NeedCode {
-        return Ok(Redirect::to(next_page(v.stage)).into_response());
-    }
-    if !csrf_ok(&id, &f.csrf) {
-        return Err(AppError::Csrf);
-    }
     let name = v.actor.name.clone();
     let again = |status: StatusCode, e: SignInError, retry: Option<u64>| {
         let mut r = (
@@ -223,15 +239,10 @@ async fn enrol(
     headers: HeaderMap,
     Form(f): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let Some((id, v)) = half_session(&state, &headers) else {
-        return Ok(Redirect::to("/login").into_response());
+    let (id, v) = match at_stage(&state, &headers, SessionStage::MustEnrol, &f.csrf) {
+        Ok(found) => found,
+        Err(answer) => return Ok(*answer),
     };
-    if v.stage != SessionStage::MustEnrol {
-        return Ok(Redirect::to(next_page(v.stage)).into_response());
-    }
-    if !csrf_ok(&id, &f.csrf) {
-        return Err(AppError::Csrf);
-    }
     let codes = std::sync::Arc::new(std::sync::Mutex::new(None));
     let (st, id_c, code, out) = (state.clone(), id.clone(), f.code.clone(), codes.clone());
     let result = state
