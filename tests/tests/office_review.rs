@@ -286,7 +286,7 @@ fn a_rejection_with_its_reason_reaches_the_citizen_and_nothing_is_issued() {
     type_in(&citizen, "#f-tracking", &format!("A-{id}"));
     type_in(&citizen, "#f-mobile", MOBILE);
     go(&citizen, "form[action='/status'] button");
-    assert_has(&text(&citizen), &["নামঞ্জুর", "rejected", reason]);
+    assert_has(&text(&citizen), &["নামঞ্জুর", "Rejected", reason]);
     shots(&citizen, "status-rejected");
 }
 

@@ -154,6 +154,8 @@ pub fn unix_now() -> i64 {
 /// the one pressed on, and is loaded (a click's navigation may not have begun when
 /// Chromium answers the click).
 pub fn go(tab: &Tab, selector: &str) {
+    // A window in the background takes no clicks: bring it to the front, as a person does.
+    tab.activate().expect("bring the window to the front");
     tab.evaluate("window.__left_behind = true", false)
         .expect("mark the page");
     tab.wait_for_element(selector)
