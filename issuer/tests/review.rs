@@ -636,6 +636,58 @@ async fn a_councillor_sees_and_decides_only_their_own_wards() {
     assert_eq!(application(&f, in3).status, Status::Submitted);
 }
 
+/// A councillor refused another ward's application is told why (not "your role does not
+/// allow this": the role may approve), on the page, on the form and in the API.
+#[tokio::test]
+async fn another_ward_s_councillor_is_told_it_is_not_their_ward() {
+    let f = fixture();
+    let in3 = submit(&f, "citizenship", 3, "1990123456781");
+    let said = |body: &str| {
+        assert!(
+            body.contains("this application is of ward 3, not one of yours")
+                && body.contains("এই আবেদন ওয়ার্ড ৩-এর, আপনার ওয়ার্ডের নয়")
+                && !body.contains("your role does not allow this"),
+            "{body}"
+        );
+    };
+    let (s, _, html) = call(&f, page(&f.c5, &format!("/applications/{in3}"))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    said(&html);
+    let (s, _, html) = call(
+        &f,
+        form(&f.c5, &format!("/applications/{in3}/approve"), &[]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    said(&html);
+    let (s, h, body) = call(
+        &f,
+        api(
+            &f.c5,
+            &format!("/api/v1/applications/{in3}/reject"),
+            Some(json!({"reason": "x"})),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(h[header::CONTENT_TYPE], "application/problem+json");
+    said(&body);
+    assert_eq!(application(&f, in3).status, Status::Submitted);
+    assert_eq!(application(&f, in3).history.len(), 1);
+    // An operator's or admin's refusal stays about the role.
+    let (s, _, body) = call(
+        &f,
+        api(
+            &f.operator,
+            &format!("/api/v1/applications/{in3}/approve"),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(body.contains("your role does not allow this"), "{body}");
+}
+
 #[tokio::test]
 async fn the_queue_pages_by_ward_and_number() {
     let f = fixture();
@@ -746,6 +798,9 @@ async fn revoke_from_the_certificate_page_with_a_reason_and_a_confirmation() {
     let (s, _, html) = call(&f, form(&f.mayor, &uri, &[("reason", "fraud")])).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("tick the box"), "{html}");
+    // The reason chosen is kept on the form that comes back, and only it.
+    assert!(html.contains("<option value=\"fraud\" selected>"), "{html}");
+    assert_eq!(html.matches(" selected>").count(), 1, "{html}");
     let (s, _, _) = call(
         &f,
         form(&f.mayor, &uri, &[("reason", "nonsense"), ("confirm", "1")]),

@@ -183,6 +183,8 @@ struct ShowPage {
     reasons: Vec<Reason>,
     notice: Option<String>,
     error: Option<String>,
+    /// The reason chosen, kept when the form comes back with an error.
+    chosen: String,
     note: String,
 }
 
@@ -208,8 +210,9 @@ fn render_show(
     c: &StoredCertificate,
     notice: Option<String>,
     error: Option<String>,
-    note: String,
+    typed: (&str, String),
 ) -> Result<Response, AppError> {
+    let (chosen, note) = typed;
     let t = c.record.cert_type();
     let number = CertificateNumber::new(c.record.office(), c.serial);
     let revocation = state.ledger().revocation(c.serial)?.map(|r| {
@@ -254,6 +257,7 @@ fn render_show(
             .collect(),
         notice,
         error,
+        chosen: chosen.to_owned(),
         note,
     })
 }
@@ -273,7 +277,15 @@ async fn show(
     let notice = q
         .revoked
         .map(|_| crate::l10n::both("certificate-revoked-notice", &[]));
-    render_show(&state, &caller, &headers, &c, notice, None, String::new())
+    render_show(
+        &state,
+        &caller,
+        &headers,
+        &c,
+        notice,
+        None,
+        ("", String::new()),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -314,7 +326,15 @@ async fn revoke(
         None
     };
     let (Some(reason), None) = (reason, &problem) else {
-        let mut resp = render_show(&state, &caller, &headers, &c, None, problem, f.note)?;
+        let mut resp = render_show(
+            &state,
+            &caller,
+            &headers,
+            &c,
+            None,
+            problem,
+            (&f.reason, f.note),
+        )?;
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(resp);
     };

@@ -28,6 +28,10 @@ pub enum AppError {
     /// 403: an API token not made for this action (its scopes), though its role allows it.
     #[error("{}", crate::l10n::both("app-out-of-scope", &[("scope", .0.as_str())]))]
     OutOfScope(crate::accounts::Scope),
+    /// 403: the role allows the action, but not on this one thing, for the reason given
+    /// (a councillor and another ward's application).
+    #[error("{0}")]
+    NotYours(String),
     /// 403: a form without its session's CSRF token (stale, or posted from another site).
     #[error("{}", crate::l10n::both("app-csrf", &[]))]
     Csrf,
@@ -59,7 +63,10 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::TokenRefused(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf | AppError::OutOfScope(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden
+            | AppError::NotYours(_)
+            | AppError::Csrf
+            | AppError::OutOfScope(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

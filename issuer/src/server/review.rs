@@ -99,7 +99,9 @@ pub(super) fn official(state: &AppState, caller: &Caller) -> Result<Official, Ap
 fn refusal_error(r: Refusal) -> AppError {
     match r {
         Refusal::NotFound(_) => AppError::NotFound(r.to_string()),
-        Refusal::NotAllowed | Refusal::OtherWard(_) => AppError::Forbidden,
+        Refusal::NotAllowed => AppError::Forbidden,
+        // The role may decide, not on this ward: say so (not "your role does not allow this").
+        Refusal::OtherWard(_) => AppError::NotYours(r.to_string()),
         Refusal::BadNote | Refusal::BadReceipt | Refusal::BadRecord(_) | Refusal::NoFee => {
             AppError::Unprocessable(r.to_string())
         }
@@ -783,13 +785,22 @@ struct Done {
     done: Option<String>,
 }
 
+/// Why `who` may not see application `a`: a councillor is told it is another ward's.
+fn not_visible(who: &Official, a: &Application) -> AppError {
+    if who.role == Role::Councillor {
+        refusal_error(Refusal::OtherWard(a.ward))
+    } else {
+        AppError::Forbidden
+    }
+}
+
 fn visible(state: &AppState, who: &Official, id: u64) -> Result<Application, AppError> {
     let a = state
         .ledger()
         .application(id)?
         .ok_or_else(|| refusal_error(Refusal::NotFound(id)))?;
     if !who.may_see(a.ward) {
-        return Err(AppError::Forbidden);
+        return Err(not_visible(who, &a));
     }
     Ok(a)
 }

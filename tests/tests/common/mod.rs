@@ -124,6 +124,12 @@ pub struct Sonod {
 
 impl Sonod {
     pub fn start() -> Sonod {
+        Sonod::start_with(&[])
+    }
+
+    /// [`Sonod::start`], with `accounts` added by the CLI before the service starts, as an
+    /// office creates its officials (each with a password for the web pages).
+    pub fn start_with(accounts: &[officials::NewAccount<'_>]) -> Sonod {
         let dir = tempfile::tempdir().expect("tmp");
         let issuer_bin = binary(
             "sonod-issuer",
@@ -176,6 +182,9 @@ impl Sonod {
         let admin_token = cli(&[
             "user", "token", "create", "--name", "admin", "--scope", "operate",
         ]);
+        for a in accounts {
+            officials::add_account(&issuer_bin, &data, a);
+        }
         let (ip, vp) = (free_port(), free_port());
         let mut cmd = Command::new(&issuer_bin);
         cmd.args(["serve", "--dev-keys"])
@@ -448,3 +457,5 @@ pub fn rasterise(pdf: &[u8]) -> image::DynamicImage {
     assert!(status.success(), "pdftoppm failed");
     image::open(dir.path().join("page.png")).expect("the rasterised page")
 }
+
+pub mod officials;
