@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod apply;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -124,6 +126,13 @@ pub struct Sonod {
 
 impl Sonod {
     pub fn start() -> Sonod {
+        Sonod::start_after(|_, _| {})
+    }
+
+    /// [`Sonod::start`], running `before(issuer binary, issuer data folder)` once the admin
+    /// account exists and before the services start: the accounts an office makes with the
+    /// CLI (`common/apply.rs`).
+    pub fn start_after(before: impl FnOnce(&Path, &Path)) -> Sonod {
         let dir = tempfile::tempdir().expect("tmp");
         let issuer_bin = binary(
             "sonod-issuer",
@@ -176,6 +185,7 @@ impl Sonod {
         let admin_token = cli(&[
             "user", "token", "create", "--name", "admin", "--scope", "operate",
         ]);
+        before(&issuer_bin, &data);
         let (ip, vp) = (free_port(), free_port());
         let mut cmd = Command::new(&issuer_bin);
         cmd.args(["serve", "--dev-keys"])
