@@ -274,13 +274,16 @@ pub fn shots(tab: &Tab, width: u32, name: &str) {
 /// Presses `selector` (a button or a link) and waits until the page it leads to has loaded:
 /// the old page is marked first, so it is not mistaken for the new one.
 pub fn go(tab: &Tab, selector: &str) {
-    tab.evaluate("window.__sonod_old = true", false)
-        .expect("mark the page");
-    // The element's own click (as a tap activates it): a mouse click at coordinates can
-    // land elsewhere just after the viewport was resized for a screenshot.
+    // The element's own click (as a tap activates it), marking the page it is on in the same
+    // step: a page still loading when this is called is not mistaken for the next one, and a
+    // mouse click at coordinates cannot land elsewhere after a screenshot resized the view.
     tab.wait_for_element(selector)
         .unwrap_or_else(|e| panic!("{selector}: {e}"))
-        .call_js_fn("function() { this.click(); }", vec![], false)
+        .call_js_fn(
+            "function() { window.__sonod_old = true; this.click(); }",
+            vec![],
+            false,
+        )
         .unwrap_or_else(|e| panic!("click {selector}: {e}"));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
