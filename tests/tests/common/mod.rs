@@ -7,6 +7,9 @@
 
 #![allow(dead_code)]
 
+pub mod apply;
+pub mod officials;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -339,25 +342,8 @@ pub fn browser(width: u32) -> Browser {
 /// A new tab whose viewport is exactly `width` CSS pixels wide (a window cannot be narrower
 /// than 500), as a phone of that width shows pages.
 pub fn tab(browser: &Browser, width: u32) -> std::sync::Arc<Tab> {
-    use headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride;
     let tab = browser.new_tab().expect("tab");
-    tab.call_method(SetDeviceMetricsOverride {
-        width,
-        height: 900,
-        device_scale_factor: 1.0,
-        mobile: width < 600,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .expect("viewport");
+    officials::set_width(&tab, width);
     tab
 }
 
@@ -457,5 +443,3 @@ pub fn rasterise(pdf: &[u8]) -> image::DynamicImage {
     assert!(status.success(), "pdftoppm failed");
     image::open(dir.path().join("page.png")).expect("the rasterised page")
 }
-
-pub mod officials;

@@ -70,10 +70,15 @@ pub(super) fn add_account(bin: &Path, data: &Path, a: &NewAccount<'_>) {
 
 /// Makes the tab's viewport `width` CSS pixels wide (a phone's when under 600).
 pub fn set_width(tab: &Tab, width: u32) {
+    set_size(tab, width, 900);
+}
+
+/// Makes the tab's viewport `width` × `height` CSS pixels (a phone's when under 600 wide).
+pub fn set_size(tab: &Tab, width: u32, height: u32) {
     use headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride;
     tab.call_method(SetDeviceMetricsOverride {
         width,
-        height: 900,
+        height,
         device_scale_factor: 1.0,
         mobile: width < 600,
         scale: None,

@@ -1,0 +1,266 @@
+//! Applying for certificates as people do (office_apply.rs): the forms filled in by typing,
+//! documents chosen from disk, the tracking number read off the page; a digital centre
+//! operator made with the CLI before the service starts and signed in with password and
+//! TOTP (enrolled on the first sign-in, codes computed with `totp-rs` from the secret the
+//! enrolment page shows, as an authenticator app does); the citizen signed in with the SMS
+//! code; a PDF's QR code read as a printer's paper would be.
+
+use std::path::Path;
+
+use headless_chrome::Tab;
+use serde_json::Value;
+
+use super::officials::{set_size, totp_code, unix_now, NewAccount};
+
+pub use super::officials::set_width;
+use super::{code_in, cookie_header, fill, open, rasterise, text, type_into, Sonod};
+
+pub use super::officials::PASSWORD;
+
+impl Sonod {
+    /// [`Sonod::start`] with an operator account `name` (password [`PASSWORD`]).
+    pub fn start_with_operator(name: &str, display_name: &str) -> Sonod {
+        Sonod::start_with(&[NewAccount {
+            name,
+            display_name,
+            role: "operator",
+            wards: "",
+        }])
+    }
+
+    /// How many applications the office holds (the chairman's queue: every ward).
+    pub fn applications_stored(&self) -> usize {
+        self.api("GET", "/api/v1/review", None)["applications"]
+            .as_array()
+            .map_or(0, Vec::len)
+    }
+}
+
+/// The submit button of an apply form (the last of the form: "more rows" buttons come first).
+pub const SUBMIT: &str = "main form > button:last-of-type";
+
+/// Types each `(field name, text)` into its input as a person does, key by key; the ward is
+/// chosen from its list.
+pub fn type_fields(tab: &Tab, fields: &[(&str, &str)]) {
+    for (name, value) in fields {
+        if *name == "ward" {
+            fill(tab, &[("ward", value)]);
+            continue;
+        }
+        let selector = format!("[name='{name}']");
+        clear(tab, &selector);
+        type_into(tab, &selector, value);
+    }
+}
+
+/// Empties the input `selector` (select all, delete), as a person does before retyping.
+pub fn clear(tab: &Tab, selector: &str) {
+    let js = format!(
+        "(() => {{ const el = document.querySelector(\"{selector}\"); if (!el) return false; \
+         el.value = ''; return true; }})()"
+    );
+    let r = tab.evaluate(&js, false).expect("clear");
+    assert_eq!(r.value, Some(Value::Bool(true)), "no field {selector}");
+}
+
+/// The value the input `name` holds now.
+pub fn value_of(tab: &Tab, name: &str) -> String {
+    let js = format!("document.querySelector(\"[name='{name}']\").value");
+    let r = tab.evaluate(&js, false).expect("value");
+    r.value
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("no field {name}"))
+}
+
+/// Chooses `files` in the form's document input (the file dialog's answer).
+pub fn choose_documents(tab: &Tab, files: &[&Path]) {
+    let paths: Vec<&str> = files
+        .iter()
+        .map(|p| p.to_str().expect("a UTF-8 path"))
+        .collect();
+    tab.wait_for_element("input[name=document]")
+        .expect("the documents input")
+        .set_input_files(&paths)
+        .expect("choose files");
+}
+
+/// The tracking number (`A-12`) a success page shows beside its Bangla form (`A-১২ (A-12)`).
+pub fn tracking_on(page: &str) -> String {
+    let at = page
+        .find("(A-")
+        .unwrap_or_else(|| panic!("no tracking number on the page: {page}"));
+    let rest = &page[at + 1..];
+    rest[..rest.find(')').expect(")")].to_owned()
+}
+
+/// The text of the error shown next to field `name` (`#e-<name>`), if any.
+pub fn error_next_to(tab: &Tab, name: &str) -> Option<String> {
+    let js = format!(
+        "(() => {{ const e = document.getElementById('e-{name}'); return e ? e.innerText : null; }})()"
+    );
+    tab.evaluate(&js, false)
+        .expect("error text")
+        .value
+        .and_then(|v| v.as_str().map(str::to_owned))
+}
+
+/// Signs `mobile` in on the citizen's page with the code its SMS brought.
+pub fn citizen_sign_in(sonod: &Sonod, tab: &Tab, mobile: &str) {
+    let before = sonod
+        .sms_to(mobile)
+        .iter()
+        .filter(|m| m["kind"] == "code")
+        .count();
+    open(tab, &format!("{}/citizen", sonod.issuer.url));
+    type_into(tab, "input[name=mobile]", mobile);
+    go(tab, "form[action='/citizen/code'] button");
+    let sms = sonod.wait_for_sms(mobile, "code", before);
+    type_into(tab, "input[name=code]", &code_in(&sms));
+    go(tab, "form[action='/citizen/verify'] button");
+}
+
+/// Signs the citizen out (the page's button).
+pub fn citizen_sign_out(tab: &Tab) {
+    go(tab, "form[action='/citizen/logout'] button");
+}
+
+/// `href` on the issuer, fetched with the browser's cookies (a PDF as its link gives it).
+pub fn download(sonod: &Sonod, tab: &Tab, href: &str) -> Vec<u8> {
+    let r = ureq::get(&format!("{}{href}", sonod.issuer.url))
+        .set("Cookie", &cookie_header(tab))
+        .call()
+        .unwrap_or_else(|e| panic!("{href}: {e}"));
+    assert_eq!(r.content_type(), "application/pdf", "{href}");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut r.into_reader(), &mut bytes).expect("PDF bytes");
+    bytes
+}
+
+/// The one QR code on a PDF's first page, rasterised at 150 dpi as a printer would.
+pub fn qr_on_pdf(pdf: &[u8]) -> String {
+    let mut png = Vec::new();
+    rasterise(pdf)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    let codes = sonod_scan::decode_image_bytes(&png, &sonod_scan::Limits::default())
+        .expect("the printed page reads");
+    assert_eq!(codes.len(), 1, "one QR code on the certificate");
+    codes.into_iter().next().expect("a code")
+}
+
+/// A signed fact's value in a verdict (`certificate.fields[key].value`).
+pub fn fact<'a>(verdict: &'a Value, key: &str) -> &'a Value {
+    verdict["certificate"]["fields"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["key"] == key))
+        .map_or(&Value::Null, |f| &f["value"])
+}
+
+/// Signs an official in for the first time on the web pages: password, then enrolling the
+/// second factor with the secret the page shows and the code an app computes from it.
+pub fn official_first_sign_in(sonod: &Sonod, tab: &Tab, name: &str) {
+    open(tab, &format!("{}/login", sonod.issuer.url));
+    shots(tab, 1280, "operator-login");
+    type_into(tab, "input[name=name]", name);
+    type_into(tab, "input[name=password]", PASSWORD);
+    go(tab, "form button");
+    let secret = tab
+        .wait_for_element("code.secret")
+        .expect("the enrolment page shows the secret")
+        .get_inner_text()
+        .expect("secret");
+    shots(tab, 1280, "operator-enrol");
+    type_into(tab, "input[name=code]", &totp_code(&secret, unix_now()));
+    go(tab, "form[action='/account/second-factor'] button");
+    // Enrolled: the ten recovery codes, shown once.
+    let codes = tab
+        .wait_for_elements("ol.codes code")
+        .expect("the recovery codes page");
+    assert_eq!(codes.len(), 10, "{}", text(tab));
+    shots(tab, 1280, "operator-recovery-codes");
+}
+
+/// Keeps the page at 390 and 1280 px (`<name>-390.png`, `<name>-1280.png`) when
+/// `SONOD_SCREENSHOT_DIR` is set; the tab goes back to `width`.
+pub fn shots(tab: &Tab, width: u32, name: &str) {
+    if std::env::var_os("SONOD_SCREENSHOT_DIR").is_none() {
+        return;
+    }
+    for w in [390, 1280] {
+        // The whole page, not only what fits a screen.
+        set_width(tab, w);
+        let height = tab
+            .evaluate("document.documentElement.scrollHeight", false)
+            .ok()
+            .and_then(|r| r.value)
+            .and_then(|v| v.as_u64())
+            .map_or(900, |h| u32::try_from(h).unwrap_or(900).clamp(900, 6000));
+        set_size(tab, w, height);
+        super::screenshot(tab, &format!("{name}-{w}"));
+    }
+    set_width(tab, width);
+    // Let the page lay itself out again at the width before anything is clicked.
+    let _ = tab.evaluate(
+        "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))",
+        true,
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+}
+
+/// Presses `selector` (a button or a link) and waits until the page it leads to has loaded:
+/// the old page is marked first, so it is not mistaken for the new one.
+pub fn go(tab: &Tab, selector: &str) {
+    // The element's own click (as a tap activates it), marking the page it is on in the same
+    // step: a page still loading when this is called is not mistaken for the next one, and a
+    // mouse click at coordinates cannot land elsewhere after a screenshot resized the view.
+    tab.wait_for_element(selector)
+        .unwrap_or_else(|e| panic!("{selector}: {e}"))
+        .call_js_fn(
+            "function() { window.__sonod_old = true; this.click(); }",
+            vec![],
+            false,
+        )
+        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let loaded = tab
+            .evaluate(
+                "window.__sonod_old === undefined && document.readyState === 'complete'",
+                false,
+            )
+            .ok()
+            .and_then(|r| r.value)
+            == Some(Value::Bool(true));
+        if loaded {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{selector}: no next page ({})",
+            tab.get_url()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The browser's own message for field `name` when it refuses to send the form (a required
+/// field left empty), or "" when the field is fine.
+pub fn browser_says(tab: &Tab, name: &str) -> String {
+    let js = format!("document.querySelector(\"[name='{name}']\").validationMessage");
+    tab.evaluate(&js, false)
+        .expect("validation message")
+        .value
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Sends the form as a browser that does not check `required` does (an old phone's), so the
+/// service's own check answers.
+pub fn submit_unchecked(tab: &Tab) {
+    tab.evaluate(
+        "document.querySelector('main form').noValidate = true",
+        false,
+    )
+    .expect("noValidate");
+    go(tab, SUBMIT);
+}
