@@ -294,7 +294,21 @@ async fn bad_input_at_every_field_is_named_and_nothing_is_stored() {
     let good = filled("warish", "1990123456");
     let mut form = good.clone();
     set(&mut form, "heirs.1.relation", "");
-    refused(&f, "warish", form, "heirs.1.relation", "করিমা").await;
+    refused(&f, "warish", form.clone(), "heirs.1.relation", "করিমা").await;
+    // Rows are numbered in Bangla digits in the Bangla text, and their errors name them so.
+    let (_, _, page) = call_text(
+        &f.router,
+        multipart_post("/apply/warish", multipart(&form, &[]), None),
+    )
+    .await;
+    assert!(
+        page.contains("<td class=\"n\">২</td>") && !page.contains("<td class=\"n\">2</td>"),
+        "row numbers: {page}"
+    );
+    assert!(
+        page.contains("<p class=\"fe\">সারি ২: ") && page.contains("/ Row 2: "),
+        "the row's error: {page}"
+    );
     let mut form = good.clone();
     set(&mut form, "heirs.0.age", "২০০");
     refused(&f, "warish", form, "heirs.0.age", "রহিম").await;

@@ -201,6 +201,23 @@ struct ListRowView {
     error: Option<Msg>,
 }
 
+/// A row's number as the page shows it in Bangla text (from 1, in Bangla digits).
+fn row_number_bn(i: usize) -> String {
+    bangla_digits(&(i + 1).to_string())
+}
+
+impl PersonView {
+    fn number_bn(&self) -> String {
+        row_number_bn(self.i)
+    }
+}
+
+impl ListRowView {
+    fn number_bn(&self) -> String {
+        row_number_bn(self.i)
+    }
+}
+
 /// One input on the form.
 struct FieldView {
     name: &'static str,
