@@ -245,19 +245,5 @@ fn printed_qr(sonod: &Sonod, tab: &headless_chrome::Tab, serial: u64) -> String 
     let href = format!("/citizen/certificates/{serial}/pdf");
     tab.wait_for_element(&format!("a[href='{href}']"))
         .expect("the PDF link on the page");
-    let pdf = ureq::get(&format!("{}{href}", sonod.issuer.url))
-        .set("Cookie", &cookie_header(tab))
-        .call()
-        .expect("PDF");
-    assert_eq!(pdf.content_type(), "application/pdf");
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut pdf.into_reader(), &mut bytes).expect("PDF bytes");
-    let mut png = Vec::new();
-    rasterise(&bytes)
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("png");
-    let codes = sonod_scan::decode_image_bytes(&png, &sonod_scan::Limits::default())
-        .expect("the printed page reads");
-    assert_eq!(codes.len(), 1, "one QR code on the certificate");
-    codes.into_iter().next().expect("a code")
+    qr_on_pdf(&download(sonod, tab, &href))
 }

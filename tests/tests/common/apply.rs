@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::officials::{set_size, totp_code, unix_now, NewAccount};
 
 pub use super::officials::set_width;
-use super::{code_in, cookie_header, fill, open, rasterise, text, type_into, Sonod};
+use super::{code_in, fill, open, text, type_into, Sonod};
 
 pub use super::officials::PASSWORD;
 
@@ -122,30 +122,6 @@ pub fn citizen_sign_in(sonod: &Sonod, tab: &Tab, mobile: &str) {
 /// Signs the citizen out (the page's button).
 pub fn citizen_sign_out(tab: &Tab) {
     go(tab, "form[action='/citizen/logout'] button");
-}
-
-/// `href` on the issuer, fetched with the browser's cookies (a PDF as its link gives it).
-pub fn download(sonod: &Sonod, tab: &Tab, href: &str) -> Vec<u8> {
-    let r = ureq::get(&format!("{}{href}", sonod.issuer.url))
-        .set("Cookie", &cookie_header(tab))
-        .call()
-        .unwrap_or_else(|e| panic!("{href}: {e}"));
-    assert_eq!(r.content_type(), "application/pdf", "{href}");
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut r.into_reader(), &mut bytes).expect("PDF bytes");
-    bytes
-}
-
-/// The one QR code on a PDF's first page, rasterised at 150 dpi as a printer would.
-pub fn qr_on_pdf(pdf: &[u8]) -> String {
-    let mut png = Vec::new();
-    rasterise(pdf)
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("png");
-    let codes = sonod_scan::decode_image_bytes(&png, &sonod_scan::Limits::default())
-        .expect("the printed page reads");
-    assert_eq!(codes.len(), 1, "one QR code on the certificate");
-    codes.into_iter().next().expect("a code")
 }
 
 /// A signed fact's value in a verdict (`certificate.fields[key].value`).

@@ -443,3 +443,31 @@ pub fn rasterise(pdf: &[u8]) -> image::DynamicImage {
     assert!(status.success(), "pdftoppm failed");
     image::open(dir.path().join("page.png")).expect("the rasterised page")
 }
+
+/// `href` on the issuer, fetched with the browser's cookies (a PDF as its link gives it).
+pub fn download(sonod: &Sonod, tab: &Tab, href: &str) -> Vec<u8> {
+    let r = ureq::get(&format!("{}{href}", sonod.issuer.url))
+        .set("Cookie", &cookie_header(tab))
+        .call()
+        .unwrap_or_else(|e| panic!("{href}: {e}"));
+    assert_eq!(r.content_type(), "application/pdf", "{href}");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut r.into_reader(), &mut bytes).expect("PDF bytes");
+    bytes
+}
+
+/// The one QR code on a PDF's first page, rasterised at 150 dpi as a printer would.
+pub fn qr_on_pdf(pdf: &[u8]) -> String {
+    let mut png = Vec::new();
+    rasterise(pdf)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    // The scanner's time budget, generous: a debug build on a busy machine reads slowly.
+    let limits = sonod_scan::Limits {
+        budget: Duration::from_secs(60),
+        ..sonod_scan::Limits::default()
+    };
+    let codes = sonod_scan::decode_image_bytes(&png, &limits).expect("the printed page reads");
+    assert_eq!(codes.len(), 1, "one QR code on the certificate");
+    codes.into_iter().next().expect("a code")
+}

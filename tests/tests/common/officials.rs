@@ -11,7 +11,7 @@ use std::sync::Arc;
 use headless_chrome::{Browser, Tab};
 use serde_json::Value;
 
-use super::{cookie_header, fill, open, rasterise, screenshot, text, Sonod};
+use super::{fill, open, screenshot, text, Sonod};
 
 /// The password every test official has.
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -380,25 +380,7 @@ pub fn printed_qr(sonod: &Sonod, tab: &Tab, serial: u64, shots_as: Option<&str>)
         .expect("href")
         .expect("a link");
     assert_eq!(href, format!("/certificates/{serial}/pdf"));
-    let pdf = ureq::get(&format!("{}{href}", sonod.issuer.url))
-        .set("Cookie", &cookie_header(tab))
-        .call()
-        .expect("PDF");
-    assert_eq!(pdf.content_type(), "application/pdf");
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut pdf.into_reader(), &mut bytes).expect("PDF bytes");
-    let mut png = Vec::new();
-    rasterise(&bytes)
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("png");
-    // The scanner's time budget, generous: a debug build on a busy machine reads slowly.
-    let limits = sonod_scan::Limits {
-        budget: std::time::Duration::from_secs(60),
-        ..sonod_scan::Limits::default()
-    };
-    let codes = sonod_scan::decode_image_bytes(&png, &limits).expect("the printed page reads");
-    assert_eq!(codes.len(), 1, "one QR code on the certificate");
-    codes.into_iter().next().expect("a code")
+    super::qr_on_pdf(&super::download(sonod, tab, &href))
 }
 
 /// The serial of the certificate application `id` was issued as (the API).
