@@ -618,8 +618,12 @@ async fn a_councillor_sees_and_decides_only_their_own_wards() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _, _) = call(&f, approve(&f.c5, in3)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _, _) = call(&f, page(&f.c5, "/review?ward=3")).await;
+    let (s, _, body) = call(&f, page(&f.c5, "/review?ward=3")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(
+        body.contains("ward 3 is not one of your wards") && body.contains("ওয়ার্ড ৩ আপনার ওয়ার্ড নয়"),
+        "the queue of another ward says why: {body}"
+    );
     assert_eq!(application(&f, in3).status, Status::Submitted);
     // The mayor sees every ward, counted by ward.
     let (_, _, body) = call(&f, api_get(&f.mayor, "/api/v1/review")).await;

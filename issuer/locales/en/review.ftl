@@ -70,6 +70,7 @@ review-done-pay = The fee is recorded as paid.
 review-no-application = no application { $id }
 review-not-allowed = your role cannot do this
 review-other-ward = this application is of ward { $ward }, not one of yours
+review-queue-other-ward = ward { $ward } is not one of your wards; only your wards' applications are shown
 review-decided = the application is now "{ $status }": someone else decided it meanwhile; nothing was changed
 review-unpaid = the fee of { $fee } Taka is not paid: record the payment first
 review-approved-already = you have approved this application already: another official must approve

@@ -385,7 +385,11 @@ fn read_queue(state: &AppState, who: &Official, q: &QueueQuery) -> Result<Queue,
                 .ok()
                 .ok_or_else(|| AppError::BadRequest(crate::l10n::both("review-bad-ward", &[])))?;
             if !who.may_see(w) {
-                return Err(AppError::Forbidden);
+                // The role may see queues, not this ward's: say so.
+                return Err(AppError::NotYours(crate::l10n::both(
+                    "review-queue-other-ward",
+                    &[("ward", &w.to_string())],
+                )));
             }
             Some(w)
         }
