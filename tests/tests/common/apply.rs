@@ -10,9 +10,9 @@ use std::path::Path;
 use headless_chrome::Tab;
 use serde_json::Value;
 
-use super::officials::{set_size, totp_code, unix_now, NewAccount};
+use super::officials::{totp_code, unix_now, NewAccount};
 
-pub use super::officials::set_width;
+pub use super::officials::{go, set_width, shots_at as shots};
 use super::{code_in, fill, open, text, type_into, Sonod};
 
 pub use super::officials::PASSWORD;
@@ -154,69 +154,6 @@ pub fn official_first_sign_in(sonod: &Sonod, tab: &Tab, name: &str) {
         .expect("the recovery codes page");
     assert_eq!(codes.len(), 10, "{}", text(tab));
     shots(tab, 1280, "operator-recovery-codes");
-}
-
-/// Keeps the page at 390 and 1280 px (`<name>-390.png`, `<name>-1280.png`) when
-/// `SONOD_SCREENSHOT_DIR` is set; the tab goes back to `width`.
-pub fn shots(tab: &Tab, width: u32, name: &str) {
-    if std::env::var_os("SONOD_SCREENSHOT_DIR").is_none() {
-        return;
-    }
-    for w in [390, 1280] {
-        // The whole page, not only what fits a screen.
-        set_width(tab, w);
-        let height = tab
-            .evaluate("document.documentElement.scrollHeight", false)
-            .ok()
-            .and_then(|r| r.value)
-            .and_then(|v| v.as_u64())
-            .map_or(900, |h| u32::try_from(h).unwrap_or(900).clamp(900, 6000));
-        set_size(tab, w, height);
-        super::screenshot(tab, &format!("{name}-{w}"));
-    }
-    set_width(tab, width);
-    // Let the page lay itself out again at the width before anything is clicked.
-    let _ = tab.evaluate(
-        "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))",
-        true,
-    );
-    std::thread::sleep(std::time::Duration::from_millis(200));
-}
-
-/// Presses `selector` (a button or a link) and waits until the page it leads to has loaded:
-/// the old page is marked first, so it is not mistaken for the new one.
-pub fn go(tab: &Tab, selector: &str) {
-    // The element's own click (as a tap activates it), marking the page it is on in the same
-    // step: a page still loading when this is called is not mistaken for the next one, and a
-    // mouse click at coordinates cannot land elsewhere after a screenshot resized the view.
-    tab.wait_for_element(selector)
-        .unwrap_or_else(|e| panic!("{selector}: {e}"))
-        .call_js_fn(
-            "function() { window.__sonod_old = true; this.click(); }",
-            vec![],
-            false,
-        )
-        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        let loaded = tab
-            .evaluate(
-                "window.__sonod_old === undefined && document.readyState === 'complete'",
-                false,
-            )
-            .ok()
-            .and_then(|r| r.value)
-            == Some(Value::Bool(true));
-        if loaded {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{selector}: no next page ({})",
-            tab.get_url()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
 }
 
 /// The browser's own message for field `name` when it refuses to send the form (a required

@@ -103,17 +103,38 @@ pub fn window(browser: &Browser) -> Arc<Tab> {
     tab
 }
 
-/// Screenshots of the page as a phone (390 px) and a desktop (1280 px) show it:
-/// `<name>-390.png` and `<name>-1280.png` in `SONOD_SCREENSHOT_DIR`, when set.
+/// Screenshots of the whole page as a phone (390 px) and a desktop (1280 px) show it:
+/// `<name>-390.png` and `<name>-1280.png` in `SONOD_SCREENSHOT_DIR`, when set; the window
+/// goes back to 390 px.
 pub fn shots(tab: &Tab, name: &str) {
+    shots_at(tab, 390, name);
+}
+
+/// Keeps the page at 390 and 1280 px (`<name>-390.png`, `<name>-1280.png`) when
+/// `SONOD_SCREENSHOT_DIR` is set; the tab goes back to `width`.
+pub fn shots_at(tab: &Tab, width: u32, name: &str) {
     if std::env::var_os("SONOD_SCREENSHOT_DIR").is_none() {
         return;
     }
-    screenshot(tab, &format!("{name}-390"));
-    set_width(tab, 1280);
-    std::thread::sleep(std::time::Duration::from_millis(150));
-    screenshot(tab, &format!("{name}-1280"));
-    set_width(tab, 390);
+    for w in [390, 1280] {
+        // The whole page, not only what fits a screen.
+        set_width(tab, w);
+        let height = tab
+            .evaluate("document.documentElement.scrollHeight", false)
+            .ok()
+            .and_then(|r| r.value)
+            .and_then(|v| v.as_u64())
+            .map_or(900, |h| u32::try_from(h).unwrap_or(900).clamp(900, 6000));
+        set_size(tab, w, height);
+        screenshot(tab, &format!("{name}-{w}"));
+    }
+    set_width(tab, width);
+    // Let the page lay itself out again at the width before anything is clicked.
+    let _ = tab.evaluate(
+        "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))",
+        true,
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
 }
 
 /// The path of the page the tab shows (`/login/code`), without the query, as the page
@@ -155,30 +176,39 @@ pub fn unix_now() -> i64 {
     .expect("seconds")
 }
 
-/// Presses `selector` (a button or link) and waits until the page it leads to has replaced
-/// the one pressed on, and is loaded (a click's navigation may not have begun when
-/// Chromium answers the click).
+/// Presses `selector` (a button or a link) and waits until the page it leads to has loaded:
+/// the old page is marked first, so it is not mistaken for the new one.
 pub fn go(tab: &Tab, selector: &str) {
     // A window in the background takes no clicks: bring it to the front, as a person does.
     tab.activate().expect("bring the window to the front");
-    tab.evaluate("window.__left_behind = true", false)
-        .expect("mark the page");
+    // The element's own click (as a tap activates it), marking the page it is on in the same
+    // step: a page still loading when this is called is not mistaken for the next one, and a
+    // mouse click at coordinates cannot land elsewhere after a screenshot resized the view.
     tab.wait_for_element(selector)
         .unwrap_or_else(|e| panic!("{selector}: {e}"))
-        .click()
-        .expect("click");
+        .call_js_fn(
+            "function() { window.__sonod_old = true; this.click(); }",
+            vec![],
+            false,
+        )
+        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        let r = tab.evaluate(
-            "window.__left_behind !== true && document.readyState === 'complete'",
-            false,
-        );
-        if matches!(r, Ok(ref o) if o.value == Some(Value::Bool(true))) {
-            break;
+        let loaded = tab
+            .evaluate(
+                "window.__sonod_old === undefined && document.readyState === 'complete'",
+                false,
+            )
+            .ok()
+            .and_then(|r| r.value)
+            == Some(Value::Bool(true));
+        if loaded {
+            return;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "{selector}: no new page"
+            "{selector}: no next page ({})",
+            tab.get_url()
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
