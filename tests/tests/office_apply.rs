@@ -21,6 +21,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::apply::*;
+use common::officials::set_width;
 use common::*;
 use serde_json::{json, Value};
 

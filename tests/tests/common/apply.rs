@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::officials::{totp_code, unix_now, NewAccount};
 
-pub use super::officials::{go, set_width, shots_at as shots};
+pub use super::officials::{go, shots_at as shots};
 use super::{code_in, fill, open, text, type_into, Sonod};
 
 pub use super::officials::PASSWORD;
