@@ -617,7 +617,7 @@ fn show(file: &Path, root: &Path, json: bool) -> anyhow::Result<ExitCode> {
 /// A moment as Dhaka's clock shows it, `2026-12-06 09:30:00 +06:00` (digits and separators
 /// only, so that the Bangla text shows it in Bangla digits).
 fn format_dhaka_time(at: time::OffsetDateTime) -> String {
-    let at = at.to_offset(time::macros::offset!(+6));
+    let at = at.to_offset(sonod_keys::DHAKA_OFFSET);
     format!(
         "{} {:02}:{:02}:{:02} +06:00",
         format_date(at.date()),
